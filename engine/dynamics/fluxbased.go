@@ -27,6 +27,9 @@ import (
 // where m_i is the mass balance (m ice s⁻¹), w̃_i the top width (10 m where
 // it is 0 and m_i > 0) and T_i the tributary inflow (m³ s⁻¹). The time step
 // is Δt = min(time to the next target, CFL·Δx/max|u_k|).
+//
+// Only the active hull of each line is visited (see line.hull): outside
+// it H = 0 on both sides of every edge, so u = q = 0 and nothing changes.
 
 // stepFluxBased takes one explicit step of at most maxDt seconds.
 func (m *Model) stepFluxBased(maxDt float64) (float64, error) {
@@ -63,20 +66,29 @@ func (g *glen) velocity(h, alpha float64) float64 {
 	return (g.fdRhoGn*hn1*h*h + g.fsRhoGn*hn1) * an
 }
 
-// fluxes fills the edge velocities and fluxes of l and returns max|u|.
+// fluxes fills the edge velocities and fluxes of l's active hull and
+// returns max|u|.
 func (m *Model) fluxes(l *line) float64 {
 	n := l.n
-	s, h, sec := l.surface[:n], l.thick[:n], l.section[:n]
 	u, q := l.velocity[:n+1], l.flux[:n+1]
+	u[n], q[n] = 0, 0
+	a, b, ok := l.hull()
+	if !ok {
+		return 0
+	}
+	s, h, sec := l.surface[:n], l.thick[:n], l.section[:n]
 	invDx := 1 / m.dx
 	g := &m.glen
 	maxU := 0.0
 	u[0], q[0] = 0, 0
-	for k := 1; k < n; k++ {
+	for k := max(a, 1); k <= min(b+1, n-1); k++ {
 		uk := g.velocity(0.5*(h[k-1]+h[k]), (s[k-1]-s[k])*invDx)
 		u[k] = uk
 		q[k] = uk * 0.5 * (sec[k-1] + sec[k])
 		maxU = max(maxU, math.Abs(uk))
+	}
+	if b < n-1 {
+		return maxU
 	}
 	var alpha float64
 	if l.into < 0 {
@@ -96,40 +108,58 @@ func (m *Model) fluxes(l *line) float64 {
 	return max(maxU, math.Abs(un))
 }
 
-// transport updates the sections of l by one step of dt seconds, feeds
-// the receiver of a tributary and books the mass account.
+// transport updates the sections of l's active hull by one step of dt
+// seconds, feeds the receiver of a tributary and books the mass account.
+// Bare points that receive no ice and lose mass stay bare and book
+// nothing (there is no ice to melt).
 func (m *Model) transport(l *line, dt float64) {
 	n := l.n
+	a, b, ok := l.hull()
+	if !ok {
+		return
+	}
 	fl := l.fl
 	sec, h, s, w := l.section[:n], l.thick[:n], l.surface[:n], l.width[:n]
 	mb, tribIn, q := l.mb[:n], l.tribIn[:n], l.flux[:n+1]
 	bed := fl.Bed[:n]
 	dtDx := dt / m.dx
 	input, clipped := 0.0, 0.0
-	for i := 0; i < n; i++ {
+	lo, hi := n, -1
+	for i := a; i <= b; i++ {
 		wEff := w[i]
 		if wEff == 0 && mb[i] > 0 {
 			wEff = constants.EmptyCellWidth
 		}
 		gain := dt * mb[i] * wEff
-		v := sec[i] + (q[i]-q[i+1])*dtDx + gain + tribIn[i]*dtDx
+		flow := (q[i] - q[i+1]) * dtDx
+		trib := tribIn[i] * dtDx
+		if sec[i] == 0 && flow == 0 && trib == 0 && gain <= 0 {
+			continue
+		}
+		v := sec[i] + flow + gain + trib
 		input += gain
-		if v < 0 {
+		tribIn[i] = 0
+		if v <= 0 {
 			clipped -= v
 			v = 0
+		} else {
+			lo = min(lo, i)
+			hi = i
 		}
 		sec[i] = v
-		tribIn[i] = 0
-		var hi float64
+		var hNew float64
 		if l.rectangular {
-			hi = v / fl.Width[i]
+			hNew = v / fl.Width[i]
 		} else {
-			hi = thickness(fl, i, v)
-			w[i] = fl.TopWidth(i, hi)
+			hNew = thickness(fl, i, v)
+			w[i] = fl.TopWidth(i, hNew)
 		}
-		h[i] = hi
-		s[i] = bed[i] + hi
+		h[i] = hNew
+		s[i] = bed[i] + hNew
 	}
+	// The hull reaches one point past the ice on each side, so no ice lies
+	// outside it: the extent is what this loop found.
+	l.lo, l.hi = lo, hi
 	m.account.Input += input * m.dx
 	m.account.Clipped += clipped * m.dx
 	if l.into < 0 {

@@ -67,8 +67,33 @@ type line struct {
 	// not a trapezoid.
 	lambda []float64
 
+	// The active hull: only points lo−1 … hi+1 (around the ice, lo and hi
+	// being the first and last point with ice), the points where the
+	// mass balance is positive (mbLo … mbHi) and those that receive
+	// tributaries (inLo … inHi) can change in a step; everywhere else the
+	// bed is bare and stays bare. Empty ranges have lo > hi.
+	lo, hi, mbLo, mbHi, inLo, inHi int
+
 	// Semi-implicit work space.
-	diffusivity, lower, diag, upper, rhs []float64
+	diffusivity, lower, diag, upper, rhs, cp []float64
+}
+
+// hull returns the points a step must visit, a … b; ok is false when none.
+func (l *line) hull() (a, b int, ok bool) {
+	a = max(min(l.lo-1, l.mbLo, l.inLo), 0)
+	b = min(max(l.hi+1, l.mbHi, l.inHi), l.n-1)
+	return a, b, a <= b
+}
+
+// findExtent sets lo and hi from the sections.
+func (l *line) findExtent() {
+	l.lo, l.hi = l.n, -1
+	for i, s := range l.section {
+		if s > 0 {
+			l.lo = min(l.lo, i)
+			l.hi = i
+		}
+	}
 }
 
 // ErrUnstable is wrapped by the error a run returns when the CFL time step
@@ -120,6 +145,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 		l := &m.lines[i]
 		if l.into >= 0 {
 			l.kernelStart, l.kernel = tributaryKernel(l.junction, m.lines[l.into].n)
+			recv := &m.lines[l.into]
+			recv.inLo = min(recv.inLo, l.kernelStart)
+			recv.inHi = max(recv.inHi, l.kernelStart+len(l.kernel)-1)
 		}
 	}
 	return m, nil
@@ -145,6 +173,13 @@ func newLine(fl *geometry.Flowline, into int) line {
 		diag:        make([]float64, n),
 		upper:       make([]float64, n),
 		rhs:         make([]float64, n),
+		cp:          make([]float64, n),
+		lo:          n,
+		hi:          -1,
+		mbLo:        n,
+		mbHi:        -1,
+		inLo:        n,
+		inHi:        -1,
 		rectangular: true,
 		lambda:      make([]float64, n),
 	}
@@ -239,6 +274,7 @@ func (m *Model) SetThickness(li int, h []float64) error {
 		l.section[i] = l.fl.Section(i, v)
 		l.setThickness(i, v)
 	}
+	l.findExtent()
 	m.account = MassAccount{StartVolume: m.Volume()}
 	return nil
 }
@@ -349,6 +385,15 @@ func (m *Model) updateMassBalance() error {
 		l := &m.lines[i]
 		if err := m.mb.AnnualBalance(year, l.surface, l.mb); err != nil {
 			return fmt.Errorf("mass balance of flowline %q in year %g: %w", l.fl.Name, year, err)
+		}
+		l.mbLo, l.mbHi = l.n, -1
+		for j, v := range l.mb {
+			if v > 0 {
+				l.mbLo = min(l.mbLo, j)
+				l.mbHi = j
+			} else if math.IsNaN(v) {
+				return fmt.Errorf("mass balance of flowline %q in year %g is NaN at point %d", l.fl.Name, year, j)
+			}
 		}
 	}
 	m.mbYear = m.yearIndex
