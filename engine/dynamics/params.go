@@ -128,12 +128,12 @@ func (p Params) minStep() float64 {
 // glen holds the flow-law factors of one run, precomputed once:
 // u = (fd·H^{n+1} + fs·H^{n−1})·(ρg)ⁿ·|α|^{n−1}·α.
 type glen struct {
-	n        float64
-	cubic    bool    // n == 3: powers by multiplication
-	fdRhoGn  float64 // f_d·(ρg)ⁿ with f_d = 2A/(n+2), Pa⁻ⁿ s⁻¹·Paⁿ m⁻ⁿ
-	fsRhoGn  float64 // f_s·(ρg)ⁿ
-	sliding  bool
-	rhoG     float64
+	n       float64
+	cubic   bool    // n == 3: powers by multiplication
+	fdRhoGn float64 // f_d·(ρg)ⁿ with f_d = 2A/(n+2), Pa⁻ⁿ s⁻¹·Paⁿ m⁻ⁿ
+	fsRhoGn float64 // f_s·(ρg)ⁿ
+	sliding bool
+	rhoG    float64
 }
 
 func newGlen(p Params) glen {

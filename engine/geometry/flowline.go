@@ -135,9 +135,11 @@ func (fl *Flowline) Thickness(i int, s float64) float64 {
 	}
 	switch fl.Shapes[i] {
 	case Parabolic:
-		// S = (4/3)·H^{3/2}/√P  ⇒  H = (3/4·S·√P)^{2/3}.
-		x := 0.75 * s * math.Sqrt(fl.ParabolaP[i])
-		return math.Cbrt(x * x)
+		// S = (4/3)·H^{3/2}/√P  ⇒  H = (3/4·S·√P)^{2/3}, as ∛x·∛x so that
+		// a tiny section does not underflow to zero thickness (and zero
+		// width, which would leave it unmelted for ever).
+		c := math.Cbrt(0.75 * s * math.Sqrt(fl.ParabolaP[i]))
+		return c * c
 	case Trapezoidal:
 		return trapezoidThickness(fl.Width[i], fl.Lambda[i], s)
 	default:
