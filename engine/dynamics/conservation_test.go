@@ -221,10 +221,12 @@ func TestRunToEquilibrium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		long := readCSV(t, ref+"/oggm/long/"+tag+"_FluxBased_long.csv")
+		// OGGM's semi-implicit run: its flux-based one carries a
+		// time-stepping error on the bumpy bed (see Params.OGGMSteps).
+		long := readCSV(t, ref+"/oggm/long/"+tag+"_SemiImplicit_long.csv")
 		want := meanOver(long["year"], long["volume_m3"], 2000, 3000)
 		rel := m.Volume()/want - 1
-		t.Logf("%s: equilibrium at year %g, volume %.6g m³ (%+.2e against OGGM's 2000-3000 mean)", tag, year, m.Volume(), rel)
+		t.Logf("%s: equilibrium at year %g, volume %.6g m³ (%+.2e against OGGM's semi-implicit 2000-3000 mean)", tag, year, m.Volume(), rel)
 		if math.Abs(rel) > 2e-3 {
 			t.Errorf("%s: %+.2e from OGGM's equilibrium volume", tag, rel)
 		}

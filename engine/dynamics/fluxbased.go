@@ -26,20 +26,25 @@ import (
 //
 // where m_i is the mass balance (m ice s⁻¹), w̃_i the top width (10 m where
 // it is 0 and m_i > 0) and T_i the tributary inflow (m³ s⁻¹). The time step
-// is Δt = min(time to the next target, CFL·Δx/max|u_k|).
+// is Δt = min(time to the next target, CFL·Δx/max|u_k|, Δx²/(2n·max D_k))
+// (the last bound is Firn's, see Params.OGGMSteps).
 //
 // Only the active hull of each line is visited (see line.hull): outside
 // it H = 0 on both sides of every edge, so u = q = 0 and nothing changes.
 
 // stepFluxBased takes one explicit step of at most maxDt seconds.
 func (m *Model) stepFluxBased(maxDt float64) (float64, error) {
-	maxU := 0.0
+	maxU, maxD := 0.0, 0.0
 	for i := range m.lines {
-		maxU = max(maxU, m.fluxes(&m.lines[i]))
+		u, d := m.fluxes(&m.lines[i])
+		maxU, maxD = max(maxU, u), max(maxD, d)
 	}
 	dt := maxDt
 	if maxU > 0 {
 		cflDt := m.cfl * m.dx / maxU
+		if c := m.glen.diffusionNumber; c > 0 && maxD > 0 {
+			cflDt = min(cflDt, c*m.dx*m.dx/maxD)
+		}
 		if cflDt < m.minStep {
 			return 0, m.unstable(cflDt)
 		}
@@ -66,29 +71,52 @@ func (g *glen) velocity(h, alpha float64) float64 {
 	return (g.fdRhoGn*hn1*h*h + g.fsRhoGn*hn1) * an
 }
 
+// diffusivity returns D = |u|·h/|α| (m² s⁻¹), the SIA's diffusivity for
+// the surface: q/w = −D·∂s/∂x.
+func (g *glen) diffusivity(h, alpha float64) float64 {
+	if g.cubic {
+		h2 := h * h
+		return (g.fdRhoGn*h2*h2 + g.fsRhoGn*h2) * h * alpha * alpha
+	}
+	if h == 0 || alpha == 0 {
+		return 0
+	}
+	return math.Abs(g.velocity(h, alpha)) * h / math.Abs(alpha)
+}
+
 // fluxes fills the edge velocities and fluxes of l's active hull and
-// returns max|u|.
-func (m *Model) fluxes(l *line) float64 {
+// returns max|u| (m s⁻¹) and the largest diffusivity D = |u|·H̄/|α|
+// (m² s⁻¹).
+func (m *Model) fluxes(l *line) (maxU, maxD float64) {
 	n := l.n
 	u, q := l.velocity[:n+1], l.flux[:n+1]
 	u[n], q[n] = 0, 0
 	a, b, ok := l.hull()
 	if !ok {
-		return 0
+		return 0, 0
 	}
 	s, h, sec := l.surface[:n], l.thick[:n], l.section[:n]
 	invDx := 1 / m.dx
 	g := &m.glen
-	maxU := 0.0
 	u[0], q[0] = 0, 0
 	for k := max(a, 1); k <= min(b+1, n-1); k++ {
-		uk := g.velocity(0.5*(h[k-1]+h[k]), (s[k-1]-s[k])*invDx)
+		hk, alpha := 0.5*(h[k-1]+h[k]), (s[k-1]-s[k])*invDx
+		var uk, dk float64
+		if g.cubic {
+			// u = c·α and D = c·H with c = (f_d H⁴ + f_s H²)(ρg)³α².
+			h2 := hk * hk
+			c := (g.fdRhoGn*h2*h2 + g.fsRhoGn*h2) * alpha * alpha
+			uk, dk = c*alpha, c*hk
+		} else {
+			uk, dk = g.velocity(hk, alpha), g.diffusivity(hk, alpha)
+		}
 		u[k] = uk
 		q[k] = uk * 0.5 * (sec[k-1] + sec[k])
 		maxU = max(maxU, math.Abs(uk))
+		maxD = max(maxD, dk)
 	}
 	if b < n-1 {
-		return maxU
+		return maxU, maxD
 	}
 	var alpha float64
 	if l.into < 0 {
@@ -105,7 +133,7 @@ func (m *Model) fluxes(l *line) float64 {
 		un, qn = 0, 0
 	}
 	u[n], q[n] = un, qn
-	return max(maxU, math.Abs(un))
+	return max(maxU, math.Abs(un)), max(maxD, g.diffusivity(h[n-1], alpha))
 }
 
 // transport updates the sections of l's active hull by one step of dt

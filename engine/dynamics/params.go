@@ -68,6 +68,18 @@ type Params struct {
 	// LengthThreshold is the ice thickness above which a point of the main
 	// flowline counts towards the glacier length, m.
 	LengthThreshold float64
+	// OGGMSteps makes the flux-based solver choose its time step as OGGM
+	// does, from the CFL condition on the velocity alone, reproducing
+	// OGGM's results to rounding. By default Firn also keeps the step
+	// within the stability limit of explicit diffusion,
+	// Δt ≤ Δx²/(2n·D_max), with D = |u|·H/|∂s/∂x| the SIA diffusivity
+	// (n·D is the diffusivity of a small perturbation of the nonlinear
+	// SIA). OGGM's step can exceed it where the ice is thick and the
+	// surface gentle: an ice cap, or the bumpy and tributary reference
+	// cases, where OGGM's result then carries a time-stepping error of
+	// 0.6–0.9 % in volume (Firn's converges: ten times smaller steps
+	// change it by less than 1e-6).
+	OGGMSteps bool
 }
 
 // DefaultParams returns OGGM's defaults: A = 2.4e-24 Pa⁻³ s⁻¹, n = 3,
@@ -134,6 +146,9 @@ type glen struct {
 	fsRhoGn float64 // f_s·(ρg)ⁿ
 	sliding bool
 	rhoG    float64
+	// diffusionNumber c bounds the flux-based step by Δt ≤ c·Δx²/D_max:
+	// 1/(2n), or 0 (no bound) with Params.OGGMSteps.
+	diffusionNumber float64
 }
 
 func newGlen(p Params) glen {
@@ -145,5 +160,14 @@ func newGlen(p Params) glen {
 		fsRhoGn: p.SlidingFs * rhoGn,
 		sliding: p.SlidingFs != 0,
 		rhoG:    p.RhoIce * p.G,
+
+		diffusionNumber: diffusionNumber(p),
 	}
+}
+
+func diffusionNumber(p Params) float64 {
+	if p.OGGMSteps {
+		return 0
+	}
+	return 1 / (2 * p.GlenN)
 }

@@ -1,0 +1,112 @@
+// Command firn is Firn's headless program: it runs glacier experiments
+// (`firn model`), and later serves notebooks, runs them headless and hosts
+// kernels and workers. See `firn help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFailure  = 1   // the work failed (e.g. a numerical instability)
+	exitUsage    = 2   // bad command line or bad input file
+	exitCanceled = 130 // interrupted (Ctrl-C), as a shell reports SIGINT
+)
+
+// usageError marks errors in what the user gave: exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+const helpText = `Firn — a glacier modelling workbench.
+
+Usage:
+  firn help                 this text
+  firn version              the version of Firn and Go
+  firn model run EXP [--out FILE] [--profile FILE] [--every N] [--quiet]
+                            run an experiment file (JSON or YAML; - reads stdin)
+  firn model run --example NAME ...
+                            run a bundled example experiment
+  firn model examples       list the bundled examples
+  firn model example NAME   print a bundled example (a start for your own)
+
+Exit status: 0 done, 1 the run failed, 2 bad command line or input file,
+130 interrupted. Progress goes to stderr; Ctrl-C stops a run cleanly and
+writes no partial output.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdin, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "firn: interrupted; nothing was written")
+		return exitCanceled
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "firn:", err)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "firn:", err)
+		return exitFailure
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, helpText)
+		return nil
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, helpText)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "model":
+		return modelCommand(ctx, args[1:], stdin, stdout, stderr)
+	}
+	return usagef("unknown command %q (see firn help)", args[0])
+}
+
+// versionString reports the module version (or the VCS revision of a
+// development build) and the Go version.
+func versionString() string {
+	version, rev := "(devel)", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = " " + s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("firn %s%s %s %s/%s", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

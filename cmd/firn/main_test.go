@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/firnglacier/firn/assets"
+)
+
+// The tests build the real firn binary once and run it as a user would.
+var firnBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "firn-cli-")
+	if err != nil {
+		panic(err)
+	}
+	firnBin = filepath.Join(dir, "firn")
+	if out, err := exec.Command("go", "build", "-o", firnBin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func firn(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(firnBin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func readRows(t *testing.T, data string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, data)
+	}
+	return rows
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {}, {"--help"}} {
+		if r := firn(t, "", args...); r.code != 0 || !strings.Contains(r.stdout, "firn model run") {
+			t.Errorf("firn %v: %d %q", args, r.code, r.stdout)
+		}
+	}
+	if r := firn(t, "", "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "firn ") || !strings.Contains(r.stdout, "go1.") {
+		t.Errorf("firn version: %d %q", r.code, r.stdout)
+	}
+	if r := firn(t, "", "glacierize"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "glacierize"`) {
+		t.Errorf("unknown command: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestModelRun runs a bundled example to files and checks the public
+// formats and OGGM's year-700 numbers (rect_ela2600: 5.79382e8 m³,
+// 3.42e6 m², 11400 m) to 1e-5 (Firn's stable time steps differ from
+// OGGM's by 2.8e-6 here).
+func TestModelRun(t *testing.T) {
+	dir := t.TempDir()
+	diag, prof := filepath.Join(dir, "diag.csv"), filepath.Join(dir, "prof.csv")
+	r := firn(t, "", "model", "run", "--example", "rect_ela2600", "--out", diag, "--profile", prof)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "running: year 700 of 700 (100%)") {
+		t.Errorf("no progress on stderr: %q", r.stderr)
+	}
+	data, _ := os.ReadFile(diag)
+	rows := readRows(t, string(data))
+	if strings.Join(rows[0], ",") != "year,volume_m3,area_m2,length_m" || len(rows) != 702 {
+		t.Fatalf("diagnostics: header %v, %d rows", rows[0], len(rows))
+	}
+	last := rows[701]
+	want := []float64{700, 5.79382448274e8, 3.42e6, 11400}
+	for j, w := range want {
+		v, _ := strconv.ParseFloat(last[j], 64)
+		if d := v/w - 1; d > 1e-5 || d < -1e-5 {
+			t.Errorf("year 700 %s = %v, want %v", rows[0][j], v, w)
+		}
+	}
+	data, _ = os.ReadFile(prof)
+	prows := readRows(t, string(data))
+	if strings.Join(prows[0], ",") != "distance_m,bed_m,surface_m,thickness_m,width_m" || len(prows) != 201 {
+		t.Fatalf("profile: header %v, %d rows", prows[0], len(prows))
+	}
+	if prows[200][0] != "19900" || prows[1][4] != "300" {
+		t.Errorf("profile rows: first %v, last %v", prows[1], prows[200])
+	}
+}
+
+// TestModelRunStdinAndEvery: an experiment on stdin (YAML) gives the same
+// numbers as the bundled JSON; --every thins the rows.
+func TestModelRunStdinAndEvery(t *testing.T) {
+	yaml := `# rect_ela2600 in YAML, with the linear-bed form
+flowlines:
+  - name: main
+    dx_m: 100
+    bed: {top_m: 3000, bottom_m: 1000, points: 200}
+    width_m: 300
+mass_balance: {type: linear, ela_m: 2600, gradient_mm_we_per_m: 3}
+years: {end: 700}
+`
+	r := firn(t, yaml, "model", "run", "-", "--every", "100", "--quiet")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d: %q", r.code, r.stderr)
+	}
+	rows := readRows(t, r.stdout)
+	if len(rows) != 9 || rows[8][0] != "700" || !strings.HasPrefix(rows[8][1], "5.79380") {
+		t.Errorf("rows %v", rows)
+	}
+}
+
+// TestBrokenExperiments: every broken file is refused with exit status 2,
+// a message naming the file, line and key, and no output file.
+func TestBrokenExperiments(t *testing.T) {
+	good, err := assets.Experiment("rect_ela2600")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := string(good)
+	tests := []struct {
+		name, file, content, want string
+	}{
+		{"unknown key", "e.json", strings.Replace(base, `"width_m": 300`, `"widht_m": 300`, 1), `e.json:13: flowlines[0].widht_m: unknown key`},
+		{"wrong type", "e.json", strings.Replace(base, `"width_m": 300`, `"width_m": "wide"`, 1), `flowlines[0].width_m`},
+		{"negative width", "e.json", strings.Replace(base, `"width_m": 300`, `"width_m": -300`, 1), `flowlines[0].width_m`},
+		{"list of wrong length", "e.json", strings.Replace(base, `"width_m": 300`, `"width_m": [300, 300, 300]`, 1), `flowlines[0].width_m`},
+		{"missing tributary target", "t.yaml", "flowlines:\n  - {name: main, dx_m: 100, bed_m: [3, 2, 1], width_m: 3}\n  - name: trib\n    dx_m: 100\n    bed_m: [4, 3]\n    width_m: 3\n    flows_to: {flowline: mian, point: 1}\nmass_balance: {type: constant, mb_m_we_per_year: 1}\nyears: {end: 1}\n", `t.yaml:7: flowlines[1].flows_to.flowline`},
+		{"bad YAML", "b.yaml", "flowlines: [\n", "b.yaml"},
+		{"truncated JSON", "t.json", base[:200], "t.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			exp, out := filepath.Join(dir, tc.file), filepath.Join(dir, "diag.csv")
+			if err := os.WriteFile(exp, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := firn(t, "", "model", "run", exp, "--out", out)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Error("an output file was written for a broken experiment")
+			}
+		})
+	}
+	if r := firn(t, "", "model", "run", "/nonexistent/e.json"); r.code != 2 || !strings.Contains(r.stderr, "/nonexistent/e.json") {
+		t.Errorf("missing file: %d %q", r.code, r.stderr)
+	}
+	if r := firn(t, "", "model", "run", "--example", "nope"); r.code != 2 || !strings.Contains(r.stderr, "rect_ela2600") {
+		t.Errorf("unknown example: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestUnstableRun: a run that blows up fails with exit status 1 and says
+// what to change.
+func TestUnstableRun(t *testing.T) {
+	exp := `{"flowlines": [{"name": "main", "dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 200},
+	  "width_m": 300, "initial_thickness_m": 300}],
+	 "mass_balance": {"type": "constant", "mb_m_we_per_year": 0},
+	 "dynamics": {"glen_a": 1e-16}, "years": {"end": 10}}`
+	r := firn(t, exp, "model", "run", "-", "--quiet")
+	if r.code != 1 || !strings.Contains(r.stderr, "numerical instability") || !strings.Contains(r.stderr, "CFL") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestInterrupt: Ctrl-C (SIGINT) during a run stops it at once, exits 130
+// and writes no output file. The signal is sent once the run has reported
+// progress, so the test waits on an event, not on time.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "diag.csv")
+	exp := `{"flowlines": [{"name": "main", "dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 200}, "width_m": 300}],
+	 "mass_balance": {"type": "linear", "ela_m": 2600, "gradient_mm_we_per_m": 3}, "years": {"end": 100000000}}`
+	cmd := exec.Command(firnBin, "model", "run", "-", "--out", out)
+	cmd.Stdin = strings.NewReader(exp)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var rest bytes.Buffer
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "running: year") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, stderr %q", err, rest.String())
+	}
+	if !strings.Contains(rest.String(), "interrupted") {
+		t.Errorf("stderr %q", rest.String())
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("an interrupted run wrote its output file")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("left files behind: %v", entries)
+	}
+}

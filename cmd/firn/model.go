@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/firnglacier/firn/assets"
+	"github.com/firnglacier/firn/engine/dynamics"
+	"github.com/firnglacier/firn/engine/experiment"
+)
+
+func modelCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("model: want a subcommand: run, examples or example (see firn help)")
+	}
+	switch args[0] {
+	case "run":
+		return modelRun(ctx, args[1:], stdin, stdout, stderr)
+	case "examples":
+		names, err := assets.ExperimentNames()
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			fmt.Fprintln(stdout, n)
+		}
+		return nil
+	case "example":
+		if len(args) != 2 {
+			return usagef("model example: want one example name (see firn model examples)")
+		}
+		data, err := assets.Experiment(args[1])
+		if err != nil {
+			return usageError{err}
+		}
+		_, err = stdout.Write(data)
+		return err
+	}
+	return usagef("model: unknown subcommand %q (want run, examples or example)", args[0])
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments (firn model run exp.json --out d.csv) and returns the
+// positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("firn model run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "-", "diagnostics CSV `file` (year,volume_m3,area_m2,length_m); - is stdout")
+	profile := fs.String("profile", "", "write the main flowline's final profile CSV to `file`")
+	every := fs.Int("every", 0, "diagnostics every `N` years (default: the experiment's years.every, else 1)")
+	example := fs.String("example", "", "run the bundled example `NAME` instead of a file")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return usageError{err}
+	}
+	var spec *experiment.Spec
+	switch {
+	case *example != "" && len(pos) == 0:
+		data, err := assets.Experiment(*example)
+		if err != nil {
+			return usageError{err}
+		}
+		spec, err = experiment.Parse(data, *example+".json")
+		if err != nil {
+			return fmt.Errorf("bundled example: %w", err)
+		}
+	case *example == "" && len(pos) == 1:
+		if pos[0] == "-" {
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				return fmt.Errorf("reading standard input: %w", err)
+			}
+			spec, err = experiment.Parse(data, "-")
+			if err != nil {
+				return usageError{err}
+			}
+		} else if spec, err = experiment.Load(pos[0]); err != nil {
+			return usageError{err}
+		}
+	default:
+		return usagef("model run: want one experiment file (or - for stdin) or --example NAME")
+	}
+	if *every < 0 {
+		return usagef("model run: --every must be a positive number of years")
+	}
+	if *every == 0 {
+		*every = int(spec.Years.Every)
+	}
+	m, err := spec.Model()
+	if err != nil {
+		return usageError{err}
+	}
+	progress := func(dynamics.Progress) {}
+	if !*quiet {
+		progress = progressPrinter(stderr)
+	}
+	hist, err := m.Run(ctx, dynamics.RunOptions{EndYear: spec.Years.End, Every: *every, Progress: progress})
+	if !*quiet && isTerminal(stderr) {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return err
+	}
+	var diag bytes.Buffer
+	if err := hist.WriteCSV(&diag); err != nil {
+		return err
+	}
+	var prof bytes.Buffer
+	if *profile != "" {
+		if err := m.Profile(m.Glacier().Main).WriteCSV(&prof); err != nil {
+			return err
+		}
+	}
+	// Write only after a complete run, each file atomically.
+	if *out == "-" {
+		if _, err := stdout.Write(diag.Bytes()); err != nil {
+			return err
+		}
+	} else if err := writeFileAtomic(*out, diag.Bytes()); err != nil {
+		return err
+	}
+	if *profile != "" {
+		if err := writeFileAtomic(*profile, prof.Bytes()); err != nil {
+			return err
+		}
+	}
+	if !*quiet {
+		d := m.Diagnostics()
+		fmt.Fprintf(stderr, "year %g: volume %.4g km³, area %.4g km², length %.4g km; %d steps\n",
+			d.Year, d.Volume/1e9, d.Area/1e6, d.Length/1e3, m.Steps())
+	}
+	return nil
+}
+
+// progressPrinter reports the year and the share done: on a terminal on
+// one line that it rewrites at most once per percent, elsewhere (a pipe, a
+// log file, a batch job) on a new line every 10 %.
+func progressPrinter(w io.Writer) func(dynamics.Progress) {
+	step, format := 10, "running: year %g of %g (%d%%)\n"
+	if isTerminal(w) {
+		step, format = 1, "\rrunning: year %g of %g (%3d%%)"
+	}
+	last := -1
+	return func(p dynamics.Progress) {
+		pct := int(100 * p.Fraction())
+		if pct/step == last {
+			return
+		}
+		last = pct / step
+		fmt.Fprintf(w, format, p.Year, p.End, pct)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames
+// it over path, so that a reader never sees a partial file and an
+// interrupted write leaves the old one.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+

@@ -1,0 +1,55 @@
+package experiment
+
+import (
+	"fmt"
+
+	"github.com/firnglacier/firn/engine/dynamics"
+)
+
+// Params returns the dynamics parameters the experiment asks for.
+func (s *Spec) Params() (dynamics.Params, error) {
+	solver, err := dynamics.ParseSolver(s.Dynamics.Solver)
+	if err != nil {
+		return dynamics.Params{}, fmt.Errorf("dynamics.solver: %w", err)
+	}
+	p := dynamics.DefaultParams()
+	p.Solver = solver
+	p.GlenA = s.Dynamics.GlenA
+	p.GlenN = s.Dynamics.GlenN
+	p.SlidingFs = s.Dynamics.SlidingFs
+	p.RhoIce = s.Dynamics.Rho
+	p.G = s.Dynamics.G
+	p.CFL = s.Dynamics.CFL
+	p.LengthThreshold = s.LengthThreshold
+	return p, nil
+}
+
+// Model builds the model the experiment describes, at years.start, with
+// the initial thickness it gives (no ice where it gives none).
+func (s *Spec) Model() (*dynamics.Model, error) {
+	g, err := s.Glacier()
+	if err != nil {
+		return nil, err
+	}
+	mb, err := s.MassBalanceModel()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Params()
+	if err != nil {
+		return nil, err
+	}
+	m, err := dynamics.NewModel(g, mb, p, s.Years.Start)
+	if err != nil {
+		return nil, err
+	}
+	for i, h := range s.InitialThickness() {
+		if h == nil {
+			continue
+		}
+		if err := m.SetThickness(i, h); err != nil {
+			return nil, fmt.Errorf("flowlines[%d].initial_thickness_m: %w", i, err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,467 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/firnglacier/firn/engine/constants"
+	"github.com/firnglacier/firn/engine/geometry"
+	"github.com/firnglacier/firn/engine/massbalance"
+)
+
+// Names of the solvers and mass-balance types, as the file spells them.
+const (
+	SolverFluxBased     = "flux-based"
+	SolverSemiImplicit  = "semi-implicit"
+	MassBalanceLinear   = "linear"
+	MassBalanceConstant = "constant"
+)
+
+// Spec is an experiment: the glacier's flowlines, its mass balance, the
+// ice-flow parameters and the years to run. Parse and Load return a Spec
+// whose defaults are filled in and that has passed Check; a Spec can also
+// be built in code (start Dynamics from DefaultDynamics) and checked with
+// Check.
+type Spec struct {
+	// Description is free text about the experiment; optional.
+	Description string
+	// Flowlines are the glacier's flowlines: one main flowline and any
+	// number of tributaries, in the order the file gives them.
+	Flowlines []FlowlineSpec
+	// MassBalance is the surface mass-balance model.
+	MassBalance MassBalanceSpec
+	// Dynamics holds the ice-flow parameters and the solver.
+	Dynamics DynamicsSpec
+	// Years is the span of the run and the diagnostics interval.
+	Years YearsSpec
+	// LengthThreshold is the ice thickness above which a point of the main
+	// flowline counts towards the glacier length, m (default 0).
+	LengthThreshold float64
+
+	// src says where the values came from, for error messages; nil for a
+	// Spec built in code.
+	src *source
+}
+
+// FlowlineSpec is one flowline. The per-point slices have one value per
+// point of Bed; the file may give a single number for all points, which
+// Parse expands. Values a point's shape does not use are ignored.
+type FlowlineSpec struct {
+	// Name identifies the flowline; tributaries name the line they flow
+	// into. A glacier of one flowline may leave it out ("main").
+	Name string
+	// Dx is the spacing of the points, m.
+	Dx float64
+	// Bed is the bed elevation at each point, m above sea level.
+	Bed []float64
+	// Shapes is the cross-section shape at each point (default
+	// rectangular).
+	Shapes []geometry.Shape
+	// Width is the width at each point, m: a rectangle's width or a
+	// trapezoid's bottom width; nil if not given.
+	Width []float64
+	// Lambda is the trapezoid side factor at each point (dimensionless: m
+	// of width per m of thickness); nil if not given.
+	Lambda []float64
+	// ParabolaP is the parabola parameter P at each point, m⁻¹ (top width
+	// √(4H/P)); nil if not given.
+	ParabolaP []float64
+	// FlowsTo is the point a tributary flows into; nil for the main
+	// flowline.
+	FlowsTo *geometry.Junction
+	// InitialThickness is the ice thickness at each point at the start of
+	// the run, m; nil to start from no ice.
+	InitialThickness []float64
+}
+
+// MassBalanceSpec is the surface mass-balance model, in the units
+// glaciologists quote (water equivalent, w.e.).
+type MassBalanceSpec struct {
+	// Type is MassBalanceLinear or MassBalanceConstant.
+	Type string
+	// ELA is the equilibrium-line altitude of a linear model, m above sea
+	// level.
+	ELA float64
+	// Gradient is the mass-balance gradient of a linear model, mm w.e. per
+	// m of elevation per year.
+	Gradient float64
+	// MaxBalance caps a linear model's balance, m w.e. per year; 0 means
+	// no cap.
+	MaxBalance float64
+	// Balance is the balance of a constant model, m w.e. per year.
+	Balance float64
+	// Bias is added to the balance of either type, m w.e. per year
+	// (negative: less mass); 0 means none.
+	Bias float64
+}
+
+// DynamicsSpec holds the ice-flow parameters and the numerical settings.
+type DynamicsSpec struct {
+	// Solver is SolverFluxBased (default) or SolverSemiImplicit.
+	Solver string
+	// GlenA is the creep parameter A of Glen's flow law, Pa⁻ⁿ s⁻¹
+	// (default 2.4e-24).
+	GlenA float64
+	// GlenN is the exponent n of Glen's flow law, dimensionless (default 3).
+	GlenN float64
+	// SlidingFs is the basal sliding parameter f_s, Pa⁻ⁿ m² s⁻¹ (default 0,
+	// no sliding).
+	SlidingFs float64
+	// Rho is the ice density, kg m⁻³ (default 900).
+	Rho float64
+	// G is the acceleration of gravity, m s⁻² (default 9.80665).
+	G float64
+	// CFL is the Courant number that limits the time step, dimensionless;
+	// 0 (default) means the solver's own default.
+	CFL float64
+}
+
+// DefaultDynamics returns OGGM's defaults: the flux-based solver, A =
+// 2.4e-24 Pa⁻³ s⁻¹, n = 3, no sliding, ρ = 900 kg m⁻³, g = 9.80665 m s⁻²
+// and the solver's default CFL number.
+func DefaultDynamics() DynamicsSpec {
+	return DynamicsSpec{
+		Solver:    SolverFluxBased,
+		GlenA:     constants.GlenA,
+		GlenN:     constants.GlenN,
+		SlidingFs: constants.SlidingFs,
+		Rho:       constants.RhoIce,
+		G:         constants.G,
+	}
+}
+
+// YearsSpec is the span of a run, in model years (365 days).
+type YearsSpec struct {
+	// Start is the year the run starts at, years (default 0).
+	Start float64
+	// End is the year the run ends at, years; after Start.
+	End float64
+	// Every is the interval of the diagnostics, years (default 1).
+	Every float64
+}
+
+// Check reports the first problem of the experiment, as an *Error that
+// names the key path (and, for a parsed Spec, the file and line): values
+// out of range, per-point lists of the wrong length, flowlines that do not
+// form a glacier, a solver that cannot run this glacier. Parse calls it.
+func (s *Spec) Check() error {
+	if _, err := s.Glacier(); err != nil {
+		return err
+	}
+	for i, fl := range s.Flowlines {
+		path := fmt.Sprintf("flowlines[%d].initial_thickness_m", i)
+		if fl.InitialThickness == nil {
+			continue
+		}
+		if len(fl.InitialThickness) != len(fl.Bed) {
+			return s.src.errAt(path, "has %d values, the bed has %d points", len(fl.InitialThickness), len(fl.Bed))
+		}
+		for j, h := range fl.InitialThickness {
+			if !(h >= 0) || math.IsInf(h, 0) {
+				return s.src.errAt(s.src.pointPath(path, j), "must be a thickness of 0 m or more, got %g", h)
+			}
+		}
+	}
+	if _, err := s.MassBalanceModel(); err != nil {
+		return err
+	}
+	if err := s.checkDynamics(); err != nil {
+		return err
+	}
+	y := s.Years
+	switch {
+	case !isFinite(y.Start):
+		return s.src.errAt("years.start", "must be a finite number of years, got %g", y.Start)
+	case !isFinite(y.End) || !(y.End > y.Start):
+		return s.src.errAt("years.end", "must be after years.start (%g), got %g", y.Start, y.End)
+	case !(y.Every > 0) || math.IsInf(y.Every, 0):
+		return s.src.errAt("years.every", "must be a positive number of years, got %g", y.Every)
+	}
+	if t := s.LengthThreshold; !(t >= 0) || math.IsInf(t, 0) {
+		return s.src.errAt("length_threshold_m", "must be a thickness of 0 m or more, got %g", t)
+	}
+	return nil
+}
+
+func (s *Spec) checkDynamics() error {
+	d := s.Dynamics
+	positive := []struct {
+		key  string
+		v    float64
+		zero bool // 0 allowed
+		unit string
+	}{
+		{"glen_a", d.GlenA, false, "Pa⁻ⁿ s⁻¹"},
+		{"glen_n", d.GlenN, false, ""},
+		{"sliding_fs", d.SlidingFs, true, "Pa⁻ⁿ m² s⁻¹"},
+		{"rho_kg_m3", d.Rho, false, "kg m⁻³"},
+		{"g_m_s2", d.G, false, "m s⁻²"},
+		{"cfl", d.CFL, true, ""},
+	}
+	for _, p := range positive {
+		ok := p.v > 0 || (p.zero && p.v == 0)
+		if !ok || math.IsInf(p.v, 0) {
+			what := "positive"
+			if p.zero {
+				what = "0 or more"
+			}
+			return s.src.errAt("dynamics."+p.key, "must be %s, got %g %s", what, p.v, p.unit)
+		}
+	}
+	switch d.Solver {
+	case SolverFluxBased:
+	case SolverSemiImplicit:
+		// OGGM's semi-implicit scheme solves one flowline of rectangular
+		// or trapezoidal points.
+		if len(s.Flowlines) > 1 {
+			return s.src.errAt("dynamics.solver", "the semi-implicit solver runs a single flowline; this glacier has %d (use flux-based)", len(s.Flowlines))
+		}
+		for i, fl := range s.Flowlines {
+			for j, sh := range fl.Shapes {
+				if sh == geometry.Parabolic {
+					return s.src.errAt("dynamics.solver", "the semi-implicit solver handles rectangular and trapezoidal beds, but %s is parabolic (use flux-based)",
+						s.src.pointPath(fmt.Sprintf("flowlines[%d].shape", i), j))
+				}
+			}
+		}
+	default:
+		return s.src.errAt("dynamics.solver", "unknown solver %q (want %s or %s)", d.Solver, SolverFluxBased, SolverSemiImplicit)
+	}
+	return nil
+}
+
+// MassBalanceModel returns the mass-balance model the experiment
+// describes: a massbalance.Linear or massbalance.Constant, wrapped in a
+// massbalance.Biased if Bias is not 0.
+func (s *Spec) MassBalanceModel() (massbalance.Model, error) {
+	m := s.MassBalance
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"ela_m", m.ELA}, {"gradient_mm_we_per_m", m.Gradient}, {"max_mb_m_we", m.MaxBalance}, {"mb_m_we_per_year", m.Balance}, {"bias_m_we_per_year", m.Bias}} {
+		if !isFinite(f.v) {
+			return nil, s.src.errAt("mass_balance."+f.key, "must be a finite number, got %g", f.v)
+		}
+	}
+	var model massbalance.Model
+	switch m.Type {
+	case MassBalanceLinear:
+		if m.MaxBalance < 0 {
+			return nil, s.src.errAt("mass_balance.max_mb_m_we", "must be a positive cap in m w.e. per year, or 0 for none; got %g", m.MaxBalance)
+		}
+		model = massbalance.Linear{ELA: m.ELA, Gradient: m.Gradient, MaxBalance: m.MaxBalance}
+	case MassBalanceConstant:
+		model = massbalance.Constant{Balance: m.Balance}
+	default:
+		return nil, s.src.errAt("mass_balance.type", "unknown mass-balance type %q (want %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant)
+	}
+	if m.Bias != 0 {
+		model = massbalance.Biased{Model: model, Bias: m.Bias}
+	}
+	return model, nil
+}
+
+// InitialThickness returns the initial ice thickness of each flowline, m,
+// in the order of Flowlines: a copy of its InitialThickness, nil for a
+// flowline that starts without ice.
+func (s *Spec) InitialThickness() [][]float64 {
+	out := make([][]float64, len(s.Flowlines))
+	for i, fl := range s.Flowlines {
+		if fl.InitialThickness != nil {
+			out[i] = append([]float64(nil), fl.InitialThickness...)
+		}
+	}
+	return out
+}
+
+// Glacier builds the glacier the flowlines describe. It checks the
+// flowlines first, so that an error names the key path (and line) rather
+// than only the flowline.
+func (s *Spec) Glacier() (*geometry.Glacier, error) {
+	if err := s.checkFlowlines(); err != nil {
+		return nil, err
+	}
+	lines := make([]*geometry.Flowline, len(s.Flowlines))
+	for i, f := range s.Flowlines {
+		fl := geometry.NewFlowline(f.Name, f.Dx, f.Bed)
+		copy(fl.Shapes, f.Shapes)
+		copy(fl.Width, f.Width)
+		copy(fl.Lambda, f.Lambda)
+		copy(fl.ParabolaP, f.ParabolaP)
+		if f.FlowsTo != nil {
+			j := *f.FlowsTo
+			fl.FlowsTo = &j
+		}
+		lines[i] = fl
+	}
+	g, err := geometry.NewGlacier(lines...)
+	if err != nil {
+		// checkFlowlines mirrors NewGlacier's checks, so this is not
+		// expected; name the flowline if the message does.
+		path := "flowlines"
+		for i, f := range s.Flowlines {
+			if strings.Contains(err.Error(), fmt.Sprintf("%q", f.Name)) {
+				path = fmt.Sprintf("flowlines[%d]", i)
+				break
+			}
+		}
+		return nil, s.src.errAt(path, "%v", err)
+	}
+	return g, nil
+}
+
+// checkFlowlines checks what geometry.NewGlacier checks, with key paths.
+func (s *Spec) checkFlowlines() error {
+	if len(s.Flowlines) == 0 {
+		return s.src.errAt("flowlines", "the experiment has no flowlines; give at least one")
+	}
+	index := make(map[string]int, len(s.Flowlines))
+	for i := range s.Flowlines {
+		if err := s.checkFlowline(i); err != nil {
+			return err
+		}
+		name := s.Flowlines[i].Name
+		if j, dup := index[name]; dup {
+			return s.src.errAt(fmt.Sprintf("flowlines[%d].name", i), "flowlines[%d] is also named %q; names must be unique", j, name)
+		}
+		index[name] = i
+	}
+	main := -1
+	into := make([]int, len(s.Flowlines))
+	for i, fl := range s.Flowlines {
+		p := fmt.Sprintf("flowlines[%d]", i)
+		if fl.FlowsTo == nil {
+			if main >= 0 {
+				return s.src.errAt(p, "flowlines[%d] (%q) and flowlines[%d] (%q) both lack flows_to: a glacier has one main flowline, and each tributary needs flows_to",
+					main, s.Flowlines[main].Name, i, fl.Name)
+			}
+			main, into[i] = i, -1
+			continue
+		}
+		j, ok := index[fl.FlowsTo.Line]
+		if !ok {
+			return s.src.errAt(p+".flows_to.flowline", "no flowline is named %q (the flowlines are %s)", fl.FlowsTo.Line, s.names())
+		}
+		if j == i {
+			return s.src.errAt(p+".flows_to.flowline", "flowline %q cannot flow into itself", fl.Name)
+		}
+		if pt, n := fl.FlowsTo.Point, len(s.Flowlines[j].Bed); pt < 0 || pt >= n {
+			return s.src.errAt(p+".flows_to.point", "%q has points 0 to %d, got %d", s.Flowlines[j].Name, n-1, pt)
+		}
+		if s.Flowlines[j].Dx != fl.Dx {
+			return s.src.errAt(p+".dx_m", "is %g m but %q, which it flows into, has %g m: all flowlines of a glacier share one dx", fl.Dx, s.Flowlines[j].Name, s.Flowlines[j].Dx)
+		}
+		into[i] = j
+	}
+	if main < 0 {
+		return s.src.errAt("flowlines", "every flowline has flows_to; the main flowline must have none")
+	}
+	for i := range s.Flowlines {
+		for j, steps := i, 0; j != main; j, steps = into[j], steps+1 {
+			if steps > len(s.Flowlines) {
+				return s.src.errAt(fmt.Sprintf("flowlines[%d].flows_to", i), "flowline %q is part of a cycle of tributaries that never reaches the main flowline %q", s.Flowlines[i].Name, s.Flowlines[main].Name)
+			}
+		}
+	}
+	return nil
+}
+
+// names lists the flowline names for messages.
+func (s *Spec) names() string {
+	q := make([]string, len(s.Flowlines))
+	for i, fl := range s.Flowlines {
+		q[i] = fmt.Sprintf("%q", fl.Name)
+	}
+	return strings.Join(q, ", ")
+}
+
+// checkFlowline checks one flowline's own values.
+func (s *Spec) checkFlowline(i int) error {
+	fl := &s.Flowlines[i]
+	p := fmt.Sprintf("flowlines[%d]", i)
+	bedKey := p + ".bed_m"
+	if s.src != nil {
+		if _, linear := s.src.lines[p+".bed"]; linear {
+			bedKey = p + ".bed"
+		}
+	}
+	n := len(fl.Bed)
+	switch {
+	case fl.Name == "":
+		return s.src.errAt(p+".name", "a flowline needs a name")
+	case !(fl.Dx > 0) || math.IsInf(fl.Dx, 0):
+		return s.src.errAt(p+".dx_m", "must be a positive number of metres, got %g", fl.Dx)
+	case n < 2:
+		return s.src.errAt(bedKey, "has %d points, a flowline needs at least 2", n)
+	}
+	for j, z := range fl.Bed {
+		if !isFinite(z) {
+			return s.src.errAt(s.src.pointPath(bedKey, j), "must be a finite elevation, got %g", z)
+		}
+	}
+	perPoint := []struct {
+		key string
+		n   int
+	}{{"shape", len(fl.Shapes)}, {"width_m", len(fl.Width)}, {"lambda", len(fl.Lambda)}, {"parabola_p", len(fl.ParabolaP)}}
+	for k, f := range perPoint {
+		if f.n != n && (k == 0 || f.n != 0) {
+			return s.src.errAt(p+"."+f.key, "has %d values, the bed has %d points", f.n, n)
+		}
+	}
+	// Values must make sense wherever they are given, and be given
+	// wherever the shape needs them.
+	for _, f := range []struct {
+		key  string
+		v    []float64
+		unit string
+	}{{"width_m", fl.Width, " m"}, {"lambda", fl.Lambda, ""}, {"parabola_p", fl.ParabolaP, " m⁻¹"}} {
+		for j, v := range f.v {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return s.src.errAt(s.src.pointPath(p+"."+f.key, j), "must not be negative, got %g%s", v, f.unit)
+			}
+		}
+	}
+	missing := func(key string, j int, what string) error {
+		where := fmt.Sprintf("point %d is %s", j, fl.Shapes[j])
+		if s.src != nil {
+			if _, given := s.src.lines[p+".shape"]; !given {
+				where = fmt.Sprintf("the flowline is %s (the default shape)", fl.Shapes[j])
+			} else if s.src.scalar[p+".shape"] {
+				where = fmt.Sprintf("the flowline is %s", fl.Shapes[j])
+			}
+		}
+		return s.src.errAt(p+"."+key, "missing key: %s, which needs %s", where, what)
+	}
+	for j, sh := range fl.Shapes {
+		switch sh {
+		case geometry.Rectangular:
+			if fl.Width == nil {
+				return missing("width_m", j, "a width in metres (width_m)")
+			}
+			if !(fl.Width[j] > 0) {
+				return s.src.errAt(s.src.pointPath(p+".width_m", j), "must be positive for a rectangular bed, got %g m", fl.Width[j])
+			}
+		case geometry.Trapezoidal:
+			if fl.Width == nil {
+				return missing("width_m", j, "a bottom width in metres (width_m, may be 0)")
+			}
+			if fl.Lambda == nil {
+				return missing("lambda", j, "a side factor (lambda, m of width per m of thickness)")
+			}
+			if fl.Width[j] == 0 && fl.Lambda[j] == 0 {
+				return s.src.errAt(s.src.pointPath(p+".width_m", j), "a trapezoid with bottom width 0 and lambda 0 has no section; make one positive")
+			}
+		case geometry.Parabolic:
+			if fl.ParabolaP == nil {
+				return missing("parabola_p", j, "a parabola parameter P in m⁻¹ (parabola_p)")
+			}
+			if !(fl.ParabolaP[j] > 0) {
+				return s.src.errAt(s.src.pointPath(p+".parabola_p", j), "must be positive for a parabolic bed, got %g m⁻¹", fl.ParabolaP[j])
+			}
+		default:
+			return s.src.errAt(s.src.pointPath(p+".shape", j), "unknown shape %v (want rectangular, parabolic or trapezoidal)", sh)
+		}
+	}
+	return nil
+}

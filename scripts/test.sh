@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every check and test of Firn: the command README.md gives for a fresh
+# machine. It installs what the checks need when it is missing (idempotent)
+# and then runs, in order: gofmt, go vet, staticcheck, every Go test, and
+# each benchmark once (so that benchmarks cannot rot; their figures come
+# from `go test -bench`, see README.md).
+#
+# Tests read OGGM's reference results from ../shared/reference beside the
+# checkout (or $FIRN_REFERENCE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STATICCHECK_VERSION=v0.8.2
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+command -v go >/dev/null || { echo "Go 1.26 is needed: https://go.dev/dl/ (or your package manager)"; exit 1; }
+go version
+go mod download
+
+gobin="$(go env GOPATH)/bin"
+export PATH="$gobin:$PATH"
+if ! staticcheck -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
+  step "installing staticcheck $STATICCHECK_VERSION"
+  go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "staticcheck"
+staticcheck ./...
+
+step "go test"
+go test -count=1 ./...
+
+step "benchmarks, once each"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null
+
+echo
+echo "all checks and tests passed"
