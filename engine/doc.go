@@ -13,7 +13,8 @@
 //     flowline model (flux-based and semi-implicit solvers), runs, yearly
 //     diagnostics and the mass account.
 //   - [github.com/firnglacier/firn/engine/experiment]: the experiment file
-//     (JSON or YAML) that `firn model run` reads, and the diagnostics CSV.
+//     (JSON or YAML) that `firn model run` reads, checked with messages
+//     that name the file, line and key, and built into a dynamics model.
 //
 // The engine knows nothing of interpreters, servers or clusters (see
 // DESIGN.md). Everything is SI inside: metres, seconds, kilograms; every

@@ -136,6 +136,15 @@ years: {end: 700}
 	if len(rows) != 9 || rows[8][0] != "700" || !strings.HasPrefix(rows[8][1], "5.79380") {
 		t.Errorf("rows %v", rows)
 	}
+	// With OGGM's time steps the run reproduces OGGM's 579382448.274 m³.
+	r = firn(t, yaml+"dynamics: {oggm_time_steps: true}\n", "model", "run", "-", "--every", "700", "--quiet")
+	rows = readRows(t, r.stdout)
+	if r.code != 0 || len(rows) != 3 {
+		t.Fatalf("exit %d: %q %v", r.code, r.stderr, rows)
+	}
+	if v, _ := strconv.ParseFloat(rows[2][1], 64); v/579382448.274-1 > 1e-9 || v/579382448.274-1 < -1e-9 {
+		t.Errorf("with OGGM's steps: %v m³ at year 700, OGGM 579382448.274", v)
+	}
 }
 
 // TestBrokenExperiments: every broken file is refused with exit status 2,
@@ -155,6 +164,7 @@ func TestBrokenExperiments(t *testing.T) {
 		{"list of wrong length", "e.json", strings.Replace(base, `"width_m": 300`, `"width_m": [300, 300, 300]`, 1), `flowlines[0].width_m`},
 		{"missing tributary target", "t.yaml", "flowlines:\n  - {name: main, dx_m: 100, bed_m: [3, 2, 1], width_m: 3}\n  - name: trib\n    dx_m: 100\n    bed_m: [4, 3]\n    width_m: 3\n    flows_to: {flowline: mian, point: 1}\nmass_balance: {type: constant, mb_m_we_per_year: 1}\nyears: {end: 1}\n", `t.yaml:7: flowlines[1].flows_to.flowline`},
 		{"bad YAML", "b.yaml", "flowlines: [\n", "b.yaml"},
+		{"not a boolean", "e.json", strings.Replace(base, `"solver": "flux-based"`, `"oggm_time_steps": "yes"`, 1), `dynamics.oggm_time_steps: want true or false`},
 		{"truncated JSON", "t.json", base[:200], "t.json"},
 	}
 	for _, tc := range tests {

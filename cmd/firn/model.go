@@ -207,4 +207,3 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return nil
 }
-

@@ -16,7 +16,9 @@
 // Time: the mass balance is evaluated once per model year, at the first
 // step of the year, from the surface of that moment (elevation feedback),
 // and steps never cross a calendar-month boundary (OGGM's run loop; see
-// nextMonthStart for why this matters to the ablating front).
+// nextMonthStart for why this matters to the ablating front). The
+// flux-based step also respects the stability limit of explicit diffusion,
+// which OGGM's does not (see Params.OGGMSteps, which restores OGGM's).
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.
 //
@@ -36,9 +38,11 @@
 //
 // # Verification
 //
-// The tests run OGGM's idealized experiments (shared/reference/oggm) and
-// agree to about 1e-12 in volume with identical step counts on smooth beds,
-// and within 3e-4 on the bumpy bed and with a tributary, where the front
-// switching between two cells amplifies rounding differences; Halfar's
-// similarity solution; and mass conservation to 1e-9.
+// The tests run OGGM's idealized experiments (shared/reference/oggm): with
+// OGGM's time steps they agree to about 1e-12 in volume with identical step
+// counts on smooth beds, and within 3e-4 on the bumpy bed and with a
+// tributary, where a front switching between two cells amplifies rounding
+// differences; with Firn's stable steps within 1 % (OGGM's flux-based
+// results there carry a time-stepping error). Also Halfar's similarity
+// solution and mass conservation to 1e-9.
 package dynamics

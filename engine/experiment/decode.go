@@ -16,7 +16,7 @@ var (
 	bedKeys         = []string{"top_m", "bottom_m", "points", "bumps"}
 	bumpKeys        = []string{"point", "height_m", "half_width_points"}
 	flowsToKeys     = []string{"flowline", "point"}
-	dynamicsKeys    = []string{"solver", "glen_a", "glen_n", "sliding_fs", "rho_kg_m3", "g_m_s2", "cfl"}
+	dynamicsKeys    = []string{"solver", "glen_a", "glen_n", "sliding_fs", "rho_kg_m3", "g_m_s2", "cfl", "oggm_time_steps"}
 	yearsKeys       = []string{"start", "end", "every"}
 	massBalanceKeys = map[string][]string{
 		MassBalanceLinear:   {"type", "ela_m", "gradient_mm_we_per_m", "max_mb_m_we", "bias_m_we_per_year"},
@@ -509,6 +509,12 @@ func (d *decoder) dynamics(n *node, dyn *DynamicsSpec) *Error {
 		if err := f.number(k.key, k.v); err != nil {
 			return err
 		}
+	}
+	if bn := f.get("oggm_time_steps"); bn != nil {
+		if bn.kind != kindBool {
+			return d.errAt("dynamics.oggm_time_steps", "want true or false, got %s", bn.describe())
+		}
+		dyn.OGGMTimeSteps = bn.text == "true"
 	}
 	return nil
 }

@@ -6,11 +6,12 @@ import (
 	"github.com/firnglacier/firn/engine/dynamics"
 )
 
-// Params returns the dynamics parameters the experiment asks for.
+// Params returns the dynamics parameters the experiment asks for. (Parse
+// has checked the solver's name; a Spec built in code is checked here.)
 func (s *Spec) Params() (dynamics.Params, error) {
 	solver, err := dynamics.ParseSolver(s.Dynamics.Solver)
 	if err != nil {
-		return dynamics.Params{}, fmt.Errorf("dynamics.solver: %w", err)
+		return dynamics.Params{}, s.src.errAt("dynamics.solver", "%v", err)
 	}
 	p := dynamics.DefaultParams()
 	p.Solver = solver
@@ -21,6 +22,7 @@ func (s *Spec) Params() (dynamics.Params, error) {
 	p.G = s.Dynamics.G
 	p.CFL = s.Dynamics.CFL
 	p.LengthThreshold = s.LengthThreshold
+	p.OGGMSteps = s.Dynamics.OGGMTimeSteps
 	return p, nil
 }
 
@@ -48,7 +50,7 @@ func (s *Spec) Model() (*dynamics.Model, error) {
 			continue
 		}
 		if err := m.SetThickness(i, h); err != nil {
-			return nil, fmt.Errorf("flowlines[%d].initial_thickness_m: %w", i, err)
+			return nil, s.src.errAt(fmt.Sprintf("flowlines[%d].initial_thickness_m", i), "%v", err)
 		}
 	}
 	return m, nil

@@ -115,6 +115,10 @@ type DynamicsSpec struct {
 	// CFL is the Courant number that limits the time step, dimensionless;
 	// 0 (default) means the solver's own default.
 	CFL float64
+	// OGGMTimeSteps chooses OGGM's flux-based time step (CFL on the
+	// velocity only) instead of Firn's, which also respects the stability
+	// limit of explicit diffusion; see dynamics.Params.OGGMSteps.
+	OGGMTimeSteps bool
 }
 
 // DefaultDynamics returns OGGM's defaults: the flux-based solver, A =
