@@ -2,6 +2,7 @@ package dynamics
 
 import (
 	"context"
+	"strconv"
 	"testing"
 )
 
@@ -59,7 +60,7 @@ func BenchmarkRun(b *testing.B) {
 		{"parabolic_ela2800", FluxBased, 700, false},
 		{"trapezoid_ela2800", SemiImplicit, 700, false},
 	} {
-		name := bc.tag + "/" + bc.solver.String() + "/" + itoa(int(bc.years)) + "y"
+		name := bc.tag + "/" + bc.solver.String() + "/" + strconv.Itoa(int(bc.years)) + "y"
 		if bc.oggmSteps {
 			name += "/oggm-steps"
 		}
@@ -110,15 +111,4 @@ func BenchmarkStep(b *testing.B) {
 			}
 		})
 	}
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	s := ""
-	for ; i > 0; i /= 10 {
-		s = string(rune('0'+i%10)) + s
-	}
-	return s
 }

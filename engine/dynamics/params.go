@@ -144,8 +144,6 @@ type glen struct {
 	cubic   bool    // n == 3: powers by multiplication
 	fdRhoGn float64 // f_d·(ρg)ⁿ with f_d = 2A/(n+2), Pa⁻ⁿ s⁻¹·Paⁿ m⁻ⁿ
 	fsRhoGn float64 // f_s·(ρg)ⁿ
-	sliding bool
-	rhoG    float64
 	// diffusionNumber c bounds the flux-based step by Δt ≤ c·Δx²/D_max:
 	// 1/(2n), or 0 (no bound) with Params.OGGMSteps.
 	diffusionNumber float64
@@ -158,8 +156,6 @@ func newGlen(p Params) glen {
 		cubic:   p.GlenN == 3,
 		fdRhoGn: 2 * p.GlenA / (p.GlenN + 2) * rhoGn,
 		fsRhoGn: p.SlidingFs * rhoGn,
-		sliding: p.SlidingFs != 0,
-		rhoG:    p.RhoIce * p.G,
 
 		diffusionNumber: diffusionNumber(p),
 	}
