@@ -37,8 +37,8 @@ type RunOptions struct {
 	EndYear float64
 	// Every is the interval between records, years; 0 means 1.
 	Every int
-	// Profiles records the thickness and surface of the main flowline at
-	// every record when true.
+	// Profiles records the thickness, surface and velocity of the main
+	// flowline at every record when true.
 	Profiles bool
 	// Progress, when not nil, is called after every model year.
 	Progress func(Progress)
@@ -51,9 +51,9 @@ type History struct {
 	Year []float64
 	// Volume, m³; Area, m²; Length, m: see Diagnostics.
 	Volume, Area, Length []float64
-	// Thickness and Surface of the main flowline at each record, m (only
-	// with RunOptions.Profiles).
-	Thickness, Surface [][]float64
+	// Thickness and Surface of the main flowline at each record, m, and
+	// its Velocity, m s⁻¹ (only with RunOptions.Profiles).
+	Thickness, Surface, Velocity [][]float64
 }
 
 // Len returns the number of records.
@@ -74,6 +74,7 @@ func (h *History) record(m *Model, profiles bool) {
 		main := &m.lines[m.glacier.Main]
 		h.Thickness = append(h.Thickness, append([]float64(nil), main.thick...))
 		h.Surface = append(h.Surface, append([]float64(nil), main.surface...))
+		h.Velocity = append(h.Velocity, m.Velocity(m.glacier.Main))
 	}
 }
 

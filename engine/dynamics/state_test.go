@@ -1,0 +1,88 @@
+package dynamics
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/firnglacier/firn/engine/constants"
+)
+
+// TestVelocityAndSpecificBalance: at equilibrium the ice flux through a
+// cross-section equals the balance integrated above it (continuity), so
+// the diagnosed velocity carries the accumulation down-glacier; and the
+// specific balance of a glacier in equilibrium is close to zero (slightly
+// positive: the front clips ice).
+func TestVelocityAndSpecificBalance(t *testing.T) {
+	g, mb, p := caseByTag(t, "rect_ela2600").build()
+	p.Solver = SemiImplicit
+	m, _ := NewModel(g, mb, p, 0)
+	if err := m.RunUntil(context.Background(), 3000); err != nil {
+		t.Fatal(err)
+	}
+	u := m.Velocity(0)
+	h := m.Thickness(0)
+	z := m.Profile(0).Surface
+	bal := make([]float64, len(z))
+	if err := mb.AnnualBalance(3000, z, bal); err != nil {
+		t.Fatal(err)
+	}
+	// Flux at point i ≈ u_i·H_i·w (rectangle, w = 300 m); balance above it:
+	// Σ_{j<i} m_j·w·Δx (+ half of point i).
+	above := 0.0
+	for i := 0; i < 80; i++ {
+		above += bal[i] * 300 * 100
+		if i%20 != 10 {
+			continue
+		}
+		flux := u[i] * h[i] * 300
+		want := above - 0.5*bal[i]*300*100
+		if math.Abs(flux-want) > 0.05*want {
+			t.Errorf("point %d: flux %.4g m³/s, balance above %.4g m³/s", i, flux, want)
+		}
+	}
+	if u[0] <= 0 || u[150] != 0 {
+		t.Errorf("velocity %g m/s at the top, %g m/s beyond the front", u[0], u[150])
+	}
+	sb := m.SpecificBalance()
+	if sb < 0 || sb > 0.05 {
+		t.Errorf("specific balance at equilibrium %.3g m w.e./yr, want just above 0", sb)
+	}
+	// SetFlow: sliding makes the glacier thinner.
+	if err := m.SetFlow(constants.GlenA, 5.7e-20); err != nil {
+		t.Fatal(err)
+	}
+	v := m.Volume()
+	if err := m.RunUntil(context.Background(), 3300); err != nil {
+		t.Fatal(err)
+	}
+	if m.Volume() >= v {
+		t.Errorf("sliding should thin the glacier: %g → %g m³", v, m.Volume())
+	}
+	if err := m.SetFlow(-1, 0); err == nil {
+		t.Error("a negative A must be refused")
+	}
+}
+
+// TestClone: a clone goes on exactly as the original would, and changing
+// one does not touch the other.
+func TestClone(t *testing.T) {
+	g, mb, p := caseByTag(t, "tributary_ela2600").build()
+	m, _ := NewModel(g, mb, p, 0)
+	if err := m.RunUntil(context.Background(), 150); err != nil {
+		t.Fatal(err)
+	}
+	c := m.Clone()
+	if err := c.RunUntil(context.Background(), 300); err != nil {
+		t.Fatal(err)
+	}
+	if m.Year() != 150 {
+		t.Fatalf("the original moved to year %g", m.Year())
+	}
+	if err := m.RunUntil(context.Background(), 300); err != nil {
+		t.Fatal(err)
+	}
+	if m.Volume() != c.Volume() || m.Steps() != c.Steps() || m.Account() != c.Account() {
+		t.Errorf("clone %g m³ in %d steps, original %g m³ in %d steps", c.Volume(), c.Steps(), m.Volume(), m.Steps())
+	}
+}

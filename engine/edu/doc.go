@@ -1,0 +1,33 @@
+// Package edu is Firn's teaching API: glaciers in a few lines of Go, in
+// the spirit of OGGM-Edu (GlacierBed, MassBalance, Glacier,
+// SurgingGlacier, GlacierCollection), on Firn's compiled flowline model.
+//
+//	bed := edu.NewBed(3400, 1400, 300)          // top and bottom altitude (m), width (m)
+//	mb := edu.NewMassBalance(3000, 4)            // ELA (m), gradient (mm w.e. per m per year)
+//	g := edu.NewGlacier(bed, mb)
+//	g.ProgressToEquilibrium()
+//	mb.TempBias = 0.5                            // half a degree warmer: the ELA rises 75 m
+//	g.ProgressToEquilibrium()
+//	tau, _ := g.ResponseTime()                   // years
+//	fmt.Println(g)                               // a one-screen summary
+//
+// Every value prints a readable summary (String), so a notebook cell that
+// ends with one shows something useful. Glaciers record their history
+// (volume, area, length, ELA and specific mass balance every year) and
+// their state (thickness, surface and velocity along the bed every year);
+// the plots package draws them.
+//
+// Units: altitudes, lengths and thicknesses in m, areas in m², volumes in
+// m³ (summaries show km), mass balance in m w.e. per year (gradients in mm
+// w.e. per m per year), velocities in m per year, temperatures in K, time
+// in years.
+//
+// Definitions:
+//   - A temperature bias ΔT raises the ELA by ELAPerKelvin·ΔT (150 m K⁻¹).
+//   - Equilibrium: the mean volume of successive 50-year windows changes
+//     by less than 1e-4 (as dynamics.Model.RunToEquilibrium).
+//   - Response time: after a change of climate applied when an
+//     equilibrium was reached, the years until the volume has made
+//     1 − 1/e of its change to the next equilibrium (e-folding time).
+//   - AAR: the share of the ice-covered area above the ELA.
+package edu

@@ -1,0 +1,380 @@
+package edu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/firnglacier/firn/engine/constants"
+	"github.com/firnglacier/firn/engine/dynamics"
+	"github.com/firnglacier/firn/engine/geometry"
+)
+
+// Glacier is a glacier on a Bed under a MassBalance (OGGM-Edu's Glacier).
+// It starts without ice at year 0; ProgressToYear and
+// ProgressToEquilibrium grow it and record its history every year.
+//
+//	g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))
+//	g.ProgressToYear(200)
+//	fmt.Println(g)            // a one-screen summary
+type Glacier struct {
+	// Name labels the glacier in collections and plots.
+	Name string
+	// Bed and MassBalance are what the glacier flows over and lives on.
+	// The mass balance may be changed between two progress calls (e.g.
+	// a new temperature step); the bed is fixed once the glacier has ice.
+	Bed         *Bed
+	MassBalance *MassBalance
+	// Creep is Glen's creep parameter A, Pa⁻³ s⁻¹ (ice softness).
+	Creep float64
+	// Sliding is the basal sliding parameter f_s, Pa⁻³ m² s⁻¹.
+	Sliding float64
+
+	model      *dynamics.Model
+	history    History
+	states     []State
+	equilibria []Equilibrium
+	surge      *surgeCycle
+}
+
+// History is what a glacier records every year.
+type History struct {
+	// Year, years.
+	Year []float64
+	// Volume, m³; Area, m²; Length, m.
+	Volume, Area, Length []float64
+	// ELA is the equilibrium-line altitude of the year, m a.s.l.
+	ELA []float64
+	// SpecificBalance is the glacier-wide mass balance of the year, m w.e.
+	SpecificBalance []float64
+}
+
+// Len returns the number of recorded years.
+func (h *History) Len() int { return len(h.Year) }
+
+// Dynamics returns the history as the engine's (for plots).
+func (h *History) Dynamics() *dynamics.History {
+	return &dynamics.History{Year: h.Year, Volume: h.Volume, Area: h.Area, Length: h.Length}
+}
+
+// State is the glacier along its bed at one time.
+type State struct {
+	// Year, years.
+	Year float64
+	// Thickness of the ice, m; Surface altitude, m a.s.l.
+	Thickness, Surface []float64
+	// Velocity of the ice, m per year (depth-averaged, positive down-glacier).
+	Velocity []float64
+}
+
+// Equilibrium is a steady state the glacier reached.
+type Equilibrium struct {
+	// Year the equilibrium was reached, years.
+	Year float64
+	// Volume, m³; Area, m²; Length, m; ELA, m a.s.l.
+	Volume, Area, Length, ELA float64
+}
+
+// NewGlacier returns a glacier without ice on bed under mb, with OGGM's
+// default ice (A = 2.4e-24 Pa⁻³ s⁻¹) and no sliding.
+func NewGlacier(bed *Bed, mb *MassBalance) *Glacier {
+	return &Glacier{Bed: bed, MassBalance: mb, Creep: constants.GlenA}
+}
+
+// start makes the model on first use and records year 0.
+func (g *Glacier) start() error {
+	if g.model != nil {
+		return nil
+	}
+	if g.Bed == nil || g.MassBalance == nil {
+		return errors.New("glacier: it needs a Bed and a MassBalance")
+	}
+	fl, err := g.Bed.Flowline()
+	if err != nil {
+		return err
+	}
+	gl, err := geometry.NewGlacier(fl)
+	if err != nil {
+		return err
+	}
+	p := dynamics.DefaultParams()
+	p.GlenA, p.SlidingFs = g.Creep, g.Sliding
+	m, err := dynamics.NewModel(gl, g.MassBalance, p, 0)
+	if err != nil {
+		return fmt.Errorf("glacier: %w", err)
+	}
+	g.model = m
+	g.record()
+	return nil
+}
+
+// record appends the current year to the history and the state history.
+func (g *Glacier) record() {
+	m := g.model
+	d := m.Diagnostics()
+	h := &g.history
+	h.Year = append(h.Year, d.Year)
+	h.Volume = append(h.Volume, d.Volume)
+	h.Area = append(h.Area, d.Area)
+	h.Length = append(h.Length, d.Length)
+	h.ELA = append(h.ELA, g.MassBalance.ELAAt(d.Year))
+	h.SpecificBalance = append(h.SpecificBalance, m.SpecificBalance())
+	p := m.Profile(0)
+	u := m.Velocity(0)
+	for i := range u {
+		u[i] *= constants.SecondsPerYear
+	}
+	g.states = append(g.states, State{Year: d.Year, Thickness: p.Thickness, Surface: p.Surface, Velocity: u})
+}
+
+// sync passes parameter changes made between calls to the model, and
+// applies the surge cycle for the coming year.
+func (g *Glacier) sync() error {
+	if err := g.model.SetMassBalance(g.MassBalance); err != nil {
+		return err
+	}
+	fs := g.Sliding
+	if g.surge != nil && g.surge.surging(g.model.Year()) {
+		fs = g.surge.sliding
+	}
+	if p := g.model.Params(); p.GlenA != g.Creep || p.SlidingFs != fs {
+		return g.model.SetFlow(g.Creep, fs)
+	}
+	return nil
+}
+
+// ProgressToYear grows the glacier to the given year, recording every year.
+func (g *Glacier) ProgressToYear(year float64) error {
+	return g.ProgressToYearContext(context.Background(), year)
+}
+
+// ProgressToYearContext is ProgressToYear, stopped by ctx.
+func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error {
+	if err := g.start(); err != nil {
+		return err
+	}
+	if year < g.Year() {
+		return fmt.Errorf("glacier is at year %g already: it cannot go back to %g (use Reset or Copy)", g.Year(), year)
+	}
+	for g.Year() < year {
+		if err := g.sync(); err != nil {
+			return err
+		}
+		next := min(math.Floor(g.Year())+1, year)
+		if err := g.model.RunUntil(ctx, next); err != nil {
+			return err
+		}
+		g.record()
+	}
+	return nil
+}
+
+// ProgressToEquilibrium grows the glacier until it stops changing
+// (dynamics.Model.RunToEquilibrium's rule: the mean volume of successive
+// 50-year windows changes by less than 1e-4) and records the equilibrium.
+// It fails after 10 000 years.
+func (g *Glacier) ProgressToEquilibrium() error {
+	return g.ProgressToEquilibriumContext(context.Background())
+}
+
+// ProgressToEquilibriumContext is ProgressToEquilibrium, stopped by ctx.
+func (g *Glacier) ProgressToEquilibriumContext(ctx context.Context) error {
+	if err := g.start(); err != nil {
+		return err
+	}
+	const window, tol, maxYears = 50, 1e-4, 10000
+	start := g.Year()
+	prev := math.NaN()
+	for g.Year()-start < maxYears {
+		from := g.history.Len()
+		if err := g.ProgressToYearContext(ctx, math.Floor(g.Year())+window); err != nil {
+			return err
+		}
+		mean := 0.0
+		for _, v := range g.history.Volume[from:] {
+			mean += v
+		}
+		mean /= float64(g.history.Len() - from)
+		if !math.IsNaN(prev) && math.Abs(mean-prev) <= tol*max(mean, prev) {
+			d := g.model.Diagnostics()
+			g.equilibria = append(g.equilibria, Equilibrium{Year: d.Year, Volume: d.Volume, Area: d.Area, Length: d.Length, ELA: g.MassBalance.ELAAt(d.Year)})
+			return nil
+		}
+		prev = mean
+	}
+	return fmt.Errorf("glacier: no equilibrium after %d years", maxYears)
+}
+
+// Year returns the glacier's current year.
+func (g *Glacier) Year() float64 {
+	if g.model == nil {
+		return 0
+	}
+	return g.model.Year()
+}
+
+// History returns the yearly record (shared, do not modify).
+func (g *Glacier) History() *History { return &g.history }
+
+// StateHistory returns the yearly states (shared, do not modify).
+func (g *Glacier) StateHistory() []State { return g.states }
+
+// Equilibria returns the equilibrium states reached so far.
+func (g *Glacier) Equilibria() []Equilibrium { return g.equilibria }
+
+// Model returns the engine model (nil before the first progress).
+func (g *Glacier) Model() *dynamics.Model { return g.model }
+
+// Diagnostics returns the current volume, area and length.
+func (g *Glacier) Diagnostics() dynamics.Diagnostics {
+	if g.model == nil {
+		return dynamics.Diagnostics{}
+	}
+	return g.model.Diagnostics()
+}
+
+// Profile returns the current state along the bed (nil model: bare bed).
+func (g *Glacier) Profile() dynamics.Profile {
+	if err := g.start(); err != nil {
+		return dynamics.Profile{}
+	}
+	return g.model.Profile(0)
+}
+
+// ResponseTime returns the glacier's volume response time, years: after
+// the last change of climate, the time the volume took to make 1 − 1/e
+// (63 %) of its way from the previous equilibrium to the last one. The
+// change is taken to start when the previous equilibrium was reached (the
+// OGGM-Edu lessons change the climate right then). It needs two
+// equilibria.
+func (g *Glacier) ResponseTime() (float64, error) {
+	n := len(g.equilibria)
+	if n < 2 {
+		return 0, fmt.Errorf("response time needs two equilibria (have %d): progress to equilibrium, change the climate, progress to equilibrium again", n)
+	}
+	e0, e1 := g.equilibria[n-2], g.equilibria[n-1]
+	change := e1.Volume - e0.Volume
+	if change == 0 {
+		return 0, errors.New("response time: the two equilibria have the same volume")
+	}
+	target := (1 - 1/math.E) * math.Abs(change)
+	h := &g.history
+	for i, y := range h.Year {
+		if y > e0.Year && y <= e1.Year && math.Abs(h.Volume[i]-e0.Volume) >= target {
+			return y - e0.Year, nil
+		}
+	}
+	return e1.Year - e0.Year, nil
+}
+
+// AAR returns the accumulation-area ratio now: the share of the glacier's
+// area above the equilibrium line (0 … 1; NaN without ice).
+func (g *Glacier) AAR() float64 {
+	if g.model == nil {
+		return math.NaN()
+	}
+	p := g.model.Profile(0)
+	ela := g.MassBalance.ELAAt(g.Year())
+	acc, area := 0.0, 0.0
+	for i, h := range p.Thickness {
+		if h > 0 {
+			area += p.Width[i]
+			if p.Surface[i] > ela {
+				acc += p.Width[i]
+			}
+		}
+	}
+	if area == 0 {
+		return math.NaN()
+	}
+	return acc / area
+}
+
+// Copy returns an independent glacier in the same state, with the same
+// history.
+func (g *Glacier) Copy() *Glacier {
+	c := *g
+	bed := *g.Bed
+	bed.Altitude = append([]float64(nil), g.Bed.Altitude...)
+	bed.Width = append([]float64(nil), g.Bed.Width...)
+	c.Bed = &bed
+	c.MassBalance = g.MassBalance.Copy()
+	if g.model != nil {
+		c.model = g.model.Clone()
+		if err := c.model.SetMassBalance(c.MassBalance); err != nil {
+			panic(err) // cannot happen: the copy is not nil
+		}
+	}
+	c.history = History{
+		Year: clone(g.history.Year), Volume: clone(g.history.Volume), Area: clone(g.history.Area),
+		Length: clone(g.history.Length), ELA: clone(g.history.ELA), SpecificBalance: clone(g.history.SpecificBalance),
+	}
+	c.states = append([]State(nil), g.states...)
+	c.equilibria = append([]Equilibrium(nil), g.equilibria...)
+	if g.surge != nil {
+		s := *g.surge
+		c.surge = &s
+	}
+	return &c
+}
+
+func clone(x []float64) []float64 { return append([]float64(nil), x...) }
+
+// Reset removes the ice and the history: the glacier is back at year 0.
+func (g *Glacier) Reset() {
+	g.model = nil
+	g.history = History{}
+	g.states = nil
+	g.equilibria = nil
+}
+
+// Summary returns a one-screen table of the glacier.
+func (g *Glacier) Summary() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	name := g.Name
+	if name == "" {
+		name = "Glacier"
+	}
+	if g.surge != nil {
+		name += fmt.Sprintf(" (surging: %g normal years, %g surging years, f_s %g during a surge)", g.surge.normal, g.surge.surgeYears, g.surge.sliding)
+	}
+	fmt.Fprintf(tw, "%s\n", name)
+	if g.Bed != nil {
+		fmt.Fprintf(tw, "  Bed\t%s\n", g.Bed)
+	}
+	if g.MassBalance != nil {
+		fmt.Fprintf(tw, "  Mass balance\t%s\n", strings.TrimPrefix(g.MassBalance.String(), "Mass balance: "))
+	}
+	fmt.Fprintf(tw, "  Ice\tcreep A %.3g Pa⁻³ s⁻¹, sliding f_s %.3g Pa⁻³ m² s⁻¹\n", g.Creep, g.Sliding)
+	d := g.Diagnostics()
+	fmt.Fprintf(tw, "  Year\t%g\n", g.Year())
+	fmt.Fprintf(tw, "  Volume\t%.4f km³\n", d.Volume/1e9)
+	fmt.Fprintf(tw, "  Area\t%.3f km²\n", d.Area/1e6)
+	fmt.Fprintf(tw, "  Length\t%.2f km\n", d.Length/1e3)
+	if g.model != nil {
+		hmax := 0.0
+		for _, h := range g.model.Thickness(0) {
+			hmax = max(hmax, h)
+		}
+		fmt.Fprintf(tw, "  Max thickness\t%.0f m\n", hmax)
+		fmt.Fprintf(tw, "  ELA\t%.0f m\n", g.MassBalance.ELAAt(g.Year()))
+		if aar := g.AAR(); !math.IsNaN(aar) {
+			fmt.Fprintf(tw, "  AAR\t%.2f\n", aar)
+		}
+	}
+	for _, e := range g.equilibria {
+		fmt.Fprintf(tw, "  Equilibrium\tyear %g: %.4f km³, %.2f km, ELA %.0f m\n", e.Year, e.Volume/1e9, e.Length/1e3, e.ELA)
+	}
+	if tau, err := g.ResponseTime(); err == nil {
+		fmt.Fprintf(tw, "  Response time\t%g years\n", tau)
+	}
+	tw.Flush()
+	return b.String()
+}
+
+// String is the Summary.
+func (g *Glacier) String() string { return g.Summary() }
