@@ -281,3 +281,18 @@ func BenchmarkCollection16x500(b *testing.B) {
 	}
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "cores")
 }
+
+func TestHistoryString(t *testing.T) {
+	g := NewGlacier(NewBed(3400, 1400, 300), NewMassBalance(3000, 4))
+	if (&History{}).String() != "empty history" {
+		t.Error("empty")
+	}
+	if err := g.ProgressToYear(100); err != nil {
+		t.Fatal(err)
+	}
+	s := g.History().String()
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) < 10 || len(lines) > 14 || !strings.Contains(lines[0], "volume km³") || !strings.HasPrefix(strings.TrimSpace(lines[len(lines)-1]), "100 ") {
+		t.Errorf("history table:\n%s", s)
+	}
+}

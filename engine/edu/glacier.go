@@ -378,3 +378,24 @@ func (g *Glacier) Summary() string {
 
 // String is the Summary.
 func (g *Glacier) String() string { return g.Summary() }
+
+// String shows the history as a table of at most about 12 rows (every
+// k-th year and the last).
+func (h *History) String() string {
+	n := h.Len()
+	if n == 0 {
+		return "empty history"
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "year\tvolume km³\tarea km²\tlength km\tELA m\tbalance m w.e./yr\t\n")
+	k := max(1, (n+10)/11)
+	for i := 0; i < n; i++ {
+		if i%k != 0 && i != n-1 {
+			continue
+		}
+		fmt.Fprintf(tw, "%g\t%.4f\t%.3f\t%.2f\t%.0f\t%+.3f\t\n", h.Year[i], h.Volume[i]/1e9, h.Area[i]/1e6, h.Length[i]/1e3, h.ELA[i], h.SpecificBalance[i])
+	}
+	tw.Flush()
+	return b.String()
+}
