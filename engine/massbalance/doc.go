@@ -18,4 +18,27 @@
 // The interface leaves room for models with a climate (the temperature-index
 // model): they read the year, may fail (no climate for that year) and must
 // not allocate in AnnualBalance, which runs inside the time loop.
+//
+// [MonthlyTI] is OGGM's monthly temperature-index model (MonthlyTIModel;
+// OGGM docs, "Monthly temperature index model calibrated on geodetic MB
+// data"), driven by a [github.com/firnglacier/firn/engine/climate.Monthly]
+// series at a reference height: the temperature lapses at −6.5 K/km,
+// precipitation, times a factor 2.5, is solid below 0 °C and liquid above
+// 2 °C, and melt is MeltFactor (kg m⁻² day⁻¹ K⁻¹) times 365/12 days times
+// the degrees above −1 °C, month by month ([TIParams]). It runs in the
+// historical climate (year Y has the climate of year Y), in a constant
+// climate ([MonthlyTI.Constant]: the mean annual cycle of a period) or in a
+// random one ([MonthlyTI.Random]: each year draws a whole year of a period,
+// reproducibly from a seed); AnnualBalanceWE and MonthlyBalance give the
+// balance in m w.e. and month by month. [CalibrateMeltFactor] fits the melt
+// factor to observed balances (WGMS, [ReadWGMS]) over a glacier's
+// hypsometry ([ReadRGIHypsometry]) and [Verify] scores the model on other
+// years:
+//
+//	ti := massbalance.NewMonthlyTI(clim)                   // OGGM's defaults
+//	ti.FirstMonth = 10                                      // WGMS years: Oct–Sep
+//	cal, err := massbalance.CalibrateMeltFactor(ti, hyps, obs, 1980, 2003)
+//	ti.MeltFactor = cal.MeltFactor
+//	v, err := massbalance.Verify(ti, hyps, obs, 1953, 1979) // v.R, v.Bias
+//	cst, err := ti.Constant(1985, 2015)                     // a Model for a run
 package massbalance

@@ -1,0 +1,113 @@
+package massbalance_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/firnglacier/firn/engine/climate"
+	"github.com/firnglacier/firn/engine/massbalance"
+)
+
+// The temperature-index model with OGGM's defaults, on a made-up year of
+// climate at 2500 m: the balance profile, in m w.e. and in the m of ice
+// per second that the dynamics integrates.
+func ExampleMonthlyTI() {
+	const data = `# ref_hgt_m=2500
+year,month,temp_degC,prcp_kg_m2
+2001,1,-8.0,80
+2001,2,-7.5,70
+2001,3,-4.0,95
+2001,4,-1.0,100
+2001,5,3.5,105
+2001,6,7.0,110
+2001,7,9.5,130
+2001,8,9.0,120
+2001,9,5.0,85
+2001,10,1.5,90
+2001,11,-3.0,120
+2001,12,-6.0,110
+`
+	c, err := climate.ReadCSV(strings.NewReader(data), "station")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ti := massbalance.NewMonthlyTI(c) // melt factor 5 kg m⁻² day⁻¹ K⁻¹
+	z := []float64{2500, 3000, 3500}
+	we := make([]float64, len(z))
+	if err := ti.AnnualBalanceWE(2001, z, we); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ice := make([]float64, len(z))
+	_ = ti.AnnualBalance(2001, z, ice)
+	for i := range z {
+		fmt.Printf("%4.0f m: %+.2f m w.e./yr = %+.2e m ice/s\n", z[i], we[i], ice[i])
+	}
+	if err := ti.AnnualBalance(2002, z, ice); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 2500 m: -4.82 m w.e./yr = -1.70e-07 m ice/s
+	// 3000 m: -1.54 m w.e./yr = -5.43e-08 m ice/s
+	// 3500 m: +0.97 m w.e./yr = +3.44e-08 m ice/s
+	// climate station: no data for calendar year 2002: available are 2001–2001 (months 2001-01 to 2001-12)
+}
+
+// Calibrate the melt factor of Hintereisferner on the WGMS balances of
+// 1980–2003 and compare with the years 1953–1979, which the calibration
+// did not see.
+func ExampleCalibrateMeltFactor() {
+	dir := dataDir()
+	clim, err := climate.ReadCSVFile(filepath.Join(dir, "climate", "hef_histalp_monthly.csv"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hyps, err := massbalance.ReadRGIHypsometryFile(filepath.Join(dir, "outlines", "Hintereisferner_V5_hypso.csv"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	obs, err := massbalance.ReadWGMSFile(filepath.Join(dir, "massbalance", "wgms", "mbdata", "mbdata_WGMS-00491.csv"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ti := massbalance.NewMonthlyTI(clim)
+	ti.FirstMonth = 10 // WGMS years run from October
+	cal, err := massbalance.CalibrateMeltFactor(ti, hyps[0], obs, 1980, 2003)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ti.MeltFactor = cal.MeltFactor
+	v, err := massbalance.Verify(ti, hyps[0], obs, 1953, 1979)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("melt factor %.2f kg m⁻² day⁻¹ K⁻¹\n", cal.MeltFactor)
+	fmt.Printf("1953–1979: r = %.2f, bias %+.0f mm w.e./yr\n", v.R, v.Bias*1000)
+	// Output:
+	// melt factor 6.06 kg m⁻² day⁻¹ K⁻¹
+	// 1953–1979: r = 0.80, bias +231 mm w.e./yr
+}
+
+// dataDir finds shared/data above the package directory.
+func dataDir() string {
+	dir, _ := filepath.Abs(".")
+	for {
+		for _, c := range []string{filepath.Join(dir, "shared", "data"), filepath.Join(dir, "..", "shared", "data")} {
+			if _, err := os.Stat(filepath.Join(c, "climate")); err == nil {
+				return c
+			}
+		}
+		if filepath.Dir(dir) == dir {
+			return "shared/data (not found)"
+		}
+		dir = filepath.Dir(dir)
+	}
+}

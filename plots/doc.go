@@ -1,0 +1,57 @@
+// Package plots draws Firn's glacier plots on gonum/plot: one call for each
+// kind, with defaults that are fit to print.
+//
+//   - [Profile]: longitudinal profiles of a flowline (bed over rock, the ice
+//     filled, its surface), several times or runs overlaid, with an
+//     optional ELA line; [ProfilesAt] takes them from a run's history.
+//   - [TimeSeries]: volume, area or length of several runs against time,
+//     absolute (km³, km², km) or relative (% of the first value or of a
+//     reference).
+//   - [MassBalanceProfile]: the balance of mass-balance models (m w.e./yr)
+//     against altitude.
+//   - [CrossSection]: the bed shape across the flow at one point, with ice
+//     of a given thickness, at equal scales.
+//   - [Map]: glacier outlines in longitude and latitude or projected
+//     coordinates, read with [ReadGeoJSON] and labelled with
+//     [FeatureLabels].
+//   - [Grid]: figures side by side, aligned, sharing axes of the same
+//     quantity, for a collection of glaciers.
+//
+// Each returns a [Figure], which renders itself as SVG, PNG or PDF, saves
+// itself atomically by file extension, and gives a display bundle for a
+// notebook ([Figure.MIME]).
+//
+// # Use
+//
+//	h, _ := model.Run(ctx, dynamics.RunOptions{EndYear: 300, Every: 10, Profiles: true})
+//	profiles, labels, _ := plots.ProfilesAt(h, flowline, 100, 200, 300)
+//	fig, _ := plots.Profile(profiles, labels, plots.ProfileOptions{ELA: 2600})
+//	fig.Save("profile.svg")
+//
+//	vol, _ := plots.TimeSeries([]*dynamics.History{h1, h2}, []string{"ELA 2600 m", "ELA 2700 m"},
+//		plots.TimeSeriesOptions{Quantity: plots.Length})
+//
+// # Style
+//
+// Axes carry their quantity and unit. Series take the colours of the
+// Okabe–Ito palette, readable by colour-blind readers, and cycle through
+// solid, dashed, dotted and dash-dot lines, so that they also stay apart
+// in greyscale print. A legend is drawn only for more than one series, in
+// the corner of the plot where it covers the least data. There is no box,
+// no minor ticks and, except for time series, no grid. Text is Liberation
+// Sans, whose metrics match Arial and Helvetica, which an SVG names as
+// fallbacks.
+//
+// # Invariants
+//
+// Figures are sized in centimetres (16 × 10 cm by default) and PNGs drawn
+// at 96 DPI unless Figure.DPI says otherwise. Rendering the same figure
+// gives byte-identical output every time, and may happen from several
+// goroutines. Bad input — no data, labels that do not match the series, a
+// point outside a flowline, NaN values — gives an error that names the
+// function, the series and what is wrong; no function of this package
+// panics on its input, and a panic inside a mass-balance model becomes an
+// error.
+//
+// The package sits above engine/ and only reads its types.
+package plots
