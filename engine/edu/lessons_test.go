@@ -3,8 +3,33 @@ package edu_test
 import (
 	"fmt"
 
+	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/edu"
+	"github.com/firnglacier/firn/engine/massbalance"
+	"github.com/firnglacier/firn/plots"
 )
+
+// mustRender renders a lesson's figure (SVG and PNG) as a notebook would
+// show it; a lesson whose plot fails panics.
+func mustRender(fig *plots.Figure, err error) {
+	if err != nil {
+		panic(err)
+	}
+	if _, err := fig.SVG(); err != nil {
+		panic(err)
+	}
+	if _, err := fig.PNG(); err != nil {
+		panic(err)
+	}
+}
+
+func histories(c *edu.Collection) []*dynamics.History {
+	h := make([]*dynamics.History, len(c.Glaciers))
+	for i, g := range c.Glaciers {
+		h[i] = g.History().Dynamics()
+	}
+	return h
+}
 
 // Lesson "glacier response to ELA changes" (OGGM-Edu): grow a glacier to
 // equilibrium, warm the climate by one degree (the ELA rises 150 m), let
@@ -19,6 +44,8 @@ func Example_elaChange() {
 		panic(err)
 	}
 	tau, _ := g.ResponseTime()
+	mustRender(plots.TimeSeries([]*dynamics.History{g.History().Dynamics()}, []string{"volume"}, plots.TimeSeriesOptions{Quantity: plots.Volume}))
+	mustRender(plots.Profile([]dynamics.Profile{g.Profile()}, []string{"warmer"}, plots.ProfileOptions{ELA: g.MassBalance.ELAAt(g.Year())}))
 	for _, e := range g.Equilibria() {
 		fmt.Printf("ELA %.0f m: %.3f km³, %.1f km long (year %g)\n", e.ELA, e.Volume/1e9, e.Length/1e3, e.Year)
 	}
@@ -42,6 +69,8 @@ func Example_massBalanceGradients() {
 	if err := c.ProgressToYear(600); err != nil {
 		panic(err)
 	}
+	mustRender(plots.MassBalanceProfile([]massbalance.Model{c.Glaciers[0].MassBalance, c.Glaciers[1].MassBalance, c.Glaciers[2].MassBalance}, c.Labels(), plots.MassBalanceOptions{}))
+	mustRender(plots.TimeSeries(histories(c), c.Labels(), plots.TimeSeriesOptions{Quantity: plots.Length}))
 	for _, g := range c.Glaciers {
 		d := g.Diagnostics()
 		fmt.Printf("%-26s %.3f km³, %.1f km\n", g.Name, d.Volume/1e9, d.Length/1e3)
@@ -63,6 +92,11 @@ func Example_iceFlowParameters() {
 	if err := all.ProgressToYear(600); err != nil {
 		panic(err)
 	}
+	profiles := make([]dynamics.Profile, len(all.Glaciers))
+	for i, g := range all.Glaciers {
+		profiles[i] = g.Profile()
+	}
+	mustRender(plots.Profile(profiles, all.Labels(), plots.ProfileOptions{}))
 	for _, g := range all.Glaciers {
 		d := g.Diagnostics()
 		hmax := 0.0
@@ -88,6 +122,7 @@ func Example_surgingGlacier() {
 		panic(err)
 	}
 	h := s.History()
+	mustRender(plots.TimeSeries([]*dynamics.History{h.Dynamics()}, []string{"surging glacier"}, plots.TimeSeriesOptions{Quantity: plots.Length}))
 	for _, y := range []int{270, 275, 300, 325, 330} {
 		fmt.Printf("year %d (surging: %-5v): %.1f km long, %.3f km³\n", y, s.Surging(float64(y)), h.Length[y]/1e3, h.Volume[y]/1e9)
 	}
