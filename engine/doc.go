@@ -8,7 +8,11 @@
 //     (rectangular, parabolic, trapezoidal, mixed) and glaciers made of a main
 //     flowline and tributaries.
 //   - [github.com/firnglacier/firn/engine/massbalance]: the surface mass
-//     balance as an interface, with linear, constant and biased models.
+//     balance as an interface, with linear, constant and biased models and
+//     the monthly temperature-index model with its calibration.
+//   - [github.com/firnglacier/firn/engine/climate]: monthly climate from CSV
+//     and NetCDF classic files.
+//   - [github.com/firnglacier/firn/engine/edu]: the teaching API.
 //   - [github.com/firnglacier/firn/engine/dynamics]: the shallow-ice
 //     flowline model (flux-based and semi-implicit solvers), runs, yearly
 //     diagnostics and the mass account.
