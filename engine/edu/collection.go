@@ -92,9 +92,10 @@ func (g *Glacier) Set(parameter string, v float64) error {
 	return nil
 }
 
-// ProgressToYear progresses every glacier to the year, in parallel.
+// ProgressToYear progresses every glacier to the year, in parallel, each
+// stopped by its own context (Glacier.SetContext).
 func (c *Collection) ProgressToYear(year float64) error {
-	return c.each(func(g *Glacier) error { return g.ProgressToYearContext(context.Background(), year) })
+	return c.each(func(g *Glacier) error { return g.ProgressToYear(year) })
 }
 
 // ProgressToYearContext is ProgressToYear, stopped by ctx.
@@ -103,7 +104,7 @@ func (c *Collection) ProgressToYearContext(ctx context.Context, year float64) er
 }
 
 // ProgressToEquilibrium progresses every glacier to equilibrium, in
-// parallel.
+// parallel, each stopped by its own context (Glacier.SetContext).
 func (c *Collection) ProgressToEquilibrium() error {
 	return c.each(func(g *Glacier) error { return g.ProgressToEquilibrium() })
 }

@@ -33,6 +33,7 @@ type Glacier struct {
 	// Sliding is the basal sliding parameter f_s, Pa⁻³ m² s⁻¹.
 	Sliding float64
 
+	ctx        context.Context // stops the progress methods; nil means never
 	model      *dynamics.Model
 	history    History
 	states     []State
@@ -146,9 +147,27 @@ func (g *Glacier) sync() error {
 	return nil
 }
 
-// ProgressToYear grows the glacier to the given year, recording every year.
+// SetContext sets the context that stops ProgressToYear and
+// ProgressToEquilibrium (and the glacier's copies), so that code that
+// calls them without a context can still be interrupted. Firn's kernel
+// binds every glacier a cell makes to the running cell's context. It
+// returns g.
+func (g *Glacier) SetContext(ctx context.Context) *Glacier {
+	g.ctx = ctx
+	return g
+}
+
+func (g *Glacier) context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
+}
+
+// ProgressToYear grows the glacier to the given year, recording every
+// year. The context set with SetContext stops it.
 func (g *Glacier) ProgressToYear(year float64) error {
-	return g.ProgressToYearContext(context.Background(), year)
+	return g.ProgressToYearContext(g.context(), year)
 }
 
 // ProgressToYearContext is ProgressToYear, stopped by ctx.
@@ -177,7 +196,7 @@ func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error
 // 50-year windows changes by less than 1e-4) and records the equilibrium.
 // It fails after 10 000 years.
 func (g *Glacier) ProgressToEquilibrium() error {
-	return g.ProgressToEquilibriumContext(context.Background())
+	return g.ProgressToEquilibriumContext(g.context())
 }
 
 // ProgressToEquilibriumContext is ProgressToEquilibrium, stopped by ctx.
