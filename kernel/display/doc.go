@@ -1,0 +1,84 @@
+// Package display shows rich output from notebook cells: Markdown, HTML,
+// tables, plots, images, JSON and progress bars, with Jupyter's display
+// semantics.
+//
+// Cells have it ready as display (its short path is "firn/display"; Go
+// programs import github.com/firnglacier/firn/kernel/display) and show
+// values:
+//
+//	display.Show(display.Markdown("## Hintereisferner\nArea $A = 8.0$ km²"))
+//	display.Show(glaciers)   // a slice of structs: a table
+//	display.Show(fig)        // a plot (plots.Figure): its SVG and PNG
+//
+// A value that is a cell's last expression is shown the same way, so fig
+// alone on the last line of a cell shows the plot.
+//
+// # What is shown how
+//
+// Show renders any value with Render, which picks the best form: a plot's
+// figure (any value with a MIME method) as an image, an error or a value
+// with a String method as its text, a slice of structs as a table, and
+// anything else as text, as a REPL shows it. To choose the form, pass a
+// Bundle made by one of
+//
+//	display.Markdown("**bold**, $x^2$")      // math is typeset by the notebook
+//	display.HTML("<b>bold</b>")              // sanitized
+//	display.SVG(svg)                         // sanitized
+//	display.PNG(png)
+//	display.JSON(v)                          // a tree view of v encoded as JSON
+//	display.Text("as it is")
+//	display.Table(runs)                      // see Table for what it accepts
+//	display.Rows([]string{"ELA (m)", "volume (km³)"}, [][]any{{2600, 0.5}, {2700, 0.3}})
+//
+// A struct field tagged `display:"Volume (km³)"` is a column of that name in
+// a table; one tagged `display:"-"` is left out. (The interpreter that runs
+// cells exports the unexported fields of a struct type declared in a cell
+// as X<name>, so they show as columns too; tag them `display:"-"`.)
+//
+// # Updating output
+//
+// Show returns a Handle that replaces the output in place:
+//
+//	h := display.Show("starting")
+//	h.Update(fig)
+//
+// A progress bar is one output that is updated as work goes on:
+//
+//	bar := display.Progress("spin-up", 1000)
+//	for year := range 1000 {
+//		step(year)
+//		bar.Set(year + 1)
+//	}
+//	bar.Done()
+//
+// It publishes only when the whole percent changes, so calling Set on every
+// iteration of a long loop costs little.
+//
+// # Safety
+//
+// Output is shown in the notebook page, so HTML and SVG are sanitized
+// before they leave the cell. HTML goes through bluemonday's policy for
+// user content (no scripts, event handlers, iframes, forms or javascript:
+// URLs; formatting, tables, links and images kept) with a few CSS
+// properties allowed in style attributes (colour, alignment, font weight
+// and style). SVG is not HTML, and an HTML sanitizer would remove all of
+// it, so it gets its own pass over its XML tokens: only SVG's drawing
+// elements are kept, which removes <script>, <foreignObject> (a way to
+// embed HTML), the animation elements (which can rewrite a link) and any
+// HTML element; attributes lose event handlers (on…) and URLs other than
+// fragments, relative paths, http(s) and embedded raster images. A
+// figure from the plots package passes unchanged. A Bundle written by
+// hand is not sanitized; the notebook frontend sanitizes as well.
+//
+// # In the kernel and outside it
+//
+// The package-level Show and Progress print text, to standard output and
+// standard error: a program or test that uses this package outside a
+// notebook still shows something useful. The kernel gives each notebook
+// a Display made by New with its own Publisher, and binds the cells'
+// display.Show and display.Progress to that Display's methods.
+//
+// All of Render, Show, Table and the constructors turn a panic or an error
+// in the value shown into a text output that explains it: showing a value
+// never stops a cell.
+package display
