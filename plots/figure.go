@@ -51,6 +51,7 @@ type Figure struct {
 	shared *legend    // a grid's legend, drawn beside the panels
 	defW   float64
 	defH   float64
+	err    error      // why a one-call figure (Glacier, …) could not be made
 	mu     sync.Mutex // rendering writes the plots' axis ranges
 }
 
@@ -79,6 +80,9 @@ func newFigure(kind string, pn *panel, w, h float64) *Figure {
 
 // size returns the figure's size in gonum lengths and checks it.
 func (f *Figure) size() (w, h vg.Length, err error) {
+	if f.err != nil {
+		return 0, 0, f.err
+	}
 	if len(f.rows) == 0 {
 		return 0, 0, fmt.Errorf("figure is empty (make figures with the functions of package plots)")
 	}
@@ -277,6 +281,9 @@ func (f *Figure) MIME() (map[string][]byte, error) {
 
 // String describes the figure, e.g. "profile plot, 3 series, 16 × 10 cm".
 func (f *Figure) String() string {
+	if f.err != nil {
+		return "no figure: " + f.err.Error()
+	}
 	w, h := f.Width, f.Height
 	if w == 0 {
 		w = f.defW
