@@ -1,0 +1,72 @@
+// Package interpreter executes notebook cells: Go source, interpreted by
+// yaegi (github.com/traefik/yaegi v0.16.1), one cell after another, with
+// imports, types, functions and variables surviving from cell to cell.
+//
+//	in, err := interpreter.New(interpreter.Options{Workspace: dir, Stdout: os.Stdout, Publisher: pub})
+//	result, cellErr := in.Execute(ctx, 1, "x := 40\nx + 2")   // result: the bundle of 42
+//
+// A kernel process (package kernel) owns one Interpreter; nothing else
+// should, because a cell can still take its process down (below).
+//
+// # What a cell gets
+//
+// Without any import: fmt, math, os, strings, the teaching API edu
+// (firn/engine/edu), plots (firn/plots) and display (firn/display); the
+// builtins min and max; ctx, the running cell's context (pass it to
+// engine calls that take one: an interrupt stops them). Glaciers made
+// with edu.NewGlacier and edu.NewSurgingGlacier are bound to the running
+// cell, so that an interrupt stops ProgressToYear too. Everything else of
+// Firn is imported by its short path: firn/engine/dynamics,
+// firn/engine/massbalance, firn/engine/geometry, firn/engine/climate,
+// firn/engine/experiment, firn/engine/constants. The standard library is
+// curated (kernel/symbols): no network, no programs, writes only inside
+// the workspace, unless the kernel is trusted.
+//
+// The value of a cell's last expression is its result (display.Render
+// decides how it shows: figures as SVG and PNG, tables, text); strings
+// show quoted, as Go literals. Calls of functions that print or return
+// nothing, declarations and assignments show nothing.
+//
+// # Today's Go on yaegi
+//
+// kernel/cellsrc rewrites each cell so that yaegi runs what a Go 1.26
+// programmer writes: cells that mix imports, declarations and
+// statements; min, max and clear; range over an integer; a type declared
+// again in a later cell (the new definition wins for later cells; values
+// made before keep the old type); go statements (a panic in the goroutine
+// becomes an error of the cell that started it, not the end of the
+// kernel).
+//
+// # Limits (yaegi v0.16.1), and what happens
+//
+//   - Generic functions: type inference from two or more type
+//     parameters fails ("cannot use type func(int) string as type
+//     func(int) int"): give the type arguments, Map[int, string](…).
+//     A variadic type parameter (func Sum[T Number](xs ...T)) is not
+//     inferred ("undefined type for T"): take a slice instead. min and
+//     max take their type from their first argument.
+//   - Range over a function (Go 1.23 iterators) is not supported; range
+//     over an integer works when the bound is visibly an integer
+//     (otherwise the message says to write a three-clause loop).
+//   - Methods declared in cells are invisible to compiled code: a
+//     String method is used by fmt but not by display, and a cell's
+//     type satisfies a compiled interface (massbalance.Model) only
+//     through the interface itself.
+//   - Unexported fields of a struct declared in a cell appear to
+//     compiled code (tables) as fields named X…; tag them display:"-".
+//   - The value of an immediately called function literal as a cell's
+//     last expression is lost; assign it to a variable first.
+//   - %T prints a redefined type with its internal name (Pointʹ2).
+//   - Interpreted loops are 50–100 times slower than compiled Go: cells
+//     orchestrate, the engine computes.
+//   - An interrupt stops interpreted code between two steps and blocked
+//     calls at once, but a goroutine blocked in a call is abandoned, not
+//     killed; goroutines started by a cell outlive it.
+//   - A panic in a function that compiled code runs in a goroutine of its
+//     own (time.AfterFunc(d, f)) cannot be recovered: the kernel process
+//     dies, and its client reports the panic and starts a fresh kernel.
+//
+// Errors name the cell and line, show the line with a caret, and reword
+// yaegi's most puzzling messages ("constant definition loop" is an
+// undefined name).
+package interpreter

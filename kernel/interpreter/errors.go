@@ -1,0 +1,131 @@
+package interpreter
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/firnglacier/firn/kernel/cellsrc"
+	"github.com/firnglacier/firn/kernel/symbols"
+)
+
+// Error is a failed cell: what went wrong, where, and a traceback for
+// the notebook (Jupyter's ename, evalue and traceback).
+type Error struct {
+	// Cell is the execution count of the cell.
+	Cell int
+	// Name is the kind: "SyntaxError", "CompileError", "panic",
+	// "Interrupted", "MemoryLimit", "KernelDied".
+	Name string
+	// Message is one line: what went wrong.
+	Message string
+	// Line and Column locate it in the cell (1-based; 0 if unknown).
+	Line, Column int
+	// Traceback is the message, the cell's offending line with a caret,
+	// and for panics the calls that led there.
+	Traceback []string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("cell [%d], line %d: %s", e.Cell, e.Line, e.Message)
+	}
+	return fmt.Sprintf("cell [%d]: %s", e.Cell, e.Message)
+}
+
+// Stopped is the error of a cell stopped for a reason of the kernel's
+// (an interrupt, the memory limit).
+func Stopped(cell int, cause error, err *Error) *Error {
+	if err != nil && err.Name == "panic" {
+		return err
+	}
+	name, msg := "Interrupted", fmt.Sprintf("cell [%d] was interrupted", cell)
+	if !strings.Contains(cause.Error(), "interrupt") {
+		name, msg = "MemoryLimit", fmt.Sprintf("cell [%d] was stopped: %v", cell, cause)
+	}
+	return &Error{Cell: cell, Name: name, Message: msg, Traceback: []string{
+		name + ": " + msg,
+		"The kernel is still running: variables keep the values they had when the cell stopped.",
+	}}
+}
+
+func goroutinePanicLost(cell int) *Error {
+	return &Error{Cell: cell, Name: "panic", Message: "a goroutine panicked", Traceback: []string{fmt.Sprintf("panic in a goroutine started by cell [%d]", cell)}}
+}
+
+// syntaxError reports a cell that does not parse.
+func syntaxError(cell int, code string, err error) *Error {
+	var se *cellsrc.Error
+	if errors.As(err, &se) {
+		return located(cell, "SyntaxError", code, se.Line, se.Col, se.Msg)
+	}
+	return &Error{Cell: cell, Name: "SyntaxError", Message: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
+}
+
+// cellError turns an error of yaegi in one chunk into a cell error.
+func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k int, err error) *Error {
+	chunk := plan.Chunks[k]
+	var p interp.Panic
+	if errors.As(err, &p) {
+		msg := plan.Unrename(fmt.Sprint(p.Value))
+		e := &Error{Cell: cell, Name: "panic", Message: msg}
+		frames := in.trace.frames()
+		e.Traceback = append([]string{fmt.Sprintf("panic: %s", msg)}, frames...)
+		// The innermost frame in this cell gives the line.
+		for _, f := range frames {
+			if m := regexp.MustCompile(`line (\d+), column (\d+): (main\(\)|main)$`).FindStringSubmatch(f); m != nil {
+				l, _ := strconv.Atoi(m[1])
+				c, _ := strconv.Atoi(m[2])
+				l, c = chunk.CellPosition(l, c)
+				e.Line, e.Column = l, c
+				e.Traceback = append(e.Traceback, sourceLines(code, l, c)...)
+				break
+			}
+		}
+		return e
+	}
+	ce := plan.CellError(k, symbols.Explain(err))
+	if ce.Line > 0 {
+		return located(cell, "CompileError", code, ce.Line, ce.Col, explain(ce.Msg))
+	}
+	return &Error{Cell: cell, Name: "CompileError", Message: explain(ce.Msg), Traceback: []string{"CompileError: " + explain(ce.Msg)}}
+}
+
+// explain rewords yaegi's least helpful messages.
+func explain(msg string) string {
+	switch {
+	case strings.Contains(msg, "constant definition loop"):
+		return msg + " (yaegi says this when a name used on that line is undefined)"
+	case msg == "nil type" || strings.HasSuffix(msg, ": nil type"):
+		return msg + " (the Go interpreter could not type this; range over an integer it cannot see is one cause: write for i := 0; i < n; i++)"
+	}
+	return msg
+}
+
+// located is an error at a line and column of the cell, with the line
+// and a caret in the traceback.
+func located(cell int, name, code string, line, col int, msg string) *Error {
+	e := &Error{Cell: cell, Name: name, Message: msg, Line: line, Column: col}
+	e.Traceback = append([]string{fmt.Sprintf("%s: cell [%d], line %d, column %d: %s", name, cell, line, col, msg)}, sourceLines(code, line, col)...)
+	return e
+}
+
+// sourceLines is the cell's line and a caret under the column.
+func sourceLines(code string, line, col int) []string {
+	lines := strings.Split(code, "\n")
+	if line < 1 || line > len(lines) {
+		return nil
+	}
+	src := strings.ReplaceAll(lines[line-1], "\t", "    ")
+	// Columns count bytes; the caret counts characters after tab expansion.
+	prefix := lines[line-1]
+	if col-1 <= len(prefix) && col > 0 {
+		prefix = prefix[:col-1]
+	}
+	width := len([]rune(strings.ReplaceAll(prefix, "\t", "    ")))
+	return []string{"    " + src, "    " + strings.Repeat(" ", width) + "^"}
+}
