@@ -1,0 +1,443 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/firnglacier/firn/kernel/protocol"
+)
+
+// The test binary is also the kernel program: started with
+// FIRN_KERNEL_CHILD=1 it runs Main, exactly as `firn kernel` does.
+func TestMain(m *testing.M) {
+	if os.Getenv("FIRN_KERNEL_CHILD") == "1" {
+		os.Exit(Main(os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// testTimeout bounds every wait in these tests: a hung kernel fails the
+// test instead of the whole run.
+const testTimeout = 60 * time.Second
+
+func startKernel(t testing.TB, opts Options) (*Kernel, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	opts.Command = []string{os.Args[0]}
+	opts.Env = append(opts.Env, "FIRN_KERNEL_CHILD=1")
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
+	k, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Shutdown(context.Background()) })
+	return k, ctx
+}
+
+// outputs collects a cell's messages.
+type outputs struct {
+	mu   sync.Mutex
+	msgs []*protocol.Message
+}
+
+func (o *outputs) add(m *protocol.Message) {
+	o.mu.Lock()
+	o.msgs = append(o.msgs, m)
+	o.mu.Unlock()
+}
+
+// text is the cell's visible output: streams, the text/plain of results
+// and displays, and errors, in order.
+func (o *outputs) text() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var b strings.Builder
+	for _, m := range o.msgs {
+		b.WriteString(messageText(m))
+	}
+	return b.String()
+}
+
+func messageText(m *protocol.Message) string {
+	switch m.Type() {
+	case protocol.Stream:
+		var c protocol.StreamContent
+		_ = m.Decode(&c)
+		return c.Text
+	case protocol.ExecuteResult, protocol.DisplayData, protocol.UpdateDisplayData:
+		var c protocol.DisplayDataContent
+		_ = m.Decode(&c)
+		s, _ := c.Data["text/plain"].(string)
+		return "[" + m.Type() + "] " + s + "\n"
+	case protocol.Error:
+		var c protocol.ErrorContent
+		_ = m.Decode(&c)
+		return "[error] " + c.EName + ": " + c.EValue + "\n" + strings.Join(c.Traceback, "\n") + "\n"
+	}
+	return ""
+}
+
+func run(t testing.TB, ctx context.Context, k *Kernel, code string) (protocol.ExecuteReplyContent, string) {
+	t.Helper()
+	var o outputs
+	reply, err := k.Execute(ctx, code, o.add)
+	if err != nil {
+		t.Fatalf("execute %q: %v", code, err)
+	}
+	return reply, o.text()
+}
+
+func TestKernelCells(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	if info := k.Info(); info.Implementation != "firn" || info.LanguageInfo.Name != "go" || info.ProtocolVersion != protocol.Version {
+		t.Errorf("kernel_info = %+v", info)
+	}
+	for _, tc := range []struct {
+		name, code, want string
+		status           string
+	}{
+		{"expression", "1+1", "[execute_result] 2\n", "ok"},
+		{"print", `fmt.Println("hello")`, "hello\n", "ok"},
+		{"os.Stdout directly", `os.Stdout.WriteString("direct\n")`, "direct\n[execute_result] 7\n", "ok"},
+		{"os.Stderr directly", `fmt.Fprintln(os.Stderr, "to stderr")`, "to stderr\n", "ok"},
+		{"state survives", "x := 40", "", "ok"},
+		{"state read", "x + 2", "[execute_result] 42\n", "ok"},
+		{"mixed cell", "import \"strconv\"\ny := strconv.Itoa(x)\nfunc twice(s string) string { return s + s }\ntwice(y)", `[execute_result] "4040"` + "\n", "ok"},
+		{"redefine func", "func twice(s string) string { return s + \"!\" }\ntwice(\"a\")", `[execute_result] "a!"` + "\n", "ok"},
+		{"builtins", "min(3, 1, 2) + max(1, 5)", "[execute_result] 6\n", "ok"},
+		{"range over int", "s := 0\nfor i := range 10 { s += i }\ns", "[execute_result] 45\n", "ok"},
+		{"type", "type P struct{ A int }\nP{A: 1}", "[execute_result] {A:1}\n", "ok"},
+		{"type redefined", "type P struct{ B string }\nP{B: \"b\"}", `[execute_result] {B:"b"}` + "\n", "ok"},
+		{"generics", "func Sum[T int | float64](xs []T) T { var s T; for _, x := range xs { s += x }; return s }\nSum([]float64{1.5, 2})", "[execute_result] 3.5\n", "ok"},
+		{"glacier", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(50)\ng.Year()", "[execute_result] 50\n", "ok"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reply, out := run(t, ctx, k, tc.code)
+			if reply.Status != tc.status || out != tc.want {
+				t.Errorf("status %s, output:\n%s\nwant status %s, output:\n%s", reply.Status, out, tc.status, tc.want)
+			}
+		})
+	}
+}
+
+func TestKernelErrors(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	for _, tc := range []struct {
+		name, code string
+		ename      string
+		want       []string // in the error output
+	}{
+		{"syntax", "x := 1\ny := (2 +\n", "SyntaxError", []string{"line 3"}},
+		{"undefined", "a := 1\nb := a + nothing\n", "CompileError", []string{"line 2", "b := a + nothing", "^"}},
+		{"panic", "func f(xs []int) int { return xs[3] }\nf(nil)", "panic", []string{"index out of range"}},
+		{"explicit panic", "panic(\"boom\")", "panic", []string{"boom"}},
+		{"goroutine panic", "done := make(chan bool)\ngo func() { panic(\"in goroutine\") }()\n<-done", "panic", []string{"panic in a goroutine", "in goroutine"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reply, out := run(t, ctx, k, tc.code)
+			if reply.Status != "error" || reply.EName != tc.ename {
+				t.Errorf("status %s %s, want error %s; output:\n%s", reply.Status, reply.EName, tc.ename, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	// The kernel is alive and has its state after all of that.
+	if _, out := run(t, ctx, k, "a := 7\na * 6"); out != "[execute_result] 42\n" {
+		t.Errorf("after the errors: %q", out)
+	}
+}
+
+// Output is streamed while the cell runs: the cell waits for a file the
+// test creates only when the first line has arrived.
+func TestKernelStreamsWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	k, ctx := startKernel(t, Options{Dir: dir})
+	var o outputs
+	run(t, ctx, k, "func fileExists(name string) bool {\n\t_, err := os.Stat(name)\n\treturn err == nil\n}")
+	reply, err := k.Execute(ctx, `fmt.Println("first")
+for {
+	if fileExists("go-on") {
+		break
+	}
+}
+fmt.Fprintln(os.Stderr, "second")`, func(m *protocol.Message) {
+		o.add(m)
+		if strings.Contains(messageText(m), "first") {
+			if err := os.WriteFile(filepath.Join(dir, "go-on"), nil, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err != nil || reply.Status != "ok" {
+		t.Fatalf("reply %+v, %v", reply, err)
+	}
+	if got := o.text(); got != "first\nsecond\n" {
+		t.Errorf("output %q", got)
+	}
+}
+
+// Streams, displays and results arrive in the order the cell made them.
+func TestKernelOutputOrder(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	_, out := run(t, ctx, k, `fmt.Println("one")
+display.Show(display.Markdown("two"))
+fmt.Println("three")
+bar := display.Progress("run", 4)
+for i := 0; i < 4; i++ { bar.Add(1) }
+bar.Done()
+"four"`)
+	for i, w := range []string{"one\n", "[display_data] two", "three\n", "[update_display_data] run", `[execute_result] "four"`} {
+		j := strings.Index(out, w)
+		if j < 0 {
+			t.Fatalf("output lacks %d %q:\n%s", i, w, out)
+		}
+		out = out[j+len(w):]
+	}
+}
+
+// cellStarted runs code (which prints "started" first) and calls then()
+// once that line has arrived; it returns the reply.
+func cellStarted(t *testing.T, ctx context.Context, k *Kernel, code string, then func()) (protocol.ExecuteReplyContent, string, error) {
+	var o outputs
+	var once sync.Once
+	reply, err := k.Execute(ctx, code, func(m *protocol.Message) {
+		o.add(m)
+		if strings.Contains(messageText(m), "started") {
+			once.Do(then)
+		}
+	})
+	return reply, o.text(), err
+}
+
+func TestKernelInterrupt(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "keep := 11")
+	for _, tc := range []struct{ name, code string }{
+		{"endless loop", "fmt.Println(\"started\")\nfor {}"},
+		{"loop in a function", "func spin() { for { keep = keep + 0 } }\nfmt.Println(\"started\")\nspin()"},
+		{"engine run", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\nfmt.Println(\"started\")\ng.ProgressToYear(1e7)"},
+		{"blocked on a channel", "fmt.Println(\"started\")\n<-make(chan int)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reply, out, err := cellStarted(t, ctx, k, tc.code, func() {
+				if err := k.Interrupt(); err != nil {
+					t.Error(err)
+				}
+			})
+			if err != nil || reply.Status != "error" || reply.EName != "Interrupted" {
+				t.Fatalf("reply %+v, err %v, output:\n%s", reply, err, out)
+			}
+			if _, out := run(t, ctx, k, "keep"); out != "[execute_result] 11\n" {
+				t.Errorf("after the interrupt: %q", out)
+			}
+		})
+	}
+	// The engine stopped too: the glacier is far from year 1e7, and it
+	// does not move on in the background.
+	_, y1 := run(t, ctx, k, "g.Year()")
+	_, y2 := run(t, ctx, k, "g.Year()")
+	if y1 != y2 || strings.Contains(y1, "1e+07") {
+		t.Errorf("glacier year after the interrupt: %q then %q", y1, y2)
+	}
+	select {
+	case e := <-k.Events():
+		t.Errorf("unexpected event %+v", e)
+	default:
+	}
+}
+
+// A kernel that does not answer an interrupt is killed and restarted,
+// and the client says so.
+func TestKernelKilledWhenInterruptFails(t *testing.T) {
+	k, ctx := startKernel(t, Options{InterruptGrace: 200 * time.Millisecond})
+	run(t, ctx, k, "x := 1")
+	pid := k.Pid()
+	_, _, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
+		// A stopped process cannot answer: the interrupt must be enforced.
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Error(err)
+		}
+		if err := k.Interrupt(); err != nil {
+			t.Error(err)
+		}
+	})
+	var died *DiedError
+	if !errors.As(err, &died) || !strings.Contains(died.Cause, "did not stop") {
+		t.Fatalf("err = %v, want a *DiedError saying the cell did not stop", err)
+	}
+	waitEvent(t, k, EventRestarted)
+	if k.Pid() == pid {
+		t.Error("same process after the restart")
+	}
+	if reply, out := run(t, ctx, k, "x"); reply.Status != "error" || !strings.Contains(out, "undefined: x") {
+		t.Errorf("fresh kernel should not know x: %s %q", reply.Status, out)
+	}
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after restart: %q", out)
+	}
+}
+
+func waitEvent(t *testing.T, k *Kernel, kind string) Event {
+	t.Helper()
+	timeout := time.After(testTimeout)
+	for {
+		select {
+		case e := <-k.Events():
+			if e.Kind == kind {
+				return e
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", kind)
+		}
+	}
+}
+
+func TestKernelDeathReported(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	// A function that compiled code calls in a goroutine of its own
+	// (time.AfterFunc) panics: nothing can recover that, the process dies.
+	_, err := k.Execute(ctx, "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || !strings.Contains(died.Cause, "the end") {
+		t.Fatalf("err = %v, want a *DiedError with the panic", err)
+	}
+	e := waitEvent(t, k, EventDied)
+	if !strings.Contains(e.Cause, "panic: the end") {
+		t.Errorf("death cause %q", e.Cause)
+	}
+	waitEvent(t, k, EventRestarted)
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after restart: %q", out)
+	}
+}
+
+func TestKernelMemoryLimit(t *testing.T) {
+	k, ctx := startKernel(t, Options{MemoryLimit: 300 << 20})
+	reply, out := run(t, ctx, k, `var keep [][]byte
+for {
+	b := make([]byte, 16<<20)
+	for i := 0; i < len(b); i += 4096 { b[i] = 1 }
+	keep = append(keep, b)
+}`)
+	if reply.Status != "error" || reply.EName != "MemoryLimit" || !strings.Contains(out, "limit of 300 MiB") {
+		t.Fatalf("reply %+v, output:\n%s", reply, out)
+	}
+	// keep still holds the memory: the kernel cannot get under its limit
+	// and ends; the client restarts it and reports why.
+	e := waitEvent(t, k, EventDied)
+	if !strings.Contains(e.Cause, "memory limit") {
+		t.Errorf("death cause %q", e.Cause)
+	}
+	waitEvent(t, k, EventRestarted)
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after restart: %q", out)
+	}
+}
+
+// A panic in a goroutine whose cell has ended is reported on that cell.
+func TestKernelLatePanic(t *testing.T) {
+	dir := t.TempDir()
+	late := make(chan *protocol.Message, 8)
+	k, ctx := startKernel(t, Options{Dir: dir, Unsolicited: func(m *protocol.Message) {
+		if m.Type() == protocol.Error {
+			late <- m
+		}
+	}})
+	run(t, ctx, k, "func fileExists(name string) bool {\n\t_, err := os.Stat(name)\n\treturn err == nil\n}")
+	var o outputs
+	cellReply, err := k.Execute(ctx, `go func() {
+	for {
+		if fileExists("now") {
+			panic("late")
+		}
+	}
+}()`, o.add)
+	if err != nil || cellReply.Status != "ok" {
+		t.Fatal(cellReply, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "now"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-late:
+		if txt := messageText(m); !strings.Contains(txt, "late") || !strings.Contains(txt, "cell [2]") {
+			t.Errorf("late panic message %q", txt)
+		}
+	case <-ctx.Done():
+		t.Fatal("no late panic reported")
+	}
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after the late panic: %q", out)
+	}
+}
+
+func TestKernelSandbox(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	k, ctx := startKernel(t, Options{Dir: dir})
+	reply, out := run(t, ctx, k, fmt.Sprintf("err := os.WriteFile(%q, []byte(\"x\"), 0o644)\nerr", filepath.Join(outside, "f")))
+	if reply.Status != "ok" || !strings.Contains(out, "outside the workspace") {
+		t.Errorf("write outside: %s %q", reply.Status, out)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "f")); err == nil {
+		t.Error("the file outside the workspace was written")
+	}
+	if reply, out := run(t, ctx, k, "os.WriteFile(\"inside.txt\", []byte(\"x\"), 0o644)"); reply.Status != "ok" {
+		t.Errorf("write inside: %s %q", reply.Status, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "inside.txt")); err != nil {
+		t.Error(err)
+	}
+	if reply, _ := run(t, ctx, k, "import \"net/http\""); reply.Status != "error" {
+		t.Error("net/http imported in the sandbox")
+	}
+}
+
+func TestKernelCompleteInspect(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "glacier := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))")
+	for _, tc := range []struct {
+		code string
+		want string
+	}{
+		{"fmt.Printl", "Println"},
+		{"edu.NewGl", "NewGlacier"},
+		{"glac", "glacier"},
+		{"glacier.ProgressTo", "ProgressToYear"},
+		{"x := strings.ToUp", "ToUpper"},
+	} {
+		reply, err := k.Complete(ctx, tc.code, len([]rune(tc.code)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range reply.Matches {
+			found = found || m == tc.want
+		}
+		if !found || reply.CursorEnd != len([]rune(tc.code)) {
+			t.Errorf("complete %q: %+v, want %q", tc.code, reply, tc.want)
+		}
+	}
+	reply, err := k.Inspect(ctx, "edu.NewGlacier(bed, mb)", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt, _ := reply.Data["text/plain"].(string); !reply.Found || !strings.Contains(txt, "NewGlacier") {
+		t.Errorf("inspect: %+v", reply)
+	}
+}

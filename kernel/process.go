@@ -1,0 +1,115 @@
+package kernel
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/firnglacier/firn/kernel/protocol"
+)
+
+// Descriptors of the protocol pipes in a kernel process: the client
+// passes them as the first two extra files.
+const (
+	requestFD = 3 // the kernel reads requests here
+	replyFD   = 4 // and writes replies and published messages here
+)
+
+// DefaultMemoryLimit is a kernel's memory limit unless configured (bytes).
+const DefaultMemoryLimit = 2 << 30
+
+// Main is the body of `firn kernel`: it serves the kernel protocol on
+// descriptors 3 (requests) and 4 (messages to the client), with the
+// process's own descriptors 1 and 2 redirected into cell output. It
+// returns the process exit status.
+//
+// Flags: --workspace DIR (default: the working directory),
+// --memory-limit BYTES|2GiB|512MiB, --trusted, --version V.
+func Main(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("firn kernel", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	workspace := fs.String("workspace", "", "folder cells may write to (default: the working directory)")
+	limit := fs.String("memory-limit", "2GiB", "memory limit of the kernel process (e.g. 512MiB, 2GiB, or bytes)")
+	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
+	version := fs.String("version", "dev", "version reported to clients")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	memLimit, err := ParseBytes(*limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "firn kernel: --memory-limit: %v\n", err)
+		return 2
+	}
+	ws := *workspace
+	if ws == "" {
+		if ws, err = os.Getwd(); err != nil {
+			fmt.Fprintf(stderr, "firn kernel: %v\n", err)
+			return 1
+		}
+	} else if err := os.Chdir(ws); err != nil {
+		fmt.Fprintf(stderr, "firn kernel: workspace: %v\n", err)
+		return 1
+	}
+	requests := os.NewFile(requestFD, "kernel-requests")
+	replies := os.NewFile(replyFD, "kernel-replies")
+	if requests == nil || replies == nil {
+		fmt.Fprintln(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client)")
+		return 2
+	}
+	// Interrupts arrive as messages; SIGINT is one too (kill -INT).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+
+	outR, errR, orig, err := redirectStdio()
+	if err != nil {
+		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
+		return 1
+	}
+	// A crash (a runtime fatal error, a panic the interpreter could not
+	// catch) is written to the original stderr as well, where the client
+	// reads the cause of death.
+	if err := debug.SetCrashOutput(orig, debug.CrashOptions{}); err != nil {
+		fmt.Fprintf(orig, "firn kernel: crash output: %v\n", err)
+	}
+	err = Serve(context.Background(), protocol.NewConn(requests, replies), ServerOptions{
+		Workspace: ws, Trusted: *trusted, Version: *version,
+		Stdout: os.Stdout, Stderr: os.Stderr, StdoutPipe: outR, ErrPipe: errR,
+		Interrupts: sigs, MemoryLimit: memLimit,
+		Fatal: func(err error) {
+			fmt.Fprintf(orig, "firn kernel: %v\n", err)
+			os.Exit(3)
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(orig, "firn kernel: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// ParseBytes reads a size such as "2GiB", "512MiB", "1.5GB" or "1048576".
+func ParseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	t := strings.TrimSpace(s)
+	mult := 1.0
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%q is not a size (want e.g. 2GiB, 512MiB or a number of bytes)", s)
+	}
+	return int64(v * mult), nil
+}
