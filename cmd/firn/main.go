@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/firnglacier/firn/kernel"
 )
 
 // Exit statuses.
@@ -44,6 +46,10 @@ Usage:
                             run a bundled example experiment
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
+  firn repl [--trusted] [--memory-limit SIZE] [--plots DIR] [--images auto|kitty|sixel|none]
+                            Go cells at a prompt, on a kernel process
+  firn kernel               a kernel process (started by Firn itself; it speaks
+                            the kernel protocol on descriptors 3 and 4)
 
 Exit status: 0 done, 1 the run failed, 2 bad command line or input file,
 130 interrupted. Progress goes to stderr; Ctrl-C stops a run cleanly and
@@ -51,6 +57,14 @@ writes no partial output.
 `
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "kernel" {
+		// A kernel process: its signals, descriptors and exit are its own.
+		os.Exit(kernel.Main(append([]string{"--version", moduleVersion()}, os.Args[2:]...), os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "repl" {
+		// The REPL handles Ctrl-C itself (it interrupts the running cell).
+		os.Exit(replCommand(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -97,6 +111,12 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // versionString reports the module version (or the VCS revision of a
 // development build) and the Go version.
 func versionString() string {
+	return fmt.Sprintf("firn %s %s %s/%s", moduleVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// moduleVersion is Firn's module version, or "(devel)" and the VCS
+// revision of a development build.
+func moduleVersion() string {
 	version, rev := "(devel)", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
@@ -108,5 +128,5 @@ func versionString() string {
 			}
 		}
 	}
-	return fmt.Sprintf("firn %s%s %s %s/%s", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return version + rev
 }
