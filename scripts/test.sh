@@ -5,6 +5,9 @@
 # each benchmark once (so that benchmarks cannot rot; their figures come
 # from `go test -bench`, see README.md).
 #
+# Installs (as root, with apt) the system tools the end-to-end tests
+# drive when they are missing: tmux.
+#
 # Tests read OGGM's reference results from ../shared/reference beside the
 # checkout (or $FIRN_REFERENCE).
 set -euo pipefail
@@ -17,6 +20,20 @@ step "toolchain"
 command -v go >/dev/null || { echo "Go 1.26 is needed: https://go.dev/dl/ (or your package manager)"; exit 1; }
 go version
 go mod download
+
+# System tools the end-to-end tests drive: tmux (the REPL is tested in a
+# real terminal).
+need=()
+command -v tmux >/dev/null || need+=(tmux)
+if [ ${#need[@]} -gt 0 ]; then
+  step "installing ${need[*]}"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${need[@]}"
+  else
+    echo "please install: ${need[*]}"; exit 1
+  fi
+fi
 
 gobin="$(go env GOPATH)/bin"
 export PATH="$gobin:$PATH"
