@@ -130,8 +130,10 @@ func (p *Plan) CellError(k int, err error) *Error {
 		col, _ = strconv.Atoi(m[2])
 		msg = msg[len(m[0]):]
 	}
-	if k >= 0 && k < len(p.Chunks) && strings.Contains(msg, "constant definition loop") {
-		// yaegi's message for an undefined name in some initialisations.
+	if k >= 0 && k < len(p.Chunks) && (strings.Contains(msg, "constant definition loop") || strings.Contains(msg, "internal error of the Go interpreter")) {
+		// yaegi's message for an undefined name in some initialisations;
+		// an unimported package in a composite literal's type even makes
+		// yaegi's compiler panic.
 		if u := p.Chunks[k].eff.unknown; len(u) > 0 && !p.dotImport {
 			return p.cell.errorAt(u[0].off, "undefined: "+u[0].name)
 		}

@@ -18,7 +18,7 @@
 // cell, so that an interrupt stops ProgressToYear too. Everything else of
 // Firn is imported by its short path: firn/engine/dynamics,
 // firn/engine/massbalance, firn/engine/geometry, firn/engine/climate,
-// firn/engine/experiment, firn/engine/constants. The standard library is
+// firn/engine/experiment, firn/engine/constants, firn/engine/datasets. The standard library is
 // curated (kernel/symbols): no network, no programs, writes only inside
 // the workspace, unless the kernel is trusted.
 //
@@ -56,6 +56,16 @@
 //     compiled code (tables) as fields named X…; tag them display:"-".
 //   - The value of an immediately called function literal as a cell's
 //     last expression is lost; assign it to a variable first.
+//   - A variable declared at a cell's top level from an element of a
+//     slice that a compiled value holds (x := c.Glaciers[0]) cannot be
+//     typed by yaegi ("constant definition loop"): the message says to
+//     give the type (var x *edu.Glacier = c.Glaciers[0]) or to use the
+//     element directly or in a for range loop.
+//   - An unimported package in a composite literal's type makes yaegi's
+//     compiler panic; the kernel reports it as "undefined: massbalance".
+//   - A call of a compiled function that returns nothing, as a cell's
+//     last expression, returns a stale value in yaegi; the kernel shows
+//     nothing for it.
 //   - %T prints a redefined type with its internal name (Pointʹ2).
 //   - Interpreted loops are 50–100 times slower than compiled Go: cells
 //     orchestrate, the engine computes.

@@ -72,8 +72,16 @@ func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k in
 	var p interp.Panic
 	if errors.As(err, &p) {
 		msg := plan.Unrename(fmt.Sprint(p.Value))
-		e := &Error{Cell: cell, Name: "panic", Message: msg}
 		frames := in.trace.frames()
+		if len(frames) == 0 {
+			// No interpreted code ran: yaegi's compiler itself panicked,
+			// which an undefined name (an unimported package in a
+			// composite literal's type) makes it do.
+			if ce := plan.CellError(k, errors.New("internal error of the Go interpreter")); strings.HasPrefix(ce.Msg, "undefined: ") && ce.Line > 0 {
+				return located(cell, "CompileError", code, ce.Line, ce.Col, ce.Msg)
+			}
+		}
+		e := &Error{Cell: cell, Name: "panic", Message: msg}
 		e.Traceback = append([]string{fmt.Sprintf("panic: %s", msg)}, frames...)
 		// The innermost frame in this cell gives the line.
 		for _, f := range frames {
@@ -82,6 +90,7 @@ func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k in
 				c, _ := strconv.Atoi(m[2])
 				l, c = chunk.CellPosition(l, c)
 				e.Line, e.Column = l, c
+				e.Traceback[0] = fmt.Sprintf("panic: cell [%d], line %d, column %d: %s", cell, l, c, msg)
 				e.Traceback = append(e.Traceback, sourceLines(code, l, c)...)
 				break
 			}
@@ -90,7 +99,11 @@ func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k in
 	}
 	ce := plan.CellError(k, symbols.Explain(err))
 	if ce.Line > 0 {
-		return located(cell, "CompileError", code, ce.Line, ce.Col, explain(ce.Msg))
+		msg := explain(ce.Msg)
+		if strings.Contains(ce.Msg, "constant definition loop") {
+			msg = explainElement(ce.Msg, lineOf(code, ce.Line))
+		}
+		return located(cell, "CompileError", code, ce.Line, ce.Col, msg)
 	}
 	return &Error{Cell: cell, Name: "CompileError", Message: explain(ce.Msg), Traceback: []string{"CompileError: " + explain(ce.Msg)}}
 }
@@ -104,6 +117,32 @@ func explain(msg string) string {
 		return msg + " (the Go interpreter could not type this; range over an integer it cannot see is one cause: write for i := 0; i < n; i++)"
 	}
 	return msg
+}
+
+// elementDefine matches a top-level `x := a.B[i]` or `var x = a.B[i]`.
+var elementDefine = regexp.MustCompile(`^\s*(?:var\s+)?([\pL_][\pL\pN_]*)\s*(?::=|=)\s*([^=].*\].*)$`)
+
+// explainElement explains "constant definition loop" on a line that
+// declares a variable from an element of a slice or map: yaegi v0.16.1
+// cannot type a cell-level variable from an element of a slice that a
+// compiled Firn value holds (x := c.Glaciers[0]), although it runs the
+// same code with the type given or inside a function.
+func explainElement(msg, line string) string {
+	m := elementDefine.FindStringSubmatch(line)
+	if m == nil {
+		return explain(msg)
+	}
+	return fmt.Sprintf("the Go interpreter cannot work out the type of %s here (yaegi says %q): give its type, as in var %s *edu.Glacier = %s (with the type of the element), or use the element where you need it (%s.Name) or in a for range loop; if a name on this line is undefined, define it first",
+		m[1], strings.TrimSpace(msg), m[1], strings.TrimSpace(m[2]), strings.TrimSpace(m[2]))
+}
+
+// lineOf is line n (1-based) of code.
+func lineOf(code string, n int) string {
+	lines := strings.Split(code, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
 }
 
 // located is an error at a line and column of the cell, with the line

@@ -80,8 +80,18 @@ const prelude = `import (
 	"firn/plots"
 )
 
+var __firnNoValue = __firn.NoValue()
+
 var ctx = __firn.Context()
 `
+
+// noValue is what a cell's first global holds. yaegi returns the value of
+// the frame's first slot for a call that returns nothing (measured:
+// c.Add(g) at a cell's top level "returned" ctx), so that slot holds this
+// marker, and a result that is the marker is no result.
+type noValue struct{}
+
+var theNoValue = &noValue{}
 
 // New returns an interpreter with the prelude run.
 func New(opts Options) (*Interpreter, error) {
@@ -153,6 +163,7 @@ func (in *Interpreter) bindings() interp.Exports {
 		"Go":      reflect.ValueOf(in.goStatement),
 		"Clear":   reflect.ValueOf(clearValue),
 		"Context": reflect.ValueOf(func() context.Context { return &in.cell }),
+		"NoValue": reflect.ValueOf(func() any { return theNoValue }),
 	}
 	return e
 }
@@ -212,7 +223,11 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 	if last.Kind() == reflect.Interface && last.IsNil() {
 		return nil, nil
 	}
-	b := display.Render(valueInterface(last))
+	x := valueInterface(last)
+	if x == any(theNoValue) {
+		return nil, nil
+	}
+	b := display.Render(x)
 	if last.Kind() == reflect.String {
 		// A result that is a string shows as a Go literal, as in a Go
 		// REPL, so that it reads differently from printed text.

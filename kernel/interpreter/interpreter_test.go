@@ -101,6 +101,8 @@ func TestCellErrors(t *testing.T) {
 		{"undefined", "a := 1\n\nb := a + missing", "CompileError", 3, "b := a + missing"},
 		{"type mismatch", "var s string = 1", "CompileError", 1, "var s string = 1"},
 		{"panic", "xs := []int{}\n_ = xs[2]", "panic", 0, "index out of range"},
+		{"an unimported package in a composite literal", "x := 1\nms := []massbalance.Model{}", "CompileError", 2, "undefined: massbalance"},
+		{"a variable from an element of a compiled slice", "c := edu.NewCollection()\nc.Add(edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4)))\nx := c.Glaciers[0]", "CompileError", 3, "give its type, as in var x *edu.Glacier = c.Glaciers[0]"},
 		{"goroutine panic", "done := make(chan int)\ngo func() { panic(\"oops\") }()\n<-done", "panic", 0, "oops"},
 		{"sandboxed import", `import "net/http"`, "CompileError", 1, "sandbox"},
 	} {
@@ -189,4 +191,23 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// A call of a compiled function that returns nothing shows no result
+// (yaegi v0.16.1 returns a stale frame value for it).
+func TestVoidCallShowsNothing(t *testing.T) {
+	in, _, _ := newInterpreter(t)
+	for i, c := range []string{"c := edu.NewCollection()\ng := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))", "c.Add(g)", "c.Add(g, g)"} {
+		b, err := in.Execute(context.Background(), i+1, c)
+		if err != nil {
+			t.Fatalf("cell %q: %v", c, err)
+		}
+		if b != nil {
+			t.Errorf("cell %q shows %v, want nothing", c, b.Data["text/plain"])
+		}
+	}
+	b, err := in.Execute(context.Background(), 4, "len(c.Glaciers)")
+	if err != nil || b == nil || b.Data["text/plain"] != "3" {
+		t.Errorf("len(c.Glaciers) = %v, %v; want 3", b, err)
+	}
 }

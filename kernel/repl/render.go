@@ -266,12 +266,19 @@ func (r *renderer) showError(ename, evalue string, traceback []string) {
 		head = ename
 	}
 	lines := []string{head}
+	if len(traceback) > 0 {
+		// Firn's kernel starts a traceback with the head and where it
+		// happened ("CompileError: cell [3], line 2, column 5: ...").
+		if first := strings.TrimSpace(stripANSI(traceback[0])); ename != "" && strings.HasPrefix(first, ename+": ") && strings.HasSuffix(first, evalue) {
+			lines, head = nil, "\x00" // the traceback's own lines are all kept
+		}
+	}
 	for _, tb := range traceback {
 		for _, l := range strings.Split(strings.TrimSuffix(tb, "\n"), "\n") {
 			if !r.color {
 				l = stripANSI(l)
 			}
-			if t := strings.TrimSpace(stripANSI(l)); t == head || t == evalue {
+			if t := strings.TrimSpace(stripANSI(l)); lines != nil && (t == head || t == evalue) {
 				continue
 			}
 			lines = append(lines, l)
