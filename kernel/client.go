@@ -522,7 +522,8 @@ func (k *Kernel) Restart(ctx context.Context) error {
 }
 
 // Shutdown asks the kernel to end, waits until it has (or kills it when
-// ctx ends first), and closes the client.
+// ctx ends first, or when it has not ended InterruptGrace after
+// answering), and closes the client.
 func (k *Kernel) Shutdown(ctx context.Context) error {
 	k.mu.Lock()
 	if k.closed {
@@ -541,8 +542,15 @@ func (k *Kernel) Shutdown(ctx context.Context) error {
 		if err != nil {
 			p.kill("shut down")
 		}
+		// A kernel that answered but does not end (a cell that ignores
+		// its interrupt) is killed after the interrupt grace.
+		grace := time.NewTimer(k.opts.InterruptGrace + time.Second)
+		defer grace.Stop()
 		select {
 		case <-p.exited:
+		case <-grace.C:
+			p.kill("shut down: the kernel did not end after answering the shutdown request")
+			<-p.exited
 		case <-ctx.Done():
 			p.kill("shut down")
 			<-p.exited

@@ -153,6 +153,12 @@ func Serve(ctx context.Context, conn *protocol.Conn, opts ServerOptions) error {
 			s.syncStreams()
 			return nil
 		case m, ok := <-shell:
+			select {
+			case <-s.shutdown: // a shutdown wins over requests queued before it
+				s.syncStreams()
+				return nil
+			default:
+			}
 			if !ok {
 				err := <-readErr
 				if errors.Is(err, io.EOF) {
