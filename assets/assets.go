@@ -35,3 +35,29 @@ func Experiment(name string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+//go:embed data/*/*.csv data/*/README.md
+var data embed.FS
+
+// Data returns a bundled data file by its path under assets/data, e.g.
+// "hintereisferner/hef_histalp_monthly.csv" (each folder's README.md
+// states the source and licence of its files).
+func Data(path string) ([]byte, error) {
+	b, err := data.ReadFile("data/" + path)
+	if err != nil {
+		return nil, fmt.Errorf("no bundled data file %q (have %s)", path, strings.Join(dataFiles(), ", "))
+	}
+	return b, nil
+}
+
+func dataFiles() []string {
+	var names []string
+	_ = fs.WalkDir(data, "data", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, strings.TrimPrefix(p, "data/"))
+		}
+		return nil
+	})
+	sort.Strings(names)
+	return names
+}

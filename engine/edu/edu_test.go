@@ -296,3 +296,24 @@ func TestHistoryString(t *testing.T) {
 		t.Errorf("history table:\n%s", s)
 	}
 }
+
+func TestState(t *testing.T) {
+	g := NewGlacier(NewBed(3400, 1400, 300), NewMassBalance(3000, 4))
+	if s := g.State(); s.Year != 0 || len(s.Velocity) != DefaultPoints {
+		t.Fatalf("State before progress: year %g, %d velocities", s.Year, len(s.Velocity))
+	}
+	if err := g.ProgressToYear(50); err != nil {
+		t.Fatal(err)
+	}
+	s := g.State()
+	if s.Year != 50 || len(s.Thickness) != DefaultPoints {
+		t.Fatalf("State: year %g, %d thicknesses", s.Year, len(s.Thickness))
+	}
+	vmax := 0.0
+	for _, v := range s.Velocity {
+		vmax = max(vmax, v)
+	}
+	if !(vmax > 0) {
+		t.Errorf("State: no ice moves (max velocity %g m/yr)", vmax)
+	}
+}

@@ -241,6 +241,19 @@ func (g *Glacier) History() *History { return &g.history }
 // StateHistory returns the yearly states (shared, do not modify).
 func (g *Glacier) StateHistory() []State { return g.states }
 
+// State returns the glacier along its bed now: the last recorded state
+// (thickness, surface and velocity at every point). Before the first
+// progress it is the bare bed at year 0.
+func (g *Glacier) State() State {
+	if n := len(g.states); n > 0 {
+		return g.states[n-1]
+	}
+	if err := g.start(); err != nil {
+		return State{}
+	}
+	return g.states[0]
+}
+
 // Equilibria returns the equilibrium states reached so far.
 func (g *Glacier) Equilibria() []Equilibrium { return g.equilibria }
 

@@ -15,6 +15,7 @@
 //	import "firn/engine/dynamics"     // the flowline model
 //	import "firn/engine/experiment"   // experiment files
 //	import "firn/engine/edu"          // the teaching API (OGGM-Edu style)
+//	import "firn/engine/datasets"     // bundled real glacier data (Hintereisferner)
 //	import "firn/plots"               // glacier plots with display bundles
 //	import "firn/display"             // rich output: Markdown, tables, progress bars
 //

@@ -26,6 +26,7 @@ func firnPlots() map[string]reflect.Value {
 		"Grid":               reflect.ValueOf(plots.Grid),
 		"Histories":          reflect.ValueOf(plots.Histories),
 		"Length":             reflect.ValueOf(plots.Length),
+		"Lines":              reflect.ValueOf(plots.Lines),
 		"Map":                reflect.ValueOf(plots.Map),
 		"MassBalanceProfile": reflect.ValueOf(plots.MassBalanceProfile),
 		"Profile":            reflect.ValueOf(plots.Profile),
@@ -37,6 +38,7 @@ func firnPlots() map[string]reflect.Value {
 		// type definitions
 		"CrossSectionOptions": reflect.ValueOf((*plots.CrossSectionOptions)(nil)),
 		"Figure":              reflect.ValueOf((*plots.Figure)(nil)),
+		"LinesOptions":        reflect.ValueOf((*plots.LinesOptions)(nil)),
 		"MapOptions":          reflect.ValueOf((*plots.MapOptions)(nil)),
 		"MassBalanceOptions":  reflect.ValueOf((*plots.MassBalanceOptions)(nil)),
 		"ProfileOptions":      reflect.ValueOf((*plots.ProfileOptions)(nil)),

@@ -14,6 +14,7 @@ func firnTables() []firnTable {
 		{"firn/engine/dynamics/dynamics", "github.com/firnglacier/firn/engine/dynamics/dynamics", firnEngineDynamics},
 		{"firn/engine/experiment/experiment", "github.com/firnglacier/firn/engine/experiment/experiment", firnEngineExperiment},
 		{"firn/engine/edu/edu", "github.com/firnglacier/firn/engine/edu/edu", firnEngineEdu},
+		{"firn/engine/datasets/datasets", "github.com/firnglacier/firn/engine/datasets/datasets", firnEngineDatasets},
 		{"firn/plots/plots", "github.com/firnglacier/firn/plots/plots", firnPlots},
 		{"firn/display/display", "github.com/firnglacier/firn/kernel/display/display", firnDisplay},
 	}

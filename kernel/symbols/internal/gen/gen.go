@@ -48,6 +48,7 @@ func Packages() []Package {
 		{Module + "/engine/dynamics", "firn/engine/dynamics"},
 		{Module + "/engine/experiment", "firn/engine/experiment"},
 		{Module + "/engine/edu", "firn/engine/edu"},
+		{Module + "/engine/datasets", "firn/engine/datasets"},
 		{Module + "/plots", "firn/plots"},
 		{Module + "/kernel/display", "firn/display"},
 	}
