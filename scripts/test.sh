@@ -6,7 +6,8 @@
 # from `go test -bench`, see README.md).
 #
 # Installs (as root, with apt) the system tools the end-to-end tests
-# drive when they are missing: tmux.
+# drive when they are missing: tmux, Jupyter's nbformat and nbconvert,
+# Chromium.
 #
 # Tests read OGGM's reference results from ../shared/reference beside the
 # checkout (or $FIRN_REFERENCE).
@@ -22,9 +23,14 @@ go version
 go mod download
 
 # System tools the end-to-end tests drive: tmux (the REPL is tested in a
-# real terminal).
+# real terminal), Jupyter's tools and Chromium.
 need=()
 command -v tmux >/dev/null || need+=(tmux)
+# Jupyter's own tools check the notebooks Firn writes (Debian's, run by
+# /usr/bin/python3); Chromium renders exported pages.
+command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert)
+/usr/bin/python3 -c 'import nbformat' 2>/dev/null || need+=(python3-nbformat)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   step "installing ${need[*]}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -46,6 +46,12 @@ Usage:
                             run a bundled example experiment
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
+  firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]
+                            execute a notebook (.ipynb or .go text form) in a fresh
+                            kernel, storing outputs (in place unless -o)
+  firn convert NB [-o OUT]  .ipynb to the .go text form (// %% cells) and back
+  firn export NB [--to html|markdown] [-o OUT]
+                            a static page (or Markdown) of a notebook
   firn repl [--trusted] [--memory-limit SIZE] [--plots DIR] [--images auto|kitty|sixel|none]
                             Go cells at a prompt, on a kernel process
   firn kernel               a kernel process (started by Firn itself; it speaks
@@ -75,9 +81,12 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := dispatch(ctx, args, stdin, stdout, stderr)
 	var ue usageError
+	var ee *exitError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "firn: interrupted; nothing was written")
 		return exitCanceled
@@ -104,6 +113,12 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return nil
 	case "model":
 		return modelCommand(ctx, args[1:], stdin, stdout, stderr)
+	case "run":
+		return runCommand(ctx, args[1:], stdout, stderr)
+	case "convert":
+		return convertCommand(args[1:], stdout, stderr)
+	case "export":
+		return exportCommand(args[1:], stdout, stderr)
 	}
 	return usagef("unknown command %q (see firn help)", args[0])
 }

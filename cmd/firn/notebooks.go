@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/notebooks"
+	"github.com/firnglacier/firn/notebooks/export"
+	nbrun "github.com/firnglacier/firn/notebooks/run"
+)
+
+// paramFlags collects repeated -p NAME=VALUE flags.
+type paramFlags []nbrun.Parameter
+
+func (p *paramFlags) String() string { return fmt.Sprint(*p) }
+func (p *paramFlags) Set(s string) error {
+	param, err := nbrun.ParseParameter(s)
+	if err != nil {
+		return err
+	}
+	*p = append(*p, param)
+	return nil
+}
+
+// splitArgs moves flags after positional arguments to the front, so that
+// `firn run NB -p a=1` works as users type it (the flag package stops at
+// the first non-flag).
+func splitArgs(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && i+1 < len(args) {
+			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		}
+	}
+	return append(flags, pos...)
+}
+
+// runCommand is `firn run NB`: execute a notebook headless.
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("firn run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var params paramFlags
+	fs.Var(&params, "p", "set a parameter: NAME=VALUE (repeatable), typed as its default in the cell tagged parameters")
+	out := fs.String("o", "", "write the executed notebook here (default: in place; .go input: the .ipynb beside it; - for stdout)")
+	timeout := fs.Duration("timeout", 0, "interrupt and fail a cell that runs longer than this (e.g. 10m; default none)")
+	allowErrors := fs.Bool("allow-errors", false, "run every cell even after one fails (the exit status still says it failed)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
+	memLimit := fs.String("memory-limit", "2GiB", "memory limit of the kernel")
+	if err := fs.Parse(splitArgs(fs, args)); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() != 1 {
+		return usagef("firn run: want one notebook (firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors])")
+	}
+	in := fs.Arg(0)
+	limit, err := kernel.ParseBytes(*memLimit)
+	if err != nil {
+		return usagef("firn run: --memory-limit: %v", err)
+	}
+	nb, err := notebooks.ReadFile(in)
+	if err != nil {
+		return usageError{err}
+	}
+	dest := *out
+	if dest == "" {
+		dest = in
+		if strings.EqualFold(filepath.Ext(in), ".go") {
+			dest = strings.TrimSuffix(in, filepath.Ext(in)) + ".ipynb"
+		}
+	}
+	dir, err := filepath.Abs(filepath.Dir(in))
+	if err != nil {
+		return err
+	}
+	name := filepath.Base(in)
+	progress := func(p nbrun.Progress) {
+		if *quiet {
+			return
+		}
+		if p.Cell == 0 {
+			fmt.Fprintf(stderr, "firn run: %s: %d code cells done in %s\n", name, p.Total, p.Elapsed.Round(time.Millisecond))
+			return
+		}
+		fmt.Fprintf(stderr, "firn run: %s: cell %d of %d (cell %d, id %s)\n", name, p.Done+1, p.Total, p.Cell, p.ID)
+	}
+	runErr := nbrun.Notebook(ctx, nb, nbrun.Options{
+		Kernel:     kernel.Options{Dir: dir, MemoryLimit: limit, Trusted: *trusted},
+		Parameters: params, CellTimeout: *timeout, AllowErrors: *allowErrors,
+		Progress: progress, Name: in, Version: moduleVersion(),
+	})
+	var cellErr *nbrun.CellError
+	if runErr != nil && !errors.As(runErr, &cellErr) && !errors.Is(runErr, context.Canceled) {
+		// Nothing ran (a bad parameter, no kernel): leave the file alone.
+		if strings.Contains(runErr.Error(), "parameter") {
+			return usageError{runErr}
+		}
+		return runErr
+	}
+	// The notebook is written even when a cell failed or the run was
+	// interrupted: its outputs, and the error, are what the user needs.
+	if err := writeNotebook(dest, nb, stdout); err != nil {
+		return err
+	}
+	if errors.Is(runErr, context.Canceled) {
+		if dest != "-" {
+			fmt.Fprintf(stderr, "firn run: interrupted; the outputs so far are in %s\n", dest)
+		}
+		return &exitError{code: exitCanceled}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if !*quiet && dest != "-" {
+		fmt.Fprintf(stderr, "firn run: wrote %s\n", dest)
+	}
+	return nil
+}
+
+// exitError ends the program with a status and no further message.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func writeNotebook(dest string, nb *notebooks.Notebook, stdout io.Writer) error {
+	if dest == "-" {
+		var b bytes.Buffer
+		if err := nb.Write(&b); err != nil {
+			return err
+		}
+		_, err := stdout.Write(b.Bytes())
+		return err
+	}
+	return notebooks.WriteFile(dest, nb)
+}
+
+// convertCommand is `firn convert IN [-o OUT]`: .ipynb to the percent text
+// form (.go) and back.
+func convertCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("firn convert", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output file: .go (text form) or .ipynb (default: IN with the other extension; - for stdout)")
+	if err := fs.Parse(splitArgs(fs, args)); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() != 1 {
+		return usagef("firn convert: want one file (firn convert NB.ipynb|NB.go [-o OUT])")
+	}
+	in := fs.Arg(0)
+	ext := strings.ToLower(filepath.Ext(in))
+	if ext != ".ipynb" && ext != ".go" {
+		return usagef("firn convert: %s: want a .ipynb notebook or a .go text form", in)
+	}
+	nb, err := notebooks.ReadFile(in)
+	if err != nil {
+		return usageError{err}
+	}
+	dest := *out
+	if dest == "" {
+		other := ".go"
+		if ext == ".go" {
+			other = ".ipynb"
+		}
+		dest = strings.TrimSuffix(in, filepath.Ext(in)) + other
+	}
+	if dest == "-" {
+		if ext == ".ipynb" {
+			return notebooks.WritePercent(stdout, nb)
+		}
+		return nb.Write(stdout)
+	}
+	if err := notebooks.WriteFile(dest, nb); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "firn convert: wrote %s\n", dest)
+	return nil
+}
+
+// exportCommand is `firn export NB --to html|markdown [-o OUT]`.
+func exportCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("firn export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	to := fs.String("to", "html", "html (one self-contained page) or markdown (images in NAME_files/)")
+	out := fs.String("o", "", "output file (default: NB with .html or .md; - for stdout)")
+	if err := fs.Parse(splitArgs(fs, args)); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() != 1 {
+		return usagef("firn export: want one notebook (firn export NB --to html|markdown [-o OUT])")
+	}
+	in := fs.Arg(0)
+	ext := map[string]string{"html": ".html", "markdown": ".md", "md": ".md"}[*to]
+	if ext == "" {
+		return usagef("firn export: --to %q: want html or markdown", *to)
+	}
+	nb, err := notebooks.ReadFile(in)
+	if err != nil {
+		return usageError{err}
+	}
+	dest := *out
+	if dest == "" {
+		dest = strings.TrimSuffix(in, filepath.Ext(in)) + ext
+	}
+	var b bytes.Buffer
+	base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+	if ext == ".html" {
+		err = export.HTML(&b, nb, export.HTMLOptions{Name: filepath.Base(in)})
+	} else {
+		opts := export.MarkdownOptions{Name: base}
+		if dest != "-" {
+			dir := filepath.Dir(dest)
+			opts.WriteFile = func(name string, data []byte) error {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					return err
+				}
+				return os.WriteFile(p, data, 0o644)
+			}
+		}
+		err = export.Markdown(&b, nb, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	if dest == "-" {
+		_, err = stdout.Write(b.Bytes())
+		return err
+	}
+	if err := writeAtomic(dest, b.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "firn export: wrote %s\n", dest)
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

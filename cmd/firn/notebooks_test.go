@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/firnglacier/firn/notebooks"
+	"github.com/firnglacier/firn/notebooks/examples"
+)
+
+// writeText writes a notebook in the text form and returns its path.
+func writeText(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const paramsNotebook = `// %% [markdown]
+// # A parameterised run
+
+// %% tags=["parameters"]
+ela := 3000.0
+years := 50
+
+// %%
+g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(ela, 4))
+g.ProgressToYear(float64(years))
+fmt.Printf("ELA %.0f, year %.0f\n", ela, g.Year())
+`
+
+func TestRunConvertExport(t *testing.T) {
+	dir := t.TempDir()
+	src := writeText(t, dir, "p.go", paramsNotebook)
+
+	// the text form runs, with parameters typed as their defaults
+	r := firn(t, "", "run", src, "-p", "ela=3100", "-p", "years=20")
+	if r.code != 0 {
+		t.Fatalf("firn run: status %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "cell 1 of 3") || !strings.Contains(r.stderr, "wrote "+filepath.Join(dir, "p.ipynb")) {
+		t.Errorf("progress on stderr:\n%s", r.stderr)
+	}
+	nb, err := notebooks.ReadFile(filepath.Join(dir, "p.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := nb.Cells[len(nb.Cells)-1]
+	if len(last.Outputs) != 1 || last.Outputs[0].Text != "ELA 3100, year 20\n" {
+		t.Errorf("last cell outputs %+v", last.Outputs)
+	}
+	params := nb.Metadata["firn"].(map[string]any)["parameters"].(map[string]any)
+	if params["ela"] != "3100" || params["years"] != "20" {
+		t.Errorf("metadata.firn.parameters = %v", params)
+	}
+
+	// convert to the text form and back: only outputs are lost
+	r = firn(t, "", "convert", filepath.Join(dir, "p.ipynb"), "-o", filepath.Join(dir, "q.go"))
+	if r.code != 0 {
+		t.Fatalf("firn convert: %s", r.stderr)
+	}
+	r = firn(t, "", "convert", filepath.Join(dir, "q.go"))
+	if r.code != 0 {
+		t.Fatalf("firn convert back: %s", r.stderr)
+	}
+	back, err := notebooks.ReadFile(filepath.Join(dir, "q.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range nb.Cells {
+		if b := back.Cells[i]; b.Source != c.Source || b.ID != c.ID || b.Type != c.Type || len(b.Outputs) != 0 {
+			t.Errorf("cell %d after the round trip: %+v", i+1, b)
+		}
+	}
+
+	// export
+	for _, tc := range []struct{ to, file, want string }{
+		{"html", "p.html", "<html"},
+		{"markdown", "p.md", "```go"},
+	} {
+		r = firn(t, "", "export", filepath.Join(dir, "p.ipynb"), "--to", tc.to)
+		if r.code != 0 {
+			t.Fatalf("firn export --to %s: %s", tc.to, r.stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, tc.file))
+		if err != nil || !strings.Contains(string(b), tc.want) || !strings.Contains(string(b), "ELA 3100, year 20") {
+			t.Errorf("export to %s: %v\n%.500s", tc.to, err, b)
+		}
+	}
+}
+
+func TestRunFailures(t *testing.T) {
+	dir := t.TempDir()
+	src := writeText(t, dir, "p.go", paramsNotebook)
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		want   string
+	}{
+		{"an unknown parameter", []string{"-p", "elevation=3"}, 2, "parameter elevation is not declared in the parameters cell, which declares: ela, years"},
+		{"a parameter of the wrong type", []string{"-p", "years=ten"}, 2, "the default is an integer"},
+		{"a missing file", []string{"nope.ipynb"}, 2, "nope.ipynb"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"run"}, tc.args...)
+			if !strings.HasSuffix(tc.args[0], ".ipynb") {
+				args = append([]string{"run", src}, tc.args...)
+			}
+			r := firn(t, "", args...)
+			if r.code != tc.status || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("status %d, stderr:\n%s\nwant status %d and %q", r.code, r.stderr, tc.status, tc.want)
+			}
+		})
+	}
+
+	// a failing cell: status 1, the message names the cell, its id and
+	// the line, and the notebook is written with the error in it
+	bad := writeText(t, dir, "bad.go", "// %% id=\"first\"\nx := 1\n\n// %% id=\"second\"\ny := x +\n\tnothing\n\n// %% id=\"third\"\nfmt.Println(\"after\")\n")
+	r := firn(t, "", "run", bad, "-o", filepath.Join(dir, "bad.ipynb"))
+	if r.code != 1 || !strings.Contains(r.stderr, "cell 2 (id second), line 2: CompileError") || !strings.Contains(r.stderr, "nothing") {
+		t.Errorf("status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	nb, err := notebooks.ReadFile(filepath.Join(dir, "bad.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nb.Cells[1].Outputs) != 1 || nb.Cells[1].Outputs[0].Type != notebooks.Error || len(nb.Cells[2].Outputs) != 0 {
+		t.Errorf("outputs after a failure: %+v / %+v", nb.Cells[1].Outputs, nb.Cells[2].Outputs)
+	}
+	// a broken notebook file names the file and the place
+	broken := writeText(t, dir, "broken.ipynb", `{"cells": [{"cell_type": "code", "source": "x"`)
+	r = firn(t, "", "run", broken)
+	if r.code != 2 || !strings.Contains(r.stderr, "broken.ipynb: line 1") {
+		t.Errorf("status %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// `firn run` executes every bundled lesson from a copy, as a teacher
+// would.
+func TestRunTheLessons(t *testing.T) {
+	dir := t.TempDir()
+	if err := examples.CopyTo(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range examples.List() {
+		r := firn(t, "", "run", "--quiet", filepath.Join(dir, l.File))
+		if r.code != 0 {
+			t.Errorf("%s: status %d\n%s", l.File, r.code, r.stderr)
+		}
+	}
+}
+
+// Ctrl-C during `firn run` interrupts the running cell, writes the
+// outputs so far and exits 130. The signal is sent once the progress says
+// the endless cell is next: the test waits on an event, not on time.
+func TestRunInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	src := writeText(t, dir, "loop.go", "// %%\nfmt.Println(\"first\")\n\n// %%\nfor {}\n")
+	cmd := exec.Command(firnBin, "run", src)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "cell 2 of 2") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, stderr %q", err, rest.String())
+	}
+	if !strings.Contains(rest.String(), "interrupted; the outputs so far are in") {
+		t.Errorf("stderr %q", rest.String())
+	}
+	nb, err := notebooks.ReadFile(filepath.Join(dir, "loop.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nb.Cells[0].Outputs) != 1 || nb.Cells[0].Outputs[0].Text != "first\n" {
+		t.Errorf("the first cell's output was not kept: %+v", nb.Cells[0].Outputs)
+	}
+}
