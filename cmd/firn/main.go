@@ -49,7 +49,9 @@ Usage:
   firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]
                             execute a notebook (.ipynb or .go text form) in a fresh
                             kernel, storing outputs (in place unless -o)
-  firn convert NB [-o OUT]  .ipynb to the .go text form (// %% cells) and back
+  firn convert NB [-o OUT] [--recover]
+                            .ipynb to the .go text form (// %% cells) and back;
+                            --recover saves what a damaged notebook still holds
   firn export NB [--to html|markdown] [-o OUT]
                             a static page (or Markdown) of a notebook
   firn repl [--trusted] [--memory-limit SIZE] [--plots DIR] [--images auto|kitty|sixel|none]

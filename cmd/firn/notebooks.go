@@ -166,11 +166,12 @@ func convertCommand(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("firn convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "output file: .go (text form) or .ipynb (default: IN with the other extension; - for stdout)")
+	recoverCells := fs.Bool("recover", false, "from a damaged notebook, write the cells that could be read (the damage is reported)")
 	if err := fs.Parse(splitArgs(fs, args)); err != nil {
 		return usageError{err}
 	}
 	if fs.NArg() != 1 {
-		return usagef("firn convert: want one file (firn convert NB.ipynb|NB.go [-o OUT])")
+		return usagef("firn convert: want one file (firn convert NB.ipynb|NB.go [-o OUT] [--recover])")
 	}
 	in := fs.Arg(0)
 	ext := strings.ToLower(filepath.Ext(in))
@@ -179,7 +180,13 @@ func convertCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	nb, err := notebooks.ReadFile(in)
 	if err != nil {
-		return usageError{err}
+		if !*recoverCells || nb == nil {
+			if nb != nil {
+				err = fmt.Errorf("%w\n(firn convert --recover -o OUT writes the %d cells that could be read)", err, len(nb.Cells))
+			}
+			return usageError{err}
+		}
+		fmt.Fprintf(stderr, "firn convert: %v\nfirn convert: recovering the %d cells that could be read\n", err, len(nb.Cells))
 	}
 	dest := *out
 	if dest == "" {

@@ -143,6 +143,19 @@ func TestRunFailures(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "broken.ipynb: line 1") {
 		t.Errorf("status %d, stderr:\n%s", r.code, r.stderr)
 	}
+	// what a truncated notebook still holds can be saved
+	truncated := writeText(t, dir, "cut.ipynb", `{"cells": [{"cell_type": "code", "id": "a", "metadata": {}, "source": "x := 1", "outputs": [], "execution_count": null}, {"cell_type": "markdown", "id": "b", "metadata": {}, "source": "# Lost`)
+	r = firn(t, "", "convert", truncated)
+	if r.code != 2 || !strings.Contains(r.stderr, "--recover") {
+		t.Errorf("convert of a damaged file: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	r = firn(t, "", "convert", truncated, "--recover", "-o", filepath.Join(dir, "cut.go"))
+	if r.code != 0 || !strings.Contains(r.stderr, "cut.ipynb: line 1") {
+		t.Fatalf("convert --recover: status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if got, err := notebooks.ReadFile(filepath.Join(dir, "cut.go")); err != nil || len(got.Cells) != 1 || got.Cells[0].Source != "x := 1" {
+		t.Errorf("recovered %+v, %v; want the one complete cell", got, err)
+	}
 }
 
 // `firn run` executes every bundled lesson from a copy, as a teacher
