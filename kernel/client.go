@@ -512,8 +512,10 @@ func (k *Kernel) Restart(ctx context.Context) error {
 	old := k.proc
 	k.proc = nil // the old process's death is not reported as unexpected
 	k.mu.Unlock()
-	old.kill("restarted by the user")
-	<-old.exited
+	if old != nil { // nil after a failed automatic restart: just start one
+		old.kill("restarted by the user")
+		<-old.exited
+	}
 	if err := k.launch(ctx); err != nil {
 		return err
 	}

@@ -441,3 +441,32 @@ func TestKernelCompleteInspect(t *testing.T) {
 		t.Errorf("inspect: %+v", reply)
 	}
 }
+
+// After an automatic restart that failed, Restart starts a fresh kernel.
+func TestKernelRestartAfterFailedRestart(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	good := k.opts.Command
+	k.mu.Lock()
+	k.opts.Command = []string{filepath.Join(t.TempDir(), "no-such-program")}
+	k.mu.Unlock()
+	if p, err := os.FindProcess(k.Pid()); err == nil {
+		p.Kill()
+	}
+	waitEvent(t, k, EventDied) // the kill
+	if e := waitEvent(t, k, EventDied); !strings.Contains(e.Cause, "restart failed") {
+		t.Fatalf("second death %q, want the failed restart", e.Cause)
+	}
+	// a restart the user asks for fails too; the next one works
+	if err := k.Restart(ctx); err == nil {
+		t.Fatal("Restart with a missing program succeeded")
+	}
+	k.mu.Lock()
+	k.opts.Command = good
+	k.mu.Unlock()
+	if err := k.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after Restart: %q", out)
+	}
+}
