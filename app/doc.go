@@ -1,0 +1,150 @@
+// Package app is Firn's notebook server: the HTTP API and websockets
+// that the frontend (frontend/, embedded) speaks, on top of a workspace
+// folder (app/workspace) and one kernel process per open notebook
+// (app/session).
+//
+// # Use
+//
+//	srv, err := app.New(app.Options{Workspace: dir, Token: token, Static: ui})
+//	if err != nil { … }
+//	hs := &http.Server{Addr: "127.0.0.1:8888", Handler: srv.Handler()}
+//	go hs.ListenAndServe()
+//	…
+//	hs.Shutdown(ctx)
+//	srv.Shutdown(ctx) // kernels stop, saves under way finish
+//
+// or, as `firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--token T]`
+// does:
+//
+//	err := app.Serve(ctx, app.ServeOptions{Dir: dir, Addr: addr, NoBrowser: noBrowser, Token: token})
+//
+// Without DIR the workspace is DefaultWorkspace(): on Linux and other
+// Unix systems $XDG_DATA_HOME/firn/workspace (~/.local/share/firn/workspace
+// without XDG_DATA_HOME), on macOS and Windows ~/Documents/Firn; it is
+// created and, the first time, seeded with the lessons in lessons/.
+//
+// # Protocol (v1) — between frontend/ (browser) and app/ (Go server)
+//
+// All paths are relative to the workspace root, with "/" separators; the
+// server refuses any path that leaves the workspace (absolute paths, any
+// ".." element, backslashes, NUL, the same after one more URL decoding,
+// symbolic links that lead outside or are absolute) with 403 and a JSON
+// error. Errors: HTTP status + JSON body {"error": "message naming the
+// file/field"}. The workspace root is "" (or ".") in requests and "" in
+// answers.
+//
+// Auth (single user, like Jupyter):
+//
+//   - The server prints http://127.0.0.1:PORT/?token=T at start. GET of
+//     any page with ?token=T sets the cookie firn_token (HttpOnly,
+//     SameSite=Strict) and redirects (303) to the same URL without the
+//     token; a wrong token gets 401.
+//   - Every /api request needs the cookie, or the header
+//     "Authorization: token T"; otherwise 401.
+//   - State-changing requests (POST, PUT, PATCH, DELETE) with the cookie
+//     also need the header X-Firn-CSRF equal to the cookie firn_csrf (a
+//     readable cookie set with firn_token; its value is derived from the
+//     token, so a cookie planted by someone else does not match either).
+//     Missing or wrong → 403. Requests that carry the token in the
+//     Authorization header need no CSRF header: no other site can send
+//     it.
+//   - WebSocket upgrades need the token (cookie or header) and an Origin
+//     equal to the server's own (scheme, host and port of the request):
+//     otherwise 403. A missing Origin is accepted only with the
+//     Authorization header (programs; browsers always send Origin).
+//
+// Files (REST):
+//
+//	GET  /api/files?path=DIR
+//	     → {"path": DIR, "entries": [{"name","path","type": "directory"|"notebook"|"file","size","modified" (RFC 3339)}]}
+//	     hidden names (starting with ".") and links leading outside are not listed; folders first, then by name.
+//	     .ipynb and .go files are of type "notebook".
+//	GET  /api/files/content?path=P
+//	     .ipynb and .go: {"path","modified","etag","notebook": <nbformat JSON>, "damage": ["…"]?}
+//	     (.go text-form notebooks are converted; "damage" lists what could not be read of a damaged
+//	     file, whose readable part is in "notebook"). Other files: the raw bytes with their Content-Type,
+//	     sandboxed by a CSP so that an HTML file cannot script the API.
+//	PUT  /api/files/content?path=P   body {"notebook": <nbformat JSON>, "etag": "<etag last seen, or "" for a new file>"}
+//	     → {"path","modified","etag"}; 409 {"error": "…changed on disk…", "etag": current ("" if deleted)}
+//	     when the etag does not match the file (conflict detection); 400 naming the cell and field for an
+//	     invalid notebook. Atomic write; a .go path is written in the text form.
+//	POST /api/files   body {"op": "create"|"mkdir"|"rename"|"copy"|"delete"|"restore", "path": P, "to": Q}
+//	     create: a new notebook with one empty code cell (409 if P exists; 400 unless .ipynb/.go) → 201 entry
+//	     mkdir: → 201 entry (409 if P exists)
+//	     rename: to Q, which must not exist (409) → 200 entry
+//	     copy: of a file to Q (409 if it exists); Q empty picks "NAME-Copy1.EXT", "NAME-Copy2.EXT", … → 201 entry
+//	     delete: moves P into .trash/ → 200 {"trash_id": ID}
+//	     restore: path = a trash_id; puts it back where it was (409 if something took its place) → 200 entry
+//	GET  /api/files/trash → [{"trash_id","path","deleted"}], newest first
+//	POST /api/files/upload?path=DIR   multipart, one or more fields "file" → 201 [entries]
+//	     (existing files are replaced, atomically; a file name is cut to its last element)
+//	GET  /api/files/download?path=P → the file as an attachment
+//	GET  /api/lessons → [{"file","title"}] (the bundled lessons)
+//	POST /api/lessons/open {"file"} → copies the lesson into lessons/ unless there already (201 entry),
+//	     else 200 and the student's copy, never overwritten
+//
+// Writes into .trash/ are refused (403).
+//
+// Sessions (a kernel per open notebook; it outlives the browser):
+//
+//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count"}}
+//	       201 for a new session, 200 and the existing one for the same path (two tabs share one kernel).
+//	       The kernel starts in the background: state "starting" first; executes sent meanwhile wait.
+//	GET    /api/sessions → [sessions], by path;  GET /api/sessions/{id} → the session
+//	DELETE /api/sessions/{id} → 204; shuts the kernel down; its websockets get a last kernel frame
+//	       "dead" (cause "session closed") and a normal close.
+//	POST   /api/sessions/{id}/interrupt, POST /api/sessions/{id}/restart → the session (also over the websocket)
+//
+// Kernel states: "starting", "idle", "busy", "dead", "restarting".
+//
+// WebSocket GET /api/sessions/{id}/ws?since=SEQ:
+//
+// Every server→client frame is a JSON object {"seq": N, …} with a
+// per-session seq increasing by one from 1. The server keeps a replay
+// buffer of the session's frames, bounded (by default the last 200,000
+// frames and at most 64 MiB of them; Options.MaxReplayFrames,
+// MaxReplayBytes); older frames are dropped. On connect the server first
+// replays every kept frame with seq > since, then streams live: a client
+// that remembers the last seq it has seen and reconnects with it gets
+// every frame it missed exactly once. If frames after since were dropped
+// (or since is beyond the session's last seq: a session of another
+// server run), the first frame is {"seq": G, "type": "gap"}, where G is
+// the seq just before the first frame that follows; the client must
+// reload the notebook's outputs (from the file) and go on from there.
+// All connected clients of a session get every frame.
+//
+// Server → client:
+//
+//	{"seq","type": "message","cell_id": C,"msg": <Jupyter message: header, parent_header, metadata, content, channel>}
+//	    kernel messages: status, execute_input, stream, display_data, update_display_data, execute_result,
+//	    error, execute_reply, complete_reply, inspect_reply. cell_id is the cell of the request ("" if none);
+//	    parent_header.msg_id is the msg_id the client gave in its request. Output that a cell's goroutines
+//	    print after the cell ended still carries the cell's id. A status "idle" may come before or after
+//	    the execute_reply it follows; use kernel frames for the state.
+//	{"seq","type": "kernel","state": S,"cause": "…","execution_count": N}
+//	    a change of the kernel's state: busy and idle around the queue, "dead" with the cause of a death
+//	    (e.g. "kernel process signal: killed", a fatal panic, the memory limit), then "restarting" and,
+//	    when the fresh kernel answers, "idle" with the same cause; "restarting" with cause
+//	    "restarted by the user" for a restart.
+//	{"seq","type": "queued","cell_id","msg_id"}
+//	    an execute request was accepted into the queue.
+//	{"seq","type": "gap"}  see above (not stored in the buffer; sent to the client that needs it).
+//
+// Client → server:
+//
+//	{"type": "execute","msg_id": M,"cell_id": C,"code": S}   (a missing msg_id is made up; see the queued frame)
+//	{"type": "complete","msg_id": M,"code","cursor_pos"}     (cursor_pos in Unicode code points)
+//	{"type": "inspect","msg_id": M,"code","cursor_pos","detail_level"}
+//	    replies come as message frames whose parent_header.msg_id = M; they do not wait for the queue.
+//	{"type": "interrupt"}, {"type": "restart"}
+//
+// Executes are queued per session and run in order. A cell that ends in
+// an error — its own, an interrupt ("Interrupted"), or its kernel's
+// death (an error message "KernelDied" with the cause, and an
+// execute_reply with status "error") — cancels the cells queued after it
+// (stop_on_error, as Jupyter does): each gets an execute_reply with status
+// "aborted". A restart cancels the queue the same way.
+//
+// Sessions keep running when no browser is connected. The server pings
+// every 30 s and drops a client that has not answered for 60 s.
+package app

@@ -1,0 +1,298 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/notebooks/examples"
+)
+
+// maxNotebookBytes bounds a saved notebook (figures included).
+const maxNotebookBytes = 256 << 20
+
+// apiPath is a workspace path as the API returns it: "" for the root.
+func apiPath(p string) string {
+	if p == "." {
+		return ""
+	}
+	return p
+}
+
+func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
+	dir := r.URL.Query().Get("path")
+	entries, err := s.ws.List(dir)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, _ := workspace.Clean(dir) // List succeeded: dir is clean
+	writeJSON(w, http.StatusOK, map[string]any{"path": apiPath(c), "entries": entries})
+}
+
+// notebookDoc is the body of GET /api/files/content for notebooks.
+type notebookDoc struct {
+	Path     string    `json:"path"`
+	Modified time.Time `json:"modified"`
+	ETag     string    `json:"etag"`
+	Damage   []string  `json:"damage,omitempty"`
+}
+
+// writeNotebookDoc sends doc with "notebook": nb. The notebook's JSON is
+// sent as it is (encoding/json would compact it again: slow for
+// notebooks full of figures).
+func writeNotebookDoc(w http.ResponseWriter, doc notebookDoc, nb []byte) {
+	meta, err := json.Marshal(doc)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(meta)+len(`,"notebook":`)+len(nb)))
+	_, _ = w.Write(meta[:len(meta)-1])
+	_, _ = w.Write([]byte(`,"notebook":`))
+	_, _ = w.Write(nb)
+	_, _ = w.Write([]byte("}"))
+}
+
+func (s *Server) getContent(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Query().Get("path")
+	if workspace.IsNotebook(p) {
+		doc, err := s.ws.ReadNotebook(p)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("ETag", `"`+doc.ETag+`"`)
+		writeNotebookDoc(w, notebookDoc{Path: doc.Path, Modified: doc.Modified, ETag: doc.ETag, Damage: doc.Damage}, doc.JSON)
+		return
+	}
+	s.serveFile(w, r, p, false)
+}
+
+// serveFile sends the file at p as it is. Files of the workspace are the
+// user's, not the server's: they get a sandboxing CSP, so an HTML file
+// cannot script the API from the server's origin.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p string, attachment bool) {
+	f, e, err := s.ws.Open(p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if ct := mime.TypeByExtension(path.Ext(e.Name)); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	if attachment {
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Name}))
+	}
+	http.ServeContent(w, r, e.Name, e.Modified, f)
+}
+
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	s.serveFile(w, r, r.URL.Query().Get("path"), true)
+}
+
+func (s *Server) putContent(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Notebook json.RawMessage `json:"notebook"`
+		ETag     string          `json:"etag"`
+	}
+	if !decodeJSON(w, r, maxNotebookBytes, &body) {
+		return
+	}
+	if len(bytes.TrimSpace(body.Notebook)) == 0 || bytes.Equal(bytes.TrimSpace(body.Notebook), []byte("null")) {
+		writeError(w, http.StatusBadRequest, `the request body has no "notebook"`)
+		return
+	}
+	doc, err := s.ws.WriteNotebook(r.URL.Query().Get("path"), body.Notebook, body.ETag)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"path": doc.Path, "modified": doc.Modified, "etag": doc.ETag})
+}
+
+// fileOp is POST /api/files.
+func (s *Server) fileOp(w http.ResponseWriter, r *http.Request) {
+	var op struct {
+		Op   string `json:"op"`
+		Path string `json:"path"`
+		To   string `json:"to"`
+	}
+	if !decodeJSON(w, r, 1<<20, &op) {
+		return
+	}
+	var (
+		e   workspace.Entry
+		err error
+	)
+	status := http.StatusOK
+	switch op.Op {
+	case "create":
+		e, err = s.ws.Create(op.Path)
+		status = http.StatusCreated
+	case "mkdir":
+		e, err = s.ws.Mkdir(op.Path)
+		status = http.StatusCreated
+	case "rename":
+		e, err = s.ws.Rename(op.Path, op.To)
+	case "copy":
+		e, err = s.ws.Copy(op.Path, op.To)
+		status = http.StatusCreated
+	case "delete":
+		id, err := s.ws.Trash(op.Path)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"trash_id": id})
+		return
+	case "restore":
+		e, err = s.ws.Restore(op.Path)
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("op %q: want create, mkdir, rename, copy, delete or restore", op.Op))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, e)
+}
+
+func (s *Server) listTrash(w http.ResponseWriter, r *http.Request) {
+	items, err := s.ws.TrashList()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, items)
+}
+
+// upload is POST /api/files/upload?path=DIR with multipart field "file".
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	dir := r.URL.Query().Get("path")
+	if e, err := s.ws.Stat(dir); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if e.Type != workspace.Directory {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("upload: %s is not a folder", dir))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUploadBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "upload: want a multipart/form-data body: "+err.Error())
+		return
+	}
+	entries := []workspace.Entry{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "upload: "+err.Error())
+			return
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		name := part.FileName()
+		if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+			part.Close()
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("upload: bad file name %q", name))
+			return
+		}
+		e, err := s.ws.WriteFile(path.Join(dir, name), part)
+		part.Close()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 {
+		writeError(w, http.StatusBadRequest, `upload: no form field "file"`)
+		return
+	}
+	writeJSON(w, http.StatusCreated, entries)
+}
+
+func (s *Server) listLessons(w http.ResponseWriter, r *http.Request) {
+	type lesson struct {
+		File  string `json:"file"`
+		Title string `json:"title"`
+	}
+	out := []lesson{}
+	for _, l := range examples.List() {
+		out = append(out, lesson{l.File, l.Title})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// LessonsDir is the workspace folder lessons are copied into.
+const LessonsDir = "lessons"
+
+// openLesson copies a lesson into lessons/ unless the student has a copy.
+func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		File string `json:"file"`
+	}
+	if !decodeJSON(w, r, 1<<20, &body) {
+		return
+	}
+	found := false
+	for _, l := range examples.List() {
+		found = found || l.File == body.File
+	}
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q (GET /api/lessons lists them)", body.File))
+		return
+	}
+	dest := LessonsDir + "/" + body.File
+	if e, err := s.ws.Stat(dest); err == nil {
+		writeJSON(w, http.StatusOK, e)
+		return
+	}
+	nb, err := examples.Read(body.File)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := nb.Write(&buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.ws.MkdirAll(LessonsDir); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var conflict *workspace.ConflictError
+	if _, err := s.ws.WriteNotebook(dest, buf.Bytes(), ""); err != nil && !errors.As(err, &conflict) {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.ws.Stat(dest)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}

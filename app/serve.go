@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/notebooks/examples"
+)
+
+// DefaultAddr is where `firn serve` listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8888"
+
+// ServeOptions configure Serve: `firn serve [DIR] [--addr HOST:PORT]
+// [--no-browser] [--token T]`.
+type ServeOptions struct {
+	// Dir is the workspace; "" means DefaultWorkspace, created and
+	// seeded with the lessons.
+	Dir string
+	// Addr to listen on (default DefaultAddr; port 0 picks a free one).
+	Addr string
+	// NoBrowser leaves the browser closed.
+	NoBrowser bool
+	// Token is the login secret (default: a random one).
+	Token string
+	// Static is the built frontend (nil: a placeholder page).
+	Static fs.FS
+	// KernelOptions start the kernels (see Options).
+	KernelOptions kernel.Options
+	// Logger (nil: text logs of level Info to Stderr).
+	Logger *slog.Logger
+	// Stderr receives the URL to open (nil: os.Stderr).
+	Stderr io.Writer
+	// Ready, if set, is called with the URL (token included) once the
+	// server accepts connections.
+	Ready func(url string)
+}
+
+// Serve runs the notebook server until ctx ends, then stops it: open
+// requests get a few seconds, kernels are shut down, saves finish.
+func Serve(ctx context.Context, opts ServeOptions) error {
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	dir := opts.Dir
+	if dir == "" {
+		d, err := DefaultWorkspace()
+		if err != nil {
+			return err
+		}
+		if err := SeedWorkspace(d); err != nil {
+			return err
+		}
+		dir = d
+	}
+	token := opts.Token
+	if token == "" {
+		var b [24]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("serve: token: %w", err)
+		}
+		token = hex.EncodeToString(b[:])
+	}
+	srv, err := New(Options{Workspace: dir, Token: token, Static: opts.Static, KernelOptions: opts.KernelOptions, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		_ = srv.Shutdown(context.Background())
+		return fmt.Errorf("serve: listen on %s: %w (use --addr HOST:PORT for another)", addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	url := "http://" + browserHost(ln.Addr()) + "/?token=" + token
+	fmt.Fprintf(stderr, "Firn serves %s\nOpen this URL in a browser (it holds your login token):\n\n    %s\n\n", dir, url)
+	logger.Info("serving", "workspace", dir, "addr", ln.Addr().String())
+	if opts.Ready != nil {
+		opts.Ready(url)
+	}
+	if !opts.NoBrowser {
+		if err := openBrowser(url); err != nil {
+			logger.Warn("could not open a browser; open the URL yourself", "err", err)
+		}
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		_ = srv.Shutdown(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx) // closes the listener, waits for requests (not websockets)
+	err = errors.Join(err, srv.Shutdown(sctx))
+	if e := <-served; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	if err != nil {
+		return fmt.Errorf("serve: stop: %w", err)
+	}
+	return nil
+}
+
+// browserHost is the host:port to put in the URL: a wildcard address
+// becomes the loopback one.
+func browserHost(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := ta.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(ta.Port))
+}
+
+// DefaultWorkspace is the workspace of `firn serve` without a folder:
+// on Linux and other Unix systems $XDG_DATA_HOME/firn/workspace, or
+// ~/.local/share/firn/workspace without XDG_DATA_HOME (next to
+// os.UserConfigDir's ~/.config); on macOS and Windows, where users look
+// for their files in Documents, ~/Documents/Firn.
+func DefaultWorkspace() (string, error) {
+	home, err := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios":
+		if err != nil {
+			return "", fmt.Errorf("serve: default workspace: %w", err)
+		}
+		return filepath.Join(home, "Documents", "Firn"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "firn", "workspace"), nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("serve: default workspace: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "firn", "workspace"), nil
+}
+
+// SeedWorkspace creates dir if needed and, the first time (when it has no
+// lessons folder), copies the bundled lessons into dir/lessons.
+func SeedWorkspace(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("serve: workspace: %w", err)
+	}
+	lessons := filepath.Join(dir, LessonsDir)
+	if _, err := os.Stat(lessons); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("serve: workspace: %w", err)
+	}
+	if err := examples.CopyTo(lessons); err != nil {
+		return fmt.Errorf("serve: seed the workspace with the lessons: %w", err)
+	}
+	return nil
+}
+
+// openBrowser opens url in the user's browser.
+func openBrowser(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}

@@ -1,0 +1,280 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/firnglacier/firn/app/session"
+	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/kernel"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Workspace is the folder the server serves (it must exist). Kernels
+	// run in it.
+	Workspace string
+	// Token is the secret of the single user; required.
+	Token string
+	// Static is the built frontend (index.html at its root); nil serves
+	// a placeholder page.
+	Static fs.FS
+	// KernelOptions start each session's kernel; Dir is set to the
+	// workspace and Unsolicited to the session's.
+	KernelOptions kernel.Options
+	// Logger receives structured logs (nil: none).
+	Logger *slog.Logger
+	// MaxReplayFrames and MaxReplayBytes bound each session's replay
+	// buffer (zero: 200,000 frames and 64 MiB).
+	MaxReplayFrames, MaxReplayBytes int
+	// MaxUploadBytes bounds one upload request (zero: 1 GiB).
+	MaxUploadBytes int64
+}
+
+// Server is the notebook server: the HTTP API, the websockets of the
+// sessions and the static frontend. See the package doc for the protocol.
+type Server struct {
+	opts     Options
+	ws       *workspace.Workspace
+	sessions *session.Manager
+	logger   *slog.Logger
+	csrf     string
+	handler  http.Handler
+
+	ctx    context.Context // ends on Shutdown: websockets close
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	writes  sync.WaitGroup // saves and other writes under way
+}
+
+// New returns a server for opts.
+func New(opts Options) (*Server, error) {
+	if opts.Token == "" {
+		return nil, errors.New("app: Options.Token is empty; the server needs a token")
+	}
+	if opts.Workspace == "" {
+		return nil, errors.New("app: Options.Workspace is empty")
+	}
+	dir, err := filepath.Abs(opts.Workspace)
+	if err != nil {
+		return nil, fmt.Errorf("app: workspace: %w", err)
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("app: workspace: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("app: workspace %s is not a folder", dir)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = 1 << 30
+	}
+	kopts := opts.KernelOptions
+	kopts.Dir = dir
+	mac := hmac.New(sha256.New, []byte(opts.Token))
+	mac.Write([]byte("firn csrf v1"))
+	s := &Server{
+		opts: opts, ws: ws, logger: logger,
+		csrf: hex.EncodeToString(mac.Sum(nil)),
+		sessions: session.NewManager(session.Options{
+			Kernel: kopts, MaxFrames: opts.MaxReplayFrames, MaxBytes: opts.MaxReplayBytes, Logger: logger,
+		}),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Shutdown closes the websockets, shuts every kernel down and waits for
+// the saves under way (or until ctx ends). New writes are refused from
+// its start.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.cancel()
+	err := s.sessions.CloseAll(ctx)
+	done := make(chan struct{})
+	go func() { s.writes.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("app: shutdown: saves still under way: %w", ctx.Err())
+	}
+	return errors.Join(err, s.ws.Close())
+}
+
+// startWrite registers a write; it fails once Shutdown has begun.
+func (s *Server) startWrite() (done func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, false
+	}
+	s.writes.Add(1)
+	return s.writes.Done, true
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.requireAuth(h)) }
+	api("GET /api/files", s.listFiles)
+	api("GET /api/files/content", s.getContent)
+	api("PUT /api/files/content", s.writing(s.putContent))
+	api("POST /api/files", s.writing(s.fileOp))
+	api("POST /api/files/upload", s.writing(s.upload))
+	api("GET /api/files/download", s.download)
+	api("GET /api/files/trash", s.listTrash)
+	api("GET /api/lessons", s.listLessons)
+	api("POST /api/lessons/open", s.writing(s.openLesson))
+	api("GET /api/sessions", s.listSessions)
+	api("POST /api/sessions", s.createSession)
+	api("GET /api/sessions/{id}", s.getSession)
+	api("DELETE /api/sessions/{id}", s.deleteSession)
+	api("POST /api/sessions/{id}/interrupt", s.interruptSession)
+	api("POST /api/sessions/{id}/restart", s.restartSession)
+	api("GET /api/sessions/{id}/ws", s.serveWebsocket)
+	api("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no API %s %s", r.Method, r.URL.Path))
+	})
+	mux.Handle("/", s.tokenLogin(s.static()))
+	return s.logRequests(mux)
+}
+
+// writing wraps handlers that change files so that Shutdown waits for
+// them.
+func (s *Server) writing(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		done, ok := s.startWrite()
+		if !ok {
+			writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+			return
+		}
+		defer done()
+		h(w, r)
+	}
+}
+
+// statusWriter records the status of a response for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Hijack lets the websocket upgrade take the connection.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("app: the connection cannot be taken over")
+	}
+	if w.status == 0 {
+		w.status = http.StatusSwitchingProtocols
+	}
+	return h.Hijack()
+}
+
+// Unwrap lets http.ResponseController (and the websocket upgrade) reach
+// the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs each request (its path without the query, which may
+// hold the token).
+func (s *Server) logRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		level := slog.LevelDebug
+		if sw.status >= 500 {
+			level = slog.LevelError
+		} else if sw.status >= 400 {
+			level = slog.LevelInfo
+		}
+		s.logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	})
+}
+
+// writeJSON sends v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError sends {"error": msg}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// fail sends err with the status its kind calls for.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var conflict *workspace.ConflictError
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &conflict):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error(), "etag": conflict.ETag})
+		return
+	case errors.Is(err, workspace.ErrOutside), errors.Is(err, workspace.ErrReadOnly), errors.Is(err, fs.ErrPermission):
+		status = http.StatusForbidden
+	case errors.Is(err, fs.ErrNotExist):
+		status = http.StatusNotFound
+	case errors.Is(err, fs.ErrExist):
+		status = http.StatusConflict
+	case errors.Is(err, workspace.ErrInvalid):
+		status = http.StatusBadRequest
+	}
+	if status == http.StatusInternalServerError {
+		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, status, err.Error())
+}
+
+// decodeJSON reads a JSON request body of at most max bytes into v.
+func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "bad JSON request body: "+err.Error())
+		return false
+	}
+	return true
+}

@@ -1,0 +1,38 @@
+// Package session runs the notebook server's kernel sessions: one kernel
+// process per open notebook, the queue of cells sent to it, and the
+// numbered log of frames that every connected browser reads.
+//
+// # Use
+//
+//	m := session.NewManager(session.Options{Kernel: kernel.Options{Dir: workspace}})
+//	s, _, err := m.Open("lessons/01-getting-started.ipynb") // the same path → the same session
+//	s.Execute("msg-1", "cell-a", `fmt.Println("hello")`)     // queued; runs in order
+//	since := int64(0)
+//	for {
+//		b, wait, closed := s.Log().Read(since, 256)
+//		// send b.Frames (a gap frame first if b.Gap) …
+//		since = b.Last
+//		if len(b.Frames) == 0 {
+//			if closed { break }
+//			<-wait
+//		}
+//	}
+//	m.CloseAll(ctx)
+//
+// # Invariants
+//
+//   - Frames are numbered 1, 2, 3, … per session, in the order the
+//     session made them; every reader of the log gets the same bytes.
+//   - The log keeps the newest frames within its bounds (by default
+//     200,000 frames and 64 MiB); a reader that asks for frames that are
+//     gone learns so (Batch.Gap) and must reload.
+//   - Cells run one at a time in the order they were queued. A cell that
+//     ends in an error (its own, an interrupt, or its kernel's death)
+//     cancels the cells queued at that moment: each gets an execute_reply
+//     with status "aborted" (Jupyter's stop_on_error).
+//   - Kernel messages are relayed with parent_header.msg_id replaced by
+//     the client's msg_id and tagged with the client's cell id, also when
+//     they arrive after the reply (output of a cell's goroutines).
+//   - A session runs with no reader at all; only Close (or the manager's)
+//     stops its kernel.
+package session

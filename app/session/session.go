@@ -1,0 +1,497 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/kernel/protocol"
+)
+
+// Kernel states, as in kernel frames and Info.
+const (
+	Starting   = "starting"
+	Idle       = "idle"
+	Busy       = "busy"
+	Dead       = "dead"
+	Restarting = "restarting"
+)
+
+// Options configure a session.
+type Options struct {
+	// Path of the notebook, relative to the workspace (for listing and
+	// for finding the session of a notebook again).
+	Path string
+	// Kernel starts the session's kernel; Dir is the workspace. The
+	// session sets Unsolicited.
+	Kernel kernel.Options
+	// Bounds of the replay buffer (zero: DefaultMaxFrames, DefaultMaxBytes).
+	MaxFrames, MaxBytes int
+	Logger              *slog.Logger
+}
+
+// Info describes a session, as the sessions API returns it.
+type Info struct {
+	ID     string     `json:"id"`
+	Path   string     `json:"path"`
+	Kernel KernelInfo `json:"kernel"`
+}
+
+// KernelInfo is the state of a session's kernel.
+type KernelInfo struct {
+	State          string `json:"state"`
+	ExecutionCount int    `json:"execution_count"`
+	Pid            int    `json:"-"`
+}
+
+// request is one execute request of a client.
+type request struct {
+	msgID, cellID, code string
+}
+
+// Session is a kernel and what its clients share: the queue of cells to
+// run and the log of frames. It outlives its clients.
+type Session struct {
+	id     string
+	opts   Options
+	log    *Log
+	logger *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	k        *kernel.Kernel
+	life     string // Starting, Idle (alive), Dead, Restarting
+	running  bool
+	count    int
+	queue    []*request
+	wake     chan struct{} // signals the worker (buffered 1)
+	parents  map[string]*request
+	order    []string // keys of parents, oldest first
+	lastSent string   // last state sent in a kernel frame
+	closed   bool
+}
+
+// maxParents bounds how many kernel requests the session remembers to
+// route late output (goroutines of ended cells) to its cell.
+const maxParents = 4096
+
+// Start makes a session and starts its kernel in the background: the
+// session is usable at once (executes wait in the queue) and its first
+// frame says "starting".
+func Start(id string, opts Options) *Session {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Session{
+		id: id, opts: opts, log: NewLog(opts.MaxFrames, opts.MaxBytes),
+		logger: opts.Logger.With("session", id, "path", opts.Path),
+		ctx:    ctx, cancel: cancel, life: Starting,
+		wake: make(chan struct{}, 1), parents: map[string]*request{},
+	}
+	s.mu.Lock()
+	s.stateChanged("")
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.worker()
+	return s
+}
+
+// ID is the session's id.
+func (s *Session) ID() string { return s.id }
+
+// Path is the notebook's path.
+func (s *Session) Path() string { return s.opts.Path }
+
+// Log is the session's frames.
+func (s *Session) Log() *Log { return s.log }
+
+// Info describes the session now.
+func (s *Session) Info() Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pid := 0
+	if s.k != nil {
+		pid = s.k.Pid()
+	}
+	return Info{ID: s.id, Path: s.opts.Path, Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}}
+}
+
+// state is the state clients see. s.mu is held.
+func (s *Session) state() string {
+	if s.life == Idle && s.running {
+		return Busy
+	}
+	return s.life
+}
+
+// Frames. Their JSON is what clients receive (with "seq" in front).
+type (
+	messageFrame struct {
+		Type   string            `json:"type"`
+		CellID string            `json:"cell_id"`
+		Msg    *protocol.Message `json:"msg"`
+	}
+	kernelFrame struct {
+		Type           string `json:"type"`
+		State          string `json:"state"`
+		Cause          string `json:"cause,omitempty"`
+		ExecutionCount int    `json:"execution_count"`
+	}
+	queuedFrame struct {
+		Type   string `json:"type"`
+		CellID string `json:"cell_id"`
+		MsgID  string `json:"msg_id"`
+	}
+)
+
+func (s *Session) emit(frame any) {
+	b, err := json.Marshal(frame)
+	if err != nil {
+		s.logger.Error("encode frame", "err", err)
+		return
+	}
+	s.log.Append(b)
+}
+
+// stateChanged sends a kernel frame if the state changed or there is a
+// cause to tell. s.mu is held (so frames keep the order of the changes).
+func (s *Session) stateChanged(cause string) {
+	st := s.state()
+	if st == s.lastSent && cause == "" {
+		return
+	}
+	s.lastSent = st
+	s.emit(kernelFrame{Type: "kernel", State: st, Cause: cause, ExecutionCount: s.count})
+}
+
+// relay sends a kernel message as a message frame of req's cell, with
+// the parent msg_id the client gave.
+func (s *Session) relay(m *protocol.Message, req *request) {
+	cell := ""
+	if req != nil {
+		cell = req.cellID
+		c := *m
+		if m.ParentHeader != nil {
+			ph := *m.ParentHeader
+			ph.MsgID = req.msgID
+			c.ParentHeader = &ph
+		}
+		m = &c
+	}
+	s.emit(messageFrame{Type: "message", CellID: cell, Msg: m})
+}
+
+// remember routes later messages answering kernel request id to req.
+func (s *Session) remember(id string, req *request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.parents[id]; ok || id == "" {
+		return
+	}
+	s.parents[id] = req
+	s.order = append(s.order, id)
+	if len(s.order) > maxParents {
+		delete(s.parents, s.order[0])
+		s.order = s.order[1:]
+	}
+}
+
+// unsolicited handles published messages of no pending request: late
+// output of a cell's goroutines, the status after a reply.
+func (s *Session) unsolicited(m *protocol.Message) {
+	s.mu.Lock()
+	req := s.parents[m.Parent()]
+	s.mu.Unlock()
+	if req == nil && m.Type() == protocol.Status {
+		return // of a complete or inspect request, or of the kernel's start
+	}
+	s.relay(m, req)
+}
+
+// synthetic sends a message the kernel could not send itself (a cell
+// aborted or lost with its kernel) as if it had.
+func (s *Session) synthetic(req *request, channel, msgType string, content any) {
+	m, err := protocol.New("", channel, msgType, &protocol.Header{MsgID: req.msgID, MsgType: protocol.ExecuteRequest, Version: protocol.Version}, content)
+	if err != nil {
+		s.logger.Error("synthetic message", "err", err)
+		return
+	}
+	s.emit(messageFrame{Type: "message", CellID: req.cellID, Msg: m})
+}
+
+// Execute queues code of cell cellID; msgID is the client's id of the
+// request (made up if empty), the parent msg_id of its messages. It
+// returns msgID.
+func (s *Session) Execute(msgID, cellID, code string) string {
+	if msgID == "" {
+		msgID = protocol.NewID()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return msgID
+	}
+	req := &request{msgID: msgID, cellID: cellID, code: code}
+	s.queue = append(s.queue, req)
+	s.emit(queuedFrame{Type: "queued", CellID: cellID, MsgID: msgID})
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return msgID
+}
+
+// abortQueue cancels the queued cells: each gets an execute_reply with
+// status "aborted", as Jupyter's stop_on_error does. s.mu is held.
+func (s *Session) abortQueue() {
+	for _, req := range s.queue {
+		s.synthetic(req, protocol.Shell, protocol.ExecuteReply, protocol.ExecuteReplyContent{Status: "aborted", ExecutionCount: s.count})
+	}
+	s.queue = nil
+}
+
+// worker starts the kernel and then runs the queue, one cell at a time.
+func (s *Session) worker() {
+	defer s.wg.Done()
+	s.startKernel()
+	for {
+		s.mu.Lock()
+		var req *request
+		if len(s.queue) > 0 {
+			req = s.queue[0]
+			s.queue = s.queue[1:]
+			s.running = true
+			s.stateChanged("")
+		}
+		s.mu.Unlock()
+		if req == nil {
+			select {
+			case <-s.wake:
+				continue
+			case <-s.ctx.Done():
+				return
+			}
+		}
+		s.run(req)
+	}
+}
+
+// startKernel starts a kernel process for the session.
+func (s *Session) startKernel() {
+	opts := s.opts.Kernel
+	opts.Unsolicited = s.unsolicited
+	k, err := kernel.Start(s.ctx, opts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil && s.closed {
+		go k.Shutdown(context.Background()) //nolint:errcheck // closed while starting
+		return
+	}
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.logger.Error("kernel did not start", "err", err)
+		}
+		s.life = Dead
+		s.stateChanged(err.Error())
+		return
+	}
+	s.k = k
+	s.life = Idle
+	s.logger.Info("kernel started", "pid", k.Pid())
+	s.stateChanged("")
+	s.wg.Add(1)
+	go s.watch(k)
+}
+
+// watch turns the kernel's deaths and restarts into kernel frames.
+func (s *Session) watch(k *kernel.Kernel) {
+	defer s.wg.Done()
+	for {
+		select {
+		case e := <-k.Events():
+			s.mu.Lock()
+			switch e.Kind {
+			case kernel.EventDied:
+				s.logger.Warn("kernel died", "cause", e.Cause)
+				s.life = Dead
+				s.stateChanged(e.Cause)
+				if strings.HasPrefix(e.Cause, "restart failed") {
+					// The client has no process left; Restart starts a
+					// new kernel (kernel.Restart needs a process).
+					s.k = nil
+					s.mu.Unlock()
+					_ = k.Shutdown(context.Background())
+					return
+				}
+				if !s.opts.Kernel.NoAutoRestart {
+					s.life = Restarting
+					s.stateChanged(e.Cause)
+				}
+			case kernel.EventRestarted:
+				s.logger.Info("kernel restarted", "cause", e.Cause, "pid", k.Pid())
+				s.life = Idle
+				s.count = 0
+				s.stateChanged(e.Cause)
+			}
+			s.mu.Unlock()
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// run executes one cell and relays its messages.
+func (s *Session) run(req *request) {
+	s.mu.Lock()
+	k := s.k
+	s.mu.Unlock()
+	var reply protocol.ExecuteReplyContent
+	var err error
+	if k == nil {
+		err = errors.New("the kernel is not running (restart it)")
+	} else {
+		var m *protocol.Message
+		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true}
+		m, err = k.Request(s.ctx, protocol.Shell, protocol.ExecuteRequest, content, func(m *protocol.Message) {
+			s.remember(m.Parent(), req)
+			s.relay(m, req)
+		})
+		if err == nil {
+			s.remember(m.Parent(), req)
+			if err = m.Decode(&reply); err == nil {
+				s.relay(m, req)
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	if err != nil {
+		name, cause := "KernelError", err.Error()
+		var died *kernel.DiedError
+		if errors.As(err, &died) {
+			name, cause = "KernelDied", died.Cause
+		}
+		s.synthetic(req, protocol.IOPub, protocol.Error, protocol.ErrorContent{EName: name, EValue: cause, Traceback: []string{name + ": " + cause}})
+		reply = protocol.ExecuteReplyContent{Status: "error", ExecutionCount: s.count, EName: name, EValue: cause}
+		s.synthetic(req, protocol.Shell, protocol.ExecuteReply, reply)
+	}
+	if reply.ExecutionCount > 0 {
+		s.count = reply.ExecutionCount
+	}
+	if reply.Status == "error" {
+		s.abortQueue()
+	}
+	s.running = false
+	s.stateChanged("")
+}
+
+// Query sends a complete_request or inspect_request (msgType) with
+// content and relays its reply as a message frame whose parent msg_id is
+// msgID. It does not wait in the queue: completion works while a cell
+// runs.
+func (s *Session) Query(msgID, msgType string, content any) {
+	req := &request{msgID: msgID}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	k := s.k
+	if k == nil {
+		s.synthetic(req, protocol.Shell, msgType[:len(msgType)-len("_request")]+"_reply", protocol.StatusOnly{Status: "error"})
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		m, err := k.Request(s.ctx, protocol.Shell, msgType, content, nil)
+		if err != nil {
+			s.logger.Debug("query failed", "type", msgType, "err", err)
+			s.synthetic(req, protocol.Shell, msgType[:len(msgType)-len("_request")]+"_reply", protocol.StatusOnly{Status: "error"})
+			return
+		}
+		s.relay(m, req)
+	}()
+}
+
+// Interrupt asks the running cell to stop; its error stops the queue.
+func (s *Session) Interrupt() error {
+	s.mu.Lock()
+	k := s.k
+	s.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	if err := k.Interrupt(); err != nil {
+		return fmt.Errorf("interrupt: %w", err)
+	}
+	return nil
+}
+
+// Restart replaces the kernel with a fresh one (its variables are lost)
+// and cancels the queued cells; the running one ends with a KernelDied
+// error.
+func (s *Session) Restart(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("restart: the session is closed")
+	}
+	if s.life == Starting || s.life == Restarting {
+		s.mu.Unlock()
+		return fmt.Errorf("restart: the kernel is %s already", s.life)
+	}
+	k := s.k
+	s.abortQueue()
+	s.life = Restarting
+	s.stateChanged("restarted by the user")
+	s.mu.Unlock()
+	if k == nil {
+		s.startKernel()
+		return nil
+	}
+	if err := k.Restart(ctx); err != nil {
+		s.mu.Lock()
+		s.life = Dead
+		s.stateChanged("restart failed: " + err.Error())
+		s.mu.Unlock()
+		return fmt.Errorf("restart: %w", err)
+	}
+	return nil
+}
+
+// Close shuts the kernel down, ends the log (clients are disconnected)
+// and waits for the session's goroutines.
+func (s *Session) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.abortQueue()
+	s.life = Dead
+	s.stateChanged("session closed")
+	s.closed = true
+	k := s.k
+	s.mu.Unlock()
+	var err error
+	if k != nil {
+		err = k.Shutdown(ctx)
+	}
+	s.cancel()
+	s.wg.Wait()
+	s.log.Close()
+	s.logger.Info("session closed")
+	return err
+}

@@ -1,0 +1,248 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/firnglacier/firn/app/session"
+	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/kernel/protocol"
+)
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	out := []session.Info{}
+	for _, x := range s.sessions.List() {
+		out = append(out, x.Info())
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Path string `json:"path"`
+	}
+	if !decodeJSON(w, r, 1<<20, &body) {
+		return
+	}
+	p, err := s.ws.Resolve(body.Path)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !workspace.IsNotebook(p) {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("session for %q: not a notebook (.ipynb or .go)", body.Path))
+		return
+	}
+	x, created, err := s.sessions.Open(p)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		s.logger.Info("session started", "session", x.ID(), "path", p)
+	}
+	writeJSON(w, status, x.Info())
+}
+
+// session finds the session of the request's {id}, or answers 404.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) *session.Session {
+	x := s.sessions.Get(r.PathValue("id"))
+	if x == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no session %q", r.PathValue("id")))
+	}
+	return x
+}
+
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
+	if x := s.session(w, r); x != nil {
+		writeJSON(w, http.StatusOK, x.Info())
+	}
+}
+
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
+	ok, err := s.sessions.Close(r.Context(), r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no session %q", r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) interruptSession(w http.ResponseWriter, r *http.Request) {
+	x := s.session(w, r)
+	if x == nil {
+		return
+	}
+	if err := x.Interrupt(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, x.Info())
+}
+
+func (s *Server) restartSession(w http.ResponseWriter, r *http.Request) {
+	x := s.session(w, r)
+	if x == nil {
+		return
+	}
+	if err := x.Restart(r.Context()); err != nil {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, x.Info())
+}
+
+// Websocket timing.
+const (
+	writeWait  = 10 * time.Second
+	pingPeriod = 30 * time.Second
+	pongWait   = 2 * pingPeriod
+	// maxClientFrame bounds a frame from the browser (a cell's code).
+	maxClientFrame = 16 << 20
+	// batch is how many frames a client is sent before the log is read
+	// again.
+	batch = 256
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  16 << 10,
+	WriteBufferSize: 64 << 10,
+	// requireAuth has checked the origin (and answered 403 with a JSON
+	// error); the upgrader's own check would only repeat it.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// clientFrame is a frame from the browser.
+type clientFrame struct {
+	Type        string `json:"type"`
+	MsgID       string `json:"msg_id"`
+	CellID      string `json:"cell_id"`
+	Code        string `json:"code"`
+	CursorPos   int    `json:"cursor_pos"`
+	DetailLevel int    `json:"detail_level"`
+}
+
+// serveWebsocket is GET /api/sessions/{id}/ws?since=SEQ.
+func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
+	x := s.session(w, r)
+	if x == nil {
+		return
+	}
+	var since int64
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("since=%q: want a frame seq (0 or more)", v))
+			return
+		}
+		since = n
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	log := s.logger.With("session", x.ID(), "remote", r.RemoteAddr)
+	log.Info("client connected", "since", since)
+	defer conn.Close()
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	go func() {
+		defer cancel()
+		s.readClient(conn, x, log)
+	}()
+	err = s.writeClient(ctx, conn, x, since)
+	log.Info("client disconnected", "err", err)
+}
+
+// readClient handles the client's frames until the connection ends.
+func (s *Server) readClient(conn *websocket.Conn, x *session.Session, log interface {
+	Warn(string, ...any)
+}) {
+	conn.SetReadLimit(maxClientFrame)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		var f clientFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			log.Warn("bad client frame", "err", err)
+			continue
+		}
+		switch f.Type {
+		case "execute":
+			x.Execute(f.MsgID, f.CellID, f.Code)
+		case "complete":
+			x.Query(f.MsgID, protocol.CompleteRequest, protocol.CompleteRequestContent{Code: f.Code, CursorPos: f.CursorPos})
+		case "inspect":
+			x.Query(f.MsgID, protocol.InspectRequest, protocol.InspectRequestContent{Code: f.Code, CursorPos: f.CursorPos, DetailLevel: f.DetailLevel})
+		case "interrupt":
+			if err := x.Interrupt(); err != nil {
+				log.Warn("interrupt", "err", err)
+			}
+		case "restart":
+			go func() {
+				if err := x.Restart(s.ctx); err != nil {
+					log.Warn("restart", "err", err)
+				}
+			}()
+		default:
+			log.Warn("unknown client frame", "type", f.Type)
+		}
+	}
+}
+
+// writeClient sends the session's frames after since, replayed and then
+// live, until the connection or the session ends.
+func (s *Server) writeClient(ctx context.Context, conn *websocket.Conn, x *session.Session, since int64) error {
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		b, wait, closed := x.Log().Read(since, batch)
+		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if b.Gap {
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"seq":`+strconv.FormatInt(b.GapSeq, 10)+`,"type":"gap"}`)); err != nil {
+				return err
+			}
+		}
+		for _, f := range b.Frames {
+			if err := conn.WriteMessage(websocket.TextMessage, f); err != nil {
+				return err
+			}
+		}
+		since = b.Last
+		if len(b.Frames) > 0 {
+			continue
+		}
+		if closed {
+			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "session closed")
+			return conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+		}
+		select {
+		case <-wait:
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
+			_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+			return nil
+		}
+	}
+}

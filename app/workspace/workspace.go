@@ -1,0 +1,341 @@
+package workspace
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Errors that operations wrap; the server maps them to HTTP statuses.
+var (
+	ErrOutside  = errors.New("path leaves the workspace")        // 403
+	ErrNotFound = fs.ErrNotExist                                 // 404
+	ErrExists   = fs.ErrExist                                    // 409
+	ErrInvalid  = errors.New("invalid request")                  // 400
+	ErrReadOnly = errors.New("the trash folder is not writable") // 403
+)
+
+// ConflictError is returned by WriteNotebook when the file on disk is not
+// the version the writer last saw.
+type ConflictError struct {
+	Path string
+	ETag string // the etag of the file on disk ("" if it does not exist)
+}
+
+func (e *ConflictError) Error() string {
+	if e.ETag == "" {
+		return e.Path + ": the file was deleted on disk since you opened it"
+	}
+	return e.Path + ": the file changed on disk since you opened it (reload it, or save under another name)"
+}
+
+// Entry types.
+const (
+	Directory = "directory"
+	Notebook  = "notebook"
+	File      = "file"
+)
+
+// Entry describes one file or folder.
+type Entry struct {
+	Name     string    `json:"name"`
+	Path     string    `json:"path"`
+	Type     string    `json:"type"`
+	Size     int64     `json:"size"`
+	Modified time.Time `json:"modified"`
+}
+
+// Workspace is a folder whose files the server may read and write. Its
+// methods are safe for concurrent use.
+type Workspace struct {
+	dir  string
+	root *os.Root
+	mu   sync.Mutex // serializes writes
+}
+
+// Open opens the workspace folder dir, which must exist.
+func Open(dir string) (*Workspace, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
+	return &Workspace{dir: dir, root: root}, nil
+}
+
+// Dir is the workspace folder as given to Open.
+func (w *Workspace) Dir() string { return w.dir }
+
+// Close releases the workspace folder.
+func (w *Workspace) Close() error { return w.root.Close() }
+
+// Clean checks that p is a path inside the workspace and returns it in
+// canonical form: elements joined by "/", without empty or "."
+// elements; "." for the workspace root. See the package doc for what is
+// refused.
+func Clean(p string) (string, error) {
+	forms := []string{p}
+	if u, err := url.PathUnescape(p); err == nil && u != p {
+		forms = append(forms, u)
+	}
+	for _, f := range forms {
+		if err := checkPath(f); err != nil {
+			return "", fmt.Errorf("%q: %w", p, err)
+		}
+	}
+	var elems []string
+	for e := range strings.SplitSeq(p, "/") {
+		if e != "" && e != "." {
+			elems = append(elems, e)
+		}
+	}
+	if len(elems) == 0 {
+		return ".", nil
+	}
+	return strings.Join(elems, "/"), nil
+}
+
+func checkPath(p string) error {
+	switch {
+	case strings.ContainsAny(p, "\\\x00"):
+		return fmt.Errorf("%w (backslash or NUL byte)", ErrOutside)
+	case strings.HasPrefix(p, "/"):
+		return fmt.Errorf("%w (absolute path; use a path relative to the workspace)", ErrOutside)
+	case len(p) >= 2 && p[1] == ':':
+		return fmt.Errorf("%w (drive letter)", ErrOutside)
+	}
+	if slices.Contains(strings.Split(p, "/"), "..") {
+		return fmt.Errorf("%w (\"..\")", ErrOutside)
+	}
+	return nil
+}
+
+// clean is Clean for the methods: it also refuses the trash folder when
+// write is set.
+func clean(p string, write bool) (string, error) {
+	c, err := Clean(p)
+	if err != nil {
+		return "", err
+	}
+	if write && (c == trashDir || strings.HasPrefix(c, trashDir+"/")) {
+		return "", fmt.Errorf("%q: %w", p, ErrReadOnly)
+	}
+	return c, nil
+}
+
+// Resolve checks that p is inside the workspace, as Clean does and also
+// through the symbolic links on its way, and returns its clean form.
+func (w *Workspace) Resolve(p string) (string, error) { return w.resolve(p, false) }
+
+// resolve is Resolve that also refuses the trash folder when write is
+// set.
+func (w *Workspace) resolve(p string, write bool) (string, error) {
+	c, err := clean(p, write)
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.root.Stat(c); err != nil && isEscape(err) {
+		return "", fmt.Errorf("%q: %w (through a symbolic link)", p, ErrOutside)
+	}
+	return c, nil
+}
+
+func isEscape(err error) bool { return strings.Contains(err.Error(), "path escapes from parent") }
+
+// fail gives an os.Root error the workspace's error kinds.
+func fail(op, p string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if isEscape(err) {
+		return fmt.Errorf("%s %s: %w", op, p, ErrOutside)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // its path is the one we already name
+	}
+	return fmt.Errorf("%s %s: %w", op, p, err)
+}
+
+// entryType is the type of a file by its name and mode.
+func entryType(name string, fi fs.FileInfo) string {
+	if fi.IsDir() {
+		return Directory
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".ipynb", ".go":
+		return Notebook
+	}
+	return File
+}
+
+func entryOf(p string, fi fs.FileInfo) Entry {
+	size := fi.Size()
+	if fi.IsDir() {
+		size = 0
+	}
+	return Entry{Name: path.Base(p), Path: p, Type: entryType(p, fi), Size: size, Modified: fi.ModTime().UTC().Truncate(time.Second)}
+}
+
+// Stat describes the file or folder at p (following symbolic links
+// inside the workspace).
+func (w *Workspace) Stat(p string) (Entry, error) {
+	c, err := w.resolve(p, false)
+	if err != nil {
+		return Entry{}, err
+	}
+	fi, err := w.root.Stat(c)
+	if err != nil {
+		return Entry{}, fail("stat", c, err)
+	}
+	return entryOf(c, fi), nil
+}
+
+// List returns the entries of folder dir: folders first, then by name;
+// hidden names (starting with ".") and links that lead outside are left
+// out.
+func (w *Workspace) List(dir string) ([]Entry, error) {
+	c, err := w.resolve(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	f, err := w.root.Open(c)
+	if err != nil {
+		return nil, fail("list", c, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, fail("list", c, err)
+	}
+	entries := []Entry{}
+	for _, n := range names {
+		if strings.HasPrefix(n, ".") {
+			continue
+		}
+		p := path.Join(c, n)
+		fi, err := w.root.Stat(p)
+		if err != nil {
+			continue // a dangling link, or one that leads outside
+		}
+		entries = append(entries, entryOf(p, fi))
+	}
+	slices.SortFunc(entries, func(a, b Entry) int {
+		if (a.Type == Directory) != (b.Type == Directory) {
+			if a.Type == Directory {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return entries, nil
+}
+
+// Open opens the regular file at p for reading.
+func (w *Workspace) Open(p string) (*os.File, Entry, error) {
+	c, err := w.resolve(p, false)
+	if err != nil {
+		return nil, Entry{}, err
+	}
+	f, err := w.root.Open(c)
+	if err != nil {
+		return nil, Entry{}, fail("open", c, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, Entry{}, fail("open", c, err)
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, Entry{}, fmt.Errorf("open %s: %w: it is a folder", c, ErrInvalid)
+	}
+	return f, entryOf(c, fi), nil
+}
+
+// ETag is the etag of a file's content.
+func ETag(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:16])
+}
+
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// writeAtomic writes the content from r to c (cleaned) through a
+// temporary file in the same folder. The caller holds w.mu.
+func (w *Workspace) writeAtomic(c string, r io.Reader) (Entry, error) {
+	perm := fs.FileMode(0o644)
+	if fi, err := w.root.Stat(c); err == nil {
+		if !fi.Mode().IsRegular() {
+			return Entry{}, fmt.Errorf("write %s: %w: not a regular file", c, ErrInvalid)
+		}
+		perm = fi.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return Entry{}, fail("write", c, err)
+	}
+	dir, base := path.Split(c)
+	tmp := dir + "." + base + ".tmp-" + randomID()
+	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			_ = w.root.Remove(tmp)
+		}
+	}()
+	if _, err := io.Copy(f, r); err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	if err := f.Sync(); err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	if err := f.Close(); err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	if err := w.root.Rename(tmp, c); err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	ok = true
+	if d, err := w.root.Open(path.Clean("./" + dir)); err == nil {
+		_ = d.Sync() // durability of the rename; not every system can
+		d.Close()
+	}
+	fi, err := w.root.Stat(c)
+	if err != nil {
+		return Entry{}, fail("write", c, err)
+	}
+	return entryOf(c, fi), nil
+}
+
+// WriteFile writes what r holds to the file p (an upload), atomically,
+// replacing a file that is there. Its folder must exist.
+func (w *Workspace) WriteFile(p string, r io.Reader) (Entry, error) {
+	c, err := w.resolve(p, true)
+	if err != nil {
+		return Entry{}, err
+	}
+	if c == "." {
+		return Entry{}, fmt.Errorf("write: %w: no file name", ErrInvalid)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.writeAtomic(c, r)
+}
