@@ -1,0 +1,44 @@
+// Shapes of the server's REST API (see the web protocol, v1).
+
+export type EntryType = 'directory' | 'notebook' | 'file';
+
+export interface FileEntry {
+  name: string;
+  path: string;
+  type: EntryType;
+  size: number;
+  modified: string;
+}
+
+export interface DirListing {
+  path: string;
+  entries: FileEntry[];
+}
+
+export interface NotebookFile {
+  path: string;
+  modified: string;
+  etag: string;
+  notebook: unknown;
+}
+
+export interface SaveResult {
+  path: string;
+  modified: string;
+  etag: string;
+}
+
+export type FileOp = 'create' | 'mkdir' | 'rename' | 'copy' | 'delete' | 'restore';
+
+export interface Lesson {
+  file: string;
+  title: string;
+}
+
+export type KernelState = 'starting' | 'idle' | 'busy' | 'dead' | 'restarting';
+
+export interface Session {
+  id: string;
+  path: string;
+  kernel: { state: KernelState; execution_count: number };
+}

@@ -1,0 +1,103 @@
+// KernelClient speaks to the kernel of one session over a Connection:
+// executes cells, asks for completions and docs, interrupts and restarts,
+// and hands every frame to the notebook that listens.
+
+import { Connection, type ConnStatus, type ConnectionOptions } from './connection';
+import { newMsgId, type JupyterMessage, type ServerFrame } from './messages';
+
+export interface CompleteReply {
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+}
+
+export interface InspectReply {
+  found: boolean;
+  data: Record<string, unknown>;
+}
+
+interface Pending {
+  resolve: (m: JupyterMessage) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export interface KernelClientOptions extends Omit<ConnectionOptions, 'onFrame' | 'onStatus'> {
+  onFrame: (f: ServerFrame) => void;
+  onStatus: (s: ConnStatus, cause?: string) => void;
+}
+
+export class KernelClient {
+  readonly conn: Connection;
+  private pending = new Map<string, Pending>();
+
+  constructor(opts: KernelClientOptions) {
+    this.conn = new Connection({
+      ...opts,
+      onFrame: (f) => {
+        if (f.type === 'message') {
+          const parent = f.msg.parent_header.msg_id;
+          const t = f.msg.header.msg_type;
+          if (parent && (t === 'complete_reply' || t === 'inspect_reply')) {
+            const p = this.pending.get(parent);
+            if (p) {
+              this.pending.delete(parent);
+              clearTimeout(p.timer);
+              p.resolve(f.msg);
+            }
+            return;
+          }
+        }
+        opts.onFrame(f);
+      },
+      onStatus: opts.onStatus,
+    });
+  }
+
+  connect(): void { this.conn.connect(); }
+  close(): void {
+    this.conn.close();
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  /** execute sends code of a cell to run and returns the request's msg_id. */
+  execute(cellId: string, code: string): string {
+    const msgId = newMsgId();
+    this.conn.send({ type: 'execute', msg_id: msgId, cell_id: cellId, code });
+    return msgId;
+  }
+
+  interrupt(): void { this.conn.send({ type: 'interrupt' }); }
+  restart(): void { this.conn.send({ type: 'restart' }); }
+
+  /** complete asks for completions at cursor (in code points); null on timeout. */
+  async complete(code: string, cursorPos: number, timeoutMs = 3000): Promise<CompleteReply | null> {
+    const m = await this.request('complete', code, cursorPos, timeoutMs);
+    if (!m || m.content['status'] !== 'ok') return null;
+    const c = m.content;
+    return {
+      matches: Array.isArray(c['matches']) ? (c['matches'] as unknown[]).map(String) : [],
+      cursor_start: Number(c['cursor_start'] ?? cursorPos),
+      cursor_end: Number(c['cursor_end'] ?? cursorPos),
+    };
+  }
+
+  /** inspect asks for the docs of the name at cursor; null when none. */
+  async inspect(code: string, cursorPos: number, timeoutMs = 3000): Promise<InspectReply | null> {
+    const m = await this.request('inspect', code, cursorPos, timeoutMs);
+    if (!m || m.content['status'] !== 'ok' || !m.content['found']) return null;
+    return { found: true, data: (m.content['data'] ?? {}) as Record<string, unknown> };
+  }
+
+  private request(type: 'complete' | 'inspect', code: string, cursorPos: number, timeoutMs: number): Promise<JupyterMessage | null> {
+    const msgId = newMsgId();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(msgId);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(msgId, { resolve, timer });
+      this.conn.send({ type, msg_id: msgId, code, cursor_pos: cursorPos });
+    });
+  }
+}

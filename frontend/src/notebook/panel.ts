@@ -1,0 +1,359 @@
+// NotebookPanel is an open notebook: the cell views, the selection and the
+// keyboard model, the kernel of its session, and autosave.
+
+import { Notebook, Cell } from './model';
+import { KeyModel, type Action } from './keyboard';
+import { applyFrame } from './execution';
+import { Saver, type SaveState } from './saver';
+import { CellView } from '../cell/view';
+import type { KernelClient } from '../kernel/kernel';
+import type { ConnStatus } from '../kernel/connection';
+import type { ServerFrame } from '../kernel/messages';
+import type { CellType } from './nbformat';
+
+export interface PanelHost {
+  /** write saves the notebook JSON with the etag last seen; returns the new etag. */
+  write: (nb: unknown, etag: string) => Promise<string>;
+  /** reload reads the file from disk again (conflict: "reload"). */
+  reload: () => Promise<void>;
+  resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
+  confirmRestart: () => Promise<boolean>;
+  notify: (msg: string, opts?: { undo?: () => void; error?: boolean }) => void;
+  onSaveState: (s: SaveState, detail?: string) => void;
+  onSelection?: () => void;
+  showShortcuts: () => void;
+}
+
+export class NotebookPanel {
+  readonly el: HTMLElement;
+  readonly keys = new KeyModel();
+  readonly saver: Saver;
+  private views = new Map<string, CellView>();
+  private selected = 0;
+  private clipboard: Cell[] = [];
+  private kernel: KernelClient | null = null;
+  private offs: (() => void)[] = [];
+  private waiters: ((s: ConnStatus) => void)[] = [];
+  kernelStatus: ConnStatus = 'connecting';
+
+  constructor(readonly nb: Notebook, etag: string, private readonly host: PanelHost) {
+    this.el = document.createElement('div');
+    this.el.className = 'notebook';
+    this.el.dataset['testid'] = 'notebook';
+    this.el.setAttribute('role', 'list');
+    this.el.setAttribute('aria-label', 'Notebook cells');
+    this.saver = new Saver(etag, {
+      write: (e) => this.host.write(this.nb.toJSON(), e),
+      resolveConflict: () => this.host.resolveConflict(),
+      reload: () => this.host.reload(),
+      onState: (s, d) => {
+        if (s === 'saved') this.nb.dirty = false;
+        this.host.onSaveState(s, d);
+      },
+    });
+    this.offs.push(
+      nb.on('structure', () => this.renderStructure()),
+      nb.on('cell', (c) => {
+        const v = this.views.get(c.id);
+        if (!v) return;
+        v.refreshPrompt();
+        if (!v.isEditing) v.refresh();
+      }),
+      nb.on('outputs', ({ cell, replaced }) => this.views.get(cell.id)?.refreshOutputs(replaced)),
+      nb.on('dirty', (d) => { if (d) this.saver.changed(); }),
+    );
+    this.el.addEventListener('keydown', (ev) => this.onCommandKey(ev));
+    this.renderStructure();
+  }
+
+  // ---- kernel
+
+  attachKernel(k: KernelClient): void {
+    this.kernel = k;
+  }
+
+  /** onFrame is called for every frame of the session's websocket. */
+  onFrame(f: ServerFrame): void {
+    const eff = applyFrame(this.nb, f);
+    if (eff.changed) this.nb.setDirty();
+    if (eff.notice) this.host.notify(eff.notice, { error: f.type === 'kernel' });
+  }
+
+  onStatus(s: ConnStatus): void {
+    this.kernelStatus = s;
+    for (const w of this.waiters.splice(0)) w(s);
+  }
+
+  private waitIdle(timeoutMs = 60000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      const check = (s: ConnStatus) => {
+        if (s === 'idle') {
+          clearTimeout(t);
+          resolve(true);
+        } else if (s === 'dead') {
+          clearTimeout(t);
+          resolve(false);
+        } else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  // ---- rendering and selection
+
+  private renderStructure(): void {
+    const alive = new Set(this.nb.cells.map((c) => c.id));
+    for (const [id, v] of this.views) {
+      if (!alive.has(id)) {
+        v.destroy();
+        this.views.delete(id);
+      }
+    }
+    this.nb.cells.forEach((c, i) => {
+      let v = this.views.get(c.id);
+      if (!v) {
+        v = new CellView(c, {
+          onChange: (cell, s) => this.nb.setSource(cell, s),
+          onSelect: (cell, edit) => this.select(this.nb.indexOf(cell.id), edit),
+          onKeydown: (ev) => this.onEditKey(ev),
+          complete: (code, pos) => this.kernel?.complete(code, pos) ?? Promise.resolve(null),
+          inspect: (code, pos) => this.kernel?.inspect(code, pos) ?? Promise.resolve(null),
+        });
+        v.el.setAttribute('role', 'listitem');
+        this.views.set(c.id, v);
+      } else {
+        v.refresh();
+      }
+      if (this.el.children[i] !== v.el) this.el.insertBefore(v.el, this.el.children[i] ?? null);
+    });
+    if (this.nb.cells.length === 0) {
+      this.nb.insert(0, 'code');
+      return;
+    }
+    this.select(Math.min(this.selected, this.nb.cells.length - 1), false, false);
+  }
+
+  get selectedIndex(): number {
+    return this.selected;
+  }
+
+  get selectedCell(): Cell | undefined {
+    return this.nb.cells[this.selected];
+  }
+
+  view(cell: Cell): CellView | undefined {
+    return this.views.get(cell.id);
+  }
+
+  select(i: number, edit = false, focus = true): void {
+    if (i < 0 || i >= this.nb.cells.length) return;
+    const prev = this.nb.cells[this.selected];
+    this.selected = i;
+    for (const c of this.nb.cells) this.views.get(c.id)?.setSelected(c === this.nb.cells[i]);
+    const v = this.views.get(this.nb.cells[i]!.id)!;
+    if (edit) {
+      this.keys.mode = 'edit';
+      if (!v.isEditing || prev !== this.nb.cells[i]) v.edit();
+    } else if (focus) {
+      this.keys.mode = 'command';
+      if (prev && prev !== this.nb.cells[i]) this.views.get(prev.id)?.leaveEdit(false);
+      v.el.focus({ preventScroll: true });
+      v.el.scrollIntoView?.({ block: 'nearest' });
+    }
+    this.host.onSelection?.();
+  }
+
+  commandMode(): void {
+    this.keys.mode = 'command';
+    const c = this.selectedCell;
+    if (c) this.views.get(c.id)?.leaveEdit(false);
+  }
+
+  // ---- keyboard
+
+  private onEditKey(ev: KeyboardEvent): boolean {
+    this.keys.mode = 'edit';
+    const a = this.keys.handle({ key: ev.key, ctrl: ev.ctrlKey, shift: ev.shiftKey, alt: ev.altKey, meta: ev.metaKey });
+    if (!a) return false;
+    void this.act(a);
+    return true;
+  }
+
+  private onCommandKey(ev: KeyboardEvent): void {
+    const t = ev.target as HTMLElement;
+    if (t.closest('.cm-editor') || t.closest('input, textarea, select, button, a, dialog')) return;
+    this.keys.mode = 'command';
+    const a = this.keys.handle({ key: ev.key, ctrl: ev.ctrlKey, shift: ev.shiftKey, alt: ev.altKey, meta: ev.metaKey });
+    if (a) {
+      ev.preventDefault();
+      void this.act(a);
+    } else if (this.keys.chordPending) {
+      ev.preventDefault();
+    }
+  }
+
+  /** act performs one notebook action on the selection. */
+  async act(a: Action): Promise<void> {
+    const i = this.selected;
+    const cell = this.nb.cells[i];
+    switch (a) {
+      case 'run': if (cell) this.run([cell]); this.commandModeIfMarkdown(cell); break;
+      case 'run-advance':
+        if (cell) this.run([cell]);
+        if (i + 1 >= this.nb.cells.length) {
+          this.nb.insert(i + 1, 'code');
+          this.select(i + 1, true);
+        } else this.select(i + 1);
+        break;
+      case 'run-insert-below':
+        if (cell) this.run([cell]);
+        this.nb.insert(i + 1, 'code');
+        this.select(i + 1, true);
+        break;
+      case 'enter-edit': this.select(i, true); break;
+      case 'exit-edit': this.commandMode(); break;
+      case 'insert-above': this.nb.insert(i, 'code'); this.select(i); break;
+      case 'insert-below': this.nb.insert(i + 1, 'code'); this.select(i + 1); break;
+      case 'delete': this.deleteSelected(); break;
+      case 'undo-delete': this.undoDelete(); break;
+      case 'to-markdown': this.setType('markdown'); break;
+      case 'to-code': this.setType('code'); break;
+      case 'to-raw': this.setType('raw'); break;
+      case 'select-prev': this.select(Math.max(0, i - 1)); break;
+      case 'select-next': this.select(Math.min(this.nb.cells.length - 1, i + 1)); break;
+      case 'select-first': this.select(0); break;
+      case 'select-last': this.select(this.nb.cells.length - 1); break;
+      case 'move-up': this.select(this.nb.move(i, -1)); break;
+      case 'move-down': this.select(this.nb.move(i, 1)); break;
+      case 'split': this.split(); break;
+      case 'merge-below': this.nb.merge(i); this.select(i); break;
+      case 'save': await this.save(); break;
+      case 'interrupt': this.interrupt(); break;
+      case 'restart': await this.restart(false); break;
+      case 'copy': if (cell) this.clipboard = [Cell.fromJSON(cell.toJSON())]; break;
+      case 'cut': if (cell) { this.clipboard = [Cell.fromJSON(cell.toJSON())]; this.deleteSelected(); } break;
+      case 'paste': this.paste(); break;
+      case 'shortcuts': this.host.showShortcuts(); break;
+    }
+  }
+
+  private commandModeIfMarkdown(cell: Cell | undefined): void {
+    if (cell && cell.type !== 'code') this.commandMode();
+  }
+
+  private setType(t: CellType): void {
+    this.nb.setType(this.selected, t);
+    this.select(this.selected);
+  }
+
+  deleteSelected(): void {
+    const i = this.selected;
+    const c = this.nb.remove(i);
+    if (!c) return;
+    this.selected = Math.min(i, this.nb.cells.length - 1);
+    this.select(this.selected);
+    this.host.notify('Cell deleted.', { undo: () => this.undoDelete() });
+  }
+
+  undoDelete(): void {
+    const c = this.nb.undoDelete();
+    if (c) this.select(this.nb.indexOf(c.id));
+  }
+
+  split(): void {
+    const c = this.selectedCell;
+    if (!c) return;
+    const v = this.views.get(c.id);
+    const n = this.nb.split(this.selected, v?.cursor ?? c.source.length);
+    if (n) this.select(this.nb.indexOf(n.id), true);
+  }
+
+  private paste(): void {
+    let at = this.selected + 1;
+    for (const c of this.clipboard) {
+      const copy = this.nb.insert(at, c.type, c.source);
+      copy.metadata = structuredClone(c.metadata);
+      at++;
+    }
+    this.select(at - 1);
+  }
+
+  // ---- running
+
+  /** run executes code cells in order and renders Markdown cells. */
+  run(cells: Cell[]): void {
+    for (const c of cells) {
+      if (c.type === 'markdown') {
+        this.views.get(c.id)?.leaveEdit(true);
+        continue;
+      }
+      if (c.type !== 'code') continue;
+      if (!this.kernel) {
+        this.host.notify('No kernel is connected.', { error: true });
+        return;
+      }
+      c.outputs.clear();
+      c.errorLine = 0;
+      this.nb.emit('outputs', { cell: c });
+      if (c.source.trim() === '') {
+        c.executionCount = null;
+        this.nb.emit('cell', c);
+        continue;
+      }
+      c.msgId = this.kernel.execute(c.id, c.source);
+      c.state = 'queued';
+      this.nb.emit('cell', c);
+    }
+    this.nb.setDirty();
+  }
+
+  runAll(): void { this.run(this.nb.cells); }
+  runAbove(): void { this.run(this.nb.cells.slice(0, this.selected)); }
+  runBelow(): void { this.run(this.nb.cells.slice(this.selected)); }
+
+  interrupt(): void {
+    this.kernel?.interrupt();
+  }
+
+  /** restart restarts the kernel (after asking), then runs all cells if asked. */
+  async restart(runAll: boolean): Promise<void> {
+    if (!this.kernel) return;
+    if (!(await this.host.confirmRestart())) return;
+    const idle = this.waitIdleAfterRestart();
+    this.kernel.restart();
+    if (runAll && (await idle)) this.runAll();
+  }
+
+  private async waitIdleAfterRestart(): Promise<boolean> {
+    // Wait until the kernel leaves "idle" (restarting), then until it is idle again.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      const check = (s: ConnStatus) => {
+        if (s !== 'idle' && s !== 'busy') {
+          clearTimeout(t);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+    return this.kernelStatus === 'idle' ? true : this.waitIdle();
+  }
+
+  clearOutputs(all: boolean): void {
+    const c = this.selectedCell;
+    this.nb.clearOutputs(all ? this.nb.cells : c ? [c] : []);
+  }
+
+  save(): Promise<void> {
+    return this.saver.save();
+  }
+
+  destroy(): void {
+    this.saver.stop();
+    for (const off of this.offs) off();
+    for (const v of this.views.values()) v.destroy();
+    this.views.clear();
+    this.el.remove();
+  }
+}

@@ -1,0 +1,118 @@
+// Saver writes the notebook to the server: about two seconds after a
+// change, at once on Ctrl+S, never two writes at a time, and with the
+// etag of the last write, so a change made on disk by someone else is a
+// conflict (409) that the user resolves, not a silent overwrite.
+
+import { ApiError } from '../api/client';
+
+export type SaveState = 'saved' | 'dirty' | 'saving' | 'error' | 'conflict';
+
+export interface SaverOptions {
+  /** write stores the notebook given the etag last seen; returns the new etag. */
+  write: (etag: string) => Promise<string>;
+  /** resolveConflict asks the user; "overwrite" writes over the disk version. */
+  resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
+  reload: () => Promise<void> | void;
+  onState: (s: SaveState, detail?: string) => void;
+  delayMs?: number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (t: unknown) => void;
+}
+
+export class Saver {
+  etag: string;
+  state: SaveState = 'saved';
+  private version = 0;
+  private savedVersion = 0;
+  private timer: unknown = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(etag: string, private readonly opts: SaverOptions) {
+    this.etag = etag;
+  }
+
+  private set(s: SaveState, detail?: string): void {
+    this.state = s;
+    this.opts.onState(s, detail);
+  }
+
+  get dirty(): boolean {
+    return this.version !== this.savedVersion;
+  }
+
+  /** changed records an edit and schedules a save (once; edits do not push it back). */
+  changed(): void {
+    this.version++;
+    if (this.state !== 'saving' && this.state !== 'conflict') this.set('dirty');
+    if (this.timer === null && this.state !== 'conflict' && !this.stopped) {
+      const set = this.opts.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+      this.timer = set(() => {
+        this.timer = null;
+        void this.save();
+      }, this.opts.delayMs ?? 2000);
+    }
+  }
+
+  /** save writes now (after the write in progress, if any). */
+  save(): Promise<void> {
+    if (this.timer !== null) {
+      (this.opts.clearTimer ?? ((t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>)))(this.timer);
+      this.timer = null;
+    }
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        if (this.dirty) void this.save();
+      }
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const v = this.version;
+    this.set('saving');
+    try {
+      this.etag = await this.opts.write(this.etag);
+      this.savedVersion = v;
+      this.set(this.dirty ? 'dirty' : 'saved');
+      if (this.dirty) this.again = true;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        this.set('conflict', e.message);
+        const choice = await this.opts.resolveConflict();
+        if (choice === 'overwrite') {
+          const cur = e.body['etag'];
+          this.etag = typeof cur === 'string' ? cur : this.etag;
+          this.again = true;
+          this.set('dirty');
+        } else if (choice === 'reload') {
+          await this.opts.reload();
+        } else {
+          this.set('conflict', 'Not saved: the file changed on disk.');
+        }
+        return;
+      }
+      this.set('error', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** reset adopts a freshly loaded file. */
+  reset(etag: string): void {
+    this.etag = etag;
+    this.savedVersion = this.version;
+    this.set('saved');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) (this.opts.clearTimer ?? ((t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>)))(this.timer);
+    this.timer = null;
+  }
+}

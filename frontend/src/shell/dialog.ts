@@ -1,0 +1,141 @@
+// Modal dialogs (confirm, choose, prompt) on <dialog>, keyboard-usable:
+// focus starts on the first control, Esc cancels.
+
+export interface Choice<T extends string> {
+  value: T;
+  label: string;
+  primary?: boolean;
+  danger?: boolean;
+}
+
+function openDialog(d: HTMLDialogElement): void {
+  document.body.append(d);
+  if (typeof d.showModal === 'function') d.showModal();
+  else d.setAttribute('open', '');
+}
+
+function closeDialog(d: HTMLDialogElement): void {
+  if (typeof d.close === 'function' && d.open) d.close();
+  d.remove();
+}
+
+/** choose shows a message with buttons and resolves with the one pressed (cancel on Esc). */
+export function choose<T extends string>(title: string, message: string, choices: Choice<T>[], cancel: T, testid = 'dialog'): Promise<T> {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'dialog';
+    d.dataset['testid'] = testid;
+    d.setAttribute('aria-labelledby', 'dialog-title');
+    const h = document.createElement('h2');
+    h.id = 'dialog-title';
+    h.textContent = title;
+    const p = document.createElement('p');
+    p.textContent = message;
+    const row = document.createElement('div');
+    row.className = 'dialog-buttons';
+    const done = (v: T) => {
+      closeDialog(d);
+      resolve(v);
+    };
+    for (const c of choices) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn' + (c.primary ? ' btn-primary' : '') + (c.danger ? ' btn-danger' : '');
+      b.textContent = c.label;
+      b.dataset['testid'] = `${testid}-${c.value}`;
+      b.addEventListener('click', () => done(c.value));
+      row.append(b);
+    }
+    d.addEventListener('cancel', (ev) => {
+      ev.preventDefault();
+      done(cancel);
+    });
+    d.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        done(cancel);
+      }
+    });
+    d.append(h, p, row);
+    openDialog(d);
+    (row.querySelector<HTMLButtonElement>('.btn-primary') ?? row.querySelector('button'))?.focus();
+  });
+}
+
+/** prompt asks for a line of text; null when cancelled. */
+export function prompt(title: string, label: string, value: string, testid = 'prompt'): Promise<string | null> {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'dialog';
+    d.dataset['testid'] = testid;
+    const form = document.createElement('form');
+    form.method = 'dialog';
+    const h = document.createElement('h2');
+    h.textContent = title;
+    const l = document.createElement('label');
+    l.textContent = label;
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.value = value;
+    input.dataset['testid'] = `${testid}-input`;
+    l.append(input);
+    const row = document.createElement('div');
+    row.className = 'dialog-buttons';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'btn';
+    cancel.textContent = 'Cancel';
+    const ok = document.createElement('button');
+    ok.type = 'submit';
+    ok.className = 'btn btn-primary';
+    ok.textContent = 'OK';
+    ok.dataset['testid'] = `${testid}-ok`;
+    row.append(cancel, ok);
+    form.append(h, l, row);
+    d.append(form);
+    let settled = false;
+    const done = (v: string | null) => {
+      if (settled) return;
+      settled = true;
+      closeDialog(d);
+      resolve(v);
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      done(input.value.trim() || null);
+    });
+    cancel.addEventListener('click', () => done(null));
+    d.addEventListener('cancel', (ev) => {
+      ev.preventDefault();
+      done(null);
+    });
+    openDialog(d);
+    input.focus();
+    const dot = value.lastIndexOf('.');
+    input.setSelectionRange(0, dot > 0 ? dot : value.length);
+  });
+}
+
+/** sheet shows arbitrary content with a Close button. */
+export function sheet(title: string, content: HTMLElement, testid = 'sheet'): void {
+  const d = document.createElement('dialog');
+  d.className = 'dialog dialog-wide';
+  d.dataset['testid'] = testid;
+  const h = document.createElement('h2');
+  h.textContent = title;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'btn btn-primary';
+  close.textContent = 'Close';
+  close.addEventListener('click', () => closeDialog(d));
+  d.addEventListener('cancel', (ev) => {
+    ev.preventDefault();
+    closeDialog(d);
+  });
+  const row = document.createElement('div');
+  row.className = 'dialog-buttons';
+  row.append(close);
+  d.append(h, content, row);
+  openDialog(d);
+  close.focus();
+}
