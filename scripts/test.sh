@@ -60,6 +60,21 @@ go vet ./...
 step "staticcheck"
 staticcheck ./...
 
+# The browser UI: its packages (also playwright-core for the browser
+# tests), type check, unit tests, and the committed build (frontend/dist,
+# embedded in the binary) must equal a fresh one.
+step "frontend"
+command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the UI's tests"; exit 1; }
+(cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npx vitest run --reporter=dot)
+fresh="$(mktemp -d)"
+(cd frontend && npx vite build --logLevel error --outDir "$fresh/dist" --emptyOutDir)
+if ! diff -r frontend/dist "$fresh/dist" >/dev/null; then
+  echo "frontend/dist is stale: cd frontend && npm ci && npm run build, then commit frontend/dist"
+  diff -rq frontend/dist "$fresh/dist" || true
+  exit 1
+fi
+rm -rf "$fresh"
+
 step "go test"
 go test -count=1 ./...
 

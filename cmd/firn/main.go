@@ -46,6 +46,9 @@ Usage:
                             run a bundled example experiment
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
+  firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--token T]
+                            the notebook server and its browser UI (default
+                            workspace: Firn's folder in your data directory)
   firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]
                             execute a notebook (.ipynb or .go text form) in a fresh
                             kernel, storing outputs (in place unless -o)
@@ -115,6 +118,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return nil
 	case "model":
 		return modelCommand(ctx, args[1:], stdin, stdout, stderr)
+	case "serve":
+		return serveCommand(ctx, args[1:], stderr)
 	case "run":
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "convert":

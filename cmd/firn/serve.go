@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/firnglacier/firn/app"
+	"github.com/firnglacier/firn/frontend"
+	"github.com/firnglacier/firn/kernel"
+)
+
+// serveCommand is `firn serve [DIR]`: the notebook server and its UI. With
+// no DIR the workspace is Firn's folder in the user's data directory,
+// seeded with the lessons. Ctrl-C stops the kernels and flushes saves.
+func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("firn serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", app.DefaultAddr, "address to listen on (HOST:PORT; port 0 picks a free one)")
+	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
+	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
+	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
+	if err := fs.Parse(splitArgs(fs, args)); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 1 {
+		return usagef("firn serve: want at most one workspace folder")
+	}
+	limit, err := kernel.ParseBytes(*memLimit)
+	if err != nil {
+		return usagef("firn serve: --memory-limit: %v", err)
+	}
+	return app.Serve(ctx, app.ServeOptions{
+		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, Token: *token,
+		Static:        frontend.Dist(),
+		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted},
+		Stderr:        stderr,
+	})
+}
