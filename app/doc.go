@@ -87,9 +87,13 @@
 //
 // Sessions (a kernel per open notebook; it outlives the browser):
 //
-//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count"}}
+//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid"},"seq"}
 //	       201 for a new session, 200 and the existing one for the same path (two tabs share one kernel).
 //	       The kernel starts in the background: state "starting" first; executes sent meanwhile wait.
+//	       pid is the kernel's process id (0 while it has none); seq is the seq of the session's last
+//	       frame when the answer was made: a client connecting with since=0 knows that the frames up
+//	       to seq replay what ran before it opened (outputs already saved or not its own; they need
+//	       no autosave).
 //	GET    /api/sessions → [sessions], by path;  GET /api/sessions/{id} → the session
 //	DELETE /api/sessions/{id} → 204; shuts the kernel down; its websockets get a last kernel frame
 //	       "dead" (cause "session closed") and a normal close.
@@ -128,6 +132,11 @@
 //	    "restarted by the user" for a restart.
 //	{"seq","type": "queued","cell_id","msg_id"}
 //	    an execute request was accepted into the queue.
+//	{"seq","type": "saved","path": P,"etag": E}
+//	    the notebook was written (PUT /api/files/content) and its etag is now E. A client that did not
+//	    write it (E is not the etag its own PUT got back) has another tab's save: it takes E as the
+//	    etag of its next PUT if the file on disk has the cells it shows (outputs come from the shared
+//	    kernel), so two tabs do not meet a 409 for the same outputs.
 //	{"seq","type": "gap"}  see above (not stored in the buffer; sent to the client that needs it).
 //
 // Client → server:

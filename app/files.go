@@ -123,6 +123,9 @@ func (s *Server) putContent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if x := s.sessions.ByPath(doc.Path); x != nil {
+		x.Saved(doc.ETag)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"path": doc.Path, "modified": doc.Modified, "etag": doc.ETag})
 }
 

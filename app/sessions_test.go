@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -318,5 +319,47 @@ func TestShutdownStopsKernels(t *testing.T) {
 	}
 	if status, _ := h.do("POST", "/api/files", map[string]string{"op": "mkdir", "path": "late"}); status != http.StatusServiceUnavailable {
 		t.Errorf("write after shutdown: %d", status)
+	}
+}
+
+// The session JSON carries the kernel's pid and the seq of the last
+// frame; a save of the notebook is announced to its clients with the new
+// etag (so that another tab adopts it rather than meeting a conflict).
+func TestSessionInfoAndSavedFrame(t *testing.T) {
+	h := newHarness(t, nil)
+	h.doJSON("POST", "/api/files", map[string]string{"op": "create", "path": "saved.ipynb"}, 201, nil)
+	id, c := h.ready("saved.ipynb")
+	_, _ = c.run("m1", "1+1")
+	var info struct {
+		Seq    int64 `json:"seq"`
+		Kernel struct {
+			Pid int `json:"pid"`
+		} `json:"kernel"`
+	}
+	h.doJSON("GET", "/api/sessions/"+id, nil, 200, &info)
+	if info.Kernel.Pid <= 0 {
+		t.Errorf("session JSON without the kernel's pid: %+v", info)
+	}
+	last := h.srv.sessions.Get(id).Log().LastSeq()
+	if info.Seq != last {
+		t.Errorf("session seq %d, the log's last seq %d", info.Seq, last)
+	}
+	var doc struct {
+		ETag     string          `json:"etag"`
+		Notebook json.RawMessage `json:"notebook"`
+	}
+	h.doJSON("GET", "/api/files/content?path=saved.ipynb", nil, 200, &doc)
+	var saved struct {
+		ETag string `json:"etag"`
+	}
+	h.doJSON("PUT", "/api/files/content?path=./saved.ipynb", map[string]any{"notebook": doc.Notebook, "etag": doc.ETag}, 200, &saved)
+	fs := c.until(func(f frame) bool { return f.Type == "saved" })
+	var got struct {
+		Seq        int64
+		Path, ETag string
+	}
+	must(t, json.Unmarshal([]byte(fs[len(fs)-1].raw), &got))
+	if got.Path != "saved.ipynb" || got.ETag != saved.ETag || got.Seq <= last {
+		t.Errorf("saved frame %s, want path saved.ipynb, etag %s, seq > %d", fs[len(fs)-1].raw, saved.ETag, last)
 	}
 }

@@ -55,6 +55,13 @@ func (m *Manager) Get(id string) *Session {
 	return m.byID[id]
 }
 
+// ByPath returns the session of the notebook at path, or nil.
+func (m *Manager) ByPath(path string) *Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byPath[path]
+}
+
 // List returns the sessions, by path.
 func (m *Manager) List() []*Session {
 	m.mu.Lock()

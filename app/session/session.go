@@ -40,13 +40,18 @@ type Info struct {
 	ID     string     `json:"id"`
 	Path   string     `json:"path"`
 	Kernel KernelInfo `json:"kernel"`
+	// Seq is the seq of the session's last frame when Info was made: a
+	// client that connects with since=0 knows that frames up to Seq are
+	// a replay of what it has not seen run.
+	Seq int64 `json:"seq"`
 }
 
 // KernelInfo is the state of a session's kernel.
 type KernelInfo struct {
 	State          string `json:"state"`
 	ExecutionCount int    `json:"execution_count"`
-	Pid            int    `json:"-"`
+	// Pid is the kernel's process id (0 while there is no process).
+	Pid int `json:"pid"`
 }
 
 // request is one execute request of a client.
@@ -121,7 +126,7 @@ func (s *Session) Info() Info {
 	if s.k != nil {
 		pid = s.k.Pid()
 	}
-	return Info{ID: s.id, Path: s.opts.Path, Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}}
+	return Info{ID: s.id, Path: s.opts.Path, Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq()}
 }
 
 // state is the state clients see. s.mu is held.
@@ -145,6 +150,11 @@ type (
 		Cause          string `json:"cause,omitempty"`
 		ExecutionCount int    `json:"execution_count"`
 	}
+	savedFrame struct {
+		Type string `json:"type"`
+		Path string `json:"path"`
+		ETag string `json:"etag"`
+	}
 	queuedFrame struct {
 		Type   string `json:"type"`
 		CellID string `json:"cell_id"`
@@ -159,6 +169,13 @@ func (s *Session) emit(frame any) {
 		return
 	}
 	s.log.Append(b)
+}
+
+// Saved tells the session's clients that the notebook was written and
+// has etag now, so that another tab showing it can take the new etag
+// instead of meeting a conflict on its next save.
+func (s *Session) Saved(etag string) {
+	s.emit(savedFrame{Type: "saved", Path: s.opts.Path, ETag: etag})
 }
 
 // stateChanged sends a kernel frame if the state changed or there is a

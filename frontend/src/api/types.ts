@@ -40,5 +40,7 @@ export type KernelState = 'starting' | 'idle' | 'busy' | 'dead' | 'restarting';
 export interface Session {
   id: string;
   path: string;
-  kernel: { state: KernelState; execution_count: number };
+  kernel: { state: KernelState; execution_count: number; pid?: number };
+  /** seq of the session's last frame when the answer was made (frames up to it are a replay). */
+  seq?: number;
 }

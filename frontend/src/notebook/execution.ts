@@ -33,11 +33,13 @@ function stopAll(nb: Notebook): void {
 
 export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
   switch (f.type) {
+    case 'saved':
+      return { changed: false };
     case 'gap':
       return { changed: false, notice: 'Some earlier outputs are no longer kept by the server; the outputs shown are those of the last save.' };
     case 'kernel':
       if (f.state === 'dead' || f.state === 'restarting' || f.state === 'starting') stopAll(nb);
-      if (f.state === 'dead') return { changed: false, notice: `The kernel died${f.cause ? ': ' + f.cause : ''}. Restart it to go on.` };
+      if (f.state === 'dead') return { changed: false, notice: `The kernel died${f.cause ? ': ' + f.cause : ''}.` };
       return { changed: false };
     case 'queued': {
       const c = nb.byId(f.cell_id);

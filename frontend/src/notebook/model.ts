@@ -141,6 +141,12 @@ export class Notebook extends Emitter<NotebookEvents> {
     };
   }
 
+  /** sameCells reports whether other has the same cells, by type and source (outputs aside). */
+  sameCells(other: Notebook): boolean {
+    return this.cells.length === other.cells.length &&
+      this.cells.every((c, i) => c.type === other.cells[i]!.type && c.source === other.cells[i]!.source);
+  }
+
   /** newEmpty is a notebook with one empty code cell and Firn's kernelspec. */
   static newEmpty(): Notebook {
     const nb = new Notebook();

@@ -16,6 +16,8 @@ export interface PanelHost {
   write: (nb: unknown, etag: string) => Promise<string>;
   /** reload reads the file from disk again (conflict: "reload"). */
   reload: () => Promise<void>;
+  /** readDisk reads the file again: its etag and notebook. */
+  readDisk?: () => Promise<{ etag: string; notebook: unknown }>;
   resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
   confirmRestart: () => Promise<boolean>;
   notify: (msg: string, opts?: { undo?: () => void; error?: boolean }) => void;
@@ -35,6 +37,9 @@ export class NotebookPanel {
   private offs: (() => void)[] = [];
   private waiters: ((s: ConnStatus) => void)[] = [];
   kernelStatus: ConnStatus = 'connecting';
+  /** Frames up to this seq replay what ran before the notebook was opened here. */
+  replayEnd = 0;
+  private sharedChange = false;
 
   constructor(readonly nb: Notebook, etag: string, private readonly host: PanelHost) {
     this.el = document.createElement('div');
@@ -46,6 +51,7 @@ export class NotebookPanel {
       write: (e) => this.host.write(this.nb.toJSON(), e),
       resolveConflict: () => this.host.resolveConflict(),
       reload: () => this.host.reload(),
+      sameOnDisk: () => this.sameOnDisk(),
       onState: (s, d) => {
         if (s === 'saved') this.nb.dirty = false;
         this.host.onSaveState(s, d);
@@ -60,7 +66,7 @@ export class NotebookPanel {
         if (!v.isEditing) v.refresh();
       }),
       nb.on('outputs', ({ cell, replaced }) => this.views.get(cell.id)?.refreshOutputs(replaced)),
-      nb.on('dirty', (d) => { if (d) this.saver.changed(); }),
+      nb.on('dirty', (d) => { if (d) this.saver.changed(this.sharedChange); }),
     );
     this.el.addEventListener('keydown', (ev) => this.onCommandKey(ev));
     this.renderStructure();
@@ -74,9 +80,36 @@ export class NotebookPanel {
 
   /** onFrame is called for every frame of the session's websocket. */
   onFrame(f: ServerFrame): void {
+    if (f.type === 'saved') {
+      // Another tab's save (or this tab's, before its PUT answered).
+      if (f.etag !== this.saver.etag) {
+        void this.sameOnDisk().then((e) => { if (e !== null) this.saver.adopt(e); });
+      }
+      return;
+    }
     const eff = applyFrame(this.nb, f);
-    if (eff.changed) this.nb.setDirty();
-    if (eff.notice) this.host.notify(eff.notice, { error: f.type === 'kernel' });
+    const replay = f.seq <= this.replayEnd;
+    if (eff.changed && !replay) {
+      // Outputs come to every tab of the notebook: a shared change.
+      this.sharedChange = true;
+      try {
+        this.nb.setDirty();
+      } finally {
+        this.sharedChange = false;
+      }
+    }
+    if (eff.notice && !(replay && f.type === 'kernel')) this.host.notify(eff.notice, { error: f.type === 'kernel' });
+  }
+
+  /** sameOnDisk returns the file's etag if it has the cells shown here, else null. */
+  private async sameOnDisk(): Promise<string | null> {
+    if (!this.host.readDisk) return null;
+    try {
+      const file = await this.host.readDisk();
+      return this.nb.sameCells(Notebook.fromJSON(file.notebook)) ? file.etag : null;
+    } catch {
+      return null;
+    }
   }
 
   onStatus(s: ConnStatus): void {

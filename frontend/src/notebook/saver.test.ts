@@ -4,7 +4,7 @@ import { Saver, type SaveState } from './saver';
 import { Notebook } from './model';
 import { MockServer } from '../../tests/mockServer';
 
-function setup(resolve: 'reload' | 'overwrite' | 'cancel') {
+function setup(resolve: 'reload' | 'overwrite' | 'cancel', sameOnDisk?: (api: Api, nb: Notebook) => Promise<string | null>) {
   const server = new MockServer();
   server.files.set('a.ipynb', { notebook: Notebook.newEmpty().toJSON(), etag: 1 });
   const api = new Api({ base: 'http://h/firn/', fetch: server.fetch, cookies: () => 'x=1; firn_csrf=csrf-1' });
@@ -16,6 +16,7 @@ function setup(resolve: 'reload' | 'overwrite' | 'cancel') {
     write: async (etag) => (await api.saveNotebook('a.ipynb', nb.toJSON(), etag)).etag,
     resolveConflict: async () => resolve,
     reload: () => { reloaded++; },
+    ...(sameOnDisk ? { sameOnDisk: () => sameOnDisk(api, nb) } : {}),
     onState: (s) => states.push(s),
     setTimer: (fn) => { timers.push(fn); return timers.length; },
     clearTimer: () => {},
@@ -82,5 +83,44 @@ describe('Saver', () => {
     await t.saver.save();
     expect(t.reloaded()).toBe(1);
     expect(t.server.files.get('a.ipynb')!.etag).toBe(5);
+  });
+
+  it('another tab saving the same cells is no conflict', async () => {
+    const same = async (api: Api, nb: Notebook) => {
+      const f = await api.readNotebook('a.ipynb');
+      return nb.sameCells(Notebook.fromJSON(f.notebook)) ? f.etag : null;
+    };
+    const t = setup('cancel', same);
+    t.server.files.get('a.ipynb')!.notebook = t.nb.toJSON();
+    t.server.files.get('a.ipynb')!.etag = 5; // the other tab saved the same cells
+    t.saver.changed(true);
+    await t.saver.save();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(t.states).not.toContain('conflict');
+    expect(t.states.at(-1)).toBe('saved');
+    expect(t.server.files.get('a.ipynb')!.etag).toBe(6);
+
+    // Different cells on disk: the user decides.
+    const u = setup('cancel', same);
+    u.server.files.get('a.ipynb')!.etag = 5;
+    u.nb.cells[0]!.source = 'mine';
+    u.saver.changed();
+    await u.saver.save();
+    expect(u.states).toContain('conflict');
+  });
+
+  it("adopt takes the etag and drops shared changes, not the user's own", () => {
+    const t = setup('cancel');
+    t.saver.changed(true);
+    t.saver.adopt('e7');
+    expect(t.saver.etag).toBe('e7');
+    expect(t.saver.dirty).toBe(false);
+    expect(t.states.at(-1)).toBe('saved');
+    t.saver.changed();
+    t.saver.changed(true);
+    t.saver.adopt('e8');
+    expect(t.saver.etag).toBe('e8');
+    expect(t.saver.dirty).toBe(true);
   });
 });

@@ -2,6 +2,13 @@
 // change, at once on Ctrl+S, never two writes at a time, and with the
 // etag of the last write, so a change made on disk by someone else is a
 // conflict (409) that the user resolves, not a silent overwrite.
+//
+// Two tabs of one notebook share its kernel, so both get the same outputs
+// and both save them. Those changes are "shared" (changed(true)): when the
+// other tab has saved (a "saved" frame) and the file on disk has the cells
+// shown here, adopt() takes its etag and drops the shared changes; a 409
+// whose disk version has the same cells (only outputs differ) is written
+// over without asking.
 
 import { ApiError } from '../api/client';
 
@@ -13,6 +20,8 @@ export interface SaverOptions {
   /** resolveConflict asks the user; "overwrite" writes over the disk version. */
   resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
   reload: () => Promise<void> | void;
+  /** sameOnDisk reads the file and returns its etag if its cells (types and sources) are those shown, else null. */
+  sameOnDisk?: () => Promise<string | null>;
   onState: (s: SaveState, detail?: string) => void;
   delayMs?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -24,6 +33,8 @@ export class Saver {
   state: SaveState = 'saved';
   private version = 0;
   private savedVersion = 0;
+  /** version of the last change of the user's own (not shared with other tabs). */
+  private localVersion = 0;
   private timer: unknown = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -42,9 +53,13 @@ export class Saver {
     return this.version !== this.savedVersion;
   }
 
-  /** changed records an edit and schedules a save (once; edits do not push it back). */
-  changed(): void {
+  /**
+   * changed records an edit and schedules a save (once; edits do not push it back).
+   * shared marks a change that every tab of the notebook gets (kernel outputs).
+   */
+  changed(shared = false): void {
     this.version++;
+    if (!shared) this.localVersion = this.version;
     if (this.state !== 'saving' && this.state !== 'conflict') this.set('dirty');
     if (this.timer === null && this.state !== 'conflict' && !this.stopped) {
       const set = this.opts.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
@@ -85,6 +100,14 @@ export class Saver {
       if (this.dirty) this.again = true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
+        const same = this.opts.sameOnDisk ? await this.opts.sameOnDisk().catch(() => null) : null;
+        if (same !== null) {
+          // Another tab saved the same cells (outputs may differ): not a conflict.
+          this.etag = same;
+          this.again = true;
+          this.set('dirty');
+          return;
+        }
         this.set('conflict', e.message);
         const choice = await this.opts.resolveConflict();
         if (choice === 'overwrite') {
@@ -101,6 +124,19 @@ export class Saver {
       }
       this.set('error', e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * adopt takes etag, the file's after another tab's save with the cells shown
+   * here; changes shared with that tab need no save of their own.
+   */
+  adopt(etag: string): void {
+    this.etag = etag;
+    if (this.running || this.state === 'conflict' || this.localVersion > this.savedVersion) return;
+    if (this.timer !== null) (this.opts.clearTimer ?? ((t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>)))(this.timer);
+    this.timer = null;
+    this.savedVersion = this.version;
+    if (this.state !== 'saved') this.set('saved');
   }
 
   /** reset adopts a freshly loaded file. */

@@ -3,7 +3,7 @@
 // HTML, Markdown, SVG, PNG, JSON, text), long text cut with "show all".
 
 import type { NbOutput } from '../notebook/nbformat';
-import { ansiToHTML } from './ansi';
+import { ansiToHTML, stripAnsi } from './ansi';
 import { truncate } from './truncate';
 import { sanitizeHTML, sanitizeSVG } from '../markdown/sanitize';
 import { fillMarkdown } from '../markdown/lazy';
@@ -152,6 +152,20 @@ function renderMime(mime: string, data: Record<string, unknown>, meta: Record<st
 }
 
 /** renderOutput builds the element of one output. */
+/**
+ * tracebackHasHead reports whether an error's traceback already starts with
+ * "ENAME: …EVALUE" (Firn's kernel puts the cell, line and column there), so
+ * that a separate "ENAME: EVALUE" header would only repeat it.
+ */
+export function tracebackHasHead(o: NbOutput): boolean {
+  const tb = o['traceback'];
+  if (!Array.isArray(tb) || tb.length === 0) return false;
+  const first = stripAnsi(String(tb[0])).trimEnd();
+  const ename = String(o['ename'] ?? '');
+  const evalue = String(o['evalue'] ?? '').trimEnd();
+  return ename !== '' && first.startsWith(ename + ': ') && first.endsWith(evalue);
+}
+
 export function renderOutput(o: NbOutput, opts: RenderOptions = {}): HTMLElement {
   const el = h('div', 'output');
   el.dataset['testid'] = 'output';
@@ -166,10 +180,12 @@ export function renderOutput(o: NbOutput, opts: RenderOptions = {}): HTMLElement
     case 'error': {
       el.classList.add('output-error');
       el.setAttribute('role', 'alert');
-      const head = h('div', 'error-head');
-      head.append(h('strong', '', String(o['ename'] ?? 'Error')), document.createTextNode(': ' + String(o['evalue'] ?? '')));
-      el.append(head);
       const tb = Array.isArray(o['traceback']) ? (o['traceback'] as unknown[]).map(String) : [];
+      if (!tracebackHasHead(o)) {
+        const head = h('div', 'error-head');
+        head.append(h('strong', '', String(o['ename'] ?? 'Error')), document.createTextNode(': ' + String(o['evalue'] ?? '')));
+        el.append(head);
+      }
       if (tb.length) el.append(textBlock(tb.join('\n'), 'error-traceback', opts));
       break;
     }

@@ -218,6 +218,7 @@ export class App {
         this.path = '';
         await this.open(path);
       },
+      readDisk: () => this.api.readNotebook(path),
       resolveConflict: () => choose('The file changed on disk',
         `${path} was changed on disk since it was opened here (another tab or program wrote it). ` +
         'Reload it from disk (your changes here are lost), or overwrite it with the version shown here?',
@@ -256,13 +257,17 @@ export class App {
       return;
     }
     if (this.panel !== panel) return;
+    panel.replayEnd = session.seq ?? 0;
     const k = new KernelClient({
       url: (since) => this.api.wsURL(session.id, since),
       onFrame: (f) => panel.onFrame(f),
       onStatus: (s, cause) => {
         this.status.set(s, cause);
         panel.onStatus(s);
+        const died = cause && cause !== 'restarted by the user' ? cause : '';
         if (s === 'dead') this.showBanner(`The kernel died${cause ? ': ' + cause : ''}.`, true);
+        else if (s === 'restarting' && died) this.showBanner(`The kernel died: ${died}. Restarting it…`);
+        else if (s === 'idle' && died) this.showBanner(`The kernel was restarted after it died (${died}): its variables are gone, run the cells again.`);
         else if (s === 'idle' || s === 'busy') this.banner.hidden = true;
       },
     });

@@ -17,6 +17,7 @@ const words: Record<ConnStatus | 'none', string> = {
 export class KernelStatus {
   readonly el: HTMLElement;
   private readonly text: HTMLElement;
+  private readonly cause: HTMLElement;
 
   constructor() {
     this.el = document.createElement('div');
@@ -28,7 +29,10 @@ export class KernelStatus {
     dot.className = 'dot';
     dot.setAttribute('aria-hidden', 'true');
     this.text = document.createElement('span');
-    this.el.append(dot, this.text);
+    this.cause = document.createElement('span');
+    this.cause.className = 'cause';
+    this.cause.dataset['testid'] = 'kernel-cause';
+    this.el.append(dot, this.text, this.cause);
     this.set('none');
   }
 
@@ -36,5 +40,9 @@ export class KernelStatus {
     this.el.dataset['state'] = s;
     this.text.textContent = 'Kernel: ' + words[s];
     this.el.title = cause ? `${words[s]}: ${cause}` : words[s];
+    // The cause of a death stays in view while the kernel is down.
+    const show = (s === 'dead' || s === 'restarting') && cause ? cause : '';
+    this.cause.textContent = show ? `(${show})` : '';
+    this.cause.hidden = !show;
   }
 }
