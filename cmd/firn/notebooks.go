@@ -118,7 +118,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var cellErr *nbrun.CellError
 	if runErr != nil && !errors.As(runErr, &cellErr) && !errors.Is(runErr, context.Canceled) {
 		// Nothing ran (a bad parameter, no kernel): leave the file alone.
-		if strings.Contains(runErr.Error(), "parameter") {
+		var pe *nbrun.ParameterError
+		if errors.As(runErr, &pe) {
 			return usageError{runErr}
 		}
 		return runErr

@@ -43,6 +43,13 @@ type Progress struct {
 	Elapsed     time.Duration
 }
 
+// ParameterError is a parameter that cannot be set: no parameters cell,
+// an undeclared name, a value of the wrong kind. Nothing was run.
+type ParameterError struct{ Err error }
+
+func (e *ParameterError) Error() string { return e.Err.Error() }
+func (e *ParameterError) Unwrap() error { return e.Err }
+
 // CellError is a cell that failed.
 type CellError struct {
 	File    string
@@ -69,7 +76,7 @@ func (e *CellError) Error() string {
 func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
 	recorded, err := inject(nb, opts.Parameters, opts.Name)
 	if err != nil {
-		return err
+		return &ParameterError{Err: err}
 	}
 	record(nb, opts.Version, recorded)
 

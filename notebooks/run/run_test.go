@@ -141,6 +141,10 @@ func TestParameters(t *testing.T) {
 			}
 			err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), Parameters: params, Name: "p.ipynb"})
 			if tc.wantErr != "" {
+				var pe *ParameterError
+				if !errors.As(err, &pe) {
+					t.Errorf("error %T, want a *ParameterError", err)
+				}
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "p.ipynb") {
 					t.Fatalf("error %v, want one naming the file and containing %q", err, tc.wantErr)
 				}
