@@ -42,7 +42,7 @@ func WriteFile(path string, nb *Notebook) error {
 	if strings.EqualFold(filepath.Ext(path), ".go") {
 		write = func(w io.Writer) error { return WritePercent(w, nb) }
 	}
-	return writeFileAtomic(path, write)
+	return WriteFileAtomic(path, write)
 }
 
 func formatOf(path string) (func(io.Reader, string) (*Notebook, error), error) {
@@ -55,8 +55,11 @@ func formatOf(path string) (func(io.Reader, string) (*Notebook, error), error) {
 	return nil, fmt.Errorf("%s: unknown notebook format %q; use .ipynb, or .go for the percent text form", path, filepath.Ext(path))
 }
 
-// writeFileAtomic writes what write produces to path atomically.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+// WriteFileAtomic writes what write produces to path the way WriteFile
+// writes notebooks: through a synced temporary file renamed over path,
+// keeping an existing file's permissions; a failure leaves the old file.
+// Exports and other files Firn writes use it too.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}

@@ -106,7 +106,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = writeFileAtomic(path, failingWriter{after}.write)
+		err = WriteFileAtomic(path, failingWriter{after}.write)
 		if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), path) {
 			t.Errorf("after %d bytes: error %v, want one naming the file and the cause", after, err)
 		}
