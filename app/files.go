@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/firnglacier/firn/app/workspace"
@@ -237,13 +238,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, entries)
 }
 
+// lessons is the bundled lessons, read once: they are embedded, and
+// reading them parses every notebook (some 100 ms).
+var lessons = sync.OnceValue(examples.List)
+
 func (s *Server) listLessons(w http.ResponseWriter, r *http.Request) {
 	type lesson struct {
 		File  string `json:"file"`
 		Title string `json:"title"`
 	}
 	out := []lesson{}
-	for _, l := range examples.List() {
+	for _, l := range lessons() {
 		out = append(out, lesson{l.File, l.Title})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -261,7 +266,7 @@ func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	found := false
-	for _, l := range examples.List() {
+	for _, l := range lessons() {
 		found = found || l.File == body.File
 	}
 	if !found {
