@@ -15,7 +15,11 @@ import (
 // TestBrowser runs the end-to-end suite frontend/e2e/browser.mjs in
 // headless Chromium against a real `firn serve` with real kernels: the
 // lessons listed and opened, run all with its plots, an edit saved and
-// reloaded, an endless loop interrupted with the kernel's state kept.
+// reloaded, an endless loop interrupted with the kernel's state kept, the
+// kernel process killed and recovered, the websocket dropped mid-run, one
+// notebook in two tabs, a keyboard-only session, and speed figures
+// (printed as "bench NAME VALUE UNIT"; a missed goal is printed, not
+// failed).
 // Screenshots go to $FIRN_ARTIFACTS/browser (else a temporary folder).
 // It needs node, frontend/node_modules (npm ci) and chromium, which
 // scripts/test.sh installs.

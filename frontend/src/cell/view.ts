@@ -1,10 +1,15 @@
 // CellView is one cell on the page: its prompt ("[3]", "[*]" while running,
 // "[-]" queued), its editor (or rendered Markdown) and its outputs.
+//
+// A lazy view (a cell far down a long notebook) shows its source as plain
+// text until reveal() — when it scrolls near the viewport, or is edited —
+// builds the editor or renders the Markdown: opening a notebook of
+// hundreds of cells builds only the editors on screen.
 
 import type { Cell } from '../notebook/model';
 import type { NbOutput } from '../notebook/nbformat';
 import { CellEditor, type EditorHooks } from '../editor/editor';
-import { renderOutput, updateOutput } from '../outputs/render';
+import { growStream, renderOutput, updateOutput } from '../outputs/render';
 import { fillMarkdown } from '../markdown/lazy';
 
 export interface CellHooks extends Omit<EditorHooks, 'onChange' | 'onFocus'> {
@@ -24,8 +29,11 @@ export class CellView {
   private shownEls: HTMLElement[] = [];
   private editing = false;
   private renderedSource: string | null = null;
+  private revealed: boolean;
+  private plain: HTMLElement | null = null;
 
-  constructor(readonly cell: Cell, private readonly hooks: CellHooks) {
+  constructor(readonly cell: Cell, private readonly hooks: CellHooks, lazy = false) {
+    this.revealed = !lazy;
     this.el = document.createElement('section');
     this.el.className = 'cell';
     this.el.dataset['testid'] = 'cell';
@@ -61,8 +69,24 @@ export class CellView {
     this.refresh();
   }
 
+  /** reveal builds what a lazy view left out (the editor, rendered Markdown). */
+  reveal(): void {
+    if (this.revealed) return;
+    this.revealed = true;
+    this.plain?.remove();
+    this.plain = null;
+    this.refresh();
+  }
+
+  get isRevealed(): boolean {
+    return this.revealed;
+  }
+
   private ensureEditor(): CellEditor {
     if (!this.editor) {
+      this.revealed = true;
+      this.plain?.remove();
+      this.plain = null;
       this.editor = new CellEditor(this.input, this.cell.source, this.cell.type === 'code' ? 'go' : 'text', {
         onChange: (s) => this.hooks.onChange(this.cell, s),
         onFocus: () => this.hooks.onSelect(this.cell, true),
@@ -70,6 +94,7 @@ export class CellView {
         ...(this.hooks.complete ? { complete: this.hooks.complete } : {}),
         ...(this.hooks.inspect ? { inspect: this.hooks.inspect } : {}),
       }, `${this.cell.type} cell editor`);
+      this.editor.showErrorLine(this.cell.errorLine);
     }
     return this.editor;
   }
@@ -87,7 +112,16 @@ export class CellView {
     const showRendered = c.type === 'markdown' && !this.editing;
     this.rendered.hidden = !showRendered;
     this.input.hidden = showRendered;
-    if (showRendered) {
+    if (!this.revealed) {
+      // Plain source until reveal(): cheap to build, same text and font.
+      if (!this.plain) {
+        this.plain = document.createElement('pre');
+        this.plain.className = 'cell-plain';
+      }
+      this.plain.textContent = c.source;
+      (showRendered ? this.rendered : this.input).replaceChildren(this.plain);
+      this.renderedSource = null;
+    } else if (showRendered) {
       if (this.renderedSource !== c.source) {
         this.renderedSource = c.source;
         if (c.source.trim() === '') {
@@ -129,7 +163,8 @@ export class CellView {
       const el = this.shownEls[i];
       if (el && this.shown[i] === o) continue;
       if (el) {
-        this.shownEls[i] = replaced.includes(i) ? updateOutput(el, o) : replaceWith(el, renderOutput(o));
+        if (replaced.includes(i)) this.shownEls[i] = updateOutput(el, o);
+        else if (!growStream(el, o)) this.shownEls[i] = replaceWith(el, renderOutput(o));
       } else {
         const n = renderOutput(o);
         this.outputsEl.append(n);

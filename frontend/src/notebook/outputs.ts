@@ -29,6 +29,17 @@ export function applyCarriageReturns(text: string): string {
   }).join('\n');
 }
 
+/**
+ * appendStream adds text to stream text whose "\r" are already resolved:
+ * only its last line can change, so a long stream costs no more per
+ * message than the message itself.
+ */
+export function appendStream(old: string, text: string): string {
+  if (!text.includes('\r') && !text.includes('\b')) return old + text;
+  const cut = old.lastIndexOf('\n') + 1;
+  return old.slice(0, cut) + applyCarriageReturns(old.slice(cut) + text);
+}
+
 export class OutputList {
   items: NbOutput[] = [];
   /** displayIds[i] is the transient display_id of items[i], if any. */
@@ -62,7 +73,7 @@ export class OutputList {
         const last = this.items[this.items.length - 1];
         if (last && last.output_type === 'stream' && last['name'] === name) {
           // A new object, so views see the change by identity.
-          this.items[this.items.length - 1] = { ...last, text: applyCarriageReturns(String(last['text'] ?? '') + text) };
+          this.items[this.items.length - 1] = { ...last, text: appendStream(String(last['text'] ?? ''), text) };
         } else {
           this.push({ output_type: 'stream', name, text: applyCarriageReturns(text) });
         }

@@ -26,6 +26,11 @@ export interface PanelHost {
   showShortcuts: () => void;
 }
 
+/** The first cells of a notebook get their editors at once; the others when they come near the viewport. */
+const eagerCells = 12;
+/** How many output changes are drawn at once in one animation frame before the rest wait for the next. */
+const drawsPerFrame = 3;
+
 export class NotebookPanel {
   readonly el: HTMLElement;
   readonly keys = new KeyModel();
@@ -40,6 +45,17 @@ export class NotebookPanel {
   /** Frames up to this seq replay what ran before the notebook was opened here. */
   replayEnd = 0;
   private sharedChange = false;
+  /** reveals lazy cell views as they come near the viewport. */
+  private readonly nearView: IntersectionObserver | null = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        this.nearView?.unobserve(e.target);
+        const id = (e.target as HTMLElement).dataset['cellId'];
+        if (id) this.views.get(id)?.reveal();
+      }
+    }, { rootMargin: '600px 0px' })
+    : null;
 
   constructor(readonly nb: Notebook, etag: string, private readonly host: PanelHost) {
     this.el = document.createElement('div');
@@ -65,11 +81,50 @@ export class NotebookPanel {
         v.refreshPrompt();
         if (!v.isEditing) v.refresh();
       }),
-      nb.on('outputs', ({ cell, replaced }) => this.views.get(cell.id)?.refreshOutputs(replaced)),
+      nb.on('outputs', ({ cell, replaced }) => this.outputsChanged(cell, replaced)),
       nb.on('dirty', (d) => { if (d) this.saver.changed(this.sharedChange); }),
     );
     this.el.addEventListener('keydown', (ev) => this.onCommandKey(ev));
     this.renderStructure();
+  }
+
+  // ---- outputs
+
+  /** Outputs changed since the last frame was drawn, by cell id (replaced indexes merged). */
+  private pendingOutputs = new Map<string, Set<number> | null>();
+  private outputsFrame: number | null = null;
+  private drawnThisFrame = 0;
+
+  /**
+   * outputsChanged draws a cell's new outputs at once for the first few
+   * changes of an animation frame (a cell's result shows without waiting
+   * for a frame), the rest once in the next frame: a fast stream of output
+   * (thousands of messages) is drawn once per frame, not per message.
+   */
+  private outputsChanged(cell: Cell, replaced?: number[]): void {
+    if (typeof requestAnimationFrame !== 'function') {
+      this.views.get(cell.id)?.refreshOutputs(replaced);
+      return;
+    }
+    if (this.drawnThisFrame < drawsPerFrame && !this.pendingOutputs.has(cell.id)) {
+      this.drawnThisFrame++;
+      this.views.get(cell.id)?.refreshOutputs(replaced);
+      this.outputsFrame ??= requestAnimationFrame(() => this.flushOutputs());
+      return;
+    }
+    const had = this.pendingOutputs.get(cell.id);
+    if (had === undefined) this.pendingOutputs.set(cell.id, replaced ? new Set(replaced) : null);
+    else if (had && replaced) for (const i of replaced) had.add(i);
+  }
+
+  private flushOutputs(): void {
+    this.outputsFrame = null;
+    this.drawnThisFrame = 0;
+    if (this.pendingOutputs.size === 0) return;
+    const pending = this.pendingOutputs;
+    this.pendingOutputs = new Map();
+    for (const [id, replaced] of pending) this.views.get(id)?.refreshOutputs(replaced ? [...replaced] : []);
+    this.outputsFrame = requestAnimationFrame(() => this.flushOutputs());
   }
 
   // ---- kernel
@@ -139,6 +194,7 @@ export class NotebookPanel {
     const alive = new Set(this.nb.cells.map((c) => c.id));
     for (const [id, v] of this.views) {
       if (!alive.has(id)) {
+        this.nearView?.unobserve(v.el);
         v.destroy();
         this.views.delete(id);
       }
@@ -148,11 +204,13 @@ export class NotebookPanel {
       if (!v) {
         v = new CellView(c, {
           onChange: (cell, s) => this.nb.setSource(cell, s),
-          onSelect: (cell, edit) => this.select(this.nb.indexOf(cell.id), edit),
+          // A click selects without scrolling: the page must not move under the pointer.
+          onSelect: (cell, edit) => this.select(this.nb.indexOf(cell.id), edit, true, false),
           onKeydown: (ev) => this.onEditKey(ev),
           complete: (code, pos) => this.kernel?.complete(code, pos) ?? Promise.resolve(null),
           inspect: (code, pos) => this.kernel?.inspect(code, pos) ?? Promise.resolve(null),
-        });
+        }, this.nearView !== null && i >= eagerCells);
+        if (!v.isRevealed) this.nearView?.observe(v.el);
         v.el.setAttribute('role', 'listitem');
         this.views.set(c.id, v);
       } else {
@@ -179,7 +237,7 @@ export class NotebookPanel {
     return this.views.get(cell.id);
   }
 
-  select(i: number, edit = false, focus = true): void {
+  select(i: number, edit = false, focus = true, scroll = true): void {
     if (i < 0 || i >= this.nb.cells.length) return;
     const prev = this.nb.cells[this.selected];
     this.selected = i;
@@ -192,7 +250,7 @@ export class NotebookPanel {
       this.keys.mode = 'command';
       if (prev && prev !== this.nb.cells[i]) this.views.get(prev.id)?.leaveEdit(false);
       v.el.focus({ preventScroll: true });
-      v.el.scrollIntoView?.({ block: 'nearest' });
+      if (scroll) v.el.scrollIntoView?.({ block: 'nearest' });
     }
     this.host.onSelection?.();
   }
@@ -384,6 +442,8 @@ export class NotebookPanel {
 
   destroy(): void {
     this.saver.stop();
+    this.nearView?.disconnect();
+    if (this.outputsFrame !== null) cancelAnimationFrame(this.outputsFrame);
     for (const off of this.offs) off();
     for (const v of this.views.values()) v.destroy();
     this.views.clear();

@@ -35,6 +35,22 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): 
   return el;
 }
 
+/** A cut text block: its whole text, and how to tell how much is hidden. */
+interface CutBlock {
+  text: string;
+  opts: RenderOptions;
+  say: HTMLElement;
+  pre: HTMLElement;
+  /** "show all" was clicked: more text is appended in full. */
+  all: boolean;
+}
+const cutBlocks = new WeakMap<HTMLElement, CutBlock>();
+
+function cutNote(t: { hiddenLines: number; hiddenChars: number }): string {
+  const what = t.hiddenLines > 1 ? `${t.hiddenLines.toLocaleString()} more lines` : `${t.hiddenChars.toLocaleString()} more characters`;
+  return `Output cut: ${what}. `;
+}
+
 /** textBlock shows (ANSI) text in a <pre>, cut when huge, with a "show all" button. */
 export function textBlock(text: string, cls: string, opts: RenderOptions = {}): HTMLElement {
   const wrap = h('div', 'output-text-wrap');
@@ -44,13 +60,16 @@ export function textBlock(text: string, cls: string, opts: RenderOptions = {}): 
   wrap.append(pre);
   if (t.truncated) {
     const note = h('div', 'output-truncated');
-    const what = t.hiddenLines > 1 ? `${t.hiddenLines.toLocaleString()} more lines` : `${t.hiddenChars.toLocaleString()} more characters`;
-    note.append(h('span', '', `Output cut: ${what}. `));
+    const say = h('span', '', cutNote(t));
+    const block: CutBlock = { text, opts, say, pre, all: false };
+    cutBlocks.set(wrap, block);
+    note.append(say);
     const btn = h('button', 'btn btn-small', 'Show all');
     btn.type = 'button';
     btn.dataset['testid'] = 'show-all';
     btn.addEventListener('click', () => {
-      pre.innerHTML = ansiToHTML(text);
+      block.all = true;
+      pre.innerHTML = ansiToHTML(block.text);
       note.remove();
     });
     note.append(btn);
@@ -211,6 +230,27 @@ export function renderOutput(o: NbOutput, opts: RenderOptions = {}): HTMLElement
  * updateOutput shows o in el, which showed an older version of the same
  * display: a progress bar is updated in place, anything else re-rendered.
  */
+/**
+ * growStream shows more text of a stream output in place when its view is
+ * cut and the text only grew: the head shown stays, the count of hidden
+ * lines changes. It returns false when the output must be drawn anew.
+ */
+export function growStream(el: HTMLElement, o: NbOutput): boolean {
+  if (o.output_type !== 'stream' || el.dataset['outputType'] !== 'stream') return false;
+  const wrap = el.querySelector<HTMLElement>('.output-text-wrap');
+  const b = wrap ? cutBlocks.get(wrap) : undefined;
+  const text = str(o['text']);
+  if (!b || !text.startsWith(b.text)) return false;
+  const more = text.slice(b.text.length);
+  b.text = text;
+  if (b.all) {
+    b.pre.insertAdjacentHTML('beforeend', ansiToHTML(more));
+    return true;
+  }
+  b.say.textContent = cutNote(truncate(text, b.opts.maxLines, b.opts.maxChars));
+  return true;
+}
+
 export function updateOutput(el: HTMLElement, o: NbOutput, opts: RenderOptions = {}): HTMLElement {
   const data = (o['data'] ?? {}) as Record<string, unknown>;
   if (el.dataset['mime'] === progressMime && pickMime(data) === progressMime) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { truncate } from './truncate';
-import { renderOutput } from './render';
+import { growStream, renderOutput } from './render';
 
 describe('truncate', () => {
   it('keeps short text', () => {
@@ -38,5 +38,21 @@ describe('show all', () => {
     btn.click();
     expect(el.querySelector('pre')!.textContent).toBe(text);
     expect(el.querySelector('[data-testid="show-all"]')).toBeNull();
+  });
+
+  it('grows a cut stream in place', () => {
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => `row ${i}\n`).join('');
+    const el = renderOutput({ output_type: 'stream', name: 'stdout', text: lines(1500) });
+    const pre = el.querySelector('pre')!;
+    expect(growStream(el, { output_type: 'stream', name: 'stdout', text: lines(3000) })).toBe(true);
+    expect(el.querySelector('pre')).toBe(pre);
+    expect(el.textContent).toContain('2,000 more lines');
+    el.querySelector<HTMLButtonElement>('[data-testid="show-all"]')!.click();
+    expect(pre.textContent).toBe(lines(3000));
+    expect(growStream(el, { output_type: 'stream', name: 'stdout', text: lines(4000) })).toBe(true);
+    expect(pre.textContent).toBe(lines(4000));
+    expect(growStream(el, { output_type: 'stream', name: 'stdout', text: 'other\n' })).toBe(false);
+    const short = renderOutput({ output_type: 'stream', name: 'stdout', text: lines(10) });
+    expect(growStream(short, { output_type: 'stream', name: 'stdout', text: lines(20) })).toBe(false);
   });
 });

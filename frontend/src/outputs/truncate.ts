@@ -32,7 +32,8 @@ export function truncate(text: string, maxLines = defaultLimits.maxLines, maxCha
     end = nl > maxChars / 2 ? nl + 1 : maxChars;
   }
   if (end >= text.length) return { text, truncated: false, hiddenLines: 0, hiddenChars: 0 };
-  const rest = text.slice(end);
-  const restLines = rest.split('\n').length - (rest.endsWith('\n') ? 1 : 0);
-  return { text: text.slice(0, end), truncated: true, hiddenLines: restLines, hiddenChars: rest.length };
+  let restLines = 0;
+  for (let i = end; i < text.length; i++) if (text.charCodeAt(i) === 10) restLines++;
+  if (text.charCodeAt(text.length - 1) !== 10) restLines++;
+  return { text: text.slice(0, end), truncated: true, hiddenLines: restLines, hiddenChars: text.length - end };
 }

@@ -5,7 +5,7 @@
 import { Api, ApiError } from '../api/client';
 import { FileBrowser } from '../files/browser';
 import { Notebook } from '../notebook/model';
-import { NotebookPanel } from '../notebook/panel';
+import type { NotebookPanel } from '../notebook/panel';
 import { shortcuts } from '../notebook/keyboard';
 import type { SaveState } from '../notebook/saver';
 import { KernelClient } from '../kernel/kernel';
@@ -23,6 +23,14 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, attrs: R
   return e;
 }
 
+/**
+ * loadPanel loads the notebook view (with CodeMirror and the output
+ * renderers) on demand: the start page, a file list, needs none of it and
+ * shows sooner; start() fetches it in the background once the list is shown.
+ */
+let panelModule: Promise<typeof import('../notebook/panel')> | null = null;
+const loadPanel = () => (panelModule ??= import('../notebook/panel'));
+
 export class App {
   private readonly files: FileBrowser;
   private readonly status = new KernelStatus();
@@ -34,6 +42,7 @@ export class App {
   private panel: NotebookPanel | null = null;
   private kernel: KernelClient | null = null;
   private path = '';
+  private readonly hideFilesIfNarrow: () => void;
 
   constructor(root: HTMLElement, private readonly api: Api) {
     initTheme();
@@ -56,6 +65,14 @@ export class App {
       const hidden = root.classList.toggle('files-hidden');
       toggleFiles.setAttribute('aria-expanded', String(!hidden));
     });
+    // On a narrow screen (a tablet) the files are a drawer over the
+    // notebook: an opened notebook closes it.
+    this.hideFilesIfNarrow = () => {
+      if (typeof matchMedia === 'function' && matchMedia('(max-width: 900px)').matches) {
+        root.classList.add('files-hidden');
+        toggleFiles.setAttribute('aria-expanded', 'false');
+      }
+    };
     const brand = el('span', 'brand');
     brand.textContent = 'Firn';
     this.title = el('h1', 'nb-title', { 'data-testid': 'notebook-title' });
@@ -143,6 +160,7 @@ export class App {
   async start(): Promise<void> {
     await Promise.all([this.files.refresh(''), this.files.loadLessons()]);
     await this.route();
+    void loadPanel();
   }
 
   private welcome(): void {
@@ -195,9 +213,9 @@ export class App {
     this.title.textContent = path;
     document.title = `${path.split('/').pop()} — Firn`;
     this.main.replaceChildren();
-    let file;
+    let file, NotebookPanelClass;
     try {
-      file = await this.api.readNotebook(path);
+      [file, { NotebookPanel: NotebookPanelClass }] = await Promise.all([this.api.readNotebook(path), loadPanel()]);
     } catch (e) {
       toast(`Cannot open ${path}: ${e instanceof Error ? e.message : e}`, { kind: 'error' });
       this.path = '';
@@ -212,7 +230,7 @@ export class App {
       this.welcome();
       return;
     }
-    const panel = new NotebookPanel(nb, file.etag, {
+    const panel = new NotebookPanelClass(nb, file.etag, {
       write: async (json, etag) => (await this.api.saveNotebook(path, json, etag)).etag,
       reload: async () => {
         this.path = '';
@@ -241,6 +259,7 @@ export class App {
     });
     this.panel = panel;
     this.main.replaceChildren(panel.el);
+    this.hideFilesIfNarrow();
     this.showSaveState('saved');
     panel.select(0);
     await this.connect(path, panel);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { renderOutput, tracebackHasHead } from './render';
+
+describe('error outputs', () => {
+  const interrupted = {
+    output_type: 'error', ename: 'Interrupted', evalue: 'cell [12] was interrupted',
+    traceback: ['Interrupted: cell [12] was interrupted', '  cell [12], line 1, column 1'],
+  };
+  const cases: [string, Record<string, unknown>, boolean][] = [
+    ['traceback starts with the head', interrupted, true],
+    ['with colours', { ...interrupted, traceback: ['\x1b[31mInterrupted: cell [12] was interrupted\x1b[0m'] }, true],
+    ['cell position before the value', { output_type: 'error', ename: 'E', evalue: 'boom', traceback: ['E: cell [1], line 2: boom'] }, true],
+    ['another first line', { output_type: 'error', ename: 'E', evalue: 'boom', traceback: ['goroutine 1 [running]:'] }, false],
+    ['no traceback', { output_type: 'error', ename: 'E', evalue: 'boom', traceback: [] }, false],
+  ];
+  it.each(cases)('%s', (_, o, want) => {
+    expect(tracebackHasHead(o as never)).toBe(want);
+  });
+
+  it('shows the first line once', () => {
+    const el = renderOutput(interrupted as never);
+    expect(el.querySelector('.error-head')).toBeNull();
+    expect(el.textContent!.split('Interrupted: cell [12] was interrupted').length - 1).toBe(1);
+    const other = renderOutput(cases[3]![1] as never);
+    expect(other.querySelector('.error-head')!.textContent).toBe('E: boom');
+  });
+});
