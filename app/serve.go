@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/firnglacier/firn/kernel"
@@ -84,10 +85,10 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	addr := opts.Addr
+	ln, err := listen(addr)
 	if addr == "" {
 		addr = DefaultAddr
 	}
-	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = srv.Shutdown(context.Background())
 		return fmt.Errorf("serve: listen on %s: %w (use --addr HOST:PORT for another)", addr, err)
@@ -126,6 +127,31 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		return fmt.Errorf("serve: stop: %w", err)
 	}
 	return nil
+}
+
+// listen listens on addr; with no addr, on DefaultAddr or, when that port
+// is taken (another Firn, a Jupyter), on the next free one of the ten
+// after it, as Jupyter does, and then on any free port.
+func listen(addr string) (net.Listener, error) {
+	if addr != "" {
+		return net.Listen("tcp", addr)
+	}
+	host, port, _ := net.SplitHostPort(DefaultAddr)
+	first, _ := strconv.Atoi(port)
+	var firstErr error
+	for p := first; p <= first+10; p++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil {
+			return ln, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if ln, err := net.Listen("tcp", net.JoinHostPort(host, "0")); err == nil {
+		return ln, nil
+	}
+	return nil, firstErr
 }
 
 // browserHost is the host:port to put in the URL: a wildcard address

@@ -38,6 +38,7 @@ func usagef(format string, args ...any) error {
 const helpText = `Firn — a glacier modelling workbench.
 
 Usage:
+  firn                      the notebook in your browser (as firn serve)
   firn help                 this text
   firn version              the version of Firn and Go
   firn model run EXP [--out FILE] [--profile FILE] [--every N] [--quiet]
@@ -106,8 +107,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stdout, helpText)
-		return nil
+		// Firn's main job: the notebook in the browser, on the user's
+		// workspace (seeded with the lessons).
+		return serveCommand(ctx, nil, stderr)
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

@@ -16,7 +16,7 @@ import (
 func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("firn serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", app.DefaultAddr, "address to listen on (HOST:PORT; port 0 picks a free one)")
+	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default "+app.DefaultAddr+", or the next free port; port 0 picks any free one)")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
 	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
 	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
