@@ -470,3 +470,34 @@ func TestKernelRestartAfterFailedRestart(t *testing.T) {
 		t.Errorf("after Restart: %q", out)
 	}
 }
+
+// A kernel whose client is gone (its request pipe closed, as when the
+// client process dies) ends, even while a cell spins.
+func TestKernelEndsWithoutItsClient(t *testing.T) {
+	k, ctx := startKernel(t, Options{NoAutoRestart: true})
+	done := make(chan struct{})
+	running := make(chan struct{}, 1)
+	go func() {
+		// the cell prints before it spins: its output says it runs
+		k.Execute(ctx, "fmt.Println(\"spinning\")\nfor {}", func(m *protocol.Message) {
+			if m.Type() == protocol.Stream {
+				select {
+				case running <- struct{}{}:
+				default:
+				}
+			}
+		})
+		close(done)
+	}()
+	<-running
+	k.mu.Lock()
+	p := k.proc
+	k.mu.Unlock()
+	p.reqW.Close()
+	select {
+	case <-p.exited:
+	case <-ctx.Done():
+		t.Fatal("the kernel kept running after its client went away")
+	}
+	<-done
+}

@@ -85,6 +85,9 @@ func Main(args []string, stderr io.Writer) int {
 			fmt.Fprintf(orig, "firn kernel: %v\n", err)
 			os.Exit(3)
 		},
+		// Without its client the kernel has no purpose (and a running
+		// cell could spin for ever): end at once.
+		ClientGone: func() { os.Exit(0) },
 	})
 	if err != nil {
 		fmt.Fprintf(orig, "firn kernel: %v\n", err)

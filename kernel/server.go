@@ -36,6 +36,11 @@ type ServerOptions struct {
 	// the process when the limit cannot be kept.
 	MemoryLimit int64
 	Fatal       func(error)
+	// ClientGone, when not nil, is called when the request channel ends
+	// (the client closed it or died) while a cell may still be running:
+	// the kernel process exits then, so that no orphaned kernel spins on
+	// a cell nobody can interrupt.
+	ClientGone func()
 }
 
 // server is one kernel: an interpreter served over a connection.
@@ -107,6 +112,9 @@ func Serve(ctx context.Context, conn *protocol.Conn, opts ServerOptions) error {
 		for {
 			m, err := conn.Receive()
 			if err != nil {
+				if opts.ClientGone != nil {
+					opts.ClientGone()
+				}
 				readErr <- err
 				return
 			}
