@@ -157,9 +157,20 @@ func (g *Glacier) SetContext(ctx context.Context) *Glacier {
 	return g
 }
 
+// A contextResolver stands for whichever context is current (a notebook
+// kernel binds glaciers to "the running cell's context"): it is resolved
+// when a progress call starts, so that the call keeps the context it
+// started under even after the cell that made it has ended.
+type contextResolver interface {
+	Resolve() context.Context
+}
+
 func (g *Glacier) context() context.Context {
 	if g.ctx == nil {
 		return context.Background()
+	}
+	if r, ok := g.ctx.(contextResolver); ok {
+		return r.Resolve()
 	}
 	return g.ctx
 }

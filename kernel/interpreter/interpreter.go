@@ -442,6 +442,11 @@ func (c *cellContext) Err() error                              { return c.curren
 func (c *cellContext) Value(key any) any                       { return c.current().Value(key) }
 func (c *cellContext) String() string                          { return "the running cell's context" }
 
+// Resolve is the running cell's own context: engine calls resolve it when
+// they start (see edu.Glacier), so that a call an interrupt abandoned
+// still sees its cell cancelled after the next cell has begun.
+func (c *cellContext) Resolve() context.Context { return c.current() }
+
 // traceWriter is yaegi's stderr: it keeps the "L:C: panic: f(...)"
 // frames yaegi prints while a panic unwinds (for the cell's traceback)
 // and passes everything else (log output) on.
