@@ -419,11 +419,19 @@ func (c *cellContext) set(ctx context.Context) {
 	c.mu.Unlock()
 }
 
-// reset leaves no cell running: the context is Background until the next
-// cell.
+// errCellEnded is the cause of the context between cells.
+var errCellEnded = errors.New("the cell has ended")
+
+// reset leaves no cell running: until the next cell the context is a
+// cancelled one, so that an engine call that an interrupted cell's
+// abandoned goroutine makes after the cell has ended stops at once
+// instead of running on under no cell. (Work a cell starts in the
+// background ends with the cell, as its context does.)
 func (c *cellContext) reset() {
+	ended, cancel := context.WithCancelCause(context.Background())
+	cancel(errCellEnded)
 	c.mu.Lock()
-	c.ctx = nil
+	c.ctx = ended
 	c.mu.Unlock()
 }
 
