@@ -71,7 +71,9 @@
 //     orchestrate, the engine computes.
 //   - An interrupt stops interpreted code between two steps and blocked
 //     calls at once, but a goroutine blocked in a call is abandoned, not
-//     killed; goroutines started by a cell outlive it.
+//     killed; goroutines started by a cell outlive it, but ctx (and the
+//     glaciers' engine runs) end with the cell: between cells ctx is
+//     cancelled, so background engine work stops when its cell ends.
 //   - A panic in a function that compiled code runs in a goroutine of its
 //     own (time.AfterFunc(d, f)) cannot be recovered: the kernel process
 //     dies, and its client reports the panic and starts a fresh kernel.
