@@ -38,11 +38,16 @@ func WriteFile(path string, nb *Notebook) error {
 	if _, err := formatOf(path); err != nil {
 		return err
 	}
-	write := nb.Write
+	return WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, path, nb) })
+}
+
+// Encode writes nb to w in the format path's extension names: the
+// percent text form for .go, .ipynb otherwise.
+func Encode(w io.Writer, path string, nb *Notebook) error {
 	if strings.EqualFold(filepath.Ext(path), ".go") {
-		write = func(w io.Writer) error { return WritePercent(w, nb) }
+		return WritePercent(w, nb)
 	}
-	return WriteFileAtomic(path, write)
+	return nb.Write(w)
 }
 
 func formatOf(path string) (func(io.Reader, string) (*Notebook, error), error) {

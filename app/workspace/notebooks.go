@@ -106,12 +106,7 @@ func (w *Workspace) WriteNotebook(p string, nbJSON []byte, etag string) (Doc, er
 		return Doc{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	var out bytes.Buffer
-	if isPercent(c) {
-		err = notebooks.WritePercent(&out, nb)
-	} else {
-		err = nb.Write(&out)
-	}
-	if err != nil {
+	if err := notebooks.Encode(&out, c, nb); err != nil {
 		return Doc{}, fmt.Errorf("save %s: %w", c, err)
 	}
 	w.mu.Lock()

@@ -54,12 +54,7 @@ func (w *Workspace) Create(p string) (Entry, error) {
 	nb := notebooks.New()
 	nb.AddCell(notebooks.NewCell(notebooks.Code, ""))
 	var out bytes.Buffer
-	if isPercent(c) {
-		err = notebooks.WritePercent(&out, nb)
-	} else {
-		err = nb.Write(&out)
-	}
-	if err != nil {
+	if err := notebooks.Encode(&out, c, nb); err != nil {
 		return Entry{}, fmt.Errorf("create %s: %w", c, err)
 	}
 	w.mu.Lock()
