@@ -4,7 +4,7 @@
 
 import { EditorState, Compartment, StateEffect, StateField, Prec, type Extension } from '@codemirror/state';
 import {
-  EditorView, Decoration, type DecorationSet, keymap, drawSelection, highlightActiveLine,
+  EditorView, Decoration, keymap, drawSelection, highlightActiveLine,
   highlightSpecialChars, hoverTooltip, lineNumbers, type Tooltip,
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
@@ -30,20 +30,21 @@ export interface EditorHooks {
 }
 
 const setErrorLine = StateEffect.define<number>();
-const errorLineField = StateField.define<DecorationSet>({
-  create: () => Decoration.none,
-  update(deco, tr) {
+// errorLineField is the highlighted line (1-based; 0: none). An edit
+// clears it: the line numbers of the error no longer hold.
+const errorLineField = StateField.define<number>({
+  create: () => 0,
+  update(line, tr) {
     for (const e of tr.effects) {
-      if (e.is(setErrorLine)) {
-        const n = e.value;
-        if (n < 1 || n > tr.state.doc.lines) return Decoration.none;
-        const line = tr.state.doc.line(n);
-        return Decoration.set([Decoration.line({ class: 'cm-error-line', attributes: { 'data-testid': 'error-line' } }).range(line.from)]);
-      }
+      if (e.is(setErrorLine)) return e.value >= 1 && e.value <= tr.state.doc.lines ? e.value : 0;
     }
-    return tr.docChanged ? Decoration.none : deco;
+    return tr.docChanged ? 0 : line;
   },
-  provide: (f) => EditorView.decorations.from(f),
+  provide: (f) => EditorView.decorations.compute([f], (state) => {
+    const n = state.field(f);
+    if (n === 0) return Decoration.none;
+    return Decoration.set([Decoration.line({ class: 'cm-error-line', attributes: { 'data-testid': 'error-line' } }).range(state.doc.line(n).from)]);
+  }),
 });
 
 function kernelCompletion(hooks: EditorHooks) {
@@ -89,8 +90,10 @@ export class CellEditor {
   readonly view: EditorView;
   private readonly lang = new Compartment();
   private silent = false;
+  private language: 'go' | 'text';
 
   constructor(parent: HTMLElement, source: string, language: 'go' | 'text', hooks: EditorHooks, label: string) {
+    this.language = language;
     const extensions: Extension[] = [
       Prec.highest(EditorView.domEventHandlers({
         keydown: (ev, view) => {
@@ -143,6 +146,9 @@ export class CellEditor {
   }
 
   setLanguage(language: 'go' | 'text'): void {
+    // Reconfiguring re-parses and re-highlights the whole cell: only on a change.
+    if (language === this.language) return;
+    this.language = language;
     this.view.dispatch({ effects: this.lang.reconfigure(language === 'go' ? go() : []) });
   }
 
@@ -166,6 +172,8 @@ export class CellEditor {
 
   /** showErrorLine highlights line n (1-based); 0 clears. */
   showErrorLine(n: number): void {
+    const want = n >= 1 && n <= this.view.state.doc.lines ? n : 0;
+    if (this.view.state.field(errorLineField) === want) return; // no transaction for nothing
     this.view.dispatch({ effects: setErrorLine.of(n) });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ansiToHTML, stripAnsi } from './ansi';
+import { ansiToHTML, setANSIText, stripAnsi } from './ansi';
 
 describe('ansiToHTML', () => {
   const cases: [string, string, string][] = [
@@ -18,5 +18,17 @@ describe('ansiToHTML', () => {
 
   it('stripAnsi removes all escapes', () => {
     expect(stripAnsi('\x1b[1;31mpanic\x1b[0m: x')).toBe('panic: x');
+  });
+});
+
+describe('setANSIText', () => {
+  it.each([
+    ['plain text, markup characters kept as text', 'a < b & "c"\n', 'a < b & "c"\n', 0],
+    ['coloured text becomes spans', '\x1b[31mred\x1b[0m ok', 'red ok', 1],
+  ])('%s', (_name, text, shown, spans) => {
+    const el = document.createElement('pre');
+    setANSIText(el, text);
+    expect(el.textContent).toBe(shown);
+    expect(el.querySelectorAll('span').length).toBe(spans);
   });
 });

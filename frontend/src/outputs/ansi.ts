@@ -94,6 +94,15 @@ function open(st: Style): string {
 // CSI sequences, OSC sequences (ended by BEL or ST), and other 2-char escapes.
 const escapeRe = /\x1b\[([0-9;?]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
+/**
+ * setANSIText shows text with ANSI escapes in el: plain text (the usual
+ * case) as a text node, without the HTML parser.
+ */
+export function setANSIText(el: HTMLElement, text: string): void {
+  if (text.includes('\x1b')) el.innerHTML = ansiToHTML(text);
+  else el.textContent = text;
+}
+
 /** ansiToHTML converts text with ANSI escapes to safe HTML. */
 export function ansiToHTML(text: string): string {
   let out = '';

@@ -3,7 +3,7 @@
 // HTML, Markdown, SVG, PNG, JSON, text), long text cut with "show all".
 
 import type { NbOutput } from '../notebook/nbformat';
-import { ansiToHTML, stripAnsi } from './ansi';
+import { ansiToHTML, setANSIText, stripAnsi } from './ansi';
 import { truncate } from './truncate';
 import { sanitizeHTML, sanitizeSVG } from '../markdown/sanitize';
 import { fillMarkdown } from '../markdown/lazy';
@@ -56,7 +56,7 @@ export function textBlock(text: string, cls: string, opts: RenderOptions = {}): 
   const wrap = h('div', 'output-text-wrap');
   const pre = h('pre', cls);
   const t = truncate(text, opts.maxLines, opts.maxChars);
-  pre.innerHTML = ansiToHTML(t.text);
+  setANSIText(pre, t.text);
   wrap.append(pre);
   if (t.truncated) {
     const note = h('div', 'output-truncated');
@@ -69,7 +69,7 @@ export function textBlock(text: string, cls: string, opts: RenderOptions = {}): 
     btn.dataset['testid'] = 'show-all';
     btn.addEventListener('click', () => {
       block.all = true;
-      pre.innerHTML = ansiToHTML(block.text);
+      setANSIText(pre, block.text);
       note.remove();
     });
     note.append(btn);
