@@ -154,6 +154,11 @@ func (s *Server) fileOp(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	case "rename":
 		e, err = s.ws.Rename(op.Path, op.To)
+		if err == nil {
+			if from, rerr := s.ws.Resolve(op.Path); rerr == nil {
+				s.sessions.Rename(from, e.Path) // open notebooks keep their kernels
+			}
+		}
 	case "copy":
 		e, err = s.ws.Copy(op.Path, op.To)
 		status = http.StatusCreated

@@ -363,3 +363,51 @@ func TestSessionInfoAndSavedFrame(t *testing.T) {
 		t.Errorf("saved frame %s, want path saved.ipynb, etag %s, seq > %d", fs[len(fs)-1].raw, saved.ETag, last)
 	}
 }
+
+// TestRenameKeepsTheSession: renaming an open notebook, or its folder,
+// moves its session (same kernel, same variables) to the new path and
+// tells its clients; a notebook opened later at the old path gets a
+// new session.
+func TestRenameKeepsTheSession(t *testing.T) {
+	tests := []struct {
+		name, from, to, open, want string
+	}{
+		{"the notebook", "a.ipynb", "b.ipynb", "a.ipynb", "b.ipynb"},
+		{"its folder", "course", "course-2025", "course/w1.ipynb", "course-2025/w1.ipynb"},
+		{"with ./ in the request", "./c.ipynb", "d.ipynb", "c.ipynb", "d.ipynb"},
+	}
+	h := newHarness(t, nil)
+	h.doJSON("POST", "/api/files", map[string]string{"op": "mkdir", "path": "course"}, 201, nil)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h.doJSON("POST", "/api/files", map[string]string{"op": "create", "path": tc.open}, 201, nil)
+			id, c := h.ready(tc.open)
+			_, _ = c.run("m1", "x := 41")
+			pid := h.srv.sessions.Get(id).Info().Kernel.Pid
+			h.doJSON("POST", "/api/files", map[string]string{"op": "rename", "path": tc.from, "to": tc.to}, 200, nil)
+			fs := c.until(func(f frame) bool { return f.Type == "renamed" })
+			var renamed struct{ Path string }
+			must(t, json.Unmarshal([]byte(fs[len(fs)-1].raw), &renamed))
+			if renamed.Path != tc.want {
+				t.Errorf("renamed frame %s, want path %s", fs[len(fs)-1].raw, tc.want)
+			}
+			var info struct {
+				ID     string `json:"id"`
+				Path   string `json:"path"`
+				Kernel struct {
+					Pid int `json:"pid"`
+				} `json:"kernel"`
+			}
+			h.doJSON("POST", "/api/sessions", map[string]string{"path": tc.want}, 200, &info)
+			if info.ID != id || info.Path != tc.want || info.Kernel.Pid != pid {
+				t.Errorf("session at the new path %+v, want id %s, pid %d", info, id, pid)
+			}
+			if fs, reply := c.run("m2", "x + 1"); reply.Status != "ok" || !strings.Contains(output(fs, "m2"), "42") {
+				t.Errorf("the variables did not survive the rename: %+v %q", reply, output(fs, "m2"))
+			}
+			if h.srv.sessions.ByPath(tc.open) != nil {
+				t.Errorf("a session is still at the old path %s", tc.open)
+			}
+		})
+	}
+}

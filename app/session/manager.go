@@ -74,6 +74,28 @@ func (m *Manager) List() []*Session {
 	return out
 }
 
+// Rename moves the sessions of the notebook at from, or of every notebook
+// under the folder from, to their paths under to: a renamed notebook
+// keeps its kernel, its variables and a run under way.
+func (m *Manager) Rename(from, to string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for p, s := range m.byPath {
+		var moved string
+		switch {
+		case p == from:
+			moved = to
+		case strings.HasPrefix(p, from+"/"):
+			moved = to + p[len(from):]
+		default:
+			continue
+		}
+		delete(m.byPath, p)
+		m.byPath[moved] = s
+		s.SetPath(moved)
+	}
+}
+
 // Close shuts down the session with id; it reports whether there was one.
 func (m *Manager) Close(ctx context.Context, id string) (bool, error) {
 	m.mu.Lock()

@@ -69,6 +69,7 @@ type Session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	pathMu sync.Mutex // guards opts.Path, which a rename changes
 
 	mu       sync.Mutex
 	k        *kernel.Kernel
@@ -112,8 +113,22 @@ func Start(id string, opts Options) *Session {
 // ID is the session's id.
 func (s *Session) ID() string { return s.id }
 
-// Path is the notebook's path.
-func (s *Session) Path() string { return s.opts.Path }
+// Path is the notebook's path (it follows renames: SetPath).
+func (s *Session) Path() string {
+	s.pathMu.Lock()
+	defer s.pathMu.Unlock()
+	return s.opts.Path
+}
+
+// SetPath moves the session to the notebook's new path after a rename
+// and tells its clients with a "renamed" frame: the kernel, its
+// variables and a run under way go on.
+func (s *Session) SetPath(path string) {
+	s.pathMu.Lock()
+	s.opts.Path = path
+	s.pathMu.Unlock()
+	s.emit(renamedFrame{Type: "renamed", Path: path})
+}
 
 // Log is the session's frames.
 func (s *Session) Log() *Log { return s.log }
@@ -126,7 +141,7 @@ func (s *Session) Info() Info {
 	if s.k != nil {
 		pid = s.k.Pid()
 	}
-	return Info{ID: s.id, Path: s.opts.Path, Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq()}
+	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq()}
 }
 
 // state is the state clients see. s.mu is held.
@@ -149,6 +164,10 @@ type (
 		State          string `json:"state"`
 		Cause          string `json:"cause,omitempty"`
 		ExecutionCount int    `json:"execution_count"`
+	}
+	renamedFrame struct {
+		Type string `json:"type"`
+		Path string `json:"path"`
 	}
 	savedFrame struct {
 		Type string `json:"type"`
@@ -175,7 +194,7 @@ func (s *Session) emit(frame any) {
 // has etag now, so that another tab showing it can take the new etag
 // instead of meeting a conflict on its next save.
 func (s *Session) Saved(etag string) {
-	s.emit(savedFrame{Type: "saved", Path: s.opts.Path, ETag: etag})
+	s.emit(savedFrame{Type: "saved", Path: s.Path(), ETag: etag})
 }
 
 // stateChanged sends a kernel frame if the state changed or there is a

@@ -34,6 +34,7 @@ function stopAll(nb: Notebook): void {
 export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
   switch (f.type) {
     case 'saved':
+    case 'renamed':
       return { changed: false };
     case 'gap':
       return { changed: false, notice: 'Some earlier outputs are no longer kept by the server; the outputs shown are those of the last save.' };

@@ -42,6 +42,8 @@ export class App {
   private panel: NotebookPanel | null = null;
   private kernel: KernelClient | null = null;
   private path = '';
+  /** Where the open panel saves: its path, which follows renames. */
+  private at = { path: '' };
   private readonly hideFilesIfNarrow: () => void;
 
   constructor(root: HTMLElement, private readonly api: Api) {
@@ -53,7 +55,10 @@ export class App {
       open: (p) => { location.hash = '#' + encodeURI(p); },
       notify,
       prompt: (t, l, v) => prompt(t, l, v),
-      renamed: (from, to) => { if (from === this.path) location.hash = '#' + encodeURI(to); },
+      renamed: (from, to) => {
+        if (from === this.path) this.followRename(to);
+        else if (this.path.startsWith(from + '/')) this.followRename(to + this.path.slice(from.length));
+      },
       deleted: (p) => { if (p === this.path) this.close(); },
     });
 
@@ -201,6 +206,20 @@ export class App {
     this.welcome();
   }
 
+  /**
+   * followRename shows the open notebook under its new path (renamed here,
+   * in another tab or with its folder): the session, its kernel and a run
+   * under way go on, so nothing is reopened.
+   */
+  private followRename(to: string): void {
+    if (!this.panel || to === this.path) return;
+    this.path = to;
+    this.at.path = to;
+    this.title.textContent = to;
+    document.title = `${to.split('/').pop()} — Firn`;
+    history.replaceState(null, '', '#' + encodeURI(to));
+  }
+
   async open(path: string): Promise<void> {
     if (this.panel) {
       if (this.panel.saver.dirty) await this.panel.save();
@@ -230,13 +249,16 @@ export class App {
       this.welcome();
       return;
     }
+    const at = { path };
+    this.at = at;
     const panel = new NotebookPanelClass(nb, file.etag, {
-      write: async (json, etag) => (await this.api.saveNotebook(path, json, etag)).etag,
+      // at.path, not path: the notebook may be renamed while open.
+      write: async (json, etag) => (await this.api.saveNotebook(at.path, json, etag)).etag,
       reload: async () => {
         this.path = '';
-        await this.open(path);
+        await this.open(at.path);
       },
-      readDisk: () => this.api.readNotebook(path),
+      readDisk: () => this.api.readNotebook(at.path),
       resolveConflict: () => choose('The file changed on disk',
         `${path} was changed on disk since it was opened here (another tab or program wrote it). ` +
         'Reload it from disk (your changes here are lost), or overwrite it with the version shown here?',
@@ -279,7 +301,10 @@ export class App {
     panel.replayEnd = session.seq ?? 0;
     const k = new KernelClient({
       url: (since) => this.api.wsURL(session.id, since),
-      onFrame: (f) => panel.onFrame(f),
+      onFrame: (f) => {
+        if (f.type === 'renamed' && this.panel === panel) this.followRename(f.path);
+        panel.onFrame(f);
+      },
       onStatus: (s, cause) => {
         this.status.set(s, cause);
         panel.onStatus(s);
