@@ -147,6 +147,11 @@ export class Notebook extends Emitter<NotebookEvents> {
       this.cells.every((c, i) => c.type === other.cells[i]!.type && c.source === other.cells[i]!.source);
   }
 
+  /** sameContent reports whether other has the same cells, outputs and execution counts included. */
+  sameContent(other: Notebook): boolean {
+    return JSON.stringify(this.toJSON().cells) === JSON.stringify(other.toJSON().cells);
+  }
+
   /** newEmpty is a notebook with one empty code cell and Firn's kernelspec. */
   static newEmpty(): Notebook {
     const nb = new Notebook();

@@ -45,6 +45,8 @@ export class NotebookPanel {
   /** Frames up to this seq replay what ran before the notebook was opened here. */
   replayEnd = 0;
   private sharedChange = false;
+  /** A replayed frame changed the notebook: compare with the file once the replay ends. */
+  private replayChanged = false;
   /** reveals lazy cell views as they come near the viewport. */
   private readonly nearView: IntersectionObserver | null = typeof IntersectionObserver === 'function'
     ? new IntersectionObserver((entries) => {
@@ -144,16 +146,39 @@ export class NotebookPanel {
     }
     const eff = applyFrame(this.nb, f);
     const replay = f.seq <= this.replayEnd;
-    if (eff.changed && !replay) {
-      // Outputs come to every tab of the notebook: a shared change.
-      this.sharedChange = true;
-      try {
-        this.nb.setDirty();
-      } finally {
-        this.sharedChange = false;
-      }
+    if (eff.changed && !replay) this.sharedDirty(); // outputs come to every tab of the notebook
+    if (eff.changed && replay) this.replayChanged = true;
+    if (this.replayChanged && f.seq >= this.replayEnd) {
+      this.replayChanged = false;
+      void this.saveReplayed();
     }
     if (eff.notice && !(replay && f.type === 'kernel')) this.host.notify(eff.notice, { error: f.type === 'kernel' });
+  }
+
+  /** sharedDirty marks a change every tab of the notebook makes alike (outputs). */
+  private sharedDirty(): void {
+    this.sharedChange = true;
+    try {
+      this.nb.setDirty();
+    } finally {
+      this.sharedChange = false;
+    }
+  }
+
+  /**
+   * saveReplayed saves outputs that cells produced while no tab showed the
+   * notebook (the server keeps them only in memory) unless the file
+   * already has them, as it does when another tab saved them.
+   */
+  private async saveReplayed(): Promise<void> {
+    if (!this.host.readDisk) return;
+    try {
+      const file = await this.host.readDisk();
+      if (this.nb.sameContent(Notebook.fromJSON(file.notebook))) return;
+    } catch {
+      return;
+    }
+    this.sharedDirty();
   }
 
   /** sameOnDisk returns the file's etag if it has the cells shown here, else null. */
