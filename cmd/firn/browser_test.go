@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,49 +17,112 @@ import (
 // headless Chromium against a real `firn serve` with real kernels: the
 // lessons listed and opened, run all with its plots, an edit saved and
 // reloaded, an endless loop interrupted with the kernel's state kept, the
-// kernel process killed and recovered, the websocket dropped mid-run, one
-// notebook in two tabs, a keyboard-only session, and speed figures
-// (printed as "bench NAME VALUE UNIT"; a missed goal is printed, not
-// failed).
+// kernel process killed and recovered, the tab closed mid-run and the
+// connection cut mid-run in an open page, one notebook in two tabs, a
+// keyboard-only session, 100,000 lines cut with "show all".
 // Screenshots go to $FIRN_ARTIFACTS/browser (else a temporary folder).
 // It needs node, frontend/node_modules (npm ci) and chromium, which
 // scripts/test.sh installs.
 func TestBrowser(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("the browser tests need Node.js")
-	}
-	frontendDir, err := filepath.Abs(filepath.Join("..", "..", "frontend"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(frontendDir, "node_modules", "playwright-core")); err != nil {
-		t.Fatal("the browser tests need the frontend's packages: cd frontend && npm ci")
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Fatal("the browser tests need Chromium: apt-get install chromium")
-	}
+	t.Parallel()
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "browser")
 	}
+	srv := startServe(t, 5*time.Minute)
+	out, err := srv.node("e2e/browser.mjs", srv.url, artifacts)
+	t.Logf("browser suite:\n%s\nscreenshots in %s", out, artifacts)
+	if err != nil {
+		t.Fatalf("the browser suite failed: %v\nserver log:\n%s", err, srv.stop())
+	}
+}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	workspace := t.TempDir()
-	home := t.TempDir()
+// TestBrowserLongRun leaves a 5-minute run going with its tab closed and
+// comes back (frontend/e2e/longrun.mjs): every line is shown once, in
+// order, and saved. It takes five minutes of wall time (not CPU), in
+// parallel with TestBrowser; -short skips it.
+func TestBrowserLongRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 5-minute run; not with -short")
+	}
+	t.Parallel()
+	srv := startServe(t, 10*time.Minute)
+	out, err := srv.node("e2e/longrun.mjs", srv.url, "300")
+	t.Logf("long run:\n%s", out)
+	if err != nil {
+		t.Fatalf("the long run failed: %v\nserver log:\n%s", err, srv.stop())
+	}
+}
+
+// BenchmarkBrowser measures the notebook's speed in headless Chromium
+// (frontend/e2e/speed.mjs): cold load, opening 100 cells, a cell's round
+// trip from the browser, 100,000 lines. Each iteration runs the whole
+// script; the figures are means over iterations.
+//
+//	go test -run '^$' -bench Browser -benchtime 3x ./cmd/firn/
+func BenchmarkBrowser(b *testing.B) {
+	srv := startServe(b, 30*time.Minute)
+	sums := map[string]float64{}
+	n := 0
+	benchLine := regexp.MustCompile(`(?m)^bench (\S+) (\S+)$`)
+	for b.Loop() {
+		out, err := srv.node("e2e/speed.mjs", srv.url)
+		if err != nil {
+			b.Fatalf("speed.mjs failed: %v\n%s\nserver log:\n%s", err, out, srv.stop())
+		}
+		for _, m := range benchLine.FindAllStringSubmatch(out, -1) {
+			v, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				b.Fatalf("bad figure %q: %v", m[0], err)
+			}
+			sums[m[1]] += v
+		}
+		n++
+	}
+	for name, sum := range sums {
+		b.ReportMetric(sum/float64(n), strings.ReplaceAll(name, "_", "-"))
+	}
+	b.ReportMetric(0, "ns/op") // a whole script per op: the figures above are what counts
+}
+
+// served is a `firn serve` process on a fresh workspace for the browser
+// scripts.
+type served struct {
+	tb          testing.TB
+	ctx         context.Context
+	url         string
+	frontendDir string
+	stop        func() string // ends the server, returns its log
+}
+
+func startServe(tb testing.TB, limit time.Duration) *served {
+	tb.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		tb.Fatal("the browser tests need Node.js")
+	}
+	frontendDir, err := filepath.Abs(filepath.Join("..", "..", "frontend"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(frontendDir, "node_modules", "playwright-core")); err != nil {
+		tb.Fatal("the browser tests need the frontend's packages: cd frontend && npm ci")
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		tb.Fatal("the browser tests need Chromium: apt-get install chromium")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	tb.Cleanup(cancel)
+	workspace := tb.TempDir()
+	home := tb.TempDir()
 	serve := exec.CommandContext(ctx, firnBin, "serve", workspace, "--no-browser", "--addr", "127.0.0.1:0")
 	serve.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
 	stderr, err := serve.StderrPipe()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := serve.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer func() {
-		serve.Process.Signal(os.Interrupt)
-		serve.Wait()
-	}()
 	// the server prints the URL to open; the rest of its log is kept for
 	// a failure report
 	urlRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/\?token=\S+`)
@@ -68,7 +132,9 @@ func TestBrowser(t *testing.T) {
 		url = urlRE.FindString(sc.Text())
 	}
 	if url == "" {
-		t.Fatal("firn serve printed no URL")
+		serve.Process.Kill()
+		serve.Wait()
+		tb.Fatal("firn serve printed no URL")
 	}
 	var log strings.Builder
 	logged := make(chan struct{})
@@ -78,14 +144,24 @@ func TestBrowser(t *testing.T) {
 		}
 		close(logged)
 	}()
-
-	node := exec.CommandContext(ctx, "node", "e2e/browser.mjs", url, artifacts)
-	node.Dir = frontendDir
-	out, err := node.CombinedOutput()
-	t.Logf("browser suite:\n%s\nscreenshots in %s", out, artifacts)
-	if err != nil {
-		serve.Process.Signal(os.Interrupt)
-		<-logged
-		t.Fatalf("the browser suite failed: %v\nserver log:\n%s", err, log.String())
+	stopped := false
+	stop := func() string {
+		if !stopped {
+			stopped = true
+			serve.Process.Signal(os.Interrupt)
+			<-logged
+			serve.Wait()
+		}
+		return log.String()
 	}
+	tb.Cleanup(func() { stop() })
+	return &served{tb: tb, ctx: ctx, url: url, frontendDir: frontendDir, stop: stop}
+}
+
+// node runs a script of frontend/e2e with args and returns its output.
+func (s *served) node(script string, args ...string) (string, error) {
+	cmd := exec.CommandContext(s.ctx, "node", append([]string{script}, args...)...)
+	cmd.Dir = s.frontendDir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }

@@ -2,110 +2,42 @@
 // Chromium (Debian's), driven by playwright-core. Run by the Go test
 // cmd/firn TestBrowser: node e2e/browser.mjs URL ARTIFACT_DIR, where URL
 // is the one `firn serve` printed (token included). Prints "ok"/"FAIL"
-// lines and speed figures ("bench NAME VALUE UNIT"), saves screenshots of
-// the main states and exits 1 on a failure.
+// lines, saves screenshots of the main states and exits 1 on a failure.
+// Speed figures are measured by speed.mjs (BenchmarkBrowser), a long run
+// with the tab closed by longrun.mjs (TestBrowserLongRun).
 //
 // Scenarios: the lessons listed and run; an edit saved and reloaded; an
 // endless loop interrupted (its error shown once); the kernel process
 // killed, the death shown with its cause and a cell run again after the
-// restart; the websocket dropped mid-run and every line there once after
-// reopening; one notebook in two tabs (outputs in both, no conflicting
-// saves, replay is not a change); a keyboard-only session; speed figures
-// (cold load, 100-cell open, round trip, 100,000 lines); tablet size and
-// dark theme. The test never sleeps: it waits for what the page shows.
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
+// restart; the tab closed mid-run and every line there once after
+// reopening; the connection cut mid-run in an open page (it says it is
+// reconnecting, then shows every line once, without a reload); one
+// notebook in two tabs (outputs in both, no conflicting saves, replay is
+// not a change); a keyboard-only session; an open notebook renamed;
+// a 100-cell notebook; 100,000
+// lines cut with "show all"; tablet size and dark theme. The test never
+// sleeps: it waits for what the page shows.
 import path from 'node:path';
+import fs from 'node:fs';
+import {
+  launch, server, bigNotebook, code, markdown, sourceOf, open, cells, outputsOf, idleCounted, record, recorded, proxy, until,
+} from './lib.mjs';
 
 const [url, artifacts] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
-const base = new URL(url);
-const token = base.searchParams.get('token');
-const origin = base.origin;
-const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-udd-'));
-const ctx = await chromium.launchPersistentContext(udd, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 800 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const errors = [];
+const { token, origin, api, writeNotebook } = server(url);
+const browser = await launch();
+const { ctx, errors } = browser;
+const newPage = () => browser.newPage();
 let failed = false;
 const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failed = true; };
-const bench = (name, value, unit) => console.log(`bench ${name} ${Math.round(value * 10) / 10} ${unit}`);
-// goal reports a speed goal met or missed; a miss is printed, not failed
-// (timings depend on the machine's load).
-const goal = (ok, what) => console.log(`${ok ? 'goal met   ' : 'goal MISSED'} ${what}`);
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, name + '.png') });
-const timeout = 20_000;
 const started = Date.now();
 
-// api calls the server as a program does (token header, no CSRF).
-async function api(method, p, body) {
-  const r = await fetch(origin + '/api/' + p, {
-    method, headers: { Authorization: 'token ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-let cellN = 0;
-const code = (source) => ({ cell_type: 'code', id: 'c' + (++cellN), metadata: {}, source, outputs: [], execution_count: null });
-const markdown = (source) => ({ cell_type: 'markdown', id: 'c' + (++cellN), metadata: {}, source });
-async function writeNotebook(name, cells) {
-  const notebook = {
-    cells, nbformat: 4, nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'firn', display_name: 'Firn (Go)', language: 'go' } },
-  };
-  await api('PUT', 'files/content?path=' + encodeURIComponent(name), { notebook, etag: '' });
-}
-
-async function newPage() {
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(timeout);
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // A 409 is how a save learns that another tab saved first; the page
-  // resolves it (silently when only outputs differ), so it is no error.
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 409/.test(m.text())) errors.push(m.text()); });
-  return page;
-}
-// open shows a notebook in page (already on the app) and waits for an idle kernel.
-async function open(page, name) {
-  await page.evaluate((n) => { location.hash = '#' + encodeURI(n); }, name);
-  await page.waitForFunction((n) => document.querySelector('[data-testid="notebook-title"]')?.textContent === n, name);
-  await page.waitForSelector('[data-testid="notebook"] [data-testid="cell"]');
-  await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
-}
-const cells = (page) => page.locator('[data-testid="cell"]');
-const outputsOf = (page, i) => cells(page).nth(i).locator('[data-testid="outputs"]');
-// record keeps every value an attribute of the selector takes (in window.__rec[key]).
-const record = (page, key, selector, attr) => page.evaluate(([k, sel, a]) => {
-  window.__rec = window.__rec ?? {};
-  const list = (window.__rec[k] = [document.querySelector(sel)?.getAttribute(a)]);
-  new MutationObserver(() => list.push(document.querySelector(sel)?.getAttribute(a)))
-    .observe(document.body, { subtree: true, attributes: true, attributeFilter: [a], childList: true, characterData: true });
-}, [key, selector, attr]);
-// recorded is what record kept, repeats dropped.
-const recorded = (page, key) => page.evaluate((k) => window.__rec[k].filter((v, i, a) => v && v !== a[i - 1]), key);
-const idleCounted = (page, i) => page.waitForFunction((j) => {
-  const p = document.querySelectorAll('[data-testid="cell-prompt"]')[j]?.textContent ?? '';
-  return /^\[\d+\]$/.test(p);
-}, i);
-
 try {
-  // Cold start: a fresh profile (empty cache) to the file list shown.
+  // The start page: the files and the lessons.
   const page = await newPage();
-  let t0 = Date.now();
   await page.goto(url);
-  // In the page: from the start of the navigation (the token's redirect
-  // included) to the first frame with the file list.
-  const loadMs = await (await page.waitForFunction(() =>
-    document.querySelector('[data-testid="file-list"] [data-testid="file-entry"], [data-testid="lesson-entry"]') && performance.now(),
-  null, { polling: 'raf' })).jsonValue();
-  bench('cold_load_to_file_list', loadMs, 'ms');
-  bench('cold_load_wall_incl_browser_tab', Date.now() - t0, 'ms');
-  goal(loadMs < 1000, `a cold first load shows the files in ${loadMs.toFixed(0)} ms (goal < 1 s)`);
   await page.waitForSelector('[data-testid="lesson-entry"]');
   check((await page.locator('[data-testid="lesson-entry"]').count()) === 6, 'the six lessons are listed');
   await shot(page, '01-start');
@@ -212,8 +144,40 @@ try {
   await idleCounted(p2, 0);
   const lines = (await outputsOf(p2, 0).textContent()).match(/line \d+/g) ?? [];
   const want = Array.from({ length: 30 }, (_, i) => `line ${i}`);
-  check(JSON.stringify(lines) === JSON.stringify(want), `after reconnecting, the 30 lines once and in order (${lines.length} lines${lines.length !== 30 ? ': ' + lines.join(',') : ''})`);
+  check(JSON.stringify(lines) === JSON.stringify(want), `after reopening, the 30 lines once and in order (${lines.length} lines${lines.length !== 30 ? ': ' + lines.join(',') : ''})`);
+  // The lines that ran with no tab open were only in the server's memory:
+  // the reopened tab saves them.
+  await p2.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved');
+  const streamDisk = JSON.stringify((await api('GET', 'files/content?path=stream.ipynb')).notebook.cells[0].outputs);
+  check(streamDisk.includes('line 29'), 'the reopened tab saved the replayed lines to the file');
   await p2.close();
+
+  // Cut the connection mid-run in an open page (through a proxy that
+  // drops it, as a network does): the page says it is reconnecting, comes
+  // back by itself (no reload) and shows every line once, in order.
+  await writeNotebook('drop.ipynb', [code('import "time"\n\nfor i := range 30 {\n\tfmt.Println("tick", i)\n\ttime.Sleep(40 * time.Millisecond)\n}')]);
+  const net = await proxy(Number(new URL(origin).port));
+  const p3 = await newPage();
+  await p3.goto(`http://127.0.0.1:${net.port}/?token=${encodeURIComponent(token)}`);
+  await open(p3, 'drop.ipynb');
+  await p3.evaluate(() => { window.__samePage = true; });
+  await record(p3, 'kdrop', '[data-testid="kernel-status"]', 'data-state');
+  await p3.keyboard.press('Control+Enter');
+  await outputsOf(p3, 0).filter({ hasText: 'tick 1' }).waitFor();
+  net.refuse = true;
+  net.drop();
+  await p3.waitForSelector('[data-testid="kernel-status"][data-state="reconnecting"]');
+  await shot(p3, '04b-reconnecting');
+  net.refuse = false;
+  await idleCounted(p3, 0);
+  const ticks = (await outputsOf(p3, 0).textContent()).match(/tick \d+/g) ?? [];
+  const wantTicks = Array.from({ length: 30 }, (_, i) => `tick ${i}`);
+  check(JSON.stringify(ticks) === JSON.stringify(wantTicks), `after the connection came back, the 30 lines once and in order (${ticks.length} lines${ticks.length !== 30 ? ': ' + ticks.join(',') : ''})`);
+  const kdrop = await recorded(p3, 'kdrop');
+  check(kdrop.includes('reconnecting') && await p3.evaluate(() => window.__samePage === true),
+    `the page said it was reconnecting and came back without a reload (${kdrop.join(' → ')}; ${net.drops} connections cut)`);
+  await p3.close();
+  await net.close();
 
   // Two tabs of one notebook: outputs in both, no conflicting saves, and
   // opening a notebook with history is not a change.
@@ -224,6 +188,10 @@ try {
   await record(tabA, 'saveA', '[data-testid="save-state"]', 'data-state');
   await tabA.keyboard.press('Control+Enter');
   await idleCounted(tabA, 0);
+  // A saves the output; B, opened then, replays it and finds the file has
+  // it: no change (a tab saves replayed outputs only when the file lacks them).
+  const savedOutputs = (i) => async () => (await api('GET', 'files/content?path=tabs.ipynb')).notebook.cells[i].outputs.length > 0;
+  await until(savedOutputs(0), "tab A's output saved");
   const tabB = await newPage();
   await tabB.goto(origin + '/');
   await record(tabB, 'saveB', '[data-testid="save-state"]', 'data-state');
@@ -239,7 +207,7 @@ try {
   const bothSaved = () => Promise.all([tabA, tabB].map((p) => p.waitForFunction(() =>
     document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved' &&
     !document.querySelector('[data-testid="cell-prompt"]')?.textContent?.includes('*'))));
-  await tabA.waitForFunction(async () => (await (await fetch('/api/files/content?path=tabs.ipynb')).text()).includes('from tab B'), null, { polling: 100 });
+  await until(savedOutputs(1), "tab B's output saved");
   await bothSaved();
   // An edit in B, saved at once: B has A's etag.
   await tabB.keyboard.press('j');
@@ -254,8 +222,7 @@ try {
   check(!sa.includes('conflict') && !sb.includes('conflict') && (await tabA.locator('[data-testid="conflict-dialog"]').count()) + (await tabB.locator('[data-testid="conflict-dialog"]').count()) === 0,
     `two tabs save without a conflict (A: ${sa.filter(Boolean).join(',')}; B: ${sb.filter(Boolean).join(',')})`);
   const disk = await api('GET', 'files/content?path=tabs.ipynb');
-  const src = (c) => (Array.isArray(c.source) ? c.source.join('') : c.source);
-  check(src(disk.notebook.cells[2]).includes('edited in B') && JSON.stringify(disk.notebook.cells[1].outputs).includes('from tab B'),
+  check(sourceOf(disk.notebook.cells[2]).includes('edited in B') && JSON.stringify(disk.notebook.cells[1].outputs).includes('from tab B'),
     `the file has B's edit and both outputs: ${JSON.stringify(disk.notebook.cells.map((c) => [c.source, c.outputs]))}`);
   await shot(tabB, '05-two-tabs');
   await tabA.close();
@@ -295,7 +262,7 @@ try {
   await page.keyboard.press('Control+s');
   await page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved');
   const keysNb = (await api('GET', 'files/content?path=keys.ipynb')).notebook;
-  const summary = keysNb.cells.map((c) => c.cell_type[0] + ':' + (Array.isArray(c.source) ? c.source.join('') : c.source));
+  const summary = keysNb.cells.map((c) => c.cell_type[0] + ':' + sourceOf(c));
   const wantCells = ['c:a := 2', 'm:# Keys', 'c:a * 21 + 0', 'c:fmt.Println("typed", a)', 'm:## Typed *without* a mouse'];
   check(JSON.stringify(summary.slice(0, 5)) === JSON.stringify(wantCells) && summary.length >= 6,
     `the keyboard-only session is saved: ${JSON.stringify(summary)}`);
@@ -303,104 +270,41 @@ try {
     (await cells(page).nth(4).locator('[data-testid="markdown-rendered"] em').count()) === 1, 'the Markdown cells are rendered');
   await shot(page, '06-keyboard');
 
-  // Speed: open a 100-cell notebook.
-  const big = [];
-  for (let i = 0; i < 100; i++) {
-    big.push(i % 4 === 3 ? markdown(`## Section ${i}\n\nSome *text* with $x^${i % 9}$ and a list:\n\n- one\n- two`) :
-      code(`// cell ${i}\nv${i} := ${i}\nfor j := range 3 {\n\tv${i} += j\n}\nfmt.Println(v${i})`));
-  }
-  await writeNotebook('big.ipynb', big);
-  await api('POST', 'sessions', { path: 'big.ipynb' }); // its kernel is started, as for a notebook opened before
-  const openMs = [];
-  for (let r = 0; r < 3; r++) {
-    await open(page, 'keys.ipynb');
-    openMs.push(await page.evaluate(() => new Promise((resolve) => {
-      const t0 = performance.now();
-      location.hash = '#big.ipynb';
-      const done = () => {
-        const cs = document.querySelectorAll('[data-testid="notebook"] [data-testid="cell"]');
-        const title = document.querySelector('[data-testid="notebook-title"]')?.textContent;
-        if (title === 'big.ipynb' && cs.length === 100) requestAnimationFrame(() => resolve(performance.now() - t0));
-        else requestAnimationFrame(done);
-      };
-      done();
-    })));
-  }
-  openMs.sort((a, b) => a - b);
-  bench('open_100_cells', openMs[1], 'ms');
-  goal(openMs[1] < 300, `a 100-cell notebook opens in ${openMs[1].toFixed(0)} ms (goal < 300 ms)`);
-  await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
+  // Rename the open notebook (through the API, as another tab would): the
+  // page follows without reopening, the kernel keeps its variables and
+  // saves go to the new name.
+  await writeNotebook('before.ipynb', [code('kept := 7'), code('kept * 6')]);
+  await open(page, 'before.ipynb');
+  await page.keyboard.press('Shift+Enter');
+  await idleCounted(page, 0);
+  await api('POST', 'files', { op: 'rename', path: 'before.ipynb', to: 'after.ipynb' });
+  await page.waitForFunction(() => document.querySelector('[data-testid="notebook-title"]')?.textContent === 'after.ipynb' &&
+    location.hash === '#after.ipynb');
+  await page.keyboard.press('Shift+Enter');
+  await outputsOf(page, 1).filter({ hasText: '42' }).waitFor();
+  await page.keyboard.press('Control+s');
+  await until(async () => JSON.stringify((await api('GET', 'files/content?path=after.ipynb')).notebook.cells[1].outputs).includes('42'), 'the save under the new name');
+  const names = (await api('GET', 'files?path=')).entries.map((e) => e.name);
+  check(!names.includes('before.ipynb'), `a renamed open notebook keeps its kernel and saves under its new name (${names.filter((n) => /before|after/.test(n))})`);
+
+  // A 100-cell notebook opens whole (speed: speed.mjs).
+  await writeNotebook('big.ipynb', bigNotebook());
+  await open(page, 'big.ipynb');
+  check((await cells(page).count()) === 100, 'a 100-cell notebook shows its 100 cells');
   await shot(page, '07-big-notebook');
 
-  // Speed: round trip of 1+1 (Shift+Enter to the output shown), p50 of 30.
-  await writeNotebook('rt.ipynb', Array.from({ length: 31 }, () => code('1+1')));
-  await open(page, 'rt.ipynb');
-  await page.keyboard.press('Shift+Enter'); // warm up (the kernel's first run)
-  await outputsOf(page, 0).filter({ hasText: '2' }).waitFor();
-  const rts = [];
-  for (let i = 1; i <= 30; i++) {
-    await page.evaluate((j) => {
-      window.__rt = new Promise((resolve) => {
-        let t0 = 0;
-        document.addEventListener('keydown', () => { t0 = performance.now(); }, { capture: true, once: true });
-        const out = document.querySelectorAll('[data-testid="cell"]')[j].querySelector('[data-testid="outputs"]');
-        const obs = new MutationObserver(() => {
-          if (t0 && out.textContent.includes('2')) {
-            obs.disconnect();
-            resolve(performance.now() - t0);
-          }
-        });
-        obs.observe(out, { subtree: true, childList: true, characterData: true });
-      });
-    }, i);
-    await page.keyboard.press('Shift+Enter');
-    rts.push(await page.evaluate(() => window.__rt));
-  }
-  rts.sort((a, b) => a - b);
-  bench('round_trip_p50', rts[14], 'ms');
-  bench('round_trip_p90', rts[26], 'ms');
-  goal(rts[14] < 30, `a 1+1 round trip takes ${rts[14].toFixed(1)} ms at p50 (goal < 30 ms)`);
-
-  // Speed: 100,000 lines of output; the page stays responsive and shows
-  // the head with "show all".
+  // 100,000 lines of output are cut with "show all", which shows them all.
   await writeNotebook('flood.ipynb', [code('for i := range 100000 {\n\tfmt.Println(i)\n}')]);
   await open(page, 'flood.ipynb');
-  await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
-  });
-  t0 = Date.now();
   await page.keyboard.press('Control+Enter');
-  await page.waitForSelector('[data-testid="kernel-status"][data-state="busy"]');
-  let worst = 0, probes = 0;
-  for (;;) {
-    const t = Date.now();
-    const prompt = await page.evaluate(() => document.querySelector('[data-testid="cell-prompt"]')?.textContent ?? '');
-    worst = Math.max(worst, Date.now() - t);
-    probes++;
-    if (/^\[\d+\]$/.test(prompt)) break;
-    if (Date.now() - t0 > 45_000) throw new Error('100,000 lines did not finish in 45 s');
-  }
-  await page.waitForFunction(() => document.querySelector('.output-truncated')?.textContent.includes('99,000 more lines'));
-  const floodMs = Date.now() - t0;
-  const longest = await page.evaluate(() => Math.max(0, ...window.__long));
-  bench('flood_longest_task', longest, 'ms');
-  bench('flood_100k_lines', floodMs, 'ms');
-  bench('flood_worst_evaluate', worst, 'ms');
-  const showAll = await page.locator('[data-testid="show-all"]').count();
-  const tail = await page.evaluate(() => document.querySelector('[data-testid="outputs"]').textContent.length);
-  check(showAll === 1, `100,000 lines are cut with "show all" (${tail} characters shown)`);
-  // Responsiveness is a figure, not a pass/fail check: timings depend on
-  // the machine's load (speed lives in benchmarks, not in timed tests).
-  goal(longest < 200, `the longest blocking task while 100,000 lines stream is ${longest.toFixed(0)} ms (${probes} probes answered; goal < 200 ms)`);
-  let t = Date.now();
-  await page.evaluate(() => 1);
-  bench('page_answer_after_flood', Date.now() - t, 'ms');
+  await page.waitForFunction(() => document.querySelector('.output-truncated')?.textContent.includes('99,000 more lines'), null, { timeout: 60_000 });
+  await idleCounted(page, 0, { timeout: 60_000 });
+  const shownChars = await page.evaluate(() => document.querySelector('[data-testid="outputs"]').textContent.length);
+  check((await page.locator('[data-testid="show-all"]').count()) === 1, `100,000 lines are cut with "show all" (${shownChars} characters shown)`);
   await shot(page, '08-flood');
-  t = Date.now();
   await page.click('[data-testid="show-all"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="outputs"]').textContent.includes('99999'));
-  bench('flood_show_all', Date.now() - t, 'ms');
+  check(true, '"show all" shows the last line');
 
   // Tablet size and dark theme.
   await page.setViewportSize({ width: 820, height: 1180 });
@@ -421,8 +325,7 @@ try {
     for (const [i, p] of ctx.pages().entries()) await shot(p, 'failure-' + i);
   } catch { /* no page */ }
 } finally {
-  await ctx.close();
-  fs.rmSync(udd, { recursive: true, force: true });
+  await browser.close();
 }
 console.log(`suite took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

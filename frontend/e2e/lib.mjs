@@ -1,0 +1,147 @@
+// Shared by the end-to-end scripts (browser.mjs, longrun.mjs, speed.mjs):
+// a fresh headless Chromium (Debian's) driven by playwright-core, the
+// server's API called as a program does, and waits on what the page shows.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const timeout = 20_000;
+
+// launch starts Chromium with a fresh profile (an empty cache); close()
+// ends it and removes the profile. errors collects page errors.
+export async function launch() {
+  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-udd-'));
+  const ctx = await chromium.launchPersistentContext(udd, {
+    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  return {
+    ctx, errors,
+    async newPage() {
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(timeout);
+      page.on('pageerror', (e) => errors.push(String(e)));
+      // A 409 is how a save learns that another tab saved first; the page
+      // resolves it (silently when only outputs differ), so it is no error.
+      // A refused websocket is how a dropped connection looks while it is down.
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !/status of 409|WebSocket connection to .* failed/.test(m.text())) errors.push(m.text());
+      });
+      return page;
+    },
+    async close() {
+      await ctx.close();
+      fs.rmSync(udd, { recursive: true, force: true });
+    },
+  };
+}
+
+// server is the firn server at url (the one `firn serve` printed).
+export function server(url) {
+  const base = new URL(url);
+  const token = base.searchParams.get('token');
+  const origin = base.origin;
+  // api calls the server as a program does (token header, no CSRF).
+  async function api(method, p, body) {
+    const r = await fetch(origin + '/api/' + p, {
+      method, headers: { Authorization: 'token ' + token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+  async function writeNotebook(name, cells) {
+    const notebook = {
+      cells, nbformat: 4, nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'firn', display_name: 'Firn (Go)', language: 'go' } },
+    };
+    await api('PUT', 'files/content?path=' + encodeURIComponent(name), { notebook, etag: '' });
+  }
+  return { base, token, origin, api, writeNotebook };
+}
+
+let cellN = 0;
+export const code = (source) => ({ cell_type: 'code', id: 'c' + (++cellN), metadata: {}, source, outputs: [], execution_count: null });
+export const markdown = (source) => ({ cell_type: 'markdown', id: 'c' + (++cellN), metadata: {}, source });
+export const sourceOf = (c) => (Array.isArray(c.source) ? c.source.join('') : c.source);
+
+// open shows a notebook in page (already on the app) and waits for an idle kernel.
+export async function open(page, name) {
+  await page.evaluate((n) => { location.hash = '#' + encodeURI(n); }, name);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="notebook-title"]')?.textContent === n, name);
+  await page.waitForSelector('[data-testid="notebook"] [data-testid="cell"]');
+  await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
+}
+export const cells = (page) => page.locator('[data-testid="cell"]');
+export const outputsOf = (page, i) => cells(page).nth(i).locator('[data-testid="outputs"]');
+// idleCounted waits until cell i shows an execution count ("[3]").
+export const idleCounted = (page, i, opts) => page.waitForFunction((j) => {
+  const p = document.querySelectorAll('[data-testid="cell-prompt"]')[j]?.textContent ?? '';
+  return /^\[\d+\]$/.test(p);
+}, i, opts);
+// record keeps every value an attribute of the selector takes (in window.__rec[key]).
+export const record = (page, key, selector, attr) => page.evaluate(([k, sel, a]) => {
+  window.__rec = window.__rec ?? {};
+  const list = (window.__rec[k] = [document.querySelector(sel)?.getAttribute(a)]);
+  new MutationObserver(() => list.push(document.querySelector(sel)?.getAttribute(a)))
+    .observe(document.body, { subtree: true, attributes: true, attributeFilter: [a], childList: true, characterData: true });
+}, [key, selector, attr]);
+// recorded is what record kept, repeats dropped.
+export const recorded = (page, key) => page.evaluate((k) => window.__rec[k].filter((v, i, a) => v && v !== a[i - 1]), key);
+
+// proxy forwards a loopback port to the server's, so that a test can cut
+// the page's connections as a network does: drop() ends every connection
+// open now, and while refuse is set new ones are closed at once.
+export async function proxy(targetPort) {
+  const socks = new Set();
+  const p = { port: 0, refuse: false, drops: 0 };
+  const srv = net.createServer((c) => {
+    if (p.refuse) {
+      c.destroy();
+      return;
+    }
+    const up = net.connect(targetPort, '127.0.0.1');
+    socks.add(c);
+    socks.add(up);
+    const end = () => { c.destroy(); up.destroy(); socks.delete(c); socks.delete(up); };
+    c.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+    c.pipe(up);
+    up.pipe(c);
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  p.port = srv.address().port;
+  p.drop = () => {
+    p.drops += socks.size;
+    for (const s of socks) s.destroy();
+    socks.clear();
+  };
+  p.close = () => new Promise((resolve) => { p.drop(); srv.close(resolve); });
+  return p;
+}
+
+// bigNotebook is 100 cells: code with loops and output, and every fourth
+// a Markdown cell with math and a list.
+export function bigNotebook() {
+  const big = [];
+  for (let i = 0; i < 100; i++) {
+    big.push(i % 4 === 3 ? markdown(`## Section ${i}\n\nSome *text* with $x^${i % 9}$ and a list:\n\n- one\n- two`) :
+      code(`// cell ${i}\nv${i} := ${i}\nfor j := range 3 {\n\tv${i} += j\n}\nfmt.Println(v${i})`));
+  }
+  return big;
+}
+
+// until asks cond (async) every 100 ms until it is true, for a state
+// only the server knows (a file's content); it fails after ms.
+export async function until(cond, what, ms = timeout) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
