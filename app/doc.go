@@ -137,6 +137,9 @@
 //	    write it (E is not the etag its own PUT got back) has another tab's save: it takes E as the
 //	    etag of its next PUT if the file on disk has the cells it shows (outputs come from the shared
 //	    kernel), so two tabs do not meet a 409 for the same outputs.
+//	{"seq","type": "renamed","path": P}
+//	    the notebook (or its folder) was renamed (POST /api/files op "rename"): the session, its kernel
+//	    and a run under way go on at path P; clients show and save the notebook there.
 //	{"seq","type": "gap"}  see above (not stored in the buffer; sent to the client that needs it).
 //
 // Client → server:
