@@ -42,8 +42,9 @@ try {
   check((await page.locator('[data-testid="lesson-entry"]').count()) === 6, 'the six lessons are listed');
   await shot(page, '01-start');
 
-  // The lessons are one click away; the first opens.
-  await page.locator('[data-testid="lesson-entry"]').first().click();
+  // The lessons are one click away: the start page offers the first.
+  check(/^Start with lesson 1. Getting started/.test(await page.locator('[data-testid="btn-first-lesson"]').textContent()), 'the start page offers the first lesson');
+  await page.click('[data-testid="btn-first-lesson"]');
   await page.waitForSelector('[data-testid="notebook"] [data-testid="cell"]');
   await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
   check(true, 'lesson 1 opens with an idle kernel');

@@ -123,6 +123,9 @@ export class FileBrowser {
     }
   }
 
+  /** The bundled lessons, in order (empty until loadLessons). */
+  lessons: Lesson[] = [];
+
   async loadLessons(): Promise<void> {
     let lessons: Lesson[] = [];
     try {
@@ -130,6 +133,7 @@ export class FileBrowser {
     } catch (e) {
       this.fail(e);
     }
+    this.lessons = lessons;
     this.lessonsEl.replaceChildren(...lessons.map((l) => {
       const li = document.createElement('li');
       li.className = 'file-entry';
@@ -138,7 +142,8 @@ export class FileBrowser {
     }));
   }
 
-  private async openLesson(l: Lesson): Promise<void> {
+  /** openLesson copies lesson l into the workspace (once) and opens it. */
+  async openLesson(l: Lesson): Promise<void> {
     try {
       const e = await this.api.openLesson(l.file);
       this.host.open(e.path);

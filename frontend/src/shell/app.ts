@@ -164,6 +164,7 @@ export class App {
 
   async start(): Promise<void> {
     await Promise.all([this.files.refresh(''), this.files.loadLessons()]);
+    if (!this.panel && !location.hash) this.welcome(); // now with the first lesson
     await this.route();
     void loadPanel();
   }
@@ -174,10 +175,19 @@ export class App {
     h.textContent = 'Welcome to Firn';
     const para = el('p', '');
     para.textContent = 'Open a notebook from the files on the left, start a lesson, or create a new notebook.';
-    const b = el('button', 'btn btn-primary', { type: 'button', 'data-testid': 'btn-new-notebook' });
+    const actions = el('div', 'welcome-actions');
+    const first = this.files.lessons[0];
+    if (first) {
+      const l = el('button', 'btn btn-primary', { type: 'button', 'data-testid': 'btn-first-lesson' });
+      l.textContent = `Start with lesson ${first.title || first.file}`;
+      l.addEventListener('click', () => void this.files.openLesson(first));
+      actions.append(l);
+    }
+    const b = el('button', first ? 'btn' : 'btn btn-primary', { type: 'button', 'data-testid': 'btn-new-notebook' });
     b.textContent = 'New notebook';
     b.addEventListener('click', () => void this.files.newNotebook());
-    w.append(h, para, b);
+    actions.append(b);
+    w.append(h, para, actions);
     this.main.replaceChildren(w);
     this.title.textContent = '';
     this.saveState.textContent = '';
