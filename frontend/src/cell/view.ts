@@ -39,6 +39,7 @@ export class CellView {
     this.el.dataset['testid'] = 'cell';
     this.el.dataset['cellId'] = cell.id;
     this.el.tabIndex = -1;
+    this.el.setAttribute('aria-selected', 'false');
 
     const gutter = document.createElement('div');
     gutter.className = 'cell-gutter';

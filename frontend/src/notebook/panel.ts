@@ -37,6 +37,8 @@ export class NotebookPanel {
   readonly saver: Saver;
   private views = new Map<string, CellView>();
   private selected = 0;
+  /** The id of the cell whose view shows it is selected. */
+  private shownSelected = '';
   private clipboard: Cell[] = [];
   private kernel: KernelClient | null = null;
   private offs: (() => void)[] = [];
@@ -222,6 +224,7 @@ export class NotebookPanel {
         this.nearView?.unobserve(v.el);
         v.destroy();
         this.views.delete(id);
+        if (id === this.shownSelected) this.shownSelected = '';
       }
     }
     this.nb.cells.forEach((c, i) => {
@@ -266,7 +269,13 @@ export class NotebookPanel {
     if (i < 0 || i >= this.nb.cells.length) return;
     const prev = this.nb.cells[this.selected];
     this.selected = i;
-    for (const c of this.nb.cells) this.views.get(c.id)?.setSelected(c === this.nb.cells[i]);
+    // Only the views whose selection changes are touched (each touch costs style work).
+    const id = this.nb.cells[i]!.id;
+    if (this.shownSelected !== id) {
+      if (this.shownSelected) this.views.get(this.shownSelected)?.setSelected(false);
+      this.views.get(id)?.setSelected(true);
+      this.shownSelected = id;
+    }
     const v = this.views.get(this.nb.cells[i]!.id)!;
     if (edit) {
       this.keys.mode = 'edit';
@@ -409,15 +418,17 @@ export class NotebookPanel {
         this.host.notify('No kernel is connected.', { error: true });
         return;
       }
+      // The request goes first: the page's work below overlaps the kernel's.
+      const empty = c.source.trim() === '';
+      if (!empty) c.msgId = this.kernel.execute(c.id, c.source);
       c.outputs.clear();
       c.errorLine = 0;
       this.nb.emit('outputs', { cell: c });
-      if (c.source.trim() === '') {
+      if (empty) {
         c.executionCount = null;
         this.nb.emit('cell', c);
         continue;
       }
-      c.msgId = this.kernel.execute(c.id, c.source);
       c.state = 'queued';
       this.nb.emit('cell', c);
     }
