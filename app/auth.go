@@ -60,13 +60,19 @@ func (s *Server) requireAuth(h http.Handler) http.Handler {
 	})
 }
 
-// sameOrigin says whether r's Origin is the server's own. A request
-// without Origin is accepted only with the token in the Authorization
-// header: browsers always send Origin on websockets.
+// sameOrigin says whether r's Origin is the server's own or one of
+// Options.WebsocketOrigins. A request without Origin is accepted only with
+// the token in the Authorization header: browsers always send Origin on
+// websockets.
 func (s *Server) sameOrigin(r *http.Request, viaHeader bool) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return viaHeader
+	}
+	for _, o := range s.opts.WebsocketOrigins {
+		if o != "" && strings.EqualFold(origin, o) {
+			return true
+		}
 	}
 	u, err := url.Parse(origin)
 	if err != nil {

@@ -125,6 +125,7 @@ func TestWebsocketOrigin(t *testing.T) {
 		{"no origin, cookie", nil, true, 403},
 		{"no origin, token header", http.Header{"Authorization": {"token " + testToken}}, false, 101},
 		{"same origin, no cookie", http.Header{"Origin": {h.hs.URL}}, false, 401},
+		{"desktop origin not listed", http.Header{"Origin": {"wails://wails"}, "Authorization": {"token " + testToken}}, false, 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := websocket.Dialer{HandshakeTimeout: testTimeout}
@@ -133,6 +134,42 @@ func TestWebsocketOrigin(t *testing.T) {
 			} else {
 				d.Jar, _ = cookiejar.New(nil)
 			}
+			conn, resp, err := d.Dial(u, tc.header)
+			if conn != nil {
+				conn.Close()
+			}
+			if resp == nil {
+				t.Fatalf("no response: %v", err)
+			}
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d (%v)", resp.StatusCode, tc.want, err)
+			}
+		})
+	}
+}
+
+// TestWebsocketExtraOrigins: an origin in Options.WebsocketOrigins (the
+// desktop app's webview) may open a session's websocket with the token;
+// others still may not, and the token is still needed.
+func TestWebsocketExtraOrigins(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.WebsocketOrigins = []string{"wails://wails"} })
+	id := h.openSession("o.ipynb")
+	u := "ws" + strings.TrimPrefix(h.hs.URL, "http") + "/api/sessions/" + id + "/ws"
+	auth := "token " + testToken
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		want   int
+	}{
+		{"listed origin, token header", http.Header{"Origin": {"wails://wails"}, "Authorization": {auth}}, 101},
+		{"listed origin, other case", http.Header{"Origin": {"WAILS://wails"}, "Authorization": {auth}}, 101},
+		{"listed origin, no token", http.Header{"Origin": {"wails://wails"}}, 401},
+		{"listed origin, wrong token", http.Header{"Origin": {"wails://wails"}, "Authorization": {"token nope"}}, 401},
+		{"other origin, token header", http.Header{"Origin": {"wails://evil"}, "Authorization": {auth}}, 403},
+		{"own origin still works", http.Header{"Origin": {h.hs.URL}, "Authorization": {auth}}, 101},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := websocket.Dialer{HandshakeTimeout: testTimeout}
 			conn, resp, err := d.Dial(u, tc.header)
 			if conn != nil {
 				conn.Close()

@@ -43,6 +43,12 @@ type Options struct {
 	MaxReplayFrames, MaxReplayBytes int
 	// MaxUploadBytes bounds one upload request (zero: 1 GiB).
 	MaxUploadBytes int64
+	// WebsocketOrigins are origins, besides the server's own, whose pages
+	// may open the sessions' websockets (they still need the token). The
+	// desktop app lists its webview's origin (e.g. "wails://wails"): its
+	// page comes from Wails' AssetServer, which carries no websockets, so
+	// they go to a loopback listener of the same handler.
+	WebsocketOrigins []string
 }
 
 // Server is the notebook server: the HTTP API, the websockets of the

@@ -7,7 +7,8 @@
 #
 # Installs (as root, with apt) the system tools the end-to-end tests
 # drive when they are missing: tmux, Jupyter's nbformat and nbconvert,
-# Chromium.
+# Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick and
+# WebKitGTK 4.1 with GTK 3 (-dev).
 #
 # Tests read OGGM's reference results from ../shared/reference beside the
 # checkout (or $FIRN_REFERENCE).
@@ -31,6 +32,15 @@ command -v tmux >/dev/null || need+=(tmux)
 command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert)
 /usr/bin/python3 -c 'import nbformat' 2>/dev/null || need+=(python3-nbformat)
 command -v chromium >/dev/null || need+=(chromium)
+# The desktop app (main_test.go): built against WebKitGTK 4.1 and GTK 3,
+# run under Xvfb, driven with xdotool, screenshots with xwd and convert.
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
+command -v xwd >/dev/null || need+=(x11-apps)
+command -v convert >/dev/null || need+=(imagemagick)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
+pkg-config --exists gtk+-3.0 2>/dev/null || need+=(libgtk-3-dev)
 if [ ${#need[@]} -gt 0 ]; then
   step "installing ${need[*]}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -46,6 +56,15 @@ export PATH="$gobin:$PATH"
 if ! staticcheck -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
   step "installing staticcheck $STATICCHECK_VERSION"
   go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+
+# The Wails CLI, pinned (the proxy's "latest" is v2.9.2, which does not
+# build with Go 1.26): TestWailsBuild builds the desktop app with it as the
+# README says.
+WAILS_VERSION=v2.11.0
+if ! wails version 2>/dev/null | grep -q "$WAILS_VERSION"; then
+  step "installing the Wails CLI $WAILS_VERSION"
+  go install "github.com/wailsapp/wails/v2/cmd/wails@$WAILS_VERSION"
 fi
 
 step "gofmt"

@@ -3,10 +3,10 @@
 import './styles/base.css';
 import './styles/notebook.css';
 import './styles/outputs.css';
-import { Api, appBase } from './api/client';
+import { appBase } from './api/client';
 import { App } from './shell/app';
+import { boot } from './shell/desktop';
 
 const { base, token } = appBase(location, history);
 const root = document.getElementById('app')!;
-const app = new App(root, new Api({ base, token }));
-void app.start();
+void boot({ base, token }, (api) => new App(root, api));

@@ -59,6 +59,11 @@ export class Api {
     return u.toString();
   }
 
+  /** requestURL is where request() sends a call (the desktop app sends some elsewhere). */
+  protected requestURL(_method: string, path: string, query: Record<string, string> = {}): string {
+    return this.url(path, query);
+  }
+
   /** wsURL is the websocket address of a session, replaying frames after since. */
   wsURL(sessionId: string, since: number): string {
     const u = new URL(this.url(`sessions/${encodeURIComponent(sessionId)}/ws`, { since: String(since) }));
@@ -88,7 +93,7 @@ export class Api {
       credentials: 'same-origin',
     };
     if (body !== undefined) init.body = body;
-    const res = await this.fetchFn(this.url(path, opts.query), init);
+    const res = await this.fetchFn(this.requestURL(method, path, opts.query), init);
     if (!res.ok) {
       let data: Record<string, unknown> = {};
       let message = `${method} ${path}: HTTP ${res.status}`;

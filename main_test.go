@@ -1,0 +1,568 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/firnglacier/firn/notebooks"
+)
+
+// TestDesktopApp builds the desktop app as `wails build` does, starts it
+// under Xvfb with a fresh home (so a first start: the workspace seeded in
+// ~/Documents/Firn, "Getting started" opened), and runs the lesson's
+// cells up to its first plot through the UI: Shift+Enter sent to the
+// window with xdotool. It watches the same session on the app's loopback
+// websocket (the shared handler; every client of a session gets every
+// frame) to pace the keys and to see the results, then takes screenshots
+// until the window shows the plot, and checks the image: the notebook
+// (not a blank or uniform window) and the plot's ice and rock colours in
+// the notebook area, which the screenshot taken before running lacks.
+// It logs the binary size, the cold start to an interactive notebook and
+// the idle memory of the app with its WebKit processes and kernel.
+//
+// Screenshots go to $FIRN_ARTIFACTS/desktop (else a temporary folder).
+// It needs Xvfb, xdotool, xwd, ImageMagick's convert and WebKitGTK 4.1's
+// -dev package (scripts/test.sh installs them); without them it is
+// skipped, except under CI (CI set), where it fails.
+func TestDesktopApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the desktop app test builds and starts the app: not in -short")
+	}
+	var missing []string
+	for _, tool := range []string{"Xvfb", "xdotool", "xwd", "convert", "pkg-config"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
+		missing = append(missing, "libwebkit2gtk-4.1-dev libgtk-3-dev")
+	}
+	if len(missing) > 0 {
+		msg := "the desktop app test needs " + strings.Join(missing, ", ") + " (apt-get install xvfb xdotool x11-apps imagemagick libwebkit2gtk-4.1-dev libgtk-3-dev; scripts/test.sh does)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	artifacts := t.TempDir()
+	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
+		artifacts = filepath.Join(dir, "desktop")
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+
+	// Build as `wails build -tags webkit2_41` does.
+	bin := filepath.Join(t.TempDir(), "firn")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "desktop,production,webkit2_41", "-ldflags", "-s -w", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(bin); err == nil {
+		t.Logf("figure: binary size %d bytes (%.1f MB)", fi.Size(), float64(fi.Size())/1e6)
+	}
+
+	display := startXvfb(t, ctx)
+
+	// A fresh user: first start.
+	home := t.TempDir()
+	runtimeDir := filepath.Join(home, "run")
+	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const token = "desktop-test-token-0123456789"
+	app := exec.CommandContext(ctx, bin)
+	app.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "DISPLAY=" + display,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "XDG_RUNTIME_DIR=" + runtimeDir,
+		// No session bus (single-instance check) and no accessibility bus.
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), "NO_AT_BRIDGE=1",
+		"FIRN_DESKTOP_TOKEN=" + token, "FIRN_DESKTOP_LOG=info",
+	}
+	stderr, err := app.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = app.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = app.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = app.Process.Kill()
+			<-done
+		}
+	}()
+	lines := make(chan string, 100)
+	var logBuf bytes.Buffer
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitLine := func(re *regexp.Regexp) []string {
+		timeout := time.NewTimer(90 * time.Second)
+		defer timeout.Stop()
+		for {
+			select {
+			case <-timeout.C:
+				shot := filepath.Join(artifacts, "desktop-timeout.png")
+				screenshot(t, ctx, display, shot)
+				t.Fatalf("no %q from the app within 90 s (screen: %s); its log:\n%s", re, shot, logBuf.String())
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("the app ended before printing %q; its log:\n%s", re, logBuf.String())
+				}
+				logBuf.WriteString(l + "\n")
+				if m := re.FindStringSubmatch(l); m != nil {
+					return m
+				}
+			case <-ctx.Done():
+				t.Fatalf("no %q from the app; its log:\n%s", re, logBuf.String())
+			}
+		}
+	}
+	m := waitLine(regexp.MustCompile(`^firn-desktop: serving (.+) at http://(127\.0\.0\.1:\d+)/$`))
+	workspace, addr := m[1], m[2]
+	if want := filepath.Join(home, "Documents", "Firn"); workspace != want {
+		t.Errorf("workspace %s, want %s (the user's documents)", workspace, want)
+	}
+	m = waitLine(regexp.MustCompile(`^firn-desktop: ready "(.*)"$`))
+	pageReady := time.Since(started)
+	const lesson = "lessons/01-getting-started.ipynb"
+	if m[1] != lesson {
+		t.Fatalf("the first start opened %q, want %q", m[1], lesson)
+	}
+	go func() { // keep draining the log
+		for l := range lines {
+			_ = l
+		}
+	}()
+
+	// The window.
+	xdotool := func(args ...string) ([]byte, error) {
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		return c.Output()
+	}
+	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
+	search := exec.CommandContext(sctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Firn$")
+	search.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := search.Output()
+	scancel()
+	if err != nil {
+		t.Fatalf("xdotool search for the window: %v; the app's log:\n%s", err, logBuf.String())
+	}
+	win := strings.Fields(string(out))[0]
+
+	// The page's session, seen through the shared handler: POST gives the
+	// existing one (200), which the page created when it opened the lesson.
+	api := func(method, path string, body any) (*http.Response, []byte) {
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, "http://"+addr+path, r)
+		req.Header.Set("Authorization", "token "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	res, body := api("POST", "/api/sessions", map[string]string{"path": lesson})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/sessions: %d %s (want 200: the session the window opened)", res.StatusCode, body)
+	}
+	var sess struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(body, &sess)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+addr+"/api/sessions/"+sess.ID+"/ws?since=0",
+		http.Header{"Authorization": {"token " + token}})
+	if err != nil {
+		t.Fatalf("websocket: %v", err)
+	}
+	defer ws.Close()
+	frames := make(chan frame, 1000)
+	go func() {
+		defer close(frames)
+		for {
+			var f frame
+			if err := ws.ReadJSON(&f); err != nil {
+				return
+			}
+			frames <- f
+		}
+	}()
+	// waitFrame returns the first frame that ok accepts.
+	waitFrame := func(what string, ok func(frame) bool) frame {
+		timeout := time.NewTimer(90 * time.Second)
+		defer timeout.Stop()
+		for {
+			select {
+			case f, open := <-frames:
+				if !open {
+					t.Fatalf("the websocket closed while waiting for %s", what)
+				}
+				if ok(f) {
+					return f
+				}
+			case <-timeout.C:
+				t.Fatalf("no %s within 90 s", what)
+			}
+		}
+	}
+	waitFrame("the kernel idle", func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
+	interactive := time.Since(started)
+	t.Logf("figure: cold start to the lesson shown %d ms, to its kernel idle (interactive) %d ms", pageReady.Milliseconds(), interactive.Milliseconds())
+
+	// The page paints soon after it is ready: look at the screen until it
+	// shows the notebook (or fail after a minute).
+	before := filepath.Join(artifacts, "desktop-before.png")
+	img, why := waitScreen(t, ctx, display, before, showsNotebook)
+	if !showsNotebookOK(img) {
+		t.Fatalf("the window does not show the notebook (%s); see %s", why, before)
+	}
+	if ok, why := showsPlot(img); ok {
+		t.Fatalf("the screenshot before running shows a plot already (%s): the check cannot tell", why)
+	}
+
+	// Run the cells up to the first plot with Shift+Enter in the window,
+	// one key at a time; a code cell's key waits for its "queued" frame.
+	nb, err := notebooks.ReadFile(filepath.Join(workspace, filepath.FromSlash(lesson)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plotCell := ""
+	// No window manager: give the window the focus, and type to the
+	// focus (xdotool key --window sends synthetic events, which GTK drops).
+	if _, err := xdotool("windowfocus", "--sync", win); err != nil {
+		t.Fatalf("xdotool windowfocus: %v", err)
+	}
+	for _, c := range nb.Cells {
+		if _, err := xdotool("key", "shift+Return"); err != nil {
+			t.Fatalf("xdotool key: %v", err)
+		}
+		if c.Type != notebooks.Code {
+			continue
+		}
+		waitFrame("the queued frame of cell "+c.ID, func(f frame) bool { return f.Type == "queued" && f.CellID == c.ID })
+		if strings.Contains(c.Source, "plots.") {
+			plotCell = c.ID
+			break
+		}
+	}
+	if plotCell == "" {
+		t.Fatal("the lesson has no plot cell")
+	}
+	var sawImage bool
+	waitFrame("the plot cell's execute_reply", func(f frame) bool {
+		if f.CellID != plotCell || f.Msg == nil {
+			return false
+		}
+		switch f.Msg.Header.MsgType {
+		case "display_data", "execute_result":
+			_, svg := f.Msg.Content.Data["image/svg+xml"]
+			_, pngData := f.Msg.Content.Data["image/png"]
+			sawImage = sawImage || svg || pngData
+		case "execute_reply":
+			if f.Msg.Content.Status != "ok" {
+				t.Fatalf("the plot cell failed: %s", f.Msg.Content.Status)
+			}
+			return true
+		}
+		return false
+	})
+	if !sawImage {
+		t.Fatal("the plot cell sent no image")
+	}
+
+	// The window draws the plot soon after its frame: take screenshots
+	// until it shows (or fail after a minute).
+	shot := filepath.Join(artifacts, "desktop.png")
+	img, why = waitScreen(t, ctx, display, shot, showsPlot)
+	if ok, _ := showsPlot(img); !ok {
+		t.Fatalf("the window shows no plot (%s); see %s", why, shot)
+	}
+	if ok, w := showsNotebook(img); !ok {
+		t.Fatalf("the window shows a plot but not the notebook (%s); see %s", w, shot)
+	}
+	t.Logf("the window shows the notebook and the plot (%s); screenshot %s", why, shot)
+
+	// Idle memory: the app, its WebKit processes and the kernel.
+	waitFrame("the kernel idle after the run", func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
+	rss, pss, procs := treeMemory(app.Process.Pid)
+	t.Logf("figure: idle memory %.0f MB PSS (%.0f MB summed RSS, which counts shared libraries once per process) in %d processes: the app, WebKit's web and network processes, the kernel",
+		float64(pss)/1e6, float64(rss)/1e6, procs)
+}
+
+// waitScreen takes screenshots (saved to path) until ok accepts one, for
+// at most a minute, and returns the last one and what ok said of it.
+func waitScreen(t *testing.T, ctx context.Context, display, path string, ok func(image.Image) (bool, string)) (image.Image, string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		img := screenshot(t, ctx, display, path)
+		good, why := ok(img)
+		if good || time.Now().After(deadline) {
+			return img, why
+		}
+		time.Sleep(250 * time.Millisecond) // the next look at the screen
+	}
+}
+
+func showsNotebookOK(img image.Image) bool { ok, _ := showsNotebook(img); return ok }
+
+// frame is what the test reads of the session's websocket frames.
+type frame struct {
+	Type   string `json:"type"`
+	State  string `json:"state"`
+	CellID string `json:"cell_id"`
+	Msg    *struct {
+		Header struct {
+			MsgType string `json:"msg_type"`
+		} `json:"header"`
+		Content struct {
+			Status string         `json:"status"`
+			Data   map[string]any `json:"data"`
+		} `json:"content"`
+	} `json:"msg"`
+}
+
+// startXvfb starts Xvfb on a free display (-displayfd: it says which when
+// it is ready) and returns the DISPLAY.
+func startXvfb(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.CommandContext(ctx, "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	n, convErr := strconv.Atoi(strings.TrimSpace(line))
+	if convErr != nil {
+		t.Fatalf("Xvfb gave no display number (%q, %v)", line, err)
+	}
+	return fmt.Sprintf(":%d", n)
+}
+
+// screenshot saves the screen of display as PNG to path and returns it.
+func screenshot(t *testing.T, ctx context.Context, display, path string) image.Image {
+	t.Helper()
+	xwd := exec.CommandContext(ctx, "xwd", "-root", "-silent")
+	xwd.Env = append(os.Environ(), "DISPLAY="+display)
+	raw, err := xwd.Output()
+	if err != nil {
+		t.Fatalf("xwd: %v", err)
+	}
+	conv := exec.CommandContext(ctx, "convert", "xwd:-", "png:-")
+	conv.Stdin = bytes.NewReader(raw)
+	pngData, err := conv.Output()
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	if err := os.WriteFile(path, pngData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	return img
+}
+
+// near counts the pixels of r in img within tol of (cr, cg, cb).
+func near(img image.Image, r image.Rectangle, cr, cg, cb, tol int) int {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			pr, pg, pb, _ := img.At(x, y).RGBA()
+			if abs(int(pr>>8)-cr) <= tol && abs(int(pg>>8)-cg) <= tol && abs(int(pb>>8)-cb) <= tol {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// notebookArea is the part of the 1280×800 screen right of the file
+// list and below the toolbars, where cells and outputs are.
+var notebookArea = image.Rect(280, 120, 1280, 800)
+
+// showsPlot says whether the notebook area holds a glacier plot: the
+// ice (plots' sky blue at 33 % on white, ≈ #c7e6f8) and the rock
+// (#d3ccc0) over thousands of pixels each.
+func showsPlot(img image.Image) (bool, string) {
+	ice := near(img, notebookArea, 0xc7, 0xe6, 0xf8, 8)
+	rock := near(img, notebookArea, 0xd3, 0xcc, 0xc0, 8)
+	why := fmt.Sprintf("%d ice-coloured and %d rock-coloured pixels, want ≥ 2000 each", ice, rock)
+	return ice >= 2000 && rock >= 2000, why
+}
+
+// showsNotebook says whether the screen is the notebook UI rather than a
+// blank window: many colours, mostly white page, and dark text in the
+// notebook area.
+func showsNotebook(img image.Image) (bool, string) {
+	colours := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
+		}
+	}
+	white := near(img, notebookArea, 255, 255, 255, 4)
+	text := near(img, notebookArea, 0x1a, 0x1a, 0x1a, 40)
+	area := notebookArea.Dx() * notebookArea.Dy()
+	why := fmt.Sprintf("%d colours, %d%% white and %d dark (text) pixels in the notebook area", len(colours), 100*white/area, text)
+	// White: the page and the plots' backgrounds (a plot scrolled into
+	// view can cover most of the area, so a twentieth is enough).
+	return len(colours) > 100 && white > area/20 && text > 2000, why
+}
+
+// treeMemory sums the resident (RSS) and proportional (PSS: shared pages
+// split between their users) memory of pid and its descendants (Linux
+// /proc), and counts them.
+func treeMemory(pid int) (rss, pss int64, n int) {
+	children := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 {
+			pp, _ := strconv.Atoi(f[1])
+			children[pp] = append(children[pp], p)
+		}
+	}
+	page := int64(os.Getpagesize())
+	var walk func(int)
+	walk = func(p int) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", p))
+		if err == nil {
+			f := strings.Fields(string(b))
+			if len(f) > 1 {
+				pages, _ := strconv.ParseInt(f[1], 10, 64)
+				rss += pages * page
+				n++
+			}
+		}
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "Pss:"); ok {
+					kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+					pss += kb * 1024
+				}
+			}
+		}
+		for _, c := range children[p] {
+			walk(c)
+		}
+	}
+	walk(pid)
+	return rss, pss, n
+}
+
+// TestWailsBuild builds the desktop app as the README says, with the
+// pinned Wails CLI, from a clean clone of this checkout's commit:
+// `wails build -tags webkit2_41` (which also runs npm ci and the UI's
+// build) must leave an executable build/bin/firn. TestDesktopApp runs the
+// equivalent go build. It needs the CLI (scripts/test.sh installs it) and
+// what TestDesktopApp needs; without them it is skipped, except under CI.
+func TestWailsBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the desktop app: not in -short")
+	}
+	wails, err := exec.LookPath("wails")
+	if err == nil {
+		if out, verr := exec.Command(wails, "version").Output(); verr != nil || !strings.Contains(string(out), "v2.11.0") {
+			err = fmt.Errorf("wails version %q, want v2.11.0 (%v)", strings.TrimSpace(string(out)), verr)
+		}
+	}
+	if err == nil && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
+		err = fmt.Errorf("no WebKitGTK 4.1 / GTK 3 -dev packages")
+	}
+	if err != nil {
+		msg := "the Wails build test needs the Wails CLI v2.11.0 and libwebkit2gtk-4.1-dev (scripts/test.sh installs them): " + err.Error()
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	clone := filepath.Join(t.TempDir(), "firn")
+	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", "--no-hardlinks", ".", clone).CombinedOutput(); err != nil {
+		t.Skipf("not a git checkout to clone: %v\n%s", err, out)
+	}
+	build := exec.CommandContext(ctx, wails, "build", "-tags", "webkit2_41")
+	build.Dir = clone
+	build.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := build.CombinedOutput()
+	if err != nil {
+		t.Fatalf("wails build -tags webkit2_41: %v\n%s", err, out)
+	}
+	fi, err := os.Stat(filepath.Join(clone, "build", "bin", "firn"))
+	if err != nil || fi.Mode()&0o111 == 0 {
+		t.Fatalf("wails build made no executable build/bin/firn (%v)\n%s", err, out)
+	}
+	t.Logf("wails build -tags webkit2_41: build/bin/firn, %d bytes", fi.Size())
+	// The UI it built is the committed one (scripts/test.sh checks the
+	// same for vite): the clone's tree is unchanged.
+	if st, err := exec.CommandContext(ctx, "git", "-C", clone, "status", "--porcelain", "--untracked-files=no").Output(); err != nil || len(st) > 0 {
+		t.Errorf("wails build changed tracked files (%v):\n%s", err, st)
+	}
+}

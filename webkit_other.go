@@ -1,0 +1,7 @@
+//go:build !(desktop && linux)
+
+package main
+
+// webkitVersion is empty where the webview is not WebKitGTK (or in a
+// build without Wails' tags).
+func webkitVersion() string { return "" }
