@@ -46,6 +46,9 @@ func main() {
 }
 
 func run() error {
+	if generatingBindings {
+		return wails.Run(&options.App{Title: "Firn"}) // writes the bindings (none) and ends
+	}
 	dirs, err := desktop.DefaultDirs()
 	if err != nil {
 		return err
