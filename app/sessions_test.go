@@ -257,6 +257,7 @@ func TestSessionKernelKilled(t *testing.T) {
 	must(t, syscall.Kill(pid, syscall.SIGKILL))
 	var dead, restarting frame
 	var cellErr string
+	replyCount := -1
 	sawDead := false
 	fs := c.until(func(f frame) bool {
 		sawDead = sawDead || (f.Type == "kernel" && f.State == "dead")
@@ -270,7 +271,13 @@ func TestSessionKernelKilled(t *testing.T) {
 			restarting = f
 		case f.parent() == "wait" && f.msgType() == protocol.Error:
 			cellErr = f.text()
+		case f.parent() == "wait" && f.msgType() == protocol.ExecuteReply:
+			replyCount = f.reply().ExecutionCount
 		}
+	}
+	// The cell that died keeps the count it started with ([2]), as in Jupyter.
+	if replyCount != 2 {
+		t.Errorf("the died cell's execute_reply has execution_count %d, want 2 (its execute_input's)", replyCount)
 	}
 	if !strings.Contains(dead.Cause, "killed") {
 		t.Errorf("dead frame %s", dead.raw)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
@@ -57,6 +58,7 @@ type KernelInfo struct {
 // request is one execute request of a client.
 type request struct {
 	msgID, cellID, code string
+	count               atomic.Int64 // the execution count its execute_input gave (0: none yet)
 }
 
 // Session is a kernel and what its clients share: the queue of cells to
@@ -398,6 +400,12 @@ func (s *Session) run(req *request) {
 		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true}
 		m, err = k.Request(s.ctx, protocol.Shell, protocol.ExecuteRequest, content, func(m *protocol.Message) {
 			s.remember(m.Parent(), req)
+			if m.Type() == protocol.ExecuteInput {
+				var in protocol.ExecuteInputContent
+				if m.Decode(&in) == nil {
+					req.count.Store(int64(in.ExecutionCount))
+				}
+			}
 			s.relay(m, req)
 		})
 		if err == nil {
@@ -419,7 +427,13 @@ func (s *Session) run(req *request) {
 			name, cause = "KernelDied", died.Cause
 		}
 		s.synthetic(req, protocol.IOPub, protocol.Error, protocol.ErrorContent{EName: name, EValue: cause, Traceback: []string{name + ": " + cause}})
-		reply = protocol.ExecuteReplyContent{Status: "error", ExecutionCount: s.count, EName: name, EValue: cause}
+		// The count the cell got when it started (as Jupyter shows a
+		// cell that died), else the kernel's last.
+		count := s.count
+		if n := req.count.Load(); n > 0 {
+			count = int(n)
+		}
+		reply = protocol.ExecuteReplyContent{Status: "error", ExecutionCount: count, EName: name, EValue: cause}
 		s.synthetic(req, protocol.Shell, protocol.ExecuteReply, reply)
 	}
 	if reply.ExecutionCount > 0 {
