@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -565,4 +566,95 @@ func TestWailsBuild(t *testing.T) {
 	if st, err := exec.CommandContext(ctx, "git", "-C", clone, "status", "--porcelain", "--untracked-files=no").Output(); err != nil || len(st) > 0 {
 		t.Errorf("wails build changed tracked files (%v):\n%s", err, st)
 	}
+}
+
+// TestDesktopOffline starts the desktop app in a network namespace of its
+// own with only the loopback interface (unshare -n: no network at all)
+// under strace, and waits for the page to say it opened the first
+// lesson: Firn starts offline, and tries no connection but to 127.0.0.1
+// (and local sockets: X, D-Bus). It needs root for unshare (CI runs as
+// root), strace, and what TestDesktopApp needs.
+func TestDesktopOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the desktop app: not in -short")
+	}
+	var missing []string
+	for _, tool := range []string{"Xvfb", "unshare", "ip", "strace", "pkg-config"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if os.Geteuid() != 0 {
+		missing = append(missing, "root (for unshare -n)")
+	}
+	if len(missing) == 0 && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
+		missing = append(missing, "libwebkit2gtk-4.1-dev libgtk-3-dev")
+	}
+	if len(missing) > 0 {
+		msg := "the offline test needs " + strings.Join(missing, ", ")
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bin := filepath.Join(t.TempDir(), "firn")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", "desktop,production,webkit2_41", "-ldflags", "-s -w", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	display := startXvfb(t, ctx)
+	home := t.TempDir()
+	runtimeDir := filepath.Join(home, "run")
+	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(t.TempDir(), "connect.txt")
+	app := exec.CommandContext(ctx, "unshare", "--net", "sh", "-c", `ip link set lo up && exec strace -f -qq -e trace=connect -o "$1" "$2"`, "sh", trace, bin)
+	app.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "DISPLAY=" + display, "XDG_RUNTIME_DIR=" + runtimeDir,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), "NO_AT_BRIDGE=1",
+	}
+	// unshare, strace and the app in a process group of their own: the
+	// end of the test stops them all.
+	app.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	app.Cancel = func() error { return syscall.Kill(-app.Process.Pid, syscall.SIGKILL) }
+	app.WaitDelay = 10 * time.Second
+	stderr, err := app.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = syscall.Kill(-app.Process.Pid, syscall.SIGTERM)
+		_ = app.Wait()
+	}()
+	var log strings.Builder
+	sc := bufio.NewScanner(stderr)
+	ready := false
+	for !ready && sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		ready = strings.HasPrefix(sc.Text(), `firn-desktop: ready "lessons/01-getting-started.ipynb"`)
+	}
+	if !ready {
+		t.Fatalf("the app never opened the first lesson without a network; its log:\n%s", log.String())
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inet := regexp.MustCompile(`sin6?_addr[^)]*\)`)
+	var elsewhere []string
+	for _, addr := range inet.FindAllString(string(b), -1) {
+		if !strings.Contains(addr, `"127.0.0.1"`) && !strings.Contains(addr, `"::1"`) {
+			elsewhere = append(elsewhere, addr)
+		}
+	}
+	if len(elsewhere) > 0 {
+		t.Errorf("the app tried connections beyond loopback: %v", elsewhere)
+	}
+	t.Logf("offline start: the first lesson opened; %d connect calls, none beyond 127.0.0.1", strings.Count(string(b), "connect("))
 }

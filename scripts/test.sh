@@ -39,6 +39,7 @@ command -v xdotool >/dev/null || need+=(xdotool)
 command -v xwd >/dev/null || need+=(x11-apps)
 command -v convert >/dev/null || need+=(imagemagick)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v strace >/dev/null || need+=(strace)
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 pkg-config --exists gtk+-3.0 2>/dev/null || need+=(libgtk-3-dev)
 if [ ${#need[@]} -gt 0 ]; then
