@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -105,19 +106,27 @@ func run() error {
 
 // window maps app/desktop onto Wails: it is the menu's desktop.Shell.
 type window struct {
-	app  *desktop.App
-	page *desktop.Bridge
-	ctx  context.Context // Wails' context, set at startup
+	app      *desktop.App
+	page     *desktop.Bridge
+	wailsCtx atomic.Pointer[context.Context] // Wails' context, set at startup (on its own goroutine)
+}
+
+// ctx is Wails' context (nil before startup).
+func (w *window) ctx() context.Context {
+	if p := w.wailsCtx.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (w *window) emit(event string, data any) {
-	if w.ctx != nil {
-		runtime.EventsEmit(w.ctx, event, data)
+	if ctx := w.ctx(); ctx != nil {
+		runtime.EventsEmit(ctx, event, data)
 	}
 }
 
 func (w *window) startup(ctx context.Context) {
-	w.ctx = ctx
+	w.wailsCtx.Store(&ctx)
 	if st := w.app.State(); st.Window.Placed && !st.Window.Maximised {
 		runtime.WindowSetPosition(ctx, st.Window.X, st.Window.Y)
 	}
@@ -159,8 +168,8 @@ func (w *window) beforeClose(ctx context.Context) bool {
 // secondInstance opens the notebooks that a second start of the app
 // (from the file manager) was given, in this window.
 func (w *window) secondInstance(d options.SecondInstanceData) {
-	runtime.WindowUnminimise(w.ctx)
-	runtime.Show(w.ctx)
+	runtime.WindowUnminimise(w.ctx())
+	runtime.Show(w.ctx())
 	for _, arg := range d.Args {
 		if !desktop.IsNotebook(arg) {
 			continue
@@ -210,30 +219,30 @@ func wailsMenu(items []desktop.Item) *menu.Menu {
 // The desktop.Shell of the menu.
 
 func (w *window) OpenFile(title, dir string) (string, error) {
-	return runtime.OpenFileDialog(w.ctx, runtime.OpenDialogOptions{
+	return runtime.OpenFileDialog(w.ctx(), runtime.OpenDialogOptions{
 		Title: title, DefaultDirectory: dir,
 		Filters: []runtime.FileFilter{{DisplayName: "Notebooks (*.ipynb, *.go)", Pattern: "*.ipynb;*.go"}},
 	})
 }
 
 func (w *window) SaveFile(title, dir, name, pattern string) (string, error) {
-	return runtime.SaveFileDialog(w.ctx, runtime.SaveDialogOptions{
+	return runtime.SaveFileDialog(w.ctx(), runtime.SaveDialogOptions{
 		Title: title, DefaultDirectory: dir, DefaultFilename: name, CanCreateDirectories: true,
 		Filters: []runtime.FileFilter{{DisplayName: pattern, Pattern: pattern}},
 	})
 }
 
 func (w *window) Message(title, text string) {
-	_, _ = runtime.MessageDialog(w.ctx, runtime.MessageDialogOptions{Type: runtime.InfoDialog, Title: title, Message: text, Icon: icon})
+	_, _ = runtime.MessageDialog(w.ctx(), runtime.MessageDialogOptions{Type: runtime.InfoDialog, Title: title, Message: text, Icon: icon})
 }
 
 func (w *window) Error(title, text string) {
-	_, _ = runtime.MessageDialog(w.ctx, runtime.MessageDialogOptions{Type: runtime.ErrorDialog, Title: title, Message: text})
+	_, _ = runtime.MessageDialog(w.ctx(), runtime.MessageDialogOptions{Type: runtime.ErrorDialog, Title: title, Message: text})
 }
 
-func (w *window) Quit() { runtime.Quit(w.ctx) }
+func (w *window) Quit() { runtime.Quit(w.ctx()) }
 
 func (w *window) MenuChanged() {
-	runtime.MenuSetApplicationMenu(w.ctx, w.menu())
-	runtime.MenuUpdateApplicationMenu(w.ctx)
+	runtime.MenuSetApplicationMenu(w.ctx(), w.menu())
+	runtime.MenuUpdateApplicationMenu(w.ctx())
 }
