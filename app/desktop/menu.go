@@ -168,19 +168,28 @@ func (a *App) OpenPath(page Page, path string) error {
 	return nil
 }
 
+// saveOpen saves the open notebook and returns its workspace path and its
+// file; an error if none is open.
+func (a *App) saveOpen(page Page) (cur, file string, err error) {
+	cur, err = a.save(page)
+	if err != nil {
+		return "", "", err
+	}
+	if cur == "" {
+		return "", "", fmt.Errorf("no notebook is open")
+	}
+	return cur, filepath.Join(a.Workspace(), filepath.FromSlash(cur)), nil
+}
+
 // SaveAs saves the open notebook, asks for a new name and writes the
 // notebook there (in the format its extension says). In the workspace,
 // the window goes on with the new file; outside it, with the old one (the
 // server works in the workspace only), and a notice says so.
 func (a *App) SaveAs(sh Shell, page Page) error {
-	cur, err := a.save(page)
+	cur, src, err := a.saveOpen(page)
 	if err != nil {
 		return err
 	}
-	if cur == "" {
-		return fmt.Errorf("no notebook is open")
-	}
-	src := filepath.Join(a.Workspace(), filepath.FromSlash(cur))
 	dest, err := sh.SaveFile("Save notebook as", filepath.Dir(src), filepath.Base(src), "*.ipynb;*.go")
 	if err != nil || dest == "" {
 		return err
@@ -205,14 +214,10 @@ func (a *App) SaveAs(sh Shell, page Page) error {
 // ExportHTML saves the open notebook and writes it as one self-contained
 // HTML page where the user says.
 func (a *App) ExportHTML(sh Shell, page Page) error {
-	cur, err := a.save(page)
+	cur, src, err := a.saveOpen(page)
 	if err != nil {
 		return err
 	}
-	if cur == "" {
-		return fmt.Errorf("no notebook is open")
-	}
-	src := filepath.Join(a.Workspace(), filepath.FromSlash(cur))
 	name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src)) + ".html"
 	dest, err := sh.SaveFile("Export as HTML", filepath.Dir(src), name, "*.html")
 	if err != nil || dest == "" {
