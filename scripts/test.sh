@@ -7,8 +7,8 @@
 #
 # Installs (as root, with apt) the system tools the end-to-end tests
 # drive when they are missing: tmux, Jupyter's nbformat and nbconvert,
-# Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick and
-# WebKitGTK 4.1 with GTK 3 (-dev).
+# Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick,
+# WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test).
 #
 # Tests read OGGM's reference results from ../shared/reference beside the
 # checkout (or $FIRN_REFERENCE).
@@ -40,6 +40,7 @@ command -v xwd >/dev/null || need+=(x11-apps)
 command -v convert >/dev/null || need+=(imagemagick)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v strace >/dev/null || need+=(strace)
+command -v ip >/dev/null || need+=(iproute2)
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 pkg-config --exists gtk+-3.0 2>/dev/null || need+=(libgtk-3-dev)
 if [ ${#need[@]} -gt 0 ]; then
