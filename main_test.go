@@ -43,25 +43,7 @@ import (
 // -dev package (scripts/test.sh installs them); without them it is
 // skipped, except under CI (CI set), where it fails.
 func TestDesktopApp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the desktop app test builds and starts the app: not in -short")
-	}
-	var missing []string
-	for _, tool := range []string{"Xvfb", "xdotool", "xwd", "convert", "pkg-config"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) == 0 && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
-		missing = append(missing, "libwebkit2gtk-4.1-dev libgtk-3-dev")
-	}
-	if len(missing) > 0 {
-		msg := "the desktop app test needs " + strings.Join(missing, ", ") + " (apt-get install xvfb xdotool x11-apps imagemagick libwebkit2gtk-4.1-dev libgtk-3-dev; scripts/test.sh does)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	needDesktop(t, "Xvfb", "xdotool", "xwd", "convert")
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "desktop")
@@ -72,12 +54,7 @@ func TestDesktopApp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 
-	// Build as `wails build -tags webkit2_41` does.
-	bin := filepath.Join(t.TempDir(), "firn")
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "desktop,production,webkit2_41", "-ldflags", "-s -w", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildDesktop(t, ctx)
 	if fi, err := os.Stat(bin); err == nil {
 		t.Logf("figure: binary size %d bytes (%.1f MB)", fi.Size(), float64(fi.Size())/1e6)
 	}
@@ -85,21 +62,10 @@ func TestDesktopApp(t *testing.T) {
 	display := startXvfb(t, ctx)
 
 	// A fresh user: first start.
-	home := t.TempDir()
-	runtimeDir := filepath.Join(home, "run")
-	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	home, env := freshUser(t, display)
 	const token = "desktop-test-token-0123456789"
 	app := exec.CommandContext(ctx, bin)
-	app.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "DISPLAY=" + display,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "XDG_RUNTIME_DIR=" + runtimeDir,
-		// No session bus (single-instance check) and no accessibility bus.
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), "NO_AT_BRIDGE=1",
-		"FIRN_DESKTOP_TOKEN=" + token, "FIRN_DESKTOP_LOG=info",
-	}
+	app.Env = append(env, "FIRN_DESKTOP_TOKEN="+token, "FIRN_DESKTOP_LOG=info")
 	stderr, err := app.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -361,6 +327,68 @@ type frame struct {
 	} `json:"msg"`
 }
 
+// unavailable skips t for want of what msg says, or fails it under CI,
+// where scripts/test.sh has installed everything.
+func unavailable(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// needDesktop stops t (unavailable) unless the tools named are there,
+// with pkg-config and WebKitGTK 4.1's and GTK 3's -dev packages; -short
+// skips it too (the desktop tests build and start the app).
+func needDesktop(t *testing.T, tools ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and starts the desktop app: not in -short")
+	}
+	var missing []string
+	for _, tool := range append(tools, "pkg-config") {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
+		missing = append(missing, "libwebkit2gtk-4.1-dev libgtk-3-dev")
+	}
+	if len(missing) > 0 {
+		unavailable(t, "the desktop tests need "+strings.Join(missing, ", ")+" (scripts/test.sh installs them)")
+	}
+}
+
+// buildDesktop builds the app as `wails build -tags webkit2_41` does and
+// returns the binary.
+func buildDesktop(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "firn")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "desktop,production,webkit2_41", "-ldflags", "-s -w", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freshUser is the environment of a user starting the app for the first
+// time on display: an empty home and XDG folders, no session bus (the
+// single-instance check) and no accessibility bus.
+func freshUser(t *testing.T, display string) (home string, env []string) {
+	t.Helper()
+	home = t.TempDir()
+	runtimeDir := filepath.Join(home, "run")
+	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return home, []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "DISPLAY=" + display,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "XDG_RUNTIME_DIR=" + runtimeDir,
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), "NO_AT_BRIDGE=1",
+	}
+}
+
 // startXvfb starts Xvfb on a free display (-displayfd: it says which when
 // it is ready) and returns the DISPLAY.
 func startXvfb(t *testing.T, ctx context.Context) string {
@@ -537,11 +565,7 @@ func TestWailsBuild(t *testing.T) {
 		err = fmt.Errorf("no WebKitGTK 4.1 / GTK 3 -dev packages")
 	}
 	if err != nil {
-		msg := "the Wails build test needs the Wails CLI v2.11.0 and libwebkit2gtk-4.1-dev (scripts/test.sh installs them): " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		unavailable(t, "the Wails build test needs the Wails CLI v2.11.0 and libwebkit2gtk-4.1-dev (scripts/test.sh installs them): "+err.Error())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -575,47 +599,18 @@ func TestWailsBuild(t *testing.T) {
 // (and local sockets: X, D-Bus). It needs root for unshare (CI runs as
 // root), strace, and what TestDesktopApp needs.
 func TestDesktopOffline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the desktop app: not in -short")
-	}
-	var missing []string
-	for _, tool := range []string{"Xvfb", "unshare", "ip", "strace", "pkg-config"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
+	needDesktop(t, "Xvfb", "unshare", "ip", "strace")
 	if os.Geteuid() != 0 {
-		missing = append(missing, "root (for unshare -n)")
-	}
-	if len(missing) == 0 && exec.Command("pkg-config", "--exists", "webkit2gtk-4.1", "gtk+-3.0").Run() != nil {
-		missing = append(missing, "libwebkit2gtk-4.1-dev libgtk-3-dev")
-	}
-	if len(missing) > 0 {
-		msg := "the offline test needs " + strings.Join(missing, ", ")
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		unavailable(t, "the offline test needs root (for unshare -n)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "firn")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", "desktop,production,webkit2_41", "-ldflags", "-s -w", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildDesktop(t, ctx)
 	display := startXvfb(t, ctx)
-	home := t.TempDir()
-	runtimeDir := filepath.Join(home, "run")
-	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	_, env := freshUser(t, display)
 	trace := filepath.Join(t.TempDir(), "connect.txt")
 	app := exec.CommandContext(ctx, "unshare", "--net", "sh", "-c", `ip link set lo up && exec strace -f -qq -e trace=connect -o "$1" "$2"`, "sh", trace, bin)
-	app.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "DISPLAY=" + display, "XDG_RUNTIME_DIR=" + runtimeDir,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-bus"), "NO_AT_BRIDGE=1",
-	}
+	app.Env = env
 	// unshare, strace and the app in a process group of their own: the
 	// end of the test stops them all.
 	app.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

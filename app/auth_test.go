@@ -134,17 +134,24 @@ func TestWebsocketOrigin(t *testing.T) {
 			} else {
 				d.Jar, _ = cookiejar.New(nil)
 			}
-			conn, resp, err := d.Dial(u, tc.header)
-			if conn != nil {
-				conn.Close()
-			}
-			if resp == nil {
-				t.Fatalf("no response: %v", err)
-			}
-			if resp.StatusCode != tc.want {
-				t.Errorf("status %d, want %d (%v)", resp.StatusCode, tc.want, err)
-			}
+			wantUpgrade(t, d, u, tc.header, tc.want)
 		})
+	}
+}
+
+// wantUpgrade dials the websocket u with header and checks the status
+// of the answer (101: upgraded).
+func wantUpgrade(t *testing.T, d websocket.Dialer, u string, header http.Header, want int) {
+	t.Helper()
+	conn, resp, err := d.Dial(u, header)
+	if conn != nil {
+		conn.Close()
+	}
+	if resp == nil {
+		t.Fatalf("no response: %v", err)
+	}
+	if resp.StatusCode != want {
+		t.Errorf("status %d, want %d (%v)", resp.StatusCode, want, err)
 	}
 }
 
@@ -170,16 +177,7 @@ func TestWebsocketExtraOrigins(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := websocket.Dialer{HandshakeTimeout: testTimeout}
-			conn, resp, err := d.Dial(u, tc.header)
-			if conn != nil {
-				conn.Close()
-			}
-			if resp == nil {
-				t.Fatalf("no response: %v", err)
-			}
-			if resp.StatusCode != tc.want {
-				t.Errorf("status %d, want %d (%v)", resp.StatusCode, tc.want, err)
-			}
+			wantUpgrade(t, d, u, tc.header, tc.want)
 		})
 	}
 }

@@ -88,7 +88,6 @@ func BenchmarkBrowser(b *testing.B) {
 // served is a `firn serve` process on a fresh workspace for the browser
 // scripts.
 type served struct {
-	tb          testing.TB
 	ctx         context.Context
 	url         string
 	frontendDir string
@@ -155,7 +154,7 @@ func startServe(tb testing.TB, limit time.Duration) *served {
 		return log.String()
 	}
 	tb.Cleanup(func() { stop() })
-	return &served{tb: tb, ctx: ctx, url: url, frontendDir: frontendDir, stop: stop}
+	return &served{ctx: ctx, url: url, frontendDir: frontendDir, stop: stop}
 }
 
 // node runs a script of frontend/e2e with args and returns its output.
