@@ -1,7 +1,7 @@
 // Package app is Firn's notebook server: the HTTP API and websockets
 // that the frontend (frontend/, embedded) speaks, on top of a workspace
-// folder (app/workspace) and one kernel process per open notebook
-// (app/session).
+// folder (app/internal/workspace) and one kernel process per open notebook
+// (app/internal/session).
 //
 // # Use
 //

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/app/internal/workspace"
 	"github.com/firnglacier/firn/notebooks/examples"
 )
 

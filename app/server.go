@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/firnglacier/firn/app/session"
-	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/app/internal/session"
+	"github.com/firnglacier/firn/app/internal/workspace"
 	"github.com/firnglacier/firn/kernel"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/firnglacier/firn/app/session"
-	"github.com/firnglacier/firn/app/workspace"
+	"github.com/firnglacier/firn/app/internal/session"
+	"github.com/firnglacier/firn/app/internal/workspace"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 

@@ -44,8 +44,8 @@
 //
 // # Packages
 //
-// kernel/interpreter executes cells (kernel/cellsrc adapts today's Go to
-// yaegi; kernel/symbols holds what cells can import and the sandbox;
+// kernel/internal/interpreter executes cells (kernel/internal/cellsrc adapts today's Go to
+// yaegi; kernel/internal/symbols holds what cells can import and the sandbox;
 // kernel/display is what cells use to show things). kernel/repl is the
 // terminal front end.
 package kernel

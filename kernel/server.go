@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/firnglacier/firn/kernel/display"
-	"github.com/firnglacier/firn/kernel/interpreter"
+	"github.com/firnglacier/firn/kernel/internal/interpreter"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
@@ -20,7 +20,7 @@ import (
 type ServerOptions struct {
 	// Workspace is the folder cells may write to (the working directory).
 	Workspace string
-	// Trusted lifts the sandbox (see kernel/symbols).
+	// Trusted lifts the sandbox (see kernel/internal/symbols).
 	Trusted bool
 	// Version is reported in kernel_info.
 	Version string

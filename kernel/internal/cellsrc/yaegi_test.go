@@ -12,7 +12,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
-	"github.com/firnglacier/firn/kernel/cellsrc"
+	"github.com/firnglacier/firn/kernel/internal/cellsrc"
 )
 
 // runtime is a test version of the compiled helpers the kernel exposes at

@@ -1,7 +1,7 @@
 // Package gen generates the files of package symbols: one yaegi symbol
 // table per Firn package (with github.com/traefik/yaegi/extract), the list
 // of those tables, and the documentation index. The command gensymbols
-// writes them (go generate ./kernel/symbols); the staleness test of
+// writes them (go generate ./kernel/internal/symbols); the staleness test of
 // package symbols regenerates them in memory and compares.
 //
 // Generation type-checks the Firn packages from source, so it must run
@@ -38,7 +38,7 @@ type Package struct {
 }
 
 // Packages lists the Firn packages cells can import. To expose another
-// one, add a line and run go generate ./kernel/symbols.
+// one, add a line and run go generate ./kernel/internal/symbols.
 func Packages() []Package {
 	return []Package{
 		{Module + "/engine/constants", "firn/engine/constants"},
@@ -260,7 +260,7 @@ func moduleRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("gen: not inside module %s (run go generate ./kernel/symbols from the Firn checkout)", Module)
+			return "", fmt.Errorf("gen: not inside module %s (run go generate ./kernel/internal/symbols from the Firn checkout)", Module)
 		}
 		dir = parent
 	}

@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"sync"
 
-	"github.com/firnglacier/firn/kernel/symbols/internal/docindex"
+	"github.com/firnglacier/firn/kernel/internal/symbols/internal/docindex"
 )
 
 // docIndexGz is the generated documentation index (gzip-compressed JSON).

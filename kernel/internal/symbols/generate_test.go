@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/firnglacier/firn/kernel/symbols/internal/docindex"
-	"github.com/firnglacier/firn/kernel/symbols/internal/gen"
+	"github.com/firnglacier/firn/kernel/internal/symbols/internal/docindex"
+	"github.com/firnglacier/firn/kernel/internal/symbols/internal/gen"
 )
 
-const regenerate = "run go generate ./kernel/symbols"
+const regenerate = "run go generate ./kernel/internal/symbols"
 
 // TestGeneratedFilesUpToDate regenerates the symbol tables and the doc
 // index in memory and compares them with the committed files.

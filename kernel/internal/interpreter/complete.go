@@ -8,7 +8,7 @@ import (
 	"unicode"
 
 	"github.com/firnglacier/firn/kernel/display"
-	"github.com/firnglacier/firn/kernel/symbols"
+	"github.com/firnglacier/firn/kernel/internal/symbols"
 )
 
 // keywords and builtins offered when completing a bare name.

@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/firnglacier/firn/kernel/symbols/internal/docindex"
+	"github.com/firnglacier/firn/kernel/internal/symbols/internal/docindex"
 	"github.com/traefik/yaegi/stdlib"
 	"github.com/traefik/yaegi/stdlib/generic"
 )

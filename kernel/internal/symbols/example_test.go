@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/firnglacier/firn/kernel/symbols"
+	"github.com/firnglacier/firn/kernel/internal/symbols"
 	"github.com/traefik/yaegi/interp"
 )
 

@@ -18,9 +18,9 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/firnglacier/firn/engine/edu"
-	"github.com/firnglacier/firn/kernel/cellsrc"
 	"github.com/firnglacier/firn/kernel/display"
-	"github.com/firnglacier/firn/kernel/symbols"
+	"github.com/firnglacier/firn/kernel/internal/cellsrc"
+	"github.com/firnglacier/firn/kernel/internal/symbols"
 )
 
 // YaegiVersion is the version of the Go interpreter Firn embeds.
@@ -30,7 +30,7 @@ const YaegiVersion = "v0.16.1"
 type Options struct {
 	// Workspace is the only folder cells may write to (unless Trusted).
 	Workspace string
-	// Trusted lifts the sandbox (see kernel/symbols).
+	// Trusted lifts the sandbox (see kernel/internal/symbols).
 	Trusted bool
 	// Stdout and Stderr receive what cells print with fmt and log.
 	Stdout, Stderr io.Writer

@@ -9,8 +9,8 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
-	"github.com/firnglacier/firn/kernel/cellsrc"
-	"github.com/firnglacier/firn/kernel/symbols"
+	"github.com/firnglacier/firn/kernel/internal/cellsrc"
+	"github.com/firnglacier/firn/kernel/internal/symbols"
 )
 
 // Error is a failed cell: what went wrong, where, and a traceback for

@@ -8,7 +8,7 @@ import (
 
 // FuzzPrepare checks that Prepare never panics, that its chunks always have
 // the cell's lines and map back to it, and that its errors point into the
-// cell. Run it with: go test -fuzz FuzzPrepare ./kernel/cellsrc
+// cell. Run it with: go test -fuzz FuzzPrepare ./kernel/internal/cellsrc
 func FuzzPrepare(f *testing.F) {
 	for _, seed := range []string{
 		"",

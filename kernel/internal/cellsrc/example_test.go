@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/firnglacier/firn/kernel/cellsrc"
+	"github.com/firnglacier/firn/kernel/internal/cellsrc"
 )
 
 // A cell that mixes imports, declarations and statements becomes chunks

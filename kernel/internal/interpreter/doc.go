@@ -19,7 +19,7 @@
 // Firn is imported by its short path: firn/engine/dynamics,
 // firn/engine/massbalance, firn/engine/geometry, firn/engine/climate,
 // firn/engine/experiment, firn/engine/constants, firn/engine/datasets. The standard library is
-// curated (kernel/symbols): no network, no programs, writes only inside
+// curated (kernel/internal/symbols): no network, no programs, writes only inside
 // the workspace, unless the kernel is trusted.
 //
 // The value of a cell's last expression is its result (display.Render
@@ -29,7 +29,7 @@
 //
 // # Today's Go on yaegi
 //
-// kernel/cellsrc rewrites each cell so that yaegi runs what a Go 1.26
+// kernel/internal/cellsrc rewrites each cell so that yaegi runs what a Go 1.26
 // programmer writes: cells that mix imports, declarations and
 // statements; min, max and clear; range over an integer; a type declared
 // again in a later cell (the new definition wins for later cells; values

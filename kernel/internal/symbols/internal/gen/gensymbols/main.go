@@ -1,9 +1,9 @@
 // Command gensymbols writes the generated files of package symbols into
-// the working directory (go generate runs it in kernel/symbols): one yaegi
+// the working directory (go generate runs it in kernel/internal/symbols): one yaegi
 // symbol table per Firn package, the list of tables and the doc index.
 // Generated files that are no longer produced are deleted.
 //
-//	go generate ./kernel/symbols
+//	go generate ./kernel/internal/symbols
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/firnglacier/firn/kernel/symbols/internal/gen"
+	"github.com/firnglacier/firn/kernel/internal/symbols/internal/gen"
 )
 
 func main() {

@@ -128,7 +128,7 @@
 // go/doc. After changing an exported name or doc comment of a Firn
 // package, run
 //
-//	go generate ./kernel/symbols
+//	go generate ./kernel/internal/symbols
 //
 // (about 10 s). The generated files do not depend on the Go version that
 // made them, except the standard-library part of the doc index.
