@@ -1,4 +1,4 @@
-//go:build !bindings
+//go:build desktop && !bindings
 
 package main
 

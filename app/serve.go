@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/firnglacier/firn/kernel"
@@ -28,9 +30,12 @@ const DefaultAddr = "127.0.0.1:8888"
 // ServeOptions configure Serve: `firn serve [DIR] [--addr HOST:PORT]
 // [--no-browser] [--token T]`.
 type ServeOptions struct {
-	// Dir is the workspace; "" means DefaultWorkspace, created and
-	// seeded with the lessons.
+	// Dir is the workspace; "" means DefaultWorkspace. It is created
+	// if missing and, the first time (no lessons folder in it), seeded
+	// with the lessons in Dir/lessons.
 	Dir string
+	// NoLessons leaves the lessons out of a new workspace.
+	NoLessons bool
 	// Addr to listen on (default DefaultAddr; port 0 picks a free one).
 	Addr string
 	// NoBrowser leaves the browser closed.
@@ -67,10 +72,17 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := SeedWorkspace(d); err != nil {
-			return err
-		}
 		dir = d
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "Firn creates the workspace %s\n", dir)
+	}
+	if opts.NoLessons {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("serve: workspace: %w", err)
+		}
+	} else if err := SeedWorkspace(dir); err != nil {
+		return err
 	}
 	token := opts.Token
 	if token == "" {
@@ -100,13 +112,13 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	url := "http://" + browserHost(ln.Addr()) + "/?token=" + token
 	fmt.Fprintf(stderr, "Firn serves %s\nOpen this URL in a browser (it holds your login token):\n\n    %s\n\n", dir, url)
 	logger.Info("serving", "workspace", dir, "addr", ln.Addr().String())
+	if !opts.NoBrowser {
+		openBrowser(url, func(err error) {
+			fmt.Fprintf(stderr, "Firn could not open a browser (%v): open the URL above in one.\n", err)
+		})
+	}
 	if opts.Ready != nil {
 		opts.Ready(url)
-	}
-	if !opts.NoBrowser {
-		if err := openBrowser(url); err != nil {
-			logger.Warn("could not open a browser; open the URL yourself", "err", err)
-		}
 	}
 
 	select {
@@ -209,8 +221,9 @@ func SeedWorkspace(dir string) error {
 	return nil
 }
 
-// openBrowser opens url in the user's browser.
-func openBrowser(url string) error {
+// openBrowser opens url in the user's browser; failed is called (at once
+// or when the opener exits) with the reason when it cannot.
+func openBrowser(url string, failed func(error)) {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
@@ -218,11 +231,29 @@ func openBrowser(url string) error {
 	case "windows":
 		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
 	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			failed(errors.New("no display here"))
+			return
+		}
 		cmd = exec.Command("xdg-open", url)
 	}
+	var msg bytes.Buffer
+	cmd.Stderr = &msg
 	if err := cmd.Start(); err != nil {
-		return err
+		failed(err)
+		return
 	}
-	go func() { _ = cmd.Wait() }()
-	return nil
+	go func() {
+		if err := cmd.Wait(); err != nil {
+			if m := strings.TrimSpace(msg.String()); m != "" {
+				err = fmt.Errorf("%s: %w: %s", filepath.Base(cmd.Path), err, firstLine(m))
+			}
+			failed(err)
+		}
+	}()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

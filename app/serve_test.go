@@ -94,3 +94,77 @@ func TestDefaultWorkspaceSeeded(t *testing.T) {
 		t.Errorf("seeding again restored a deleted lesson: %v", err)
 	}
 }
+
+// serveUntilReady starts Serve with opts (the test's kernels, a free
+// port) and returns the URL and a function that stops it.
+func serveUntilReady(t *testing.T, opts ServeOptions) (url string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	opts.Addr, opts.KernelOptions = "127.0.0.1:0", kernelOptions()
+	opts.Ready = func(u string) { urls <- u }
+	go func() { done <- Serve(ctx, opts) }()
+	select {
+	case url = <-urls:
+	case err := <-done:
+		cancel()
+		t.Fatalf("Serve: %v", err)
+	}
+	return url, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve returned %v", err)
+		}
+	}
+}
+
+// TestServeNewFolder: firn serve DIR creates a missing DIR (and its
+// parents) and puts the lessons in DIR/lessons; --no-lessons leaves
+// them out.
+func TestServeNewFolder(t *testing.T) {
+	for _, noLessons := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "glaciers", "class")
+		var stderr syncBuffer
+		_, stop := serveUntilReady(t, ServeOptions{Dir: dir, NoBrowser: true, NoLessons: noLessons, Stderr: &stderr})
+		stop()
+		if !strings.Contains(stderr.String(), "creates the workspace "+dir) {
+			t.Errorf("no word of the new folder: %q", stderr.String())
+		}
+		lessons, err := os.ReadDir(filepath.Join(dir, LessonsDir))
+		switch {
+		case noLessons && !os.IsNotExist(err):
+			t.Errorf("--no-lessons: lessons folder there (%v, %d files)", err, len(lessons))
+		case !noLessons && (err != nil || len(lessons) < 6):
+			t.Errorf("lessons in the new workspace: %d (%v), want the six", len(lessons), err)
+		}
+	}
+}
+
+// TestServeNoBrowser: where no browser can be opened, Firn says so in one
+// line after the URL, which stays visible.
+func TestServeNoBrowser(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("xdg-open and DISPLAY")
+	}
+	for _, tc := range []struct {
+		name, display, path, why string
+	}{
+		{"no display", "", os.Getenv("PATH"), "(no display here)"},
+		{"no opener", ":99", t.TempDir(), `"xdg-open": executable file not found`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("DISPLAY", tc.display)
+			t.Setenv("WAYLAND_DISPLAY", "")
+			t.Setenv("PATH", tc.path)
+			var stderr syncBuffer
+			url, stop := serveUntilReady(t, ServeOptions{Dir: t.TempDir(), NoLessons: true, Stderr: &stderr})
+			stop()
+			out := stderr.String()
+			i, j := strings.Index(out, url), strings.Index(out, "Firn could not open a browser")
+			if i < 0 || j < i || !strings.Contains(out[j:], tc.why) || strings.Count(out[j:], "\n") < 1 {
+				t.Errorf("stderr %q: want the URL, then one line saying why no browser opened (%s)", out, tc.why)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +39,9 @@ func Main(args []string, stderr io.Writer) int {
 	limit := fs.String("memory-limit", "2GiB", "memory limit of the kernel process (e.g. 512MiB, 2GiB, or bytes)")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	version := fs.String("version", "dev", "version reported to clients")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	memLimit, err := ParseBytes(*limit)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 func TestWriteReadFile(t *testing.T) {
@@ -95,7 +97,7 @@ func (f failingWriter) write(w io.Writer) error {
 	return errors.New("disk full")
 }
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestWriteFileFailure(t *testing.T) {
 	for _, after := range []int{0, 10, 5000, 12000} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "nb.ipynb")
@@ -106,7 +108,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = WriteFileAtomic(path, failingWriter{after}.write)
+		err = atomicfile.Write(path, 0o644, failingWriter{after}.write)
 		if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), path) {
 			t.Errorf("after %d bytes: error %v, want one naming the file and the cause", after, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 // Default figure sizes, cm.
@@ -225,40 +226,10 @@ func (f *Figure) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save figure to %s: %w", path, err)
 	}
-	if err := writeAtomic(path, b); err != nil {
+	if err := atomicfile.WriteBytes(path, 0o644, b); err != nil {
 		return fmt.Errorf("save figure: %w", err)
 	}
 	return nil
-}
-
-func writeAtomic(path string, b []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // MIME returns the figure as a display bundle: "image/svg+xml",

@@ -57,8 +57,9 @@ func TestSave(t *testing.T) {
 			if !bytes.HasPrefix(b, []byte(tc.magic)) {
 				t.Errorf("%s starts with %q, want %q", tc.name, b[:min(8, len(b))], tc.magic)
 			}
-			if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
-				t.Errorf("mode %v, want 0644", st.Mode().Perm())
+			// It keeps its permissions, as every file Firn rewrites.
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+				t.Errorf("mode %v, want the old file's 0600", st.Mode().Perm())
 			}
 		})
 	}

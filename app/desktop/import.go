@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/firnglacier/firn/notebooks"
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 // ImportDir is the workspace folder that notebooks opened from outside
@@ -69,7 +68,7 @@ func (a *App) Import(path string) (rel, note string, err error) {
 		case err == nil:
 			continue // another notebook of that name
 		case errors.Is(err, fs.ErrNotExist):
-			werr := notebooks.WriteFileAtomic(dest, func(w io.Writer) error { _, err := w.Write(data); return err })
+			werr := atomicfile.WriteBytes(dest, 0o644, data)
 			if werr != nil {
 				return "", "", fmt.Errorf("import %s: %w", abs, werr)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firnglacier/firn/internal/atomicfile"
 	"github.com/firnglacier/firn/notebooks"
 	"github.com/firnglacier/firn/notebooks/export"
 )
@@ -237,7 +238,7 @@ func WriteHTML(src, dest string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	err = notebooks.WriteFileAtomic(dest, func(w io.Writer) error {
+	err = atomicfile.Write(dest, 0o644, func(w io.Writer) error {
 		return export.HTML(w, nb, export.HTMLOptions{Name: filepath.Base(src)})
 	})
 	if err != nil {

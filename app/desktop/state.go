@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/firnglacier/firn/notebooks"
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 // MaxRecent is how many recent files the File menu lists.
@@ -80,7 +80,7 @@ func (st State) Save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("desktop: settings: %w", err)
 	}
-	err = notebooks.WriteFileAtomic(filepath.Join(dir, stateFile), func(w io.Writer) error {
+	err = atomicfile.Write(filepath.Join(dir, stateFile), 0o644, func(w io.Writer) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})

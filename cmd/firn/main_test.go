@@ -79,6 +79,41 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
+// TestEveryHelp: every command answers -h and --help with its usage on
+// stdout and exit status 0, and a wrong flag with status 2 and a message
+// that names the command and where to look.
+func TestEveryHelp(t *testing.T) {
+	for _, cmd := range [][]string{
+		{"serve"}, {"run"}, {"convert"}, {"export"}, {"repl"}, {"desktop"},
+		{"model"}, {"model", "run"}, {"model", "examples"}, {"model", "example"},
+	} {
+		for _, h := range []string{"-h", "--help"} {
+			r := firn(t, "", append(cmd, h)...)
+			if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: firn "+cmd[0]) {
+				t.Errorf("firn %s %s: status %d, stdout %q, stderr %q", strings.Join(cmd, " "), h, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	if r := firn(t, "", "kernel", "--help"); r.code != 0 || !strings.Contains(r.stderr, "-memory-limit") {
+		t.Errorf("firn kernel --help: %d %q", r.code, r.stderr)
+	}
+	for _, cmd := range []string{"serve", "run", "convert", "export", "repl"} {
+		r := firn(t, "", cmd, "--no-such-flag")
+		if r.code != 2 || !strings.Contains(r.stderr, "firn: flag provided but not defined: -no-such-flag (firn "+cmd+" --help lists its flags)") {
+			t.Errorf("firn %s --no-such-flag: %d %q", cmd, r.code, r.stderr)
+		}
+	}
+}
+
+// TestDesktopWithoutWindow: the CLI build is the same program as the
+// desktop build; its desktop command says how to get the window.
+func TestDesktopWithoutWindow(t *testing.T) {
+	r := firn(t, "", "desktop")
+	if r.code != 1 || !strings.Contains(r.stderr, "built without its desktop window") || !strings.Contains(r.stderr, "go build -tags desktop,production,webkit2_41") {
+		t.Errorf("firn desktop: %d %q", r.code, r.stderr)
+	}
+}
+
 // TestModelRun runs a bundled example to files and checks the public
 // formats and OGGM's year-700 numbers (rect_ela2600: 5.79382e8 m³,
 // 3.42e6 m², 11400 m) to 1e-5 (Firn's stable time steps differ from

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 // HistoryLimit is the number of entries a history file keeps (the newest).
@@ -111,32 +113,12 @@ func (h *history) add(line string) (bool, error) {
 	return true, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the
-// same folder (created with its parents if needed) and a rename.
+// writeFileAtomic writes data to path (its folder created if needed).
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return atomicfile.WriteBytes(path, perm, data)
 }
 
 // DefaultHistoryFile is where `firn repl` keeps its history:

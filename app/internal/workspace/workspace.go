@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
 
 // Errors that operations wrap; the server maps them to HTTP statuses.
@@ -70,6 +72,9 @@ func Open(dir string) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
+	// Saves that a killed process left unfinished leave temporary
+	// files; they go at the start (and at every save in their folder).
+	_, _ = atomicfile.CleanTree(root, ".")
 	return &Workspace{dir: dir, root: root}, nil
 }
 
@@ -279,44 +284,19 @@ func randomID() string {
 // writeAtomic writes the content from r to c (cleaned) through a
 // temporary file in the same folder. The caller holds w.mu.
 func (w *Workspace) writeAtomic(c string, r io.Reader) (Entry, error) {
-	perm := fs.FileMode(0o644)
-	if fi, err := w.root.Stat(c); err == nil {
-		if !fi.Mode().IsRegular() {
+	dir, _ := path.Split(c)
+	// Leftovers of saves killed in this folder go first (atomicfile.Clean
+	// leaves the files of writes still going on).
+	_, _ = atomicfile.Clean(w.root, path.Clean("./"+dir))
+	err := atomicfile.WriteIn(w.root, c, 0o644, func(out io.Writer) error {
+		_, err := io.Copy(out, r)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, atomicfile.ErrNotRegular) {
 			return Entry{}, fmt.Errorf("write %s: %w: not a regular file", c, ErrInvalid)
 		}
-		perm = fi.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
 		return Entry{}, fail("write", c, err)
-	}
-	dir, base := path.Split(c)
-	tmp := dir + "." + base + ".tmp-" + randomID()
-	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return Entry{}, fail("write", c, err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			_ = w.root.Remove(tmp)
-		}
-	}()
-	if _, err := io.Copy(f, r); err != nil {
-		return Entry{}, fail("write", c, err)
-	}
-	if err := f.Sync(); err != nil {
-		return Entry{}, fail("write", c, err)
-	}
-	if err := f.Close(); err != nil {
-		return Entry{}, fail("write", c, err)
-	}
-	if err := w.root.Rename(tmp, c); err != nil {
-		return Entry{}, fail("write", c, err)
-	}
-	ok = true
-	if d, err := w.root.Open(path.Clean("./" + dir)); err == nil {
-		_ = d.Sync() // durability of the rename; not every system can
-		d.Close()
 	}
 	fi, err := w.root.Stat(c)
 	if err != nil {

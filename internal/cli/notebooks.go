@@ -1,10 +1,9 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firnglacier/firn/internal/atomicfile"
+	"github.com/firnglacier/firn/internal/buildinfo"
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/notebooks"
 	"github.com/firnglacier/firn/notebooks/export"
@@ -31,40 +32,9 @@ func (p *paramFlags) Set(s string) error {
 	return nil
 }
 
-// splitArgs moves flags after positional arguments to the front, so that
-// `firn run NB -p a=1` works as users type it (the flag package stops at
-// the first non-flag).
-func splitArgs(fs *flag.FlagSet, args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		if f := fs.Lookup(name); f != nil && i+1 < len(args) {
-			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
-				flags = append(flags, args[i+1])
-				i++
-			}
-		}
-	}
-	return append(flags, pos...)
-}
-
 // runCommand is `firn run NB`: execute a notebook headless.
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("firn run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("firn run")
 	var params paramFlags
 	fs.Var(&params, "p", "set a parameter: NAME=VALUE (repeatable), typed as its default in the cell tagged parameters")
 	out := fs.String("o", "", "write the executed notebook here (default: in place; .go input: the .ipynb beside it; - for stdout)")
@@ -73,8 +43,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of the kernel")
-	if err := fs.Parse(splitArgs(fs, args)); err != nil {
-		return usageError{err}
+	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]", args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("firn run: want one notebook (firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors])")
@@ -113,7 +83,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	runErr := nbrun.Notebook(ctx, nb, nbrun.Options{
 		Kernel:     kernel.Options{Dir: dir, MemoryLimit: limit, Trusted: *trusted},
 		Parameters: params, CellTimeout: *timeout, AllowErrors: *allowErrors,
-		Progress: progress, Name: in, Version: moduleVersion(),
+		Progress: progress, Name: in, Version: buildinfo.Version(),
 	})
 	var cellErr *nbrun.CellError
 	if runErr != nil && !errors.As(runErr, &cellErr) && !errors.Is(runErr, context.Canceled) {
@@ -164,12 +134,11 @@ func writeNotebook(dest string, nb *notebooks.Notebook, stdout io.Writer) error 
 // convertCommand is `firn convert IN [-o OUT]`: .ipynb to the percent text
 // form (.go) and back.
 func convertCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("firn convert", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("firn convert")
 	out := fs.String("o", "", "output file: .go (text form) or .ipynb (default: IN with the other extension; - for stdout)")
 	recoverCells := fs.Bool("recover", false, "from a damaged notebook, write the cells that could be read (the damage is reported)")
-	if err := fs.Parse(splitArgs(fs, args)); err != nil {
-		return usageError{err}
+	if err := parse(fs, "firn convert NB.ipynb|NB.go [-o OUT] [--recover]", args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("firn convert: want one file (firn convert NB.ipynb|NB.go [-o OUT] [--recover])")
@@ -212,12 +181,11 @@ func convertCommand(args []string, stdout, stderr io.Writer) error {
 
 // exportCommand is `firn export NB --to html|markdown [-o OUT]`.
 func exportCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("firn export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("firn export")
 	to := fs.String("to", "html", "html (one self-contained page) or markdown (images in NAME_files/)")
 	out := fs.String("o", "", "output file (default: NB with .html or .md; - for stdout)")
-	if err := fs.Parse(splitArgs(fs, args)); err != nil {
-		return usageError{err}
+	if err := parse(fs, "firn export NB [--to html|markdown] [-o OUT]", args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("firn export: want one notebook (firn export NB --to html|markdown [-o OUT])")
@@ -260,7 +228,7 @@ func exportCommand(args []string, stdout, stderr io.Writer) error {
 		_, err = stdout.Write(b.Bytes())
 		return err
 	}
-	if err := notebooks.WriteFileAtomic(dest, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+	if err := atomicfile.WriteBytes(dest, 0o644, b.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "firn export: wrote %s\n", dest)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -7,16 +7,30 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/firnglacier/firn/assets"
 	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/experiment"
+	"github.com/firnglacier/firn/internal/atomicfile"
 )
+
+const modelUsage = `usage: firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]
+       firn model run --example NAME ...
+       firn model examples
+       firn model example NAME
+
+Runs glacier experiments: an experiment file (JSON or YAML; - reads it
+from stdin) grows a glacier and writes its yearly volume, area and length
+as CSV. firn model run --help lists its flags.
+`
 
 func modelCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("model: want a subcommand: run, examples or example (see firn help)")
+		return usagef("model: want a subcommand: run, examples or example (see firn model --help)")
+	}
+	if isHelp(args[0]) || (len(args) > 1 && isHelp(args[1]) && args[0] != "run") {
+		fmt.Fprint(stdout, modelUsage)
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "run":
@@ -44,36 +58,17 @@ func modelCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	return usagef("model: unknown subcommand %q (want run, examples or example)", args[0])
 }
 
-// parseInterleaved parses flags that may come before or after positional
-// arguments (firn model run exp.json --out d.csv) and returns the
-// positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
 func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("firn model run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("firn model run")
 	out := fs.String("out", "-", "diagnostics CSV `file` (year,volume_m3,area_m2,length_m); - is stdout")
 	profile := fs.String("profile", "", "write the main flowline's final profile CSV to `file`")
 	every := fs.Int("every", 0, "diagnostics every `N` years (default: the experiment's years.every, else 1)")
 	example := fs.String("example", "", "run the bundled example `NAME` instead of a file")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return usageError{err}
+	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...", args, stdout); err != nil {
+		return err
 	}
+	pos := fs.Args()
 	var spec *experiment.Spec
 	switch {
 	case *example != "" && len(pos) == 0:
@@ -95,8 +90,11 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if err != nil {
 				return usageError{err}
 			}
-		} else if spec, err = experiment.Load(pos[0]); err != nil {
-			return usageError{err}
+		} else {
+			var err error
+			if spec, err = experiment.Load(pos[0]); err != nil {
+				return usageError{err}
+			}
 		}
 	default:
 		return usagef("model run: want one experiment file (or - for stdin) or --example NAME")
@@ -137,11 +135,11 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if _, err := stdout.Write(diag.Bytes()); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomic(*out, diag.Bytes()); err != nil {
+	} else if err := atomicfile.WriteBytes(*out, 0o644, diag.Bytes()); err != nil {
 		return err
 	}
 	if *profile != "" {
-		if err := writeFileAtomic(*profile, prof.Bytes()); err != nil {
+		if err := atomicfile.WriteBytes(*profile, 0o644, prof.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -179,31 +177,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it over path, so that a reader never sees a partial file and an
-// interrupted write leaves the old one.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

@@ -1,8 +1,7 @@
-package main
+package cli
 
 import (
 	"context"
-	"flag"
 	"io"
 
 	"github.com/firnglacier/firn/app"
@@ -13,16 +12,16 @@ import (
 // serveCommand is `firn serve [DIR]`: the notebook server and its UI. With
 // no DIR the workspace is Firn's folder in the user's data directory,
 // seeded with the lessons. Ctrl-C stops the kernels and flushes saves.
-func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("firn serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("firn serve")
 	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default "+app.DefaultAddr+", or the next free port; port 0 picks any free one)")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	noLessons := fs.Bool("no-lessons", false, "do not put the lessons in a new workspace (DIR/lessons)")
 	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
 	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := fs.Parse(splitArgs(fs, args)); err != nil {
-		return usageError{err}
+	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T]", args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
 		return usagef("firn serve: want at most one workspace folder")
@@ -32,7 +31,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return usagef("firn serve: --memory-limit: %v", err)
 	}
 	return app.Serve(ctx, app.ServeOptions{
-		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, Token: *token,
+		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, Token: *token,
 		Static:        frontend.Dist(),
 		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted},
 		Stderr:        stderr,

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/peterh/liner"
 
+	"github.com/firnglacier/firn/internal/buildinfo"
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/repl"
 )
@@ -20,14 +21,17 @@ import (
 // replCommand is `firn repl`: Go cells at a prompt (or a script on
 // stdin), on a kernel process.
 func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("firn repl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("firn repl")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of the kernel")
 	plotDir := fs.String("plots", "plots", "folder for the plots cells show")
 	images := fs.String("images", "auto", "draw plots in the terminal: auto, kitty, sixel or none")
 	history := fs.String("history", "", "history file (default: $XDG_STATE_HOME/firn/repl_history)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, "firn repl [--trusted] [--memory-limit SIZE] [--plots DIR] [--images auto|kitty|sixel|none] [--history FILE]", args, stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "firn:", err)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -64,7 +68,7 @@ func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	go reportKernelEvents(k, stderr)
 	err = repl.Run(ctx, k, repl.Options{
 		In: stdin, Out: stdout, Err: stderr, Interactive: interactive,
-		HistoryFile: histFile, PlotDir: *plotDir, Images: *images, Version: moduleVersion(),
+		HistoryFile: histFile, PlotDir: *plotDir, Images: *images, Version: buildinfo.Version(),
 	})
 	var cellErr *repl.CellError
 	switch {

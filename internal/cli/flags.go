@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// newFlags returns the flag set of a command. It prints nothing itself:
+// parse reports errors and help.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses a command's arguments, flags before or after the others
+// (`firn run NB -p a=1`, as users type it). -h, -help and --help print
+// the synopsis and the flags to stdout and return flag.ErrHelp, which
+// ends the program with status 0; a bad flag is a usage error that says
+// where to look.
+func parse(fs *flag.FlagSet, synopsis string, args []string, stdout io.Writer) error {
+	err := fs.Parse(splitArgs(fs, args))
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "usage: %s\n", synopsis)
+		if hasFlags(fs) {
+			fmt.Fprintln(stdout, "\nflags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return usagef("%v (%s --help lists its flags)", err, fs.Name())
+	}
+	return nil
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// splitArgs moves flags after positional arguments to the front, so that
+// `firn run NB -p a=1` works as users type it (the flag package stops at
+// the first non-flag).
+func splitArgs(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && i+1 < len(args) {
+			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		}
+	}
+	return append(flags, pos...)
+}
