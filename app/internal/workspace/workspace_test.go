@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -95,5 +96,45 @@ func TestWriteNotebookConflict(t *testing.T) {
 	var conflict *ConflictError
 	if _, err := ws.WriteNotebook("n.ipynb", doc.JSON, "stale"); !errors.As(err, &conflict) || conflict.ETag != saved.ETag {
 		t.Errorf("stale etag: %v", err)
+	}
+}
+
+// TestLeftoverTempFiles: the temporary files of saves killed half-way
+// (nobody holds their lock) go when the workspace opens and when a file
+// of their folder is saved; other files stay.
+func TestLeftoverTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "lessons"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	junk := bytes.Repeat([]byte("x"), 1<<20)
+	left := func(p string) {
+		if err := os.WriteFile(filepath.Join(dir, p), junk, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left(".a.ipynb.tmp-0123")
+	left("lessons/.b.ipynb.tmp-4567")
+	left("lessons/keep.tmp-1") // not a temporary file of Firn's
+	ws, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for _, p := range []string{".a.ipynb.tmp-0123", "lessons/.b.ipynb.tmp-4567"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); !os.IsNotExist(err) {
+			t.Errorf("%s still there after Open (%v)", p, err)
+		}
+	}
+	// A save that is killed later leaves one; the next save there removes it.
+	left("lessons/.c.ipynb.tmp-89ab")
+	if _, err := ws.WriteFile("lessons/notes.txt", strings.NewReader("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lessons/.c.ipynb.tmp-89ab")); !os.IsNotExist(err) {
+		t.Errorf("leftover still there after a save in its folder (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lessons/keep.tmp-1")); err != nil {
+		t.Errorf("a user's file was removed: %v", err)
 	}
 }
