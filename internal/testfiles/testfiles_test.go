@@ -86,7 +86,13 @@ func TestFileMissing(t *testing.T) {
 func TestFindRoot(t *testing.T) {
 	top := filepath.Clean(repo(t))
 	td := filepath.Join(top, "testdata")
+	// This test's own source path: absolute, or module-relative in a
+	// -trimpath build (then found from the working directory).
 	_, self, _, _ := runtime.Caller(0)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	other := t.TempDir() // another module
 	if err := os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/other\n"), 0o644); err != nil {
@@ -106,7 +112,7 @@ func TestFindRoot(t *testing.T) {
 		errHas         string
 	}{
 		{"source path", filepath.Join(top, "internal", "testfiles", "testfiles.go"), "/", td, ""},
-		{"this test's source path", self, "", td, ""},
+		{"this test's source path", self, wd, td, ""},
 		{"trimpath, from a package directory", trimmed, filepath.Join(top, "engine", "dynamics"), td, ""},
 		{"trimpath, from the top", trimmed, top, td, ""},
 		{"trimpath, in another module", trimmed, other, "", "no folder at or above"},
