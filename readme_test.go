@@ -21,10 +21,10 @@ import (
 var readmeSkipped = map[string]string{
 	"./scripts/test.sh": "the test suite itself (CI runs it)",
 	"sudo apt-get install build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev": "installs system packages (scripts/test.sh installs them for the tests)",
-	"go install github.com/wailsapp/wails/v2/cmd/wails@v2.11.0":                        "scripts/test.sh installs the pinned Wails CLI",
-	"wails build -tags webkit2_41":           "TestWailsBuild runs it on a clean clone",
-	"wails build":                            "the macOS and Windows builds need those systems; TestWailsBuild builds on Linux",
-	"wails build -platform darwin/universal": "needs macOS",
+	"go install github.com/wailsapp/wails/v2/cmd/wails@v2.11.0":                          "scripts/test.sh installs the pinned Wails CLI",
+	"wails build -tags webkit2_41":                                                       "TestWailsBuild runs it on a clean clone",
+	"wails build":                                                                        "the macOS and Windows builds need those systems; TestWailsBuild builds on Linux",
+	"wails build -platform darwin/universal":                                             "needs macOS",
 }
 
 // readmeServers are commands that serve until stopped: they must start

@@ -4,42 +4,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/geometry"
 	"github.com/firnglacier/firn/engine/massbalance"
+	"github.com/firnglacier/firn/internal/testfiles"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden SVG summaries and the example PNGs in testdata")
 
-// sharedDir returns Firn's shared directory, found by walking up from the
-// package directory to one that holds shared/data. The tests need its
-// outlines, so a missing directory fails them.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared")
-		if st, err := os.Stat(filepath.Join(cand, "data")); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no shared/data directory above the package directory: the map tests need shared/data/outlines")
-		}
-		dir = parent
-	}
-}
-
+// outlinesPath returns the path of a glacier-outline file in the
+// repository's testdata/sample/outlines (testdata/README.md gives their
+// source); a missing one fails the test.
 func outlinesPath(t testing.TB, name string) string {
-	return filepath.Join(sharedDir(t), "data", "outlines", name)
+	t.Helper()
+	return testfiles.File(t, "sample", "outlines", name)
 }
 
 // run is a finished model run of an idealized glacier.

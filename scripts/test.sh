@@ -10,8 +10,8 @@
 # Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick,
 # WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test).
 #
-# Tests read OGGM's reference results from ../shared/reference beside the
-# checkout (or $FIRN_REFERENCE).
+# Tests read OGGM's reference results and sample glacier data from the
+# repository's testdata/ (testdata/README.md); nothing outside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

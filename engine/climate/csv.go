@@ -21,7 +21,8 @@ const (
 
 // Keys of the reference height in a comment line of a CSV file: ref_hgt_m
 // (Firn's, OGGM's attribute name with its unit) or cell_hgt_m (the height
-// of a grid cell, as in the HISTALP extract of shared/data).
+// of a grid cell, as in the HISTALP extract
+// assets/data/hintereisferner/hef_histalp_monthly.csv).
 var refHeightKeys = []string{"ref_hgt_m", "cell_hgt_m"}
 
 // ReadCSVFile reads a monthly climate series from a CSV file (see

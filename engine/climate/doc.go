@@ -46,13 +46,15 @@
 //
 // # Data
 //
-// shared/data/climate/histalp_merged_hef.nc (CDF-1) holds HISTALP (ZAMG;
-// Auer et al. 2007) monthly temp (°C, float) and prcp (kg m⁻² per month,
-// float) on a 3×3 box of 5′ cells around Hintereisferner, the cell heights
-// hgt (m) and time (int, days since 1801-01-01), 2424 months from October
-// 1801 to September 2003, with no packing or fill values. The cell nearest
-// to the glacier (46.8333 N, 10.75 E) is at 3160 m; its series is
-// hef_histalp_monthly.csv, with which the tests check the reader. The
-// other .nc files there (HISTALP_oetztal.nc, ERA5, ERA5-Land, CERA-20C,
-// CRU) are NetCDF-4.
+// histalp_merged_hef.nc (CDF-1, from OGGM's sample data; the repository
+// keeps a copy for the tests in testdata/sample/climate) holds HISTALP
+// (ZAMG; Auer et al. 2007) monthly temp (°C, float) and prcp (kg m⁻² per
+// month, float) on a 3×3 box of 5′ cells around Hintereisferner, the cell
+// heights hgt (m) and time (int, days since 1801-01-01), 2424 months from
+// October 1801 to September 2003, with no packing or fill values. The cell
+// nearest to the glacier (46.8333 N, 10.75 E) is at 3160 m; its series is
+// hef_histalp_monthly.csv (bundled in assets/data/hintereisferner), with
+// which the tests check the reader. The other NetCDF files of OGGM's sample
+// data (HISTALP_oetztal.nc, ERA5, ERA5-Land, CERA-20C, CRU) are NetCDF-4;
+// the tests check that three of them are refused.
 package climate

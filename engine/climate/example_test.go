@@ -2,11 +2,10 @@ package climate_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/firnglacier/firn/engine/climate"
+	"github.com/firnglacier/firn/internal/testfiles"
 )
 
 // A monthly series from CSV: the reference height comes from a comment.
@@ -45,7 +44,8 @@ year,month,temp_degC,prcp_kg_m2
 // HISTALP's cell nearest to Hintereisferner, read from the NetCDF file,
 // and its mean annual cycle over 1971–2000.
 func ExampleReadNetCDF() {
-	path := filepath.Join(dataDir(), "climate", "histalp_merged_hef.nc")
+	// The file is in the repository's testdata/sample/climate.
+	path := testfiles.Path("sample", "climate", "histalp_merged_hef.nc")
 	c, err := climate.ReadNetCDF(path, 10.7584, 46.8003) // lon, lat of HEF
 	if err != nil {
 		fmt.Println(err)
@@ -61,20 +61,4 @@ func ExampleReadNetCDF() {
 	// Output:
 	// histalp_merged_hef.nc cell 46.8333 N 10.7500 E: 2424 months 1801-10 to 2003-09 at 3160 m
 	// January -11.0 °C 64 mm, July 2.3 °C 144 mm
-}
-
-// dataDir finds shared/data above the package directory.
-func dataDir() string {
-	dir, _ := filepath.Abs(".")
-	for {
-		for _, c := range []string{filepath.Join(dir, "shared", "data"), filepath.Join(dir, "..", "shared", "data")} {
-			if _, err := os.Stat(filepath.Join(c, "climate")); err == nil {
-				return c
-			}
-		}
-		if filepath.Dir(dir) == dir {
-			return "shared/data (not found)"
-		}
-		dir = filepath.Dir(dir)
-	}
 }

@@ -3,8 +3,9 @@ package climate
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/firnglacier/firn/internal/testfiles"
 )
 
 // FuzzNetCDF feeds broken files to the header parser and the data reader:
@@ -16,11 +17,11 @@ func FuzzNetCDF(f *testing.F) {
 		f.Add(encode(testSpec(v)))
 		f.Add(encode(ncSpec{version: v}))
 	}
-	if d, err := findSharedData(); err == nil {
-		if b, err := os.ReadFile(filepath.Join(d, "climate", "histalp_merged_hef.nc")); err == nil {
-			f.Add(b[:2600]) // the header and the start of the data
-		}
+	b, err := os.ReadFile(testfiles.File(f, "sample", "climate", "histalp_merged_hef.nc"))
+	if err != nil {
+		f.Fatal(err)
 	}
+	f.Add(b[:2600]) // the header and the start of the data
 	f.Fuzz(func(t *testing.T, b []byte) {
 		nc, err := NewNetCDF(bytes.NewReader(b), int64(len(b)), "fuzz.nc")
 		if err != nil {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/firnglacier/firn/assets"
+	"github.com/firnglacier/firn/internal/testfiles"
 )
 
 // testSpec is a file with dimensions, attributes and variables of every
@@ -411,8 +413,11 @@ func TestNetCDFTruncated(t *testing.T) {
 	}
 }
 
+// histalpPath is the HISTALP extract around Hintereisferner in the
+// repository's testdata/sample (testdata/README.md).
 func histalpPath(t *testing.T) string {
-	return filepath.Join(sharedData(t), "climate", "histalp_merged_hef.nc")
+	t.Helper()
+	return testfiles.File(t, "sample", "climate", "histalp_merged_hef.nc")
 }
 
 func TestHISTALPHeader(t *testing.T) {
@@ -459,15 +464,19 @@ func TestHISTALPHeader(t *testing.T) {
 	}
 }
 
-// The NetCDF reader gives the series that hef_histalp_monthly.csv was
-// derived from (to its rounding: 3 decimals of °C, 2 of kg m⁻²).
+// The NetCDF reader gives the series that hef_histalp_monthly.csv (the
+// copy Firn ships in assets/data) was derived from (to its rounding: 3
+// decimals of °C, 2 of kg m⁻²).
 func TestHISTALPAgreesWithCSV(t *testing.T) {
-	dir := sharedData(t)
 	nc, err := ReadNetCDF(histalpPath(t), 10.7584, 46.8003) // HEF's centre (RGI6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	csv, err := ReadCSVFile(filepath.Join(dir, "climate", "hef_histalp_monthly.csv"))
+	b, err := assets.Data("hintereisferner/hef_histalp_monthly.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, err := ReadCSV(bytes.NewReader(b), "hef_histalp_monthly.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,38 +512,37 @@ func TestHISTALPAgreesWithCSV(t *testing.T) {
 	}
 }
 
-// The other climate files are NetCDF-4: the error says so, names the file
-// and says how to convert it.
+// NetCDF-4 files, one from each of three producers in OGGM's sample data
+// (testdata/README.md), are refused: the error says so, names the file and
+// says how to convert it.
 func TestNetCDF4Files(t *testing.T) {
-	dir := sharedData(t)
-	paths, _ := filepath.Glob(filepath.Join(dir, "climate", "*.nc"))
-	paths = append(paths, filepath.Join(dir, "lengths", "Glacier_Lengths_Leclercq.nc"))
-	n := 0
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(b[:8]) != hdf5Magic {
-			continue
-		}
-		n++
-		_, err = OpenNetCDF(p)
-		if !errors.Is(err, ErrHDF5) {
-			t.Errorf("%s: %v, want ErrHDF5", p, err)
-			continue
-		}
-		for _, want := range []string{filepath.Base(p), "NetCDF-4/HDF5", "nccopy -k classic", "CSV"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("%s: error %q does not say %q", p, err, want)
+	for _, name := range []string{
+		"sel_era5_monthly_t2m_1979-2018.nc", // ERA5, packed shorts
+		"sel_era5_land_invariant.nc",        // ERA5-Land
+		"sel_cera-20c_invariant.nc",         // CERA-20C
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := testfiles.File(t, "sample", "climate", name)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if _, err := ReadNetCDF(p, 10.75, 46.8); !errors.Is(err, ErrHDF5) {
-			t.Errorf("ReadNetCDF(%s): %v", p, err)
-		}
-	}
-	if n < 10 {
-		t.Errorf("%d NetCDF-4 files in shared/data, want the 13 of the README", n)
+			if len(b) < 8 || string(b[:8]) != hdf5Magic {
+				t.Fatalf("%s is not a NetCDF-4/HDF5 file (starts %q)", p, b[:min(len(b), 8)])
+			}
+			_, err = OpenNetCDF(p)
+			if !errors.Is(err, ErrHDF5) {
+				t.Fatalf("%v, want ErrHDF5", err)
+			}
+			for _, want := range []string{name, "NetCDF-4/HDF5", "nccopy -k classic", "CSV"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if _, err := ReadNetCDF(p, 10.75, 46.8); !errors.Is(err, ErrHDF5) {
+				t.Errorf("ReadNetCDF: %v, want ErrHDF5", err)
+			}
+		})
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // Benchmarks of the OGGM reference runs. OGGM on this kind of machine
-// (shared/reference/oggm/timings.csv): ~80 µs per step; rect_ela2600 700
+// (testdata/oggm/timings.csv): ~80 µs per step; rect_ela2600 700
 // years 1.16 s flux-based, 0.68 s semi-implicit; tributary 700 years 4.36 s.
 // Each reports µs/step and steps per run besides ns/op.
 

@@ -214,7 +214,6 @@ func TestRunRecords(t *testing.T) {
 // equilibrium volume (mean of years 2000–3000) on the smooth and the bumpy
 // bed, and reports a glacier that disappears as an equilibrium too.
 func TestRunToEquilibrium(t *testing.T) {
-	ref := referenceDir(t)
 	for _, tag := range []string{"rect_ela2600", "bumpy_ela2600"} {
 		g, mb, p := caseByTag(t, tag).build()
 		m, _ := NewModel(g, mb, p, 0)
@@ -224,7 +223,7 @@ func TestRunToEquilibrium(t *testing.T) {
 		}
 		// OGGM's semi-implicit run: its flux-based one carries a
 		// time-stepping error on the bumpy bed (see Params.OGGMSteps).
-		long := readCSV(t, ref+"/oggm/long/"+tag+"_SemiImplicit_long.csv")
+		long := readCSV(t, oggmFile(t, "long", tag+"_SemiImplicit_long.csv"))
 		want := meanOver(long["year"], long["volume_m3"], 2000, 3000)
 		rel := m.Volume()/want - 1
 		t.Logf("%s: equilibrium at year %g, volume %.6g m³ (%+.2e against OGGM's semi-implicit 2000-3000 mean)", tag, year, m.Volume(), rel)

@@ -38,11 +38,11 @@
 //
 // # Verification
 //
-// The tests run OGGM's idealized experiments (shared/reference/oggm): with
-// OGGM's time steps they agree to about 1e-12 in volume with identical step
-// counts on smooth beds, and within 3e-4 on the bumpy bed and with a
-// tributary, where a front switching between two cells amplifies rounding
-// differences; with Firn's stable steps within 1 % (OGGM's flux-based
-// results there carry a time-stepping error). Also Halfar's similarity
-// solution and mass conservation to 1e-9.
+// The tests run OGGM's idealized experiments (OGGM's results are in the
+// repository's testdata/oggm): with OGGM's time steps they agree to about
+// 1e-12 in volume with identical step counts on smooth beds, and within
+// 3e-4 on the bumpy bed and with a tributary, where a front switching
+// between two cells amplifies rounding differences; with Firn's stable
+// steps within 1 % (OGGM's flux-based results there carry a time-stepping
+// error). Also Halfar's similarity solution and mass conservation to 1e-9.
 package dynamics

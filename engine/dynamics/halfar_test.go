@@ -12,8 +12,8 @@ import (
 )
 
 // Verification against Halfar's similarity solution for a flowline ice cap
-// on a flat bed with zero mass balance and n = 3 (shared/reference/README.md,
-// "Halfar's flowline solution"):
+// on a flat bed with zero mass balance and n = 3 (testdata/README.md,
+// "Halfar's similarity solution"):
 //
 //	H(x,t) = H0·r·[1 − (r·|x|/L0)^(4/3)]^(3/7) for r·|x| < L0, else 0,
 //	r = (t/t0)^(−1/11), margin L(t) = L0/r,

@@ -5,39 +5,21 @@ import (
 	"encoding/csv"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/geometry"
 	"github.com/firnglacier/firn/engine/massbalance"
+	"github.com/firnglacier/firn/internal/testfiles"
 )
 
-// referenceDir finds ../shared/reference (beside the checkout) by walking
-// up from the package directory. Tests that need it fail when it is
-// missing: the verification must not silently disappear.
-func referenceDir(t testing.TB) string {
+// oggmFile returns the path of one of OGGM's results in the repository's
+// testdata/oggm (testdata/README.md says how OGGM made them); a missing file
+// fails the test: the verification must not silently disappear.
+func oggmFile(t testing.TB, parts ...string) string {
 	t.Helper()
-	if d := os.Getenv("FIRN_REFERENCE"); d != "" {
-		return d
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		for _, c := range []string{filepath.Join(dir, "shared", "reference"), filepath.Join(dir, "..", "shared", "reference")} {
-			if st, err := os.Stat(filepath.Join(c, "oggm")); err == nil && st.IsDir() {
-				return c
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find shared/reference beside the checkout (set FIRN_REFERENCE to its path)")
-		}
-		dir = parent
-	}
+	return testfiles.File(t, append([]string{"oggm"}, parts...)...)
 }
 
 // readCSV reads a reference CSV into columns by header name.
@@ -66,7 +48,7 @@ func readCSV(t testing.TB, path string) map[string][]float64 {
 }
 
 // referenceCase builds one of OGGM's idealized experiments
-// (shared/reference/README.md, "Cases here").
+// (testdata/README.md, "The cases").
 type referenceCase struct {
 	tag     string
 	solvers []Solver
@@ -168,7 +150,7 @@ func meanOver(years, ys []float64, from, to float64) float64 {
 }
 
 // TestOGGMReference runs every idealized OGGM experiment in
-// shared/reference/oggm with each solver OGGM ran it with, and compares:
+// testdata/oggm with each solver OGGM ran it with, and compares:
 // the year-100 thickness profile (RMS ≤ 2 m), volume and area at year 700
 // and at equilibrium (mean of years 2000–3000) within 1 % (2 % on the bumpy
 // bed), and the length within one grid cell. The flux-based solver runs
@@ -176,7 +158,6 @@ func meanOver(years, ys []float64, from, to float64) float64 {
 // with OGGM's time steps (Params.OGGMSteps), which must reproduce OGGM to
 // rounding (1e-9 on smooth beds).
 func TestOGGMReference(t *testing.T) {
-	ref := referenceDir(t)
 	type mode struct {
 		name      string
 		oggmSteps bool
@@ -201,9 +182,9 @@ func TestOGGMReference(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					base := filepath.Join(ref, "oggm", c.tag+"_"+solverFile(s))
-					want := readCSV(t, base+".csv")
-					long := readCSV(t, filepath.Join(ref, "oggm", "long", c.tag+"_"+solverFile(s)+"_long.csv"))
+					base := c.tag + "_" + solverFile(s)
+					want := readCSV(t, oggmFile(t, base+".csv"))
+					long := readCSV(t, oggmFile(t, "long", base+"_long.csv"))
 					dx := g.MainLine().Dx
 
 					h, err := m.Run(context.Background(), RunOptions{EndYear: 3000, Every: 10, Profiles: true})
@@ -212,7 +193,7 @@ func TestOGGMReference(t *testing.T) {
 					}
 					// Year 100: the thickness profile of the main line (and of
 					// the tributary, checked against its own file).
-					prof := readCSV(t, base+"_profile_y100.csv")
+					prof := readCSV(t, oggmFile(t, base+"_profile_y100.csv"))
 					if r := rms(h.Thickness[10], prof["thickness_m"]); r > 2 {
 						t.Errorf("year 100: thickness RMS difference %.3g m > 2 m", r)
 					}
@@ -237,7 +218,7 @@ func TestOGGMReference(t *testing.T) {
 					}
 					if len(g.Lines) > 1 {
 						// The tributary's own year-100 profile.
-						tp := readCSV(t, base+"_trib_profile_y100.csv")
+						tp := readCSV(t, oggmFile(t, base+"_trib_profile_y100.csv"))
 						m2, _ := NewModel(g, mb, p, 0)
 						if err := m2.RunUntil(context.Background(), 100); err != nil {
 							t.Fatal(err)
@@ -261,7 +242,6 @@ func TestOGGMReference(t *testing.T) {
 // OGGM's steps the flux-based solver must differ from the semi-implicit
 // one exactly as OGGM's two solvers do, to 1e-6.
 func TestSolversAgree(t *testing.T) {
-	ref := referenceDir(t)
 	run := func(s Solver, oggmSteps bool) []float64 {
 		g, mb, p := referenceCases(t)[0].build()
 		p.Solver = s
@@ -277,8 +257,8 @@ func TestSolversAgree(t *testing.T) {
 		return h.Volume
 	}
 	semi, flux, fluxOGGM := run(SemiImplicit, false), run(FluxBased, false), run(FluxBased, true)
-	oggmFlux := readCSV(t, filepath.Join(ref, "oggm", "rect_ela2600_FluxBased.csv"))["volume_m3"]
-	oggmSemi := readCSV(t, filepath.Join(ref, "oggm", "rect_ela2600_SemiImplicit.csv"))["volume_m3"]
+	oggmFlux := readCSV(t, oggmFile(t, "rect_ela2600_FluxBased.csv"))["volume_m3"]
+	oggmSemi := readCSV(t, oggmFile(t, "rect_ela2600_SemiImplicit.csv"))["volume_m3"]
 	for i := 1; i < len(semi); i++ {
 		year := i * 50
 		diff := flux[i]/semi[i] - 1

@@ -1,20 +1,20 @@
 package massbalance
 
 import (
+	"bytes"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func hefData(t testing.TB) (Hypsometry, []Observation) {
 	t.Helper()
-	dir := sharedData(t)
-	hs, err := ReadRGIHypsometryFile(filepath.Join(dir, "outlines", "Hintereisferner_V5_hypso.csv"))
+	const hypso, wgms = "Hintereisferner_V5_hypso.csv", "mbdata_WGMS-00491.csv"
+	hs, err := ReadRGIHypsometry(bytes.NewReader(hefFile(t, hypso)), hypso)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, err := ReadWGMSFile(filepath.Join(dir, "massbalance", "wgms", "mbdata", "mbdata_WGMS-00491.csv"))
+	obs, err := ReadWGMS(bytes.NewReader(hefFile(t, wgms)), wgms)
 	if err != nil {
 		t.Fatal(err)
 	}

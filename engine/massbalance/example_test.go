@@ -1,11 +1,11 @@
 package massbalance_test
 
 import (
+	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/firnglacier/firn/assets"
 	"github.com/firnglacier/firn/engine/climate"
 	"github.com/firnglacier/firn/engine/massbalance"
 )
@@ -60,18 +60,28 @@ year,month,temp_degC,prcp_kg_m2
 // 1980–2003 and compare with the years 1953–1979, which the calibration
 // did not see.
 func ExampleCalibrateMeltFactor() {
-	dir := dataDir()
-	clim, err := climate.ReadCSVFile(filepath.Join(dir, "climate", "hef_histalp_monthly.csv"))
+	// The files Firn ships in its binary (assets/data/hintereisferner).
+	const climFile, hypsFile, wgmsFile = "hef_histalp_monthly.csv", "Hintereisferner_V5_hypso.csv", "mbdata_WGMS-00491.csv"
+	files := map[string]*bytes.Reader{}
+	for _, name := range []string{climFile, hypsFile, wgmsFile} {
+		b, err := assets.Data("hintereisferner/" + name)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		files[name] = bytes.NewReader(b)
+	}
+	clim, err := climate.ReadCSV(files[climFile], climFile)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	hyps, err := massbalance.ReadRGIHypsometryFile(filepath.Join(dir, "outlines", "Hintereisferner_V5_hypso.csv"))
+	hyps, err := massbalance.ReadRGIHypsometry(files[hypsFile], hypsFile)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	obs, err := massbalance.ReadWGMSFile(filepath.Join(dir, "massbalance", "wgms", "mbdata", "mbdata_WGMS-00491.csv"))
+	obs, err := massbalance.ReadWGMS(files[wgmsFile], wgmsFile)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -94,20 +104,4 @@ func ExampleCalibrateMeltFactor() {
 	// Output:
 	// melt factor 6.06 kg m⁻² day⁻¹ K⁻¹
 	// 1953–1979: r = 0.80, bias +231 mm w.e./yr
-}
-
-// dataDir finds shared/data above the package directory.
-func dataDir() string {
-	dir, _ := filepath.Abs(".")
-	for {
-		for _, c := range []string{filepath.Join(dir, "shared", "data"), filepath.Join(dir, "..", "shared", "data")} {
-			if _, err := os.Stat(filepath.Join(c, "climate")); err == nil {
-				return c
-			}
-		}
-		if filepath.Dir(dir) == dir {
-			return "shared/data (not found)"
-		}
-		dir = filepath.Dir(dir)
-	}
 }

@@ -1,47 +1,32 @@
 package massbalance
 
 import (
+	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/firnglacier/firn/assets"
 	"github.com/firnglacier/firn/engine/climate"
 	"github.com/firnglacier/firn/engine/constants"
 )
 
-// sharedData finds shared/data (beside or above the checkout) by walking
-// up from the package directory, as the dynamics tests find
-// shared/reference; FIRN_SHARED_DATA overrides it. Tests that need it fail
-// when it is missing: the verification must not silently disappear.
-func sharedData(t testing.TB) string {
+// hefFile returns a Hintereisferner file that Firn ships in
+// assets/data/hintereisferner (its README gives the sources); a missing one
+// fails the test: the verification must not silently disappear.
+func hefFile(t testing.TB, name string) []byte {
 	t.Helper()
-	if d := os.Getenv("FIRN_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := filepath.Abs(".")
+	b, err := assets.Data("hintereisferner/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		for _, c := range []string{filepath.Join(dir, "shared", "data"), filepath.Join(dir, "..", "shared", "data")} {
-			if st, err := os.Stat(filepath.Join(c, "climate")); err == nil && st.IsDir() {
-				return c
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find shared/data beside the checkout (set FIRN_SHARED_DATA to its path)")
-		}
-		dir = parent
-	}
+	return b
 }
 
 // hefClimate reads the HISTALP series of Hintereisferner.
 func hefClimate(t testing.TB) *climate.Monthly {
 	t.Helper()
-	c, err := climate.ReadCSVFile(filepath.Join(sharedData(t), "climate", "hef_histalp_monthly.csv"))
+	c, err := climate.ReadCSV(bytes.NewReader(hefFile(t, "hef_histalp_monthly.csv")), "hef_histalp_monthly.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
