@@ -9,7 +9,7 @@ import (
 // TestLayers checks the import rules of docs/ARCHITECTURE.md ("What may
 // import what"): each Firn package imports only Firn packages of its own
 // layer or below, and so do its in-package tests (which may also import
-// internal/testdata). External test packages (package x_test) are
+// internal/testfiles). External test packages (package x_test) are
 // integration tests and may use the layers above, as a user would.
 func TestLayers(t *testing.T) {
 	const module = "github.com/firnglacier/firn"
@@ -19,7 +19,7 @@ func TestLayers(t *testing.T) {
 		name     string
 		prefixes []string
 	}{
-		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/testdata", "internal/sanitize"}},
+		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/testfiles", "internal/sanitize"}},
 		{"engine", []string{"engine"}},
 		{"plots", []string{"plots"}},
 		{"compute", []string{"compute"}},
@@ -54,7 +54,7 @@ func TestLayers(t *testing.T) {
 			if !strings.HasPrefix(imp, module+"/") && imp != module {
 				return
 			}
-			if inTest && strings.HasSuffix(imp, "/internal/testdata") {
+			if inTest && strings.HasSuffix(imp, "/internal/testfiles") {
 				return
 			}
 			if l := layerOf(imp); l > own {
