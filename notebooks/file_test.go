@@ -144,3 +144,40 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestPlotsStoredAsPNG: a plot (PNG and SVG of one image) is stored as the
+// PNG only, which Jupyter's tools and GitHub draw; an output that Jupyter
+// would show as HTML keeps all its forms.
+func TestPlotsStoredAsPNG(t *testing.T) {
+	png := "iVBORw0KGgo="
+	nb := New()
+	c := nb.AddCell(NewCell(Code, "plots.Glacier(g)"))
+	c.Outputs = []*Output{
+		{Type: DisplayData, Data: MIMEBundle{"image/svg+xml": "<svg><path d='M0 0'/></svg>", "image/png": png, "text/plain": "profile plot"},
+			Metadata: map[string]any{"image/png": map[string]any{"width": 605}, "image/svg+xml": map[string]any{"isolated": true}}},
+		{Type: DisplayData, Data: MIMEBundle{"text/html": "<table></table>", "image/svg+xml": "<svg/>", "image/png": png}},
+		{Type: DisplayData, Data: MIMEBundle{"image/svg+xml": "<svg/>", "text/plain": "svg only"}},
+	}
+	path := filepath.Join(t.TempDir(), "plots.ipynb")
+	if err := WriteFile(path, nb); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := back.Cells[0].Outputs
+	if d := outs[0].Data; d["image/svg+xml"] != nil || d["image/png"] != png || d["text/plain"] != "profile plot" || outs[0].Metadata["image/svg+xml"] != nil || outs[0].Metadata["image/png"] == nil {
+		t.Errorf("plot stored as %v %v, want the PNG, its metadata and the text", d, outs[0].Metadata)
+	}
+	if d := outs[1].Data; d["image/svg+xml"] == nil || d["text/html"] == nil {
+		t.Errorf("an HTML output lost a form: %v", d)
+	}
+	if d := outs[2].Data; d["image/svg+xml"] == nil {
+		t.Errorf("an SVG without a PNG was dropped: %v", d)
+	}
+	// The notebook in memory keeps the SVG (a session still shows it).
+	if nb.Cells[0].Outputs[0].Data["image/svg+xml"] == nil {
+		t.Error("WriteFile changed the notebook in memory")
+	}
+}

@@ -10,7 +10,12 @@ import (
 // nbformat.write does: keys sorted, one space of indent, non-ASCII text
 // unescaped, multi-line text split into lists of lines, and a final
 // newline. Unknown fields (Extra) and all metadata are written back;
-// numbers keep their text. Like nbformat, Write leaves out the transient
+// numbers keep their text. An output whose image is both a PNG and an SVG
+// (a plot) is written with the PNG only, unless a form that Jupyter ranks
+// above SVG (HTML, PDF, LaTeX) is there too: Jupyter's nbconvert (6.5, as
+// Debian ships it) and GitHub would pick the SVG and sanitize it down to
+// its text, a blank plot, while every renderer draws the PNG. (Firn shows
+// the SVG while the session runs.) Like nbformat, Write leaves out the transient
 // metadata "orig_nbformat", "orig_nbformat_minor" and "signature" of the
 // notebook and "trusted" of cells.
 //
@@ -94,8 +99,12 @@ func outputJSON(o *Output) map[string]any {
 		m["name"] = o.Name
 		m["text"] = pySplitLines(o.Text)
 	case DisplayData, ExecuteResult:
-		m["data"] = bundleJSON(o.Data)
-		m["metadata"] = orEmpty(o.Metadata)
+		data, meta := o.Data, o.Metadata
+		if svgWouldBeBlank(data) {
+			data, meta = withoutKey(data, svgMIME), withoutKeys(meta, svgMIME)
+		}
+		m["data"] = bundleJSON(data)
+		m["metadata"] = orEmpty(meta)
 		if o.Type == ExecuteResult {
 			m["execution_count"] = intOrNil(o.ExecutionCount)
 		}
@@ -109,6 +118,32 @@ func outputJSON(o *Output) map[string]any {
 		m["traceback"] = tb
 	}
 	return m
+}
+
+// MIME types of the two forms of a plot.
+const (
+	svgMIME = "image/svg+xml"
+	pngMIME = "image/png"
+)
+
+// svgWouldBeBlank reports whether Jupyter's tools would show the bundle's
+// SVG (their display priority puts text/html, application/pdf and
+// text/latex before it) while it also has the same image as a PNG, which
+// they would draw.
+func svgWouldBeBlank(b MIMEBundle) bool {
+	return b[svgMIME] != nil && b[pngMIME] != nil &&
+		b["text/html"] == nil && b["application/pdf"] == nil && b["text/latex"] == nil
+}
+
+// withoutKey returns a copy of the bundle without key.
+func withoutKey(b MIMEBundle, key string) MIMEBundle {
+	c := make(MIMEBundle, len(b))
+	for k, v := range b {
+		if k != key {
+			c[k] = v
+		}
+	}
+	return c
 }
 
 // bundleJSON splits text values into lines as nbformat's split_lines

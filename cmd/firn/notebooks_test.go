@@ -238,7 +238,8 @@ func TestNoArgumentsServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(firnBin)
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "PATH="+bin+":"+os.Getenv("PATH"))
+	// A display, so that firn tries the (fake) xdg-open.
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "PATH="+bin+":"+os.Getenv("PATH"), "DISPLAY=:99")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

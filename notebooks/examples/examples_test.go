@@ -3,10 +3,14 @@ package examples
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -167,10 +171,71 @@ for p in sys.argv[1:]:
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(page, []byte("data:image/png;base64,")) && !bytes.Contains(page, []byte("<svg")) {
-			t.Errorf("%s: nbconvert's page shows no plot", l.File)
+		b, _ := files.ReadFile(l.File)
+		nb, err := notebooks.Read(bytes.NewReader(b), l.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plots := 0
+		for _, c := range nb.Cells {
+			for _, o := range c.Outputs {
+				if o.Data["image/png"] != nil || o.Data["image/svg+xml"] != nil {
+					plots++
+				}
+			}
+		}
+		drawn, blank := drawnImages(t, page)
+		if drawn < plots || blank > 0 {
+			t.Errorf("%s: nbconvert's page draws %d of the notebook's %d plots (%d shown blank)", l.File, drawn, plots, blank)
 		}
 	}
+}
+
+// drawnImages counts the images of an HTML page that show a drawing, and
+// those that show nothing: PNGs (data: URLs) are decoded and must have
+// at least a few hundred pixels that are neither white nor transparent
+// in more than one colour; inline SVGs must hold drawn elements (path,
+// polyline, line, rect, circle, polygon), not only text.
+func drawnImages(t *testing.T, page []byte) (drawn, blank int) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"`).FindAllSubmatch(page, -1) {
+		raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(m[1])), ""))
+		if err != nil {
+			t.Errorf("a PNG in the page does not decode: %v", err)
+			blank++
+			continue
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Errorf("a PNG in the page does not decode: %v", err)
+			blank++
+			continue
+		}
+		inked, colours := 0, map[color.RGBA]bool{}
+		r := img.Bounds()
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+				if c.A > 0 && (c.R < 240 || c.G < 240 || c.B < 240) {
+					inked++
+					colours[c] = true
+				}
+			}
+		}
+		if inked > 300 && len(colours) > 3 {
+			drawn++
+		} else {
+			blank++
+		}
+	}
+	for _, m := range regexp.MustCompile(`(?s)<svg[ >].*?</svg>`).FindAll(page, -1) {
+		if regexp.MustCompile(`<(path|polyline|line|rect|circle|polygon)[ />]`).Match(m) {
+			drawn++
+		} else {
+			blank++
+		}
+	}
+	return drawn, blank
 }
 
 func TestCopyToKeepsExistingFiles(t *testing.T) {
