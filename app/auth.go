@@ -32,8 +32,14 @@ func (s *Server) authenticated(r *http.Request) (ok, viaHeader bool) {
 // upgrades from another origin (403).
 func (s *Server) requireAuth(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.tooManyAttempts(w, r) {
+			return
+		}
 		ok, viaHeader := s.authenticated(r)
 		if !ok {
+			if _, err := r.Cookie(TokenCookie); err == nil || viaHeader {
+				s.limiter.fail(clientIP(r)) // a token was tried
+			}
 			writeError(w, http.StatusUnauthorized, "not logged in: open the URL with ?token=… that `firn serve` printed")
 			return
 		}
@@ -94,7 +100,11 @@ func (s *Server) tokenLogin(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
+		if s.tooManyAttempts(w, r) {
+			return
+		}
 		if !equal(q.Get("token"), s.opts.Token) {
+			s.limiter.fail(clientIP(r))
 			s.logger.Warn("login with a wrong token", "remote", r.RemoteAddr)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusUnauthorized)

@@ -35,6 +35,14 @@
 //
 // Auth (single user, like Jupyter):
 //
+//   - The token has at least MinTokenLength (16) characters. Ten wrong
+//     tokens (in ?token= or the Authorization header) from one address
+//     within a minute get every further attempt from it 429, with
+//     Retry-After, until the minute has passed.
+//   - firn serve answers only requests whose Host is an IP address,
+//     localhost, the machine's name (when listening beyond loopback) or
+//     a name given with --allow-host (HostCheck): 403 otherwise, against
+//     DNS rebinding.
 //   - The server prints http://127.0.0.1:PORT/?token=T at start. GET of
 //     any page with ?token=T sets the cookie firn_token (HttpOnly,
 //     SameSite=Strict) and redirects (303) to the same URL without the

@@ -214,6 +214,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("upload: larger than the limit of %s for an upload", sizeText(tooLarge.Limit)))
+			return
+		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "upload: "+err.Error())
 			return
@@ -230,6 +234,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		e, err := s.ws.WriteFile(path.Join(dir, name), part)
 		part.Close()
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("upload %s: larger than the limit of %s for an upload (nothing was written)", name, sizeText(tooLarge.Limit)))
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -308,4 +316,17 @@ func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, e)
+}
+
+// sizeText is a size in bytes for a message: "1 MiB", "512 KiB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -40,8 +40,13 @@ type ServeOptions struct {
 	Addr string
 	// NoBrowser leaves the browser closed.
 	NoBrowser bool
-	// Token is the login secret (default: a random one).
+	// Token is the login secret (default: a random one); at least
+	// MinTokenLength characters.
 	Token string
+	// AllowHosts are host names, besides localhost (and the machine's
+	// name when the address is not loopback), that browsers may use to
+	// reach the server (the Host header); IP addresses always may.
+	AllowHosts []string
 	// Static is the built frontend (nil: a placeholder page).
 	Static fs.FS
 	// KernelOptions start the kernels (see Options).
@@ -105,12 +110,25 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		_ = srv.Shutdown(context.Background())
 		return fmt.Errorf("serve: listen on %s: %w (use --addr HOST:PORT for another)", addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := &http.Server{Handler: HostCheck(hostNames(ln.Addr(), opts.AllowHosts), srv.Handler()), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
-	url := "http://" + browserHost(ln.Addr()) + "/?token=" + token
+	urls := listenURLs(ln.Addr())
+	url := urls[0] + "?token=" + token
 	fmt.Fprintf(stderr, "Firn serves %s\nOpen this URL in a browser (it holds your login token):\n\n    %s\n\n", dir, url)
+	if !isLoopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "Firn listens on %s, beyond this machine: whoever can reach it and has the token\n"+
+			"can run programs as you. The token is the only protection, and without TLS it\n"+
+			"travels in clear text.\n\n", ln.Addr())
+		if len(urls) > 1 {
+			fmt.Fprintln(stderr, "From other machines:")
+			for _, u := range urls[1:] {
+				fmt.Fprintf(stderr, "    %s?token=%s\n", u, token)
+			}
+			fmt.Fprintln(stderr)
+		}
+	}
 	logger.Info("serving", "workspace", dir, "addr", ln.Addr().String())
 	if !opts.NoBrowser {
 		openBrowser(url, func(err error) {
@@ -164,20 +182,6 @@ func listen(addr string) (net.Listener, error) {
 		return ln, nil
 	}
 	return nil, firstErr
-}
-
-// browserHost is the host:port to put in the URL: a wildcard address
-// becomes the loopback one.
-func browserHost(a net.Addr) string {
-	ta, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	ip := ta.IP
-	if ip == nil || ip.IsUnspecified() {
-		ip = net.IPv4(127, 0, 0, 1)
-	}
-	return net.JoinHostPort(ip.String(), fmt.Sprint(ta.Port))
 }
 
 // DefaultWorkspace is the workspace of `firn serve` without a folder:

@@ -99,10 +99,16 @@ func TestDefaultWorkspaceSeeded(t *testing.T) {
 // port) and returns the URL and a function that stops it.
 func serveUntilReady(t *testing.T, opts ServeOptions) (url string, stop func()) {
 	t.Helper()
+	return serveUntilReadyAt(t, "127.0.0.1:0", opts)
+}
+
+// serveUntilReadyAt is serveUntilReady on addr.
+func serveUntilReadyAt(t *testing.T, addr string, opts ServeOptions) (url string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
 	done := make(chan error, 1)
-	opts.Addr, opts.KernelOptions = "127.0.0.1:0", kernelOptions()
+	opts.Addr, opts.KernelOptions = addr, kernelOptions()
 	opts.Ready = func(u string) { urls <- u }
 	go func() { done <- Serve(ctx, opts) }()
 	select {

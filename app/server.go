@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/firnglacier/firn/app/internal/session"
@@ -60,6 +61,7 @@ type Server struct {
 	logger   *slog.Logger
 	csrf     string
 	handler  http.Handler
+	limiter  *loginLimiter // wrong tokens per address
 
 	ctx    context.Context // ends on Shutdown: websockets close
 	cancel context.CancelFunc
@@ -73,6 +75,9 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.Token == "" {
 		return nil, errors.New("app: Options.Token is empty; the server needs a token")
+	}
+	if len(opts.Token) < MinTokenLength {
+		return nil, fmt.Errorf("the token is %d characters; a token of at least %d is needed (a short one can be guessed)", len(opts.Token), MinTokenLength)
 	}
 	if opts.Workspace == "" {
 		return nil, errors.New("app: Options.Workspace is empty")
@@ -103,7 +108,7 @@ func New(opts Options) (*Server, error) {
 	mac.Write([]byte("firn csrf v1"))
 	s := &Server{
 		opts: opts, ws: ws, logger: logger,
-		csrf: hex.EncodeToString(mac.Sum(nil)),
+		csrf: hex.EncodeToString(mac.Sum(nil)), limiter: newLoginLimiter(),
 		sessions: session.NewManager(session.Options{
 			Kernel: kopts, MaxFrames: opts.MaxReplayFrames, MaxBytes: opts.MaxReplayBytes, Logger: logger,
 		}),
@@ -268,6 +273,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusConflict
 	case errors.Is(err, workspace.ErrInvalid):
 		status = http.StatusBadRequest
+	case errors.Is(err, syscall.ENOTDIR):
+		status = http.StatusBadRequest
+		err = fmt.Errorf("%w (a file is not a folder)", err)
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		status = http.StatusBadRequest
+		err = fmt.Errorf("%w: a name or path is too long for the file system", err)
 	}
 	if status == http.StatusInternalServerError {
 		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

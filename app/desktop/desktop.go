@@ -141,7 +141,7 @@ func Start(cfg Config) (*App, error) {
 	a.page.Websocket = "ws://" + a.ln.Addr().String() + "/"
 	a.page.Token = a.token
 	a.hs = &http.Server{
-		Handler:           webviewCORS(queryToken(a.srv.Handler())),
+		Handler:           app.HostCheck([]string{"localhost"}, webviewCORS(queryToken(a.srv.Handler()))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -105,6 +105,13 @@ func TestEveryHelp(t *testing.T) {
 	}
 }
 
+func TestShortTokenIsUsageError(t *testing.T) {
+	r := firn(t, "", "serve", t.TempDir(), "--token", "glacier", "--no-browser")
+	if r.code != 2 || !strings.Contains(r.stderr, "--token: 7 characters; at least 16") {
+		t.Errorf("firn serve --token glacier: %d %q", r.code, r.stderr)
+	}
+}
+
 // TestDesktopWithoutWindow: the CLI build is the same program as the
 // desktop build; its desktop command says how to get the window.
 func TestDesktopWithoutWindow(t *testing.T) {

@@ -75,3 +75,9 @@ func splitArgs(fs *flag.FlagSet, args []string) []string {
 	}
 	return append(flags, pos...)
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }

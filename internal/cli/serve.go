@@ -16,22 +16,27 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("firn serve")
 	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default "+app.DefaultAddr+", or the next free port; port 0 picks any free one)")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	var allowHosts stringList
+	fs.Var(&allowHosts, "allow-host", "a host `NAME` browsers may use to reach the server besides localhost and IP addresses (repeatable)")
 	noLessons := fs.Bool("no-lessons", false, "do not put the lessons in a new workspace (DIR/lessons)")
 	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
 	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T]", args, stdout); err != nil {
+	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usagef("firn serve: want at most one workspace folder")
+	}
+	if *token != "" && len(*token) < app.MinTokenLength {
+		return usagef("firn serve: --token: %d characters; at least %d, as a short token can be guessed", len(*token), app.MinTokenLength)
 	}
 	limit, err := kernel.ParseBytes(*memLimit)
 	if err != nil {
 		return usagef("firn serve: --memory-limit: %v", err)
 	}
 	return app.Serve(ctx, app.ServeOptions{
-		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, Token: *token,
+		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
 		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted},
 		Stderr:        stderr,

@@ -119,11 +119,28 @@ func checkPath(p string) error {
 	case len(p) >= 2 && p[1] == ':':
 		return fmt.Errorf("%w (drive letter)", ErrOutside)
 	}
-	if slices.Contains(strings.Split(p, "/"), "..") {
+	elems := strings.Split(p, "/")
+	if slices.Contains(elems, "..") {
 		return fmt.Errorf("%w (\"..\")", ErrOutside)
+	}
+	if len(p) > MaxPath {
+		return fmt.Errorf("%w: the path is too long (%d bytes; at most %d)", ErrInvalid, len(p), MaxPath)
+	}
+	for _, e := range elems {
+		if len(e) > MaxName {
+			return fmt.Errorf("%w: the name %.40q… is too long (%d bytes; at most %d)", ErrInvalid, e, len(e), MaxName)
+		}
 	}
 	return nil
 }
+
+// The longest name (one element of a path) and path in the workspace,
+// bytes: file systems allow names of 255 bytes, and a workspace path
+// leaves room for the workspace folder's own within the system's 4096.
+const (
+	MaxName = 255
+	MaxPath = 1024
+)
 
 // clean is Clean for the methods: it also refuses the trash folder when
 // write is set.
