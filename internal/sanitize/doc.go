@@ -27,8 +27,9 @@
 // (script, style, iframe, object, embed, template, noscript, svg, math, …)
 // go with their content, other elements go and leave their text. Event
 // handlers and every attribute not listed go. Links may go to http, https
-// and mailto URLs or relative paths and fragments, and open in a new tab
-// (target="_blank", rel="noopener noreferrer"). Images may show only what
+// and mailto URLs or relative paths and fragments; links to other sites
+// open in a new tab (target="_blank", rel="noopener noreferrer"), and the
+// notebook page opens every link so. Images may show only what
 // the notebook holds: base64 data: URLs of PNG, JPEG, GIF and WebP
 // (remote_resources is false).
 //

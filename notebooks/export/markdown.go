@@ -75,7 +75,7 @@ func block(b *bytes.Buffer, s string) {
 func (e *mdExport) cell(b *bytes.Buffer, index int, c *notebooks.Cell) error {
 	switch c.Type {
 	case notebooks.Markdown:
-		md, err := e.markdown(index, c.Source, c.Attachments)
+		md, err := e.markdownText(index, c.Source, c.Attachments)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (e *mdExport) cell(b *bytes.Buffer, index int, c *notebooks.Cell) error {
 	case notebooks.Raw:
 		switch rawFormat(c) {
 		case mimeMarkdown:
-			md, err := e.markdown(index, c.Source, c.Attachments)
+			md, err := e.markdownText(index, c.Source, c.Attachments)
 			if err != nil {
 				return err
 			}
@@ -118,13 +118,13 @@ func (e *mdExport) cell(b *bytes.Buffer, index int, c *notebooks.Cell) error {
 	return nil
 }
 
-// markdown is Markdown from the notebook (a cell, a text/markdown or
+// markdownText is Markdown from the notebook (a cell, a text/markdown or
 // text/latex output) as the export writes it: as it is, with its
 // attachments' links pointing to their files, when safeMarkdown finds
 // nothing in it that the sanitizing policy would remove; otherwise as the
 // sanitized HTML it renders to, the same as in the HTML export, in one
 // HTML block.
-func (e *mdExport) markdown(index int, src string, attachments map[string]notebooks.MIMEBundle) (string, error) {
+func (e *mdExport) markdownText(index int, src string, attachments map[string]notebooks.MIMEBundle) (string, error) {
 	links, err := e.attachments(index, attachments)
 	if err != nil {
 		return "", err
@@ -264,7 +264,7 @@ func (e *mdExport) output(b *bytes.Buffer, cell, index int, o *notebooks.Output)
 		case mimeHTML:
 			block(b, htmlBlock(sanitizeHTML(text)))
 		case mimeMarkdown, mimeLaTeX:
-			md, err := e.markdown(cell, text, nil)
+			md, err := e.markdownText(cell, text, nil)
 			if err != nil {
 				return err
 			}
