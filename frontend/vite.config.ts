@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // separate files (assetsInlineLimit 0) and load only when math is shown.
 export default defineConfig({
   base: './',
+  // The sanitizing policy is shared with the Go side: the dev server may
+  // read it from internal/sanitize (the build bundles it).
+  server: { fs: { allow: ['.', '../internal/sanitize'] } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -9,14 +9,15 @@ import path from 'node:path';
 
 export const timeout = 20_000;
 
-// launch starts Chromium with a fresh profile (an empty cache); close()
-// ends it and removes the profile. errors collects page errors.
-export async function launch() {
+// launch starts Chromium with a fresh profile (an empty cache) and the
+// extra command-line arguments given; close() ends it and removes the
+// profile. errors collects page errors.
+export async function launch(extraArgs = []) {
   const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-udd-'));
   const ctx = await chromium.launchPersistentContext(udd, {
     executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 800 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const errors = [];
   return {

@@ -141,10 +141,10 @@ func TestSimpleBundles(t *testing.T) {
 			mimeText:     "## Ice\n$$\\tau = \\rho g H \\sin\\alpha$$",
 		}},
 		{"SVG", SVG(`<svg width="10" height="5"><rect width="10" height="5"/></svg>`), map[string]any{
-			mimeSVG:  `<svg width="10" height="5"><rect width="10" height="5"/></svg>`,
+			mimeSVG:  `<svg width="10" height="5" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><rect width="10" height="5"/></svg>`,
 			mimeText: "SVG image, 10 × 5",
 		}},
-		{"SVG without size", SVG(`<svg/>`), map[string]any{mimeSVG: `<svg/>`, mimeText: "SVG image"}},
+		{"SVG without size", SVG(`<svg/>`), map[string]any{mimeSVG: `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"/>`, mimeText: "SVG image"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -57,18 +57,22 @@
 // # Safety
 //
 // Output is shown in the notebook page, so HTML and SVG are sanitized
-// before they leave the cell. HTML goes through bluemonday's policy for
-// user content (no scripts, event handlers, iframes, forms or javascript:
-// URLs; formatting, tables, links and images kept) with a few CSS
-// properties allowed in style attributes (colour, alignment, font weight
-// and style). SVG is not HTML, and an HTML sanitizer would remove all of
-// it, so it gets its own pass over its XML tokens: only SVG's drawing
-// elements are kept, which removes <script>, <foreignObject> (a way to
-// embed HTML), the animation elements (which can rewrite a link) and any
-// HTML element; attributes lose event handlers (on…) and URLs other than
-// fragments, relative paths, http(s) and embedded raster images. A
-// figure from the plots package passes unchanged. A Bundle written by
-// hand is not sanitized; the notebook frontend sanitizes as well.
+// before they leave the cell, by Firn's one sanitizing policy
+// (internal/sanitize, whose policy.json the exported page and the
+// notebook page use too). HTML keeps text formatting, tables, links and
+// embedded images; scripts, event handlers, frames, forms, <style>,
+// remote images and javascript: URLs go, and a style attribute keeps only
+// colour, alignment, font weight and style, text decoration and white
+// space, so an output can neither load anything from another host nor
+// place itself over the notebook. SVG is not HTML, and an HTML sanitizer
+// would remove all of it, so it gets its own pass over its XML tokens:
+// only SVG's drawing elements are kept, which removes <script>,
+// <foreignObject> (a way to embed HTML), <style>, the animation elements
+// (which can rewrite a link) and any HTML element; attributes lose event
+// handlers (on…), url(…) outside the document and references other than
+// fragments, allowed links and embedded raster images. A figure from the
+// plots package passes unchanged. A Bundle written by hand is not
+// sanitized; the frontend sanitizes with the same policy.
 //
 // # In the kernel and outside it
 //

@@ -48,28 +48,36 @@
 // # Safety
 //
 // Nothing in the page runs code from the notebook or fetches anything.
-// HTML outputs and the HTML of Markdown go through bluemonday's policy
-// for user content (no scripts, event handlers, iframes, forms or
-// javascript: URLs; classes and a few colour and alignment styles stay).
-// SVG is rewritten keeping only drawing elements and attributes without
-// event handlers or links outside the document, and is shown as an image
-// (<img src="data:image/svg+xml…">), where browsers run no script anyway.
-// Text is escaped. A Content-Security-Policy meta tag (default-src 'none';
+// HTML outputs, the HTML of Markdown and SVG go through Firn's one
+// sanitizing policy (internal/sanitize, shared with the kernel and the
+// notebook page): no scripts, event handlers, frames, forms, <style>,
+// remote images, javascript: URLs, nor CSS other than colour, alignment
+// and font styles; SVG keeps only drawing elements and attributes without
+// event handlers or references outside the document, and is shown as an
+// image (<img src="data:image/svg+xml…">), where browsers run no script
+// anyway. Text is escaped. Each output and Markdown cell is contained
+// (CSS contain: layout paint), so nothing in it is placed or painted
+// outside its box. A Content-Security-Policy meta tag (default-src 'none';
 // images and fonts only from data: URIs; only inline styles and scripts)
 // makes the browser refuse any fetch that might be left.
 //
 // # Markdown
 //
-// Markdown writes markdown cells as they are, code cells as fenced code
-// (```go), streams, tracebacks (without ANSI escapes), text and JSON as
-// fenced blocks, HTML sanitized as it is, and images as files written
-// through MarkdownOptions.WriteFile, named like nbconvert's
+// Markdown writes code cells as fenced code (```go), streams, tracebacks
+// (without ANSI escapes), text and JSON as fenced blocks, and images as
+// files written through MarkdownOptions.WriteFile, named like nbconvert's
 // (NAME_files/output_3_1.png for the second output of the fourth cell),
-// or as data: URIs if WriteFile is nil.
+// or as data: URIs if WriteFile is nil. Markdown cells and text/markdown
+// and text/latex outputs are written as they are when the policy would
+// remove nothing from them, even next to the rest of the file (see
+// safeMarkdown); otherwise, as the sanitized HTML they render to. HTML is
+// written sanitized, in one HTML block with no blank line, so no part of
+// it can be read as Markdown. Cell attachments (SVG included, which
+// Jupyter stores as base64) become files beside the others.
 //
 // # What is written by hand, and why
 //
-// Three small pieces are written here rather than taken from a library:
+// Two small pieces are written here rather than taken from a library:
 //
 //   - The goldmark math extension (math.go): goldmark has no maintained
 //     math extension that keeps TeX verbatim without rendering it on the
@@ -82,10 +90,6 @@
 //     …) with a style sheet keep the page small and printable, and the
 //     converter escapes everything it writes. It handles SGR colours
 //     (16, 256 and 24-bit) and drops every other escape sequence.
-//   - The SVG sanitizer (sanitize.go): bluemonday is for HTML and drops
-//     SVG's elements. The kernel's display package has one, but it is
-//     unexported and keeps http(s) links; this one removes all links
-//     outside the document, since the page must fetch nothing.
 //
 // KaTeX's files in katex/ come from the npm registry; katex/fetch.go
 // updates them (`cd katex && go run fetch.go`).

@@ -255,7 +255,12 @@ func (p *htmlPage) bundle(b *bytes.Buffer, o *notebooks.Output) {
 		}
 		fmt.Fprintf(b, `<div class="%s">%s</div>`, class, sanitizeHTML(text))
 	case mimeSVG:
-		clean, err := sanitizeSVG(text)
+		doc, err := svgText(o.Data)
+		if err != nil {
+			note(b, err.Error())
+			return
+		}
+		clean, err := sanitizeSVG(doc)
 		if err != nil {
 			note(b, err.Error())
 			return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"net/url"
@@ -74,11 +75,11 @@ func block(b *bytes.Buffer, s string) {
 func (e *mdExport) cell(b *bytes.Buffer, index int, c *notebooks.Cell) error {
 	switch c.Type {
 	case notebooks.Markdown:
-		src, err := e.attachments(index, c)
+		md, err := e.markdownText(index, c.Source, c.Attachments)
 		if err != nil {
 			return err
 		}
-		block(b, src)
+		block(b, md)
 	case notebooks.Code:
 		block(b, fence(c.Source, e.lang))
 		outputs := c.Outputs
@@ -103,29 +104,74 @@ func (e *mdExport) cell(b *bytes.Buffer, index int, c *notebooks.Cell) error {
 			}
 		}
 	case notebooks.Raw:
-		if f := rawFormat(c); f == mimeMarkdown || f == mimeHTML {
-			block(b, c.Source)
+		switch rawFormat(c) {
+		case mimeMarkdown:
+			md, err := e.markdownText(index, c.Source, c.Attachments)
+			if err != nil {
+				return err
+			}
+			block(b, md)
+		case mimeHTML:
+			block(b, htmlBlock(sanitizeHTML(c.Source)))
 		}
 	}
 	return nil
 }
 
-// attachments replaces references to the cell's attachments with files or
-// data: URIs.
-func (e *mdExport) attachments(index int, c *notebooks.Cell) (string, error) {
-	if len(c.Attachments) == 0 {
-		return c.Source, nil
+// markdownText is Markdown from the notebook (a cell, a text/markdown or
+// text/latex output) as the export writes it: as it is, with its
+// attachments' links pointing to their files, when safeMarkdown finds
+// nothing in it that the sanitizing policy would remove; otherwise as the
+// sanitized HTML it renders to, the same as in the HTML export, in one
+// HTML block.
+func (e *mdExport) markdownText(index int, src string, attachments map[string]notebooks.MIMEBundle) (string, error) {
+	links, err := e.attachments(index, attachments)
+	if err != nil {
+		return "", err
 	}
+	if safeMarkdown(src, attachments) {
+		return replaceAttachments(src, links), nil
+	}
+	r, err := renderMarkdown(src, attachments)
+	if err != nil {
+		return "", err
+	}
+	out := r.HTML
+	if e.opts.WriteFile != nil {
+		// The attachments are data: URIs in the HTML: link their files
+		// instead.
+		for name, link := range links {
+			if uri, ok := attachmentURI(attachments, name); ok {
+				out = strings.ReplaceAll(out, `"`+uri+`"`, `"`+html.EscapeString(link)+`"`)
+			}
+		}
+	}
+	return htmlBlock(out), nil
+}
+
+// htmlBlock wraps sanitized HTML in one Markdown HTML block: a <div> on
+// one line, with line breaks written as character references, so that no
+// blank line ends the block and lets the rest be read as Markdown (where
+// text such as [x](javascript:…) would become a link).
+func htmlBlock(s string) string {
+	s = strings.NewReplacer("\r\n", "&#10;", "\n", "&#10;", "\r", "&#10;").Replace(s)
+	return "<div>" + s + "</div>"
+}
+
+// attachments stores the images among a cell's attachments as files (or
+// data: URIs when there is no WriteFile) and returns their links by
+// attachment name.
+func (e *mdExport) attachments(index int, attachments map[string]notebooks.MIMEBundle) (map[string]string, error) {
 	links := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(c.Attachments)) {
-		bundle := c.Attachments[name]
+	for _, name := range slices.Sorted(maps.Keys(attachments)) {
+		bundle := attachments[name]
 		mime := chooseMIME(bundle, []string{mimePNG, mimeJPEG, mimeGIF, mimeSVG})
 		if mime == "" {
 			continue
 		}
 		data, err := imageBytes(bundle, mime)
 		if err != nil {
-			return "", fmt.Errorf("attachment %q: %w", name, err)
+			return nil, fmt.Errorf("attachment %q: %w", name, err)
 		}
 		file := fmt.Sprintf("%s_files/attachment_%d_%s", e.opts.Name, index, fileSafe(name))
 		if !strings.HasSuffix(strings.ToLower(file), "."+imageExt(mime)) {
@@ -133,9 +179,18 @@ func (e *mdExport) attachments(index int, c *notebooks.Cell) (string, error) {
 		}
 		link, err := e.image(file, mime, data)
 		if err != nil {
-			return "", fmt.Errorf("attachment %q: %w", name, err)
+			return nil, fmt.Errorf("attachment %q: %w", name, err)
 		}
 		links[name] = link
+	}
+	return links, nil
+}
+
+// replaceAttachments replaces the references attachment:NAME in src with
+// the links.
+func replaceAttachments(src string, links map[string]string) string {
+	if len(links) == 0 {
+		return src
 	}
 	// Longer names first, so that a name that begins another does not
 	// take its place.
@@ -146,7 +201,7 @@ func (e *mdExport) attachments(index int, c *notebooks.Cell) (string, error) {
 			pairs = append(pairs, "attachment:"+form, links[name])
 		}
 	}
-	return strings.NewReplacer(pairs...).Replace(c.Source), nil
+	return strings.NewReplacer(pairs...).Replace(src)
 }
 
 // fileSafe keeps the letters, digits, dots, dashes and underscores of a
@@ -166,7 +221,10 @@ func fileSafe(name string) string {
 // from base64.
 func imageBytes(bundle notebooks.MIMEBundle, mime string) ([]byte, error) {
 	if mime == mimeSVG {
-		s, _ := textData(bundle[mime])
+		s, err := svgText(bundle)
+		if err != nil {
+			return nil, err
+		}
 		clean, err := sanitizeSVG(s)
 		if err != nil {
 			return nil, err
@@ -204,9 +262,13 @@ func (e *mdExport) output(b *bytes.Buffer, cell, index int, o *notebooks.Output)
 		text, _ := textData(o.Data[mime])
 		switch mime {
 		case mimeHTML:
-			block(b, sanitizeHTML(text))
+			block(b, htmlBlock(sanitizeHTML(text)))
 		case mimeMarkdown, mimeLaTeX:
-			block(b, text)
+			md, err := e.markdownText(cell, text, nil)
+			if err != nil {
+				return err
+			}
+			block(b, md)
 		case mimeSVG, mimePNG, mimeJPEG, mimeGIF:
 			data, err := imageBytes(o.Data, mime)
 			if err != nil {
@@ -234,8 +296,17 @@ func (e *mdExport) output(b *bytes.Buffer, cell, index int, o *notebooks.Output)
 }
 
 // fence is code in a fenced block with the given info string; the fence
-// is longer than any run of backticks in the code.
+// is longer than any run of backticks in the code. The info string is
+// cut at the first character that is not a letter, digit or one of
+// "_+.#-": it comes from the notebook's metadata, and a backtick or a
+// line break in it would end the fence and let the code be read as
+// Markdown.
 func fence(code, info string) string {
+	if i := strings.IndexFunc(info, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+.#-", r))
+	}); i >= 0 {
+		info = info[:i]
+	}
 	longest, run := 0, 0
 	for i := 0; i < len(code); i++ {
 		if code[i] == '`' {

@@ -107,8 +107,8 @@ func attachmentURI(attachments map[string]notebooks.MIMEBundle, name string) (st
 			continue
 		}
 		if mime == mimeSVG {
-			s, ok := textData(bundle[mime])
-			if !ok {
+			s, err := svgText(bundle)
+			if err != nil {
 				continue
 			}
 			clean, err := sanitizeSVG(s)

@@ -147,3 +147,21 @@ func imageSize(meta map[string]any, mime string) (w, h string) {
 	}
 	return dim("width"), dim("height")
 }
+
+// svgText is the document of a bundle's image/svg+xml entry: text, as
+// outputs hold it, or base64, as Jupyter stores the SVG attachments of
+// Markdown cells.
+func svgText(bundle notebooks.MIMEBundle) (string, error) {
+	s, ok := textData(bundle[mimeSVG])
+	if !ok {
+		return "", fmt.Errorf("%s data is a %T; want a string", mimeSVG, bundle[mimeSVG])
+	}
+	if t := strings.TrimLeft(s, " \t\r\n\ufeff"); t == "" || strings.HasPrefix(t, "<") {
+		return s, nil
+	}
+	data, err := binaryData(bundle, mimeSVG)
+	if err != nil {
+		return "", fmt.Errorf("%s data is neither SVG nor base64: %w", mimeSVG, err)
+	}
+	return string(data), nil
+}

@@ -2,9 +2,11 @@ package export
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 
+	"github.com/firnglacier/firn/internal/sanitize/sanitizetest"
 	"github.com/firnglacier/firn/notebooks"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -47,78 +49,109 @@ func checkClean(t *testing.T, out string) {
 	}
 }
 
-func TestSanitizeHTML(t *testing.T) {
-	for _, tc := range []struct {
-		name, in string
-		keep     []string
-	}{
-		{"script element", `<b>bold</b><script>alert(1)</script>`, []string{"<b>bold</b>"}},
-		{"event handler", `<img src="x.png" onerror="alert(1)">`, []string{`<img src="x.png"`}},
-		{"javascript link", `<a href="javascript:alert(1)">click</a>`, []string{"click"}},
-		{"obfuscated javascript link", `<a href="jav&#x09;ascript:alert(1)">x</a>`, []string{"x"}},
-		{"iframe", `<iframe src="https://evil.example/"></iframe>ok`, []string{"ok"}},
-		{"style element", `<style>body{display:none}</style><p style="color: red; position: fixed">t</p>`, []string{`<p style="color: red">t</p>`}},
-		{"data image kept", `<img src="data:image/png;base64,iVBORw0KGgo=">`, []string{`src="data:image/png;base64,iVBORw0KGgo="`}},
-		{"table kept", `<table><tr><th>a</th></tr><tr><td align="right">1</td></tr></table>`, []string{"<table>", `<td align="right">1</td>`}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out := sanitizeHTML(tc.in)
-			checkClean(t, out)
-			for _, k := range tc.keep {
-				if !strings.Contains(out, k) {
-					t.Errorf("sanitized output lacks %q:\n%s", k, out)
+// TestHostileTable exports a notebook made of the shared table of
+// hostile inputs (internal/sanitize/sanitizetest): each HTML and SVG case
+// as an output, each Markdown case as a Markdown cell. What the page shows
+// of each must satisfy the same expectations as the kernel's and the
+// notebook page's sanitizers.
+func TestHostileTable(t *testing.T) {
+	cases, err := sanitizetest.Cases("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := notebooks.New()
+	for _, c := range cases {
+		switch c.Kind {
+		case "html", "svg":
+			mime := mimeHTML
+			if c.Kind == "svg" {
+				mime = mimeSVG
+			}
+			nb.Cells = append(nb.Cells, &notebooks.Cell{Type: notebooks.Code, Source: "x", Outputs: []*notebooks.Output{
+				{Type: notebooks.DisplayData, Data: notebooks.MIMEBundle{mime: c.Input}},
+			}})
+		case "markdown":
+			nb.Cells = append(nb.Cells, &notebooks.Cell{Type: notebooks.Markdown, Source: c.Input})
+		}
+	}
+	var b bytes.Buffer
+	if err := HTML(&b, nb, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := findAll(doc, func(n *html.Node) bool { return hasClass(n, "cell") })
+	if len(cells) != len(cases) {
+		t.Fatalf("%d cells in the page; want %d", len(cells), len(cases))
+	}
+	for i, c := range cases {
+		t.Run(c.Kind+"/"+c.Name, func(t *testing.T) {
+			var out string
+			switch c.Kind {
+			case "html":
+				out = innerHTML(t, findAll(cells[i], func(n *html.Node) bool { return hasClass(n, "html-output") }))
+			case "markdown":
+				out = innerHTML(t, findAll(cells[i], func(n *html.Node) bool { return hasClass(n, "md") }))
+			case "svg":
+				imgs := findAll(cells[i], func(n *html.Node) bool { return n.Data == "img" })
+				if len(imgs) != 1 {
+					if !c.MayReject {
+						t.Fatalf("no SVG image shown")
+					}
+					return
 				}
+				src := attrOf(imgs[0], "src")
+				data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/svg+xml;base64,"))
+				if err != nil {
+					t.Fatalf("the SVG image is not a base64 data: URI: %.80s", src)
+				}
+				out = string(data)
+			}
+			for _, p := range sanitizetest.Check(c, out) {
+				t.Error(p)
+			}
+			if t.Failed() {
+				t.Logf("input:  %s\noutput: %s", c.Input, out)
 			}
 		})
 	}
 }
 
-func TestSanitizeSVG(t *testing.T) {
-	for _, tc := range []struct {
-		name, in string
-		keep     []string
-		drop     []string
-	}{
-		{"script element", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="1" height="1"/></svg>`,
-			[]string{`<rect width="1" height="1">`}, nil},
-		{"event handlers", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="2" onclick="alert(2)"/></svg>`,
-			[]string{`<circle r="2">`}, nil},
-		{"external hrefs", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image href="https://evil.example/t.png"/><use xlink:href="https://evil.example/s.svg#a"/><use xlink:href="#local"/></svg>`,
-			[]string{`<use xlink:href="#local">`, `<image>`}, nil},
-		{"javascript link unwrapped", `<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><text>label</text></a></svg>`,
-			[]string{"<text>label</text>"}, []string{"<a"}},
-		{"foreignObject and animation", `<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><body xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="alert(1)"/></body></foreignObject><set attributeName="href" to="javascript:alert(1)"/><g/></svg>`,
-			[]string{"<g></g>"}, []string{"<set"}},
-		{"CSS fetches", `<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/a.css);</style><rect style="fill: url(https://evil.example/p)"/><rect fill="url(#grad)"/></svg>`,
-			[]string{`<rect fill="url(#grad)">`}, []string{"<style", "style="}},
-		{"safe style sheet kept", `<svg xmlns="http://www.w3.org/2000/svg"><style>.a { fill: #f00 }</style></svg>`,
-			[]string{`<style>.a { fill: #f00 }</style>`}, nil},
-		{"embedded raster image kept", `<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,iVBORw0KGgo="/></svg>`,
-			[]string{`href="data:image/png;base64,iVBORw0KGgo="`}, nil},
-		{"embedded SVG document dropped", `<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;base64,PHN2Zz4="/></svg>`,
-			[]string{"<image>"}, []string{"data:image/svg"}},
-		{"DOCTYPE, comments and processing instructions dropped", `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]><!-- c --><svg xmlns="http://www.w3.org/2000/svg"><!-- inner --><g/></svg>`,
-			[]string{`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><g></g></svg>`}, []string{"DOCTYPE", "<?xml", "<!--"}},
-		{"namespaces added for a standalone image", `<svg width="10"><text>a &lt; b</text></svg>`,
-			[]string{`<svg width="10" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><text>a &lt; b</text></svg>`}, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out, err := sanitizeSVG(tc.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkClean(t, out)
-			for _, k := range tc.keep {
-				if !strings.Contains(out, k) {
-					t.Errorf("sanitized SVG lacks %q:\n%s", k, out)
-				}
-			}
-			for _, d := range tc.drop {
-				if strings.Contains(out, d) {
-					t.Errorf("sanitized SVG has %q:\n%s", d, out)
-				}
-			}
-		})
+// innerHTML is the markup inside the one node of nodes.
+func innerHTML(t *testing.T, nodes []*html.Node) string {
+	t.Helper()
+	if len(nodes) != 1 {
+		t.Fatalf("%d nodes; want 1", len(nodes))
+	}
+	var b strings.Builder
+	for c := nodes[0].FirstChild; c != nil; c = c.NextSibling {
+		if err := html.Render(&b, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// TestSanitizeSVGStandalone checks that a sanitized SVG declares the
+// namespaces it needs to be an image of its own.
+func TestSanitizeSVGStandalone(t *testing.T) {
+	out, err := sanitizeSVG(`<svg width="10"><text>a &lt; b</text></svg>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<svg width="10" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><text>a &lt; b</text></svg>`; out != want {
+		t.Errorf("sanitizeSVG = %s; want %s", out, want)
 	}
 }
 

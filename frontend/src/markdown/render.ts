@@ -1,5 +1,9 @@
-// Markdown cells and text/markdown outputs: marked (GitHub flavour) with
-// KaTeX for $…$ and $$…$$, then DOMPurify.
+// Markdown cells and text/markdown outputs: marked (GitHub flavour), then
+// the sanitizer (DOMPurify with Firn's policy), then KaTeX for $…$ and
+// $$…$$. Math is kept as escaped TeX in <span class="math …"> through the
+// sanitizer, as the HTML export keeps it, and typeset afterwards: KaTeX's
+// markup (inline styles, MathML) is Firn's own, not the notebook's, and
+// need not pass the policy.
 
 import { Marked, type TokenizerAndRendererExtension } from 'marked';
 import katex from 'katex';
@@ -25,7 +29,7 @@ const blockMath: TokenizerAndRendererExtension = {
     if (!m) return undefined;
     return { type: 'blockMath', raw: m[0], text: m[1]!.trim() };
   },
-  renderer: (tok) => `<div class="math-display">${renderMath(String(tok['text']), true)}</div>\n`,
+  renderer: (tok) => `<div class="math-display">${mathSpan(String(tok['text']), true)}</div>\n`,
 };
 
 const inlineMath: TokenizerAndRendererExtension = {
@@ -44,13 +48,25 @@ const inlineMath: TokenizerAndRendererExtension = {
     if (m) return { type: 'inlineMath', raw: m[0], text: m[1]!, display: false };
     return undefined;
   },
-  renderer: (tok) => renderMath(String(tok['text']), Boolean(tok['display'])),
+  renderer: (tok) => mathSpan(String(tok['text']), Boolean(tok['display'])),
 };
+
+/** mathSpan keeps TeX for typesetting after the sanitizer. */
+function mathSpan(tex: string, display: boolean): string {
+  return `<span class="math ${display ? 'display' : 'inline'}">${escapeHTML(tex)}</span>`;
+}
 
 const md = new Marked({ gfm: true, breaks: false, extensions: [blockMath, inlineMath] });
 
-/** renderMarkdown returns sanitized HTML for a Markdown source. */
+/** renderMarkdown returns sanitized HTML for a Markdown source, its math typeset. */
 export function renderMarkdown(src: string): string {
-  const html = md.parse(src, { async: false });
-  return sanitizeHTML(html);
+  const html = sanitizeHTML(md.parse(src, { async: false }));
+  if (!html.includes('class="math')) return html;
+  // A template's content is inert: nothing in it loads or runs.
+  const t = document.createElement('template');
+  t.innerHTML = html;
+  for (const el of t.content.querySelectorAll<HTMLElement>('span.math')) {
+    el.innerHTML = renderMath(el.textContent ?? '', el.classList.contains('display'));
+  }
+  return t.innerHTML;
 }
