@@ -240,12 +240,18 @@ func (m *Model) Glacier() *geometry.Glacier { return m.glacier }
 func (m *Model) MassBalance() massbalance.Model { return m.mb }
 
 // SetMassBalance replaces the mass-balance model from the next model year
-// on (the current year keeps the balance it started with).
+// on, or from the current one if it has not begun (Year is a whole year):
+// a year that has begun keeps the balance it started with.
 func (m *Model) SetMassBalance(mb massbalance.Model) error {
 	if mb == nil {
 		return fmt.Errorf("set mass balance: nil model")
 	}
 	m.mb = mb
+	if m.inYear == 0 {
+		// The balance may have been evaluated ahead (SpecificBalance):
+		// evaluate it again with this model at the year's first step.
+		m.mbYear = -1
+	}
 	return nil
 }
 
