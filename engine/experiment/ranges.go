@@ -43,9 +43,9 @@ const (
 	// (mid-latitude glaciers have 3–10, maritime and tropical ones up
 	// to about 25).
 	MaxGradient = 100.0
-	// MaxBalance bounds balances, biases and caps, m w.e. yr⁻¹ (the
+	// MaxBalanceMagnitude bounds balances, biases and caps (in magnitude), m w.e. yr⁻¹ (the
 	// wettest glaciers gain about 10, the fastest melting lose about 15).
-	MaxBalance = 20.0
+	MaxBalanceMagnitude = 20.0
 	// MaxTempBias bounds the temperature bias, K (the ELA moves 150 m
 	// per K: ±3 km).
 	MaxTempBias = 20.0
@@ -173,8 +173,8 @@ var (
 	thicknessSpan = span{lo: 0, hi: MaxThickness, unit: "m"}
 	thresholdSpan = span{lo: 0, hi: MaxLengthThreshold, unit: "m"}
 	gradientSpan  = span{lo: 0, hi: MaxGradient, open: true, unit: "mm w.e. m⁻¹ yr⁻¹"}
-	capSpan       = span{lo: 0, hi: MaxBalance, open: true, zero: true, zeroIs: "no cap", unit: "m w.e. yr⁻¹"}
-	balanceSpan   = span{lo: -MaxBalance, hi: MaxBalance, unit: "m w.e. yr⁻¹"}
+	capSpan       = span{lo: 0, hi: MaxBalanceMagnitude, open: true, zero: true, zeroIs: "no cap", unit: "m w.e. yr⁻¹"}
+	balanceSpan   = span{lo: -MaxBalanceMagnitude, hi: MaxBalanceMagnitude, unit: "m w.e. yr⁻¹"}
 	tempBiasSpan  = span{lo: -MaxTempBias, hi: MaxTempBias, unit: "K"}
 	glenNSpan     = span{lo: MinGlenN, hi: MaxGlenN}
 	rhoSpan       = span{lo: MinRho, hi: MaxRho, unit: "kg m⁻³"}

@@ -17,7 +17,7 @@ func firnEngineExperiment() map[string]reflect.Value {
 		"Load":                reflect.ValueOf(experiment.Load),
 		"MassBalanceConstant": reflect.ValueOf(constant.MakeFromLiteral("\"constant\"", token.STRING, 0)),
 		"MassBalanceLinear":   reflect.ValueOf(constant.MakeFromLiteral("\"linear\"", token.STRING, 0)),
-		"MaxBalance":          reflect.ValueOf(constant.MakeFromLiteral("20", token.FLOAT, 0)),
+		"MaxBalanceMagnitude": reflect.ValueOf(constant.MakeFromLiteral("20", token.FLOAT, 0)),
 		"MaxCFL":              reflect.ValueOf(constant.MakeFromLiteral("1", token.FLOAT, 0)),
 		"MaxDx":               reflect.ValueOf(constant.MakeFromLiteral("10000", token.FLOAT, 0)),
 		"MaxElevation":        reflect.ValueOf(constant.MakeFromLiteral("9000", token.FLOAT, 0)),
