@@ -371,4 +371,16 @@ func TestSimplifyLine(t *testing.T) {
 			t.Fatalf("simplified to %v, want %v", got, want)
 		}
 	}
+	// Distances are measured with x stretched by xScale; the points kept
+	// are the originals.
+	back := []xy{{0, 0}, {30, 0}, {20, 0}}
+	for _, tc := range []struct {
+		xScale float64
+		want   int
+	}{{1, 3}, {0.01, 2}} {
+		got := simplifyLine(back, 0.5, tc.xScale)
+		if len(got) != tc.want || got[0] != back[0] || got[len(got)-1] != back[2] || (tc.want == 3 && got[1] != back[1]) {
+			t.Errorf("xScale %g: simplified to %v, want %d of %v", tc.xScale, got, tc.want, back)
+		}
+	}
 }

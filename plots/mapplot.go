@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/orb/simplify"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -243,44 +244,27 @@ func simplifyRings(rings [][]xy, tol, xScale float64) [][]xy {
 }
 
 // simplifyLine returns the points of pts that Douglas–Peucker keeps at
-// tolerance tol, the first and last always.
+// tolerance tol (orb/simplify), the first and last always. Distances are
+// measured with x stretched by xScale; the points returned are those of
+// pts, unchanged.
 func simplifyLine(pts []xy, tol, xScale float64) []xy {
 	n := len(pts)
 	if n < 3 || !(tol > 0) {
 		return pts
 	}
-	keep := make([]bool, n)
-	keep[0], keep[n-1] = true, true
-	stack := [][2]int{{0, n - 1}}
-	for len(stack) > 0 {
-		a, b := stack[len(stack)-1][0], stack[len(stack)-1][1]
-		stack = stack[:len(stack)-1]
-		ax, ay := pts[a].X*xScale, pts[a].Y
-		dx, dy := pts[b].X*xScale-ax, pts[b].Y-ay
-		l2 := dx*dx + dy*dy
-		far, dmax := -1, tol
-		for k := a + 1; k < b; k++ {
-			px, py := pts[k].X*xScale-ax, pts[k].Y-ay
-			var d float64
-			if l2 == 0 {
-				d = math.Hypot(px, py)
-			} else {
-				t := max(0, min(1, (px*dx+py*dy)/l2))
-				d = math.Hypot(px-t*dx, py-t*dy)
-			}
-			if d > dmax {
-				far, dmax = k, d
-			}
-		}
-		if far >= 0 {
-			keep[far] = true
-			stack = append(stack, [2]int{a, far}, [2]int{far, b})
-		}
+	ls := make(orb.LineString, n)
+	for i, q := range pts {
+		ls[i] = orb.Point{q.X * xScale, q.Y}
 	}
-	out := make([]xy, 0, n)
-	for k, q := range pts {
-		if keep[k] {
-			out = append(out, q)
+	// The simplifier keeps a subsequence of the points it is given (in
+	// place, as they were): walk both to find the originals.
+	scaled := append(orb.LineString(nil), ls...)
+	kept := simplify.DouglasPeucker(tol).LineString(ls)
+	out := make([]xy, 0, len(kept))
+	for i, k := 0, 0; i < n && k < len(kept); i++ {
+		if scaled[i] == kept[k] {
+			out = append(out, pts[i])
+			k++
 		}
 	}
 	return out

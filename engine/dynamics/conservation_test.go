@@ -281,7 +281,7 @@ func TestErrors(t *testing.T) {
 		{"NaN mass balance", func() error {
 			m, _ := NewModel(g, massbalance.Constant{Balance: math.NaN()}, p, 0)
 			return m.RunUntil(context.Background(), 1)
-		}, "NaN at point 0"},
+		}, "mass balance is not finite (NaN m ice s⁻¹) at point 0 of flowline main"},
 		{"unstable", func() error {
 			q := p
 			q.GlenA = 1e-16

@@ -34,7 +34,13 @@
 // A run checks ctx between time steps, so cancelling it stops within one
 // step; a step allocates nothing. [Model.Account] keeps the mass account
 // (mass-balance input, ice clipped at the front, outflow) that balances the
-// volume change.
+// volume change. A run whose time step falls below Params.MinStep fails
+// with [ErrUnstable]; one whose thickness, velocity or mass balance stops
+// being a finite number fails with [ErrNotFinite], naming the year, the
+// quantity, the point and the flowline (the step checks its largest
+// velocity and diffusivity, which any NaN or infinity reaches, so the
+// check costs two comparisons). [Model.Clone] and [Model.CopyFrom] keep
+// and restore a checkpoint without allocating.
 //
 // # Verification
 //

@@ -39,6 +39,11 @@ func (m *Model) stepFluxBased(maxDt float64) (float64, error) {
 		u, d := m.fluxes(&m.lines[i])
 		maxU, maxD = max(maxU, u), max(maxD, d)
 	}
+	// A thickness or velocity that is not finite makes these NaN or +Inf
+	// (max keeps a NaN): the state has left the numbers.
+	if !(maxU <= math.MaxFloat64 && maxD <= math.MaxFloat64) {
+		return 0, m.notFinite()
+	}
 	dt := maxDt
 	if maxU > 0 {
 		cflDt := m.cfl * m.dx / maxU

@@ -100,6 +100,12 @@ func (l *line) findExtent() {
 // falls below Params.MinStep.
 var ErrUnstable = errors.New("numerical instability")
 
+// ErrNotFinite is wrapped by the error a run returns when the ice state
+// (thickness, velocity) or the mass balance is not a finite number: the
+// ice grew or flowed without bound, from parameters far outside their
+// physical ranges.
+var ErrNotFinite = errors.New("the model state is not finite")
+
 // NewModel returns a model of glacier g, with no ice, at startYear (years,
 // e.g. 0 or 2000), driven by mb.
 func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear float64) (*Model, error) {
@@ -234,12 +240,18 @@ func (m *Model) Glacier() *geometry.Glacier { return m.glacier }
 func (m *Model) MassBalance() massbalance.Model { return m.mb }
 
 // SetMassBalance replaces the mass-balance model from the next model year
-// on (the current year keeps the balance it started with).
+// on, or from the current one if it has not begun (Year is a whole year):
+// a year that has begun keeps the balance it started with.
 func (m *Model) SetMassBalance(mb massbalance.Model) error {
 	if mb == nil {
 		return fmt.Errorf("set mass balance: nil model")
 	}
 	m.mb = mb
+	if m.inYear == 0 {
+		// The balance may have been evaluated ahead (SpecificBalance):
+		// evaluate it again with this model at the year's first step.
+		m.mbYear = -1
+	}
 	return nil
 }
 
@@ -337,8 +349,49 @@ func (m *Model) RunUntil(ctx context.Context, year float64) error {
 			m.inYear = end
 		}
 	}
+	// The steps check what they cheaply can (the velocities of the next
+	// step); the state after the last step is checked here.
+	return m.checkFinite()
+}
+
+// checkFinite returns an error wrapping ErrNotFinite if a thickness is not
+// a finite number.
+func (m *Model) checkFinite() error {
+	for i := range m.lines {
+		for _, h := range m.lines[i].thick {
+			if !(h <= math.MaxFloat64) { // also NaN; a thickness is ≥ 0
+				return m.notFinite()
+			}
+		}
+	}
 	return nil
 }
+
+// notFinite names the first thickness or velocity of the state that is
+// not a finite number, in an error wrapping ErrNotFinite.
+func (m *Model) notFinite() error {
+	year := math.Round(m.Year()*100) / 100
+	const hint = "the ice grew or flowed without bound: check glen_a, sliding_fs and the mass balance"
+	for i := range m.lines {
+		l := &m.lines[i]
+		for j, h := range l.thick {
+			if !finite(h) || !finite(l.section[j]) {
+				return fmt.Errorf("year %g: ice thickness is not finite at point %d of flowline %s (%g m; %s): %w", year, j, l.fl.Name, h, hint, ErrNotFinite)
+			}
+		}
+	}
+	for i := range m.lines {
+		l := &m.lines[i]
+		for k, u := range l.velocity {
+			if !finite(u) || !finite(l.flux[k]) {
+				return fmt.Errorf("year %g: ice velocity is not finite between points %d and %d of flowline %s (%g m s⁻¹; %s): %w", year, k-1, k, l.fl.Name, u, hint, ErrNotFinite)
+			}
+		}
+	}
+	return fmt.Errorf("year %g: the ice diffusivity is not finite (%s): %w", year, hint, ErrNotFinite)
+}
+
+func finite(x float64) bool { return math.Abs(x) <= math.MaxFloat64 }
 
 // calendarYear returns the calendar year of the current model year.
 func (m *Model) calendarYear() int64 {
@@ -388,11 +441,12 @@ func (m *Model) updateMassBalance() error {
 		}
 		l.mbLo, l.mbHi = l.n, -1
 		for j, v := range l.mb {
+			if !(math.Abs(v) <= math.MaxFloat64) {
+				return fmt.Errorf("year %g: mass balance is not finite (%g m ice s⁻¹) at point %d of flowline %s: %w", year, v, j, l.fl.Name, ErrNotFinite)
+			}
 			if v > 0 {
 				l.mbLo = min(l.mbLo, j)
 				l.mbHi = j
-			} else if math.IsNaN(v) {
-				return fmt.Errorf("mass balance of flowline %q in year %g is NaN at point %d", l.fl.Name, year, j)
 			}
 		}
 	}

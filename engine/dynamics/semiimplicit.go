@@ -87,11 +87,12 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	}
 	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], rhs[a:b+1], l.cp[a:b+1])
 
-	input, clipped := 0.0, 0.0
+	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
 	sec := l.section[:n]
 	for i := a; i <= b; i++ {
 		hNew := rhs[i]
+		sum += hNew
 		gain := dt * mb[i] * w[i]
 		if h[i] == 0 && d[i] == 0 && d[i+1] == 0 && gain <= 0 {
 			continue // bare and nothing flows in: stays bare, books nothing
@@ -112,6 +113,9 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	l.lo, l.hi = lo, hi
 	m.account.Input += input * m.dx
 	m.account.Clipped += clipped * m.dx
+	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
+		return dt, m.notFinite()
+	}
 	return dt, nil
 }
 

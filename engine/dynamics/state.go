@@ -85,11 +85,44 @@ func (m *Model) Clone() *Model {
 	c.lines = make([]line, len(m.lines))
 	for i := range m.lines {
 		l := m.lines[i]
-		for _, s := range []*[]float64{&l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
-			&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp} {
+		for _, s := range l.state() {
 			*s = append([]float64(nil), (*s)...)
 		}
 		c.lines[i] = l
 	}
 	return &c
+}
+
+// CopyFrom sets m to the state of src, a model of the same glacier (a
+// Clone of m): its ice, time, step count, mass account, flow parameters
+// and mass-balance model. It allocates nothing, so that a caller can keep
+// a checkpoint (a Clone) and go back to it, as edu.Glacier does when a
+// run is interrupted within a year.
+func (m *Model) CopyFrom(src *Model) error {
+	if src.glacier != m.glacier || len(src.lines) != len(m.lines) {
+		return fmt.Errorf("copy model state: the models are of different glaciers")
+	}
+	lines := m.lines
+	*m = *src
+	m.lines = lines
+	for i := range lines {
+		dst := &lines[i]
+		keep := dst.state()
+		var arrays [len(keep)][]float64
+		for k, p := range keep {
+			arrays[k] = *p
+		}
+		*dst = src.lines[i]
+		for k, p := range dst.state() {
+			copy(arrays[k], *p)
+			*p = arrays[k]
+		}
+	}
+	return nil
+}
+
+// state returns the line's arrays (everything Clone copies).
+func (l *line) state() [15]*[]float64 {
+	return [15]*[]float64{&l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
+		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp}
 }

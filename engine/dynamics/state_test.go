@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/engine/constants"
+	"github.com/firnglacier/firn/engine/massbalance"
 )
 
 // TestVelocityAndSpecificBalance: at equilibrium the ice flux through a
@@ -84,5 +85,35 @@ func TestClone(t *testing.T) {
 	}
 	if m.Volume() != c.Volume() || m.Steps() != c.Steps() || m.Account() != c.Account() {
 		t.Errorf("clone %g m³ in %d steps, original %g m³ in %d steps", c.Volume(), c.Steps(), m.Volume(), m.Steps())
+	}
+}
+
+// A new mass balance set at a whole year applies to that year, even when
+// the year's balance was evaluated ahead (SpecificBalance, as edu's
+// glacier records it after each year); within a year it waits for the
+// next one.
+func TestSetMassBalanceAtAWholeYear(t *testing.T) {
+	g, mb, p := caseByTag(t, "rect_ela2600").build()
+	m, _ := NewModel(g, mb, p, 0)
+	if err := m.RunUntil(context.Background(), 50); err != nil {
+		t.Fatal(err)
+	}
+	if b := m.SpecificBalance(); b == 0 || math.IsNaN(b) {
+		t.Fatalf("specific balance %g", b)
+	}
+	if err := m.SetMassBalance(massbalance.Constant{Balance: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if b := m.SpecificBalance(); math.Abs(b+1) > 1e-12 {
+		t.Errorf("year 50 after the change: specific balance %g m w.e., want -1", b)
+	}
+	if err := m.RunUntil(context.Background(), 50.5); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetMassBalance(massbalance.Constant{Balance: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if b := m.SpecificBalance(); math.Abs(b+1) > 1e-12 {
+		t.Errorf("year 50.5 after a second change: specific balance %g m w.e., want -1 (the year keeps its balance)", b)
 	}
 }

@@ -37,7 +37,15 @@ const DefaultDx = 100.0
 // NewBed returns a rectangular bed of constant width (m) whose altitude
 // falls linearly from top to bottom (m a.s.l.) over DefaultPoints points
 // DefaultDx apart (a 20 km valley).
+//
+// NewBed panics if the width is not positive or an altitude is not a
+// finite number, as make panics on a negative length: the values are the
+// caller's own literals, and in a notebook the panic is the cell's error,
+// on the line that made the bed — where an error value, or a bed that
+// failed later in ProgressToYear (whose error a cell often drops), would
+// leave the student looking for the cause in another cell.
 func NewBed(top, bottom, width float64) *Bed {
+	checkBed("NewBed", top, bottom, width)
 	b := &Bed{Dx: DefaultDx, Shape: geometry.Rectangular}
 	b.Altitude = linear(top, bottom, DefaultPoints)
 	b.Width = constant(width, DefaultPoints)
@@ -45,8 +53,13 @@ func NewBed(top, bottom, width float64) *Bed {
 }
 
 // NewBedLength is NewBed for a valley of the given length (m), points
-// DefaultDx apart.
+// DefaultDx apart. It panics as NewBed does, and if the length is not
+// from DefaultDx to 1000 km.
 func NewBedLength(top, bottom, width, length float64) *Bed {
+	checkBed("NewBedLength", top, bottom, width)
+	if !(length >= DefaultDx && length <= maxBedLength) {
+		panic(fmt.Sprintf("edu.NewBedLength: length %g m: want %g m to %g m", length, DefaultDx, maxBedLength))
+	}
 	n := max(int(math.Round(length/DefaultDx))+1, 2)
 	b := &Bed{Dx: DefaultDx, Shape: geometry.Rectangular}
 	b.Altitude = linear(top, bottom, n)
@@ -73,6 +86,25 @@ func NewBedSlopes(top, width float64, slopesDeg, lengths []float64) (*Bed, error
 		}
 	}
 	return &Bed{Dx: DefaultDx, Shape: geometry.Rectangular, Altitude: alt, Width: constant(width, len(alt))}, nil
+}
+
+// maxBedLength is the longest valley NewBedLength makes, m.
+const maxBedLength = 1e6
+
+// checkBed panics, naming the function, if a new bed's values cannot make
+// a bed.
+func checkBed(fn string, top, bottom, width float64) {
+	if !(width > 0) || math.IsInf(width, 0) {
+		panic(fmt.Sprintf("edu.%s: width %g m: want a positive width in metres, such as 300", fn, width))
+	}
+	for _, a := range []struct {
+		name string
+		v    float64
+	}{{"top", top}, {"bottom", bottom}} {
+		if math.IsNaN(a.v) || math.IsInf(a.v, 0) {
+			panic(fmt.Sprintf("edu.%s: %s altitude %g m: want a finite altitude in metres above sea level", fn, a.name, a.v))
+		}
+	}
 }
 
 // Points returns the number of points.

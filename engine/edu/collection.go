@@ -72,7 +72,7 @@ func (g *Glacier) Set(parameter string, v float64) error {
 	case "ela":
 		g.MassBalance.ELA = v
 	case "gradient":
-		g.MassBalance.GradientBelow, g.MassBalance.GradientAbove = v, v
+		g.MassBalance.Gradient, g.MassBalance.GradientAbove = v, 0
 	case "temp_bias":
 		g.MassBalance.TempBias = v
 	case "creep":

@@ -22,6 +22,13 @@
 // w.e. per m per year), velocities in m per year, temperatures in K, time
 // in years.
 //
+// Values that cannot make a bed (a width that is not positive, an
+// altitude that is not a number) make NewBed panic, which a notebook shows
+// as the error of the cell and line that made the bed; a year that is not
+// a number makes ProgressToYear fail at once. A progress that fails or is
+// interrupted leaves the glacier at the end of the last whole year it
+// completed, as its history says.
+//
 // Definitions:
 //   - A temperature bias ΔT raises the ELA by ELAPerKelvin·ΔT (150 m K⁻¹).
 //   - Equilibrium: the mean volume of successive 50-year windows changes

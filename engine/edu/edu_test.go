@@ -43,7 +43,7 @@ func TestBeds(t *testing.T) {
 	if err != nil || fl.Shapes[0] != geometry.Parabolic || math.Abs(fl.TopWidth(0, 100)-300) > 1e-9 {
 		t.Errorf("parabolic bed: %v, width at 100 m %g", err, fl.TopWidth(0, 100))
 	}
-	if _, err := NewBed(3000, 1000, -1).Flowline(); err == nil || !strings.Contains(err.Error(), "width at point 0") {
+	if _, err := NewBed(3000, 1000, 300).WithWidths(append(make([]float64, 199), -1)).Flowline(); err == nil || !strings.Contains(err.Error(), "width at point 0") {
 		t.Errorf("negative width: %v", err)
 	}
 	if !strings.Contains(NewBed(3000, 1000, 300).Trapezoidal(2).String(), "Trapezoidal (λ = 2) bed, 300 m wide") {
@@ -258,7 +258,7 @@ func TestCollection(t *testing.T) {
 	if _, err := Vary(base, "colour", 1); err == nil || !strings.Contains(err.Error(), "sliding") {
 		t.Errorf("unknown parameter: %v", err)
 	}
-	bad := NewCollection(NewGlacier(NewBed(3400, 1400, -5), NewMassBalance(3000, 4)))
+	bad := NewCollection(NewGlacier(NewBed(3400, 1400, 300).WithWidths(make([]float64, 200)), NewMassBalance(3000, 4)))
 	if err := bad.ProgressToYear(10); err == nil || !strings.Contains(err.Error(), "glacier 1") {
 		t.Errorf("error should name the glacier: %v", err)
 	}

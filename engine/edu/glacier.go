@@ -35,6 +35,7 @@ type Glacier struct {
 
 	ctx        context.Context // stops the progress methods; nil means never
 	model      *dynamics.Model
+	saved      *dynamics.Model // the model at the start of the current year
 	history    History
 	states     []State
 	equilibria []Equilibrium
@@ -103,7 +104,7 @@ func (g *Glacier) start() error {
 	}
 	p := dynamics.DefaultParams()
 	p.GlenA, p.SlidingFs = g.Creep, g.Sliding
-	m, err := dynamics.NewModel(gl, g.MassBalance, p, 0)
+	m, err := dynamics.NewModel(gl, &g.MassBalance.Linear, p, 0)
 	if err != nil {
 		return fmt.Errorf("glacier: %w", err)
 	}
@@ -134,7 +135,7 @@ func (g *Glacier) record() {
 // sync passes parameter changes made between calls to the model, and
 // applies the surge cycle for the coming year.
 func (g *Glacier) sync() error {
-	if err := g.model.SetMassBalance(g.MassBalance); err != nil {
+	if err := g.model.SetMassBalance(&g.MassBalance.Linear); err != nil {
 		return err
 	}
 	fs := g.Sliding
@@ -152,37 +153,75 @@ func (g *Glacier) sync() error {
 // calls them without a context can still be interrupted. Firn's kernel
 // binds every glacier a cell makes to the running cell's context. It
 // returns g.
+//
+// Each progress call reads ctx.Done once, when it starts, and is stopped
+// by that channel only. A context whose Done channel changes from call to
+// call (the kernel's "running cell" context is one: its channel is the
+// current cell's) therefore stops a call with the channel it had when the
+// call started: a call that an interrupted cell abandoned stops even after
+// the next cell has begun.
 func (g *Glacier) SetContext(ctx context.Context) *Glacier {
 	g.ctx = ctx
 	return g
 }
 
-// A contextResolver stands for whichever context is current (a notebook
-// kernel binds glaciers to "the running cell's context"): it is resolved
-// when a progress call starts, so that the call keeps the context it
-// started under even after the cell that made it has ended.
-type contextResolver interface {
-	Resolve() context.Context
-}
-
-func (g *Glacier) context() context.Context {
+// callContext returns the context of one progress call: the glacier's,
+// with the Done channel it has now.
+func (g *Glacier) callContext() context.Context {
 	if g.ctx == nil {
 		return context.Background()
 	}
-	if r, ok := g.ctx.(contextResolver); ok {
-		return r.Resolve()
+	return pinned(g.ctx)
+}
+
+// pinnedContext is a context with the Done channel its parent had when it
+// was made. context.WithCancel does not give that: it calls the parent's
+// Done up to three times and its Err once more (context.propagateCancel),
+// so a parent whose channel changes in between gets the child attached to
+// its new channel, or makes WithCancel panic when Err reports no error for
+// the closed channel that Done returned a moment before.
+type pinnedContext struct {
+	context.Context
+	done <-chan struct{}
+}
+
+func pinned(parent context.Context) pinnedContext {
+	return pinnedContext{Context: parent, done: parent.Done()}
+}
+
+// Done returns the parent's channel of the moment the context was made.
+func (c pinnedContext) Done() <-chan struct{} { return c.done }
+
+// Err is nil until the pinned channel is closed, then the parent's error,
+// or context.Canceled if the parent has moved on to a channel that is not
+// closed.
+func (c pinnedContext) Err() error {
+	select {
+	case <-c.done:
+	default:
+		return nil
 	}
-	return g.ctx
+	if err := c.Context.Err(); err != nil {
+		return err
+	}
+	return context.Canceled
 }
 
 // ProgressToYear grows the glacier to the given year, recording every
 // year. The context set with SetContext stops it.
 func (g *Glacier) ProgressToYear(year float64) error {
-	return g.ProgressToYearContext(g.context(), year)
+	return g.ProgressToYearContext(g.callContext(), year)
 }
 
 // ProgressToYearContext is ProgressToYear, stopped by ctx.
+//
+// A progress that fails or is stopped within a year leaves the glacier as
+// it was at the end of the last year it completed (the last one in its
+// history), never in the middle of a year.
 func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error {
+	if math.IsNaN(year) || math.IsInf(year, 0) {
+		return fmt.Errorf("glacier: cannot progress to year %g: want a finite year, such as %g", year, math.Floor(g.Year())+100)
+	}
 	if err := g.start(); err != nil {
 		return err
 	}
@@ -194,7 +233,13 @@ func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error
 			return err
 		}
 		next := min(math.Floor(g.Year())+1, year)
+		if err := g.checkpoint(); err != nil {
+			return err
+		}
 		if err := g.model.RunUntil(ctx, next); err != nil {
+			if rerr := g.model.CopyFrom(g.saved); rerr != nil {
+				return errors.Join(err, rerr)
+			}
 			return err
 		}
 		g.record()
@@ -202,12 +247,22 @@ func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error
 	return nil
 }
 
+// checkpoint saves the model's state, to go back to if the coming year
+// does not complete.
+func (g *Glacier) checkpoint() error {
+	if g.saved == nil {
+		g.saved = g.model.Clone()
+		return nil
+	}
+	return g.saved.CopyFrom(g.model)
+}
+
 // ProgressToEquilibrium grows the glacier until it stops changing
 // (dynamics.Model.RunToEquilibrium's rule: the mean volume of successive
 // 50-year windows changes by less than 1e-4) and records the equilibrium.
 // It fails after 10 000 years.
 func (g *Glacier) ProgressToEquilibrium() error {
-	return g.ProgressToEquilibriumContext(g.context())
+	return g.ProgressToEquilibriumContext(g.callContext())
 }
 
 // ProgressToEquilibriumContext is ProgressToEquilibrium, stopped by ctx.
@@ -345,9 +400,10 @@ func (g *Glacier) Copy() *Glacier {
 	bed.Width = append([]float64(nil), g.Bed.Width...)
 	c.Bed = &bed
 	c.MassBalance = g.MassBalance.Copy()
+	c.saved = nil // a checkpoint of its own, made when it progresses
 	if g.model != nil {
 		c.model = g.model.Clone()
-		if err := c.model.SetMassBalance(c.MassBalance); err != nil {
+		if err := c.model.SetMassBalance(&c.MassBalance.Linear); err != nil {
 			panic(err) // cannot happen: the copy is not nil
 		}
 	}
@@ -369,6 +425,7 @@ func clone(x []float64) []float64 { return append([]float64(nil), x...) }
 // Reset removes the ice and the history: the glacier is back at year 0.
 func (g *Glacier) Reset() {
 	g.model = nil
+	g.saved = nil
 	g.history = History{}
 	g.states = nil
 	g.equilibria = nil

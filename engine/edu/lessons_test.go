@@ -53,7 +53,7 @@ func Example_elaChange() {
 	// Output:
 	// ELA 3000 m: 0.632 km³, 11.6 km long (year 750)
 	// ELA 3150 m: 0.383 km³, 8.1 km long (year 1400)
-	// response time: 72 years
+	// response time: 71 years
 }
 
 // Lesson "mass balance gradients" (OGGM-Edu): the same ELA with a gentle,

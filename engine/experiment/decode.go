@@ -19,14 +19,10 @@ var (
 	dynamicsKeys    = []string{"solver", "glen_a", "glen_n", "sliding_fs", "rho_kg_m3", "g_m_s2", "cfl", "oggm_time_steps"}
 	yearsKeys       = []string{"start", "end", "every"}
 	massBalanceKeys = map[string][]string{
-		MassBalanceLinear:   {"type", "ela_m", "gradient_mm_we_per_m", "max_mb_m_we", "bias_m_we_per_year"},
+		MassBalanceLinear:   {"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "bias_m_we_per_year"},
 		MassBalanceConstant: {"type", "mb_m_we_per_year", "bias_m_we_per_year"},
 	}
 )
-
-// maxPoints bounds the points of a linear bed, against a typo that would
-// allocate gigabytes.
-const maxPoints = 1_000_000
 
 // decoder turns the tree of a parsed file into a Spec, checking every key
 // and type and recording the line of every key path in src.
@@ -273,8 +269,8 @@ func (d *decoder) flowline(n *node, path string, single bool, fl *FlowlineSpec) 
 		if err != nil {
 			return err
 		}
-		if len(items) < 2 {
-			return d.errAt(p, "want a list of at least 2 bed elevations, got %s", bedList.describe())
+		if len(items) < 2 || len(items) > MaxPoints {
+			return d.errAt(p, "want a list of 2 to %d bed elevations, got %s", MaxPoints, bedList.describe())
 		}
 		fl.Bed = make([]float64, len(items))
 		for i, item := range items {
@@ -402,6 +398,14 @@ func (d *decoder) linearBed(n *node, path string) ([]float64, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, e := range []struct {
+		key string
+		v   float64
+	}{{"top_m", top}, {"bottom_m", bottom}} {
+		if !elevationSpan.ok(e.v) {
+			return nil, d.errAt(join(path, e.key), "must be %s, got %s", elevationSpan, elevationSpan.got(e.v))
+		}
+	}
 	pn, err := f.require("points", "the number of points")
 	if err != nil {
 		return nil, err
@@ -410,8 +414,8 @@ func (d *decoder) linearBed(n *node, path string) ([]float64, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	if npts < 2 || npts > maxPoints {
-		return nil, d.errAt(join(path, "points"), "want 2 to %d points, got %d", maxPoints, npts)
+	if npts < 2 || npts > MaxPoints {
+		return nil, d.errAt(join(path, "points"), "want 2 to %d points, got %d", MaxPoints, npts)
 	}
 	bed := linearProfile(top, bottom, npts)
 	if bn := f.get("bumps"); bn != nil {
@@ -438,8 +442,18 @@ func (d *decoder) linearBed(n *node, path string) ([]float64, *Error) {
 			if err != nil {
 				return nil, err
 			}
-			if !(w > 0) {
-				return nil, d.errAt(join(bp, "half_width_points"), "must be positive, got %g", w)
+			for _, c := range []struct {
+				key string
+				v   float64
+				r   span
+			}{
+				{"point", at, span{lo: 0, hi: float64(npts - 1), unit: "(a point of the bed)"}},
+				{"height_m", h, span{lo: MinElevation - MaxElevation, hi: MaxElevation - MinElevation, unit: "m"}},
+				{"half_width_points", w, span{lo: 0, hi: float64(npts), open: true, unit: "points"}},
+			} {
+				if !c.r.ok(c.v) {
+					return nil, d.errAt(join(bp, c.key), "must be %s, got %g", c.r, c.v)
+				}
 			}
 			addBump(bed, at, h, w)
 		}
@@ -449,7 +463,7 @@ func (d *decoder) linearBed(n *node, path string) ([]float64, *Error) {
 
 func (d *decoder) massBalance(n *node, m *MassBalanceSpec) *Error {
 	const path = "mass_balance"
-	all := []string{"type", "ela_m", "gradient_mm_we_per_m", "max_mb_m_we", "mb_m_we_per_year", "bias_m_we_per_year"}
+	all := []string{"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "mb_m_we_per_year", "bias_m_we_per_year"}
 	f, err := d.mapping(n, path, "a mass balance", all)
 	if err != nil {
 		return err
@@ -479,6 +493,21 @@ func (d *decoder) massBalance(n *node, m *MassBalanceSpec) *Error {
 			return err
 		}
 		if err := f.number("max_mb_m_we", &m.MaxBalance); err != nil {
+			return err
+		}
+		if n := f.get("gradient_above_mm_we_per_m"); n != nil {
+			// Given, it must be a gradient: 0 would silently mean "the same".
+			p := "mass_balance.gradient_above_mm_we_per_m"
+			v, err := d.number(n, p)
+			if err != nil {
+				return err
+			}
+			if !gradientSpan.ok(v) {
+				return d.errAt(p, "must be %s, got %s", gradientSpan, gradientSpan.got(v))
+			}
+			m.GradientAbove = v
+		}
+		if err := f.number("temp_bias_k", &m.TempBias); err != nil {
 			return err
 		}
 	case MassBalanceConstant:

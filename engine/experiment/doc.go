@@ -83,18 +83,26 @@
 //	key       type              meaning
 //	top_m     number, required  bed elevation of point 0, m
 //	bottom_m  number, required  bed elevation of the last point, m
-//	points    integer, required number of points (2 to 1,000,000)
+//	points    integer, required number of points (2 to 10,000)
 //	bumps     list              each {"point": c, "height_m": h, "half_width_points": w} adds
 //	                            h·exp(−((i − c)/w)²) to z_i (h < 0 digs a hollow; c may be fractional)
 //
 // The mass balance (mass_balance), by type:
 //
-//	type       key                   meaning
-//	linear     ela_m, required       equilibrium-line altitude, m
-//	           gradient_mm_we_per_m  mass-balance gradient, mm w.e. m⁻¹ yr⁻¹, required
-//	           max_mb_m_we           cap on the balance, m w.e. yr⁻¹ (0, the default: no cap)
-//	constant   mb_m_we_per_year      the balance everywhere, m w.e. yr⁻¹, required
-//	either     bias_m_we_per_year    added to the balance, m w.e. yr⁻¹ (massbalance.Biased)
+//	type       key                         meaning
+//	linear     ela_m, required             equilibrium-line altitude, m
+//	           gradient_mm_we_per_m        mass-balance gradient, mm w.e. m⁻¹ yr⁻¹, required
+//	           gradient_above_mm_we_per_m  the gradient above the ELA (gradient_mm_we_per_m is
+//	                                       then the one below); default: the same
+//	           max_mb_m_we                 cap on the balance, m w.e. yr⁻¹ (0, the default: no cap)
+//	           temp_bias_k                 temperature bias, K: raises the ELA by
+//	                                       massbalance.ELAPerKelvin (150 m) per K; default 0
+//	constant   mb_m_we_per_year            the balance everywhere, m w.e. yr⁻¹, required
+//	either     bias_m_we_per_year          added to the balance, m w.e. yr⁻¹ (massbalance.Biased)
+//
+// A linear mass balance is a massbalance.Linear, the model that
+// edu.MassBalance is: a glacier built in a notebook cell and one built
+// from a file run the same model.
 //
 // The dynamics (dynamics), all optional:
 //
@@ -115,7 +123,45 @@
 //	key    default   meaning
 //	start  0         year the run starts at
 //	end    required  year the run ends at, after start
-//	every  1         interval of the diagnostics, years
+//	every  1         interval of the diagnostics, a whole number of years
+//
+// # Ranges
+//
+// Every number must lie in a physically meaningful range, so that a typo
+// (1e308 for 100) is refused before anything runs, and a run's time and
+// memory stay bounded (the constants MinDx, MaxRunYears … name them):
+//
+//	dx_m                       10 to 10 000 m
+//	bed_m, top_m, bottom_m     −11 000 to 9 000 m (and the bed after bumps)
+//	points, len(bed_m)         2 to 10 000, and at most 10 000 points in all flowlines
+//	bumps                      point 0 to points − 1; height_m ±20 000 m;
+//	                           half_width_points more than 0, at most points
+//	width_m                    0 to 100 000 m (rectangles: more than 0)
+//	lambda                     0 to 20
+//	parabola_p                 1e-6 to 1 m⁻¹ (0 where no point is parabolic)
+//	initial_thickness_m        0 to 5 000 m
+//	ela_m                      −11 000 to 9 000 m
+//	gradient(_above)_mm_we_per_m  more than 0, at most 100 mm w.e. m⁻¹ yr⁻¹
+//	max_mb_m_we                0 (no cap) to 20 m w.e. yr⁻¹
+//	temp_bias_k                −20 to 20 K
+//	mb_m_we_per_year, bias_m_we_per_year  −20 to 20 m w.e. yr⁻¹
+//	glen_n                     1 to 5
+//	glen_a                     a strain rate A·(100 kPa)ⁿ of 1e-13 to 1e-5 s⁻¹
+//	                           (n = 3: 1e-28 to 1e-20 Pa⁻³ s⁻¹)
+//	sliding_fs                 0 to a sliding speed f_s·(100 kPa)ⁿ/(100 m) of 1e-3 m s⁻¹
+//	                           (n = 3: 1e-16 Pa⁻³ m² s⁻¹)
+//	rho_kg_m3                  500 to 1 000 kg m⁻³
+//	g_m_s2                     0.1 to 25 m s⁻²
+//	cfl                        0 (the solver's default) to 1
+//	years.start, years.end     −1 000 000 to 1 000 000; a run lasts at most 100 000 years,
+//	                           so the diagnostics have at most 100 001 rows
+//	years.every                1 to 100 000
+//	length_threshold_m         0 to 1 000 m
+//
+// A run that leaves the finite numbers all the same (a Spec built in code
+// can ask for anything dynamics.Params accepts) stops with an error that
+// wraps dynamics.ErrNotFinite and names the year, the quantity, the point
+// and the flowline.
 //
 // # Errors
 //

@@ -84,11 +84,18 @@ type MassBalanceSpec struct {
 	// level.
 	ELA float64
 	// Gradient is the mass-balance gradient of a linear model, mm w.e. per
-	// m of elevation per year.
+	// m of elevation per year: everywhere, or below the ELA when
+	// GradientAbove is set.
 	Gradient float64
+	// GradientAbove is a linear model's gradient above the ELA, mm w.e. per
+	// m per year; 0 means Gradient.
+	GradientAbove float64
 	// MaxBalance caps a linear model's balance, m w.e. per year; 0 means
 	// no cap.
 	MaxBalance float64
+	// TempBias is a linear model's temperature bias, K: it raises the ELA
+	// by massbalance.ELAPerKelvin (150 m) per K.
+	TempBias float64
 	// Balance is the balance of a constant model, m w.e. per year.
 	Balance float64
 	// Bias is added to the balance of either type, m w.e. per year
@@ -162,8 +169,8 @@ func (s *Spec) Check() error {
 			return s.src.errAt(path, "has %d values, the bed has %d points", len(fl.InitialThickness), len(fl.Bed))
 		}
 		for j, h := range fl.InitialThickness {
-			if !(h >= 0) || math.IsInf(h, 0) {
-				return s.src.errAt(s.src.pointPath(path, j), "must be a thickness of 0 m or more, got %g", h)
+			if err := s.check(s.src.pointPath(path, j), h, thicknessSpan); err != nil {
+				return err
 			}
 		}
 	}
@@ -173,44 +180,58 @@ func (s *Spec) Check() error {
 	if err := s.checkDynamics(); err != nil {
 		return err
 	}
-	y := s.Years
-	switch {
-	case !isFinite(y.Start):
-		return s.src.errAt("years.start", "must be a finite number of years, got %g", y.Start)
-	case !isFinite(y.End) || !(y.End > y.Start):
-		return s.src.errAt("years.end", "must be after years.start (%g), got %g", y.Start, y.End)
-	case !(y.Every > 0) || math.IsInf(y.Every, 0):
-		return s.src.errAt("years.every", "must be a positive number of years, got %g", y.Every)
+	if err := s.checkYears(); err != nil {
+		return err
 	}
-	if t := s.LengthThreshold; !(t >= 0) || math.IsInf(t, 0) {
-		return s.src.errAt("length_threshold_m", "must be a thickness of 0 m or more, got %g", t)
+	return s.check("length_threshold_m", s.LengthThreshold, thresholdSpan)
+}
+
+// checkYears checks the span of the run: at most MaxRunYears years, with
+// diagnostics every whole number of years.
+func (s *Spec) checkYears() error {
+	y := s.Years
+	if err := s.check("years.start", y.Start, yearSpan); err != nil {
+		return err
+	}
+	if !(y.End > y.Start) {
+		return s.src.errAt("years.end", "must be after years.start (%g), got %g", y.Start, y.End)
+	}
+	if !(y.End-y.Start <= MaxRunYears) {
+		return s.src.errAt("years.end", "the run would last %g years; a run lasts at most %g years (years.end − years.start), so years.end must be at most %g",
+			y.End-y.Start, MaxRunYears, y.Start+MaxRunYears)
+	}
+	if err := s.check("years.end", y.End, yearSpan); err != nil {
+		return err
+	}
+	if !(y.Every >= 1 && y.Every <= MaxRunYears) || y.Every != math.Trunc(y.Every) {
+		return s.src.errAt("years.every", "must be a whole number of years from 1 to %g, got %g", MaxRunYears, y.Every)
 	}
 	return nil
 }
 
 func (s *Spec) checkDynamics() error {
 	d := s.Dynamics
-	positive := []struct {
-		key  string
-		v    float64
-		zero bool // 0 allowed
-		unit string
-	}{
-		{"glen_a", d.GlenA, false, "Pa⁻ⁿ s⁻¹"},
-		{"glen_n", d.GlenN, false, ""},
-		{"sliding_fs", d.SlidingFs, true, "Pa⁻ⁿ m² s⁻¹"},
-		{"rho_kg_m3", d.Rho, false, "kg m⁻³"},
-		{"g_m_s2", d.G, false, "m s⁻²"},
-		{"cfl", d.CFL, true, ""},
+	if err := s.check("dynamics.glen_n", d.GlenN, glenNSpan); err != nil {
+		return err
 	}
-	for _, p := range positive {
-		ok := p.v > 0 || (p.zero && p.v == 0)
-		if !ok || math.IsInf(p.v, 0) {
-			what := "positive"
-			if p.zero {
-				what = "0 or more"
-			}
-			return s.src.errAt("dynamics."+p.key, "must be %s, got %g %s", what, p.v, p.unit)
+	// A and f_s have units that depend on n: judge them by the strain
+	// rate and the sliding speed they give.
+	lo, hi := glenARange(d.GlenN)
+	if !(d.GlenA >= lo && d.GlenA <= hi) {
+		return s.src.errAt("dynamics.glen_a", "must be %s to %s Pa⁻ⁿ s⁻¹ for n = %g (a strain rate of %s to %s s⁻¹ under a stress of 100 kPa), got %g",
+			num(lo), num(hi), d.GlenN, num(MinStrainRate), num(MaxStrainRate), d.GlenA)
+	}
+	if fsMax := slidingMax(d.GlenN); !(d.SlidingFs >= 0 && d.SlidingFs <= fsMax) {
+		return s.src.errAt("dynamics.sliding_fs", "must be 0 (no sliding) to %s Pa⁻ⁿ m² s⁻¹ for n = %g (sliding at most %s m s⁻¹ under 100 kPa and 100 m of ice), got %g",
+			num(fsMax), d.GlenN, num(MaxSlidingSpeed), d.SlidingFs)
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+		r   span
+	}{{"rho_kg_m3", d.Rho, rhoSpan}, {"g_m_s2", d.G, gSpan}, {"cfl", d.CFL, cflSpan}} {
+		if err := s.check("dynamics."+f.key, f.v, f.r); err != nil {
+			return err
 		}
 	}
 	switch d.Solver {
@@ -236,29 +257,44 @@ func (s *Spec) checkDynamics() error {
 }
 
 // MassBalanceModel returns the mass-balance model the experiment
-// describes: a massbalance.Linear or massbalance.Constant, wrapped in a
-// massbalance.Biased if Bias is not 0.
+// describes: a massbalance.Linear (the model of edu.MassBalance too) or a
+// massbalance.Constant, wrapped in a massbalance.Biased if Bias is not 0.
 func (s *Spec) MassBalanceModel() (massbalance.Model, error) {
 	m := s.MassBalance
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"ela_m", m.ELA}, {"gradient_mm_we_per_m", m.Gradient}, {"max_mb_m_we", m.MaxBalance}, {"mb_m_we_per_year", m.Balance}, {"bias_m_we_per_year", m.Bias}} {
-		if !isFinite(f.v) {
-			return nil, s.src.errAt("mass_balance."+f.key, "must be a finite number, got %g", f.v)
-		}
-	}
 	var model massbalance.Model
 	switch m.Type {
 	case MassBalanceLinear:
-		if m.MaxBalance < 0 {
-			return nil, s.src.errAt("mass_balance.max_mb_m_we", "must be a positive cap in m w.e. per year, or 0 for none; got %g", m.MaxBalance)
+		for _, f := range []struct {
+			key string
+			v   float64
+			r   span
+		}{
+			{"ela_m", m.ELA, elevationSpan},
+			{"gradient_mm_we_per_m", m.Gradient, gradientSpan},
+			{"max_mb_m_we", m.MaxBalance, capSpan},
+			{"temp_bias_k", m.TempBias, tempBiasSpan},
+		} {
+			if err := s.check("mass_balance."+f.key, f.v, f.r); err != nil {
+				return nil, err
+			}
 		}
-		model = massbalance.Linear{ELA: m.ELA, Gradient: m.Gradient, MaxBalance: m.MaxBalance}
+		// 0 is the zero value: a Spec without a second gradient.
+		if m.GradientAbove != 0 {
+			if err := s.check("mass_balance.gradient_above_mm_we_per_m", m.GradientAbove, gradientSpan); err != nil {
+				return nil, err
+			}
+		}
+		model = massbalance.Linear{ELA: m.ELA, Gradient: m.Gradient, GradientAbove: m.GradientAbove, MaxBalance: m.MaxBalance, TempBias: m.TempBias}
 	case MassBalanceConstant:
+		if err := s.check("mass_balance.mb_m_we_per_year", m.Balance, balanceSpan); err != nil {
+			return nil, err
+		}
 		model = massbalance.Constant{Balance: m.Balance}
 	default:
 		return nil, s.src.errAt("mass_balance.type", "unknown mass-balance type %q (want %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant)
+	}
+	if err := s.check("mass_balance.bias_m_we_per_year", m.Bias, balanceSpan); err != nil {
+		return nil, err
 	}
 	if m.Bias != 0 {
 		model = massbalance.Biased{Model: model, Bias: m.Bias}
@@ -321,9 +357,13 @@ func (s *Spec) checkFlowlines() error {
 		return s.src.errAt("flowlines", "the experiment has no flowlines; give at least one")
 	}
 	index := make(map[string]int, len(s.Flowlines))
+	total := 0
 	for i := range s.Flowlines {
 		if err := s.checkFlowline(i); err != nil {
 			return err
+		}
+		if total += len(s.Flowlines[i].Bed); total > MaxPoints {
+			return s.src.errAt(fmt.Sprintf("flowlines[%d]", i), "the flowlines up to this one have %d points; a glacier has at most %d in all", total, MaxPoints)
 		}
 		name := s.Flowlines[i].Name
 		if j, dup := index[name]; dup {
@@ -394,14 +434,15 @@ func (s *Spec) checkFlowline(i int) error {
 	switch {
 	case fl.Name == "":
 		return s.src.errAt(p+".name", "a flowline needs a name")
-	case !(fl.Dx > 0) || math.IsInf(fl.Dx, 0):
-		return s.src.errAt(p+".dx_m", "must be a positive number of metres, got %g", fl.Dx)
-	case n < 2:
-		return s.src.errAt(bedKey, "has %d points, a flowline needs at least 2", n)
+	case n < 2 || n > MaxPoints:
+		return s.src.errAt(bedKey, "has %d points, a flowline has 2 to %d", n, MaxPoints)
+	}
+	if err := s.check(p+".dx_m", fl.Dx, dxSpan); err != nil {
+		return err
 	}
 	for j, z := range fl.Bed {
-		if !isFinite(z) {
-			return s.src.errAt(s.src.pointPath(bedKey, j), "must be a finite elevation, got %g", z)
+		if err := s.check(s.src.pointPath(bedKey, j), z, elevationSpan); err != nil {
+			return err
 		}
 	}
 	perPoint := []struct {
@@ -416,13 +457,16 @@ func (s *Spec) checkFlowline(i int) error {
 	// Values must make sense wherever they are given, and be given
 	// wherever the shape needs them.
 	for _, f := range []struct {
-		key  string
-		v    []float64
-		unit string
-	}{{"width_m", fl.Width, " m"}, {"lambda", fl.Lambda, ""}, {"parabola_p", fl.ParabolaP, " m⁻¹"}} {
+		key string
+		v   []float64
+		r   span
+	}{{"width_m", fl.Width, widthSpan}, {"lambda", fl.Lambda, lambdaSpan}, {"parabola_p", fl.ParabolaP, parabolaSpan}} {
 		for j, v := range f.v {
-			if !(v >= 0) || math.IsInf(v, 0) {
-				return s.src.errAt(s.src.pointPath(p+"."+f.key, j), "must not be negative, got %g%s", v, f.unit)
+			if v < 0 {
+				return s.src.errAt(s.src.pointPath(p+"."+f.key, j), "must not be negative, got %s", f.r.got(v))
+			}
+			if err := s.check(s.src.pointPath(p+"."+f.key, j), v, f.r); err != nil {
+				return err
 			}
 		}
 	}

@@ -15,6 +15,15 @@
 //	out := make([]float64, len(z))
 //	err := warmer.AnnualBalance(2000, z, out)                 // m ice s⁻¹
 //
+// [Linear] is also OGGM-Edu's model, and the one home of both the
+// experiment file's linear mass balance and the teaching API's
+// edu.MassBalance: a second gradient above the ELA, and a temperature
+// bias — constant, in steps, a yearly series, random — that moves the ELA
+// by [ELAPerKelvin] (150 m) per kelvin:
+//
+//	alpine := massbalance.Linear{ELA: 3000, Gradient: 7, GradientAbove: 2, TempBias: 0.5}
+//	alpine.ELAAt(0)                                           // 3075 m
+//
 // The interface leaves room for models with a climate (the temperature-index
 // model): they read the year, may fail (no climate for that year) and must
 // not allocate in AnnualBalance, which runs inside the time loop.

@@ -105,3 +105,19 @@ func ExampleCalibrateMeltFactor() {
 	// melt factor 6.06 kg m⁻² day⁻¹ K⁻¹
 	// 1953–1979: r = 0.80, bias +231 mm w.e./yr
 }
+
+// A linear balance with two gradients, warmed by 0.5 K and by one more
+// kelvin from year 100 on: the ELA rises 150 m per kelvin.
+func ExampleLinear() {
+	mb := massbalance.Linear{ELA: 3000, Gradient: 7, GradientAbove: 2, TempBias: 0.5,
+		TempSteps: []massbalance.TempStep{{Year: 100, Bias: 1}}}
+	for _, year := range []float64{0, 100} {
+		fmt.Printf("year %g: ELA %g m, balance at 2800 m %.2f and at 3500 m %.2f m w.e./yr\n",
+			year, mb.ELAAt(year), mb.Balance(year, 2800), mb.Balance(year, 3500))
+	}
+	fmt.Println(mb)
+	// Output:
+	// year 0: ELA 3075 m, balance at 2800 m -1.93 and at 3500 m 0.85 m w.e./yr
+	// year 100: ELA 3225 m, balance at 2800 m -2.98 and at 3500 m 0.55 m w.e./yr
+	// linear mass balance: ELA 3000 m, gradients 7 below and 2 above the ELA (mm w.e./m/yr), temperature bias +0.5 K, +1 K from year 100
+}

@@ -3,6 +3,7 @@ package massbalance
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/firnglacier/firn/engine/constants"
 )
@@ -21,37 +22,157 @@ type Model interface {
 // equivalent per year to metres of ice per second.
 const WEPerYearToIcePerSecond = constants.RhoWater / constants.RhoIce / constants.SecondsPerYear
 
+// ELAPerKelvin is how far the equilibrium line rises per kelvin of
+// warming, m K⁻¹: a temperature bias ΔT moves a [Linear] model's ELA by
+// ELAPerKelvin·ΔT (OGGM-Edu's convention, close to the ratio of a summer
+// melt sensitivity to the atmospheric lapse rate, 1 K / 6.5 K km⁻¹ ≈
+// 154 m).
+const ELAPerKelvin = 150.0
+
 // Linear is a mass balance that grows linearly with elevation above the
 // equilibrium-line altitude (OGGM's LinearMassBalance; Maussion et al.
-// 2019, sect. 2.4): b(z) = γ·(z − ELA), capped at MaxBalance.
+// 2019, sect. 2.4), with OGGM-Edu's additions: a second gradient above the
+// ELA, and a temperature bias that moves the ELA.
+//
+//	b(z, t)  = min(γ·(z − ELA(t)), MaxBalance)                    m w.e. yr⁻¹
+//	γ        = GradientAbove where z > ELA(t) and GradientAbove ≠ 0, else Gradient
+//	ELA(t)   = ELA + ELAPerKelvin·ΔT(t)                           m
+//	ΔT(t)    = TempBias + Σ TempSteps from their year on
+//	           + TempSeries[⌊t⌋ − TempSeriesStart] + TempNoise·N(0, 1)   K
+//
+// The normal deviate N(0, 1) of a year depends only on TempNoiseSeed and
+// ⌊t⌋, so a run is reproducible. The zero values of the optional fields
+// give OGGM's one-gradient model: Linear{ELA: 2600, Gradient: 3}.
+//
+// The slices are read, never written: a Linear may be copied by value and
+// shared by models.
 type Linear struct {
-	// ELA is the equilibrium-line altitude, m above sea level.
+	// ELA is the equilibrium-line altitude without temperature bias, m
+	// above sea level.
 	ELA float64
 	// Gradient γ is the mass-balance gradient, mm w.e. per m of elevation
-	// per year (equivalently m w.e. yr⁻¹ per km).
+	// per year (equivalently m w.e. yr⁻¹ per km): everywhere, or below
+	// the ELA when GradientAbove is set.
 	Gradient float64
+	// GradientAbove is the gradient above the ELA, mm w.e. per m per year;
+	// 0 means Gradient (one gradient). Ablation zones usually have the
+	// steeper one.
+	GradientAbove float64
 	// MaxBalance caps the balance, m w.e. per year; 0 means no cap.
 	MaxBalance float64
+	// TempBias is a constant temperature bias, K (positive: warmer, the
+	// ELA rises).
+	TempBias float64
+	// TempSteps change the temperature bias from given years on; they
+	// add up.
+	TempSteps []TempStep
+	// TempSeries is a yearly temperature bias, K, for the years
+	// TempSeriesStart, TempSeriesStart+1, …; 0 outside them.
+	TempSeries      []float64
+	TempSeriesStart int
+	// TempNoise is the standard deviation of a random temperature anomaly
+	// drawn each year, K (0: none), reproducibly from TempNoiseSeed and
+	// the year.
+	TempNoise     float64
+	TempNoiseSeed uint64
 }
 
-// AnnualBalance implements Model.
+// TempStep is a change of temperature from a year on.
+type TempStep struct {
+	// Year from which the change applies (year ≥ Year), years.
+	Year float64
+	// Bias is the change, K.
+	Bias float64
+}
+
+// TempBiasAt returns the temperature bias ΔT of a year, K.
+func (l Linear) TempBiasAt(year float64) float64 {
+	b := l.TempBias
+	for _, s := range l.TempSteps {
+		if year >= s.Year {
+			b += s.Bias
+		}
+	}
+	if i := int(math.Floor(year)) - l.TempSeriesStart; i >= 0 && i < len(l.TempSeries) {
+		b += l.TempSeries[i]
+	}
+	if l.TempNoise > 0 {
+		pcg := rand.NewPCG(l.TempNoiseSeed, uint64(int64(math.Floor(year))))
+		b += l.TempNoise * rand.New(pcg).NormFloat64()
+	}
+	return b
+}
+
+// ELAAt returns the equilibrium-line altitude of a year, m a.s.l.
+func (l Linear) ELAAt(year float64) float64 {
+	return l.ELA + ELAPerKelvin*l.TempBiasAt(year)
+}
+
+// gradients returns the gradients below and above the ELA, mm w.e. m⁻¹ yr⁻¹.
+func (l Linear) gradients() (below, above float64) {
+	if l.GradientAbove != 0 {
+		return l.Gradient, l.GradientAbove
+	}
+	return l.Gradient, l.Gradient
+}
+
+// Balance returns the balance at altitude z (m a.s.l.) in the given year,
+// m w.e. per year.
+func (l Linear) Balance(year, z float64) float64 {
+	ela := l.ELAAt(year)
+	g, above := l.gradients()
+	if z > ela {
+		g = above
+	}
+	b := g * 1e-3 * (z - ela)
+	if l.MaxBalance != 0 {
+		b = min(b, l.MaxBalance)
+	}
+	return b
+}
+
+// AnnualBalance implements Model: Balance in metres of ice per second,
+// with the unit conversion folded into the gradients and the cap.
 func (l Linear) AnnualBalance(year float64, z, mb []float64) error {
-	g := l.Gradient * 1e-3 * WEPerYearToIcePerSecond
+	ela := l.ELAAt(year)
+	below, above := l.gradients()
+	below = below * 1e-3 * WEPerYearToIcePerSecond
+	above = above * 1e-3 * WEPerYearToIcePerSecond
 	limit := math.Inf(1)
 	if l.MaxBalance != 0 {
 		limit = l.MaxBalance * WEPerYearToIcePerSecond
 	}
 	for i, zi := range z {
-		mb[i] = min(g*(zi-l.ELA), limit)
+		g := below
+		if zi > ela {
+			g = above
+		}
+		mb[i] = min(g*(zi-ela), limit)
 	}
 	return nil
 }
 
 // String describes the model.
 func (l Linear) String() string {
-	s := fmt.Sprintf("linear mass balance: ELA %g m, gradient %g mm w.e./m/yr", l.ELA, l.Gradient)
+	below, above := l.gradients()
+	s := fmt.Sprintf("linear mass balance: ELA %g m, gradient %g mm w.e./m/yr", l.ELA, below)
+	if above != below {
+		s = fmt.Sprintf("linear mass balance: ELA %g m, gradients %g below and %g above the ELA (mm w.e./m/yr)", l.ELA, below, above)
+	}
 	if l.MaxBalance != 0 {
 		s += fmt.Sprintf(", capped at %g m w.e./yr", l.MaxBalance)
+	}
+	if l.TempBias != 0 {
+		s += fmt.Sprintf(", temperature bias %+g K", l.TempBias)
+	}
+	for _, st := range l.TempSteps {
+		s += fmt.Sprintf(", %+g K from year %g", st.Bias, st.Year)
+	}
+	if l.TempSeries != nil {
+		s += fmt.Sprintf(", a yearly bias series %d–%d", l.TempSeriesStart, l.TempSeriesStart+len(l.TempSeries)-1)
+	}
+	if l.TempNoise > 0 {
+		s += fmt.Sprintf(", random climate σ = %g K (seed %d)", l.TempNoise, l.TempNoiseSeed)
 	}
 	return s
 }

@@ -407,7 +407,17 @@ func clearValue(x any) {
 
 // cellContext is the context of whichever cell is running: glaciers and
 // ctx in cells hold it, so that an interrupt stops the engine in any
-// cell. Between cells it is never done.
+// cell. Between cells it is a cancelled context (see reset).
+//
+// Unlike an ordinary context, its Done channel changes between cells:
+// Done, Err, Deadline and Value answer for the cell running at the moment
+// of the call. A glacier is made in one cell and progressed in later ones,
+// so it cannot hold one cell's context; it holds this one, and each
+// progress call reads Done once, when it starts, and keeps that channel
+// (edu.Glacier.SetContext). A call that an interrupted cell's abandoned
+// goroutine makes, or is still in, therefore stops with its own cell even
+// after the next cell has begun. Code that derives a context from this one
+// (context.WithCancel) should do so within one cell.
 type cellContext struct {
 	mu  sync.Mutex
 	ctx context.Context
@@ -449,11 +459,6 @@ func (c *cellContext) Done() <-chan struct{}                   { return c.curren
 func (c *cellContext) Err() error                              { return c.current().Err() }
 func (c *cellContext) Value(key any) any                       { return c.current().Value(key) }
 func (c *cellContext) String() string                          { return "the running cell's context" }
-
-// Resolve is the running cell's own context: engine calls resolve it when
-// they start (see edu.Glacier), so that a call an interrupt abandoned
-// still sees its cell cancelled after the next cell has begun.
-func (c *cellContext) Resolve() context.Context { return c.current() }
 
 // traceWriter is yaegi's stderr: it keeps the "L:C: panic: f(...)"
 // frames yaegi prints while a panic unwinds (for the cell's traceback)

@@ -12,6 +12,7 @@ func firnEngineDynamics() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
 		"DefaultParams": reflect.ValueOf(dynamics.DefaultParams),
+		"ErrNotFinite":  reflect.ValueOf(&dynamics.ErrNotFinite).Elem(),
 		"ErrUnstable":   reflect.ValueOf(&dynamics.ErrUnstable).Elem(),
 		"FluxBased":     reflect.ValueOf(dynamics.FluxBased),
 		"NewModel":      reflect.ValueOf(dynamics.NewModel),

@@ -22,6 +22,7 @@ func firnEngineMassbalance() map[string]reflect.Value {
 		"DefaultTempAllSolid":     reflect.ValueOf(constant.MakeFromLiteral("0", token.FLOAT, 0)),
 		"DefaultTempGradient":     reflect.ValueOf(constant.MakeFromLiteral("-0.006500000000000000000206676039130049282732670690165832638740539551", token.FLOAT, 0)),
 		"DefaultTempMelt":         reflect.ValueOf(constant.MakeFromLiteral("-1", token.FLOAT, 0)),
+		"ELAPerKelvin":            reflect.ValueOf(constant.MakeFromLiteral("150", token.FLOAT, 0)),
 		"MeltFactorMax":           reflect.ValueOf(constant.MakeFromLiteral("50", token.FLOAT, 0)),
 		"MeltFactorMin":           reflect.ValueOf(constant.MakeFromLiteral("0.1000000000000000000013552527156068805425093160010874271392822266", token.FLOAT, 0)),
 		"NewMonthlyTI":            reflect.ValueOf(massbalance.NewMonthlyTI),
@@ -45,6 +46,7 @@ func firnEngineMassbalance() map[string]reflect.Value {
 		"Observation":  reflect.ValueOf((*massbalance.Observation)(nil)),
 		"RandomTI":     reflect.ValueOf((*massbalance.RandomTI)(nil)),
 		"TIParams":     reflect.ValueOf((*massbalance.TIParams)(nil)),
+		"TempStep":     reflect.ValueOf((*massbalance.TempStep)(nil)),
 		"Verification": reflect.ValueOf((*massbalance.Verification)(nil)),
 
 		// interface wrapper definitions

@@ -39,12 +39,18 @@ func DocIndex() (*docindex.Index, error) {
 		return nil, err
 	}
 	idx := &docindex.Index{Go: runtime.Version(), Entries: map[string]docindex.Entry{}}
+	shorts := map[string]string{}
+	for _, p := range Packages() {
+		shorts[p.Path] = p.Short
+	}
+	var embeds []embedding
 	for _, p := range Packages() {
 		dir := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(p.Path, Module+"/")))
-		if err := addPackage(idx, dir, p.Path, p.Short, nil); err != nil {
+		if err := addPackage(idx, dir, p.Path, p.Short, nil, shorts, &embeds); err != nil {
 			return nil, err
 		}
 	}
+	promote(idx, embeds)
 	goroot := build.Default.GOROOT
 	if goroot == "" {
 		return nil, fmt.Errorf("gen: GOROOT unknown; cannot read the standard library's documentation")
@@ -58,7 +64,7 @@ func DocIndex() (*docindex.Index, error) {
 		for name := range generics[p] {
 			avail[name] = true
 		}
-		if err := addPackage(idx, filepath.Join(goroot, "src", filepath.FromSlash(p)), p, p, avail); err != nil {
+		if err := addPackage(idx, filepath.Join(goroot, "src", filepath.FromSlash(p)), p, p, avail, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -97,9 +103,33 @@ func docContext() build.Context {
 	return ctx
 }
 
+// embedding is a struct type that embeds another of Firn's types: the
+// fields and methods of the embedded one (key prefix from) are the outer
+// one's too (key prefix to).
+type embedding struct{ to, from string }
+
+// promote indexes the fields and methods that struct types get from the
+// types they embed (edu.MassBalance.TempBias is massbalance.Linear's), where
+// the outer type has no member of that name itself.
+func promote(idx *docindex.Index, embeds []embedding) {
+	for _, e := range embeds {
+		for key, entry := range idx.Entries {
+			member, ok := strings.CutPrefix(key, e.from+".")
+			if !ok || strings.Contains(member, ".") || (entry.Kind != "field" && entry.Kind != "method") {
+				continue
+			}
+			if _, has := idx.Entries[e.to+"."+member]; !has {
+				idx.Entries[e.to+"."+member] = entry
+			}
+		}
+	}
+}
+
 // addPackage indexes the package in dir under key prefix short. When
-// avail is not nil, package-level names outside it are left out.
-func addPackage(idx *docindex.Index, dir, importPath, short string, avail map[string]bool) error {
+// avail is not nil, package-level names outside it are left out. When
+// embeds is not nil, embedded struct fields whose types are in packages of
+// shorts (import path → key prefix) are appended to it.
+func addPackage(idx *docindex.Index, dir, importPath, short string, avail map[string]bool, shorts map[string]string, embeds *[]embedding) error {
 	ctx := docContext()
 	bp, err := ctx.ImportDir(dir, 0)
 	if err != nil {
@@ -118,7 +148,19 @@ func addPackage(idx *docindex.Index, dir, importPath, short string, avail map[st
 	if err != nil {
 		return fmt.Errorf("gen: doc %s: %w", importPath, err)
 	}
-	w := docWriter{idx: idx, fset: fset, short: short, avail: avail}
+	w := docWriter{idx: idx, fset: fset, short: short, avail: avail, embeds: embeds, imports: map[string]string{"": short}}
+	for _, f := range files {
+		for _, im := range f.Imports {
+			p := strings.Trim(im.Path.Value, `"`)
+			name := path.Base(p)
+			if im.Name != nil {
+				name = im.Name.Name
+			}
+			if s, ok := shorts[p]; ok {
+				w.imports[name] = s
+			}
+		}
+	}
 	w.add(short, "package", "package "+pkg.Name, pkg.Doc)
 	w.values(pkg.Consts)
 	w.values(pkg.Vars)
@@ -134,6 +176,11 @@ type docWriter struct {
 	fset  *token.FileSet
 	short string
 	avail map[string]bool
+	// imports maps a package name in the sources to the key prefix of one
+	// of Firn's packages ("" is the package itself); embeds collects the
+	// embeddings of their types.
+	imports map[string]string
+	embeds  *[]embedding
 }
 
 func (w *docWriter) ok(name string) bool { return w.avail == nil || w.avail[name] }
@@ -236,6 +283,8 @@ func (w *docWriter) typ(t *doc.Type) {
 					sig := w.print(f.Type) // embedded
 					if len(f.Names) > 0 {
 						sig = name + " " + sig
+					} else {
+						w.embedded(key, f.Type)
 					}
 					w.add(key+"."+name, "field", sig, fieldDoc(f))
 				}
@@ -250,6 +299,32 @@ func (w *docWriter) typ(t *doc.Type) {
 			sig := strings.TrimPrefix(w.print(ft), "func")
 			w.add(key+"."+f.Names[0].Name, "method", f.Names[0].Name+sig, fieldDoc(f))
 		}
+	}
+}
+
+// embedded records that type key embeds type t, if t is one of Firn's.
+func (w *docWriter) embedded(key string, t ast.Expr) {
+	if w.embeds == nil {
+		return
+	}
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	var pkg, name string
+	switch t := t.(type) {
+	case *ast.Ident:
+		name = t.Name
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		if !ok {
+			return
+		}
+		pkg, name = x.Name, t.Sel.Name
+	default:
+		return
+	}
+	if short, ok := w.imports[pkg]; ok {
+		*w.embeds = append(*w.embeds, embedding{to: key, from: short + "." + name})
 	}
 }
 
