@@ -162,6 +162,47 @@ func TestKernelErrors(t *testing.T) {
 	}
 }
 
+// A panic is reported at the line of the statement that panicked, with
+// that line and a caret under the statement in the traceback, whatever
+// ran before it in the cell.
+func TestKernelPanicLines(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	for _, tc := range []struct {
+		name, code string
+		line       int
+		text       string // the line shown, without its indentation
+		message    string
+	}{
+		{"index out of range", "var s []float64\nfmt.Println(\"before\")\ns[5] = 1", 3, "s[5] = 1", "index out of range"},
+		{"nil map write", "var m map[string]int\nfmt.Println(\"before\")\nm[\"a\"] = 1", 3, `m["a"] = 1`, "assignment to entry in nil map"},
+		{"nil pointer dereference", "type P struct{ A int }\nvar p *P\nfmt.Println(\"before\")\np.A = 1", 4, "p.A = 1", "nil pointer dereference"},
+		{"explicit panic", "fmt.Println(\"before\")\nx := 2\npanic(\"boom\")\nfmt.Println(x)", 3, `panic("boom")`, "boom"},
+		{"integer division by zero", "a, b := 1, 0\nfmt.Println(\"before\")\nc := a / b\nfmt.Println(c)", 3, "c := a / b", "integer divide by zero"},
+		{"in a function of the cell", "func third(xs []int) int {\n\tfmt.Println(\"in third\")\n\treturn xs[3]\n}\nfmt.Println(\"before\")\nthird(nil)", 3, "return xs[3]", "index out of range"},
+		{"in a goroutine", "done := make(chan bool)\ngo func() {\n\tfmt.Println(\"in the goroutine\")\n\tvar m map[int]int\n\tm[1] = 2\n\tdone <- true\n}()\n<-done", 5, "m[1] = 2", "panic in a goroutine"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o outputs
+			reply, err := k.Execute(ctx, tc.code, o.add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reply.Status != "error" || reply.EName != "panic" || !strings.Contains(reply.EValue, tc.message) {
+				t.Fatalf("reply %s %s %q, want a panic with %q; output:\n%s", reply.Status, reply.EName, reply.EValue, tc.message, o.text())
+			}
+			tb := reply.Traceback
+			if len(tb) < 3 || !strings.Contains(tb[0], fmt.Sprintf(", line %d, column ", tc.line)) {
+				t.Fatalf("traceback does not start at line %d:\n%s", tc.line, strings.Join(tb, "\n"))
+			}
+			// The line, then a caret under the start of its statement.
+			src, caret := tb[1], tb[2]
+			if strings.TrimSpace(src) != tc.text || strings.TrimSpace(caret) != "^" || len(caret) != len(src)-len(strings.TrimLeft(src, " "))+1 {
+				t.Errorf("traceback shows\n%s\n%s\nwant %q with a caret under its start", src, caret, tc.text)
+			}
+		})
+	}
+}
+
 // Output is streamed while the cell runs: the cell waits for a file the
 // test creates only when the first line has arrived.
 func TestKernelStreamsWhileRunning(t *testing.T) {

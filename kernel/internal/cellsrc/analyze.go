@@ -3,6 +3,7 @@ package cellsrc
 import (
 	"go/ast"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -91,6 +92,11 @@ type analyzer struct {
 	ed      edits
 	imports map[string]string // import name → path, the session's and the cell's
 	cur     *effects          // effects of the unit being walked
+	text    *cellText         // the cell, for the positions of sites
+	id      int               // the plan's ID, in markers
+	fn      string            // the function being walked, as yaegi names it
+	sites   []Site            // the statements marked so far
+	noMark  bool              // in a top-level declaration: no markers
 }
 
 func (a *analyzer) off(pos token.Pos) int { return a.p.off(pos) }
@@ -315,10 +321,18 @@ func (a *analyzer) walk(u *unit) {
 	a.cur = &u.eff
 	switch n := u.node.(type) {
 	case *ast.FuncDecl:
+		a.fn = "main." + n.Name.Name
 		a.funcBody(n.Type, n.Recv, n.Body)
+		a.fn = "main"
 	case *ast.DeclStmt:
+		// yaegi v0.16.1 fails a top-level var whose initialiser has a
+		// function literal that sets a global ("variable definition
+		// loop"): no markers there.
+		a.noMark = true
 		a.genDecl(n.Decl.(*ast.GenDecl))
+		a.noMark = false
 	case ast.Stmt:
+		a.mark(n)
 		wrap := nestedMultiDefine(n)
 		if wrap {
 			start := a.off(n.Pos())
@@ -435,7 +449,10 @@ func (a *analyzer) expr(e ast.Expr) {
 			a.expr(el)
 		}
 	case *ast.FuncLit:
+		outer := a.fn
+		a.fn += ".func"
 		a.funcBody(e.Type, nil, e.Body)
+		a.fn = outer
 	case *ast.ParenExpr:
 		a.expr(e.X)
 	case *ast.SelectorExpr:
@@ -624,8 +641,31 @@ func (a *analyzer) genDecl(gd *ast.GenDecl) {
 
 func (a *analyzer) stmts(list []ast.Stmt) {
 	for _, s := range list {
+		a.mark(s)
 		a.stmt(s)
 	}
+}
+
+// maxSites is the number of statements of a cell that get a marker.
+const maxSites = 1<<markerBits - 1
+
+// mark inserts, before a statement of a block (or of the cell's top
+// level), the assignment of its marker to LineVar, on the same line:
+// yaegi reports a panic at the first statement of the function it
+// happened in (v0.16.1), so the kernel reads the marker instead. A
+// labeled statement is marked before its label, so that break and
+// continue keep their target.
+func (a *analyzer) mark(s ast.Stmt) {
+	if _, empty := s.(*ast.EmptyStmt); empty || a.noMark || len(a.sites) >= maxSites {
+		return
+	}
+	off := a.off(s.Pos())
+	if !a.ed.canAdd(off, off) {
+		return
+	}
+	line, col := a.text.position(off)
+	a.sites = append(a.sites, Site{Line: line, Col: col, Func: a.fn})
+	a.ed.add(off, off, LineVar+" = "+strconv.Itoa(a.id<<markerBits|len(a.sites))+"; ")
 }
 
 func (a *analyzer) stmt(s ast.Stmt) {
