@@ -203,6 +203,47 @@ func TestKernelPanicLines(t *testing.T) {
 	}
 }
 
+// A cell whose value is an error shows it as an error output: its type
+// and its message; a nil error shows nothing.
+func TestKernelErrorValue(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "import \"errors\"\ng := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(10)")
+	for _, tc := range []struct {
+		name, code   string
+		ename, value string
+	}{
+		{"errors.New", `errors.New("boom")`, "*errors.errorString", "boom"},
+		{"an engine call that fails", "g.ProgressToYear(-1)", "*errors.errorString", "it cannot go back to -1"},
+		{"a wrapped error", `fmt.Errorf("reading: %w", errors.New("no file"))`, "*fmt.wrapError", "reading: no file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errs []protocol.ErrorContent
+			var others []string
+			reply, err := k.Execute(ctx, tc.code, func(m *protocol.Message) {
+				if m.Type() == protocol.Error {
+					var c protocol.ErrorContent
+					_ = m.Decode(&c)
+					errs = append(errs, c)
+				} else {
+					others = append(others, messageText(m))
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(errs) != 1 || len(others) != 0 || errs[0].EName != tc.ename || !strings.Contains(errs[0].EValue, tc.value) {
+				t.Fatalf("outputs: errors %+v, others %q; want one error %s: %q", errs, others, tc.ename, tc.value)
+			}
+			if reply.Status != "error" || reply.EName != tc.ename {
+				t.Errorf("reply %s %s, want error %s", reply.Status, reply.EName, tc.ename)
+			}
+		})
+	}
+	if reply, out := run(t, ctx, k, "g.ProgressToYear(20)"); reply.Status != "ok" || out != "" {
+		t.Errorf("a nil error: %s %q, want nothing shown", reply.Status, out)
+	}
+}
+
 // Output is streamed while the cell runs: the cell waits for a file the
 // test creates only when the first line has arrived.
 func TestKernelStreamsWhileRunning(t *testing.T) {
@@ -432,7 +473,8 @@ func TestKernelSandbox(t *testing.T) {
 	outside := t.TempDir()
 	k, ctx := startKernel(t, Options{Dir: dir})
 	reply, out := run(t, ctx, k, fmt.Sprintf("err := os.WriteFile(%q, []byte(\"x\"), 0o644)\nerr", filepath.Join(outside, "f")))
-	if reply.Status != "ok" || !strings.Contains(out, "outside the workspace") {
+	// the cell's value is the error: shown as one
+	if reply.Status != "error" || !strings.Contains(out, "outside the workspace") {
 		t.Errorf("write outside: %s %q", reply.Status, out)
 	}
 	if _, err := os.Stat(filepath.Join(outside, "f")); err == nil {

@@ -25,7 +25,11 @@
 // The value of a cell's last expression is its result (display.Render
 // decides how it shows: figures as SVG and PNG, tables, text); strings
 // show quoted, as Go literals. Calls of functions that print or return
-// nothing, declarations and assignments show nothing.
+// nothing, declarations and assignments show nothing. A non-nil error as
+// the last expression (errors.New("boom"), g.ProgressToYear(-1)) fails
+// the cell: an *Error whose Name is the error's type and Message its
+// text, which the kernel sends as an error output; a nil error shows
+// nothing.
 //
 // # Today's Go on yaegi
 //

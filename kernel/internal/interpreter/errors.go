@@ -3,6 +3,7 @@ package interpreter
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -18,7 +19,8 @@ type Error struct {
 	// Cell is the execution count of the cell.
 	Cell int
 	// Name is the kind: "SyntaxError", "CompileError", "panic",
-	// "Interrupted", "MemoryLimit", "KernelDied".
+	// "Interrupted", "MemoryLimit", "KernelDied"; for a cell whose value
+	// is an error, the error's type ("*errors.errorString").
 	Name string
 	// Message is one line: what went wrong.
 	Message string
@@ -70,7 +72,7 @@ func (in *Interpreter) panicError(cell int, msg string, marker int, frames []fra
 			e.Line, e.Column = site.Line, site.Col
 			head += fmt.Sprintf(", line %d, column %d", site.Line, site.Col)
 		} else {
-			where = append(where, fmt.Sprintf("  at cell [%d], line %d, column %d:", rec.count, site.Line, site.Col))
+			where = append(where, fmt.Sprintf("  at line %d, column %d of cell [%d]:", site.Line, site.Col, rec.count))
 		}
 		where = append(where, sourceLines(rec.code, site.Line, site.Col)...)
 	}
@@ -145,6 +147,28 @@ func explainPanic(msg string) string {
 		return nilDeref + " (a call of a nil function)"
 	}
 	return msg
+}
+
+// errorValue is the error of a cell whose last expression is a non-nil
+// error: the cell ran, but what it computed is a failure, shown as one
+// (Name is the error's type, Message its text). A nil pointer, and an
+// error whose Error method panics, are no error value (nil): the display
+// shows them.
+func errorValue(cell int, err error) (e *Error) {
+	if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			e = nil
+		}
+	}()
+	typ := cellsrc.Unrename(fmt.Sprintf("%T", err))
+	msg := cellsrc.Unrename(err.Error())
+	return &Error{Cell: cell, Name: typ, Message: msg, Traceback: []string{
+		typ + ": " + msg,
+		fmt.Sprintf("(the value of cell [%d] is this error)", cell),
+	}}
 }
 
 func goroutinePanicLost(cell int) *Error {

@@ -245,6 +245,11 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 	if x == any(theNoValue) {
 		return nil, nil
 	}
+	if err, ok := x.(error); ok {
+		if e := errorValue(cell, err); e != nil {
+			return nil, e
+		}
+	}
 	b := display.Render(x)
 	if last.Kind() == reflect.String {
 		// A result that is a string shows as a Go literal, as in a Go
