@@ -408,6 +408,54 @@ func TestKernelDeathReported(t *testing.T) {
 	}
 }
 
+// A recursion without end overflows the stack: the Go runtime ends the
+// kernel, and the client says so (not a fragment of the goroutine dump),
+// names the cell, and restarts the kernel.
+func TestKernelStackOverflow(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "x := 1")
+	_, err := k.Execute(ctx, "func f(n int) int { return f(n+1) }\nfmt.Println(\"deep\")\nf(0)", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || died.Name != "StackOverflow" || !strings.HasPrefix(died.Cause, "stack overflow in cell [2]: ") {
+		t.Fatalf("err = %#v, want a StackOverflow *DiedError in cell [2]", err)
+	}
+	if e := waitEvent(t, k, EventDied); e.Cause != died.Cause || e.Process != died.Process {
+		t.Errorf("death event %+v, want the cause and process of %+v", e, died)
+	}
+	if e := waitEvent(t, k, EventRestarted); e.Process != died.Process+1 {
+		t.Errorf("restart event %+v", e)
+	}
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after restart: %q", out)
+	}
+}
+
+// A request made while the kernel restarts after a death waits for the
+// new kernel and runs there (it used to fail at once with the old
+// kernel's death).
+func TestKernelRequestDuringRestart(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	_, err := k.Execute(ctx, "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || died.Name != "KernelDied" {
+		t.Fatalf("err = %v, want a *DiedError", err)
+	}
+	// the restart is under way now: the client knew of the death before
+	// it failed the cell
+	select {
+	case e := <-k.Events():
+		if e.Kind != EventDied {
+			t.Errorf("first event %+v, want the death", e)
+		}
+	default:
+		t.Error("the cell failed before the death was reported")
+	}
+	reply, out := run(t, ctx, k, "1+1")
+	if reply.Status != "ok" || out != "[execute_result] 2\n" || reply.ExecutionCount != 1 {
+		t.Errorf("the request made during the restart: %+v %q, want 2 from a fresh kernel", reply, out)
+	}
+}
+
 func TestKernelMemoryLimit(t *testing.T) {
 	k, ctx := startKernel(t, Options{MemoryLimit: 300 << 20})
 	reply, out := run(t, ctx, k, `var keep [][]byte

@@ -343,3 +343,31 @@ func TestErrorValueStoredAsError(t *testing.T) {
 		}
 	}
 }
+
+// With AllowErrors, the cells after one that kills the kernel run on the
+// fresh kernel that replaces it, and their outputs are stored.
+func TestAllowErrorsAfterKernelDeath(t *testing.T) {
+	nb := notebook(
+		"x := 1",
+		"import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}",
+		"y := 2\nfmt.Println(\"after\", y)",
+		"func f(n int) int { return f(n+1) }\nf(0)",
+		"z := 21\nz * 2",
+	)
+	err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), AllowErrors: true, Name: "k.ipynb"})
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Cell != 2 || ce.Name != "KernelDied" {
+		t.Fatalf("error %v, want the death of cell 2", err)
+	}
+	for i, want := range []string{
+		"",
+		"error:KernelDied: kernel process exit status 2: panic: the end",
+		"stdout:after 2\n",
+		"error:StackOverflow: stack overflow in cell [2]: ",
+		"execute_result:42\n",
+	} {
+		if got := text(nb.Cells[i]); !strings.HasPrefix(got, want) || (want == "") != (got == "") {
+			t.Errorf("cell %d outputs %q, want %q", i+1, got, want)
+		}
+	}
+}
