@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -570,6 +571,56 @@ func TestKernelCompleteInspect(t *testing.T) {
 	}
 	if txt, _ := reply.Data["text/plain"].(string); !reply.Found || !strings.Contains(txt, "NewGlacier") {
 		t.Errorf("inspect: %+v", reply)
+	}
+}
+
+// A complete_reply describes each match: its kind, its signature and
+// the first sentence of its doc comment (IPython's completion types, as
+// completion popups show them).
+func TestKernelCompletionMetadata(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "glacier := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))")
+	for _, tc := range []struct {
+		code, text, typ string
+		signature, doc  string // contained
+	}{
+		{"fmt.Printl", "Println", "function", "func Println(a ...any) (n int, err error)", "Println formats using the default formats"},
+		{"glacier.ProgressTo", "ProgressToYear", "method", "ProgressToYear(year float64) error", "ProgressToYear"},
+		{"edu.NewMass", "NewMassBalance", "function", "func NewMassBalance(", "NewMassBalance"},
+		{"glac", "glacier", "variable", "*edu.Glacier", ""},
+		{"ran", "range", "keyword", "", ""},
+	} {
+		reply, err := k.Complete(ctx, tc.code, len([]rune(tc.code)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// as a client gets it: JSON
+		b, err := json.Marshal(reply.Metadata[protocol.CompletionTypesKey])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types []struct {
+			Start, End            int
+			Text, Type, Signature string
+			Doc                   string
+		}
+		if err := json.Unmarshal(b, &types); err != nil || len(types) != len(reply.Matches) {
+			t.Fatalf("complete %q: metadata %s (%v), want one entry per match of %v", tc.code, b, err, reply.Matches)
+		}
+		found := false
+		for _, ty := range types {
+			if ty.Text != tc.text {
+				continue
+			}
+			found = true
+			if ty.Type != tc.typ || !strings.Contains(ty.Signature, tc.signature) || !strings.Contains(ty.Doc, tc.doc) ||
+				ty.Start != reply.CursorStart || ty.End != reply.CursorEnd || strings.Contains(ty.Doc, "\n") {
+				t.Errorf("complete %q: %s is %+v, want type %s, signature with %q, a one-line doc with %q", tc.code, tc.text, ty, tc.typ, tc.signature, tc.doc)
+			}
+		}
+		if !found {
+			t.Errorf("complete %q: no %s in %s", tc.code, tc.text, b)
+		}
 	}
 }
 
