@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,8 @@ type Backend interface {
 	Interrupt() error
 	// Complete lists completions of code at cursorPos (in code points).
 	Complete(ctx context.Context, code string, cursorPos int) (protocol.CompleteReplyContent, error)
+	// Inspect documents the name at cursorPos (in code points).
+	Inspect(ctx context.Context, code string, cursorPos int) (protocol.InspectReplyContent, error)
 }
 
 // Options configure Run. The zero value reads a script from standard
@@ -272,6 +275,9 @@ func (s *session) readCell(ctx context.Context, ed lineEditor) (string, error) {
 		if len(s.pending) == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
 			return strings.TrimSpace(line), nil
 		}
+		if m := docQuery.FindStringSubmatch(line); m != nil && len(s.pending) == 0 {
+			return ":doc " + m[1], nil // NAME? as in IPython
+		}
 		s.pending = append(s.pending, line)
 		src := strings.Join(s.pending, "\n")
 		st := analyze(src)
@@ -319,6 +325,8 @@ Keys:
   Up, Down       previous/next line from the history; Ctrl-R searches it
 
 Commands:
+  :doc NAME      the documentation of a package, function, type, method or
+                 variable (also NAME?): :doc edu.NewGlacier, g.ProgressToYear?
   :help          this text
   :plots         the folder where plots are written
   :quit          quit (also :q, :exit)
@@ -336,6 +344,8 @@ func (s *session) command(line string) error {
 		s.r.print(helpText)
 	case ":quit", ":q", ":exit":
 		return errQuit
+	case ":doc", ":d":
+		s.doc(strings.TrimSpace(strings.TrimPrefix(line, name)))
 	case ":plots":
 		dir := s.opts.PlotDir
 		if abs, err := filepath.Abs(dir); err == nil {
@@ -346,6 +356,30 @@ func (s *session) command(line string) error {
 		s.r.notice("unknown command %s; :help lists the commands", name)
 	}
 	return nil
+}
+
+// docQuery is NAME? (IPython's way to ask for a name's documentation).
+var docQuery = regexp.MustCompile(`^\s*([\pL_][\pL\pN_]*(?:\.[\pL_][\pL\pN_]*)*)\?\s*$`)
+
+// doc shows the documentation of a name (the kernel's inspect_reply).
+func (s *session) doc(name string) {
+	if name == "" {
+		s.r.notice("usage: :doc NAME (a package, a function, a type, a method, a variable), or NAME?")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
+	defer cancel()
+	reply, err := s.b.Inspect(ctx, name, utf8.RuneCountInString(name))
+	switch {
+	case err != nil:
+		s.r.notice("no documentation for %s: %v", name, err)
+		return
+	case !reply.Found:
+		s.r.notice("no documentation for %s (is it imported or declared? :doc fmt.Println, :doc edu.NewGlacier, :doc g.ProgressToYear)", name)
+		return
+	}
+	text, _ := reply.Data["text/plain"].(string)
+	s.r.print(strings.TrimRight(text, "\n") + "\n")
 }
 
 // runCell executes one cell and renders its output. Errors of the cell

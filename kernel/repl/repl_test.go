@@ -238,6 +238,19 @@ func TestInteractive(t *testing.T) {
 	}
 }
 
+// :doc NAME and NAME? show the kernel's documentation of a name.
+func TestDoc(t *testing.T) {
+	r := runInteractive(t, newCalcKernel(), nil, Options{Version: "v1"}, lines("x := 40", ":doc x", "  x?  ", ":doc nothing", ":doc", "x"))
+	if want := banner + "var x = 40\n\nA calculator variable.\nvar x = 40\n\nA calculator variable.\n40\n\n"; r.out != want {
+		t.Errorf("out:\n got %q\nwant %q", r.out, want)
+	}
+	for _, w := range []string{"no documentation for nothing", "usage: :doc NAME"} {
+		if !strings.Contains(r.err, w) {
+			t.Errorf("err %q lacks %q", r.err, w)
+		}
+	}
+}
+
 func TestInteractivePlots(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my plots")
 	r := runInteractive(t, newCalcKernel(), nil, Options{PlotDir: dir}, lines("plot()", ":plots", "plot()", ":q"))
