@@ -366,7 +366,9 @@ func TestAllowErrorsAfterKernelDeath(t *testing.T) {
 		"error:StackOverflow: stack overflow in cell [2]: ",
 		"execute_result:42\n",
 	} {
-		if got := text(nb.Cells[i]); !strings.HasPrefix(got, want) || (want == "") != (got == "") {
+		// (the Go runtime's own lines about the overflow may come first,
+		// as the cell's stderr, when they get out before the kernel ends)
+		if got := text(nb.Cells[i]); !strings.Contains(got, want) || (want == "") != (got == "") {
 			t.Errorf("cell %d outputs %q, want %q", i+1, got, want)
 		}
 	}

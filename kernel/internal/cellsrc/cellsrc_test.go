@@ -481,7 +481,7 @@ func TestCellPosition(t *testing.T) {
 	}{
 		{"statement on line 1", []string{"x := 1; var z int = \"s\""}, 0, 1, 27 + 1, 1, 1},
 		{"declaration on line 1", []string{"x := 1; var z int = \"s\""}, 1, 1, 13 + 21, 1, 21},
-		{"line 3 of a mixed cell", []string{"x := 1\nfunc f() {}\ny := bad + 1"}, 2, 3, mk + 6, 3, 6},
+		{"line 3 of a mixed cell", []string{"x := 1\nfunc f() {}\ny := bad + 1"}, 2, 3, 6, 3, 6}, // cannot panic: no marker
 		{"after a range rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + mk + 39, 1, 21},
 		{"inside a rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + mk + 17, 1, 16},
 		{"inside a marker", []string{"for i := range 10 { x }"}, 0, 1, 27 + 5, 1, 1},
@@ -580,7 +580,7 @@ func TestSites(t *testing.T) {
 	}
 	want := []string{
 		"2:2 main.f", "3:3 main.f", "5:2 main.f", "5:20 main.f.func", "6:2 main.f",
-		"9:1 main", "10:26 main", "11:1 main", "11:12 main",
+		"9:1 main", "10:26 main", "11:1 main", // z := y cannot panic: no site
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sites:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -605,5 +605,40 @@ func TestSites(t *testing.T) {
 	// The labeled loop keeps its label right before it.
 	if !strings.Contains(all, "; outer:") {
 		t.Errorf("label moved:\n%s", all)
+	}
+}
+
+// Statements that cannot panic get no marker (they run in loops at full
+// speed); those that might, do.
+func TestSitesOnlyWherePanics(t *testing.T) {
+	for _, tc := range []struct {
+		stmt   string
+		marked bool
+	}{
+		{"s = s*0.5 + float64(k)", false},
+		{"k++", false},
+		{"ok := k < 3 && !done", false},
+		{"v := math.Pi * 2", false},
+		{"s += float64(k) - 1", false},
+		{"q := k / 2", true},
+		{"q := k % 2", true},
+		{"q := 1 << k", true},
+		{"k /= 2", true},
+		{"same := a == b", true},
+		{"xs[k] = 1", true},
+		{"p.x = 1", true},
+		{"v := xs[k]", true},
+		{"v := *p", true},
+		{"v := <-ch", true},
+		{"v := f(k)", true},
+		{"v := m.x", true},
+		{"v := i.(int)", true},
+		{"f(k)", true},
+	} {
+		var s Session
+		p := prepare(t, &s, "import \"math\"\nvar s float64\nvar k, q int\nvar done bool\n"+tc.stmt)
+		if got := len(p.Sites) > 0; got != tc.marked {
+			t.Errorf("%s: marked %v, want %v", tc.stmt, got, tc.marked)
+		}
 	}
 }

@@ -30,8 +30,9 @@ Glacier{Name: name}`
 	}
 	fmt.Println("show:", p.ShowResult, "declared:", p.Declared)
 
-	// Each statement first sets __firnL to its marker (plan 1, statement
-	// k: 1<<20 | k), which says where a panic happened (p.Sites).
+	// Each statement that might panic first sets __firnL to its marker
+	// (plan 1, statement k: 1<<20 | k), which says where a panic happened
+	// (p.Sites); n := 0 and n += i cannot panic and have none.
 	//
 	// The kernel has evaluated the chunks: record them. A later cell that
 	// defines Glacier again gets a new type under an internal name.
@@ -62,9 +63,9 @@ Glacier{Name: name}`
 	// Statements
 	//   |
 	//   |
-	//   | __firnL = 1048578; n := 0
-	//   | __firnL = 1048579; for i := range make([]struct{}, 3) { __firnL = 1048580; n += i }
-	//   | __firnL = 1048581; Glacier{Name: name}
+	//   | n := 0
+	//   | __firnL = 1048578; for i := range make([]struct{}, 3) { n += i }
+	//   | __firnL = 1048579; Glacier{Name: name}
 	// show: true declared: [name Glacier n]
 	// type Glacierʹ1 struct{ Name string; Length float64 }
 	// unknown field Area in struct literal of type Glacier
