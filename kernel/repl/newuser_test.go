@@ -60,10 +60,12 @@ func TestTmuxNewUserGlacier(t *testing.T) {
 	}
 
 	// an endless loop stops on Ctrl-C. The Ctrl-C comes once the loop
-	// runs, which its own output shows: the screen's new line after
-	// Enter comes before the REPL has started the cell, and a Ctrl-C
-	// then is one at the prompt, ignored (under load the test pressed it
-	// there and waited for an interruption that could not come).
+	// runs, which its own output shows. The screen's new line after Enter
+	// comes before the REPL has started the cell: a Ctrl-C then was
+	// ignored as one at the prompt (under load the test pressed it there
+	// and waited for an interruption that could not come; TestSignalAfterEnter
+	// covers that window now), and one before the line editor has given
+	// the terminal back is a key no one reads.
 	loop := `fmt.Println("looping"); for {}`
 	x.enter(loop)
 	x.waitFor("the loop's first output", func(lines []string) bool {

@@ -262,7 +262,11 @@ func (s *session) readCell(ctx context.Context, ed lineEditor) (string, error) {
 		if len(s.pending) > 0 {
 			p = continuation
 		}
+		s.intr.disarm() // at the prompt, Ctrl-C is liner's
 		line, err := s.prompt(ctx, ed, p)
+		// From here on a Ctrl-C is a SIGINT: one before the cell starts
+		// (while the history is written, say) interrupts it.
+		s.intr.arm()
 		switch {
 		case errors.Is(err, io.EOF) && len(s.pending) > 0:
 			io.WriteString(s.out, "\n")
@@ -388,7 +392,14 @@ func (s *session) runCell(ctx context.Context, code string) (protocol.ExecuteRep
 	cellCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.r.begin()
-	s.intr.start(cancel)
+	if early := s.intr.start(cancel); early {
+		// Ctrl-C came between Enter and the start: the cell does not run.
+		s.intr.end()
+		reply := protocol.ExecuteReplyContent{Status: "error", EName: "Interrupted", EValue: "the cell was interrupted before it started"}
+		s.r.replyError(reply)
+		s.r.finish()
+		return reply, nil
+	}
 	reply, err := s.b.Execute(cellCtx, code, s.r.handle)
 	gaveUp := s.intr.end()
 	switch {
@@ -534,7 +545,9 @@ func (osSignals) Stop(c chan<- os.Signal)   { signal.Stop(c) }
 // returns the function that stops it. The handler stays installed between
 // cells too: liner turns the terminal's Ctrl-C into a key only while it
 // reads a line, so a Ctrl-C pressed just as a cell starts or ends would
-// otherwise kill the REPL. At the prompt a signal is ignored.
+// otherwise kill the REPL. A signal after a line was entered and before
+// its cell starts interrupts that cell (it does not run); after a cell,
+// at the prompt, a signal is ignored.
 func (s *session) watchSignals(src signalSource) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	src.Notify(sigs)
@@ -569,12 +582,34 @@ type interrupter struct {
 	presses int                // Ctrl-C presses during this cell
 	any     bool               // a Ctrl-C came (scripts stop)
 	gaveUp  bool               // the third press stopped the wait
+	armed   bool               // a line was entered: a cell may be about to start
+	early   bool               // Ctrl-C came while armed, before the cell started
 }
 
-func (in *interrupter) start(cancel context.CancelFunc) {
+// arm marks that a line was entered (the terminal no longer reads keys):
+// a Ctrl-C from now until the cell starts is for that cell.
+func (in *interrupter) arm() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	in.armed, in.early = true, false
+}
+
+// disarm is called at the prompt, where liner reads Ctrl-C as a key.
+func (in *interrupter) disarm() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.armed, in.early = false, false
+}
+
+// start marks the cell running; it reports whether a Ctrl-C came after
+// its line was entered and before now (then the cell should not run).
+func (in *interrupter) start(cancel context.CancelFunc) (early bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	early = in.early
 	in.cancel, in.presses, in.gaveUp = cancel, 0, false
+	in.armed, in.early = false, false
+	return early
 }
 
 // end marks the cell finished and reports whether the wait was given up.
@@ -598,6 +633,7 @@ func (in *interrupter) signal() {
 	in.any = true
 	cancel := in.cancel
 	if cancel == nil {
+		in.early = in.early || in.armed
 		in.mu.Unlock()
 		return
 	}
