@@ -52,10 +52,23 @@ type Event struct {
 	Kind  string
 	Cause string
 	Time  time.Time
+	// Process numbers the kernel process the event is about: 1 for the
+	// first, counting restarts (EventDied: the one that died;
+	// EventRestarted: the new one).
+	Process int
 }
 
 // DiedError is returned by requests pending when the kernel died.
-type DiedError struct{ Cause string }
+type DiedError struct {
+	// Cause says why, as EventDied does.
+	Cause string
+	// Name is the kind of death, an ename for an error output:
+	// "StackOverflow" (a cell recursed without end: the Go runtime
+	// ended the process), or "KernelDied".
+	Name string
+	// Process numbers the process that died (see Event.Process).
+	Process int
+}
 
 func (e *DiedError) Error() string { return "kernel died: " + e.Cause }
 
@@ -75,6 +88,10 @@ type Kernel struct {
 	pending map[string]*call
 	info    protocol.KernelInfoReplyContent
 	closed  bool
+	procs   int // processes launched
+	// restarting is closed when the restart under way ends (nil when
+	// none is): requests for the current process wait for it.
+	restarting chan struct{}
 }
 
 type call struct {
@@ -82,6 +99,7 @@ type call struct {
 	out     func(*protocol.Message)
 	reply   chan *protocol.Message
 	execute bool
+	cell    int // execution count of a running cell (its execute_input); k.mu
 }
 
 // process is one kernel process.
@@ -93,9 +111,12 @@ type process struct {
 	tail    *tailBuffer
 	reqW    *os.File
 
+	n int // its number (Event.Process)
+
 	mu         sync.Mutex
 	killReason string // why the client killed it, if it did
 	cause      string // why it ended, once exited
+	name       string // the kind of death (DiedError.Name), once exited
 }
 
 // Start starts a kernel process and waits until it answers.
@@ -195,6 +216,8 @@ func (k *Kernel) launch(ctx context.Context) error {
 	p.session = protocol.NewID()
 
 	k.mu.Lock()
+	k.procs++
+	p.n = k.procs
 	k.proc = p
 	k.mu.Unlock()
 	go k.read(p, repR)
@@ -227,6 +250,12 @@ func (k *Kernel) read(p *process, r *os.File) {
 		if c != nil && m.Channel != protocol.IOPub {
 			delete(k.pending, m.Parent())
 		}
+		if c != nil && c.execute && m.Type() == protocol.ExecuteInput {
+			var in protocol.ExecuteInputContent
+			if m.Decode(&in) == nil {
+				c.cell = in.ExecutionCount
+			}
+		}
 		k.mu.Unlock()
 		switch {
 		case c == nil:
@@ -243,46 +272,85 @@ func (k *Kernel) read(p *process, r *os.File) {
 	}
 }
 
-// wait notices the end of a kernel process, fails its pending requests
-// and, unless the kernel was shut down, restarts it.
+// wait notices the end of a kernel process, reports it and fails its
+// pending requests (in that order: a client that learns of the death
+// from a request has had the event), and, unless the kernel was shut
+// down, restarts it. Requests for the current process that come during
+// the restart wait for the new process.
 func (k *Kernel) wait(p *process) {
 	err := p.cmd.Wait()
 	p.reqW.Close()
-	p.mu.Lock()
-	p.cause = deathCause(p.killReason, err, p.tail.String())
-	cause := p.cause
-	p.mu.Unlock()
-	close(p.exited)
 
 	k.mu.Lock()
+	cell := 0
+	var failed []*call
 	for id, c := range k.pending {
 		if c.proc == p {
 			delete(k.pending, id)
-			close(c.reply)
+			failed = append(failed, c)
+			if c.execute && c.cell > 0 {
+				cell = c.cell
+			}
 		}
 	}
 	current := k.proc == p
-	restart := current && !k.closed && !k.opts.NoAutoRestart
 	closed := k.closed
+	// A process that dies while a restart is under way is the new one,
+	// failing at its start: launch reports that.
+	report := current && !closed && k.restarting == nil
+	restart := report && !k.opts.NoAutoRestart
+	if restart {
+		k.restarting = make(chan struct{})
+	}
 	k.mu.Unlock()
-	if !current || closed {
+
+	p.mu.Lock()
+	p.name, p.cause = deathCause(p.killReason, err, p.tail.Notes(), p.tail.String(), cell)
+	cause := p.cause
+	p.mu.Unlock()
+	if report {
+		k.emit(Event{Kind: EventDied, Cause: cause, Process: p.n})
+	}
+	close(p.exited)
+	for _, c := range failed {
+		close(c.reply)
+	}
+	if !restart {
 		return
 	}
-	k.emit(Event{Kind: EventDied, Cause: cause})
-	if restart {
-		if err := k.launch(context.Background()); err != nil {
-			k.emit(Event{Kind: EventDied, Cause: "restart failed: " + err.Error()})
-			return
-		}
-		k.emit(Event{Kind: EventRestarted, Cause: cause})
+	err = k.launch(context.Background())
+	k.mu.Lock()
+	done := k.restarting
+	k.restarting = nil
+	if err != nil {
+		k.proc = nil
 	}
+	n := k.procs
+	k.mu.Unlock()
+	close(done)
+	if err != nil {
+		k.emit(Event{Kind: EventDied, Cause: "restart failed: " + err.Error(), Process: n})
+		return
+	}
+	k.emit(Event{Kind: EventRestarted, Cause: cause, Process: n})
 }
 
 // deathCause says why a kernel process ended, from the client's reason
 // for killing it, the exit status and the end of its own stderr (where
-// the Go runtime writes fatal errors and uncaught panics).
-func deathCause(killReason string, waitErr error, tail string) string {
+// the Go runtime writes fatal errors and uncaught panics): the kind of
+// death (DiedError.Name) and a sentence. cell is the execution count of
+// the cell that was running (0: none).
+func deathCause(killReason string, waitErr error, notes []string, tail string, cell int) (name, cause string) {
 	var parts []string
+	name = "KernelDied"
+	if stackOverflow(notes) {
+		name = "StackOverflow"
+		what := "stack overflow"
+		if cell > 0 {
+			what += fmt.Sprintf(" in cell [%d]", cell)
+		}
+		parts = append(parts, what+": a function called itself too deeply (a recursion without end?), and the Go runtime ended the kernel")
+	}
 	if killReason != "" {
 		parts = append(parts, killReason)
 	}
@@ -294,22 +362,41 @@ func deathCause(killReason string, waitErr error, tail string) string {
 		status = waitErr.Error()
 	}
 	parts = append(parts, "kernel process "+status)
-	if msg := crashMessage(tail); msg != "" {
-		parts = append(parts, msg)
+	if name == "KernelDied" {
+		if msg := crashMessage(notes, tail); msg != "" {
+			parts = append(parts, msg)
+		}
 	}
-	return strings.Join(parts, ": ")
+	return name, strings.Join(parts, ": ")
 }
 
-// crashMessage picks the meaningful lines of a kernel's stderr: from the
-// first "panic:", "fatal error:" or "firn kernel:" line, a few lines.
-func crashMessage(tail string) string {
-	lines := strings.Split(strings.TrimSpace(tail), "\n")
-	for i, l := range lines {
+// stackOverflow reports whether a crash report is the Go runtime's end
+// of a goroutine whose stack outgrew its limit: "fatal error: stack
+// overflow", or, in the crash output, a throw from runtime.newstack.
+func stackOverflow(notes []string) bool {
+	thrown := false
+	for _, l := range notes {
+		switch {
+		case strings.HasPrefix(l, "fatal error: stack overflow"), strings.HasPrefix(l, "runtime: goroutine stack exceeds"):
+			return true
+		case strings.HasPrefix(l, "runtime.throw("):
+			thrown = true
+		case thrown && strings.HasPrefix(l, "runtime.newstack("):
+			return true
+		}
+	}
+	return false
+}
+
+// crashMessage picks the meaningful lines of a kernel's stderr: the
+// noted lines from the first "panic:", "fatal error:" or "firn kernel:"
+// on (a few lines), else the last lines.
+func crashMessage(notes []string, tail string) string {
+	for i, l := range notes {
 		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "firn kernel:") {
-			end := min(len(lines), i+4)
 			var keep []string
-			for _, x := range lines[i:end] {
-				if strings.HasPrefix(x, "goroutine ") {
+			for _, x := range notes[i:min(len(notes), i+4)] {
+				if strings.HasPrefix(x, "runtime stack:") {
 					break
 				}
 				if x = strings.TrimSpace(x); x != "" {
@@ -319,59 +406,91 @@ func crashMessage(tail string) string {
 			return strings.Join(keep, " ")
 		}
 	}
+	lines := strings.Split(strings.TrimSpace(tail), "\n")
 	if len(lines) > 3 {
 		lines = lines[len(lines)-3:]
 	}
 	return strings.TrimSpace(strings.Join(lines, " "))
 }
 
-// request sends a request to process p (the current one if nil) and waits
-// for its reply; out receives the published messages that belong to it.
+// request sends a request to process p and waits for its reply; out
+// receives the published messages that belong to it. With p nil the
+// request is for the current process: during a restart it waits for the
+// new one, and a request the dead process never received goes to it.
 func (k *Kernel) request(ctx context.Context, p *process, channel, msgType string, content any, out func(*protocol.Message), execute bool) (*protocol.Message, error) {
-	k.mu.Lock()
-	if k.closed {
-		k.mu.Unlock()
-		return nil, ErrClosed
-	}
-	if p == nil {
-		p = k.proc
-	}
-	if p == nil {
-		k.mu.Unlock()
-		return nil, errors.New("kernel: no kernel process (a restart failed or is under way)")
-	}
-	m, err := protocol.New(p.session, channel, msgType, nil, content)
-	if err != nil {
-		k.mu.Unlock()
-		return nil, err
-	}
-	c := &call{proc: p, out: out, reply: make(chan *protocol.Message, 1), execute: execute}
-	k.pending[m.Header.MsgID] = c
-	k.mu.Unlock()
-	select {
-	case <-p.exited:
-		return nil, p.died()
-	default:
-	}
-	if err := p.conn.Send(m); err != nil {
-		k.forget(m.Header.MsgID)
-		select {
-		case <-p.exited:
-			return nil, p.died()
-		default:
+	current := p == nil
+	for {
+		k.mu.Lock()
+		if k.closed {
+			k.mu.Unlock()
+			return nil, ErrClosed
+		}
+		if current {
+			if done := k.restarting; done != nil {
+				k.mu.Unlock()
+				select {
+				case <-done:
+					continue
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+			p = k.proc
+		}
+		if p == nil {
+			k.mu.Unlock()
+			return nil, errors.New("kernel: no kernel process (a restart failed: restart the kernel)")
+		}
+		m, err := protocol.New(p.session, channel, msgType, nil, content)
+		if err != nil {
+			k.mu.Unlock()
 			return nil, err
 		}
-	}
-	select {
-	case r, ok := <-c.reply:
-		if !ok {
+		c := &call{proc: p, out: out, reply: make(chan *protocol.Message, 1), execute: execute}
+		k.pending[m.Header.MsgID] = c
+		k.mu.Unlock()
+		select {
+		case <-p.exited:
+			k.forget(m.Header.MsgID)
+			if current && k.replaced(p) {
+				continue // not sent: to the new process
+			}
+			return nil, p.died()
+		default:
+		}
+		if err := p.conn.Send(m); err != nil {
+			k.forget(m.Header.MsgID)
+			// The process is gone (its end of the pipe is closed): wait
+			// until the client has noticed, then send to the new one.
+			select {
+			case <-p.exited:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if current && k.replaced(p) {
+				continue
+			}
 			return nil, p.died()
 		}
-		return r, nil
-	case <-ctx.Done():
-		k.forget(m.Header.MsgID)
-		return nil, ctx.Err()
+		select {
+		case r, ok := <-c.reply:
+			if !ok {
+				return nil, p.died()
+			}
+			return r, nil
+		case <-ctx.Done():
+			k.forget(m.Header.MsgID)
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// replaced reports whether the exited process p has been, or is being,
+// replaced by a new one.
+func (k *Kernel) replaced(p *process) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.restarting != nil || (k.proc != nil && k.proc != p)
 }
 
 func (k *Kernel) forget(id string) {
@@ -386,7 +505,7 @@ func (p *process) died() error {
 	<-p.exited
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &DiedError{Cause: p.cause}
+	return &DiedError{Cause: p.cause, Name: p.name, Process: p.n}
 }
 
 // Execute runs code as one cell. out receives the cell's published
@@ -509,17 +628,32 @@ func (k *Kernel) Restart(ctx context.Context) error {
 		k.mu.Unlock()
 		return ErrClosed
 	}
+	if k.restarting != nil {
+		k.mu.Unlock()
+		return errors.New("kernel: a restart is under way")
+	}
 	old := k.proc
 	k.proc = nil // the old process's death is not reported as unexpected
+	done := make(chan struct{})
+	k.restarting = done // requests wait for the new process
 	k.mu.Unlock()
 	if old != nil { // nil after a failed automatic restart: just start one
 		old.kill("restarted by the user")
 		<-old.exited
 	}
-	if err := k.launch(ctx); err != nil {
+	err := k.launch(ctx)
+	k.mu.Lock()
+	k.restarting = nil
+	if err != nil {
+		k.proc = nil
+	}
+	n := k.procs
+	k.mu.Unlock()
+	close(done)
+	if err != nil {
 		return err
 	}
-	k.emit(Event{Kind: EventRestarted, Cause: "restarted by the user"})
+	k.emit(Event{Kind: EventRestarted, Cause: "restarted by the user", Process: n})
 	return nil
 }
 
@@ -564,12 +698,31 @@ func (k *Kernel) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the last max bytes written to it, and apart from
+// them the first lines that say why a process ended (a fatal error's
+// first lines come before a goroutine dump that can be far longer than
+// max: a stack overflow's is).
 type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu    sync.Mutex
+	max   int
+	b     []byte
+	line  []byte   // the line being written, up to maxLine bytes
+	notes []string // lines that start a crash report, and the lines after them
+	after int      // lines still to note after the last start
 }
+
+const (
+	maxLine  = 512 // bytes of a line kept for a note
+	maxNotes = 12  // lines noted
+)
+
+// crashStarts begin the lines of a crash report worth keeping. A fatal
+// error's first lines ("runtime: goroutine stack exceeds 1000000000-byte
+// limit", "fatal error: stack overflow") go to the process's descriptor 2
+// only, which a kernel captures as cell output and may not send before it
+// dies; its crash output (debug.SetCrashOutput), which the client reads,
+// starts at "runtime stack:", whose first frames name the failing check.
+var crashStarts = []string{"panic:", "fatal error:", "runtime: goroutine stack exceeds", "firn kernel:", "runtime stack:"}
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
@@ -578,11 +731,52 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	if len(t.b) > t.max {
 		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
 	}
+	for _, c := range p {
+		if c != '\n' {
+			if len(t.line) < maxLine {
+				t.line = append(t.line, c)
+			}
+			continue
+		}
+		t.noteLine(strings.TrimRight(string(t.line), "\r"))
+		t.line = t.line[:0]
+	}
 	return len(p), nil
+}
+
+// noteLine keeps l if it starts a crash report or follows one closely.
+func (t *tailBuffer) noteLine(l string) {
+	if len(t.notes) >= maxNotes {
+		return
+	}
+	for _, s := range crashStarts {
+		if strings.HasPrefix(l, s) {
+			t.notes = append(t.notes, l)
+			t.after = 5
+			return
+		}
+	}
+	if t.after > 0 {
+		t.after--
+		if strings.HasPrefix(l, "goroutine ") {
+			t.after = 0
+			return
+		}
+		if strings.TrimSpace(l) != "" {
+			t.notes = append(t.notes, l)
+		}
+	}
 }
 
 func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
+}
+
+// Notes are the noted lines of a crash report (see noteLine).
+func (t *tailBuffer) Notes() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.notes...)
 }

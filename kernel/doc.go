@@ -28,10 +28,14 @@
 //     restarted, and the client says so.
 //   - A memory limit (default 2 GiB) stops a cell that exceeds it; if the
 //     memory cannot be reclaimed the kernel exits and is restarted.
-//   - Any death (crash, kill, limit) is reported with its cause: the end
-//     of the kernel's own stderr, where the Go runtime writes fatal
-//     errors, and its exit status (Events, and a *DiedError from the
-//     requests that were pending).
+//   - Any death (crash, kill, limit) is reported with its cause: the
+//     first lines of the crash report on the kernel's own stderr, where
+//     the Go runtime writes fatal errors, and its exit status (Events,
+//     then a *DiedError from the requests that were pending). A stack
+//     overflow (a recursion without end) is named as one, with its cell
+//     ("stack overflow in cell [3]", DiedError.Name "StackOverflow").
+//     Requests made while the client restarts the kernel wait for the
+//     new process and run there.
 //
 // # Output
 //

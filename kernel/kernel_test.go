@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -159,6 +160,88 @@ func TestKernelErrors(t *testing.T) {
 	// The kernel is alive and has its state after all of that.
 	if _, out := run(t, ctx, k, "a := 7\na * 6"); out != "[execute_result] 42\n" {
 		t.Errorf("after the errors: %q", out)
+	}
+}
+
+// A panic is reported at the line of the statement that panicked, with
+// that line and a caret under the statement in the traceback, whatever
+// ran before it in the cell.
+func TestKernelPanicLines(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	for _, tc := range []struct {
+		name, code string
+		line       int
+		text       string // the line shown, without its indentation
+		message    string
+	}{
+		{"index out of range", "var s []float64\nfmt.Println(\"before\")\ns[5] = 1", 3, "s[5] = 1", "index out of range"},
+		{"nil map write", "var m map[string]int\nfmt.Println(\"before\")\nm[\"a\"] = 1", 3, `m["a"] = 1`, "assignment to entry in nil map"},
+		{"nil pointer dereference", "type P struct{ A int }\nvar p *P\nfmt.Println(\"before\")\np.A = 1", 4, "p.A = 1", "nil pointer dereference"},
+		{"explicit panic", "fmt.Println(\"before\")\nx := 2\npanic(\"boom\")\nfmt.Println(x)", 3, `panic("boom")`, "boom"},
+		{"integer division by zero", "a, b := 1, 0\nfmt.Println(\"before\")\nc := a / b\nfmt.Println(c)", 3, "c := a / b", "integer divide by zero"},
+		{"in a function of the cell", "func third(xs []int) int {\n\tfmt.Println(\"in third\")\n\treturn xs[3]\n}\nfmt.Println(\"before\")\nthird(nil)", 3, "return xs[3]", "index out of range"},
+		{"in a goroutine", "done := make(chan bool)\ngo func() {\n\tfmt.Println(\"in the goroutine\")\n\tvar m map[int]int\n\tm[1] = 2\n\tdone <- true\n}()\n<-done", 5, "m[1] = 2", "panic in a goroutine"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o outputs
+			reply, err := k.Execute(ctx, tc.code, o.add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reply.Status != "error" || reply.EName != "panic" || !strings.Contains(reply.EValue, tc.message) {
+				t.Fatalf("reply %s %s %q, want a panic with %q; output:\n%s", reply.Status, reply.EName, reply.EValue, tc.message, o.text())
+			}
+			tb := reply.Traceback
+			if len(tb) < 3 || !strings.Contains(tb[0], fmt.Sprintf(", line %d, column ", tc.line)) {
+				t.Fatalf("traceback does not start at line %d:\n%s", tc.line, strings.Join(tb, "\n"))
+			}
+			// The line, then a caret under the start of its statement.
+			src, caret := tb[1], tb[2]
+			if strings.TrimSpace(src) != tc.text || strings.TrimSpace(caret) != "^" || len(caret) != len(src)-len(strings.TrimLeft(src, " "))+1 {
+				t.Errorf("traceback shows\n%s\n%s\nwant %q with a caret under its start", src, caret, tc.text)
+			}
+		})
+	}
+}
+
+// A cell whose value is an error shows it as an error output: its type
+// and its message; a nil error shows nothing.
+func TestKernelErrorValue(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "import \"errors\"\ng := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(10)")
+	for _, tc := range []struct {
+		name, code   string
+		ename, value string
+	}{
+		{"errors.New", `errors.New("boom")`, "*errors.errorString", "boom"},
+		{"an engine call that fails", "g.ProgressToYear(-1)", "*errors.errorString", "it cannot go back to -1"},
+		{"a wrapped error", `fmt.Errorf("reading: %w", errors.New("no file"))`, "*fmt.wrapError", "reading: no file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errs []protocol.ErrorContent
+			var others []string
+			reply, err := k.Execute(ctx, tc.code, func(m *protocol.Message) {
+				if m.Type() == protocol.Error {
+					var c protocol.ErrorContent
+					_ = m.Decode(&c)
+					errs = append(errs, c)
+				} else {
+					others = append(others, messageText(m))
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(errs) != 1 || len(others) != 0 || errs[0].EName != tc.ename || !strings.Contains(errs[0].EValue, tc.value) {
+				t.Fatalf("outputs: errors %+v, others %q; want one error %s: %q", errs, others, tc.ename, tc.value)
+			}
+			if reply.Status != "error" || reply.EName != tc.ename {
+				t.Errorf("reply %s %s, want error %s", reply.Status, reply.EName, tc.ename)
+			}
+		})
+	}
+	if reply, out := run(t, ctx, k, "g.ProgressToYear(20)"); reply.Status != "ok" || out != "" {
+		t.Errorf("a nil error: %s %q, want nothing shown", reply.Status, out)
 	}
 }
 
@@ -326,6 +409,54 @@ func TestKernelDeathReported(t *testing.T) {
 	}
 }
 
+// A recursion without end overflows the stack: the Go runtime ends the
+// kernel, and the client says so (not a fragment of the goroutine dump),
+// names the cell, and restarts the kernel.
+func TestKernelStackOverflow(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "x := 1")
+	_, err := k.Execute(ctx, "func f(n int) int { return f(n+1) }\nfmt.Println(\"deep\")\nf(0)", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || died.Name != "StackOverflow" || !strings.HasPrefix(died.Cause, "stack overflow in cell [2]: ") {
+		t.Fatalf("err = %#v, want a StackOverflow *DiedError in cell [2]", err)
+	}
+	if e := waitEvent(t, k, EventDied); e.Cause != died.Cause || e.Process != died.Process {
+		t.Errorf("death event %+v, want the cause and process of %+v", e, died)
+	}
+	if e := waitEvent(t, k, EventRestarted); e.Process != died.Process+1 {
+		t.Errorf("restart event %+v", e)
+	}
+	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
+		t.Errorf("after restart: %q", out)
+	}
+}
+
+// A request made while the kernel restarts after a death waits for the
+// new kernel and runs there (it used to fail at once with the old
+// kernel's death).
+func TestKernelRequestDuringRestart(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	_, err := k.Execute(ctx, "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || died.Name != "KernelDied" {
+		t.Fatalf("err = %v, want a *DiedError", err)
+	}
+	// the restart is under way now: the client knew of the death before
+	// it failed the cell
+	select {
+	case e := <-k.Events():
+		if e.Kind != EventDied {
+			t.Errorf("first event %+v, want the death", e)
+		}
+	default:
+		t.Error("the cell failed before the death was reported")
+	}
+	reply, out := run(t, ctx, k, "1+1")
+	if reply.Status != "ok" || out != "[execute_result] 2\n" || reply.ExecutionCount != 1 {
+		t.Errorf("the request made during the restart: %+v %q, want 2 from a fresh kernel", reply, out)
+	}
+}
+
 func TestKernelMemoryLimit(t *testing.T) {
 	k, ctx := startKernel(t, Options{MemoryLimit: 300 << 20})
 	reply, out := run(t, ctx, k, `var keep [][]byte
@@ -391,7 +522,8 @@ func TestKernelSandbox(t *testing.T) {
 	outside := t.TempDir()
 	k, ctx := startKernel(t, Options{Dir: dir})
 	reply, out := run(t, ctx, k, fmt.Sprintf("err := os.WriteFile(%q, []byte(\"x\"), 0o644)\nerr", filepath.Join(outside, "f")))
-	if reply.Status != "ok" || !strings.Contains(out, "outside the workspace") {
+	// the cell's value is the error: shown as one
+	if reply.Status != "error" || !strings.Contains(out, "outside the workspace") {
 		t.Errorf("write outside: %s %q", reply.Status, out)
 	}
 	if _, err := os.Stat(filepath.Join(outside, "f")); err == nil {
@@ -439,6 +571,56 @@ func TestKernelCompleteInspect(t *testing.T) {
 	}
 	if txt, _ := reply.Data["text/plain"].(string); !reply.Found || !strings.Contains(txt, "NewGlacier") {
 		t.Errorf("inspect: %+v", reply)
+	}
+}
+
+// A complete_reply describes each match: its kind, its signature and
+// the first sentence of its doc comment (IPython's completion types, as
+// completion popups show them).
+func TestKernelCompletionMetadata(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "glacier := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))")
+	for _, tc := range []struct {
+		code, text, typ string
+		signature, doc  string // contained
+	}{
+		{"fmt.Printl", "Println", "function", "func Println(a ...any) (n int, err error)", "Println formats using the default formats"},
+		{"glacier.ProgressTo", "ProgressToYear", "method", "ProgressToYear(year float64) error", "ProgressToYear"},
+		{"edu.NewMass", "NewMassBalance", "function", "func NewMassBalance(", "NewMassBalance"},
+		{"glac", "glacier", "variable", "*edu.Glacier", ""},
+		{"ran", "range", "keyword", "", ""},
+	} {
+		reply, err := k.Complete(ctx, tc.code, len([]rune(tc.code)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// as a client gets it: JSON
+		b, err := json.Marshal(reply.Metadata[protocol.CompletionTypesKey])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types []struct {
+			Start, End            int
+			Text, Type, Signature string
+			Doc                   string
+		}
+		if err := json.Unmarshal(b, &types); err != nil || len(types) != len(reply.Matches) {
+			t.Fatalf("complete %q: metadata %s (%v), want one entry per match of %v", tc.code, b, err, reply.Matches)
+		}
+		found := false
+		for _, ty := range types {
+			if ty.Text != tc.text {
+				continue
+			}
+			found = true
+			if ty.Type != tc.typ || !strings.Contains(ty.Signature, tc.signature) || !strings.Contains(ty.Doc, tc.doc) ||
+				ty.Start != reply.CursorStart || ty.End != reply.CursorEnd || strings.Contains(ty.Doc, "\n") {
+				t.Errorf("complete %q: %s is %+v, want type %s, signature with %q, a one-line doc with %q", tc.code, tc.text, ty, tc.typ, tc.signature, tc.doc)
+			}
+		}
+		if !found {
+			t.Errorf("complete %q: no %s in %s", tc.code, tc.text, b)
+		}
 	}
 }
 

@@ -288,12 +288,20 @@ func (s *server) handleQuery(m *protocol.Message) {
 	case protocol.CompleteRequest:
 		var req protocol.CompleteRequestContent
 		_ = m.Decode(&req)
-		matches, start, end := s.interp.Complete(req.Code, req.CursorPos)
-		if matches == nil {
-			matches = []string{}
+		cs, start, end := s.interp.Completions(req.Code, req.CursorPos)
+		matches := []string{}
+		types := []map[string]any{}
+		for _, c := range cs {
+			matches = append(matches, c.Text)
+			t := map[string]any{"start": start, "end": end, "text": c.Text, "type": c.Type, "signature": c.Signature}
+			if c.Doc != "" {
+				t["doc"] = c.Doc
+			}
+			types = append(types, t)
 		}
 		s.reply(m, protocol.CompleteReply, protocol.CompleteReplyContent{
-			Status: "ok", Matches: matches, CursorStart: start, CursorEnd: end, Metadata: map[string]any{},
+			Status: "ok", Matches: matches, CursorStart: start, CursorEnd: end,
+			Metadata: map[string]any{protocol.CompletionTypesKey: types},
 		})
 	case protocol.InspectRequest:
 		var req protocol.InspectRequestContent

@@ -13,7 +13,8 @@
 // reopening; the connection cut mid-run in an open page (it says it is
 // reconnecting, then shows every line once, without a reload); one
 // notebook in two tabs (outputs in both, no conflicting saves, replay is
-// not a change); a keyboard-only session; an open notebook renamed;
+// not a change); a keyboard-only session; completion and docs with Tab
+// and Shift+Tab; an open notebook renamed;
 // a 100-cell notebook; 100,000
 // lines cut with "show all"; tablet size and dark theme. The test never
 // sleeps: it waits for what the page shows.
@@ -270,6 +271,37 @@ try {
   check((await cells(page).nth(1).locator('[data-testid="markdown-rendered"] h1').count()) === 1 &&
     (await cells(page).nth(4).locator('[data-testid="markdown-rendered"] em').count()) === 1, 'the Markdown cells are rendered');
   await shot(page, '06-keyboard');
+
+  // Completion and docs from the keyboard: Tab shows the kernel's
+  // completions with their signatures and accepts one; Shift+Tab on a
+  // name shows its docs.
+  await writeNotebook('docs.ipynb', [code('')]);
+  await open(page, 'docs.ipynb');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('fmt.Printl');
+  await page.keyboard.press('Tab');
+  const row = page.locator('.cm-tooltip-autocomplete li', { hasText: 'Println' });
+  await row.waitFor();
+  check((await row.locator('.cm-completionDetail').textContent()) === '(a ...any) (n int, err error)', 'the completion shows the signature of fmt.Println');
+  await page.locator('.cm-completionInfo', { hasText: 'Println formats using the default formats' }).waitFor();
+  await shot(page, '06b-completion');
+  // (CodeMirror takes no accept within 75 ms of opening the list)
+  await until(async () => {
+    await page.keyboard.press('Tab');
+    return (await cells(page).first().locator('.cm-content').textContent()) === 'fmt.Println';
+  }, 'Tab to accept the completion');
+  check(true, 'Tab accepts the completion');
+  await page.keyboard.press('Shift+Tab');
+  const tip = page.locator('[data-testid="inspect-tooltip"]', { hasText: 'Println formats using the default formats' });
+  await tip.waitFor();
+  check(true, 'Shift+Tab shows the docs of the name at the cursor');
+  await shot(page, '06c-docs');
+  await page.keyboard.press('Escape');
+  await tip.waitFor({ state: 'detached' });
+  check(true, 'Esc closes the docs');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved');
 
   // Rename the open notebook (through the API, as another tab would): the
   // page follows without reopening, the kernel keeps its variables and

@@ -48,10 +48,18 @@
 // MIME bundles map a MIME type to its data: text types as strings,
 // image/png as base64, application/json as JSON (see kernel/display).
 //
+// The metadata of a complete_reply has, under "_jupyter_types_experimental"
+// (CompletionTypesKey, as IPython sends it), one object per match:
+// start, end, text, type ("function", "method", "type", "variable",
+// "constant", "field", "package", "keyword"), signature, and Firn's own
+// doc (the first sentence of the doc comment, when there is one).
+//
 // Errors in Firn's cells carry the cell and line: ename is the kind
 // ("CompileError", "SyntaxError", "panic", "Interrupted", "MemoryLimit",
-// "KernelDied"), evalue the one-line message, traceback the message, the
-// offending source line with a caret, and for panics the call chain.
+// "KernelDied", "StackOverflow"; for a cell whose value is an error, the
+// error's type, as "*errors.errorString"), evalue the one-line message,
+// traceback the message, the offending source line with a caret, and for
+// panics the functions the panic unwound.
 //
 // The codec (Conn) is safe for one reader and many writers.
 package protocol

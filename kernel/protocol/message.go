@@ -180,7 +180,9 @@ type (
 		Code      string `json:"code"`
 		CursorPos int    `json:"cursor_pos"`
 	}
-	// CompleteReplyContent lists completions replacing code[CursorStart:CursorEnd].
+	// CompleteReplyContent lists completions replacing
+	// code[CursorStart:CursorEnd]; Metadata[CompletionTypesKey] describes
+	// them (see the package doc).
 	CompleteReplyContent struct {
 		Status      string         `json:"status"`
 		Matches     []string       `json:"matches"`
@@ -235,3 +237,7 @@ type (
 		Status string `json:"status"`
 	}
 )
+
+// CompletionTypesKey is the key of a complete_reply's metadata that
+// describes each match (IPython's experimental completion types).
+const CompletionTypesKey = "_jupyter_types_experimental"

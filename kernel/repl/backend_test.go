@@ -145,6 +145,26 @@ func (k *calcKernel) Complete(_ context.Context, code string, cursorPos int) (pr
 	return protocol.CompleteReplyContent{Status: "ok", Matches: matches, CursorStart: start, CursorEnd: cursorPos}, nil
 }
 
+// Inspect documents the calculator's variables ("var x = 40").
+func (k *calcKernel) Inspect(_ context.Context, code string, cursorPos int) (protocol.InspectReplyContent, error) {
+	runes := []rune(code)
+	start, end := min(cursorPos, len(runes)), min(cursorPos, len(runes))
+	for start > 0 && isWordRune(runes[start-1]) {
+		start--
+	}
+	for end < len(runes) && isWordRune(runes[end]) {
+		end++
+	}
+	name := string(runes[start:end])
+	k.mu.Lock()
+	v, ok := k.vars[name]
+	k.mu.Unlock()
+	if !ok {
+		return protocol.InspectReplyContent{Status: "ok", Found: false, Data: protocol.Bundle{}}, nil
+	}
+	return protocol.InspectReplyContent{Status: "ok", Found: true, Data: protocol.Bundle{"text/plain": "var " + name + " = " + v.String() + "\n\nA calculator variable."}}, nil
+}
+
 func isWordRune(r rune) bool {
 	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

@@ -32,7 +32,10 @@
 //	             searches it; Ctrl-A, Ctrl-E, Ctrl-W, Ctrl-K, Ctrl-U, Ctrl-L
 //	             as in a shell
 //
-// Commands: :help, :plots (the folder where plots go), :quit (:q, :exit).
+// Commands: :help, :doc NAME (the documentation of a package, function,
+// type, method or variable, as the kernel's inspect_reply gives it; NAME?
+// on a line of its own asks the same, as in IPython), :plots (the folder
+// where plots go), :quit (:q, :exit).
 //
 // # When an input continues
 //

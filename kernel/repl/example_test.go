@@ -32,6 +32,10 @@ func (c *cellPrinter) Complete(context.Context, string, int) (protocol.CompleteR
 	return protocol.CompleteReplyContent{Status: "ok"}, nil
 }
 
+func (c *cellPrinter) Inspect(context.Context, string, int) (protocol.InspectReplyContent, error) {
+	return protocol.InspectReplyContent{Status: "ok"}, nil
+}
+
 // Run on a script (not a terminal): each complete statement is a cell,
 // consecutive declarations are one, comments between cells are dropped.
 func ExampleRun() {

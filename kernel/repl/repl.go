@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,8 @@ type Backend interface {
 	Interrupt() error
 	// Complete lists completions of code at cursorPos (in code points).
 	Complete(ctx context.Context, code string, cursorPos int) (protocol.CompleteReplyContent, error)
+	// Inspect documents the name at cursorPos (in code points).
+	Inspect(ctx context.Context, code string, cursorPos int) (protocol.InspectReplyContent, error)
 }
 
 // Options configure Run. The zero value reads a script from standard
@@ -259,7 +262,11 @@ func (s *session) readCell(ctx context.Context, ed lineEditor) (string, error) {
 		if len(s.pending) > 0 {
 			p = continuation
 		}
+		s.intr.disarm() // at the prompt, Ctrl-C is liner's
 		line, err := s.prompt(ctx, ed, p)
+		// From here on a Ctrl-C is a SIGINT: one before the cell starts
+		// (while the history is written, say) interrupts it.
+		s.intr.arm()
 		switch {
 		case errors.Is(err, io.EOF) && len(s.pending) > 0:
 			io.WriteString(s.out, "\n")
@@ -271,6 +278,9 @@ func (s *session) readCell(ctx context.Context, ed lineEditor) (string, error) {
 		s.remember(ed, line)
 		if len(s.pending) == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
 			return strings.TrimSpace(line), nil
+		}
+		if m := docQuery.FindStringSubmatch(line); m != nil && len(s.pending) == 0 {
+			return ":doc " + m[1], nil // NAME? as in IPython
 		}
 		s.pending = append(s.pending, line)
 		src := strings.Join(s.pending, "\n")
@@ -319,6 +329,8 @@ Keys:
   Up, Down       previous/next line from the history; Ctrl-R searches it
 
 Commands:
+  :doc NAME      the documentation of a package, function, type, method or
+                 variable (also NAME?): :doc edu.NewGlacier, g.ProgressToYear?
   :help          this text
   :plots         the folder where plots are written
   :quit          quit (also :q, :exit)
@@ -336,6 +348,8 @@ func (s *session) command(line string) error {
 		s.r.print(helpText)
 	case ":quit", ":q", ":exit":
 		return errQuit
+	case ":doc", ":d":
+		s.doc(strings.TrimSpace(strings.TrimPrefix(line, name)))
 	case ":plots":
 		dir := s.opts.PlotDir
 		if abs, err := filepath.Abs(dir); err == nil {
@@ -348,13 +362,44 @@ func (s *session) command(line string) error {
 	return nil
 }
 
+// docQuery is NAME? (IPython's way to ask for a name's documentation).
+var docQuery = regexp.MustCompile(`^\s*([\pL_][\pL\pN_]*(?:\.[\pL_][\pL\pN_]*)*)\?\s*$`)
+
+// doc shows the documentation of a name (the kernel's inspect_reply).
+func (s *session) doc(name string) {
+	if name == "" {
+		s.r.notice("usage: :doc NAME (a package, a function, a type, a method, a variable), or NAME?")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
+	defer cancel()
+	reply, err := s.b.Inspect(ctx, name, utf8.RuneCountInString(name))
+	switch {
+	case err != nil:
+		s.r.notice("no documentation for %s: %v", name, err)
+		return
+	case !reply.Found:
+		s.r.notice("no documentation for %s (is it imported or declared? :doc fmt.Println, :doc edu.NewGlacier, :doc g.ProgressToYear)", name)
+		return
+	}
+	text, _ := reply.Data["text/plain"].(string)
+	s.r.print(strings.TrimRight(text, "\n") + "\n")
+}
+
 // runCell executes one cell and renders its output. Errors of the cell
 // are shown; a Backend error (the kernel died) is shown and returned.
 func (s *session) runCell(ctx context.Context, code string) (protocol.ExecuteReplyContent, error) {
 	cellCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.r.begin()
-	s.intr.start(cancel)
+	if early := s.intr.start(cancel); early {
+		// Ctrl-C came between Enter and the start: the cell does not run.
+		s.intr.end()
+		reply := protocol.ExecuteReplyContent{Status: "error", EName: "Interrupted", EValue: "the cell was interrupted before it started"}
+		s.r.replyError(reply)
+		s.r.finish()
+		return reply, nil
+	}
 	reply, err := s.b.Execute(cellCtx, code, s.r.handle)
 	gaveUp := s.intr.end()
 	switch {
@@ -500,7 +545,9 @@ func (osSignals) Stop(c chan<- os.Signal)   { signal.Stop(c) }
 // returns the function that stops it. The handler stays installed between
 // cells too: liner turns the terminal's Ctrl-C into a key only while it
 // reads a line, so a Ctrl-C pressed just as a cell starts or ends would
-// otherwise kill the REPL. At the prompt a signal is ignored.
+// otherwise kill the REPL. A signal after a line was entered and before
+// its cell starts interrupts that cell (it does not run); after a cell,
+// at the prompt, a signal is ignored.
 func (s *session) watchSignals(src signalSource) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	src.Notify(sigs)
@@ -535,12 +582,34 @@ type interrupter struct {
 	presses int                // Ctrl-C presses during this cell
 	any     bool               // a Ctrl-C came (scripts stop)
 	gaveUp  bool               // the third press stopped the wait
+	armed   bool               // a line was entered: a cell may be about to start
+	early   bool               // Ctrl-C came while armed, before the cell started
 }
 
-func (in *interrupter) start(cancel context.CancelFunc) {
+// arm marks that a line was entered (the terminal no longer reads keys):
+// a Ctrl-C from now until the cell starts is for that cell.
+func (in *interrupter) arm() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	in.armed, in.early = true, false
+}
+
+// disarm is called at the prompt, where liner reads Ctrl-C as a key.
+func (in *interrupter) disarm() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.armed, in.early = false, false
+}
+
+// start marks the cell running; it reports whether a Ctrl-C came after
+// its line was entered and before now (then the cell should not run).
+func (in *interrupter) start(cancel context.CancelFunc) (early bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	early = in.early
 	in.cancel, in.presses, in.gaveUp = cancel, 0, false
+	in.armed, in.early = false, false
+	return early
 }
 
 // end marks the cell finished and reports whether the wait was given up.
@@ -564,6 +633,7 @@ func (in *interrupter) signal() {
 	in.any = true
 	cancel := in.cancel
 	if cancel == nil {
+		in.early = in.early || in.armed
 		in.mu.Unlock()
 		return
 	}

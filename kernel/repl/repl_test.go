@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -238,6 +239,19 @@ func TestInteractive(t *testing.T) {
 	}
 }
 
+// :doc NAME and NAME? show the kernel's documentation of a name.
+func TestDoc(t *testing.T) {
+	r := runInteractive(t, newCalcKernel(), nil, Options{Version: "v1"}, lines("x := 40", ":doc x", "  x?  ", ":doc nothing", ":doc", "x"))
+	if want := banner + "var x = 40\n\nA calculator variable.\nvar x = 40\n\nA calculator variable.\n40\n\n"; r.out != want {
+		t.Errorf("out:\n got %q\nwant %q", r.out, want)
+	}
+	for _, w := range []string{"no documentation for nothing", "usage: :doc NAME"} {
+		if !strings.Contains(r.err, w) {
+			t.Errorf("err %q lacks %q", r.err, w)
+		}
+	}
+}
+
 func TestInteractivePlots(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my plots")
 	r := runInteractive(t, newCalcKernel(), nil, Options{PlotDir: dir}, lines("plot()", ":plots", "plot()", ":q"))
@@ -355,6 +369,56 @@ func TestSignalBetweenCells(t *testing.T) {
 	})
 	if want := banner + "1\n2\n\n"; r.out != want || r.err != "" || r.runErr != nil {
 		t.Errorf("out %q err %q run %v; want %q", r.out, r.err, r.runErr, want)
+	}
+}
+
+// historyHook is a scripted editor that runs a function when a line is
+// added to the history: after Enter, before the cell starts.
+type historyHook struct {
+	*scriptedEditor
+	on func(line string)
+}
+
+func (h historyHook) AppendHistory(line string) {
+	h.scriptedEditor.AppendHistory(line)
+	h.on(line)
+}
+
+// A Ctrl-C after Enter but before the cell has started (the REPL still
+// writing the history, say) interrupts that cell: it does not run, and
+// the session goes on. (It was ignored as one at the prompt, and the
+// cell then ran on: an endless loop could not be stopped by that press.)
+func TestSignalAfterEnter(t *testing.T) {
+	k := newCalcKernel()
+	sigs := &fakeSignals{}
+	var out, errb bytes.Buffer
+	s, err := newSession(k, Options{Out: &out, Err: &errb, Interactive: true, Getenv: plainEnv, PlotDir: t.TempDir(), Version: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := historyHook{&scriptedEditor{keys: lines("x := 40", "for {}", "x")}, func(line string) {
+		if line != "for {}" {
+			return
+		}
+		sigs.press()
+		for { // until the REPL has taken the signal
+			s.intr.mu.Lock()
+			early := s.intr.early
+			s.intr.mu.Unlock()
+			if early {
+				return
+			}
+			runtime.Gosched()
+		}
+	}}
+	if err := s.run(context.Background(), ed, sigs); err != nil {
+		t.Fatal(err)
+	}
+	if want := banner + "40\n\n"; out.String() != want {
+		t.Errorf("out %q, want %q", out.String(), want)
+	}
+	if want := "Interrupted: the cell was interrupted before it started\n"; errb.String() != want {
+		t.Errorf("err %q, want %q", errb.String(), want)
 	}
 }
 

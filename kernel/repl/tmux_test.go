@@ -377,3 +377,38 @@ func TestPipedREPL(t *testing.T) {
 		})
 	}
 }
+
+// :doc NAME and NAME? show a name's documentation, from the kernel's doc
+// index and its variables, in a real terminal.
+func TestTmuxDoc(t *testing.T) {
+	bin := firnBinary(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("the terminal tests need tmux (apt-get install tmux)")
+	}
+	home, work := t.TempDir(), t.TempDir()
+	x := startTmux(t, work, userEnv(home), bin+" repl")
+	x.waitFor("banner and prompt", func(lines []string) bool { return lastLine(lines) == bare })
+
+	for _, tc := range []struct{ input, first, doc string }{
+		{":doc edu.NewGlacier", "func NewGlacier(", "NewGlacier"},
+		{"strings.ToUpper?", "func ToUpper(s string) string", "ToUpper returns s with all Unicode letters mapped to their upper case."},
+		{"g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))", "", ""},
+		{"g.ProgressToYear?", "func (g *Glacier) ProgressToYear(year float64) error", "ProgressToYear"},
+	} {
+		x.enter(tc.input)
+		if tc.first == "" {
+			continue
+		}
+		x.waitOutput(tc.input, func(l string) bool { return strings.Contains(l, tc.doc) }, "the documentation of "+tc.input)
+		rest, _ := after(strings.Split(x.screen(), "\n"), prompt+tc.input)
+		if len(rest) == 0 || !strings.HasPrefix(strings.TrimSpace(rest[0]), tc.first) {
+			t.Errorf("%s shows first %q, want %q", tc.input, rest, tc.first)
+		}
+	}
+	x.enter(":doc nosuchthing")
+	x.waitOutput(":doc nosuchthing", func(l string) bool { return strings.Contains(l, "no documentation for nosuchthing") }, "the message for an unknown name")
+	x.press("C-d")
+	if status := x.exitStatus(); status != "0" {
+		t.Errorf("firn repl exited with status %s, want 0", status)
+	}
+}

@@ -187,9 +187,13 @@ func execute(ctx context.Context, k *kernel.Kernel, cell *notebooks.Cell, opts O
 	case ctx.Err() != nil:
 		return nil, context.Cause(ctx)
 	case errors.As(err, &died):
-		msg := died.Cause
-		cell.Outputs = append(cell.Outputs, &notebooks.Output{Type: notebooks.Error, EName: "KernelDied", EValue: msg, Traceback: []string{"the kernel died: " + msg}})
-		return &CellError{Name: "KernelDied", Message: msg}, nil
+		// The kernel restarts by itself; the next cell waits for it.
+		msg, name := died.Cause, died.Name
+		if name == "" {
+			name = "KernelDied"
+		}
+		cell.Outputs = append(cell.Outputs, &notebooks.Output{Type: notebooks.Error, EName: name, EValue: msg, Traceback: []string{"the kernel died: " + msg, "A fresh kernel was started: the variables of earlier cells are gone."}})
+		return &CellError{Name: name, Message: msg}, nil
 	case err != nil:
 		return nil, err
 	}

@@ -3,9 +3,11 @@ package run
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -287,5 +289,87 @@ func TestRunsAreReproducible(t *testing.T) {
 	}
 	if s := files[0].String(); !strings.Contains(s, `"image/png"`) || !strings.Contains(s, `"30\n"`) {
 		t.Errorf("the run lacks the plot or the parameter's effect:\n%.2000s", s)
+	}
+}
+
+// A cell whose value is an error is stored as an error output (its type
+// and message), as Jupyter stores a failure, in the file written after
+// the run.
+func TestErrorValueStoredAsError(t *testing.T) {
+	nb := notebook("import \"errors\"\nerrors.New(\"boom\")", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(5)\ng.ProgressToYear(-1)", "fmt.Println(\"after\")")
+	err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), AllowErrors: true, Name: "e.ipynb"})
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Cell != 1 || ce.Name != "*errors.errorString" || ce.Message != "boom" {
+		t.Fatalf("error %v, want cell 1's error value", err)
+	}
+	path := filepath.Join(t.TempDir(), "e.ipynb")
+	var buf bytes.Buffer
+	if err := nb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Cells []struct {
+			Outputs []map[string]any `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []map[string]any{
+		{"output_type": "error", "ename": "*errors.errorString", "evalue": "boom"},
+		{"output_type": "error", "ename": "*errors.errorString", "evalue": "glacier is at year 5 already: it cannot go back to -1 (use Reset or Copy)"},
+		{"output_type": "stream", "text": "after\n"},
+	} {
+		outs := file.Cells[i].Outputs
+		if len(outs) != 1 {
+			t.Errorf("cell %d: %d outputs in the file, want 1: %v", i+1, len(outs), outs)
+			continue
+		}
+		for k, v := range want {
+			got := outs[0][k]
+			if lines, ok := got.([]any); ok { // multiline text, as Jupyter writes it
+				got = fmt.Sprint(lines...)
+			}
+			if got != v {
+				t.Errorf("cell %d: %s = %q in the file, want %q", i+1, k, got, v)
+			}
+		}
+	}
+}
+
+// With AllowErrors, the cells after one that kills the kernel run on the
+// fresh kernel that replaces it, and their outputs are stored.
+func TestAllowErrorsAfterKernelDeath(t *testing.T) {
+	nb := notebook(
+		"x := 1",
+		"import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}",
+		"y := 2\nfmt.Println(\"after\", y)",
+		"func f(n int) int { return f(n+1) }\nf(0)",
+		"z := 21\nz * 2",
+	)
+	err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), AllowErrors: true, Name: "k.ipynb"})
+	var ce *CellError
+	if !errors.As(err, &ce) || ce.Cell != 2 || ce.Name != "KernelDied" {
+		t.Fatalf("error %v, want the death of cell 2", err)
+	}
+	for i, want := range []string{
+		"",
+		"error:KernelDied: kernel process exit status 2: panic: the end",
+		"stdout:after 2\n",
+		"error:StackOverflow: stack overflow in cell [2]: ",
+		"execute_result:42\n",
+	} {
+		// (the Go runtime's own lines about the overflow may come first,
+		// as the cell's stderr, when they get out before the kernel ends)
+		if got := text(nb.Cells[i]); !strings.Contains(got, want) || (want == "") != (got == "") {
+			t.Errorf("cell %d outputs %q, want %q", i+1, got, want)
+		}
 	}
 }

@@ -35,4 +35,8 @@
 //     they arrive after the reply (output of a cell's goroutines).
 //   - A session runs with no reader at all; only Close (or the manager's)
 //     stops its kernel.
+//   - A kernel's death shows as kernel frames "dead" then "restarting"
+//     (with the cause), before the error and reply of the cell that was
+//     running and before the kernel is "idle" (or "busy") again; a cell
+//     queued during the restart runs on the new kernel.
 package session

@@ -84,6 +84,7 @@ type Session struct {
 	order    []string // keys of parents, oldest first
 	lastSent string   // last state sent in a kernel frame
 	closed   bool
+	died     int // the kernel process whose death was reported last (kernel.Event.Process)
 }
 
 // maxParents bounds how many kernel requests the session remembers to
@@ -358,10 +359,10 @@ func (s *Session) watch(k *kernel.Kernel) {
 			s.mu.Lock()
 			switch e.Kind {
 			case kernel.EventDied:
-				s.logger.Warn("kernel died", "cause", e.Cause)
-				s.life = Dead
-				s.stateChanged(e.Cause)
 				if strings.HasPrefix(e.Cause, "restart failed") {
+					s.logger.Warn("kernel restart failed", "cause", e.Cause)
+					s.life = Dead
+					s.stateChanged(e.Cause)
 					// The client has no process left; Restart starts a
 					// new kernel (kernel.Restart needs a process).
 					s.k = nil
@@ -369,10 +370,7 @@ func (s *Session) watch(k *kernel.Kernel) {
 					_ = k.Shutdown(context.Background())
 					return
 				}
-				if !s.opts.Kernel.NoAutoRestart {
-					s.life = Restarting
-					s.stateChanged(e.Cause)
-				}
+				s.kernelDied(e.Cause, e.Process)
 			case kernel.EventRestarted:
 				s.logger.Info("kernel restarted", "cause", e.Cause, "pid", k.Pid())
 				s.life = Idle
@@ -383,6 +381,26 @@ func (s *Session) watch(k *kernel.Kernel) {
 		case <-s.ctx.Done():
 			return
 		}
+	}
+}
+
+// kernelDied tells the clients that kernel process proc died (dead, then
+// restarting unless the kernel stays dead), once: both the running
+// cell's request and the kernel's event report a death, in either order,
+// and the first one tells. The cell's error and reply come after, so a
+// client never sees the kernel idle between a cell and its kernel's
+// death. s.mu is held.
+func (s *Session) kernelDied(cause string, proc int) {
+	if proc <= s.died {
+		return
+	}
+	s.died = proc
+	s.logger.Warn("kernel died", "cause", cause)
+	s.life = Dead
+	s.stateChanged(cause)
+	if !s.opts.Kernel.NoAutoRestart {
+		s.life = Restarting
+		s.stateChanged(cause)
 	}
 }
 
@@ -424,7 +442,11 @@ func (s *Session) run(req *request) {
 		name, cause := "KernelError", err.Error()
 		var died *kernel.DiedError
 		if errors.As(err, &died) {
-			name, cause = "KernelDied", died.Cause
+			name, cause = died.Name, died.Cause
+			if name == "" {
+				name = "KernelDied"
+			}
+			s.kernelDied(died.Cause, died.Process)
 		}
 		s.synthetic(req, protocol.IOPub, protocol.Error, protocol.ErrorContent{EName: name, EValue: cause, Traceback: []string{name + ": " + cause}})
 		// The count the cell got when it started (as Jupyter shows a

@@ -20,6 +20,9 @@ export const editorTheme = EditorView.theme({
   '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },
   '.cm-inspect': { maxWidth: '560px', maxHeight: '320px', overflow: 'auto', padding: '6px 8px', margin: 0, whiteSpace: 'pre-wrap', fontFamily: 'var(--mono)', fontSize: '12px' },
+  '.cm-completion-doc': { maxWidth: '420px' },
+  '.cm-completion-doc pre': { margin: 0, whiteSpace: 'pre-wrap', fontFamily: 'var(--mono)', fontSize: '12px' },
+  '.cm-completion-doc p': { margin: '4px 0 0' },
 });
 
 export const highlight = syntaxHighlighting(HighlightStyle.define([

@@ -9,6 +9,37 @@ export interface CompleteReply {
   matches: string[];
   cursor_start: number;
   cursor_end: number;
+  /** types describe the matches (the reply's metadata._jupyter_types_experimental). */
+  types?: CompletionType[];
+}
+
+/** CompletionType is what the kernel says of one match. */
+export interface CompletionType {
+  text: string;
+  /** function, method, type, variable, constant, field, package or keyword */
+  type?: string;
+  signature?: string;
+  /** doc is the first sentence of the doc comment (Firn's own key). */
+  doc?: string;
+}
+
+/** completionTypes reads metadata._jupyter_types_experimental of a complete_reply. */
+export function completionTypes(metadata: unknown): CompletionType[] {
+  const list = (metadata as Record<string, unknown> | null)?.['_jupyter_types_experimental'];
+  if (!Array.isArray(list)) return [];
+  const out: CompletionType[] = [];
+  for (const v of list) {
+    if (typeof v !== 'object' || v === null) continue;
+    const o = v as Record<string, unknown>;
+    if (typeof o['text'] !== 'string') continue;
+    out.push({
+      text: o['text'],
+      type: typeof o['type'] === 'string' ? o['type'] : undefined,
+      signature: typeof o['signature'] === 'string' ? o['signature'] : undefined,
+      doc: typeof o['doc'] === 'string' ? o['doc'] : undefined,
+    });
+  }
+  return out;
 }
 
 export interface InspectReply {
@@ -79,6 +110,7 @@ export class KernelClient {
       matches: Array.isArray(c['matches']) ? (c['matches'] as unknown[]).map(String) : [],
       cursor_start: Number(c['cursor_start'] ?? cursorPos),
       cursor_end: Number(c['cursor_end'] ?? cursorPos),
+      types: completionTypes(c['metadata']),
     };
   }
 

@@ -59,6 +59,12 @@ export const shortcuts: Shortcut[] = [
   { keys: 'H', mode: 'command', action: 'shortcuts', help: 'Show keyboard shortcuts' },
 ];
 
+/** The keys of the cell editor (CodeMirror's, see editor/editor.ts), for the sheet. */
+export const editorKeys: Array<{ keys: string; help: string }> = [
+  { keys: 'Tab', help: 'Complete the name (accept the completion shown); elsewhere indent' },
+  { keys: 'Shift+Tab / Ctrl+I', help: 'Show the docs of the name at the cursor (Esc closes them)' },
+];
+
 const chords: Record<string, Action> = { d: 'delete', i: 'interrupt', '0': 'restart' };
 
 const single: Record<string, Action> = {

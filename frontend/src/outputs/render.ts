@@ -78,12 +78,16 @@ export function textBlock(text: string, cls: string, opts: RenderOptions = {}): 
   return wrap;
 }
 
-/** errorLine finds the cell line named by a Firn traceback ("cell [3], line 7, column 2"), or 0. */
+/**
+ * errorLine finds the cell line named by a Firn traceback ("cell [3], line 7, column 2"), or 0.
+ * A line of another cell ("at line 4, column 2 of cell [2]", a panic in a function
+ * declared there) is not this cell's.
+ */
 export function errorLine(o: NbOutput): number {
   if (o.output_type !== 'error') return 0;
   const tb = Array.isArray(o['traceback']) ? (o['traceback'] as unknown[]).map(String) : [];
   for (const l of tb) {
-    const m = /\bline (\d+)(?:, column \d+)?/.exec(l.replace(/\x1b\[[0-9;]*m/g, ''));
+    const m = /\bcell \[\d+\], line (\d+)(?:, column \d+)?/.exec(l.replace(/\x1b\[[0-9;]*m/g, ''));
     if (m) return parseInt(m[1]!, 10);
   }
   return 0;

@@ -6,7 +6,7 @@ import { Api, ApiError } from '../api/client';
 import { FileBrowser } from '../files/browser';
 import { Notebook } from '../notebook/model';
 import type { NotebookPanel } from '../notebook/panel';
-import { shortcuts } from '../notebook/keyboard';
+import { editorKeys, shortcuts } from '../notebook/keyboard';
 import type { SaveState } from '../notebook/saver';
 import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
@@ -321,7 +321,8 @@ export class App {
         const died = cause && cause !== 'restarted by the user' ? cause : '';
         if (s === 'dead') this.showBanner(`The kernel died${cause ? ': ' + cause : ''}.`, true);
         else if (s === 'restarting' && died) this.showBanner(`The kernel died: ${died}. Restarting it…`);
-        else if (s === 'idle' && died) this.showBanner(`The kernel was restarted after it died (${died}): its variables are gone, run the cells again.`);
+        // After a restart the kernel may be busy at once, with a cell queued meanwhile.
+        else if ((s === 'idle' || s === 'busy') && died) this.showBanner(`The kernel was restarted after it died (${died}): its variables are gone, run the cells again.`);
         else if (s === 'idle' || s === 'busy') this.banner.hidden = true;
       },
     });
@@ -367,6 +368,14 @@ export class App {
       kbd.textContent = s.keys;
       k.append(kbd);
       r.insertCell().textContent = s.mode === 'both' ? 'any' : s.mode;
+      r.insertCell().textContent = s.help;
+    }
+    for (const s of editorKeys) {
+      const r = body.insertRow();
+      const kbd = document.createElement('kbd');
+      kbd.textContent = s.keys;
+      r.insertCell().append(kbd);
+      r.insertCell().textContent = 'edit';
       r.insertCell().textContent = s.help;
     }
     sheet('Keyboard shortcuts', table, 'shortcut-sheet');

@@ -3,6 +3,7 @@ package cellsrc
 import (
 	"go/ast"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -91,6 +92,11 @@ type analyzer struct {
 	ed      edits
 	imports map[string]string // import name → path, the session's and the cell's
 	cur     *effects          // effects of the unit being walked
+	text    *cellText         // the cell, for the positions of sites
+	id      int               // the plan's ID, in markers
+	fn      string            // the function being walked, as yaegi names it
+	sites   []Site            // the statements marked so far
+	noMark  bool              // in a top-level declaration: no markers
 }
 
 func (a *analyzer) off(pos token.Pos) int { return a.p.off(pos) }
@@ -315,10 +321,18 @@ func (a *analyzer) walk(u *unit) {
 	a.cur = &u.eff
 	switch n := u.node.(type) {
 	case *ast.FuncDecl:
+		a.fn = "main." + n.Name.Name
 		a.funcBody(n.Type, n.Recv, n.Body)
+		a.fn = "main"
 	case *ast.DeclStmt:
+		// yaegi v0.16.1 fails a top-level var whose initialiser has a
+		// function literal that sets a global ("variable definition
+		// loop"): no markers there.
+		a.noMark = true
 		a.genDecl(n.Decl.(*ast.GenDecl))
+		a.noMark = false
 	case ast.Stmt:
+		a.mark(n)
 		wrap := nestedMultiDefine(n)
 		if wrap {
 			start := a.off(n.Pos())
@@ -435,7 +449,10 @@ func (a *analyzer) expr(e ast.Expr) {
 			a.expr(el)
 		}
 	case *ast.FuncLit:
+		outer := a.fn
+		a.fn += ".func"
 		a.funcBody(e.Type, nil, e.Body)
+		a.fn = outer
 	case *ast.ParenExpr:
 		a.expr(e.X)
 	case *ast.SelectorExpr:
@@ -624,8 +641,105 @@ func (a *analyzer) genDecl(gd *ast.GenDecl) {
 
 func (a *analyzer) stmts(list []ast.Stmt) {
 	for _, s := range list {
+		a.mark(s)
 		a.stmt(s)
 	}
+}
+
+// cannotPanic reports whether a statement surely cannot panic, so that it
+// needs no marker (which costs an assignment each time it runs: this
+// keeps arithmetic in loops as fast as without markers): an assignment
+// or ++/-- of variables from names, literals, package members,
+// conversions to basic types, and arithmetic and ordering other than
+// division, remainder and shifts (which panic on a zero divisor or a
+// negative count) and == and != (which panic on interfaces holding
+// slices).
+func (a *analyzer) cannotPanic(s ast.Stmt) bool {
+	var lhs, rhs []ast.Expr
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		switch s.Tok {
+		case token.QUO_ASSIGN, token.REM_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
+			return false
+		}
+		lhs, rhs = s.Lhs, s.Rhs
+	case *ast.IncDecStmt:
+		lhs = []ast.Expr{s.X}
+	default:
+		return false
+	}
+	for _, l := range lhs {
+		if _, ok := l.(*ast.Ident); !ok {
+			return false // an element or a field: an index or a nil pointer
+		}
+	}
+	for _, r := range rhs {
+		if !a.safeExpr(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// safeExpr reports whether evaluating e surely cannot panic (see
+// cannotPanic).
+func (a *analyzer) safeExpr(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.ParenExpr:
+		return a.safeExpr(e.X)
+	case *ast.UnaryExpr:
+		return e.Op != token.ARROW && a.safeExpr(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.QUO, token.REM, token.SHL, token.SHR:
+			return false
+		case token.EQL, token.NEQ: // interfaces holding slices panic
+			return false
+		}
+		return a.safeExpr(e.X) && a.safeExpr(e.Y)
+	case *ast.SelectorExpr: // a package's constant or variable
+		id, ok := e.X.(*ast.Ident)
+		if !ok || !a.builtin(id.Name) {
+			return false
+		}
+		_, pkg := a.imports[id.Name]
+		return pkg
+	case *ast.CallExpr: // a conversion to a basic type
+		id, ok := e.Fun.(*ast.Ident)
+		return ok && len(e.Args) == 1 && basicTypes[id.Name] && a.builtin(id.Name) && a.safeExpr(e.Args[0])
+	}
+	return false
+}
+
+// basicTypes are the predeclared numeric, string and bool types.
+var basicTypes = map[string]bool{
+	"bool": true, "string": true, "float32": true, "float64": true, "complex64": true, "complex128": true,
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true, "uint": true, "uint8": true,
+	"uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true,
+}
+
+// maxSites is the number of statements of a cell that get a marker.
+const maxSites = 1<<markerBits - 1
+
+// mark inserts, before a statement of a block (or of the cell's top
+// level), the assignment of its marker to LineVar, on the same line:
+// yaegi reports a panic at the first statement of the function it
+// happened in (v0.16.1), so the kernel reads the marker instead. A
+// labeled statement is marked before its label, so that break and
+// continue keep their target.
+func (a *analyzer) mark(s ast.Stmt) {
+	if _, empty := s.(*ast.EmptyStmt); empty || a.noMark || len(a.sites) >= maxSites || a.cannotPanic(s) {
+		return
+	}
+	off := a.off(s.Pos())
+	if !a.ed.canAdd(off, off) {
+		return
+	}
+	line, col := a.text.position(off)
+	a.sites = append(a.sites, Site{Line: line, Col: col, Func: a.fn})
+	a.ed.add(off, off, LineVar+" = "+strconv.Itoa(a.id<<markerBits|len(a.sites))+"; ")
 }
 
 func (a *analyzer) stmt(s ast.Stmt) {

@@ -2,17 +2,24 @@ package cellsrc
 
 import (
 	"errors"
+	"fmt"
 	"go/scanner"
 	"go/token"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // squeeze shows a chunk compactly: each non-blank line with its runs of
 // spaces made single.
+// markers matches the statement markers (see Plan.Sites), which squeeze
+// leaves out: tests of other rewrites read better without them.
+var markers = regexp.MustCompile(LineVar + ` = [0-9]+; `)
+
 func squeeze(src string) string {
 	var lines []string
-	for _, l := range strings.Split(src, "\n") {
+	for _, l := range strings.Split(markers.ReplaceAllString(src, ""), "\n") {
 		if f := strings.Fields(l); len(f) > 0 {
 			lines = append(lines, strings.Join(f, " "))
 		}
@@ -462,6 +469,9 @@ func TestErrorFormat(t *testing.T) {
 // Positions yaegi reports (with its wrapping of line 1) map back to the
 // cell, through rewrites that lengthen a line.
 func TestCellPosition(t *testing.T) {
+	// Every statement starts with its marker (of the first cell of a
+	// session: plan 1, statement 1 or 2).
+	mk := len(LineVar + " = 1048577; ")
 	tests := []struct {
 		name           string
 		cells          []string
@@ -471,9 +481,10 @@ func TestCellPosition(t *testing.T) {
 	}{
 		{"statement on line 1", []string{"x := 1; var z int = \"s\""}, 0, 1, 27 + 1, 1, 1},
 		{"declaration on line 1", []string{"x := 1; var z int = \"s\""}, 1, 1, 13 + 21, 1, 21},
-		{"line 3 of a mixed cell", []string{"x := 1\nfunc f() {}\ny := bad + 1"}, 2, 3, 6, 3, 6},
-		{"after a range rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + 39, 1, 21},
-		{"inside a rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + 17, 1, 16},
+		{"line 3 of a mixed cell", []string{"x := 1\nfunc f() {}\ny := bad + 1"}, 2, 3, 6, 3, 6}, // cannot panic: no marker
+		{"after a range rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + mk + 39, 1, 21},
+		{"inside a rewrite", []string{"for i := range 10 { x }"}, 0, 1, 27 + mk + 17, 1, 16},
+		{"inside a marker", []string{"for i := range 10 { x }"}, 0, 1, 27 + 5, 1, 1},
 		{"after a renamed type", []string{"type P int", "type P bool\nvar p P = 3"}, 0, 2, 14, 2, 11},
 		{"in yaegi's wrapper", []string{"x := 1"}, 0, 1, 3, 1, 1},
 		{"past the end", []string{"x := 1\ny"}, 0, 4, 1, 2, 1},
@@ -550,5 +561,84 @@ func TestCellErrorUndefined(t *testing.T) {
 	e = p.CellError(0, errors.New("reflect: slice index out of range"))
 	if e.Line != 0 || e.Msg != "reflect: slice index out of range" {
 		t.Fatalf("got %v", e)
+	}
+}
+
+// Every statement of a block is a site, named by the function yaegi
+// would name in a panic; its marker, set before it runs, leads back to it.
+func TestSites(t *testing.T) {
+	var s Session
+	prepare(t, &s, "x := 1") // plan 1
+	src := "func f(n int) int {\n\tif n > 0 {\n\t\treturn n\n\t}\n\tg := func() int { return 2 }\n\treturn g()\n}\nvar v = func() int { return 3 }()\nouter:\nfor i := 0; i < 2; i++ { continue outer }\ny := f(1); z := y"
+	p := prepare(t, &s, src)
+	if p.ID != 2 {
+		t.Fatalf("plan ID %d, want 2", p.ID)
+	}
+	var got []string
+	for _, st := range p.Sites {
+		got = append(got, fmt.Sprintf("%d:%d %s", st.Line, st.Col, st.Func))
+	}
+	want := []string{
+		"2:2 main.f", "3:3 main.f", "5:2 main.f", "5:20 main.f.func", "6:2 main.f",
+		"9:1 main", "10:26 main", "11:1 main", // z := y cannot panic: no site
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sites:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Each marker is in the chunks once, and names its site.
+	all := ""
+	for _, c := range p.Chunks {
+		all += c.Src
+	}
+	for k := range p.Sites {
+		m := 2<<markerBits | (k + 1)
+		if n := strings.Count(all, LineVar+" = "+strconv.Itoa(m)+"; "); n != 1 {
+			t.Errorf("marker %d occurs %d times", m, n)
+		}
+		if plan, index, ok := SiteOf(m); !ok || plan != 2 || index != k {
+			t.Errorf("SiteOf(%d) = %d, %d, %v", m, plan, index, ok)
+		}
+	}
+	if _, _, ok := SiteOf(0); ok {
+		t.Error("SiteOf(0) names a site")
+	}
+	// The labeled loop keeps its label right before it.
+	if !strings.Contains(all, "; outer:") {
+		t.Errorf("label moved:\n%s", all)
+	}
+}
+
+// Statements that cannot panic get no marker (they run in loops at full
+// speed); those that might, do.
+func TestSitesOnlyWherePanics(t *testing.T) {
+	for _, tc := range []struct {
+		stmt   string
+		marked bool
+	}{
+		{"s = s*0.5 + float64(k)", false},
+		{"k++", false},
+		{"ok := k < 3 && !done", false},
+		{"v := math.Pi * 2", false},
+		{"s += float64(k) - 1", false},
+		{"q := k / 2", true},
+		{"q := k % 2", true},
+		{"q := 1 << k", true},
+		{"k /= 2", true},
+		{"same := a == b", true},
+		{"xs[k] = 1", true},
+		{"p.x = 1", true},
+		{"v := xs[k]", true},
+		{"v := *p", true},
+		{"v := <-ch", true},
+		{"v := f(k)", true},
+		{"v := m.x", true},
+		{"v := i.(int)", true},
+		{"f(k)", true},
+	} {
+		var s Session
+		p := prepare(t, &s, "import \"math\"\nvar s float64\nvar k, q int\nvar done bool\n"+tc.stmt)
+		if got := len(p.Sites) > 0; got != tc.marked {
+			t.Errorf("%s: marked %v, want %v", tc.stmt, got, tc.marked)
+		}
 	}
 }

@@ -89,6 +89,12 @@
 //     new type that can have new methods.
 //   - a leading function literal of a statement chunk is put in
 //     parentheses.
+//   - every statement of a block, and of the cell's top level, starts
+//     with LineVar = marker; (on its line), so that after a panic the
+//     kernel knows which statement ran last ([Plan.Sites], [SiteOf]):
+//     yaegi itself reports the first statement of the function. A labeled
+//     statement gets its marker before the label; top-level var, const
+//     and type declarations get none.
 //   - a top-level block, if, for, switch or select that declares two or
 //     more variables from one value inside it (v, err := f(), v, ok :=
 //     m[k]) is wrapped in (func() { ... })(): yaegi loses such variables

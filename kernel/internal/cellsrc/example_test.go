@@ -30,6 +30,10 @@ Glacier{Name: name}`
 	}
 	fmt.Println("show:", p.ShowResult, "declared:", p.Declared)
 
+	// Each statement that might panic first sets __firnL to its marker
+	// (plan 1, statement k: 1<<20 | k), which says where a panic happened
+	// (p.Sites); n := 0 and n += i cannot panic and have none.
+	//
 	// The kernel has evaluated the chunks: record them. A later cell that
 	// defines Glacier again gets a new type under an internal name.
 	s.Commit(p, len(p.Chunks))
@@ -45,7 +49,7 @@ Glacier{Name: name}`
 	//   |
 	//   |
 	// Statements
-	//   |                   name := strings.ToUpper("hintereisferner")
+	//   |                   __firnL = 1048577; name := strings.ToUpper("hintereisferner")
 	//   |
 	//   |
 	//   |
@@ -60,8 +64,8 @@ Glacier{Name: name}`
 	//   |
 	//   |
 	//   | n := 0
-	//   | for i := range make([]struct{}, 3) { n += i }
-	//   | Glacier{Name: name}
+	//   | __firnL = 1048578; for i := range make([]struct{}, 3) { n += i }
+	//   | __firnL = 1048579; Glacier{Name: name}
 	// show: true declared: [name Glacier n]
 	// type Glacierʹ1 struct{ Name string; Length float64 }
 	// unknown field Area in struct literal of type Glacier

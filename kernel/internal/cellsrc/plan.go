@@ -95,6 +95,13 @@ type Plan struct {
 	// order: variables (including :=), constants, types and functions, but
 	// not methods.
 	Declared []string
+	// ID numbers the plans of a session (from 1); markers carry it.
+	ID int
+	// Sites are the statements of the cell, in source order: before it
+	// runs, each sets LineVar to its marker, ID<<20 | (index+1) (see
+	// [SiteOf]). Statements of blocks and function bodies are sites;
+	// declarations at the cell's top level (var x = f()) are not.
+	Sites []Site
 
 	cell      *cellText
 	dotImport bool // names may come from a dot import: no undefined names
@@ -104,4 +111,30 @@ type Plan struct {
 // from yaegi, say) back into the names the user wrote.
 func (p *Plan) Unrename(msg string) string {
 	return unrename(msg)
+}
+
+// Unrename turns the internal names of redefined types in msg back into
+// the names the user wrote (a panic's message, say).
+func Unrename(msg string) string { return unrename(msg) }
+
+// markerBits is the width of a site's index in a marker.
+const markerBits = 20
+
+// A Site is where a statement of a cell starts.
+type Site struct {
+	Line, Col int // 1-based, in the cell; Col counts bytes
+	// Func is the function the statement is in, as yaegi names it in the
+	// frames it prints while a panic unwinds: "main" for the cell's top
+	// level, "main.f" for a function or method f, "main.func" and
+	// "main.f.func" for function literals at the top level and in f.
+	Func string
+}
+
+// SiteOf splits a marker (the value of LineVar) into the ID of the plan
+// whose statement set it and the index of that statement in the plan's
+// Sites; ok is false for 0 (no statement has run) and other values no
+// plan makes.
+func SiteOf(marker int) (plan, index int, ok bool) {
+	plan, index = marker>>markerBits, marker&(1<<markerBits-1)-1
+	return plan, index, plan > 0 && index >= 0
 }

@@ -14,6 +14,10 @@ const (
 	//
 	//	func Go(f any, args ...any) // call f(args...) in a new goroutine that recovers panics
 	//	func Clear(x any)           // clear a map or zero a slice's elements, as the builtin clear
+	//	func NoValue() any          // a value of its own: the Prelude's first global
+	//
+	// yaegi v0.16.1 returns the value of the first global for a call
+	// that returns nothing, so a result that is NoValue's is no result.
 	RuntimePath = "firn/rt"
 	// RuntimeName is the name the kernel's prelude imports RuntimePath
 	// under. A cell cannot import another package under this name.
@@ -22,13 +26,22 @@ const (
 	// internal name: U+02B9 MODIFIER LETTER PRIME is a letter to Go, so
 	// "Pointʹ2" is a valid identifier that no one types by accident.
 	typeMark = "ʹ"
+	// LineVar is the global that every statement of a cell sets, before
+	// it runs, to its marker (see [Plan.Sites]): after a panic it holds the
+	// statement that was running. The Prelude declares it.
+	LineVar = "__firnL"
 )
 
 // Prelude is Go source for the kernel to evaluate once, before any cell: it
-// imports the runtime helpers under RuntimeName and defines min and max,
+// imports the runtime helpers under RuntimeName, declares the first global
+// (NoValue's) and LineVar, and defines min and max,
 // which yaegi lacks, as generic functions. (clear is rewritten to
 // __firn.Clear instead: yaegi cannot express its type.)
 const Prelude = `import __firn "firn/rt"
+
+var __firnNoValue = __firn.NoValue()
+
+var __firnL int
 
 type __firnOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 |
@@ -65,6 +78,7 @@ type Session struct {
 	taken   map[string]bool    // type names yaegi may hold a type for
 	methods map[string]string  // "internalType.Method" → its source ("" if it failed)
 	fresh   int                // numbers fresh internal type names
+	cells   int                // numbers prepared cells (Plan.ID)
 }
 
 func (s *Session) init() {
@@ -107,11 +121,12 @@ func (s *Session) Prepare(src string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &analyzer{s: s, src: src, p: p, cell: map[string]binding{}, imports: map[string]string{}}
+	s.cells++
+	a := &analyzer{s: s, src: src, p: p, text: cell, id: s.cells, fn: "main", cell: map[string]binding{}, imports: map[string]string{}}
 	for k, v := range s.imports {
 		a.imports[k] = v
 	}
-	plan := &Plan{cell: cell}
+	plan := &Plan{cell: cell, ID: s.cells}
 	for k := range s.imports {
 		plan.dotImport = plan.dotImport || strings.HasPrefix(k, ". ")
 	}
@@ -198,6 +213,7 @@ func (s *Session) Prepare(src string) (*Plan, error) {
 		}
 	}
 	flush()
+	plan.Sites = a.sites
 	if last != nil && last.kind == unitStmt {
 		if es, ok := last.node.(*ast.ExprStmt); ok {
 			plan.ShowResult = a.showable(es.X)

@@ -65,8 +65,9 @@ func newKernel(t *testing.T) *kernel {
 		t.Fatal(err)
 	}
 	if err := k.i.Use(interp.Exports{cellsrc.RuntimePath + "/rt": {
-		"Go":    reflect.ValueOf(k.rt.Go),
-		"Clear": reflect.ValueOf(clearValue),
+		"Go":      reflect.ValueOf(k.rt.Go),
+		"Clear":   reflect.ValueOf(clearValue),
+		"NoValue": reflect.ValueOf(func() any { return nil }),
 	}}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package interpreter
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -11,14 +12,35 @@ import (
 	"github.com/firnglacier/firn/kernel/internal/symbols"
 )
 
+// Go's keywords and builtin functions.
+const (
+	goKeywords = `break case chan const continue default defer else fallthrough for func go goto
+if import interface map package range return select struct switch type var`
+	goBuiltinFuncs = `append cap clear close complex copy delete imag len make max min new panic print println real recover`
+)
+
 // keywords and builtins offered when completing a bare name.
-var goWords = strings.Fields(`break case chan const continue default defer else fallthrough for func go goto
-if import interface map package range return select struct switch type var
-append cap clear close complex copy delete imag len make max min new panic print println real recover
+var goWords = strings.Fields(goKeywords + " " + goBuiltinFuncs + `
 bool byte complex128 complex64 error float32 float64 int int16 int32 int64 int8 rune string uint uint16 uint32 uint64 uint8 uintptr any
 true false nil iota`)
 
 func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// A Completion is one name offered at the cursor, with what a completion
+// popup shows beside it.
+type Completion struct {
+	Text string
+	// Type is the kind of name, as Jupyter's completion types say it:
+	// "function", "method", "type", "variable", "constant", "field",
+	// "package", "keyword".
+	Type string
+	// Signature is its declaration without the name's package, as
+	// "func(a ...any) (n int, err error)" or a variable's type ("" when
+	// unknown).
+	Signature string
+	// Doc is the first sentence of its doc comment ("" when none).
+	Doc string
+}
 
 // Complete lists the completions of the name before cursor (a count of
 // code points into code): package members after "pkg.", fields and
@@ -26,6 +48,16 @@ func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicod
 // packages, keywords and builtins. The matches replace
 // code[start:end] (code points).
 func (in *Interpreter) Complete(code string, cursor int) (matches []string, start, end int) {
+	cs, start, end := in.Completions(code, cursor)
+	for _, c := range cs {
+		matches = append(matches, c.Text)
+	}
+	return matches, start, end
+}
+
+// Completions is Complete with each match's kind, signature and one-line
+// doc.
+func (in *Interpreter) Completions(code string, cursor int) (out []Completion, start, end int) {
 	runes := []rune(code)
 	cursor = max(0, min(cursor, len(runes)))
 	s := cursor
@@ -39,7 +71,7 @@ func (in *Interpreter) Complete(code string, cursor int) (matches []string, star
 	declared := in.declared
 	in.mu.Unlock()
 
-	var candidates []string
+	var candidates []Completion
 	partial := word
 	start = s
 	if i := strings.LastIndex(word, "."); i >= 0 {
@@ -48,58 +80,141 @@ func (in *Interpreter) Complete(code string, cursor int) (matches []string, star
 		start = s + len([]rune(word[:i+1]))
 		if path, ok := imports[base]; ok {
 			for _, m := range in.catalog.Members(path) {
-				candidates = append(candidates, m.Name)
+				if !strings.HasPrefix(m.Name, partial) {
+					continue
+				}
+				c := Completion{Text: m.Name, Type: memberType(m.Kind), Signature: m.Signature}
+				if d, ok := symbols.Doc(path + "." + m.Name); ok {
+					c.Signature, c.Doc = d.Signature, firstSentence(d.Doc)
+				}
+				candidates = append(candidates, c)
 			}
 		} else if t, ok := globals[base]; ok {
-			candidates = typeMembers(t)
+			candidates = typeMembers(t, partial)
 		}
 	} else {
-		for name := range globals {
-			candidates = append(candidates, name)
+		for name, t := range globals {
+			candidates = append(candidates, Completion{Text: name, Type: "variable", Signature: t.String()})
 		}
 		for name := range declared {
-			candidates = append(candidates, name)
+			candidates = append(candidates, Completion{Text: name, Type: "function"})
 		}
-		for name := range imports {
-			candidates = append(candidates, name)
+		for name, path := range imports {
+			c := Completion{Text: name, Type: "package", Signature: "package " + path}
+			if d, ok := symbols.Doc(path); ok {
+				c.Doc = firstSentence(d.Doc)
+			}
+			candidates = append(candidates, c)
 		}
-		candidates = append(candidates, goWords...)
+		for _, w := range goWords {
+			candidates = append(candidates, Completion{Text: w, Type: wordType(w)})
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range candidates {
-		if seen[c] || !strings.HasPrefix(c, partial) || strings.HasPrefix(c, "__") || strings.ContainsRune(c, 'ʹ') || c == "_" {
+		if seen[c.Text] || !strings.HasPrefix(c.Text, partial) || strings.HasPrefix(c.Text, "__") || strings.ContainsRune(c.Text, 'ʹ') || c.Text == "_" {
 			continue
 		}
-		seen[c] = true
-		matches = append(matches, c)
+		seen[c.Text] = true
+		out = append(out, c)
 	}
-	sort.Strings(matches)
-	return matches, start, cursor
+	sort.Slice(out, func(a, b int) bool { return out[a].Text < out[b].Text })
+	return out, start, cursor
+}
+
+// memberType is Jupyter's completion type of a package member.
+func memberType(k symbols.Kind) string {
+	switch k {
+	case symbols.Func:
+		return "function"
+	case symbols.Type:
+		return "type"
+	case symbols.Const:
+		return "constant"
+	}
+	return "variable"
+}
+
+// wordType is the completion type of a Go keyword or predeclared name.
+func wordType(w string) string {
+	switch {
+	case slices.Contains(strings.Fields(goKeywords), w):
+		return "keyword"
+	case slices.Contains(strings.Fields(goBuiltinFuncs), w):
+		return "function"
+	case w == "true" || w == "false" || w == "nil" || w == "iota":
+		return "constant"
+	}
+	return "type"
+}
+
+// firstSentence is the first sentence of a doc comment, on one line.
+func firstSentence(doc string) string {
+	doc = strings.Join(strings.Fields(doc), " ")
+	for i := 0; i+1 < len(doc); i++ {
+		if doc[i] == '.' && doc[i+1] == ' ' {
+			return doc[:i+1]
+		}
+	}
+	return doc
 }
 
 // typeMembers are the exported fields and methods of t (and of *t or
-// the pointed-to type).
-func typeMembers(t reflect.Type) []string {
-	var out []string
-	for _, tt := range []reflect.Type{t, reflect.PointerTo(t)} {
+// the pointed-to type) that start with partial, documented when t is a
+// type of Firn's.
+func typeMembers(t reflect.Type, partial string) []Completion {
+	base := t
+	for base.Kind() == reflect.Pointer {
+		base = base.Elem()
+	}
+	pkg := shortPath(base.PkgPath())
+	doc := func(c Completion) Completion {
+		if d, ok := symbols.Doc(pkg + "." + base.Name() + "." + c.Text); ok && pkg != "" {
+			c.Signature, c.Doc = d.Signature, firstSentence(d.Doc)
+		}
+		return c
+	}
+	var out []Completion
+	for _, tt := range []reflect.Type{t, reflect.PointerTo(base)} {
 		for i := range tt.NumMethod() {
-			out = append(out, tt.Method(i).Name)
+			m := tt.Method(i)
+			if strings.HasPrefix(m.Name, partial) {
+				out = append(out, doc(Completion{Text: m.Name, Type: "method", Signature: "func" + strings.TrimPrefix(methodType(tt, m), "func")}))
+			}
 		}
 	}
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-		for i := range reflect.PointerTo(t).NumMethod() {
-			out = append(out, reflect.PointerTo(t).Method(i).Name)
-		}
-	}
-	if t.Kind() == reflect.Struct {
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() {
-				out = append(out, f.Name)
+	if base.Kind() == reflect.Struct {
+		for i := range base.NumField() {
+			if f := base.Field(i); f.IsExported() && strings.HasPrefix(f.Name, partial) {
+				out = append(out, doc(Completion{Text: f.Name, Type: "field", Signature: f.Type.String()}))
 			}
 		}
 	}
 	return out
+}
+
+// methodType is m's signature without its receiver.
+func methodType(t reflect.Type, m reflect.Method) string {
+	if t.Kind() == reflect.Interface {
+		return m.Type.String()
+	}
+	ft := m.Type // has the receiver first
+	var in, out []string
+	for i := 1; i < ft.NumIn(); i++ {
+		in = append(in, ft.In(i).String())
+	}
+	for i := range ft.NumOut() {
+		out = append(out, ft.Out(i).String())
+	}
+	sig := "func(" + strings.Join(in, ", ") + ")"
+	switch len(out) {
+	case 0:
+	case 1:
+		sig += " " + out[0]
+	default:
+		sig += " (" + strings.Join(out, ", ") + ")"
+	}
+	return sig
 }
 
 // Inspect documents the name under cursor: a package, a package member,

@@ -3,8 +3,8 @@ package interpreter
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
@@ -19,7 +19,8 @@ type Error struct {
 	// Cell is the execution count of the cell.
 	Cell int
 	// Name is the kind: "SyntaxError", "CompileError", "panic",
-	// "Interrupted", "MemoryLimit", "KernelDied".
+	// "Interrupted", "MemoryLimit", "KernelDied"; for a cell whose value
+	// is an error, the error's type ("*errors.errorString").
 	Name string
 	// Message is one line: what went wrong.
 	Message string
@@ -53,6 +54,123 @@ func Stopped(cell int, cause error, err *Error) *Error {
 	}}
 }
 
+// panicError is the error of a panic in a cell (or in a goroutine that
+// the cell started): msg is the panic's value, marker the value of
+// cellsrc.LineVar after it (the statement that ran last) and frames the
+// functions it unwound, innermost first.
+func (in *Interpreter) panicError(cell int, msg string, marker int, frames []frame, goroutine bool) *Error {
+	msg = explainPanic(cellsrc.Unrename(msg))
+	e := &Error{Cell: cell, Name: "panic", Message: msg}
+	head := fmt.Sprintf("panic: cell [%d]", cell)
+	if goroutine {
+		e.Message = "panic in a goroutine: " + msg
+		head = fmt.Sprintf("panic in a goroutine started by cell [%d]", cell)
+	}
+	var where []string
+	if site, rec, ok := in.site(marker, frames); ok {
+		if rec.count == cell {
+			e.Line, e.Column = site.Line, site.Col
+			head += fmt.Sprintf(", line %d, column %d", site.Line, site.Col)
+		} else {
+			where = append(where, fmt.Sprintf("  at line %d, column %d of cell [%d]:", site.Line, site.Col, rec.count))
+		}
+		where = append(where, sourceLines(rec.code, site.Line, site.Col)...)
+	}
+	e.Traceback = append([]string{head + ": " + msg}, where...)
+	for k, f := range frames {
+		if k == maxShownFrames {
+			e.Traceback = append(e.Traceback, fmt.Sprintf("  … and %d more calls", len(frames)-k))
+			break
+		}
+		e.Traceback = append(e.Traceback, "  in "+funcName(f.fn))
+	}
+	return e
+}
+
+// maxShownFrames is how many calls a traceback lists.
+const maxShownFrames = 20
+
+// site finds the statement that a marker names, if the innermost frame
+// of the panic is the function that statement is in (else the marker was
+// set by another goroutine, or by a function that returned before the
+// panic, and says nothing about it).
+func (in *Interpreter) site(marker int, frames []frame) (cellsrc.Site, *cellRecord, bool) {
+	id, k, ok := cellsrc.SiteOf(marker)
+	if !ok || len(frames) == 0 {
+		return cellsrc.Site{}, nil, false
+	}
+	in.mu.Lock()
+	rec := in.cells[id]
+	in.mu.Unlock()
+	if rec == nil || k >= len(rec.sites) || rec.sites[k].Func != frames[0].fn {
+		return cellsrc.Site{}, nil, false
+	}
+	return rec.sites[k], rec, true
+}
+
+// funcName says which function a frame is: "main" is the cell's top
+// level, "main.f" the function f, "main.func" a function literal.
+func funcName(fn string) string {
+	name, lits := strings.TrimPrefix(fn, "main"), 0
+	for strings.HasSuffix(name, ".func") {
+		name, lits = strings.TrimSuffix(name, ".func"), lits+1
+	}
+	name = strings.TrimPrefix(name, ".")
+	switch {
+	case lits == 0 && name == "":
+		return "the cell"
+	case lits == 0:
+		return name
+	case name == "":
+		return "a function literal"
+	}
+	return "a function literal in " + name
+}
+
+// yaegiPrefix is a position yaegi puts before some panics' messages, in
+// the coordinates of the source it compiled.
+var yaegiPrefix = regexp.MustCompile(`^\d+:\d+: `)
+
+// explainPanic words the panics of yaegi, which come from package
+// reflect, as Go words them.
+func explainPanic(msg string) string {
+	msg = yaegiPrefix.ReplaceAllString(msg, "")
+	const nilDeref = "runtime error: invalid memory address or nil pointer dereference"
+	switch {
+	case strings.HasPrefix(msg, "reflect: ") && strings.HasSuffix(msg, " index out of range"):
+		return "runtime error: index out of range"
+	case strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.HasSuffix(msg, " on zero Value"):
+		return nilDeref
+	case msg == "reflect: Method on nil interface value":
+		return nilDeref + " (a method of a nil interface value)"
+	case msg == "reflect.Value.Call: call of nil function":
+		return nilDeref + " (a call of a nil function)"
+	}
+	return msg
+}
+
+// errorValue is the error of a cell whose last expression is a non-nil
+// error: the cell ran, but what it computed is a failure, shown as one
+// (Name is the error's type, Message its text). A nil pointer, and an
+// error whose Error method panics, are no error value (nil): the display
+// shows them.
+func errorValue(cell int, err error) (e *Error) {
+	if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			e = nil
+		}
+	}()
+	typ := cellsrc.Unrename(fmt.Sprintf("%T", err))
+	msg := cellsrc.Unrename(err.Error())
+	return &Error{Cell: cell, Name: typ, Message: msg, Traceback: []string{
+		typ + ": " + msg,
+		fmt.Sprintf("(the value of cell [%d] is this error)", cell),
+	}}
+}
+
 func goroutinePanicLost(cell int) *Error {
 	return &Error{Cell: cell, Name: "panic", Message: "a goroutine panicked", Traceback: []string{fmt.Sprintf("panic in a goroutine started by cell [%d]", cell)}}
 }
@@ -66,12 +184,11 @@ func syntaxError(cell int, code string, err error) *Error {
 	return &Error{Cell: cell, Name: "SyntaxError", Message: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
 }
 
-// cellError turns an error of yaegi in one chunk into a cell error.
-func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k int, err error) *Error {
-	chunk := plan.Chunks[k]
+// cellError turns an error of yaegi in one chunk into a cell error;
+// marker is the value of cellsrc.LineVar when the chunk stopped.
+func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k int, marker int, err error) *Error {
 	var p interp.Panic
 	if errors.As(err, &p) {
-		msg := plan.Unrename(fmt.Sprint(p.Value))
 		frames := in.trace.frames()
 		if len(frames) == 0 {
 			// No interpreted code ran: yaegi's compiler itself panicked,
@@ -81,21 +198,7 @@ func (in *Interpreter) cellError(cell int, code string, plan *cellsrc.Plan, k in
 				return located(cell, "CompileError", code, ce.Line, ce.Col, ce.Msg)
 			}
 		}
-		e := &Error{Cell: cell, Name: "panic", Message: msg}
-		e.Traceback = append([]string{fmt.Sprintf("panic: %s", msg)}, frames...)
-		// The innermost frame in this cell gives the line.
-		for _, f := range frames {
-			if m := regexp.MustCompile(`line (\d+), column (\d+): (main\(\)|main)$`).FindStringSubmatch(f); m != nil {
-				l, _ := strconv.Atoi(m[1])
-				c, _ := strconv.Atoi(m[2])
-				l, c = chunk.CellPosition(l, c)
-				e.Line, e.Column = l, c
-				e.Traceback[0] = fmt.Sprintf("panic: cell [%d], line %d, column %d: %s", cell, l, c, msg)
-				e.Traceback = append(e.Traceback, sourceLines(code, l, c)...)
-				break
-			}
-		}
-		return e
+		return in.panicError(cell, fmt.Sprint(p.Value), marker, frames, false)
 	}
 	ce := plan.CellError(k, symbols.Explain(err))
 	if ce.Line > 0 {

@@ -9,7 +9,6 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,12 +50,21 @@ type Interpreter struct {
 	catalog *symbols.Catalog
 	cell    cellContext
 	trace   *traceWriter
+	line    *int // cellsrc.LineVar: the marker of the statement that ran last
 
 	mu       sync.Mutex
 	running  *run                    // the cell being executed, nil between cells
 	globals  map[string]reflect.Type // variables after the last cell, for completion
 	imported map[string]string       // package name → import path, after the last cell
 	declared map[string]bool         // names declared by cells (functions and types too)
+	cells    map[int]*cellRecord     // plan ID → its cell, for the sites of panics
+}
+
+// cellRecord is a cell as run: where a panic in its code points to.
+type cellRecord struct {
+	count int // execution count
+	code  string
+	sites []cellsrc.Site
 }
 
 // run is one cell being executed.
@@ -80,15 +88,14 @@ const prelude = `import (
 	"firn/plots"
 )
 
-var __firnNoValue = __firn.NoValue()
-
 var ctx = __firn.Context()
 `
 
-// noValue is what a cell's first global holds. yaegi returns the value of
-// the frame's first slot for a call that returns nothing (measured:
-// c.Add(g) at a cell's top level "returned" ctx), so that slot holds this
-// marker, and a result that is the marker is no result.
+// noValue is what a cell's first global holds (cellsrc.Prelude declares
+// it). yaegi returns the value of the frame's first slot for a call that
+// returns nothing (measured: c.Add(g) at a cell's top level "returned"
+// ctx), so that slot holds this marker, and a result that is the marker is
+// no result.
 type noValue struct{}
 
 var theNoValue = &noValue{}
@@ -101,7 +108,7 @@ func New(opts Options) (*Interpreter, error) {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
-	in := &Interpreter{opts: opts, globals: map[string]reflect.Type{}, declared: map[string]bool{}}
+	in := &Interpreter{opts: opts, globals: map[string]reflect.Type{}, declared: map[string]bool{}, cells: map[int]*cellRecord{}}
 	in.trace = &traceWriter{w: opts.Stderr}
 	in.yaegi = interp.New(interp.Options{
 		Stdout: opts.Stdout, Stderr: in.trace, GoPath: "/nonexistent",
@@ -125,6 +132,15 @@ func New(opts Options) (*Interpreter, error) {
 	if _, err := in.eval(context.Background(), cellsrc.Prelude); err != nil {
 		return nil, fmt.Errorf("interpreter: prelude: %w", err)
 	}
+	lv, err := in.eval(context.Background(), "&"+cellsrc.LineVar)
+	if err != nil {
+		return nil, fmt.Errorf("interpreter: prelude: %w", err)
+	}
+	line, ok := valueInterface(lv).(*int)
+	if !ok {
+		return nil, fmt.Errorf("interpreter: prelude: %s is a %s", cellsrc.LineVar, lv.Type())
+	}
+	in.line = line
 	if _, cerr := in.Execute(context.Background(), 0, prelude); cerr != nil {
 		return nil, fmt.Errorf("interpreter: prelude: %s", strings.Join(cerr.Traceback, "\n"))
 	}
@@ -183,6 +199,7 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 	r := &run{cell: cell, cancel: cancel}
 	in.mu.Lock()
 	in.running = r
+	in.cells[plan.ID] = &cellRecord{count: cell, code: code, sites: plan.Sites}
 	in.mu.Unlock()
 	in.cell.set(cellCtx)
 	in.trace.start()
@@ -195,6 +212,7 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 
 	var last reflect.Value
 	for i, chunk := range plan.Chunks {
+		*in.line = 0 // a panic before the chunk's first statement has no site
 		v, err := in.eval(cellCtx, chunk.Src)
 		if err != nil {
 			in.mu.Lock()
@@ -211,7 +229,7 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 			}
 			in.session.Commit(plan, i)
 			in.afterCell(plan.Declared)
-			return nil, in.cellError(cell, code, plan, i, err)
+			return nil, in.cellError(cell, code, plan, i, *in.line, err)
 		}
 		last = v
 	}
@@ -226,6 +244,11 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 	x := valueInterface(last)
 	if x == any(theNoValue) {
 		return nil, nil
+	}
+	if err, ok := x.(error); ok {
+		if e := errorValue(cell, err); e != nil {
+			return nil, e
+		}
 	}
 	b := display.Render(x)
 	if last.Kind() == reflect.String {
@@ -326,9 +349,10 @@ func (in *Interpreter) goStatement(f any, args ...any) {
 	}
 	in.checkArgs(fv, args)
 	go func() {
+		first := in.trace.next()
 		defer func() {
 			if r := recover(); r != nil {
-				in.goroutinePanicked(cell, r, debug.Stack())
+				in.goroutinePanicked(cell, r, *in.line, in.trace.since(first))
 			}
 		}()
 		fv.Call(callArgs(fv.Type(), args))
@@ -369,9 +393,11 @@ func callArgs(t reflect.Type, args []any) []reflect.Value {
 	return out
 }
 
-func (in *Interpreter) goroutinePanicked(cell int, r any, stack []byte) {
-	e := &Error{Cell: cell, Name: "panic", Message: fmt.Sprintf("panic in a goroutine: %v", r)}
-	e.Traceback = append([]string{fmt.Sprintf("panic in a goroutine started by cell [%d]: %v", cell, r)}, in.trace.frames()...)
+// goroutinePanicked reports the panic r of a goroutine started by cell:
+// marker is the statement that ran last, frames those yaegi printed as
+// the goroutine unwound.
+func (in *Interpreter) goroutinePanicked(cell int, r any, marker int, frames []frame) {
+	e := in.panicError(cell, fmt.Sprint(r), marker, frames, true)
 	in.mu.Lock()
 	running := in.running
 	in.mu.Unlock()
@@ -387,7 +413,6 @@ func (in *Interpreter) goroutinePanicked(cell int, r any, stack []byte) {
 	if in.opts.LatePanic != nil {
 		in.opts.LatePanic(e)
 	}
-	_ = stack
 }
 
 // clearValue is the builtin clear for yaegi: it deletes a map's entries
@@ -461,36 +486,76 @@ func (c *cellContext) Value(key any) any                       { return c.curren
 func (c *cellContext) String() string                          { return "the running cell's context" }
 
 // traceWriter is yaegi's stderr: it keeps the "L:C: panic: f(...)"
-// frames yaegi prints while a panic unwinds (for the cell's traceback)
-// and passes everything else (log output) on.
+// frames yaegi prints while a panic unwinds (innermost first; for the
+// cell's traceback) and passes everything else (log output) on.
 type traceWriter struct {
-	w      io.Writer
-	mu     sync.Mutex
-	frameL []string
+	w     io.Writer
+	mu    sync.Mutex
+	kept  []frame // frames since the cell started, at most maxFrames
+	first int     // the number of kept[0]
+	total int     // frames seen so far
 }
+
+// A frame is one function a panic unwound, as yaegi prints it: the
+// function's name ("main", "main.f", "main.func") and the position, in
+// the source the function came from, of its first statement (yaegi
+// v0.16.1 does not say where in the function the panic was).
+type frame struct {
+	line, col int
+	fn        string
+}
+
+// maxFrames bounds the frames kept for one cell (an endless recursion
+// prints millions): the innermost come first and are kept.
+const maxFrames = 1000
 
 var panicFrame = regexp.MustCompile(`^(\d+):(\d+): panic: (.*)$`)
 
 func (t *traceWriter) Write(p []byte) (int, error) {
 	if m := panicFrame.FindSubmatch(bytesTrimNL(p)); m != nil {
+		l, _ := strconv.Atoi(string(m[1]))
+		c, _ := strconv.Atoi(string(m[2]))
 		t.mu.Lock()
-		t.frameL = append(t.frameL, fmt.Sprintf("  line %s, column %s: %s", m[1], m[2], strings.TrimSuffix(string(m[3]), "(...)")))
+		if len(t.kept) < maxFrames {
+			t.kept = append(t.kept, frame{line: l, col: c, fn: strings.TrimSuffix(string(m[3]), "(...)")})
+		}
+		t.total++
 		t.mu.Unlock()
 		return len(p), nil
 	}
 	return t.w.Write(p)
 }
 
+// start forgets the frames of earlier cells.
 func (t *traceWriter) start() {
 	t.mu.Lock()
-	t.frameL = nil
+	t.kept, t.first = nil, t.total
 	t.mu.Unlock()
 }
 
-func (t *traceWriter) frames() []string {
+// frames are the frames printed since the cell started.
+func (t *traceWriter) frames() []frame {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]string(nil), t.frameL...)
+	return append([]frame(nil), t.kept...)
+}
+
+// next is the number the next frame printed will have.
+func (t *traceWriter) next() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.total
+}
+
+// since are the kept frames numbered n and later.
+func (t *traceWriter) since(n int) []frame {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := max(0, n-t.first)
+	if k >= len(t.kept) {
+		return nil
+	}
+	return append([]frame(nil), t.kept[k:]...)
 }
 
 func bytesTrimNL(p []byte) []byte {

@@ -1,0 +1,133 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/kernel/protocol"
+)
+
+// The test binary is also the kernel program: started with
+// FIRN_KERNEL_CHILD=1 it runs `firn kernel`.
+func TestMain(m *testing.M) {
+	if os.Getenv("FIRN_KERNEL_CHILD") == "1" {
+		os.Exit(kernel.Main(os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func startSession(t *testing.T) *Session {
+	t.Helper()
+	s := Start("s1", Options{Path: "nb.ipynb", Kernel: kernel.Options{
+		Command: []string{os.Args[0]}, Env: []string{"FIRN_KERNEL_CHILD=1"}, Dir: t.TempDir(),
+	}})
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// testFrame is what a frame of the log says, in short.
+type testFrame struct {
+	Type   string            `json:"type"`
+	State  string            `json:"state"`
+	Cause  string            `json:"cause"`
+	CellID string            `json:"cell_id"`
+	Msg    *protocol.Message `json:"msg"`
+}
+
+// readUntil reads the session's frames from since until done says so
+// (or the test times out); it returns them and the last seq.
+func readUntil(t *testing.T, s *Session, since int64, done func(testFrame) bool) ([]testFrame, int64) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	var out []testFrame
+	for {
+		b, wait, closed := s.Log().Read(since, 256)
+		first := b.Last - int64(len(b.Frames)) + 1
+		for i, raw := range b.Frames {
+			var f testFrame
+			if err := json.Unmarshal(raw, &f); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, f)
+			since = first + int64(i)
+			if done(f) {
+				return out, since
+			}
+		}
+		if len(b.Frames) == 0 {
+			if closed {
+				t.Fatal("the log closed")
+			}
+			select {
+			case <-wait:
+			case <-timeout:
+				t.Fatalf("timed out; frames so far: %+v", out)
+			}
+		}
+	}
+}
+
+// states lists the kernel frames' states, in order.
+func states(fs []testFrame) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Type == "kernel" {
+			out = append(out, f.State)
+		}
+	}
+	return out
+}
+
+// When a cell kills the kernel, the clients see it die and restart before
+// the kernel is idle again: busy, dead, restarting, idle; never idle
+// between busy and dead (which made the browser think the kernel was
+// ready). The next cell runs on the new kernel. (Before the fix the order
+// depended on which of two goroutines ran first, so the test kills the
+// kernel several times.)
+func TestSessionStatusOrderAtDeath(t *testing.T) {
+	s := startSession(t)
+	_, since := readUntil(t, s, 0, func(f testFrame) bool { return f.Type == "kernel" && f.State == Idle })
+	for round := range 12 {
+		kill, next := fmt.Sprintf("kill-%d", round), fmt.Sprintf("next-%d", round)
+		s.Execute(kill, "c1", "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}")
+		fs, seq := readUntil(t, s, since, func(f testFrame) bool {
+			return f.Type == "message" && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == kill
+		})
+		s.Execute(next, "c2", "1 + 1")
+		more, seq := readUntil(t, s, seq, func(f testFrame) bool {
+			return f.Type == "message" && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == next
+		})
+		since = seq
+		fs = append(fs, more...)
+		// After the restart the kernel is idle, or busy at once with the
+		// next cell.
+		// (The idle after the previous round's last reply may come first.)
+		got := strings.TrimPrefix(strings.Join(states(fs), " "), "idle ")
+		if !strings.HasPrefix(got, "busy dead restarting idle") && !strings.HasPrefix(got, "busy dead restarting busy") {
+			t.Fatalf("round %d: kernel states %q, want busy dead restarting, then idle or busy", round, got)
+		}
+		var died, result string
+		for _, f := range fs {
+			switch {
+			case f.Type == "kernel" && f.State == Dead:
+				died = f.Cause
+			case f.Type == "message" && f.Msg.Parent() == next && f.Msg.Type() == protocol.ExecuteResult:
+				var r protocol.ExecuteResultContent
+				_ = f.Msg.Decode(&r)
+				result, _ = r.Data["text/plain"].(string)
+			}
+		}
+		if !strings.Contains(died, "the end") {
+			t.Errorf("round %d: the dead frame's cause %q", round, died)
+		}
+		if result != "2" {
+			t.Errorf("round %d: the cell after the death showed %q, want 2", round, result)
+		}
+	}
+}
