@@ -33,6 +33,10 @@
 //   - Kernel messages are relayed with parent_header.msg_id replaced by
 //     the client's msg_id and tagged with the client's cell id, also when
 //     they arrive after the reply (output of a cell's goroutines).
-//   - A session runs with no reader at all; only Close (or the manager's)
-//     stops its kernel.
+//   - A session runs with no reader at all; only Close (or the manager's:
+//     Close, CloseUnder when its notebook is deleted or replaced,
+//     CloseAll) stops its kernel.
+//   - Info.ETag is the version of the notebook file the session's frames
+//     belong to (SetETag when it starts, then Saved): a client whose file
+//     has another etag does not replay them onto it.
 package session

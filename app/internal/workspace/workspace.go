@@ -64,6 +64,9 @@ type Workspace struct {
 	dir  string
 	root *os.Root
 	mu   sync.Mutex // serializes writes
+
+	wholeMu sync.Mutex
+	whole   map[string]string // path → etag of a version known to read whole
 }
 
 // Open opens the workspace folder dir, which must exist.
