@@ -179,8 +179,8 @@ func TestDeleteEndsTheSession(t *testing.T) {
 				t.Fatalf("the session %s outlives its deleted notebook", id)
 			}
 			fs := c.until(func(f frame) bool { return f.Type == "kernel" && f.State == "dead" })
-			if cause := fs[len(fs)-1].Cause; cause != "the notebook was deleted" {
-				t.Errorf("last kernel frame's cause %q", cause)
+			if last := fs[len(fs)-1]; last.Cause != "the notebook was deleted" || !strings.Contains(last.raw, `"ended":true`) {
+				t.Errorf("last kernel frame %s, want cause %q and ended", last.raw, "the notebook was deleted")
 			}
 			if err := syscall.Kill(pid, 0); err == nil {
 				t.Errorf("kernel %d still runs after its notebook was deleted", pid)

@@ -140,11 +140,12 @@
 //	    parent_header.msg_id is the msg_id the client gave in its request. Output that a cell's goroutines
 //	    print after the cell ended still carries the cell's id. A status "idle" may come before or after
 //	    the execute_reply it follows; use kernel frames for the state.
-//	{"seq","type": "kernel","state": S,"cause": "…","execution_count": N}
+//	{"seq","type": "kernel","state": S,"cause": "…","execution_count": N,"ended": true?}
 //	    a change of the kernel's state: busy and idle around the queue, "dead" with the cause of a death
 //	    (e.g. "kernel process signal: killed", a fatal panic, the memory limit), then "restarting" and,
 //	    when the fresh kernel answers, "idle" with the same cause; "restarting" with cause
-//	    "restarted by the user" for a restart.
+//	    "restarted by the user" for a restart. "ended" marks the last frame of a session that was
+//	    closed (DELETE, its notebook deleted or reset): no kernel comes back; the websocket closes.
 //	{"seq","type": "queued","cell_id","msg_id"}
 //	    an execute request was accepted into the queue.
 //	{"seq","type": "saved","path": P,"etag": E}

@@ -186,6 +186,9 @@ type (
 		State          string `json:"state"`
 		Cause          string `json:"cause,omitempty"`
 		ExecutionCount int    `json:"execution_count"`
+		// Ended marks the last frame of a closed session: its kernel
+		// does not come back.
+		Ended bool `json:"ended,omitempty"`
 	}
 	renamedFrame struct {
 		Type string `json:"type"`
@@ -561,7 +564,8 @@ func (s *Session) CloseFor(ctx context.Context, cause string) error {
 	}
 	s.abortQueue()
 	s.life = Dead
-	s.stateChanged(cause)
+	s.lastSent = Dead
+	s.emit(kernelFrame{Type: "kernel", State: Dead, Cause: cause, ExecutionCount: s.count, Ended: true})
 	s.closed = true
 	k := s.k
 	s.mu.Unlock()

@@ -123,7 +123,10 @@ export class Api {
     return this.json('GET', 'files/content', { query: { path } });
   }
 
-  /** saveNotebook writes nb; a 409 ApiError carries the current etag in body.etag. */
+  /**
+   * saveNotebook writes nb; a 409 ApiError carries the current etag in body.etag (and, when the
+   * file on disk is damaged, what is damaged in body.damage: such a file is not replaced).
+   */
   saveNotebook(path: string, notebook: unknown, etag: string): Promise<SaveResult> {
     return this.json('PUT', 'files/content', { query: { path }, json: { notebook, etag } });
   }
@@ -150,10 +153,19 @@ export class Api {
     return this.json('POST', 'lessons/open', { json: { file } });
   }
 
+  /** resetLesson puts the bundled lesson back; the student's copy goes to the trash (trash_id). */
+  resetLesson(file: string): Promise<FileEntry & { trash_id?: string }> {
+    return this.json('POST', 'lessons/reset', { json: { file } });
+  }
+
   // Sessions
 
   createSession(path: string): Promise<Session> {
     return this.json('POST', 'sessions', { json: { path } });
+  }
+
+  getSession(id: string): Promise<Session> {
+    return this.json('GET', `sessions/${encodeURIComponent(id)}`);
   }
 
   listSessions(): Promise<Session[]> {
