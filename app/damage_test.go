@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -292,4 +293,31 @@ func TestLessonReset(t *testing.T) {
 		t.Errorf("reset of a lesson never opened: %+v", fresh)
 	}
 	h.doJSON("POST", "/api/lessons/reset", map[string]string{"file": "../x.ipynb"}, 404, nil)
+}
+
+// TestContentNotModified: a client that asks with the etag it has (the
+// page checking, on focus, whether the file changed on disk) gets 304
+// and no body while the file is that version, the file once it is not.
+func TestContentNotModified(t *testing.T) {
+	h := newHarness(t, nil)
+	h.doJSON("POST", "/api/files", map[string]string{"op": "create", "path": "m.ipynb"}, 201, nil)
+	var doc savedDoc
+	h.doJSON("GET", "/api/files/content?path=m.ipynb", nil, 200, &doc)
+	get := func() (int, string) {
+		req, err := http.NewRequest("GET", h.hs.URL+"/api/files/content?path=m.ipynb", nil)
+		must(t, err)
+		req.Header.Set("If-None-Match", `"`+doc.ETag+`"`)
+		resp, err := h.client.Do(req)
+		must(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := get(); status != http.StatusNotModified || body != "" {
+		t.Errorf("unchanged file: %d %q, want 304 and no body", status, body)
+	}
+	must(t, os.WriteFile(filepath.Join(h.dir, "m.ipynb"), nbJSON(t, "changed := true"), 0o644))
+	if status, body := get(); status != http.StatusOK || !strings.Contains(body, "changed := true") {
+		t.Errorf("changed file: %d %.80q, want 200 and the new version", status, body)
+	}
 }

@@ -65,8 +65,9 @@
 //	     file, each naming the line, cell and field, whose readable part is in "notebook";
 //	     "kernel_mismatch" says, for a notebook of another kernel, which one it wants: "This notebook
 //	     is for Python 3 (kernel python3); Firn runs Go."). The frontend shows such notebooks
-//	     read-only, with the reason. Other files: the raw bytes with their Content-Type, sandboxed by a
-//	     CSP so that an HTML file cannot script the API.
+//	     read-only, with the reason. The header ETag is "<etag>"; a request with If-None-Match equal
+//	     to it gets 304 with no body (the file did not change). Other files: the raw bytes with their
+//	     Content-Type, sandboxed by a CSP so that an HTML file cannot script the API.
 //	PUT  /api/files/content?path=P   body {"notebook": <nbformat JSON>, "etag": "<etag last seen, or "" for a new file>",
 //	     "discard_damage": false}
 //	     → {"path","modified","etag"}; 409 {"error": "…changed on disk…", "etag": current ("" if deleted)}

@@ -72,6 +72,14 @@ func writeNotebookDoc(w http.ResponseWriter, doc notebookDoc, nb []byte) {
 func (s *Server) getContent(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Query().Get("path")
 	if workspace.IsNotebook(p) {
+		// A client that has this version (the page checking for changes on disk) gets 304.
+		if inm := r.Header.Get("If-None-Match"); inm != "" {
+			if etag, err := s.ws.FileETag(p); err == nil && inm == `"`+etag+`"` {
+				w.Header().Set("ETag", inm)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
 		doc, err := s.ws.ReadNotebook(p)
 		if err != nil {
 			s.fail(w, r, err)

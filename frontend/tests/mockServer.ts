@@ -69,6 +69,7 @@ export class MockServer {
     if (route === 'files/content' && method === 'GET') {
       const f = this.files.get(path);
       if (!f) return json(404, { error: `${path}: no such file` });
+      if (headers['If-None-Match'] === `"e${f.etag}"`) return new Response(null, { status: 304 });
       return json(200, { path, modified: '2025-01-01T00:00:00Z', etag: 'e' + f.etag, notebook: f.notebook, ...(f.damage ? { damage: f.damage } : {}) });
     }
     if (route === 'files/content' && method === 'PUT') {

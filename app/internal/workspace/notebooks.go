@@ -2,8 +2,10 @@ package workspace
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -99,6 +101,21 @@ func (w *Workspace) ReadNotebook(p string) (Doc, error) {
 	}
 	doc.JSON = out.Bytes()
 	return doc, nil
+}
+
+// FileETag is the etag of the file at p as it is now, without reading it
+// as a notebook: enough to know whether it changed.
+func (w *Workspace) FileETag(p string) (string, error) {
+	f, _, err := w.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fail("read", p, err)
+	}
+	return etagOf(h.Sum(nil)), nil
 }
 
 // parse reads the notebook file c holding raw: nil and an error if it is

@@ -275,8 +275,11 @@ func (w *Workspace) Open(p string) (*os.File, Entry, error) {
 // ETag is the etag of a file's content.
 func ETag(content []byte) string {
 	sum := sha256.Sum256(content)
-	return hex.EncodeToString(sum[:16])
+	return etagOf(sum[:])
 }
+
+// etagOf is the etag of a file whose SHA-256 is sum.
+func etagOf(sum []byte) string { return hex.EncodeToString(sum[:16]) }
 
 func randomID() string {
 	var b [8]byte

@@ -79,9 +79,9 @@ export class Api {
   }
 
   async request(method: string, path: string, opts: {
-    query?: Record<string, string>; json?: unknown; body?: BodyInit;
+    query?: Record<string, string>; json?: unknown; body?: BodyInit; headers?: Record<string, string>;
   } = {}): Promise<Response> {
-    const extra: Record<string, string> = {};
+    const extra: Record<string, string> = { ...opts.headers };
     let body = opts.body;
     if (opts.json !== undefined) {
       extra['Content-Type'] = 'application/json';
@@ -121,6 +121,16 @@ export class Api {
 
   readNotebook(path: string): Promise<NotebookFile> {
     return this.json('GET', 'files/content', { query: { path } });
+  }
+
+  /** readNotebookIfChanged reads the notebook unless the file on disk is still version etag. */
+  async readNotebookIfChanged(path: string, etag: string): Promise<NotebookFile | 'unchanged'> {
+    try {
+      return await this.json<NotebookFile>('GET', 'files/content', { query: { path }, headers: { 'If-None-Match': `"${etag}"` } });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 304) return 'unchanged';
+      throw e;
+    }
   }
 
   /**

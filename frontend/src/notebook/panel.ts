@@ -21,6 +21,8 @@ export interface PanelHost {
   reload: () => Promise<void>;
   /** readDisk reads the file again: its etag and notebook. */
   readDisk?: () => Promise<{ etag: string; notebook: unknown }>;
+  /** readDiskIfChanged is readDisk that answers "unchanged" while the file is still version etag. */
+  readDiskIfChanged?: (etag: string) => Promise<{ etag: string; notebook: unknown } | 'unchanged'>;
   /** resolveConflict asks what to do about the file on disk (etag current, "" if gone): reload or keep mine. */
   resolveConflict: (current: string) => Promise<'reload' | 'overwrite' | 'cancel'>;
   /** sessionETag is the etag of the file's last save through Firn (any tab), null if unknown. */
@@ -524,7 +526,9 @@ export class NotebookPanel {
       const etag = this.saver.etag;
       let file: { etag: string; notebook: unknown } | null;
       try {
-        file = await this.host.readDisk();
+        const f = this.host.readDiskIfChanged ? await this.host.readDiskIfChanged(etag) : await this.host.readDisk();
+        if (f === 'unchanged') return;
+        file = f;
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 404)) return;
         file = null;

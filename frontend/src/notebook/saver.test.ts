@@ -39,6 +39,15 @@ describe('Api', () => {
     expect(api.wsURL('s 1', 5)).toBe('ws://h/firn/api/sessions/s%201/ws?since=5');
   });
 
+  it('reads a notebook only if it changed since the etag given', async () => {
+    const { api, server } = setup('cancel');
+    expect(await api.readNotebookIfChanged('a.ipynb', 'e1')).toBe('unchanged');
+    server.files.get('a.ipynb')!.etag = 2;
+    const f = await api.readNotebookIfChanged('a.ipynb', 'e1');
+    expect(f !== 'unchanged' && f.etag).toBe('e2');
+    await expect(api.readNotebookIfChanged('gone.ipynb', 'e1')).rejects.toThrow('no such file');
+  });
+
   it('turns error bodies into ApiError', async () => {
     const { api } = setup('cancel');
     await expect(api.readNotebook('missing.ipynb')).rejects.toThrow('missing.ipynb: no such file');

@@ -297,6 +297,7 @@ export class App {
       write: async (json, etag) => (await this.api.saveNotebook(at.path, json, etag)).etag,
       reload: () => this.reopen(),
       readDisk: () => this.api.readNotebook(at.path),
+      readDiskIfChanged: (etag) => this.api.readNotebookIfChanged(at.path, etag),
       sessionETag: async () => (sessionId ? (await this.api.getSession(sessionId)).etag ?? null : null),
       resolveConflict: (current) => choose(current ? 'The file changed on disk' : 'The file is gone from disk',
         current
