@@ -119,19 +119,19 @@ try {
       ],
       metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
       nbformat: 4, nbformat_minor: 5,
-  });
-  fs.writeFileSync(path.join(workspace, 'py.ipynb'), py);
-  await showRead(page, 'py.ipynb');
-  await tryToChange(page);
-  check(onDisk('py.ipynb') === py, 'an edit, a run and a save of a Python notebook leave its file (and outputs) as they were');
-  const said = await page.locator('[data-testid="kernel-mismatch"]').textContent().catch(() => '');
-  check(said.includes('This notebook is for Python 3 (kernel python3); Firn runs Go.'), `the page says which kernel it wants: ${JSON.stringify(said)}`);
-  check(/hello from Python/.test(await outputsOf(page, 1).textContent()) && /42/.test(await outputsOf(page, 2).textContent()),
-    'its stored outputs are shown');
-  const pySessions = (await api('GET', 'sessions')).filter((x) => x.path === 'py.ipynb');
-  check(pySessions.length === 0 && (await page.locator('[data-testid="kernel-status"]').getAttribute('data-state')) === 'none',
-    `no kernel is started for it (${pySessions.length} sessions)`);
-  await shot(page, 'files-02-python');
+    });
+    fs.writeFileSync(path.join(workspace, 'py.ipynb'), py);
+    await showRead(page, 'py.ipynb');
+    await tryToChange(page);
+    check(onDisk('py.ipynb') === py, 'an edit, a run and a save of a Python notebook leave its file (and outputs) as they were');
+    const said = await page.locator('[data-testid="kernel-mismatch"]').textContent().catch(() => '');
+    check(said.includes('This notebook is for Python 3 (kernel python3); Firn runs Go.'), `the page says which kernel it wants: ${JSON.stringify(said)}`);
+    check(/hello from Python/.test(await outputsOf(page, 1).textContent()) && /42/.test(await outputsOf(page, 2).textContent()),
+      'its stored outputs are shown');
+    const pySessions = (await api('GET', 'sessions')).filter((x) => x.path === 'py.ipynb');
+    check(pySessions.length === 0 && (await page.locator('[data-testid="kernel-status"]').getAttribute('data-state')) === 'none',
+      `no kernel is started for it (${pySessions.length} sessions)`);
+    await shot(page, 'files-02-python');
   });
 
   // 9. A lesson deleted and opened again: a fresh kernel, nothing of the
@@ -177,30 +177,35 @@ try {
     const outside = (src) => jupyter({
       cells: [{ cell_type: 'code', execution_count: null, id: 'c-new', metadata: {}, outputs: [], source: [src] }],
       metadata: { kernelspec: { display_name: 'Go (Firn)', language: 'go', name: 'firn' } }, nbformat: 4, nbformat_minor: 5,
-  });
-  // Another program rewrites it, keeping the first cell's id.
-  const firstID = JSON.parse(onDisk('outside.ipynb')).cells[0].id;
-  const rewrite = (src) => fs.writeFileSync(path.join(workspace, 'outside.ipynb'), outside(src).replace('"c-new"', JSON.stringify(firstID)));
-  rewrite('fmt.Println("written elsewhere")');
-  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await page.waitForSelector('[data-testid="conflict-dialog"]');
-  check((await page.locator('[data-testid="save-state"]').getAttribute('data-state')) === 'conflict' &&
-    /changed on disk/.test(await page.locator('[data-testid="conflict-dialog"]').textContent()), 'a change on disk is found when the page gets focus');
-  await shot(page, 'files-03-changed-on-disk');
-  await page.click('[data-testid="conflict-dialog-overwrite"]');
-  await until(async () => onDisk('outside.ipynb').includes('from the old code'), '"keep mine" to save');
-  await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
-  check(JSON.parse(onDisk('outside.ipynb')).cells.length === 2, '"keep mine" writes the version shown over the one on disk');
-  rewrite('fmt.Println("written elsewhere again")');
-  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await page.click('[data-testid="conflict-dialog-reload"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="cell"] .cm-content')?.textContent.includes('written elsewhere again'));
-  await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
-  await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
-  const shown = await outputsOf(page, 0).textContent();
-  check((await cells(page).count()) === 1 && !shown.includes('from the old code'),
-    `"reload" shows the version on disk, without the old code's outputs (${JSON.stringify(shown)})`);
-  check(onDisk('outside.ipynb') === outside('fmt.Println("written elsewhere again")').replace('"c-new"', JSON.stringify(firstID)), 'the reloaded version is left as it is on disk');
+    });
+    // Focus with the file as it was: the page asks whether it changed (304) and stays as it is.
+    const asked = page.waitForResponse((r) => r.url().includes('/api/files/content') && r.request().method() === 'GET');
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    check((await asked).status() === 304 && (await page.locator('[data-testid="conflict-dialog"]').count()) === 0 &&
+      (await page.locator('[data-testid="save-state"]').getAttribute('data-state')) === 'saved', 'focus with the file unchanged on disk: a 304, nothing asked');
+    // Another program rewrites it, keeping the first cell's id.
+    const firstID = JSON.parse(onDisk('outside.ipynb')).cells[0].id;
+    const rewrite = (src) => fs.writeFileSync(path.join(workspace, 'outside.ipynb'), outside(src).replace('"c-new"', JSON.stringify(firstID)));
+    rewrite('fmt.Println("written elsewhere")');
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await page.waitForSelector('[data-testid="conflict-dialog"]');
+    check((await page.locator('[data-testid="save-state"]').getAttribute('data-state')) === 'conflict' &&
+      /changed on disk/.test(await page.locator('[data-testid="conflict-dialog"]').textContent()), 'a change on disk is found when the page gets focus');
+    await shot(page, 'files-03-changed-on-disk');
+    await page.click('[data-testid="conflict-dialog-overwrite"]');
+    await until(async () => onDisk('outside.ipynb').includes('from the old code'), '"keep mine" to save');
+    await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
+    check(JSON.parse(onDisk('outside.ipynb')).cells.length === 2, '"keep mine" writes the version shown over the one on disk');
+    rewrite('fmt.Println("written elsewhere again")');
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await page.click('[data-testid="conflict-dialog-reload"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="cell"] .cm-content')?.textContent.includes('written elsewhere again'));
+    await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
+    await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
+    const shown = await outputsOf(page, 0).textContent();
+    check((await cells(page).count()) === 1 && !shown.includes('from the old code'),
+      `"reload" shows the version on disk, without the old code's outputs (${JSON.stringify(shown)})`);
+    check(onDisk('outside.ipynb') === outside('fmt.Println("written elsewhere again")').replace('"c-new"', JSON.stringify(firstID)), 'the reloaded version is left as it is on disk');
   });
 
   // 9. Reset a lesson: after confirmation it is the bundled file again,
