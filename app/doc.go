@@ -68,20 +68,28 @@
 //	     hidden names (starting with ".") and links leading outside are not listed; folders first, then by name.
 //	     .ipynb and .go files are of type "notebook".
 //	GET  /api/files/content?path=P
-//	     .ipynb and .go: {"path","modified","etag","notebook": <nbformat JSON>, "damage": ["…"]?}
+//	     .ipynb and .go: {"path","modified","etag","notebook": <nbformat JSON>, "damage": ["…"]?, "kernel_mismatch": "…"?}
 //	     (.go text-form notebooks are converted; "damage" lists what could not be read of a damaged
-//	     file, whose readable part is in "notebook"). Other files: the raw bytes with their Content-Type,
-//	     sandboxed by a CSP so that an HTML file cannot script the API.
-//	PUT  /api/files/content?path=P   body {"notebook": <nbformat JSON>, "etag": "<etag last seen, or "" for a new file>"}
+//	     file, each naming the line, cell and field, whose readable part is in "notebook";
+//	     "kernel_mismatch" says, for a notebook of another kernel, which one it wants: "This notebook
+//	     is for Python 3 (kernel python3); Firn runs Go."). The frontend shows such notebooks
+//	     read-only, with the reason. The header ETag is "<etag>"; a request with If-None-Match equal
+//	     to it gets 304 with no body (the file did not change). Other files: the raw bytes with their
+//	     Content-Type, sandboxed by a CSP so that an HTML file cannot script the API.
+//	PUT  /api/files/content?path=P   body {"notebook": <nbformat JSON>, "etag": "<etag last seen, or "" for a new file>",
+//	     "discard_damage": false}
 //	     → {"path","modified","etag"}; 409 {"error": "…changed on disk…", "etag": current ("" if deleted)}
-//	     when the etag does not match the file (conflict detection); 400 naming the cell and field for an
-//	     invalid notebook. Atomic write; a .go path is written in the text form.
+//	     when the etag does not match the file (conflict detection); 409 {"error": "…is damaged…",
+//	     "etag", "damage": [...]} when the file on disk is damaged (what could not be read of it would be
+//	     lost) and "discard_damage" is not true; 400 naming the cell and field for an invalid notebook.
+//	     Atomic write; a .go path is written in the text form.
 //	POST /api/files   body {"op": "create"|"mkdir"|"rename"|"copy"|"delete"|"restore", "path": P, "to": Q}
 //	     create: a new notebook with one empty code cell (409 if P exists; 400 unless .ipynb/.go) → 201 entry
 //	     mkdir: → 201 entry (409 if P exists)
 //	     rename: to Q, which must not exist (409) → 200 entry
 //	     copy: of a file to Q (409 if it exists); Q empty picks "NAME-Copy1.EXT", "NAME-Copy2.EXT", … → 201 entry
-//	     delete: moves P into .trash/ → 200 {"trash_id": ID}
+//	     delete: moves P into .trash/ → 200 {"trash_id": ID}; the sessions of the notebooks it was or
+//	     held end (their kernels stop; last kernel frame "dead", cause "the notebook was deleted")
 //	     restore: path = a trash_id; puts it back where it was (409 if something took its place) → 200 entry
 //	GET  /api/files/trash → [{"trash_id","path","deleted"}], newest first
 //	POST /api/files/upload?path=DIR   multipart, one or more fields "file" → 201 [entries]
@@ -90,21 +98,29 @@
 //	GET  /api/lessons → [{"file","title"}] (the bundled lessons)
 //	POST /api/lessons/open {"file"} → copies the lesson into lessons/ unless there already (201 entry),
 //	     else 200 and the student's copy, never overwritten
+//	POST /api/lessons/reset {"file"} → the bundled lesson, byte for byte, in place of the student's copy,
+//	     which goes to the trash (its session ends, cause "the lesson was reset")
+//	     → 200 {entry, "trash_id": ID (none if there was no copy)}
 //
 // Writes into .trash/ are refused (403).
 //
 // Sessions (a kernel per open notebook; it outlives the browser):
 //
-//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid"},"seq"}
+//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid"},"seq","etag"}
 //	       201 for a new session, 200 and the existing one for the same path (two tabs share one kernel).
 //	       The kernel starts in the background: state "starting" first; executes sent meanwhile wait.
 //	       pid is the kernel's process id (0 while it has none); seq is the seq of the session's last
 //	       frame when the answer was made: a client connecting with since=0 knows that the frames up
 //	       to seq replay what ran before it opened (outputs already saved or not its own; they need
-//	       no autosave).
+//	       no autosave). etag is the etag of the version of the file those frames belong to (the
+//	       file's when the session started, then each save's): a client that read the file with
+//	       another etag (someone changed it outside Firn) must not replay them onto it, and connects
+//	       with since=seq. 422 {"error": "P: This notebook is for Python 3 (kernel python3); Firn runs
+//	       Go. …"} for a notebook of another kernel: no kernel is started for it.
 //	GET    /api/sessions → [sessions], by path;  GET /api/sessions/{id} → the session
 //	DELETE /api/sessions/{id} → 204; shuts the kernel down; its websockets get a last kernel frame
-//	       "dead" (cause "session closed") and a normal close.
+//	       "dead" (cause "session closed") and a normal close. A session also ends when its notebook
+//	       is deleted or replaced (see delete and lessons/reset), with that cause; a rename keeps it.
 //	POST   /api/sessions/{id}/interrupt, POST /api/sessions/{id}/restart → the session (also over the websocket)
 //
 // Kernel states: "starting", "idle", "busy", "dead", "restarting".
@@ -133,11 +149,12 @@
 //	    parent_header.msg_id is the msg_id the client gave in its request. Output that a cell's goroutines
 //	    print after the cell ended still carries the cell's id. A status "idle" may come before or after
 //	    the execute_reply it follows; use kernel frames for the state.
-//	{"seq","type": "kernel","state": S,"cause": "…","execution_count": N}
+//	{"seq","type": "kernel","state": S,"cause": "…","execution_count": N,"ended": true?}
 //	    a change of the kernel's state: busy and idle around the queue, "dead" with the cause of a death
 //	    (e.g. "kernel process signal: killed", a fatal panic, the memory limit), then "restarting" and,
 //	    when the fresh kernel answers, "idle" with the same cause; "restarting" with cause
-//	    "restarted by the user" for a restart.
+//	    "restarted by the user" for a restart. "ended" marks the last frame of a session that was
+//	    closed (DELETE, its notebook deleted or reset): no kernel comes back; the websocket closes.
 //	{"seq","type": "queued","cell_id","msg_id"}
 //	    an execute request was accepted into the queue.
 //	{"seq","type": "saved","path": P,"etag": E}

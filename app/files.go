@@ -2,10 +2,12 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"path"
@@ -42,10 +44,11 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
 
 // notebookDoc is the body of GET /api/files/content for notebooks.
 type notebookDoc struct {
-	Path     string    `json:"path"`
-	Modified time.Time `json:"modified"`
-	ETag     string    `json:"etag"`
-	Damage   []string  `json:"damage,omitempty"`
+	Path           string    `json:"path"`
+	Modified       time.Time `json:"modified"`
+	ETag           string    `json:"etag"`
+	Damage         []string  `json:"damage,omitempty"`
+	KernelMismatch string    `json:"kernel_mismatch,omitempty"`
 }
 
 // writeNotebookDoc sends doc with "notebook": nb. The notebook's JSON is
@@ -69,13 +72,23 @@ func writeNotebookDoc(w http.ResponseWriter, doc notebookDoc, nb []byte) {
 func (s *Server) getContent(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Query().Get("path")
 	if workspace.IsNotebook(p) {
+		// A client that has this version (the page checking for changes on disk) gets 304.
+		if inm := r.Header.Get("If-None-Match"); inm != "" {
+			if etag, err := s.ws.FileETag(p); err == nil && inm == `"`+etag+`"` {
+				w.Header().Set("ETag", inm)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
 		doc, err := s.ws.ReadNotebook(p)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		w.Header().Set("ETag", `"`+doc.ETag+`"`)
-		writeNotebookDoc(w, notebookDoc{Path: doc.Path, Modified: doc.Modified, ETag: doc.ETag, Damage: doc.Damage}, doc.JSON)
+		writeNotebookDoc(w, notebookDoc{
+			Path: doc.Path, Modified: doc.Modified, ETag: doc.ETag, Damage: doc.Damage, KernelMismatch: doc.KernelMismatch,
+		}, doc.JSON)
 		return
 	}
 	s.serveFile(w, r, p, false)
@@ -109,8 +122,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putContent(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Notebook json.RawMessage `json:"notebook"`
-		ETag     string          `json:"etag"`
+		Notebook      json.RawMessage `json:"notebook"`
+		ETag          string          `json:"etag"`
+		DiscardDamage bool            `json:"discard_damage"`
 	}
 	if !decodeJSON(w, r, maxNotebookBytes, &body) {
 		return
@@ -119,7 +133,7 @@ func (s *Server) putContent(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the request body has no "notebook"`)
 		return
 	}
-	doc, err := s.ws.WriteNotebook(r.URL.Query().Get("path"), body.Notebook, body.ETag)
+	doc, err := s.ws.WriteNotebook(r.URL.Query().Get("path"), body.Notebook, body.ETag, workspace.WriteOptions{DiscardDamage: body.DiscardDamage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -156,14 +170,14 @@ func (s *Server) fileOp(w http.ResponseWriter, r *http.Request) {
 		e, err = s.ws.Rename(op.Path, op.To)
 		if err == nil {
 			if from, rerr := s.ws.Resolve(op.Path); rerr == nil {
-				s.sessions.Rename(from, e.Path) // open notebooks keep their kernels
+				s.sessions.Rename(r.Context(), from, e.Path) // open notebooks keep their kernels
 			}
 		}
 	case "copy":
 		e, err = s.ws.Copy(op.Path, op.To)
 		status = http.StatusCreated
 	case "delete":
-		id, err := s.ws.Trash(op.Path)
+		id, err := s.trash(r.Context(), op.Path, "the notebook was deleted")
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -181,6 +195,27 @@ func (s *Server) fileOp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, e)
+}
+
+// trash moves p into the trash and ends the sessions of the notebooks it
+// was or held (their kernels stop, their clients get a last kernel frame
+// "dead" with cause): a notebook opened later at that path is another
+// file and gets a fresh kernel, with nothing of the old one replayed.
+func (s *Server) trash(ctx context.Context, p, cause string) (string, error) {
+	c, err := s.ws.Resolve(p)
+	if err != nil {
+		return "", err
+	}
+	id, err := s.ws.Trash(c)
+	if err != nil {
+		return "", err
+	}
+	if n, err := s.sessions.CloseUnder(ctx, c, cause); err != nil {
+		s.logger.Warn("closing the sessions of a deleted file", "path", c, "err", err)
+	} else if n > 0 {
+		s.logger.Info("sessions closed", "path", c, "sessions", n, "cause", cause)
+	}
+	return id, nil
 }
 
 func (s *Server) listTrash(w http.ResponseWriter, r *http.Request) {
@@ -270,6 +305,38 @@ func (s *Server) listLessons(w http.ResponseWriter, r *http.Request) {
 // LessonsDir is the workspace folder lessons are copied into.
 const LessonsDir = "lessons"
 
+// lesson returns the bundled lesson named file (as GET /api/lessons
+// lists them) and its bytes, or answers 404.
+func (s *Server) lesson(w http.ResponseWriter, file string) ([]byte, bool) {
+	found := false
+	for _, l := range lessons() {
+		found = found || l.File == file
+	}
+	var b []byte
+	var err error
+	if found {
+		b, err = fs.ReadFile(examples.FS(), file)
+	}
+	if !found || err != nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q (GET /api/lessons lists them)", file))
+		return nil, false
+	}
+	return b, true
+}
+
+// copyLesson writes the bundled lesson's bytes to dest unless a file is
+// there (then it leaves it).
+func (s *Server) copyLesson(dest string, lesson []byte) error {
+	if err := s.ws.MkdirAll(LessonsDir); err != nil {
+		return err
+	}
+	var conflict *workspace.ConflictError
+	if _, err := s.ws.WriteNotebook(dest, lesson, "", workspace.WriteOptions{}); err != nil && !errors.As(err, &conflict) {
+		return err
+	}
+	return nil
+}
+
 // openLesson copies a lesson into lessons/ unless the student has a copy.
 func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
 	var body struct {
@@ -278,12 +345,8 @@ func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, 1<<20, &body) {
 		return
 	}
-	found := false
-	for _, l := range lessons() {
-		found = found || l.File == body.File
-	}
-	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q (GET /api/lessons lists them)", body.File))
+	b, ok := s.lesson(w, body.File)
+	if !ok {
 		return
 	}
 	dest := LessonsDir + "/" + body.File
@@ -291,22 +354,7 @@ func (s *Server) openLesson(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, e)
 		return
 	}
-	nb, err := examples.Read(body.File)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := nb.Write(&buf); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.ws.MkdirAll(LessonsDir); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var conflict *workspace.ConflictError
-	if _, err := s.ws.WriteNotebook(dest, buf.Bytes(), ""); err != nil && !errors.As(err, &conflict) {
+	if err := s.copyLesson(dest, b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -329,4 +377,41 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// resetLesson puts the bundled lesson back in place of the student's
+// copy, which goes to the trash (restorable); the copy's session ends.
+func (s *Server) resetLesson(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		File string `json:"file"`
+	}
+	if !decodeJSON(w, r, 1<<20, &body) {
+		return
+	}
+	b, ok := s.lesson(w, body.File)
+	if !ok {
+		return
+	}
+	dest := LessonsDir + "/" + body.File
+	var out struct {
+		workspace.Entry
+		TrashID string `json:"trash_id,omitempty"`
+	}
+	if _, err := s.ws.Stat(dest); err == nil {
+		if out.TrashID, err = s.trash(r.Context(), dest, "the lesson was reset"); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if err := s.copyLesson(dest, b); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.ws.Stat(dest)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out.Entry = e
+	writeJSON(w, http.StatusOK, out)
 }

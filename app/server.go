@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/files/trash", s.listTrash)
 	api("GET /api/lessons", s.listLessons)
 	api("POST /api/lessons/open", s.writing(s.openLesson))
+	api("POST /api/lessons/reset", s.writing(s.resetLesson))
 	api("GET /api/sessions", s.listSessions)
 	api("POST /api/sessions", s.createSession)
 	api("GET /api/sessions/{id}", s.getSession)
@@ -259,11 +260,17 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 // fail sends err with the status its kind calls for.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var conflict *workspace.ConflictError
+	var (
+		conflict *workspace.ConflictError
+		damaged  *workspace.DamagedError
+	)
 	status := http.StatusInternalServerError
 	switch {
 	case errors.As(err, &conflict):
 		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error(), "etag": conflict.ETag})
+		return
+	case errors.As(err, &damaged):
+		writeJSON(w, http.StatusConflict, map[string]any{"error": err.Error(), "etag": damaged.ETag, "damage": damaged.Damage})
 		return
 	case errors.Is(err, workspace.ErrOutside), errors.Is(err, workspace.ErrReadOnly), errors.Is(err, fs.ErrPermission):
 		status = http.StatusForbidden

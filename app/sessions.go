@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,6 +41,16 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("session for %q: not a notebook (.ipynb or .go)", body.Path))
 		return
 	}
+	// A notebook for another language is not run as Go.
+	doc, err := s.ws.ReadNotebook(p)
+	switch {
+	case err == nil && doc.KernelMismatch != "":
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("%s: %s Firn starts no kernel for it; its stored outputs are kept.", p, doc.KernelMismatch))
+		return
+	case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, workspace.ErrInvalid):
+		s.fail(w, r, err)
+		return
+	}
 	x, created, err := s.sessions.Open(p)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
@@ -47,6 +59,9 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		if doc.ETag != "" {
+			x.SetETag(doc.ETag) // the version its frames belong to
+		}
 		s.logger.Info("session started", "session", x.ID(), "path", p)
 	}
 	writeJSON(w, status, x.Info())

@@ -34,6 +34,8 @@
 //	(*Cell).ClearOutputs()
 //	(*Cell).Tags() []string
 //	(*Cell).HasTag(tag string) bool
+//	(*Notebook).KernelSpec() KernelSpec    // the kernel it was written for
+//	KernelSpec.ForFirn() bool; KernelSpec.Mismatch() string
 //
 // # The model
 //

@@ -13,13 +13,18 @@ import (
 	"time"
 )
 
-// TestBrowser runs the end-to-end suite frontend/e2e/browser.mjs in
-// headless Chromium against a real `firn serve` with real kernels: the
-// lessons listed and opened, run all with its plots, an edit saved and
-// reloaded, an endless loop interrupted with the kernel's state kept, the
-// kernel process killed and recovered, the tab closed mid-run and the
-// connection cut mid-run in an open page, one notebook in two tabs, a
-// keyboard-only session, 100,000 lines cut with "show all".
+// TestBrowser runs the end-to-end suites frontend/e2e/browser.mjs and
+// then frontend/e2e/files.mjs in headless Chromium against a real `firn
+// serve` with real kernels. browser.mjs: the lessons listed and opened,
+// run all with its plots, an edit saved and reloaded, an endless loop
+// interrupted with the kernel's state kept, the kernel process killed
+// and recovered, the tab closed mid-run and the connection cut mid-run in
+// an open page, one notebook in two tabs, a keyboard-only session,
+// 100,000 lines cut with "show all". files.mjs, which changes the
+// workspace as another program would: a damaged notebook and a Python
+// notebook open read-only and lose nothing, a deleted lesson opened again
+// has no outputs of the old kernel, a notebook changed on disk while open
+// asks "reload / keep mine", a lesson reset is the bundled file again.
 // Screenshots go to $FIRN_ARTIFACTS/browser (else a temporary folder).
 // It needs node, frontend/node_modules (npm ci) and chromium, which
 // scripts/test.sh installs.
@@ -29,11 +34,13 @@ func TestBrowser(t *testing.T) {
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "browser")
 	}
-	srv := startServe(t, 5*time.Minute)
-	out, err := srv.node("e2e/browser.mjs", srv.url, artifacts)
-	t.Logf("browser suite:\n%s\nscreenshots in %s", out, artifacts)
-	if err != nil {
-		t.Fatalf("the browser suite failed: %v\nserver log:\n%s", err, srv.stop())
+	srv := startServe(t, 8*time.Minute)
+	for _, script := range []string{"e2e/browser.mjs", "e2e/files.mjs"} {
+		out, err := srv.node(script, srv.url, artifacts, srv.workspace)
+		t.Logf("%s:\n%s\nscreenshots in %s", script, out, artifacts)
+		if err != nil {
+			t.Fatalf("the browser suite %s failed: %v\nserver log:\n%s", script, err, srv.stop())
+		}
 	}
 }
 
@@ -90,6 +97,7 @@ func BenchmarkBrowser(b *testing.B) {
 type served struct {
 	ctx         context.Context
 	url         string
+	workspace   string // the folder it serves
 	frontendDir string
 	stop        func() string // ends the server, returns its log
 }
@@ -154,7 +162,7 @@ func startServe(tb testing.TB, limit time.Duration) *served {
 		return log.String()
 	}
 	tb.Cleanup(func() { stop() })
-	return &served{ctx: ctx, url: url, frontendDir: frontendDir, stop: stop}
+	return &served{ctx: ctx, url: url, workspace: workspace, frontendDir: frontendDir, stop: stop}
 }
 
 // node runs a script of frontend/e2e with args and returns its output.

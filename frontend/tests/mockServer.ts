@@ -23,7 +23,7 @@ export class FakeSocket implements SocketLike {
   }
 }
 
-interface Stored { notebook: unknown; etag: number }
+interface Stored { notebook: unknown; etag: number; damage?: string[] }
 
 export class MockServer {
   files = new Map<string, Stored>();
@@ -69,12 +69,14 @@ export class MockServer {
     if (route === 'files/content' && method === 'GET') {
       const f = this.files.get(path);
       if (!f) return json(404, { error: `${path}: no such file` });
-      return json(200, { path, modified: '2025-01-01T00:00:00Z', etag: 'e' + f.etag, notebook: f.notebook });
+      if (headers['If-None-Match'] === `"e${f.etag}"`) return new Response(null, { status: 304 });
+      return json(200, { path, modified: '2025-01-01T00:00:00Z', etag: 'e' + f.etag, notebook: f.notebook, ...(f.damage ? { damage: f.damage } : {}) });
     }
     if (route === 'files/content' && method === 'PUT') {
       const b = body as { notebook: unknown; etag: string };
       const f = this.files.get(path);
       if (f && b.etag !== 'e' + f.etag) return json(409, { error: `${path} changed on disk`, etag: 'e' + f.etag });
+      if (f?.damage) return json(409, { error: `${path} is damaged`, etag: 'e' + f.etag, damage: f.damage });
       const n = { notebook: b.notebook, etag: (f?.etag ?? 0) + 1 };
       this.files.set(path, n);
       return json(200, { path, modified: '2025-01-01T00:00:01Z', etag: 'e' + n.etag });

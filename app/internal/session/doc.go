@@ -33,10 +33,14 @@
 //   - Kernel messages are relayed with parent_header.msg_id replaced by
 //     the client's msg_id and tagged with the client's cell id, also when
 //     they arrive after the reply (output of a cell's goroutines).
-//   - A session runs with no reader at all; only Close (or the manager's)
-//     stops its kernel.
+//   - A session runs with no reader at all; only Close (or the manager's:
+//     Close, CloseUnder when its notebook is deleted or replaced,
+//     CloseAll) stops its kernel.
 //   - A kernel's death shows as kernel frames "dead" then "restarting"
 //     (with the cause), before the error and reply of the cell that was
 //     running and before the kernel is "idle" (or "busy") again; a cell
 //     queued during the restart runs on the new kernel.
+//   - Info.ETag is the version of the notebook file the session's frames
+//     belong to (SetETag when it starts, then Saved): a client whose file
+//     has another etag does not replay them onto it.
 package session

@@ -76,10 +76,19 @@ func (m *Manager) List() []*Session {
 
 // Rename moves the sessions of the notebook at from, or of every notebook
 // under the folder from, to their paths under to: a renamed notebook
-// keeps its kernel, its variables and a run under way.
-func (m *Manager) Rename(from, to string) {
+// keeps its kernel, its variables and a run under way. A session left at
+// a path that a moved notebook takes (its file had gone outside Firn)
+// ends.
+func (m *Manager) Rename(ctx context.Context, from, to string) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	var displaced []*Session
+	defer func() {
+		m.mu.Unlock()
+		for _, s := range displaced {
+			_ = s.CloseFor(ctx, "another notebook was moved to its path")
+		}
+	}()
+	moves := map[string]*Session{}
 	for p, s := range m.byPath {
 		var moved string
 		switch {
@@ -91,6 +100,13 @@ func (m *Manager) Rename(from, to string) {
 			continue
 		}
 		delete(m.byPath, p)
+		moves[moved] = s
+	}
+	for moved, s := range moves {
+		if old := m.byPath[moved]; old != nil {
+			delete(m.byID, old.ID())
+			displaced = append(displaced, old)
+		}
 		m.byPath[moved] = s
 		s.SetPath(moved)
 	}
@@ -109,6 +125,31 @@ func (m *Manager) Close(ctx context.Context, id string) (bool, error) {
 		return false, nil
 	}
 	return true, s.Close(ctx)
+}
+
+// CloseUnder shuts down the session of the notebook at path, or of every
+// notebook under the folder path (the notebook or folder was deleted, or
+// replaced), with cause as the last kernel frame's cause; it returns how
+// many it closed. A notebook opened later at such a path gets a new
+// session, so nothing of the old one is replayed onto another file.
+func (m *Manager) CloseUnder(ctx context.Context, path, cause string) (int, error) {
+	m.mu.Lock()
+	var gone []*Session
+	for p, s := range m.byPath {
+		if p == path || strings.HasPrefix(p, path+"/") || path == "." {
+			delete(m.byPath, p)
+			delete(m.byID, s.ID())
+			gone = append(gone, s)
+		}
+	}
+	m.mu.Unlock()
+	errs := make([]error, len(gone))
+	var wg sync.WaitGroup
+	for i, s := range gone {
+		wg.Go(func() { errs[i] = s.CloseFor(ctx, cause) })
+	}
+	wg.Wait()
+	return len(gone), errors.Join(errs...)
 }
 
 // CloseAll shuts every session down, in parallel, and refuses new ones.

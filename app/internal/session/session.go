@@ -45,6 +45,12 @@ type Info struct {
 	// client that connects with since=0 knows that frames up to Seq are
 	// a replay of what it has not seen run.
 	Seq int64 `json:"seq"`
+	// ETag is the etag of the version of the notebook file that the
+	// session's frames belong to: the file's when the session started,
+	// then that of each save (Saved). A file with another etag was
+	// changed by someone else: the frames up to Seq are outputs of other
+	// code, not to be replayed onto it. "" when not known.
+	ETag string `json:"etag,omitempty"`
 }
 
 // KernelInfo is the state of a session's kernel.
@@ -71,7 +77,8 @@ type Session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	pathMu sync.Mutex // guards opts.Path, which a rename changes
+	pathMu sync.Mutex // guards opts.Path, which a rename changes, and etag
+	etag   string
 
 	mu       sync.Mutex
 	k        *kernel.Kernel
@@ -144,7 +151,20 @@ func (s *Session) Info() Info {
 	if s.k != nil {
 		pid = s.k.Pid()
 	}
-	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq()}
+	s.pathMu.Lock()
+	etag := s.etag
+	s.pathMu.Unlock()
+	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq(), ETag: etag}
+}
+
+// SetETag records the etag of the notebook file the session works on
+// (read when it started), if none is known yet.
+func (s *Session) SetETag(etag string) {
+	s.pathMu.Lock()
+	defer s.pathMu.Unlock()
+	if s.etag == "" {
+		s.etag = etag
+	}
 }
 
 // state is the state clients see. s.mu is held.
@@ -167,6 +187,9 @@ type (
 		State          string `json:"state"`
 		Cause          string `json:"cause,omitempty"`
 		ExecutionCount int    `json:"execution_count"`
+		// Ended marks the last frame of a closed session: its kernel
+		// does not come back.
+		Ended bool `json:"ended,omitempty"`
 	}
 	renamedFrame struct {
 		Type string `json:"type"`
@@ -197,6 +220,9 @@ func (s *Session) emit(frame any) {
 // has etag now, so that another tab showing it can take the new etag
 // instead of meeting a conflict on its next save.
 func (s *Session) Saved(etag string) {
+	s.pathMu.Lock()
+	s.etag = etag
+	s.pathMu.Unlock()
 	s.emit(savedFrame{Type: "saved", Path: s.Path(), ETag: etag})
 }
 
@@ -544,8 +570,15 @@ func (s *Session) Restart(ctx context.Context) error {
 }
 
 // Close shuts the kernel down, ends the log (clients are disconnected)
-// and waits for the session's goroutines.
+// and waits for the session's goroutines. The last kernel frame says
+// "dead" with the cause "session closed".
 func (s *Session) Close(ctx context.Context) error {
+	return s.CloseFor(ctx, "session closed")
+}
+
+// CloseFor is Close with the cause the last kernel frame gives (e.g.
+// "the notebook was deleted").
+func (s *Session) CloseFor(ctx context.Context, cause string) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -553,7 +586,8 @@ func (s *Session) Close(ctx context.Context) error {
 	}
 	s.abortQueue()
 	s.life = Dead
-	s.stateChanged("session closed")
+	s.lastSent = Dead
+	s.emit(kernelFrame{Type: "kernel", State: Dead, Cause: cause, ExecutionCount: s.count, Ended: true})
 	s.closed = true
 	k := s.k
 	s.mu.Unlock()

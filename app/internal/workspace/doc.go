@@ -10,10 +10,15 @@
 //	entries, err := ws.List("lessons")
 //	doc, err := ws.ReadNotebook("lessons/01-getting-started.ipynb")
 //	// … the user edits doc.JSON …
-//	saved, err := ws.WriteNotebook(doc.Path, edited, doc.ETag)
+//	saved, err := ws.WriteNotebook(doc.Path, edited, doc.ETag, workspace.WriteOptions{})
 //	var conflict *workspace.ConflictError
 //	if errors.As(err, &conflict) {
 //		// someone else changed the file since doc was read
+//	}
+//	var damaged *workspace.DamagedError
+//	if errors.As(err, &damaged) {
+//		// doc.Damage was not empty: saving would lose what could not be
+//		// read; only WriteOptions{DiscardDamage: true} replaces the file
 //	}
 //	id, err := ws.Trash("old.ipynb")   // into .trash/, restorable
 //	entry, err := ws.Restore(id)
@@ -40,6 +45,10 @@
 //     serialized, so the check of the etag and the write are one step.
 //   - An etag is a hash of a file's bytes: a file changed on disk by
 //     anyone (another tab, an editor, git) no longer matches.
+//   - A damaged notebook (one that ReadNotebook can read only in part:
+//     Doc.Damage) is never replaced by WriteNotebook unless the write
+//     says so (WriteOptions.DiscardDamage): what could not be read would
+//     be lost.
 //   - Names starting with "." are not listed. The folder .trash holds
 //     deleted items: .trash/ID/item is the item and .trash/ID/info.json
 //     says where it was; the API refuses writes into .trash.

@@ -64,6 +64,9 @@ type Workspace struct {
 	dir  string
 	root *os.Root
 	mu   sync.Mutex // serializes writes
+
+	wholeMu sync.Mutex
+	whole   map[string]string // path → etag of a version known to read whole
 }
 
 // Open opens the workspace folder dir, which must exist.
@@ -289,8 +292,11 @@ func (w *Workspace) Open(p string) (*os.File, Entry, error) {
 // ETag is the etag of a file's content.
 func ETag(content []byte) string {
 	sum := sha256.Sum256(content)
-	return hex.EncodeToString(sum[:16])
+	return etagOf(sum[:])
 }
+
+// etagOf is the etag of a file whose SHA-256 is sum.
+func etagOf(sum []byte) string { return hex.EncodeToString(sum[:16]) }
 
 func randomID() string {
 	var b [8]byte

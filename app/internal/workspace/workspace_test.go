@@ -89,12 +89,12 @@ func TestWriteNotebookConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := ws.WriteNotebook("n.ipynb", doc.JSON, doc.ETag)
+	saved, err := ws.WriteNotebook("n.ipynb", doc.JSON, doc.ETag, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var conflict *ConflictError
-	if _, err := ws.WriteNotebook("n.ipynb", doc.JSON, "stale"); !errors.As(err, &conflict) || conflict.ETag != saved.ETag {
+	if _, err := ws.WriteNotebook("n.ipynb", doc.JSON, "stale", WriteOptions{}); !errors.As(err, &conflict) || conflict.ETag != saved.ETag {
 		t.Errorf("stale etag: %v", err)
 	}
 }

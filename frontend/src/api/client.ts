@@ -79,9 +79,9 @@ export class Api {
   }
 
   async request(method: string, path: string, opts: {
-    query?: Record<string, string>; json?: unknown; body?: BodyInit;
+    query?: Record<string, string>; json?: unknown; body?: BodyInit; headers?: Record<string, string>;
   } = {}): Promise<Response> {
-    const extra: Record<string, string> = {};
+    const extra: Record<string, string> = { ...opts.headers };
     let body = opts.body;
     if (opts.json !== undefined) {
       extra['Content-Type'] = 'application/json';
@@ -123,7 +123,20 @@ export class Api {
     return this.json('GET', 'files/content', { query: { path } });
   }
 
-  /** saveNotebook writes nb; a 409 ApiError carries the current etag in body.etag. */
+  /** readNotebookIfChanged reads the notebook unless the file on disk is still version etag. */
+  async readNotebookIfChanged(path: string, etag: string): Promise<NotebookFile | 'unchanged'> {
+    try {
+      return await this.json<NotebookFile>('GET', 'files/content', { query: { path }, headers: { 'If-None-Match': `"${etag}"` } });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 304) return 'unchanged';
+      throw e;
+    }
+  }
+
+  /**
+   * saveNotebook writes nb; a 409 ApiError carries the current etag in body.etag (and, when the
+   * file on disk is damaged, what is damaged in body.damage: such a file is not replaced).
+   */
   saveNotebook(path: string, notebook: unknown, etag: string): Promise<SaveResult> {
     return this.json('PUT', 'files/content', { query: { path }, json: { notebook, etag } });
   }
@@ -150,10 +163,19 @@ export class Api {
     return this.json('POST', 'lessons/open', { json: { file } });
   }
 
+  /** resetLesson puts the bundled lesson back; the student's copy goes to the trash (trash_id). */
+  resetLesson(file: string): Promise<FileEntry & { trash_id?: string }> {
+    return this.json('POST', 'lessons/reset', { json: { file } });
+  }
+
   // Sessions
 
   createSession(path: string): Promise<Session> {
     return this.json('POST', 'sessions', { json: { path } });
+  }
+
+  getSession(id: string): Promise<Session> {
+    return this.json('GET', `sessions/${encodeURIComponent(id)}`);
   }
 
   listSessions(): Promise<Session[]> {

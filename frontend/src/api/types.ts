@@ -20,6 +20,10 @@ export interface NotebookFile {
   modified: string;
   etag: string;
   notebook: unknown;
+  /** What could not be read of a damaged file (line, cell, field); notebook holds the rest. */
+  damage?: string[];
+  /** For a notebook of another kernel: "This notebook is for Python 3 (kernel python3); Firn runs Go." */
+  kernel_mismatch?: string;
 }
 
 export interface SaveResult {
@@ -43,4 +47,6 @@ export interface Session {
   kernel: { state: KernelState; execution_count: number; pid?: number };
   /** seq of the session's last frame when the answer was made (frames up to it are a replay). */
   seq?: number;
+  /** etag of the file version the frames up to seq belong to; a file with another etag must not get them. */
+  etag?: string;
 }

@@ -4,7 +4,8 @@
 // A lazy view (a cell far down a long notebook) shows its source as plain
 // text until reveal() — when it scrolls near the viewport, or is edited —
 // builds the editor or renders the Markdown: opening a notebook of
-// hundreds of cells builds only the editors on screen.
+// hundreds of cells builds only the editors on screen. A read-only view
+// never gets an editor: its source stays plain text (Markdown rendered).
 
 import type { Cell } from '../notebook/model';
 import type { NbOutput } from '../notebook/nbformat';
@@ -32,7 +33,7 @@ export class CellView {
   private revealed: boolean;
   private plain: HTMLElement | null = null;
 
-  constructor(readonly cell: Cell, private readonly hooks: CellHooks, lazy = false) {
+  constructor(readonly cell: Cell, private readonly hooks: CellHooks, lazy = false, private readonly readOnly = false) {
     this.revealed = !lazy;
     this.el = document.createElement('section');
     this.el.className = 'cell';
@@ -113,8 +114,8 @@ export class CellView {
     const showRendered = c.type === 'markdown' && !this.editing;
     this.rendered.hidden = !showRendered;
     this.input.hidden = showRendered;
-    if (!this.revealed) {
-      // Plain source until reveal(): cheap to build, same text and font.
+    if (!this.revealed || (this.readOnly && !showRendered)) {
+      // Plain source until reveal() (or for good, read-only): cheap to build, same text and font.
       if (!this.plain) {
         this.plain = document.createElement('pre');
         this.plain.className = 'cell-plain';
@@ -185,6 +186,7 @@ export class CellView {
 
   /** edit switches the cell to its editor and focuses it. */
   edit(): void {
+    if (this.readOnly) return;
     this.editing = true;
     this.refresh();
     this.ensureEditor().focus();

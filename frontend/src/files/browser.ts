@@ -1,6 +1,7 @@
 // FileBrowser is the workspace panel: the files of a directory with open,
 // create, rename, duplicate, delete (undoable from the trash), upload and
-// download, and the bundled lessons one click away.
+// download, and the bundled lessons one click away, each with a reset to
+// its original (the student's copy goes to the trash, undoable).
 
 import { ApiError, type Api } from '../api/client';
 import type { FileEntry, Lesson } from '../api/types';
@@ -11,7 +12,12 @@ export interface FileBrowserHost {
   prompt: (title: string, label: string, value: string) => Promise<string | null>;
   /** renamed tells the app that a file moved (the open notebook may follow). */
   renamed?: (from: string, to: string) => void;
+  /** deleted tells the app that a file or folder went to the trash (an open notebook in it closes). */
   deleted?: (path: string) => void;
+  /** confirm asks before something that replaces the user's work; ok labels the button that does it. */
+  confirm?: (title: string, message: string, ok: string) => Promise<boolean>;
+  /** replaced tells the app that the notebook at path was replaced by another file (a reset lesson). */
+  replaced?: (path: string) => void;
 }
 
 export function joinPath(dir: string, name: string): string {
@@ -137,7 +143,11 @@ export class FileBrowser {
     this.lessonsEl.replaceChildren(...lessons.map((l) => {
       const li = document.createElement('li');
       li.className = 'file-entry';
-      li.append(button(l.title || l.file, `Open lesson ${l.title || l.file}`, 'lesson-entry', () => void this.openLesson(l), 'file-name'));
+      li.dataset['file'] = l.file;
+      const acts = document.createElement('span');
+      acts.className = 'file-actions';
+      acts.append(button('↺', `Reset lesson ${l.title || l.file} to its original`, 'lesson-reset', () => void this.resetLesson(l)));
+      li.append(button(l.title || l.file, `Open lesson ${l.title || l.file}`, 'lesson-entry', () => void this.openLesson(l), 'file-name'), acts);
       return li;
     }));
   }
@@ -150,6 +160,40 @@ export class FileBrowser {
       void this.refresh();
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /**
+   * resetLesson puts lesson l back as it was bundled, after asking: the
+   * student's copy goes to the trash (Undo brings it back) and its kernel
+   * stops.
+   */
+  async resetLesson(l: Lesson): Promise<void> {
+    const name = l.title || l.file;
+    const ok = await (this.host.confirm?.(`Reset lesson ${name}?`,
+      `Your copy of the lesson, with your changes and outputs, goes to the trash, its kernel stops, ` +
+      'and the lesson comes back as it was bundled.', 'Reset lesson') ?? Promise.resolve(true));
+    if (!ok) return;
+    try {
+      const e = await this.api.resetLesson(l.file);
+      this.host.replaced?.(e.path);
+      void this.refresh();
+      const id = e.trash_id;
+      this.host.notify(`Lesson ${name} is as it was bundled.`, id ? { undo: () => void this.undoReset(e.path, id) } : {});
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** undoReset puts the student's copy (trashed as id) back in place of the reset lesson at path. */
+  private async undoReset(path: string, id: string): Promise<void> {
+    try {
+      await this.api.fileOp('delete', path);
+      await this.api.fileOp('restore', id);
+      this.host.replaced?.(path);
+      await this.refresh();
+    } catch (err) {
+      this.fail(err);
     }
   }
 

@@ -20,7 +20,7 @@ export interface JupyterMessage {
 
 export type ServerFrame =
   | { seq: number; type: 'message'; cell_id: string; msg: JupyterMessage }
-  | { seq: number; type: 'kernel'; state: KernelState; cause?: string }
+  | { seq: number; type: 'kernel'; state: KernelState; cause?: string; ended?: boolean }
   | { seq: number; type: 'queued'; cell_id: string; msg_id: string }
   | { seq: number; type: 'saved'; path: string; etag: string }
   | { seq: number; type: 'renamed'; path: string }

@@ -1,11 +1,14 @@
 // NotebookPanel is an open notebook: the cell views, the selection and the
-// keyboard model, the kernel of its session, and autosave.
+// keyboard model, the kernel of its session, and autosave. A read-only
+// panel (a damaged notebook, or one for another language) shows the
+// notebook as it is and changes, runs and saves nothing.
 
 import { Notebook, Cell } from './model';
 import { KeyModel, type Action } from './keyboard';
 import { applyFrame } from './execution';
 import { Saver, type SaveState } from './saver';
 import { CellView } from '../cell/view';
+import { ApiError } from '../api/client';
 import type { KernelClient } from '../kernel/kernel';
 import type { ConnStatus } from '../kernel/connection';
 import type { ServerFrame } from '../kernel/messages';
@@ -18,13 +21,23 @@ export interface PanelHost {
   reload: () => Promise<void>;
   /** readDisk reads the file again: its etag and notebook. */
   readDisk?: () => Promise<{ etag: string; notebook: unknown }>;
-  resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
+  /** readDiskIfChanged is readDisk that answers "unchanged" while the file is still version etag. */
+  readDiskIfChanged?: (etag: string) => Promise<{ etag: string; notebook: unknown } | 'unchanged'>;
+  /** resolveConflict asks what to do about the file on disk (etag current, "" if gone): reload or keep mine. */
+  resolveConflict: (current: string) => Promise<'reload' | 'overwrite' | 'cancel'>;
+  /** sessionETag is the etag of the file's last save through Firn (any tab), null if unknown. */
+  sessionETag?: () => Promise<string | null>;
   confirmRestart: () => Promise<boolean>;
   notify: (msg: string, opts?: { undo?: () => void; error?: boolean }) => void;
   onSaveState: (s: SaveState, detail?: string) => void;
   onSelection?: () => void;
   showShortcuts: () => void;
 }
+
+/** What a read-only notebook still does: move the selection, copy, show help. */
+const viewing = new Set<Action>([
+  'select-prev', 'select-next', 'select-first', 'select-last', 'exit-edit', 'copy', 'shortcuts', 'interrupt',
+]);
 
 /** The first cells of a notebook get their editors at once; the others when they come near the viewport. */
 const eagerCells = 12;
@@ -61,15 +74,20 @@ export class NotebookPanel {
     }, { rootMargin: '600px 0px' })
     : null;
 
-  constructor(readonly nb: Notebook, etag: string, private readonly host: PanelHost) {
+  /**
+   * readOnly, when not "", is why the notebook is shown read-only (its
+   * cells cannot be edited, run or saved).
+   */
+  constructor(readonly nb: Notebook, etag: string, private readonly host: PanelHost, readonly readOnly = '') {
     this.el = document.createElement('div');
-    this.el.className = 'notebook';
+    this.el.className = readOnly ? 'notebook read-only' : 'notebook';
     this.el.dataset['testid'] = 'notebook';
+    if (readOnly) this.el.dataset['readOnly'] = 'true';
     this.el.setAttribute('role', 'list');
     this.el.setAttribute('aria-label', 'Notebook cells');
     this.saver = new Saver(etag, {
       write: (e) => this.host.write(this.nb.toJSON(), e),
-      resolveConflict: () => this.host.resolveConflict(),
+      resolveConflict: (current) => this.host.resolveConflict(current),
       reload: () => this.host.reload(),
       sameOnDisk: () => this.sameOnDisk(),
       onState: (s, d) => {
@@ -86,8 +104,9 @@ export class NotebookPanel {
         if (!v.isEditing) v.refresh();
       }),
       nb.on('outputs', ({ cell, replaced }) => this.outputsChanged(cell, replaced)),
-      nb.on('dirty', (d) => { if (d) this.saver.changed(this.sharedChange); }),
+      nb.on('dirty', (d) => { if (d && !this.readOnly) this.saver.changed(this.sharedChange); }),
     );
+    if (readOnly) this.saver.stop();
     this.el.addEventListener('keydown', (ev) => this.onCommandKey(ev));
     this.renderStructure();
   }
@@ -237,7 +256,7 @@ export class NotebookPanel {
           onKeydown: (ev) => this.onEditKey(ev),
           complete: (code, pos) => this.kernel?.complete(code, pos) ?? Promise.resolve(null),
           inspect: (code, pos) => this.kernel?.inspect(code, pos) ?? Promise.resolve(null),
-        }, this.nearView !== null && i >= eagerCells);
+        }, this.nearView !== null && i >= eagerCells, this.readOnly !== '');
         if (!v.isRevealed) this.nearView?.observe(v.el);
         v.el.setAttribute('role', 'listitem');
         this.views.set(c.id, v);
@@ -247,7 +266,7 @@ export class NotebookPanel {
       if (this.el.children[i] !== v.el) this.el.insertBefore(v.el, this.el.children[i] ?? null);
     });
     if (this.nb.cells.length === 0) {
-      this.nb.insert(0, 'code');
+      if (!this.readOnly) this.nb.insert(0, 'code');
       return;
     }
     this.select(Math.min(this.selected, this.nb.cells.length - 1), false, false);
@@ -267,6 +286,7 @@ export class NotebookPanel {
 
   select(i: number, edit = false, focus = true, scroll = true): void {
     if (i < 0 || i >= this.nb.cells.length) return;
+    if (this.readOnly) edit = false;
     const prev = this.nb.cells[this.selected];
     this.selected = i;
     // Only the views whose selection changes are touched (each touch costs style work).
@@ -318,8 +338,15 @@ export class NotebookPanel {
     }
   }
 
+  /** refused tells the user that a read-only notebook does not do that; it says whether it is read-only. */
+  private refused(): boolean {
+    if (this.readOnly) this.host.notify(`Read-only: ${this.readOnly}`, { error: true });
+    return this.readOnly !== '';
+  }
+
   /** act performs one notebook action on the selection. */
   async act(a: Action): Promise<void> {
+    if (!viewing.has(a) && this.refused()) return;
     const i = this.selected;
     const cell = this.nb.cells[i];
     switch (a) {
@@ -367,7 +394,9 @@ export class NotebookPanel {
     if (cell && cell.type !== 'code') this.commandMode();
   }
 
-  private setType(t: CellType): void {
+  /** setType changes the selected cell's type. */
+  setType(t: CellType): void {
+    if (this.refused()) return;
     this.nb.setType(this.selected, t);
     this.select(this.selected);
   }
@@ -387,6 +416,7 @@ export class NotebookPanel {
   }
 
   split(): void {
+    if (this.refused()) return;
     const c = this.selectedCell;
     if (!c) return;
     const v = this.views.get(c.id);
@@ -408,6 +438,7 @@ export class NotebookPanel {
 
   /** run executes code cells in order and renders Markdown cells. */
   run(cells: Cell[]): void {
+    if (this.refused()) return;
     for (const c of cells) {
       if (c.type === 'markdown') {
         this.views.get(c.id)?.leaveEdit(true);
@@ -445,7 +476,7 @@ export class NotebookPanel {
 
   /** restart restarts the kernel (after asking), then runs all cells if asked. */
   async restart(runAll: boolean): Promise<void> {
-    if (!this.kernel) return;
+    if (this.refused() || !this.kernel) return;
     if (!(await this.host.confirmRestart())) return;
     const idle = this.waitIdleAfterRestart();
     this.kernel.restart();
@@ -468,12 +499,56 @@ export class NotebookPanel {
   }
 
   clearOutputs(all: boolean): void {
+    if (this.refused()) return;
     const c = this.selectedCell;
     this.nb.clearOutputs(all ? this.nb.cells : c ? [c] : []);
   }
 
   save(): Promise<void> {
+    if (this.refused()) return Promise.resolve();
     return this.saver.save();
+  }
+
+  private checking = false;
+
+  /**
+   * checkDisk looks whether the file on disk is still the version this
+   * page last loaded or saved (the page got focus): a version with other
+   * content (an editor, git, another program) or a deleted file is the
+   * user's choice, reload or keep mine; another tab's save of the same
+   * cells is taken silently, as its "saved" frame would be.
+   */
+  async checkDisk(): Promise<void> {
+    if (this.readOnly || !this.host.readDisk || this.checking) return;
+    if (this.saver.state === 'saving' || this.saver.state === 'conflict') return;
+    this.checking = true;
+    try {
+      const etag = this.saver.etag;
+      let file: { etag: string; notebook: unknown } | null;
+      try {
+        const f = this.host.readDiskIfChanged ? await this.host.readDiskIfChanged(etag) : await this.host.readDisk();
+        if (f === 'unchanged') return;
+        file = f;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404)) return;
+        file = null;
+      }
+      if (this.saver.etag !== etag || file?.etag === etag) return;
+      if (file) {
+        const disk = Notebook.fromJSON(file.notebook);
+        if (this.nb.sameContent(disk)) {
+          this.saver.adopt(file.etag);
+          return;
+        }
+        if (this.nb.sameCells(disk) && (await this.host.sessionETag?.().catch(() => null)) === file.etag) {
+          this.saver.adopt(file.etag); // another tab saved the outputs of the shared kernel
+          return;
+        }
+      }
+      await this.saver.diskChanged(file?.etag ?? '', file ? 'The file changed on disk.' : 'The file was deleted or moved on disk.');
+    } finally {
+      this.checking = false;
+    }
   }
 
   destroy(): void {

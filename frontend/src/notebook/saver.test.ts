@@ -39,6 +39,15 @@ describe('Api', () => {
     expect(api.wsURL('s 1', 5)).toBe('ws://h/firn/api/sessions/s%201/ws?since=5');
   });
 
+  it('reads a notebook only if it changed since the etag given', async () => {
+    const { api, server } = setup('cancel');
+    expect(await api.readNotebookIfChanged('a.ipynb', 'e1')).toBe('unchanged');
+    server.files.get('a.ipynb')!.etag = 2;
+    const f = await api.readNotebookIfChanged('a.ipynb', 'e1');
+    expect(f !== 'unchanged' && f.etag).toBe('e2');
+    await expect(api.readNotebookIfChanged('gone.ipynb', 'e1')).rejects.toThrow('no such file');
+  });
+
   it('turns error bodies into ApiError', async () => {
     const { api } = setup('cancel');
     await expect(api.readNotebook('missing.ipynb')).rejects.toThrow('missing.ipynb: no such file');
@@ -108,6 +117,47 @@ describe('Saver', () => {
     u.saver.changed();
     await u.saver.save();
     expect(u.states).toContain('conflict');
+  });
+
+  it('a damaged file on disk is kept: the save fails with the reason, once, and asks nothing', async () => {
+    const t = setup('overwrite', async (api, nb) => {
+      const f = await api.readNotebook('a.ipynb');
+      return nb.sameCells(Notebook.fromJSON(f.notebook)) ? f.etag : null;
+    });
+    const f = t.server.files.get('a.ipynb')!;
+    f.damage = ['a.ipynb: line 9, column 3: cells[1]: cell_type: unknown cell type "widget"'];
+    f.notebook = t.nb.toJSON(); // the readable part is what the page shows
+    t.saver.changed();
+    await t.saver.save();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(t.states.at(-1)).toBe('error');
+    expect(t.states).not.toContain('conflict');
+    expect(t.server.requests.filter((r) => r.method === 'PUT').length).toBe(1);
+    expect(f.etag).toBe(1);
+  });
+
+  it('a change on disk found between saves: keep mine writes over it, reload leaves it', async () => {
+    const keep = setup('overwrite');
+    keep.server.files.get('a.ipynb')!.etag = 5; // written by another program
+    keep.nb.cells[0]!.source = 'mine';
+    await keep.saver.diskChanged('e5', 'The file changed on disk.');
+    expect(keep.states).toContain('conflict');
+    expect(keep.states.at(-1)).toBe('saved');
+    expect(JSON.stringify(keep.server.files.get('a.ipynb')!.notebook)).toContain('mine');
+    expect(keep.server.files.get('a.ipynb')!.etag).toBe(6);
+
+    const reload = setup('reload');
+    reload.server.files.get('a.ipynb')!.etag = 5;
+    await reload.saver.diskChanged('e5', 'The file changed on disk.');
+    expect(reload.reloaded()).toBe(1);
+    expect(reload.server.requests.filter((r) => r.method === 'PUT').length).toBe(0);
+
+    // Gone from disk: keep mine writes it there again (as a new file).
+    const gone = setup('overwrite');
+    gone.server.files.delete('a.ipynb');
+    await gone.saver.diskChanged('', 'The file was deleted or moved on disk.');
+    expect(gone.server.files.has('a.ipynb')).toBe(true);
+    expect(gone.states.at(-1)).toBe('saved');
   });
 
   it("adopt takes the etag and drops shared changes, not the user's own", () => {

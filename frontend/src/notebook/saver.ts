@@ -17,8 +17,12 @@ export type SaveState = 'saved' | 'dirty' | 'saving' | 'error' | 'conflict';
 export interface SaverOptions {
   /** write stores the notebook given the etag last seen; returns the new etag. */
   write: (etag: string) => Promise<string>;
-  /** resolveConflict asks the user; "overwrite" writes over the disk version. */
-  resolveConflict: () => Promise<'reload' | 'overwrite' | 'cancel'>;
+  /**
+   * resolveConflict asks the user what to do about the file on disk, whose etag is now current
+   * ("" if it is gone): "overwrite" keeps the version shown here (written over it), "reload" shows
+   * the one on disk.
+   */
+  resolveConflict: (current: string) => Promise<'reload' | 'overwrite' | 'cancel'>;
   reload: () => Promise<void> | void;
   /** sameOnDisk reads the file and returns its etag if its cells (types and sources) are those shown, else null. */
   sameOnDisk?: () => Promise<string | null>;
@@ -99,6 +103,11 @@ export class Saver {
       this.set(this.dirty ? 'dirty' : 'saved');
       if (this.dirty) this.again = true;
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && Array.isArray(e.body['damage'])) {
+        // The file on disk is damaged: the server keeps it rather than lose what it could not read.
+        this.set('error', e.message);
+        return;
+      }
       if (e instanceof ApiError && e.status === 409) {
         const same = this.opts.sameOnDisk ? await this.opts.sameOnDisk().catch(() => null) : null;
         if (same !== null) {
@@ -108,21 +117,41 @@ export class Saver {
           this.set('dirty');
           return;
         }
-        this.set('conflict', e.message);
-        const choice = await this.opts.resolveConflict();
-        if (choice === 'overwrite') {
-          const cur = e.body['etag'];
-          this.etag = typeof cur === 'string' ? cur : this.etag;
-          this.again = true;
-          this.set('dirty');
-        } else if (choice === 'reload') {
-          await this.opts.reload();
-        } else {
-          this.set('conflict', 'Not saved: the file changed on disk.');
-        }
+        const cur = e.body['etag'];
+        if ((await this.ask(typeof cur === 'string' ? cur : this.etag, e.message)) === 'overwrite') this.again = true;
         return;
       }
       this.set('error', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** ask shows the conflict with the file on disk (etag current) and does what the user chose. */
+  private async ask(current: string, message: string): Promise<'reload' | 'overwrite' | 'cancel'> {
+    this.set('conflict', message);
+    const choice = await this.opts.resolveConflict(current);
+    if (choice === 'overwrite') {
+      this.etag = current;
+      this.set('dirty');
+    } else if (choice === 'reload') {
+      await this.opts.reload();
+    } else {
+      this.set('conflict', 'Not saved: the file changed on disk.');
+    }
+    return choice;
+  }
+
+  /**
+   * diskChanged handles a change of the file on disk found between saves (when the page gets
+   * focus): the user keeps the version shown here, which is written over the file (etag current,
+   * "" if it is gone), or reloads the one on disk.
+   */
+  async diskChanged(current: string, message: string): Promise<void> {
+    if (this.stopped || this.running || this.state === 'conflict') return;
+    if (this.timer !== null) (this.opts.clearTimer ?? ((t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>)))(this.timer);
+    this.timer = null;
+    if ((await this.ask(current, message)) === 'overwrite') {
+      this.version++; // written even if nothing changed here since the last save
+      await this.save();
     }
   }
 

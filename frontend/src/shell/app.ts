@@ -1,11 +1,19 @@
 // App is the page: top bar (files toggle, notebook name with its save
 // state, kernel status, theme, shortcuts), toolbar, file browser and the
 // open notebook. The open notebook's path is the URL's hash.
+//
+// A notebook that Firn must not change opens read-only, with a notice
+// that says why: a damaged file (the server's "damage" list; saving the
+// readable part would lose the rest) or a notebook for another kernel
+// (its outputs stay as stored). When the page gets focus it checks the
+// file on disk, and a version changed elsewhere is the user's choice:
+// reload it or keep the one shown here.
 
 import { Api, ApiError } from '../api/client';
 import { FileBrowser } from '../files/browser';
 import { Notebook } from '../notebook/model';
 import type { NotebookPanel } from '../notebook/panel';
+import type { NotebookFile } from '../api/types';
 import { editorKeys, shortcuts } from '../notebook/keyboard';
 import type { SaveState } from '../notebook/saver';
 import { KernelClient } from '../kernel/kernel';
@@ -39,6 +47,7 @@ export class App {
   private readonly saveState: HTMLElement;
   private readonly typeSelect: HTMLSelectElement;
   private readonly banner: HTMLElement;
+  private readonly bar: HTMLElement;
   private panel: NotebookPanel | null = null;
   private kernel: KernelClient | null = null;
   private path = '';
@@ -59,7 +68,11 @@ export class App {
         if (from === this.path) this.followRename(to);
         else if (this.path.startsWith(from + '/')) this.followRename(to + this.path.slice(from.length));
       },
-      deleted: (p) => { if (p === this.path) this.close(); },
+      // The open notebook (or its folder) went to the trash: its version here is not saved back.
+      deleted: (p) => { if (this.path && (p === this.path || this.path.startsWith(p + '/'))) this.close(true); },
+      confirm: (title, message, ok) => choose(title, message,
+        [{ value: 'yes', label: ok, danger: true }, { value: 'no', label: 'Cancel', primary: true }], 'no', 'confirm-dialog').then((v) => v === 'yes'),
+      replaced: (p) => { if (p === this.path) void this.reopen(); },
     });
 
     // Top bar.
@@ -107,12 +120,9 @@ export class App {
       this.typeSelect.append(o);
     }
     this.typeSelect.addEventListener('change', () => {
-      const panel = p();
-      if (!panel) return;
-      panel.nb.setType(panel.selectedIndex, this.typeSelect.value as CellType);
-      panel.select(panel.selectedIndex);
+      p()?.setType(this.typeSelect.value as CellType);
     });
-    const bar = toolbar([
+    const bar = this.bar = toolbar([
       [{ id: 'save', label: 'Save (Ctrl+S)', icon: 'Save', run: () => void p()?.save() }],
       [
         { id: 'add', label: 'Insert cell below (B)', icon: '+', run: () => void p()?.act('insert-below') },
@@ -154,10 +164,16 @@ export class App {
     });
     // Ctrl+S anywhere saves instead of opening the browser's dialog.
     document.addEventListener('keydown', (ev) => {
-      if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === 's' && this.panel) {
+      // (The notebook's own keys have saved already when it prevented the default.)
+      if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === 's' && this.panel && !ev.defaultPrevented) {
         ev.preventDefault();
         void this.panel.save();
       }
+    });
+    // Coming back to the page: has the file changed on disk meanwhile?
+    window.addEventListener('focus', () => void this.panel?.checkDisk());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.panel?.checkDisk();
     });
     this.welcome();
   }
@@ -204,8 +220,9 @@ export class App {
     await this.open(path);
   }
 
-  close(): void {
-    if (this.panel?.saver.dirty) void this.panel.save();
+  /** close closes the open notebook, saving it first unless discard is set (its file is gone). */
+  close(discard = false): void {
+    if (!discard && this.panel?.saver.dirty) void this.panel.save();
     this.panel?.destroy();
     this.panel = null;
     this.kernel?.close();
@@ -228,6 +245,18 @@ export class App {
     this.title.textContent = to;
     document.title = `${to.split('/').pop()} — Firn`;
     history.replaceState(null, '', '#' + encodeURI(to));
+  }
+
+  /** reopen shows the open notebook's file again as it is on disk, without saving the version shown. */
+  private async reopen(): Promise<void> {
+    const path = this.path;
+    this.panel?.saver.stop();
+    this.panel?.destroy();
+    this.panel = null;
+    this.kernel?.close();
+    this.kernel = null;
+    this.path = '';
+    await this.open(path);
   }
 
   async open(path: string): Promise<void> {
@@ -261,20 +290,24 @@ export class App {
     }
     const at = { path };
     this.at = at;
+    const readOnly = readOnlyReason(file);
+    let sessionId = '';
     const panel = new NotebookPanelClass(nb, file.etag, {
       // at.path, not path: the notebook may be renamed while open.
       write: async (json, etag) => (await this.api.saveNotebook(at.path, json, etag)).etag,
-      reload: async () => {
-        this.path = '';
-        await this.open(at.path);
-      },
+      reload: () => this.reopen(),
       readDisk: () => this.api.readNotebook(at.path),
-      resolveConflict: () => choose('The file changed on disk',
-        `${path} was changed on disk since it was opened here (another tab or program wrote it). ` +
-        'Reload it from disk (your changes here are lost), or overwrite it with the version shown here?',
+      readDiskIfChanged: (etag) => this.api.readNotebookIfChanged(at.path, etag),
+      sessionETag: async () => (sessionId ? (await this.api.getSession(sessionId)).etag ?? null : null),
+      resolveConflict: (current) => choose(current ? 'The file changed on disk' : 'The file is gone from disk',
+        current
+          ? `${at.path} was changed on disk since this page loaded or saved it (another program or tab wrote it). ` +
+            'Reload it from disk (the version shown here is lost), or keep yours (it is written over the one on disk)?'
+          : `${at.path} was deleted or moved on disk since this page loaded or saved it. ` +
+            'Close it, or keep yours (it is written there again)?',
         [
-          { value: 'reload', label: 'Reload from disk' },
-          { value: 'overwrite', label: 'Overwrite', danger: true },
+          { value: 'reload', label: current ? 'Reload from disk' : 'Close it' },
+          { value: 'overwrite', label: 'Keep mine', danger: true },
           { value: 'cancel', label: 'Decide later', primary: true },
         ], 'cancel', 'conflict-dialog'),
       confirmRestart: () => choose('Restart the kernel?', 'All variables are lost. Outputs stay.',
@@ -288,16 +321,74 @@ export class App {
         if (c) this.typeSelect.value = c.type;
       },
       showShortcuts: () => this.showShortcuts(),
-    });
+    }, readOnly);
     this.panel = panel;
     this.main.replaceChildren(panel.el);
     this.hideFilesIfNarrow();
-    this.showSaveState('saved');
     panel.select(0);
-    await this.connect(path, panel);
+    // A read-only notebook has nothing to edit, run or save.
+    for (const c of this.bar.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('button, select')) c.disabled = readOnly !== '';
+    if (readOnly) {
+      this.main.prepend(this.readOnlyNotice(file));
+      this.showSaveState('read-only');
+      this.status.set('none');
+      this.status.el.title = 'No kernel: the notebook is open read-only';
+      return;
+    }
+    this.showSaveState('saved');
+    await this.connect(path, panel, file.etag, (id) => { sessionId = id; });
   }
 
-  private async connect(path: string, panel: NotebookPanel): Promise<void> {
+  /** readOnlyNotice says why the notebook is read-only: its kernel, its damage (listed). */
+  private readOnlyNotice(file: NotebookFile): HTMLElement {
+    const box = el('div', 'notice', { role: 'alert', 'data-testid': 'notebook-notice' });
+    if (file.kernel_mismatch) {
+      const p = el('p', '', { 'data-testid': 'kernel-mismatch' });
+      p.textContent = `${file.kernel_mismatch} It is shown read-only, with its stored outputs: Firn does not run it and saves nothing over it.`;
+      box.append(p);
+    }
+    const damage = file.damage ?? [];
+    if (damage.length) {
+      const p = el('p', '', { 'data-testid': 'damage-summary' });
+      p.textContent = `This notebook is damaged: Firn could not read ${damage.length === 1 ? 'one part' : damage.length + ' parts'} of it, ` +
+        'listed below, and shows the rest. It is open read-only, so that no save can lose what could not be read. ' +
+        'Repair the file (in a text editor, or with Jupyter), or work on a copy of the readable part.';
+      const list = el('ul', 'damage-list', { 'data-testid': 'damage-list' });
+      for (const d of damage) {
+        const li = el('li', '');
+        li.textContent = d;
+        list.append(li);
+      }
+      const copy = el('button', 'btn btn-small', { type: 'button', 'data-testid': 'btn-save-copy' });
+      copy.textContent = 'Save the readable part as a copy';
+      copy.addEventListener('click', () => void this.saveReadableCopy(file));
+      box.append(p, list, copy);
+    }
+    return box;
+  }
+
+  /** saveReadableCopy writes the readable part of a damaged notebook to a new file and opens it. */
+  private async saveReadableCopy(file: NotebookFile): Promise<void> {
+    const dot = file.path.lastIndexOf('.');
+    const stem = dot > file.path.lastIndexOf('/') ? file.path.slice(0, dot) : file.path;
+    const ext = dot > file.path.lastIndexOf('/') ? file.path.slice(dot) : '';
+    for (let i = 1; i < 100; i++) {
+      const to = `${stem}-readable${i > 1 ? i : ''}${ext}`;
+      try {
+        await this.api.saveNotebook(to, file.notebook, '');
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409) continue;
+        toast(`Cannot save a copy: ${e instanceof Error ? e.message : e}`, { kind: 'error' });
+        return;
+      }
+      toast(`The readable part of ${file.path} is saved as ${to}; the damaged file is unchanged.`);
+      void this.files.refresh();
+      location.hash = '#' + encodeURI(to);
+      return;
+    }
+  }
+
+  private async connect(path: string, panel: NotebookPanel, fileETag: string, onSession: (id: string) => void): Promise<void> {
     this.status.set('connecting');
     let session;
     try {
@@ -308,11 +399,21 @@ export class App {
       return;
     }
     if (this.panel !== panel) return;
+    onSession(session.id);
     panel.replayEnd = session.seq ?? 0;
     const k = new KernelClient({
       url: (since) => this.api.wsURL(session.id, since),
       onFrame: (f) => {
         if (f.type === 'renamed' && this.panel === panel) this.followRename(f.path);
+        if (f.type === 'kernel' && f.ended) {
+          // The session is over (its notebook deleted or replaced): no kernel comes back.
+          k.close();
+          if (this.panel === panel) {
+            this.status.set('dead', f.cause);
+            this.showBanner(`This notebook's kernel was shut down${f.cause ? ': ' + f.cause : ''}. Open the notebook again to run it.`);
+          }
+          return;
+        }
         panel.onFrame(f);
       },
       onStatus: (s, cause) => {
@@ -326,6 +427,13 @@ export class App {
         else if (s === 'idle' || s === 'busy') this.banner.hidden = true;
       },
     });
+    // The session's frames so far belong to another version of the file
+    // (changed outside Firn since the kernel's last save): they are not
+    // replayed onto this one; the kernel and its variables stay.
+    if (session.etag && session.etag !== fileETag) {
+      k.conn.seen.last = session.seq ?? 0;
+      k.conn.kernelState = session.kernel.state;
+    }
     this.kernel = k;
     panel.attachKernel(k);
     k.connect();
@@ -342,13 +450,14 @@ export class App {
     this.banner.hidden = false;
   }
 
-  private showSaveState(s: SaveState): void {
-    const text: Record<SaveState, string> = {
+  private showSaveState(s: SaveState | 'read-only'): void {
+    const text: Record<SaveState | 'read-only', string> = {
       saved: 'Saved', dirty: '● Unsaved changes', saving: 'Saving…', error: 'Save failed — will retry on the next change (Ctrl+S to retry now)', conflict: 'Not saved: changed on disk',
+      'read-only': 'Read-only',
     };
     this.saveState.textContent = text[s];
     this.saveState.dataset['state'] = s;
-    this.title.classList.toggle('dirty', s !== 'saved');
+    this.title.classList.toggle('dirty', s !== 'saved' && s !== 'read-only');
   }
 
   showShortcuts(): void {
@@ -380,4 +489,11 @@ export class App {
     }
     sheet('Keyboard shortcuts', table, 'shortcut-sheet');
   }
+}
+
+/** readOnlyReason is why a notebook must open read-only ("" if it need not). */
+export function readOnlyReason(file: Pick<NotebookFile, 'damage' | 'kernel_mismatch'>): string {
+  if (file.kernel_mismatch) return file.kernel_mismatch;
+  if (file.damage?.length) return 'the file is damaged, and saving would lose what could not be read.';
+  return '';
 }

@@ -21,8 +21,15 @@ export interface ToastOptions {
 }
 
 export function toast(message: string, opts: ToastOptions = {}): () => void {
+  // The same message again (a refused key pressed twice) replaces the one shown.
+  if (!opts.action) {
+    for (const t of host().querySelectorAll<HTMLElement>('.toast')) {
+      if (t.dataset['message'] === message && !t.querySelector('[data-testid="toast-action"]')) t.remove();
+    }
+  }
   const el = document.createElement('div');
   el.className = 'toast' + (opts.kind === 'error' ? ' toast-error' : '');
+  el.dataset['message'] = message;
   el.dataset['testid'] = 'toast';
   const span = document.createElement('span');
   span.textContent = message;
