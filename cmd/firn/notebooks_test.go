@@ -291,3 +291,21 @@ func TestNoArgumentsServes(t *testing.T) {
 		t.Errorf("firn after Ctrl-C: %v\n%s", err, rest)
 	}
 }
+
+// TestRunOtherKernel: firn run refuses a notebook for another kernel
+// (exit 2) and leaves its file as it was.
+func TestRunOtherKernel(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "py.ipynb")
+	src := `{"cells": [{"cell_type": "code", "execution_count": 1, "id": "a1", "metadata": {}, "outputs": [{"name": "stdout", "output_type": "stream", "text": ["hello\n"]}], "source": ["print('hello')"]}], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+`
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := firn(t, "", "run", p)
+	if r.code != 2 || !strings.Contains(r.stderr, "This notebook is for Python 3 (kernel python3); Firn runs Go") {
+		t.Errorf("firn run of a Python notebook: %d %q", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(p); string(b) != src {
+		t.Errorf("the file changed:\n%s", b)
+	}
+}

@@ -43,8 +43,10 @@ type Progress struct {
 	Elapsed     time.Duration
 }
 
-// ParameterError is a parameter that cannot be set: no parameters cell,
-// an undeclared name, a value of the wrong kind. Nothing was run.
+// ParameterError is a notebook that cannot be run as asked: one for
+// another kernel (Python, R…), or a parameter that cannot be set (no
+// parameters cell, an undeclared name, a value of the wrong kind).
+// Nothing was run and the notebook is unchanged.
 type ParameterError struct{ Err error }
 
 func (e *ParameterError) Error() string { return e.Err.Error() }
@@ -74,6 +76,11 @@ func (e *CellError) Error() string {
 // Notebook executes every code cell of nb in a fresh kernel, in order,
 // replacing their outputs and execution counts (see the package doc).
 func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
+	if m := nb.KernelSpec().Mismatch(); m != "" {
+		// Go code is not what this notebook holds: run nothing, change
+		// nothing (its outputs are the other kernel's).
+		return &ParameterError{Err: fmt.Errorf("%s: %s", opts.Name, m)}
+	}
 	recorded, err := inject(nb, opts.Parameters, opts.Name)
 	if err != nil {
 		return &ParameterError{Err: err}

@@ -373,3 +373,19 @@ func TestAllowErrorsAfterKernelDeath(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherKernelNotRun: a notebook for Python is not run as Go, and its
+// stored outputs stay.
+func TestOtherKernelNotRun(t *testing.T) {
+	nb := notebook("print('hello')")
+	nb.Metadata["kernelspec"] = map[string]any{"name": "python3", "display_name": "Python 3", "language": "python"}
+	nb.Cells[0].Outputs = []*notebooks.Output{{Type: notebooks.Stream, Name: "stdout", Text: "hello\n"}}
+	err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), Name: "py.ipynb"})
+	var pe *ParameterError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "py.ipynb: This notebook is for Python 3 (kernel python3); Firn runs Go") {
+		t.Fatalf("error %v, want a ParameterError naming the file and the kernel", err)
+	}
+	if o := nb.Cells[0].Outputs; len(o) != 1 || o[0].Text != "hello\n" {
+		t.Errorf("the Python outputs changed: %+v", o)
+	}
+}
