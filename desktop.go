@@ -136,7 +136,6 @@ func (w *window) startup(ctx context.Context) {
 		}
 	})
 	runtime.EventsOn(ctx, desktop.EventOpened, func(data ...any) {
-		recheckSignalStacks(w.app.Logger())
 		if w.app.Opened(desktop.PathOf(data)) {
 			w.MenuChanged()
 		}

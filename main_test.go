@@ -257,6 +257,12 @@ func TestDesktopNewNotebooks(t *testing.T) {
 	display := startXvfb(t, ctx)
 	home, env := freshUser(t, display)
 	app := startApp(t, ctx, bin, append(env, "FIRN_DESKTOP_LOG=info"))
+	// WebKit's handlers were repaired at the start (it installs four
+	// here), and none lacks SA_ONSTACK when the page is ready.
+	m := app.waitLine(regexp.MustCompile(`msg="signal handlers without SA_ONSTACK repaired" start=(-?\d+) now=(\d+)$`))
+	if m[1] == "-1" || m[1] == "0" || m[2] != "0" {
+		t.Errorf("signal handlers repaired at the start: %s, when the page was ready: %s; want some, then none", m[1], m[2])
+	}
 	app.waitLine(regexp.MustCompile(`^firn-desktop: ready "lessons/01-getting-started.ipynb"$`))
 	win := findWindow(t, ctx, display, app)
 	xdotool := func(args ...string) {

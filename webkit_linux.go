@@ -6,22 +6,22 @@ package main
 // signal handlers that its JavaScript engine installs.
 //
 // Go requires every signal handler that non-Go code installs in its
-// process to run on the alternate signal stack (SA_ONSTACK): a signal
-// whose handler runs on the thread's own stack and then hands over to
-// Go's handler kills the program with "fatal error: non-Go code set up
-// signal handler without SA_ONSTACK flag". JavaScriptCore, which WebKitGTK
-// runs in the app's own process as well as in its web process, installs
-// handlers for SIGSEGV, SIGBUS, SIGUSR1 (its garbage collector) and
-// others without the flag, and does so lazily: when the app's process
-// first uses JavaScript, about when the page starts, after Wails has
-// repaired the handlers it knows of. The app then died on the next such
-// signal, typically at File › New notebook (TestDesktopNewNotebooks).
+// process to run on the alternate signal stack (SA_ONSTACK). JavaScriptCore,
+// which WebKitGTK runs in the app's own process as well as in its web
+// process, installs handlers for SIGSEGV, SIGBUS, SIGUSR1 (its garbage
+// collector) and SIGXCPU without the flag, and does so lazily: when the
+// app's process first uses JavaScript, about when the page starts, after
+// Wails has repaired the handlers it knows of. A signal that such a handler
+// passes on to Go's — a nil dereference in Go code on the main thread, as
+// in Wails' menu code (see liveMenu), or any panic of that kind Go would
+// recover from — then reaches Go on the wrong stack and kills the app with
+// "fatal error: non-Go code set up signal handler without SA_ONSTACK flag".
 //
 // So once the main loop runs, fixSignalStacks starts JavaScriptCore
 // itself (a throwaway context, one expression) on the main thread, where
 // WebKit would, and right after that adds SA_ONSTACK to every handler
-// that lacks it. The page's events check again (recheckSignalStacks), in
-// case a later library installs one.
+// that lacks it. When the page is ready, recheckSignalStacks checks again
+// and logs both counts (TestDesktopNewNotebooks reads them).
 
 /*
 #cgo webkit2_41 pkg-config: javascriptcoregtk-4.1 glib-2.0
@@ -78,6 +78,7 @@ static void firn_schedule_jsc(void) {
 import "C"
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 )
@@ -102,9 +103,12 @@ func webkitVersion() string {
 func fixSignalStacks() { C.firn_schedule_jsc() }
 
 // recheckSignalStacks repairs handlers installed since fixSignalStacks
-// and logs how many there were.
+// and logs how many it repaired then and now (-1: not yet run).
 func recheckSignalStacks(logger *slog.Logger) {
-	if n := C.firn_onstack(); n > 0 {
-		logger.Warn("signal handlers without SA_ONSTACK repaired", "count", int(n), "at start", int(C.firn_onstack_at_start()))
+	now, start := int(C.firn_onstack()), int(C.firn_onstack_at_start())
+	level := slog.LevelInfo
+	if now > 0 {
+		level = slog.LevelWarn
 	}
+	logger.Log(context.Background(), level, "signal handlers without SA_ONSTACK repaired", "start", start, "now", now)
 }
