@@ -28,12 +28,11 @@
 # dpkg-shlibdeps). It stops at the first error, and leaves in DIR only
 # the files of this run (the whole set, or nothing new: see "publish").
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 die() { echo "release: $*" >&2; exit 1; }
 usage() { echo "usage: scripts/release.sh [-o DIR] VERSION" >&2; exit 2; }
 
-out=dist
+out=""
 while getopts "o:h" opt; do
   case $opt in
     o) out=$OPTARG ;;
@@ -42,6 +41,13 @@ while getopts "o:h" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || usage
+# DIR is relative to where the script was started; dist/ is the checkout's.
+case $out in
+  "") out=$(cd "$(dirname "$0")/.." && pwd)/dist ;;
+  /*) ;;
+  *) out=$PWD/$out ;;
+esac
+cd "$(dirname "$0")/.."
 version=${1#v}
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]] ||
   die "VERSION must look like 1.2.0 or v1.2.0-rc1, not \"$1\""
