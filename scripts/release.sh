@@ -122,9 +122,9 @@ if [ "$deb" = 1 ]; then
   depends=$(
     cd "$work" && mkdir -p debian &&
       printf 'Source: firn\n\nPackage: firn\nArchitecture: amd64\n' > debian/control &&
-      dpkg-shlibdeps -O "$root/usr/bin/firn" 2>/dev/null | sed -n 's/^shlibs:Depends=//p'
-  )
-  [ -n "$depends" ] || die "dpkg-shlibdeps found no libraries for $root/usr/bin/firn"
+      dpkg-shlibdeps -O "$root/usr/bin/firn" 2>"$work/shlibdeps.log" | sed -n 's/^shlibs:Depends=//p'
+  ) || true
+  [ -n "$depends" ] || die "dpkg-shlibdeps found no libraries for the desktop binary: $(cat "$work/shlibdeps.log")"
   cat > "$root/DEBIAN/control" <<EOF
 Package: firn
 Version: $debversion
