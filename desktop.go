@@ -122,6 +122,9 @@ func (w *window) emit(event string, data any) {
 
 func (w *window) startup(ctx context.Context) {
 	w.wailsCtx.Store(&ctx)
+	// WebKit's JavaScript engine installs signal handlers that Go cannot
+	// live with: start it now and repair them (webkit_linux.go).
+	fixSignalStacks()
 	if st := w.app.State(); st.Window.Placed && !st.Window.Maximised {
 		runtime.WindowSetPosition(ctx, st.Window.X, st.Window.Y)
 	}
@@ -141,6 +144,7 @@ func (w *window) startup(ctx context.Context) {
 		w.app.Logger().Warn("page", "error", desktop.PathOf(data))
 	})
 	runtime.EventsOn(ctx, desktop.EventReady, func(data ...any) {
+		recheckSignalStacks(w.app.Logger())
 		fmt.Fprintf(os.Stderr, "firn-desktop: ready %q\n", desktop.PathOf(data))
 	})
 }
@@ -237,7 +241,12 @@ func (w *window) Error(title, text string) {
 
 func (w *window) Quit() { runtime.Quit(w.ctx()) }
 
+// MenuChanged redraws the menu, except where Wails cannot (liveMenu):
+// there the menu keeps the recent files of the start.
 func (w *window) MenuChanged() {
+	if !liveMenu {
+		return
+	}
 	runtime.MenuSetApplicationMenu(w.ctx(), w.menu())
 	runtime.MenuUpdateApplicationMenu(w.ctx())
 }

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,58 +65,14 @@ func TestDesktopApp(t *testing.T) {
 	// A fresh user: first start.
 	home, env := freshUser(t, display)
 	const token = "desktop-test-token-0123456789"
-	app := exec.CommandContext(ctx, bin)
-	app.Env = append(env, "FIRN_DESKTOP_TOKEN="+token, "FIRN_DESKTOP_LOG=info")
-	stderr, err := app.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	started := time.Now()
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
+	app := startApp(t, ctx, bin, append(env, "FIRN_DESKTOP_TOKEN="+token, "FIRN_DESKTOP_LOG=info"))
+	app.onTimeout = func() string {
+		shot := filepath.Join(artifacts, "desktop-timeout.png")
+		screenshot(t, ctx, display, shot)
+		return shot
 	}
-	defer func() {
-		_ = app.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = app.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = app.Process.Kill()
-			<-done
-		}
-	}()
-	lines := make(chan string, 100)
-	var logBuf bytes.Buffer
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	waitLine := func(re *regexp.Regexp) []string {
-		timeout := time.NewTimer(90 * time.Second)
-		defer timeout.Stop()
-		for {
-			select {
-			case <-timeout.C:
-				shot := filepath.Join(artifacts, "desktop-timeout.png")
-				screenshot(t, ctx, display, shot)
-				t.Fatalf("no %q from the app within 90 s (screen: %s); its log:\n%s", re, shot, logBuf.String())
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("the app ended before printing %q; its log:\n%s", re, logBuf.String())
-				}
-				logBuf.WriteString(l + "\n")
-				if m := re.FindStringSubmatch(l); m != nil {
-					return m
-				}
-			case <-ctx.Done():
-				t.Fatalf("no %q from the app; its log:\n%s", re, logBuf.String())
-			}
-		}
-	}
+	waitLine := app.waitLine
 	m := waitLine(regexp.MustCompile(`^firn-desktop: serving (.+) at http://(127\.0\.0\.1:\d+)/$`))
 	workspace, addr := m[1], m[2]
 	if want := filepath.Join(home, "Documents", "Firn"); workspace != want {
@@ -127,11 +84,6 @@ func TestDesktopApp(t *testing.T) {
 	if m[1] != lesson {
 		t.Fatalf("the first start opened %q, want %q", m[1], lesson)
 	}
-	go func() { // keep draining the log
-		for l := range lines {
-			_ = l
-		}
-	}()
 
 	// The window.
 	xdotool := func(args ...string) ([]byte, error) {
@@ -139,15 +91,7 @@ func TestDesktopApp(t *testing.T) {
 		c.Env = append(os.Environ(), "DISPLAY="+display)
 		return c.Output()
 	}
-	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-	search := exec.CommandContext(sctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Firn$")
-	search.Env = append(os.Environ(), "DISPLAY="+display)
-	out, err := search.Output()
-	scancel()
-	if err != nil {
-		t.Fatalf("xdotool search for the window: %v; the app's log:\n%s", err, logBuf.String())
-	}
-	win := strings.Fields(string(out))[0]
+	win := findWindow(t, ctx, display, app)
 
 	// The page's session, seen through the shared handler: POST gives the
 	// existing one (200), which the page created when it opened the lesson.
@@ -289,9 +233,211 @@ func TestDesktopApp(t *testing.T) {
 
 	// Idle memory: the app, its WebKit processes and the kernel.
 	waitFrame("the kernel idle after the run", func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
-	rss, pss, procs := treeMemory(app.Process.Pid)
+	rss, pss, procs := treeMemory(app.cmd.Process.Pid)
 	t.Logf("figure: idle memory %.0f MB PSS (%.0f MB summed RSS, which counts shared libraries once per process) in %d processes: the app, WebKit's web and network processes, the kernel",
 		float64(pss)/1e6, float64(rss)/1e6, procs)
+}
+
+// TestDesktopNewNotebooks presses File › New notebook (its shortcut,
+// Ctrl+N, typed into the window with xdotool) 20 times in the real app
+// under Xvfb, each after the page opened the previous one: 20 new
+// notebooks must be on disk in the workspace, the app still running at
+// the end, and its log free of Go's fatal errors and panics. Before the
+// fix the app died at the first or second press: Wails' Linux menu,
+// rebuilt when the recent files changed, left the shown menu's items
+// without their Go side (a nil dereference in Wails' click handler), and
+// WebKit's signal handlers without SA_ONSTACK turned that into "fatal
+// error: non-Go code set up signal handler without SA_ONSTACK flag"
+// (webkit_linux.go).
+func TestDesktopNewNotebooks(t *testing.T) {
+	needDesktop(t, "Xvfb", "xdotool")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	bin := buildDesktop(t, ctx)
+	display := startXvfb(t, ctx)
+	home, env := freshUser(t, display)
+	app := startApp(t, ctx, bin, append(env, "FIRN_DESKTOP_LOG=info"))
+	// WebKit's handlers were repaired at the start (it installs four
+	// here), and none lacks SA_ONSTACK when the page is ready.
+	m := app.waitLine(regexp.MustCompile(`msg="signal handlers without SA_ONSTACK repaired" start=(-?\d+) now=(\d+)$`))
+	if m[1] == "-1" || m[1] == "0" || m[2] != "0" {
+		t.Errorf("signal handlers repaired at the start: %s, when the page was ready: %s; want some, then none", m[1], m[2])
+	}
+	app.waitLine(regexp.MustCompile(`^firn-desktop: ready "lessons/01-getting-started.ipynb"$`))
+	win := findWindow(t, ctx, display, app)
+	xdotool := func(args ...string) {
+		t.Helper()
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v\n%s\nthe app's log:\n%s", args, err, out, app.log())
+		}
+	}
+	xdotool("windowfocus", "--sync", win)
+
+	const presses = 20
+	workspace := filepath.Join(home, "Documents", "Firn")
+	for i := 1; i <= presses; i++ {
+		name := "Untitled.ipynb"
+		if i > 1 {
+			name = fmt.Sprintf("Untitled-%d.ipynb", i)
+		}
+		xdotool("key", "ctrl+n")
+		// The page opens the new notebook: its session starts.
+		app.waitLine(regexp.MustCompile(`msg="session started" .*path=` + regexp.QuoteMeta(name) + `$`))
+	}
+	made, _ := filepath.Glob(filepath.Join(workspace, "Untitled*.ipynb"))
+	if len(made) != presses {
+		t.Errorf("%d new notebooks in %s after %d presses of Ctrl+N, want %d: %v", len(made), workspace, presses, presses, made)
+	}
+	for _, f := range made {
+		if _, err := notebooks.ReadFile(f); err != nil {
+			t.Errorf("new notebook %s: %v", f, err)
+		}
+	}
+	if app.exited() {
+		t.Fatalf("the app ended (%v); its log:\n%s", app.err, app.log())
+	}
+	if l := app.log(); strings.Contains(l, "fatal error") || strings.Contains(l, "panic:") {
+		t.Fatalf("the app's log has a fatal error or panic:\n%s", l)
+	}
+	t.Logf("%d new notebooks from File › New (Ctrl+N); the app is still running", len(made))
+}
+
+// appProc is a desktop app started by a test, with its log (stderr)
+// kept as it comes.
+type appProc struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	// onTimeout, if set, saves what the screen shows when a wait fails
+	// and returns the file's name.
+	onTimeout func() string
+
+	mu    sync.Mutex
+	lines []string
+	eof   bool
+	more  chan struct{} // a line came or the log ended (capacity 1)
+	read  int           // lines waitLine has looked at
+	done  chan struct{} // closed when the process has ended
+	err   error         // its end, once done is closed
+}
+
+// startApp starts bin with env; at the end of the test it is stopped
+// with Ctrl-C (SIGINT), or killed after 20 s.
+func startApp(t *testing.T, ctx context.Context, bin string, env []string, args ...string) *appProc {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &appProc{t: t, more: make(chan struct{}, 1), done: make(chan struct{})}
+	p.cmd = exec.CommandContext(ctx, bin, args...)
+	p.cmd.Env, p.cmd.Stderr = env, w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	go func() {
+		defer r.Close()
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+			p.poke()
+		}
+		p.mu.Lock()
+		p.eof = true
+		p.mu.Unlock()
+		p.poke()
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.done:
+		case <-time.After(20 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+func (p *appProc) poke() {
+	select {
+	case p.more <- struct{}{}:
+	default:
+	}
+}
+
+// log is what the app printed on stderr so far.
+func (p *appProc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.lines, "\n")
+}
+
+// exited says whether the process has ended.
+func (p *appProc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitLine returns the submatches of the next line of the log (after
+// those it returned before) that re matches; it fails the test if none
+// comes within 90 s or the log ends.
+func (p *appProc) waitLine(re *regexp.Regexp) []string {
+	p.t.Helper()
+	timeout := time.NewTimer(90 * time.Second)
+	defer timeout.Stop()
+	for {
+		p.mu.Lock()
+		for ; p.read < len(p.lines); p.read++ {
+			if m := re.FindStringSubmatch(p.lines[p.read]); m != nil {
+				p.read++
+				p.mu.Unlock()
+				return m
+			}
+		}
+		eof := p.eof
+		p.mu.Unlock()
+		if eof {
+			<-p.done
+			p.t.Fatalf("the app ended (%v) before printing %q; its log:\n%s", p.err, re, p.log())
+		}
+		select {
+		case <-p.more:
+		case <-timeout.C:
+			shot := ""
+			if p.onTimeout != nil {
+				shot = " (screen: " + p.onTimeout() + ")"
+			}
+			p.t.Fatalf("no %q from the app within 90 s%s; its log:\n%s", re, shot, p.log())
+		}
+	}
+}
+
+// findWindow waits for the app's window on display and returns its id.
+func findWindow(t *testing.T, ctx context.Context, display string, app *appProc) string {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	search := exec.CommandContext(sctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Firn$")
+	search.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := search.Output()
+	if err != nil || len(strings.Fields(string(out))) == 0 {
+		t.Fatalf("xdotool search for the window: %v; the app's log:\n%s", err, app.log())
+	}
+	return strings.Fields(string(out))[0]
 }
 
 // waitScreen takes screenshots (saved to path) until ok accepts one, for

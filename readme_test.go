@@ -25,6 +25,8 @@ var readmeSkipped = map[string]string{
 	"wails build -tags webkit2_41":                                                       "TestWailsBuild runs it on a clean clone",
 	"wails build":                                                                        "the macOS and Windows builds need those systems; TestWailsBuild builds on Linux",
 	"wails build -platform darwin/universal":                                             "needs macOS",
+	"sudo apt install ./dist/firn_0.1.0_amd64.deb":                                       "installs a system package (TestRelease installs the .deb into a scratch root)",
+	"firn serve ~/class --addr 0.0.0.0:8888 --no-browser":                                "listens on every interface; tests listen on 127.0.0.1 only (firn serve ~/glaciers --addr 127.0.0.1:9000 runs)",
 }
 
 // readmeServers are commands that serve until stopped: they must start

@@ -8,7 +8,8 @@
 # Installs (as root, with apt) the system tools the end-to-end tests
 # drive when they are missing: tmux, Jupyter's nbformat and nbconvert,
 # Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick,
-# WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test).
+# WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test);
+# for the release test zip, dpkg-dev, desktop-file-utils and shared-mime-info.
 #
 # Tests read OGGM's reference results and sample glacier data from the
 # repository's testdata/ (testdata/README.md); nothing outside the checkout.
@@ -41,6 +42,13 @@ command -v convert >/dev/null || need+=(imagemagick)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v strace >/dev/null || need+=(strace)
 command -v ip >/dev/null || need+=(iproute2)
+# The release (TestRelease runs scripts/release.sh): zip for the Windows
+# archive, dpkg-dev for the .deb, desktop-file-utils to validate its menu
+# entry, shared-mime-info for its file type.
+command -v zip >/dev/null || need+=(zip)
+command -v dpkg-shlibdeps >/dev/null || need+=(dpkg-dev)
+command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)
+command -v update-mime-database >/dev/null || need+=(shared-mime-info)
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 pkg-config --exists gtk+-3.0 2>/dev/null || need+=(libgtk-3-dev)
 if [ ${#need[@]} -gt 0 ]; then
@@ -97,7 +105,10 @@ fi
 rm -rf "$fresh"
 
 step "go test"
-go test -count=1 ./...
+# The module root's tests build the desktop app and a whole release
+# (TestRelease: five cross-compiled targets and the .deb, cold in CI):
+# more than go test's default 10 minutes for one package.
+go test -count=1 -timeout 60m ./...
 
 step "benchmarks, once each"
 go test -count=1 -run '^$' -bench . -benchtime 1x ./... > /dev/null

@@ -86,7 +86,8 @@ type App struct {
 
 // Start seeds the workspace on first start, starts the notebook server
 // and its loopback listener, and decides which notebook the window opens
-// first: one named in Args (imported if it is outside the workspace), on
+// first: the first named in Args (each named is imported if it is
+// outside the workspace, and listed in the recent files), on
 // the first start the first lesson, else the notebook open when the app
 // was last closed.
 func Start(cfg Config) (*App, error) {
@@ -151,16 +152,35 @@ func Start(cfg Config) (*App, error) {
 
 // firstNotebook is the notebook to open at start and a notice to show.
 func (a *App) firstNotebook(args []string) (path, notice string) {
+	// Every notebook named is imported and listed in Open recent (a
+	// file manager passes all the files selected); the first one opens.
+	var opened, notes []string
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "-") {
 			continue
 		}
 		rel, note, err := a.Import(arg)
 		if err != nil {
-			return "", err.Error()
+			notes = append(notes, err.Error())
+			continue
 		}
-		a.state.AddRecent(rel)
-		return rel, note
+		if len(opened) == 0 && note != "" {
+			notes = append([]string{note}, notes...)
+		}
+		opened = append(opened, rel)
+	}
+	for i := len(opened) - 1; i >= 0; i-- {
+		a.state.AddRecent(opened[i])
+	}
+	if len(opened) > 1 {
+		notes = append(notes, fmt.Sprintf("%d more notebooks are in File › Open recent.", len(opened)-1))
+	}
+	if len(opened) > 0 || len(notes) > 0 {
+		first := ""
+		if len(opened) > 0 {
+			first = opened[0]
+		}
+		return first, strings.Join(notes, " ")
 	}
 	if !a.state.Seeded {
 		if l := examples.List(); len(l) > 0 {

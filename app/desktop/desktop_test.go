@@ -164,6 +164,40 @@ func TestStartWithFile(t *testing.T) {
 	}
 }
 
+// TestStartWithFiles: several notebooks on the command line (a file
+// manager passes all those selected: Exec=firn %F) are all imported and
+// listed in Open recent, the first one open; the page says so.
+func TestStartWithFiles(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"a.ipynb", "b.ipynb", "c.ipynb"} {
+		p := filepath.Join(dir, name)
+		if err := notebooks.WriteFile(p, notebooks.New()); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	a := start(t, append(paths, filepath.Join(dir, "missing.ipynb"))...)
+	pc := a.Page()
+	if pc.Open != "Imported/a.ipynb" {
+		t.Errorf("opens %q, want Imported/a.ipynb", pc.Open)
+	}
+	for _, want := range []string{"copy", "2 more notebooks", "missing.ipynb"} {
+		if !strings.Contains(pc.Notice, want) {
+			t.Errorf("notice %q does not mention %q", pc.Notice, want)
+		}
+	}
+	st := a.State()
+	if len(st.Recent) < 3 || st.Recent[0] != "Imported/a.ipynb" || st.Recent[1] != "Imported/b.ipynb" || st.Recent[2] != "Imported/c.ipynb" {
+		t.Errorf("recent %v, want Imported/a, b, c first", st.Recent)
+	}
+	for _, name := range []string{"a.ipynb", "b.ipynb", "c.ipynb"} {
+		if _, err := os.Stat(filepath.Join(a.Workspace(), "Imported", name)); err != nil {
+			t.Errorf("not imported: %v", err)
+		}
+	}
+}
+
 // TestAssetHandler: the AssetServer's requests need no login (the token
 // is added), the page reads its settings, and the loopback listener
 // takes websockets from the webview's origin with ?token=, but nothing
