@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,8 +24,15 @@ type Options struct {
 	// Dir is the workspace: the kernel's working directory and the only
 	// folder its cells may write to. Default: the working directory.
 	Dir string
-	// Env is added to the kernel's environment.
+	// Env is added to the kernel's environment (NAME=VALUE entries).
+	// Of the client's own environment a kernel gets only HOME, USER,
+	// LOGNAME, LANG, LC_*, TZ, PATH, TMPDIR and TERM (on Windows also
+	// SYSTEMROOT, WINDIR, USERPROFILE, USERNAME, TEMP, TMP, APPDATA and
+	// LOCALAPPDATA), and the variables PassEnv names.
 	Env []string
+	// PassEnv names more variables of the client's environment that the
+	// kernel gets (`--kernel-env NAME`); a name ending in "*" is a prefix.
+	PassEnv []string
 	// MemoryLimit of the kernel process in bytes (default 2 GiB).
 	MemoryLimit int64
 	// Trusted lifts the sandbox (network, programs, writes anywhere).
@@ -166,7 +174,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	}
 	cmd := exec.Command(k.opts.Command[0], args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), k.opts.Env...)
+	cmd.Env = kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS)
 	setProcessGroup(cmd)
 	reqR, reqW, err := os.Pipe()
 	if err != nil {

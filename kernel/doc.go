@@ -33,6 +33,18 @@
 //     errors, and its exit status (Events, and a *DiedError from the
 //     requests that were pending).
 //
+// # Environment
+//
+// A kernel does not inherit its client's environment, where `firn serve`
+// may hold tokens, cloud keys and passwords. It gets only HOME, USER,
+// LOGNAME, LANG, the LC_* variables, TZ, PATH, TMPDIR and TERM (on
+// Windows also SYSTEMROOT, WINDIR, USERPROFILE, USERNAME, TEMP, TMP,
+// APPDATA and LOCALAPPDATA), the variables Options.PassEnv names
+// (`--kernel-env NAME` of `firn serve`, `firn repl` and `firn run`), and
+// the entries of Options.Env. Cells read that environment with os.Getenv
+// and os.Environ; the Go runtime's own variables (GOMAXPROCS, GOGC,
+// GODEBUG, ...) reach a kernel only when named too.
+//
 // # Output
 //
 // The kernel process points its own descriptors 1 and 2 into pipes, so

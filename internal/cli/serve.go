@@ -20,7 +20,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
 	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T]", args, stdout); err != nil {
+	var passEnv envNames
+	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
+	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--kernel-env NAME ...]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -33,7 +35,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return app.Serve(ctx, app.ServeOptions{
 		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, Token: *token,
 		Static:        frontend.Dist(),
-		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted},
+		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv},
 		Stderr:        stderr,
 	})
 }
