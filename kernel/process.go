@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -73,12 +72,6 @@ func Main(args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 		return 1
-	}
-	// A crash (a runtime fatal error, a panic the interpreter could not
-	// catch) is written to the original stderr as well, where the client
-	// reads the cause of death.
-	if err := debug.SetCrashOutput(orig, debug.CrashOptions{}); err != nil {
-		fmt.Fprintf(orig, "firn kernel: crash output: %v\n", err)
 	}
 	err = Serve(context.Background(), protocol.NewConn(requests, replies), ServerOptions{
 		Workspace: ws, Trusted: *trusted, Version: *version,

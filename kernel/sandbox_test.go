@@ -65,3 +65,44 @@ func TestKernelEnvRules(t *testing.T) {
 		}
 	}
 }
+
+// A cell that closes its standard streams closes its own: the kernel's
+// output goes on, and the next cell has its streams again.
+func TestKernelStdioSurvivesClose(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sandbox", true: "trusted"}[trusted], func(t *testing.T) {
+			k, ctx := startKernel(t, Options{Trusted: trusted})
+			for _, tc := range []struct{ cell, want string }{
+				{"os.Stdout.Close()", ""},
+				{`fmt.Println("after stdout closed")`, "after stdout closed\n"},
+				{`os.Stdout.WriteString("written again\n")`, "written again\n[execute_result] 14\n"},
+				{"os.Stderr.Close()\nos.Stdin.Close()", ""},
+				{`fmt.Fprintln(os.Stderr, "after stderr closed")`, "after stderr closed\n"},
+				{`println("println too")`, "println too\n"},
+				{"os.Stdout.Close()\nos.Stderr.Close()\nfmt.Println(\"same cell\")", "same cell\n"},
+				{"os.Stdout = nil", ""},
+				{`fmt.Fprint(os.Stdout, "restored\n")`, "restored\n"},
+			} {
+				reply, out := run(t, ctx, k, tc.cell)
+				if reply.Status != "ok" || out != tc.want {
+					t.Errorf("%s: %s, output %q; want %q", tc.cell, reply.Status, out, tc.want)
+				}
+			}
+			if !trusted {
+				// The protocol's descriptors are out of reach: os.NewFile is
+				// not in the sandbox, and /proc/self/fd/4 is outside the
+				// workspace.
+				if reply, out := run(t, ctx, k, `os.NewFile(4, "").Close()`); reply.Status != "error" || !strings.Contains(out, "os.NewFile is not available") {
+					t.Errorf("os.NewFile(4): %s %q", reply.Status, out)
+				}
+				if _, out := run(t, ctx, k, `_, err := os.OpenFile("/proc/self/fd/4", os.O_WRONLY, 0)
+err`); !strings.Contains(out, "outside the workspace") {
+					t.Errorf("open /proc/self/fd/4 for writing: %q", out)
+				}
+			}
+			if _, out := run(t, ctx, k, `fmt.Println("still here")`); out != "still here\n" {
+				t.Errorf("last cell: %q", out)
+			}
+		})
+	}
+}

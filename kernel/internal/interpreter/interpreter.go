@@ -103,9 +103,13 @@ func New(opts Options) (*Interpreter, error) {
 	}
 	in := &Interpreter{opts: opts, globals: map[string]reflect.Type{}, declared: map[string]bool{}}
 	in.trace = &traceWriter{w: opts.Stderr}
+	// Stdin, Stdout and Stderr are not *os.File, so that yaegi leaves
+	// the cells' os.Stdin, os.Stdout and os.Stderr to Stdlib: duplicates
+	// of the process's streams, which a cell may close without silencing
+	// the kernel (symbols.RestoreStdio gives the next cell new ones).
 	in.yaegi = interp.New(interp.Options{
-		Stdout: opts.Stdout, Stderr: in.trace, GoPath: "/nonexistent",
-		Env: os.Environ(), Unrestricted: opts.Trusted,
+		Stdin: strings.NewReader(""), Stdout: struct{ io.Writer }{opts.Stdout}, Stderr: in.trace,
+		GoPath: "/nonexistent", Env: os.Environ(), Unrestricted: opts.Trusted,
 	})
 	std, err := symbols.Stdlib(opts.Workspace, opts.Trusted)
 	if err != nil {
@@ -174,6 +178,7 @@ func (in *Interpreter) bindings() interp.Exports {
 func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*display.Bundle, *Error) {
 	in.exec.Lock()
 	defer in.exec.Unlock()
+	symbols.RestoreStdio(in.exports)
 	plan, err := in.session.Prepare(code)
 	if err != nil {
 		return nil, syntaxError(cell, code, err)

@@ -40,6 +40,9 @@ func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 				out[key][name] = v
 			}
 		}
+		for _, name := range stdioNames() {
+			out["os/os"][name] = stdioValue(name, false)
+		}
 		return out, nil
 	}
 
@@ -63,6 +66,10 @@ func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 	}
 	wrap(out["os/os"], g.osWrappers())
 	wrap(out["io/ioutil/ioutil"], g.ioutilWrappers())
+	out["os/os"]["File"] = reflect.ValueOf((*File)(nil))
+	for _, name := range stdioNames() {
+		out["os/os"][name] = stdioValue(name, true)
+	}
 	return out, nil
 }
 
