@@ -192,7 +192,6 @@ func within(p, root string) bool {
 	return strings.HasPrefix(p, root)
 }
 
-
 // writeFlags are the os.OpenFile flags that make an open a change.
 const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_APPEND | os.O_TRUNC
 
