@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/firnglacier/firn/kernel/protocol"
@@ -18,7 +19,7 @@ import (
 // Options configure a kernel started by the client.
 type Options struct {
 	// Command is the kernel program and its first arguments; the client
-	// appends --workspace, --memory-limit and --trusted. Default: this
+	// appends --workspace, --memory-limit, --temp and --trusted. Default: this
 	// program with the argument "kernel" (`firn kernel`).
 	Command []string
 	// Dir is the workspace: the kernel's working directory and the only
@@ -90,6 +91,7 @@ type call struct {
 	out     func(*protocol.Message)
 	reply   chan *protocol.Message
 	execute bool
+	count   atomic.Int64 // of an execute_request, from its execute_input
 }
 
 // process is one kernel process.
@@ -101,9 +103,10 @@ type process struct {
 	tail    *tailBuffer
 	reqW    *os.File
 
-	mu         sync.Mutex
-	killReason string // why the client killed it, if it did
-	cause      string // why it ended, once exited
+	mu          sync.Mutex
+	killReason  string // why the client killed it, if it did
+	cause       string // why it ended, once exited
+	outOfMemory bool   // it ended for passing its memory limit
 }
 
 // Start starts a kernel process and waits until it answers.
@@ -172,18 +175,28 @@ func (k *Kernel) launch(ctx context.Context) error {
 	if k.opts.Trusted {
 		args = append(args, "--trusted")
 	}
+	// The kernel's temporary folder, its TMPDIR: the one place outside
+	// the workspace where compiled code run by a sandboxed cell may
+	// write (gonum's PDF fonts, mime/multipart), gone with the kernel.
+	tmp, err := os.MkdirTemp("", "firn-kernel-")
+	if err != nil {
+		return fmt.Errorf("kernel: temporary folder: %w", err)
+	}
+	args = append(args, "--temp", tmp)
 	cmd := exec.Command(k.opts.Command[0], args...)
 	cmd.Dir = dir
 	cmd.Env = kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS)
 	setProcessGroup(cmd)
 	reqR, reqW, err := os.Pipe()
 	if err != nil {
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: pipe: %w", err)
 	}
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		reqR.Close()
 		reqW.Close()
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: pipe: %w", err)
 	}
 	cmd.ExtraFiles = []*os.File{reqR, repW} // descriptors 3 and 4
@@ -195,8 +208,13 @@ func (k *Kernel) launch(ctx context.Context) error {
 		reqW.Close()
 		repR.Close()
 		repW.Close()
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: start %s: %w", k.opts.Command[0], err)
 	}
+	go func() {
+		<-p.exited
+		os.RemoveAll(tmp)
+	}()
 	reqR.Close()
 	repW.Close()
 	p.conn = protocol.NewConn(repR, reqW)
@@ -242,6 +260,12 @@ func (k *Kernel) read(p *process, r *os.File) {
 				k.opts.Unsolicited(m)
 			}
 		case m.Channel == protocol.IOPub:
+			if m.Type() == protocol.ExecuteInput {
+				var in protocol.ExecuteInputContent
+				if m.Decode(&in) == nil {
+					c.count.Store(int64(in.ExecutionCount))
+				}
+			}
 			if c.out != nil && (!c.execute || (m.Type() != protocol.Status && m.Type() != protocol.ExecuteInput)) {
 				c.out(m)
 			}
@@ -257,7 +281,12 @@ func (k *Kernel) wait(p *process) {
 	err := p.cmd.Wait()
 	p.reqW.Close()
 	p.mu.Lock()
-	p.cause = deathCause(p.killReason, err, p.tail.String())
+	tail := p.tail.String()
+	p.cause = deathCause(p.killReason, err, tail)
+	if p.killReason == "" && memoryDeath(tail) {
+		p.outOfMemory = true
+		p.cause = "it passed its memory limit of " + bytesText(k.opts.MemoryLimit) + ": " + p.cause
+	}
 	cause := p.cause
 	p.mu.Unlock()
 	close(p.exited)
@@ -373,6 +402,11 @@ func (k *Kernel) request(ctx context.Context, p *process, channel, msgType strin
 	select {
 	case r, ok := <-c.reply:
 		if !ok {
+			if msgType == protocol.ExecuteRequest {
+				if r := k.memoryLimitReply(p, c, m); r != nil {
+					return r, nil
+				}
+			}
 			return nil, p.died()
 		}
 		return r, nil
@@ -401,6 +435,10 @@ func (p *process) died() error {
 // messages in order (stream, display_data, update_display_data,
 // execute_result, error). It returns the execute_reply; err is non-nil
 // only when the kernel died during the cell (a *DiedError) or ctx ended.
+// A kernel that dies for passing its memory limit fails the cell that
+// was running with the error MemoryLimit, as the kernel would (an error
+// message to out and an error reply, see memoryLimitReply), and then
+// restarts.
 func (k *Kernel) Execute(ctx context.Context, code string, out func(*protocol.Message)) (protocol.ExecuteReplyContent, error) {
 	return k.ExecuteRequest(ctx, protocol.ExecuteRequestContent{Code: code, StoreHistory: true, StopOnError: true}, out)
 }
@@ -572,25 +610,42 @@ func (k *Kernel) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the first headMax and the last max bytes written to
+// it: a kernel writes nothing to its stderr until it crashes, and then
+// the runtime's message ("fatal error: out of memory") comes first and
+// the stacks of all goroutines after it.
 type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu      sync.Mutex
+	max     int
+	head, b []byte
+	skipped bool // bytes between head and b were dropped
 }
+
+// headMax is how much of the start of a kernel's stderr is kept.
+const headMax = 4 << 10
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	n := len(p)
+	if room := headMax - len(t.head); room > 0 {
+		k := min(room, len(p))
+		t.head = append(t.head, p[:k]...)
+		p = p[k:]
+	}
 	t.b = append(t.b, p...)
 	if len(t.b) > t.max {
 		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+		t.skipped = true
 	}
-	return len(p), nil
+	return n, nil
 }
 
 func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return string(t.b)
+	if t.skipped {
+		return string(t.head) + "\n…\n" + string(t.b)
+	}
+	return string(t.head) + string(t.b)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -30,7 +32,8 @@ const DefaultMemoryLimit = 2 << 30
 // returns the process exit status.
 //
 // Flags: --workspace DIR (default: the working directory),
-// --memory-limit BYTES|2GiB|512MiB, --trusted, --version V.
+// --memory-limit BYTES|2GiB|512MiB, --trusted, --version V, --temp DIR,
+// --no-landlock.
 func Main(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("firn kernel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -38,6 +41,9 @@ func Main(args []string, stderr io.Writer) int {
 	limit := fs.String("memory-limit", "2GiB", "memory limit of the kernel process (e.g. 512MiB, 2GiB, or bytes)")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	version := fs.String("version", "dev", "version reported to clients")
+	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
+	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
+	confinedStack := fs.String("confined", "", "set by the kernel itself when it has started again confined (Linux): the stack limit to put back")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
@@ -54,9 +60,29 @@ func Main(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 			return 1
 		}
+	} else if ws, err = filepath.Abs(ws); err != nil {
+		fmt.Fprintf(stderr, "firn kernel: workspace: %v\n", err)
+		return 1
 	} else if err := os.Chdir(ws); err != nil {
 		fmt.Fprintf(stderr, "firn kernel: workspace: %v\n", err)
 		return 1
+	}
+	// On Linux the kernel starts itself again, confined (confine_linux.go);
+	// a failure leaves it unconfined, with the in-process sandbox and the
+	// memory watch. The warnings do not start with "firn kernel:", which
+	// the client takes for the cause of a death.
+	if *temp != "" {
+		setTempDir(*temp)
+	}
+	limitAS := false
+	if *confinedStack == "" {
+		if err := confine(ws, *temp, !*trusted && !*noLandlock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
+		}
+	} else if err := confined(*confinedStack); err != nil {
+		fmt.Fprintf(stderr, "warning: firn kernel: %v\n", err)
+	} else {
+		limitAS = true
 	}
 	requests := os.NewFile(requestFD, "kernel-requests")
 	replies := os.NewFile(replyFD, "kernel-replies")
@@ -76,7 +102,7 @@ func Main(args []string, stderr io.Writer) int {
 	err = Serve(context.Background(), protocol.NewConn(requests, replies), ServerOptions{
 		Workspace: ws, Trusted: *trusted, Version: *version,
 		Stdout: os.Stdout, Stderr: os.Stderr, StdoutPipe: outR, ErrPipe: errR,
-		Interrupts: sigs, MemoryLimit: memLimit,
+		Interrupts: sigs, MemoryLimit: memLimit, LimitAddressSpace: limitAS,
 		Fatal: func(err error) {
 			fmt.Fprintf(orig, "firn kernel: %v\n", err)
 			os.Exit(3)
@@ -111,4 +137,14 @@ func ParseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size (want e.g. 2GiB, 512MiB or a number of bytes)", s)
 	}
 	return int64(v * mult), nil
+}
+
+// setTempDir makes dir the process's temporary folder (os.TempDir).
+func setTempDir(dir string) {
+	if runtime.GOOS == "windows" {
+		os.Setenv("TMP", dir)
+		os.Setenv("TEMP", dir)
+		return
+	}
+	os.Setenv("TMPDIR", dir)
 }

@@ -31,9 +31,10 @@
 //	std, err := symbols.Stdlib(workspace, trusted)
 //	if err != nil { ... }
 //	i := interp.New(interp.Options{Stdout: out, Stderr: errOut, Unrestricted: trusted})
-//	err = i.Use(std)            // in one call: yaegi then ties fmt, log and os
-//	                            // to the interpreter's streams and environment
 //	err = i.Use(symbols.Firn())
+//	err = i.Use(std)            // in one call, after Firn's: yaegi then ties fmt,
+//	                            // log and os to the interpreter's streams and
+//	                            // environment, and the sandbox's plots replace Firn's
 //	catalog := symbols.NewCatalog(std, symbols.Firn())
 //
 // and passes errors of EvalWithContext through Explain, which turns

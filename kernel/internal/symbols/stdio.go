@@ -10,8 +10,12 @@ import (
 
 // The standard streams of cells are duplicates of the process's: a cell
 // that closes os.Stdout closes its own descriptor, never the kernel's
-// (whose output would end for good), and RestoreStdio gives the next
-// cell fresh ones.
+// (whose output would end for good). Stdlib gives cells the process's
+// streams, as yaegi does; PrepareStdio, which the kernel calls before
+// each cell, puts duplicates in their place, and new ones in place of
+// those a cell closed. (Stdlib does not duplicate them itself: a
+// duplicate keeps a pipe open, and a host that reads its own stdout to
+// the end, as go test does for examples, would wait for it.)
 
 // stdioNames are the variables of package os that hold the streams.
 func stdioNames() []string { return []string{"Stdin", "Stdout", "Stderr"} }
@@ -27,13 +31,17 @@ func processStdio(name string) *os.File {
 	return os.Stderr
 }
 
-// stdioValue returns a new variable holding a duplicate of the process's
-// stream name: a *File in the sandbox, an *os.File when trusted. A
-// stream that cannot be duplicated (closed) gives a nil file.
-func stdioValue(name string, sandboxed bool) reflect.Value {
-	f, err := dupFile(processStdio(name))
-	if err != nil {
-		f = nil
+// stdioValue returns a new variable holding the process's stream name,
+// or with dup a duplicate of it: a *File in the sandbox, an *os.File
+// when trusted. A stream that cannot be duplicated (closed) gives a nil
+// file.
+func stdioValue(name string, sandboxed, dup bool) reflect.Value {
+	f := processStdio(name)
+	if dup {
+		var err error
+		if f, err = dupFile(f); err != nil {
+			f = nil
+		}
 	}
 	if !sandboxed {
 		v := reflect.New(reflect.TypeFor[*os.File]()).Elem()
@@ -49,24 +57,25 @@ func stdioValue(name string, sandboxed bool) reflect.Value {
 	return v
 }
 
-// RestoreStdio gives cells new duplicates of the process's standard
-// streams in place of those a cell closed or set to nil (os.Stdout.Close(),
-// os.Stdout = nil), in a table of Stdlib. The kernel calls it before each
-// cell; a stream a cell replaced with a file of its own stays.
-func RestoreStdio(exports interp.Exports) {
+// PrepareStdio gives the cells of a table of Stdlib duplicates of the
+// process's standard streams in place of the process's own, and of those
+// a cell closed or set to nil (os.Stdout.Close(), os.Stdout = nil). The
+// kernel calls it before each cell; a stream a cell replaced with a file
+// of its own stays.
+func PrepareStdio(exports interp.Exports) {
 	table := exports["os/os"]
 	for _, name := range stdioNames() {
 		v, ok := table[name]
-		if !ok || !v.CanSet() || !closedStream(v) {
+		if !ok || !v.CanSet() || !needsDup(v, processStdio(name)) {
 			continue
 		}
-		v.Set(stdioValue(name, v.Type() == reflect.TypeFor[*File]()))
+		v.Set(stdioValue(name, v.Type() == reflect.TypeFor[*File](), true))
 	}
 }
 
-// closedStream reports whether the *File or *os.File in v is nil or
-// closed.
-func closedStream(v reflect.Value) bool {
+// needsDup reports whether the *File or *os.File in v is the process's
+// stream own, nil or closed.
+func needsDup(v reflect.Value, own *os.File) bool {
 	var f *os.File
 	switch x := v.Interface().(type) {
 	case *File:
@@ -78,7 +87,7 @@ func closedStream(v reflect.Value) bool {
 	default:
 		return false
 	}
-	if f == nil {
+	if f == nil || f == own {
 		return true
 	}
 	_, err := f.Stat()
