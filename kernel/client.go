@@ -96,12 +96,13 @@ type call struct {
 
 // process is one kernel process.
 type process struct {
-	cmd     *exec.Cmd
-	conn    *protocol.Conn
-	session string
-	exited  chan struct{}
-	tail    *tailBuffer
-	reqW    *os.File
+	cmd      *exec.Cmd
+	conn     *protocol.Conn
+	session  string
+	exited   chan struct{}
+	readDone chan struct{} // all its messages have been dispatched
+	tail     *tailBuffer
+	reqW     *os.File
 
 	mu          sync.Mutex
 	killReason  string // why the client killed it, if it did
@@ -200,7 +201,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 		return fmt.Errorf("kernel: pipe: %w", err)
 	}
 	cmd.ExtraFiles = []*os.File{reqR, repW} // descriptors 3 and 4
-	p := &process{cmd: cmd, exited: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}, reqW: reqW}
+	p := &process{cmd: cmd, exited: make(chan struct{}), readDone: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}, reqW: reqW}
 	cmd.Stdout = p.tail
 	cmd.Stderr = p.tail
 	if err := cmd.Start(); err != nil {
@@ -242,6 +243,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 
 // read dispatches the messages of one kernel process.
 func (k *Kernel) read(p *process, r *os.File) {
+	defer close(p.readDone)
 	defer r.Close()
 	for {
 		m, err := p.conn.Receive()

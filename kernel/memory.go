@@ -48,10 +48,13 @@ func memoryInUse() int64 {
 // watchMemory checks the process's memory every 20 ms. Over the limit it
 // calls stop with a *MemoryLimitError (which stops the running cell); if
 // no cell was running and a full collection does not bring the process
-// back under the limit, the kernel exits with the reason on its crash
-// output, and its client reports it and starts a fresh kernel. The Go
-// runtime is also told the limit so that it collects harder near it.
-func watchMemory(limit int64, limitAS bool, stop func(error) bool, exit func(error)) func() {
+// back under the limit, it calls exitIdle, which ends the kernel unless a
+// cell has started meanwhile (the reason goes to the kernel's stderr, and
+// the client reports it and starts a fresh kernel). The Go runtime is
+// also told the limit so that it collects harder near it. With limitAS
+// (Linux) the process's address space is capped too (see
+// limitAddressSpace).
+func watchMemory(limit int64, limitAS bool, stop func(error) bool, exitIdle func(error) bool) func() {
 	debug.SetMemoryLimit(limit * 9 / 10)
 	if limitAS {
 		// A failure leaves the watch alone to keep the limit.
@@ -76,8 +79,7 @@ func watchMemory(limit int64, limitAS bool, stop func(error) bool, exit func(err
 			}
 			runtime.GC()
 			debug.FreeOSMemory()
-			if inUse = memoryInUse(); inUse > limit {
-				exit(&MemoryLimitError{InUse: inUse, Limit: limit})
+			if inUse = memoryInUse(); inUse > limit && exitIdle(&MemoryLimitError{InUse: inUse, Limit: limit}) {
 				return
 			}
 		}
@@ -109,21 +111,25 @@ func memoryDeath(stderr string) bool {
 // memoryLimitReply returns, when process p died for passing its memory
 // limit while running the execute request m (call c), the error a
 // kernel gives a failed cell: an error message published to the call's
-// out and the execute_reply, which it returns. Otherwise it returns nil.
+// out and the execute_reply, which it returns. Otherwise, also for a
+// request the kernel had not started (its execute_input never came), it
+// returns nil.
 func (k *Kernel) memoryLimitReply(p *process, c *call, m *protocol.Message) *protocol.Message {
 	<-p.exited
+	// The cell's execute_input may still be in the pipe. (A program a
+	// trusted cell started could hold the pipe open: then wait a little.)
+	select {
+	case <-p.readDone:
+	case <-time.After(2 * time.Second):
+	}
 	p.mu.Lock()
 	oom, cause := p.outOfMemory, p.cause
 	p.mu.Unlock()
-	if !oom {
+	count := int(c.count.Load())
+	if !oom || count == 0 {
 		return nil
 	}
-	count := int(c.count.Load())
-	cell := "the cell"
-	if count > 0 {
-		cell = fmt.Sprintf("cell [%d]", count)
-	}
-	msg := fmt.Sprintf("%s passed the kernel's memory limit of %s", cell, bytesText(k.opts.MemoryLimit))
+	msg := fmt.Sprintf("cell [%d] passed the kernel's memory limit of %s", count, bytesText(k.opts.MemoryLimit))
 	next := "A new kernel starts: the variables of earlier cells are gone."
 	if k.opts.NoAutoRestart {
 		next = "Restart the kernel to go on."

@@ -105,7 +105,7 @@ func Serve(ctx context.Context, conn *protocol.Conn, opts ServerOptions) error {
 	s.publish(nil, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Idle})
 
 	if opts.MemoryLimit > 0 && opts.Fatal != nil {
-		defer watchMemory(opts.MemoryLimit, opts.LimitAddressSpace, s.overMemory, opts.Fatal)()
+		defer watchMemory(opts.MemoryLimit, opts.LimitAddressSpace, s.overMemory, s.exitIdle)()
 	}
 
 	shell := make(chan *protocol.Message, 1024)
@@ -346,6 +346,20 @@ func (s *server) overMemory(cause error) bool {
 		return false
 	}
 	s.cancel(cause)
+	return true
+}
+
+// exitIdle ends the kernel (opts.Fatal) for cause unless a cell is
+// running. It holds the lock that starting a cell takes, so that no cell
+// starts, and no client sees one start, before the kernel is gone: the
+// client must not blame a cell that did not use the memory.
+func (s *server) exitIdle(cause error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		return false
+	}
+	s.opts.Fatal(cause)
 	return true
 }
 
