@@ -122,7 +122,7 @@ func confined(stack string) error {
 
 // errNoLandlock says the system has no Landlock (an older or a
 // differently configured kernel); the in-process sandbox still holds.
-var errNoLandlock = errors.New("Landlock is not available")
+var errNoLandlock = errors.New("no Landlock on this system")
 
 // restrictWrites denies the calling thread, and what it executes, every
 // change to the file system outside workspace and the kernel's own
@@ -193,6 +193,13 @@ func limitAddressSpace(limit int64) (uint64, error) {
 	}
 	return lim.Cur, unix.Setrlimit(unix.RLIMIT_AS, &lim)
 }
+
+// headroom is what a kernel's address space may grow by beyond its
+// memory limit (see limitAddressSpace): the Go runtime reserves its heap
+// in arenas of 64 MiB, and a slice that grows by appending leaves the
+// address space of its earlier, smaller copies behind (the runtime
+// returns their memory but keeps the addresses).
+func headroom(limit int64) int64 { return max(128<<20, limit/4) }
 
 // addressSpace is the process's virtual memory size (VmSize, bytes).
 func addressSpace() (uint64, error) {

@@ -30,13 +30,6 @@ func bytesText(b int64) string {
 	}
 }
 
-// headroom is what a kernel's address space may grow by beyond its
-// memory limit (see limitAddressSpace): the Go runtime reserves its heap
-// in arenas of 64 MiB, and a slice that grows by appending leaves the
-// address space of its earlier, smaller copies behind (the runtime
-// returns their memory but keeps the addresses).
-func headroom(limit int64) int64 { return max(128<<20, limit/4) }
-
 // memoryInUse is the memory the Go runtime holds from the OS and has not
 // returned (bytes): all its classes minus the heap released back.
 func memoryInUse() int64 {
