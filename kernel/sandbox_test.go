@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -104,5 +105,22 @@ err`); !strings.Contains(out, "outside the workspace") {
 				t.Errorf("last cell: %q", out)
 			}
 		})
+	}
+}
+
+// The sandbox's files complete and inspect as os.File does.
+func TestKernelSandboxFileDocs(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, `f, _ := os.Open("none")`)
+	comp, err := k.Complete(ctx, "f.WriteS", len("f.WriteS"))
+	if err != nil || !slices.Contains(comp.Matches, "WriteString") {
+		t.Errorf("complete f.WriteS: %v, %v", comp.Matches, err)
+	}
+	reply, err := k.Inspect(ctx, "f.Chmod", len("f.Chmod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt, _ := reply.Data["text/plain"].(string); !reply.Found || !strings.Contains(txt, "func (f *File) Chmod(mode FileMode) error") || !strings.Contains(txt, "Chmod changes the mode") {
+		t.Errorf("inspect f.Chmod: %+v", reply)
 	}
 }
