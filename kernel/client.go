@@ -348,7 +348,7 @@ func crashMessage(tail string) string {
 			end := min(len(lines), i+4)
 			var keep []string
 			for _, x := range lines[i:end] {
-				if strings.HasPrefix(x, "goroutine ") {
+				if strings.HasPrefix(x, "goroutine ") || strings.HasPrefix(x, "runtime stack:") {
 					break
 				}
 				if x = strings.TrimSpace(x); x != "" {

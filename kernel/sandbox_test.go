@@ -124,3 +124,37 @@ func TestKernelSandboxFileDocs(t *testing.T) {
 		t.Errorf("inspect f.Chmod: %+v", reply)
 	}
 }
+
+// A death for want of memory is recognised from the runtime's message,
+// and the message survives the stacks that follow it.
+func TestMemoryDeath(t *testing.T) {
+	for _, tc := range []struct {
+		stderr string
+		want   bool
+	}{
+		{"fatal error: out of memory\n\ngoroutine 1 gp=0x1 m=0 [running]:\n", true},
+		{"fatal error: runtime: out of memory\n", true},
+		{"fatal error: runtime: cannot allocate memory\n", true},
+		{"runtime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\n", true},
+		{"runtime: failed to create new OS thread (have 9 already; errno=11)\n", true},
+		{"firn kernel: memory limit: the kernel uses 300 MiB, more than its limit of 256 MiB\n", true},
+		{"panic: out of memory in my own code\n", false},
+		{"fatal error: concurrent map writes\n", false},
+		{"", false},
+	} {
+		if got := memoryDeath(tc.stderr); got != tc.want {
+			t.Errorf("memoryDeath(%q) = %v", tc.stderr, got)
+		}
+	}
+	tail := &tailBuffer{max: 16 << 10}
+	tail.Write([]byte("fatal error: out of memory\n\nruntime stack:\n"))
+	for range 10000 {
+		tail.Write([]byte("goroutine 7 gp=0xc000 m=nil [select]:\n\t/usr/local/go/src/runtime/proc.go:460 +0xce\n"))
+	}
+	if s := tail.String(); !memoryDeath(s) || len(s) > 16<<10+headMax+16 {
+		t.Errorf("the crash's first line is lost, or the buffer grew to %d bytes", len(s))
+	}
+	if cause := deathCause("", nil, tail.String()); cause != "kernel process exited normally: fatal error: out of memory" {
+		t.Errorf("cause %q", cause)
+	}
+}
