@@ -84,10 +84,9 @@ func Main(args []string, stderr io.Writer) int {
 	} else {
 		limitAS = true
 	}
-	requests := os.NewFile(requestFD, "kernel-requests")
-	replies := os.NewFile(replyFD, "kernel-replies")
-	if requests == nil || replies == nil {
-		fmt.Fprintln(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client)")
+	requests, replies, err := protocolFiles()
+	if err != nil {
+		fmt.Fprintf(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %v\n", err)
 		return 2
 	}
 	// Interrupts arrive as messages; SIGINT is one too (kill -INT).
