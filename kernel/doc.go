@@ -118,11 +118,13 @@
 // streams: a cell that closes os.Stdout, os.Stderr or os.Stdin closes its
 // own, and the next cell gets new ones. Descriptor 2 stays the client's:
 // there the Go runtime writes a fatal error, which the client reports as
-// the cause of the kernel's death. The protocol uses descriptors 3
-// (requests) and 4 (everything else), which sandboxed cells cannot reach
-// (os.NewFile is left out). Before a display, a result or a reply the
-// kernel waits until the streams have been forwarded, so outputs arrive
-// in the order the cell produced them.
+// the cause of the kernel's death. The protocol comes on descriptors 3
+// (requests) and 4 (everything else); the kernel moves the pipes to
+// descriptors of its own at start and leaves /dev/null in their place,
+// so that not even a trusted cell's os.NewFile(4, "").Close() reaches
+// them (sandboxed cells have no os.NewFile). Before a display, a result
+// or a reply the kernel waits until the streams have been forwarded, so
+// outputs arrive in the order the cell produced them.
 //
 // # Packages
 //
