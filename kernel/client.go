@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,14 +18,21 @@ import (
 // Options configure a kernel started by the client.
 type Options struct {
 	// Command is the kernel program and its first arguments; the client
-	// appends --workspace, --memory-limit and --trusted. Default: this
+	// appends --workspace, --memory-limit, --temp and --trusted. Default: this
 	// program with the argument "kernel" (`firn kernel`).
 	Command []string
 	// Dir is the workspace: the kernel's working directory and the only
 	// folder its cells may write to. Default: the working directory.
 	Dir string
-	// Env is added to the kernel's environment.
+	// Env is added to the kernel's environment (NAME=VALUE entries).
+	// Of the client's own environment a kernel gets only HOME, USER,
+	// LOGNAME, LANG, LC_*, TZ, PATH, TMPDIR and TERM (on Windows also
+	// SYSTEMROOT, WINDIR, USERPROFILE, USERNAME, TEMP, TMP, APPDATA and
+	// LOCALAPPDATA), and the variables PassEnv names.
 	Env []string
+	// PassEnv names more variables of the client's environment that the
+	// kernel gets (`--kernel-env NAME`); a name ending in "*" is a prefix.
+	PassEnv []string
 	// MemoryLimit of the kernel process in bytes (default 2 GiB).
 	MemoryLimit int64
 	// Trusted lifts the sandbox (network, programs, writes anywhere).
@@ -104,19 +112,21 @@ type call struct {
 
 // process is one kernel process.
 type process struct {
-	cmd     *exec.Cmd
-	conn    *protocol.Conn
-	session string
-	exited  chan struct{}
-	tail    *tailBuffer
-	reqW    *os.File
+	cmd      *exec.Cmd
+	conn     *protocol.Conn
+	session  string
+	exited   chan struct{}
+	readDone chan struct{} // all its messages have been dispatched
+	tail     *tailBuffer
+	reqW     *os.File
 
 	n int // its number (Event.Process)
 
-	mu         sync.Mutex
-	killReason string // why the client killed it, if it did
-	cause      string // why it ended, once exited
-	name       string // the kind of death (DiedError.Name), once exited
+	mu          sync.Mutex
+	killReason  string // why the client killed it, if it did
+	cause       string // why it ended, once exited
+	name        string // the kind of death (DiedError.Name), once exited
+	outOfMemory bool   // it ended for passing its memory limit
 }
 
 // Start starts a kernel process and waits until it answers.
@@ -185,22 +195,32 @@ func (k *Kernel) launch(ctx context.Context) error {
 	if k.opts.Trusted {
 		args = append(args, "--trusted")
 	}
+	// The kernel's temporary folder, its TMPDIR: the one place outside
+	// the workspace where compiled code run by a sandboxed cell may
+	// write (gonum's PDF fonts, mime/multipart), gone with the kernel.
+	tmp, err := os.MkdirTemp("", "firn-kernel-")
+	if err != nil {
+		return fmt.Errorf("kernel: temporary folder: %w", err)
+	}
+	args = append(args, "--temp", tmp)
 	cmd := exec.Command(k.opts.Command[0], args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), k.opts.Env...)
+	cmd.Env = kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS)
 	setProcessGroup(cmd)
 	reqR, reqW, err := os.Pipe()
 	if err != nil {
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: pipe: %w", err)
 	}
 	repR, repW, err := os.Pipe()
 	if err != nil {
 		reqR.Close()
 		reqW.Close()
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: pipe: %w", err)
 	}
 	cmd.ExtraFiles = []*os.File{reqR, repW} // descriptors 3 and 4
-	p := &process{cmd: cmd, exited: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}, reqW: reqW}
+	p := &process{cmd: cmd, exited: make(chan struct{}), readDone: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}, reqW: reqW}
 	cmd.Stdout = p.tail
 	cmd.Stderr = p.tail
 	if err := cmd.Start(); err != nil {
@@ -208,8 +228,13 @@ func (k *Kernel) launch(ctx context.Context) error {
 		reqW.Close()
 		repR.Close()
 		repW.Close()
+		os.RemoveAll(tmp)
 		return fmt.Errorf("kernel: start %s: %w", k.opts.Command[0], err)
 	}
+	go func() {
+		<-p.exited
+		os.RemoveAll(tmp)
+	}()
 	reqR.Close()
 	repW.Close()
 	p.conn = protocol.NewConn(repR, reqW)
@@ -239,6 +264,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 
 // read dispatches the messages of one kernel process.
 func (k *Kernel) read(p *process, r *os.File) {
+	defer close(p.readDone)
 	defer r.Close()
 	for {
 		m, err := p.conn.Receive()
@@ -280,6 +306,13 @@ func (k *Kernel) read(p *process, r *os.File) {
 func (k *Kernel) wait(p *process) {
 	err := p.cmd.Wait()
 	p.reqW.Close()
+	// The messages still in the pipe (the cell's execute_input) first. A
+	// program that a trusted cell started may hold the pipe open: then
+	// not for long.
+	select {
+	case <-p.readDone:
+	case <-time.After(2 * time.Second):
+	}
 
 	k.mu.Lock()
 	cell := 0
@@ -305,7 +338,12 @@ func (k *Kernel) wait(p *process) {
 	k.mu.Unlock()
 
 	p.mu.Lock()
-	p.name, p.cause = deathCause(p.killReason, err, p.tail.Notes(), p.tail.String(), cell)
+	notes, tail := p.tail.Notes(), p.tail.String()
+	p.name, p.cause = deathCause(p.killReason, err, notes, tail, cell)
+	if p.killReason == "" && memoryDeath(strings.Join(notes, "\n")+"\n"+tail) {
+		p.outOfMemory, p.name = true, "MemoryLimit"
+		p.cause = "it passed its memory limit of " + bytesText(k.opts.MemoryLimit) + ": " + p.cause
+	}
 	cause := p.cause
 	p.mu.Unlock()
 	if report {
@@ -396,7 +434,7 @@ func crashMessage(notes []string, tail string) string {
 		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "firn kernel:") {
 			var keep []string
 			for _, x := range notes[i:min(len(notes), i+4)] {
-				if strings.HasPrefix(x, "runtime stack:") {
+				if strings.HasPrefix(x, "goroutine ") || strings.HasPrefix(x, "runtime stack:") {
 					break
 				}
 				if x = strings.TrimSpace(x); x != "" {
@@ -475,6 +513,11 @@ func (k *Kernel) request(ctx context.Context, p *process, channel, msgType strin
 		select {
 		case r, ok := <-c.reply:
 			if !ok {
+				if msgType == protocol.ExecuteRequest {
+					if r := k.memoryLimitReply(p, c, m); r != nil {
+						return r, nil
+					}
+				}
 				return nil, p.died()
 			}
 			return r, nil

@@ -26,25 +26,109 @@
 //     that context). The kernel and its variables survive. A cell that has
 //     not stopped after Options.InterruptGrace gets its kernel killed and
 //     restarted, and the client says so.
-//   - A memory limit (default 2 GiB) stops a cell that exceeds it; if the
-//     memory cannot be reclaimed the kernel exits and is restarted.
+//   - A memory limit (default 2 GiB) stops a cell that exceeds it with
+//     the error MemoryLimit; if the memory cannot be reclaimed the kernel
+//     exits and is restarted. On Linux not even one huge allocation gets
+//     past it (see Memory limit).
 //   - Any death (crash, kill, limit) is reported with its cause: the
 //     first lines of the crash report on the kernel's own stderr, where
 //     the Go runtime writes fatal errors, and its exit status (Events,
-//     then a *DiedError from the requests that were pending). A stack
-//     overflow (a recursion without end) is named as one, with its cell
-//     ("stack overflow in cell [3]", DiedError.Name "StackOverflow").
-//     Requests made while the client restarts the kernel wait for the
-//     new process and run there.
+//     then a *DiedError from the requests that were pending; for a death
+//     over the memory limit, the error MemoryLimit of the cell that was
+//     running). A stack overflow (a recursion without end) is named as
+//     one, with its cell ("stack overflow in cell [3]", DiedError.Name
+//     "StackOverflow"). Requests made while the client restarts the
+//     kernel wait for the new process and run there.
+//
+// # Memory limit
+//
+// The kernel checks the Go runtime's memory every 20 ms: over the limit
+// it stops the running cell ("cell [3] was stopped: memory limit: the
+// kernel uses 268 MiB, more than its limit of 256 MiB") and lives on if a
+// collection brings it back under the limit; otherwise it exits (never
+// while a cell runs) and the client starts a new one. A check cannot stop
+// one allocation in compiled code, such as strings.Repeat("x", 3<<30) or
+// make([]byte, 3<<30), so on Linux the kernel also caps its own address
+// space (RLIMIT_AS), once its interpreter is ready, at its size then plus
+// the limit plus a headroom of a quarter of the limit, at least 128 MiB
+// (the Go runtime reserves its heap in arenas of 64 MiB, and a slice that
+// grows by appending leaves the addresses of its smaller copies behind).
+// An allocation past the cap fails, the runtime ends the kernel ("fatal
+// error: out of memory"), and the client fails the running cell with the
+// error MemoryLimit, "cell [3] passed the kernel's memory limit of 256
+// MiB", and starts a new kernel.
+//
+// A cap on address space needs a process whose address space does not
+// grow by itself, so the kernel first starts itself again (Linux) with
+// glibc's malloc kept to one arena (Firn is built with cgo, and each
+// thread's arena would reserve 64 MiB) and with 2 MiB thread stacks
+// instead of 8 MiB. A ready kernel then has 1.30 GB of address space
+// (1.74 GB without those settings; most of it the Go runtime's
+// reservations for its page allocator, never resident), 96 MB of data and
+// 31 MB resident (Linux amd64, Go 1.26). Its peak resident memory stays
+// under the limit plus the headroom plus 128 MiB (its own 31 MB and an
+// arena reserved before the cap). With a limit of 256 MiB,
+// TestKernelMemoryLimitHolds measured peaks of 31 MiB for
+// strings.Repeat("x", 3<<30) and make([]byte, 3<<30), refused at once
+// (without the cap the make succeeded, and the Repeat reached 456 MiB
+// before the check ended the kernel: how far depends on the machine's
+// speed), 220–310 MiB for a slice grown by appending, and 273 MiB for a
+// loop keeping 16 MiB slices. A slice that doubles may meet the cap when
+// its live data is about half the limit; programs a trusted cell starts
+// inherit the cap. On other systems the check alone keeps the limit.
+//
+// Why not RLIMIT_DATA, which counts writable memory rather than address
+// space: Linux does not apply it to a mapping made over address space
+// already reserved, which is how the Go runtime commits its heap: in a
+// test the heap grew 84 MiB past it, and whether one big allocation was
+// stopped depended on the runtime needing some other new mapping for it.
+//
+// # Confinement
+//
+// Before it serves, a kernel on Linux starts itself again (confine_linux.go):
+// with the settings above and, in the sandbox, restricted by Landlock
+// (Linux 5.13 and later). The kernel process can then create, write,
+// truncate, rename, link or remove files only in the workspace and in
+// its own temporary folder, whatever code tries it: a cell's os calls,
+// Figure.Save of package plots, gonum's Plot.Save, a library's temporary
+// file. That folder is made by the client for each kernel process
+// (--temp), is the kernel's TMPDIR, and is removed when the process ends.
+// Landlock does not cover changing a file's mode, owner or times, nor
+// reading, nor the network; the in-process sandbox (kernel/internal/symbols)
+// guards the first and leaves the network packages out. Without Landlock
+// (an older kernel, another system, `firn kernel --no-landlock`) the
+// in-process sandbox holds alone.
+//
+// # Environment
+//
+// A kernel does not inherit its client's environment, where `firn serve`
+// may hold tokens, cloud keys and passwords. It gets only HOME, USER,
+// LOGNAME, LANG, the LC_* variables, TZ, PATH, TMPDIR and TERM (on
+// Windows also SYSTEMROOT, WINDIR, USERPROFILE, USERNAME, TEMP, TMP,
+// APPDATA and LOCALAPPDATA), the variables Options.PassEnv names
+// (`--kernel-env NAME` of `firn serve`, `firn repl` and `firn run`), and
+// the entries of Options.Env. Cells read that environment with os.Getenv
+// and os.Environ; the Go runtime's own variables (GOMAXPROCS, GOGC,
+// GODEBUG, ...) reach a kernel only when named too. TMPDIR (TMP and
+// TEMP on Windows) is then set to the kernel's own temporary folder, and
+// on Linux MALLOC_ARENA_MAX=1 is added (see Memory limit).
 //
 // # Output
 //
-// The kernel process points its own descriptors 1 and 2 into pipes, so
-// that everything a cell writes — fmt.Println, os.Stdout.Write, log —
-// becomes stream messages, sent while the cell runs. The protocol uses
-// descriptors 3 (requests) and 4 (everything else). Before a display, a
-// result or a reply the kernel waits until the streams have been
-// forwarded, so outputs arrive in the order the cell produced them.
+// The kernel process points its descriptor 1, and os.Stderr, into pipes,
+// so that everything a cell writes — fmt.Println, os.Stdout.Write,
+// fmt.Fprintln(os.Stderr, ...), log, println — becomes stream messages,
+// sent while the cell runs. Cells write through duplicates of those
+// streams: a cell that closes os.Stdout, os.Stderr or os.Stdin closes its
+// own, and the next cell gets new ones. Descriptor 2 stays the client's:
+// there the Go runtime writes a fatal error, which the client reports as
+// the cause of the kernel's death. The protocol comes on descriptors 3
+// (requests) and 4 (everything else); the kernel moves the pipes to
+// descriptors of its own at start and leaves /dev/null in their place,
+// so that not even a trusted cell's os.NewFile(4, "").Close() reaches
+// them (sandboxed cells have no os.NewFile). Before a display, a result
+// or a reply the kernel waits until the streams have been forwarded, so
+// outputs arrive in the order the cell produced them.
 //
 // # Packages
 //

@@ -33,7 +33,9 @@ func startKernel(t testing.TB, opts Options) (*Kernel, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	opts.Command = []string{os.Args[0]}
+	if opts.Command == nil {
+		opts.Command = []string{os.Args[0]}
+	}
 	opts.Env = append(opts.Env, "FIRN_KERNEL_CHILD=1")
 	if opts.Dir == "" {
 		opts.Dir = t.TempDir()

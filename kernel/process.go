@@ -8,7 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,8 @@ const DefaultMemoryLimit = 2 << 30
 // returns the process exit status.
 //
 // Flags: --workspace DIR (default: the working directory),
-// --memory-limit BYTES|2GiB|512MiB, --trusted, --version V.
+// --memory-limit BYTES|2GiB|512MiB, --trusted, --version V, --temp DIR,
+// --no-landlock.
 func Main(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("firn kernel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -39,6 +41,9 @@ func Main(args []string, stderr io.Writer) int {
 	limit := fs.String("memory-limit", "2GiB", "memory limit of the kernel process (e.g. 512MiB, 2GiB, or bytes)")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	version := fs.String("version", "dev", "version reported to clients")
+	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
+	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
+	confinedStack := fs.String("confined", "", "set by the kernel itself when it has started again confined (Linux): the stack limit to put back")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
@@ -55,14 +60,33 @@ func Main(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 			return 1
 		}
+	} else if ws, err = filepath.Abs(ws); err != nil {
+		fmt.Fprintf(stderr, "firn kernel: workspace: %v\n", err)
+		return 1
 	} else if err := os.Chdir(ws); err != nil {
 		fmt.Fprintf(stderr, "firn kernel: workspace: %v\n", err)
 		return 1
 	}
-	requests := os.NewFile(requestFD, "kernel-requests")
-	replies := os.NewFile(replyFD, "kernel-replies")
-	if requests == nil || replies == nil {
-		fmt.Fprintln(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client)")
+	// On Linux the kernel starts itself again, confined (confine_linux.go);
+	// a failure leaves it unconfined, with the in-process sandbox and the
+	// memory watch. The warnings do not start with "firn kernel:", which
+	// the client takes for the cause of a death.
+	if *temp != "" {
+		setTempDir(*temp)
+	}
+	limitAS := false
+	if *confinedStack == "" {
+		if err := confine(ws, *temp, !*trusted && !*noLandlock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
+		}
+	} else if err := confined(*confinedStack); err != nil {
+		fmt.Fprintf(stderr, "warning: firn kernel: %v\n", err)
+	} else {
+		limitAS = true
+	}
+	requests, replies, err := protocolFiles()
+	if err != nil {
+		fmt.Fprintf(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %v\n", err)
 		return 2
 	}
 	// Interrupts arrive as messages; SIGINT is one too (kill -INT).
@@ -74,16 +98,10 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 		return 1
 	}
-	// A crash (a runtime fatal error, a panic the interpreter could not
-	// catch) is written to the original stderr as well, where the client
-	// reads the cause of death.
-	if err := debug.SetCrashOutput(orig, debug.CrashOptions{}); err != nil {
-		fmt.Fprintf(orig, "firn kernel: crash output: %v\n", err)
-	}
 	err = Serve(context.Background(), protocol.NewConn(requests, replies), ServerOptions{
 		Workspace: ws, Trusted: *trusted, Version: *version,
 		Stdout: os.Stdout, Stderr: os.Stderr, StdoutPipe: outR, ErrPipe: errR,
-		Interrupts: sigs, MemoryLimit: memLimit,
+		Interrupts: sigs, MemoryLimit: memLimit, LimitAddressSpace: limitAS,
 		Fatal: func(err error) {
 			fmt.Fprintf(orig, "firn kernel: %v\n", err)
 			os.Exit(3)
@@ -118,4 +136,14 @@ func ParseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size (want e.g. 2GiB, 512MiB or a number of bytes)", s)
 	}
 	return int64(v * mult), nil
+}
+
+// setTempDir makes dir the process's temporary folder (os.TempDir).
+func setTempDir(dir string) {
+	if runtime.GOOS == "windows" {
+		os.Setenv("TMP", dir)
+		os.Setenv("TEMP", dir)
+		return
+	}
+	os.Setenv("TMPDIR", dir)
 }

@@ -33,9 +33,12 @@ type ServerOptions struct {
 	// protocol (SIGINT).
 	Interrupts <-chan os.Signal
 	// MemoryLimit, when positive, is watched (see memory.go); Fatal ends
-	// the process when the limit cannot be kept.
-	MemoryLimit int64
-	Fatal       func(error)
+	// the process when the limit cannot be kept. LimitAddressSpace also
+	// caps the process's address space once the interpreter is ready
+	// (Linux, in a confined kernel process; see confine_linux.go).
+	MemoryLimit       int64
+	LimitAddressSpace bool
+	Fatal             func(error)
 	// ClientGone, when not nil, is called when the request channel ends
 	// (the client closed it or died) while a cell may still be running:
 	// the kernel process exits then, so that no orphaned kernel spins on
@@ -102,7 +105,7 @@ func Serve(ctx context.Context, conn *protocol.Conn, opts ServerOptions) error {
 	s.publish(nil, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Idle})
 
 	if opts.MemoryLimit > 0 && opts.Fatal != nil {
-		defer watchMemory(opts.MemoryLimit, s.overMemory, opts.Fatal)()
+		defer watchMemory(opts.MemoryLimit, opts.LimitAddressSpace, s.overMemory, s.exitIdle)()
 	}
 
 	shell := make(chan *protocol.Message, 1024)
@@ -351,6 +354,20 @@ func (s *server) overMemory(cause error) bool {
 		return false
 	}
 	s.cancel(cause)
+	return true
+}
+
+// exitIdle ends the kernel (opts.Fatal) for cause unless a cell is
+// running. It holds the lock that starting a cell takes, so that no cell
+// starts, and no client sees one start, before the kernel is gone: the
+// client must not blame a cell that did not use the memory.
+func (s *server) exitIdle(cause error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		return false
+	}
+	s.opts.Fatal(cause)
 	return true
 }
 

@@ -22,3 +22,12 @@ func redirectStdio() (stdout, stderr, origStderr *os.File, err error) {
 	os.Stdout, os.Stderr = ow, ew
 	return or, er, origStderr, nil
 }
+
+// protocolFiles returns the protocol pipes, descriptors 3 and 4.
+func protocolFiles() (requests, replies *os.File, err error) {
+	requests, replies = os.NewFile(requestFD, "kernel-requests"), os.NewFile(replyFD, "kernel-replies")
+	if requests == nil || replies == nil {
+		return nil, nil, os.ErrInvalid
+	}
+	return requests, replies, nil
+}

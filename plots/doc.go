@@ -18,8 +18,11 @@
 //     quantity, for a collection of glaciers.
 //
 // Each returns a [Figure], which renders itself as SVG, PNG or PDF, saves
-// itself atomically by file extension, and gives a display bundle for a
-// notebook ([Figure.MIME]).
+// itself atomically by file extension (inside an os.Root with
+// [Figure.SaveIn]), and gives a display bundle for a notebook
+// ([Figure.MIME]). [Confine] binds a figure's saves to a writer: Firn's
+// notebook kernel confines the figures of sandboxed cells to the
+// workspace.
 //
 // # Use
 //

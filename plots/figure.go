@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -52,8 +53,9 @@ type Figure struct {
 	shared *legend    // a grid's legend, drawn beside the panels
 	defW   float64
 	defH   float64
-	err    error      // why a one-call figure (Glacier, …) could not be made
-	mu     sync.Mutex // rendering writes the plots' axis ranges
+	err    error                                // why a one-call figure (Glacier, …) could not be made
+	mu     sync.Mutex                           // rendering writes the plots' axis ranges; guards write too
+	write  func(path string, data []byte) error // set by Confine: how Save writes
 }
 
 // panel is one plot of a figure with what Firn adds to gonum's plot.
@@ -207,13 +209,45 @@ func (f *Figure) WriteTo(w io.Writer) (int64, error) {
 
 // Save writes the figure to a file whose format is given by its extension:
 // .svg, .png or .pdf. The write is atomic: the figure goes to a temporary
-// file in the same directory, which then replaces path.
+// file in the same directory, which then replaces path. A figure that
+// Confine bound to a writer is written through that writer instead (in a
+// notebook kernel's sandbox: only inside the workspace).
 func (f *Figure) Save(path string) error {
+	b, err := f.encode(path)
+	if err != nil {
+		return err
+	}
+	write := f.writer()
+	if write == nil {
+		write = func(path string, data []byte) error { return atomicfile.WriteBytes(path, 0o644, data) }
+	}
+	if err := write(path, b); err != nil {
+		return fmt.Errorf("save figure: %w", err)
+	}
+	return nil
+}
+
+// SaveIn is Save for a slash-separated name inside root: the file cannot
+// be written outside root (os.Root's rules: no "..", no symbolic link
+// that leads out of it).
+func (f *Figure) SaveIn(root *os.Root, name string) error {
+	b, err := f.encode(name)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteIn(root, name, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return fmt.Errorf("save figure: %w", err)
+	}
+	return nil
+}
+
+// encode renders the figure in the format of name's extension.
+func (f *Figure) encode(name string) ([]byte, error) {
 	var (
 		b   []byte
 		err error
 	)
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".svg":
 		b, err = f.SVG()
 	case ".png":
@@ -221,15 +255,37 @@ func (f *Figure) Save(path string) error {
 	case ".pdf":
 		b, err = f.PDF()
 	default:
-		return fmt.Errorf("save figure to %s: unknown extension %q; want .svg, .png or .pdf", path, ext)
+		return nil, fmt.Errorf("save figure to %s: unknown extension %q; want .svg, .png or .pdf", name, ext)
 	}
 	if err != nil {
-		return fmt.Errorf("save figure to %s: %w", path, err)
+		return nil, fmt.Errorf("save figure to %s: %w", name, err)
 	}
-	if err := atomicfile.WriteBytes(path, 0o644, b); err != nil {
-		return fmt.Errorf("save figure: %w", err)
+	return b, nil
+}
+
+// Confine binds f to write: from then on f.Save(path) hands the encoded
+// figure to write(path, data) instead of writing the file itself. It
+// returns f. The first binding stays: Confine on a figure already bound
+// changes nothing, so that code given a bound figure cannot unbind it.
+// Firn's notebook kernel binds every figure a sandboxed cell makes to a
+// writer that refuses paths outside the workspace.
+func Confine(f *Figure, write func(path string, data []byte) error) *Figure {
+	if f == nil || write == nil {
+		return f
 	}
-	return nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.write == nil {
+		f.write = write
+	}
+	return f
+}
+
+// writer is the writer Confine bound f to, or nil.
+func (f *Figure) writer() func(path string, data []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.write
 }
 
 // MIME returns the figure as a display bundle: "image/svg+xml",

@@ -2,6 +2,8 @@ package plots
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -384,3 +386,59 @@ func TestSimplifyLine(t *testing.T) {
 		}
 	}
 }
+
+// SaveIn writes inside its root only.
+func TestSaveIn(t *testing.T) {
+	f := profileFigure(t)
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := f.SaveIn(root, "fig.svg"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "fig.svg")); err != nil || !bytes.HasPrefix(b, []byte("<?xml")) {
+		t.Errorf("fig.svg: %v, %q", err, b[:min(8, len(b))])
+	}
+	for _, name := range []string{"../fig.svg", "out/fig.svg", "/fig.svg"} {
+		if err := f.SaveIn(root, name); err == nil {
+			t.Errorf("SaveIn(%q) wrote outside its root", name)
+		}
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("files outside the root: %v", entries)
+	}
+}
+
+// A confined figure's Save goes through its writer, which stays.
+func TestConfine(t *testing.T) {
+	f := profileFigure(t)
+	var got []string
+	first := func(path string, data []byte) error {
+		got = append(got, fmt.Sprintf("%s %d", path, len(data)))
+		return errors.New("refused")
+	}
+	if Confine(f, first) != f {
+		t.Error("Confine returns another figure")
+	}
+	Confine(f, func(path string, data []byte) error { return writeAll(path, data) })
+	path := filepath.Join(t.TempDir(), "fig.svg")
+	err := f.Save(path)
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("Save: %v, want the first writer's error", err)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], path+" ") {
+		t.Errorf("writer calls %q", got)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a confined figure wrote its file itself")
+	}
+}
+
+// writeAll writes a file plainly: a writer that allows everything.
+func writeAll(path string, data []byte) error { return os.WriteFile(path, data, 0o644) }

@@ -156,6 +156,10 @@ Usage:
   firn kernel               a kernel process (started by Firn itself; it speaks
                             the kernel protocol on descriptors 3 and 4)
 
+serve, run and repl start kernels with --trusted, --memory-limit SIZE and
+--kernel-env NAME (repeatable): kernels get only HOME, USER, LOGNAME, LANG,
+LC_*, TZ, PATH, TMPDIR and TERM of your environment, and the variables named.
+
 Exit status: 0 done, 1 the run failed, 2 bad command line or input file,
 130 interrupted. Progress goes to stderr; Ctrl-C stops a run cleanly and
 writes no partial output.

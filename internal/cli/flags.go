@@ -81,3 +81,23 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+// envNames collects repeated --kernel-env NAME flags: variables of
+// Firn's environment that kernels get besides the few they always get
+// (see kernel.Options.Env). A name ending in "*" is a prefix.
+type envNames []string
+
+const kernelEnvUsage = "also give kernels this variable of Firn's environment (repeatable; NAME* for a prefix). Kernels get only HOME, USER, LOGNAME, LANG, LC_*, TZ, PATH, TMPDIR and TERM otherwise"
+
+func (e *envNames) String() string { return strings.Join(*e, ",") }
+
+func (e *envNames) Set(name string) error {
+	base := strings.TrimSuffix(name, "*")
+	if base == "" || strings.IndexFunc(base, func(r rune) bool {
+		return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) >= 0 {
+		return fmt.Errorf("%q is not a variable name (want letters, digits and _, e.g. OPENAI_API_KEY or AWS_*)", name)
+	}
+	*e = append(*e, name)
+	return nil
+}

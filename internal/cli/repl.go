@@ -24,10 +24,12 @@ func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("firn repl")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of the kernel")
+	var passEnv envNames
+	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	plotDir := fs.String("plots", "plots", "folder for the plots cells show")
 	images := fs.String("images", "auto", "draw plots in the terminal: auto, kitty, sixel or none")
 	history := fs.String("history", "", "history file (default: $XDG_STATE_HOME/firn/repl_history)")
-	if err := parse(fs, "firn repl [--trusted] [--memory-limit SIZE] [--plots DIR] [--images auto|kitty|sixel|none] [--history FILE]", args, stdout); err != nil {
+	if err := parse(fs, "firn repl [--trusted] [--memory-limit SIZE] [--kernel-env NAME ...] [--plots DIR] [--images auto|kitty|sixel|none] [--history FILE]", args, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -55,7 +57,7 @@ func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// ends the session.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	k, err := kernel.Start(ctx, kernel.Options{MemoryLimit: limit, Trusted: *trusted})
+	k, err := kernel.Start(ctx, kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv})
 	if err != nil {
 		fmt.Fprintf(stderr, "firn repl: %v\n", err)
 		return exitFailure

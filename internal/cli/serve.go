@@ -22,7 +22,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	token := fs.String("token", "", "login token (default: a random one, printed in the URL)")
 	trusted := fs.Bool("trusted", false, "lift the kernels' sandbox: cells may start programs, use the network and write anywhere")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME]", args, stdout); err != nil {
+	var passEnv envNames
+	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
+	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -38,7 +40,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return app.Serve(ctx, app.ServeOptions{
 		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
-		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted},
+		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv},
 		Stderr:        stderr,
 	})
 }

@@ -110,16 +110,22 @@ func New(opts Options) (*Interpreter, error) {
 	}
 	in := &Interpreter{opts: opts, globals: map[string]reflect.Type{}, declared: map[string]bool{}, cells: map[int]*cellRecord{}}
 	in.trace = &traceWriter{w: opts.Stderr}
+	// Stdin, Stdout and Stderr are not *os.File, so that yaegi leaves
+	// the cells' os.Stdin, os.Stdout and os.Stderr to Stdlib: duplicates
+	// of the process's streams, which a cell may close without silencing
+	// the kernel (symbols.PrepareStdio, before each cell).
 	in.yaegi = interp.New(interp.Options{
-		Stdout: opts.Stdout, Stderr: in.trace, GoPath: "/nonexistent",
-		Env: os.Environ(), Unrestricted: opts.Trusted,
+		Stdin: strings.NewReader(""), Stdout: struct{ io.Writer }{opts.Stdout}, Stderr: in.trace,
+		GoPath: "/nonexistent", Env: os.Environ(), Unrestricted: opts.Trusted,
 	})
 	std, err := symbols.Stdlib(opts.Workspace, opts.Trusted)
 	if err != nil {
 		return nil, err
 	}
 	in.exports = interp.Exports{}
-	for _, e := range []interp.Exports{std, symbols.Firn(), in.bindings()} {
+	// std after Firn's tables: in the sandbox it holds plots with its
+	// figures confined to the workspace.
+	for _, e := range []interp.Exports{symbols.Firn(), std, in.bindings()} {
 		for k, v := range e {
 			in.exports[k] = v
 		}
@@ -190,6 +196,7 @@ func (in *Interpreter) bindings() interp.Exports {
 func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*display.Bundle, *Error) {
 	in.exec.Lock()
 	defer in.exec.Unlock()
+	symbols.PrepareStdio(in.exports)
 	plan, err := in.session.Prepare(code)
 	if err != nil {
 		return nil, syntaxError(cell, code, err)

@@ -31,9 +31,10 @@
 //	std, err := symbols.Stdlib(workspace, trusted)
 //	if err != nil { ... }
 //	i := interp.New(interp.Options{Stdout: out, Stderr: errOut, Unrestricted: trusted})
-//	err = i.Use(std)            // in one call: yaegi then ties fmt, log and os
-//	                            // to the interpreter's streams and environment
 //	err = i.Use(symbols.Firn())
+//	err = i.Use(std)            // in one call, after Firn's: yaegi then ties fmt,
+//	                            // log and os to the interpreter's streams and
+//	                            // environment, and the sandbox's plots replace Firn's
 //	catalog := symbols.NewCatalog(std, symbols.Firn())
 //
 // and passes errors of EvalWithContext through Explain, which turns
@@ -71,20 +72,39 @@
 //     os.WriteFile, Mkdir, MkdirAll, MkdirTemp, CreateTemp, Remove,
 //     RemoveAll, Rename, Symlink, Link, Chmod, Chown, Lchown, Chtimes,
 //     Truncate and io/ioutil's WriteFile, TempFile and TempDir are replaced
-//     by wrappers with the same signatures that check their path (both
-//     paths for Rename and Link; the new name for Symlink, whose target is
-//     only text). A relative path is relative to the process's working
-//     directory (the kernel runs in the workspace). The path is resolved
-//     as the operating system would: symbolic links are followed (dangling
-//     ones too, since a create follows them) and ".." applies to what a
-//     link resolved to; past the first element that does not exist, the
-//     rest is taken as written. Operations on a link itself (Remove,
-//     RemoveAll, Rename, Lchown) do not follow the last element. The
-//     result must be the workspace (with its links resolved) or below
-//     it; otherwise the wrapper fails with an *fs.PathError whose Err is
-//     an *OutsideWorkspaceError (shown below). MkdirTemp and CreateTemp
-//     with dir "" use os.TempDir, which is usually outside, so they fail;
-//     pass ".". Reading stays allowed everywhere.
+//     by wrappers with the same signatures (but *File for *os.File) that
+//     check their path (both paths for Rename and Link; the new name for
+//     Symlink, whose target is only text). A relative path is relative to
+//     the process's working directory (the kernel runs in the workspace).
+//     The path is resolved as the operating system would: symbolic links
+//     are followed (dangling ones too, since a create follows them) and
+//     ".." applies to what a link resolved to; past the first element that
+//     does not exist, the rest is taken as written. Operations on a link
+//     itself (Remove, RemoveAll, Rename, Lchown) do not follow the last
+//     element. The result must be the workspace (with its links resolved)
+//     or below it; otherwise the wrapper fails with an *fs.PathError whose
+//     Err is an *OutsideWorkspaceError (shown below). The change itself
+//     goes through an os.Root opened on the workspace, which follows no
+//     link out of it: a directory swapped for a link between the check and
+//     the change cannot redirect it. MkdirTemp and CreateTemp with dir ""
+//     use os.TempDir, outside the workspace, so they fail; pass ".".
+//   - os.File is File, a type of this package with the methods of *os.File
+//     (but SyscallConn): os.Open, OpenFile, Create, CreateTemp, Pipe, the
+//     files of os.DirFS and os.Stdin, os.Stdout and os.Stderr are *File.
+//     A file outside the workspace is opened for reading only, and its
+//     Chmod, Chown, Truncate, Write, WriteAt, WriteString and ReadFrom fail
+//     with the error below; Chdir fails on every file (cells cannot move
+//     the kernel's working directory). (yaegi calls the methods of a
+//     compiled type as they are, so *os.File itself could not be guarded:
+//     fchmod, fchown and fchdir work on a file opened for reading.)
+//   - os.Stdin, os.Stdout and os.Stderr are duplicates of the kernel's
+//     streams (PrepareStdio, before each cell): a cell that closes one
+//     closes its own, and the next cell gets a new one.
+//   - The figures of package plots that cells make save only inside the
+//     workspace: each function of plots that returns a *plots.Figure binds
+//     it (plots.Confine, left out for cells) to a writer that checks the
+//     path as above and writes through the os.Root.
+//   - Reading stays allowed everywhere.
 //   - Package variables are copies made by each Stdlib call: a cell that
 //     assigns io.EOF or time.Local changes its own copy, not the kernel's.
 //
@@ -92,17 +112,30 @@
 //
 //	open /etc/passwd: outside the workspace /home/u/ws (Firn's sandbox; start the kernel with --trusted to allow)
 //
-// This guards against accidents and classroom mischief, not against a
-// determined attacker. Known ways around it: reflection and interpreter
-// tricks; a race between the check and the change (another goroutine
-// swapping a directory for a symbolic link); methods of an *os.File
-// opened for reading (Chmod, Chown, Chdir); Firn's own functions that
-// write files, such as plots.Figure.Save; and anything compiled code
-// exposed to cells does. Paths are compared byte for byte, so on
+// What the sandbox guarantees, and what it does not (the README says the
+// same to users): cells change files only inside the workspace — the
+// functions of os and io/ioutil, the methods of the files they open and
+// Figure.Save refuse every path outside it, through ../ and symbolic
+// links too, and on Linux 5.13 or later the kernel process is also
+// confined with Landlock, so that no code at all, compiled or not, can
+// create, write or remove a file outside the workspace and the kernel's
+// own temporary folder. Cells cannot import the network packages, start
+// programs, handle signals, change the kernel's process-wide settings or
+// close its streams, and they see only a few environment variables. It
+// is not an operating-system jail: cells read every file the user can,
+// use all the processor time and memory up to the kernel's limit, and
+// code that gets around the interpreter's rules (reflection, a bug in
+// yaegi) acts with the user's rights (on Linux, still without writing
+// outside the workspace). Known ways around the in-process part, which
+// Landlock closes on Linux: compiled code that writes files itself, such
+// as gonum's Plot.Save reached through Figure.Plot, and the temporary
+// files of mime/multipart (these go to os.TempDir, on Linux the kernel's
+// own temporary folder). Paths are compared byte for byte, so on
 // case-insensitive file systems a differently cased path inside the
 // workspace is refused, never the reverse. Against a determined attacker
-// the kernel process needs OS-level isolation: its own user, a container
-// or a jail with only the workspace writable and no network.
+// the kernel process needs operating-system isolation: its own user, a
+// container or a virtual machine with only the workspace writable and no
+// network.
 //
 // Stdlib(workspace, true) is for trusted single-user use (one person on
 // their own machine, the kernel started with --trusted): all of yaegi's

@@ -2,6 +2,7 @@ package symbols
 
 import (
 	_ "embed"
+	"strings"
 	"sync"
 
 	"github.com/firnglacier/firn/kernel/internal/symbols/internal/docindex"
@@ -49,7 +50,13 @@ func decodeDocs() (map[string]docindex.Entry, error) {
 // "firn/engine/edu.MassBalance.TempBias"). Firn's packages are indexed
 // completely; of the standard library, the packages the package
 // documentation lists.
+//
+// The sandbox's os.File is File of this package, under the key
+// "firn/kernel/internal/symbols.File": its documentation is os.File's.
 func Doc(key string) (Entry, bool) {
+	if rest, ok := strings.CutPrefix(key, "firn/kernel/internal/symbols.File"); ok && (rest == "" || rest[0] == '.') {
+		key = "os.File" + rest
+	}
 	e, ok := loadDocs()[key]
 	if !ok {
 		return Entry{}, false

@@ -25,10 +25,12 @@ func Example() {
 	}
 	var out bytes.Buffer
 	i := interp.New(interp.Options{Stdout: &out, Stderr: &out})
-	if err := i.Use(std); err != nil {
+	// Firn's tables first: the sandbox's std holds plots with its figures
+	// confined to the workspace.
+	if err := i.Use(symbols.Firn()); err != nil {
 		panic(err)
 	}
-	if err := i.Use(symbols.Firn()); err != nil {
+	if err := i.Use(std); err != nil {
 		panic(err)
 	}
 

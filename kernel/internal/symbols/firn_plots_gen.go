@@ -14,6 +14,7 @@ func firnPlots() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Area":               reflect.ValueOf(plots.Area),
+		"Confine":            reflect.ValueOf(plots.Confine),
 		"CrossSection":       reflect.ValueOf(plots.CrossSection),
 		"DefaultDPI":         reflect.ValueOf(constant.MakeFromLiteral("96", token.INT, 0)),
 		"DefaultHeight":      reflect.ValueOf(constant.MakeFromLiteral("10", token.FLOAT, 0)),

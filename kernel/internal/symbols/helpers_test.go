@@ -26,11 +26,13 @@ func newCell(t *testing.T, workspace string, trusted bool) *cell {
 	}
 	c := &cell{t: t}
 	c.i = interp.New(interp.Options{Stdout: &c.out, Stderr: &c.out, Unrestricted: trusted})
-	if err := c.i.Use(std); err != nil {
-		t.Fatalf("Use(Stdlib): %v", err)
-	}
+	// Firn before Stdlib, whose plots table in the sandbox confines
+	// figures to the workspace.
 	if err := c.i.Use(Firn()); err != nil {
 		t.Fatalf("Use(Firn): %v", err)
+	}
+	if err := c.i.Use(std); err != nil {
+		t.Fatalf("Use(Stdlib): %v", err)
 	}
 	return c
 }

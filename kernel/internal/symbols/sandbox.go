@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,9 +29,15 @@ func (e *OutsideWorkspaceError) Error() string {
 // Is reports whether target is fs.ErrPermission.
 func (e *OutsideWorkspaceError) Is(target error) bool { return target == fs.ErrPermission }
 
-// guard decides whether a path may be changed: it must lie inside root.
+// guard decides whether a path may be changed, and changes it through
+// an os.Root on the workspace: the check says which name inside the
+// workspace a path resolves to (and refuses the rest with a clear
+// error), and the os.Root makes the change without following a link out
+// of the workspace, so that a directory swapped for a link between the
+// check and the change cannot redirect it.
 type guard struct {
-	root string // absolute, symbolic links resolved
+	dir  string   // the workspace: absolute, symbolic links resolved
+	root *os.Root // opened on dir
 }
 
 func newGuard(workspace string) (*guard, error) {
@@ -40,34 +48,71 @@ func newGuard(workspace string) (*guard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("symbols: workspace %s: %w", workspace, err)
 	}
-	root, err := filepath.EvalSymlinks(abs)
+	dir, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return nil, fmt.Errorf("symbols: workspace: %w", err)
 	}
-	fi, err := os.Stat(root)
+	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("symbols: workspace: %w", err)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("symbols: workspace %s is not a directory", workspace)
 	}
-	return &guard{root: root}, nil
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("symbols: workspace: %w", err)
+	}
+	return &guard{dir: dir, root: root}, nil
 }
 
-// check returns nil when name lies inside the workspace, else an
-// *fs.PathError for op. A relative name is taken relative to the working
-// directory. follow says whether the operation follows a symbolic link
-// in the last element of name (open, chmod) or acts on the link itself
-// (remove, rename, lchown).
-func (g *guard) check(op, name string, follow bool) error {
+// inside returns the name, relative to the workspace, of what op on name
+// would act on, or an *fs.PathError for op when that lies outside. A
+// relative name is taken relative to the working directory. follow says
+// whether the operation follows a symbolic link in the last element of
+// name (open, chmod) or acts on the link itself (remove, rename, lchown).
+func (g *guard) inside(op, name string, follow bool) (string, error) {
 	p, err := resolve(name, follow)
 	if err != nil {
-		return &fs.PathError{Op: op, Path: name, Err: err}
+		return "", &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	if !within(p, g.root) {
-		return &fs.PathError{Op: op, Path: name, Err: &OutsideWorkspaceError{Workspace: g.root}}
+	if !within(p, g.dir) {
+		return "", g.outside(op, name)
 	}
-	return nil
+	rel, err := filepath.Rel(g.dir, p)
+	if err != nil {
+		return "", &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return rel, nil
+}
+
+// check returns nil when name lies inside the workspace, else the
+// *fs.PathError of inside.
+func (g *guard) check(op, name string, follow bool) error {
+	_, err := g.inside(op, name, follow)
+	return err
+}
+
+// outside is the error of op refused on name.
+func (g *guard) outside(op, name string) error {
+	return &fs.PathError{Op: op, Path: name, Err: &OutsideWorkspaceError{Workspace: g.dir}}
+}
+
+// named gives an error of an os.Root operation the operation and the
+// names the cell used (os.Root reports "openat" and the name inside the
+// root).
+func named(err error, op string, names ...string) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe) && len(names) == 1:
+		return &fs.PathError{Op: op, Path: names[0], Err: pe.Err}
+	case errors.As(err, &le) && len(names) == 2:
+		return &os.LinkError{Op: op, Old: names[0], New: names[1], Err: le.Err}
+	}
+	return err
 }
 
 // maxLinks bounds the symbolic links followed in one path, like the
@@ -150,137 +195,242 @@ func within(p, root string) bool {
 // writeFlags are the os.OpenFile flags that make an open a change.
 const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_APPEND | os.O_TRUNC
 
-// tempDir is where MkdirTemp and CreateTemp put files for dir "".
-func tempDir(dir string) string {
-	if dir == "" {
-		return os.TempDir()
+// openFile opens name as os.OpenFile does, as a *File. Inside the
+// workspace the open goes through the os.Root and the file may be
+// changed; outside, only reading opens are allowed, and the *File
+// refuses every change (see File).
+func (g *guard) openFile(name string, flag int, perm fs.FileMode) (*File, error) {
+	p, err := resolve(name, true)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	return dir
+	if within(p, g.dir) {
+		rel, err := filepath.Rel(g.dir, p)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		f, err := g.root.OpenFile(rel, flag, perm)
+		if err != nil {
+			return nil, named(err, "open", name)
+		}
+		return &File{f: f, name: name, where: inWorkspace, g: g}, nil
+	}
+	if flag&writeFlags != 0 {
+		return nil, g.outside("open", name)
+	}
+	f, err := os.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return &File{f: f, name: name, where: outsideWorkspace, g: g}, nil
 }
 
-// osWrappers returns the guarded replacements of package os's functions
-// that change files, with the same signatures.
+// tempName returns the name of a temporary file or directory of pattern
+// (a random number in place of the last "*", or at the end).
+func tempName(op, pattern string) (func() string, error) {
+	if strings.ContainsAny(pattern, `/`+string(filepath.Separator)) {
+		return nil, &fs.PathError{Op: op, Path: pattern, Err: errors.New("pattern contains path separator")}
+	}
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	return func() string { return prefix + strconv.FormatUint(uint64(rand.Uint32()), 10) + suffix }, nil
+}
+
+// createTemp is os.CreateTemp inside the workspace.
+func (g *guard) createTemp(dir, pattern string) (*File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	rel, err := g.inside("createtemp", dir, true)
+	if err != nil {
+		return nil, err
+	}
+	next, err := tempName("createtemp", pattern)
+	if err != nil {
+		return nil, err
+	}
+	for try := 0; ; try++ {
+		name := next()
+		f, err := g.root.OpenFile(filepath.Join(rel, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && try < 10000 {
+			continue
+		}
+		if err != nil {
+			return nil, named(err, "createtemp", filepath.Join(dir, pattern))
+		}
+		return &File{f: f, name: filepath.Join(dir, name), where: inWorkspace, g: g}, nil
+	}
+}
+
+// mkdirTemp is os.MkdirTemp inside the workspace.
+func (g *guard) mkdirTemp(dir, pattern string) (string, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	rel, err := g.inside("mkdirtemp", dir, true)
+	if err != nil {
+		return "", err
+	}
+	next, err := tempName("mkdirtemp", pattern)
+	if err != nil {
+		return "", err
+	}
+	for try := 0; ; try++ {
+		name := next()
+		err := g.root.Mkdir(filepath.Join(rel, name), 0o700)
+		if errors.Is(err, fs.ErrExist) && try < 10000 {
+			continue
+		}
+		if err != nil {
+			return "", named(err, "mkdirtemp", filepath.Join(dir, pattern))
+		}
+		return filepath.Join(dir, name), nil
+	}
+}
+
+// osWrappers returns the sandbox's versions of package os's functions
+// that change files or hand out files, with the signatures of the
+// originals except that *os.File is *File.
 func (g *guard) osWrappers() map[string]any {
 	return map[string]any{
 		"Chmod": func(name string, mode fs.FileMode) error {
-			if err := g.check("chmod", name, true); err != nil {
+			rel, err := g.inside("chmod", name, true)
+			if err != nil {
 				return err
 			}
-			return os.Chmod(name, mode)
+			return named(g.root.Chmod(rel, mode), "chmod", name)
 		},
 		"Chown": func(name string, uid, gid int) error {
-			if err := g.check("chown", name, true); err != nil {
+			rel, err := g.inside("chown", name, true)
+			if err != nil {
 				return err
 			}
-			return os.Chown(name, uid, gid)
+			return named(g.root.Chown(rel, uid, gid), "chown", name)
 		},
 		"Chtimes": func(name string, atime, mtime time.Time) error {
-			if err := g.check("chtimes", name, true); err != nil {
+			rel, err := g.inside("chtimes", name, true)
+			if err != nil {
 				return err
 			}
-			return os.Chtimes(name, atime, mtime)
+			return named(g.root.Chtimes(rel, atime, mtime), "chtimes", name)
 		},
-		"Create": func(name string) (*os.File, error) {
-			if err := g.check("open", name, true); err != nil {
-				return nil, err
-			}
-			return os.Create(name)
+		"Create": func(name string) (*File, error) {
+			return g.openFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 		},
-		"CreateTemp": func(dir, pattern string) (*os.File, error) {
-			if err := g.check("createtemp", tempDir(dir), true); err != nil {
-				return nil, err
-			}
-			return os.CreateTemp(dir, pattern)
+		"CreateTemp": g.createTemp,
+		"DirFS": func(dir string) fs.FS {
+			return dirFS{g: g, dir: dir}
 		},
 		"Lchown": func(name string, uid, gid int) error {
-			if err := g.check("lchown", name, false); err != nil {
+			rel, err := g.inside("lchown", name, false)
+			if err != nil {
 				return err
 			}
-			return os.Lchown(name, uid, gid)
+			return named(g.root.Lchown(rel, uid, gid), "lchown", name)
 		},
 		// A hard link to a file outside would make it writable through
-		// the workspace, so both names must be inside.
+		// the workspace, so both names must be inside, the old one also
+		// when its links are followed.
 		"Link": func(oldname, newname string) error {
 			if err := g.check("link", oldname, true); err != nil {
 				return err
 			}
-			if err := g.check("link", newname, false); err != nil {
+			oldRel, err := g.inside("link", oldname, false)
+			if err != nil {
 				return err
 			}
-			return os.Link(oldname, newname)
+			newRel, err := g.inside("link", newname, false)
+			if err != nil {
+				return err
+			}
+			return named(g.root.Link(oldRel, newRel), "link", oldname, newname)
 		},
 		"Mkdir": func(name string, perm fs.FileMode) error {
-			if err := g.check("mkdir", name, true); err != nil {
+			rel, err := g.inside("mkdir", name, true)
+			if err != nil {
 				return err
 			}
-			return os.Mkdir(name, perm)
+			return named(g.root.Mkdir(rel, perm), "mkdir", name)
 		},
 		"MkdirAll": func(name string, perm fs.FileMode) error {
-			if err := g.check("mkdir", name, true); err != nil {
+			rel, err := g.inside("mkdir", name, true)
+			if err != nil {
 				return err
 			}
-			return os.MkdirAll(name, perm)
+			return named(g.root.MkdirAll(rel, perm), "mkdir", name)
 		},
-		"MkdirTemp": func(dir, pattern string) (string, error) {
-			if err := g.check("mkdirtemp", tempDir(dir), true); err != nil {
-				return "", err
-			}
-			return os.MkdirTemp(dir, pattern)
+		"MkdirTemp": g.mkdirTemp,
+		"Open": func(name string) (*File, error) {
+			return g.openFile(name, os.O_RDONLY, 0)
 		},
-		"OpenFile": func(name string, flag int, perm fs.FileMode) (*os.File, error) {
-			if flag&writeFlags != 0 {
-				if err := g.check("open", name, true); err != nil {
-					return nil, err
-				}
+		"OpenFile": g.openFile,
+		"Pipe": func() (*File, *File, error) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				return nil, nil, err
 			}
-			return os.OpenFile(name, flag, perm)
+			return &File{f: r, name: r.Name(), where: stream, g: g}, &File{f: w, name: w.Name(), where: stream, g: g}, nil
 		},
 		"Remove": func(name string) error {
-			if err := g.check("remove", name, false); err != nil {
+			rel, err := g.inside("remove", name, false)
+			if err != nil {
 				return err
 			}
-			return os.Remove(name)
+			return named(g.root.Remove(rel), "remove", name)
 		},
 		"RemoveAll": func(name string) error {
-			if err := g.check("remove", name, false); err != nil {
+			rel, err := g.inside("remove", name, false)
+			if err != nil {
 				return err
 			}
-			return os.RemoveAll(name)
+			return named(g.root.RemoveAll(rel), "remove", name)
 		},
 		"Rename": func(oldpath, newpath string) error {
-			if err := g.check("rename", oldpath, false); err != nil {
+			oldRel, err := g.inside("rename", oldpath, false)
+			if err != nil {
 				return err
 			}
-			if err := g.check("rename", newpath, false); err != nil {
+			newRel, err := g.inside("rename", newpath, false)
+			if err != nil {
 				return err
 			}
-			return os.Rename(oldpath, newpath)
+			return named(g.root.Rename(oldRel, newRel), "rename", oldpath, newpath)
 		},
 		// Only the new link is checked: its target is just text, and
 		// every change through the link is resolved and checked.
 		"Symlink": func(oldname, newname string) error {
-			if err := g.check("symlink", newname, false); err != nil {
+			rel, err := g.inside("symlink", newname, false)
+			if err != nil {
 				return err
 			}
-			return os.Symlink(oldname, newname)
+			return named(g.root.Symlink(oldname, rel), "symlink", oldname, newname)
 		},
 		"Truncate": func(name string, size int64) error {
-			if err := g.check("truncate", name, true); err != nil {
+			rel, err := g.inside("truncate", name, true)
+			if err != nil {
 				return err
 			}
-			return os.Truncate(name, size)
+			f, err := g.root.OpenFile(rel, os.O_WRONLY, 0)
+			if err != nil {
+				return named(err, "truncate", name)
+			}
+			defer f.Close()
+			return named(f.Truncate(size), "truncate", name)
 		},
 		"WriteFile": func(name string, data []byte, perm fs.FileMode) error {
-			if err := g.check("open", name, true); err != nil {
+			rel, err := g.inside("open", name, true)
+			if err != nil {
 				return err
 			}
-			return os.WriteFile(name, data, perm)
+			return named(g.root.WriteFile(rel, data, perm), "open", name)
 		},
 	}
 }
 
-// ioutilWrappers returns the guarded replacements of io/ioutil's
-// functions that change files.
+// ioutilWrappers returns the sandbox's versions of io/ioutil's functions
+// that change files.
 func (g *guard) ioutilWrappers() map[string]any {
 	w := g.osWrappers()
 	return map[string]any{

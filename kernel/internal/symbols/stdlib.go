@@ -23,9 +23,15 @@ import (
 // Otherwise (the sandbox) the packages and symbols described in the
 // package documentation are removed, the functions that change files are
 // replaced by versions that refuse paths outside workspace, and package
-// variables are per-call copies. Use it with interp.Options{Unrestricted:
+// variables are per-call copies. The result then also holds Firn's plots
+// table with its figures confined to the workspace: give it to the
+// interpreter after Firn(). Use it with interp.Options{Unrestricted:
 // false}, which gives cells their own environment variables. workspace
 // must be an existing directory.
+//
+// In both cases os.Stdin, os.Stdout and os.Stderr are new variables
+// holding the process's streams, which PrepareStdio replaces with
+// duplicates.
 func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 	if trusted {
 		out := make(interp.Exports, len(stdlib.Symbols)+len(unrestricted.Symbols))
@@ -39,6 +45,9 @@ func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 			for name, v := range table {
 				out[key][name] = v
 			}
+		}
+		for _, name := range stdioNames() {
+			out["os/os"][name] = stdioValue(name, false, false)
 		}
 		return out, nil
 	}
@@ -63,6 +72,13 @@ func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 	}
 	wrap(out["os/os"], g.osWrappers())
 	wrap(out["io/ioutil/ioutil"], g.ioutilWrappers())
+	out["os/os"]["File"] = reflect.ValueOf((*File)(nil))
+	for _, name := range stdioNames() {
+		out["os/os"][name] = stdioValue(name, true, false)
+	}
+	for key, table := range g.confinedFirn() {
+		out[key] = table
+	}
 	return out, nil
 }
 

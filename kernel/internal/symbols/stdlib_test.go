@@ -77,6 +77,11 @@ func TestSandboxFiles(t *testing.T) {
 		refused bool   // in the sandbox
 		exists  string // a path (OUT-relative if it starts with OUT) that must exist afterwards in the sandbox
 		absent  string // a path that must not exist afterwards in the sandbox
+		// sandboxOnly cases run in the sandbox only: when trusted they
+		// would change the test process (its working directory), or the
+		// operating system refuses them too (a write to a file opened for
+		// reading).
+		sandboxOnly bool
 	}{
 		{name: "WriteFile relative", cell: `os.WriteFile("a.txt", []byte("x"), 0o644)`, exists: "a.txt"},
 		{name: "WriteFile in a subdirectory", cell: `os.WriteFile("mine/b.txt", []byte("x"), 0o644)`, exists: "mine/b.txt"},
@@ -114,20 +119,60 @@ func TestSandboxFiles(t *testing.T) {
 		{name: "Truncate inside", cell: `os.Truncate("mine.txt", 0)`},
 		{name: "ioutil.WriteFile outside", cell: `ioutil.WriteFile(OUT+"/x.txt", nil, 0o644)`, refused: true, absent: "OUT/x.txt"},
 		{name: "ioutil.TempDir outside", cell: `_, err := ioutil.TempDir(OUT, "t"); err`, refused: true},
+		{name: "ioutil.TempFile inside", cell: `f, err := ioutil.TempFile("mine", "t*.csv"); f.Close(); err`},
+		// Methods of files: a file opened outside is read-only in effect.
+		{name: "File.Chmod outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); f.Chmod(0o600)`, refused: true},
+		{name: "File.Chown outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); f.Chown(os.Getuid(), os.Getgid())`, refused: true},
+		{name: "File.Truncate outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); f.Truncate(0)`, refused: true, sandboxOnly: true},
+		{name: "File.Write outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); _, err := f.Write([]byte("x")); err`, refused: true, sandboxOnly: true},
+		{name: "File.WriteString outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); _, err := f.WriteString("x"); err`, refused: true, sandboxOnly: true},
+		{name: "File.WriteAt outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); _, err := f.WriteAt([]byte("x"), 0); err`, refused: true, sandboxOnly: true},
+		{name: "File.ReadFrom outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); _, err := f.ReadFrom(strings.NewReader("x")); err`, refused: true, sandboxOnly: true},
+		{name: "File.Chmod through a link", cell: `f, _ := os.Open("link/secret.txt"); defer f.Close(); f.Chmod(0o600)`, refused: true},
+		{name: "File.Chdir outside", cell: `d, _ := os.Open(OUT); defer d.Close(); d.Chdir()`, refused: true, sandboxOnly: true},
+		// yaegi cannot assert an interface a cell declares on a compiled
+		// value, but reflection reaches every method.
+		{name: "DirFS file Chmod outside", cell: `f, _ := os.DirFS(OUT).Open("secret.txt")
+m := reflect.ValueOf(f).MethodByName("Chmod")
+res := m.Call([]reflect.Value{reflect.ValueOf(fs.FileMode(0o600))})
+f.Close()
+err := errors.New("ok")
+if res[0].IsNil() {
+	err = nil
+} else {
+	err = res[0].Interface().(error)
+}
+err`, refused: true},
+		{name: "File.Chmod inside", cell: `f, _ := os.Open("mine.txt"); defer f.Close(); f.Chmod(0o600)`},
+		{name: "File.Write inside", cell: `f, _ := os.OpenFile("mine.txt", os.O_WRONLY|os.O_APPEND, 0); defer f.Close(); _, err := f.WriteString("more"); err`},
+		{name: "File.Read outside", cell: `f, _ := os.Open(OUT + "/secret.txt"); defer f.Close(); _, err := io.ReadAll(f); err`},
 	}
 	for _, trusted := range []bool{false, true} {
 		for _, tc := range tests {
+			if trusted && tc.sandboxOnly {
+				continue
+			}
 			t.Run(map[bool]string{false: "sandbox", true: "trusted"}[trusted]+"/"+tc.name, func(t *testing.T) {
 				s := newSandbox(t)
 				c := newCell(t, s.ws, trusted)
 				t.Setenv("TMPDIR", realDir(t)) // outside the workspace
 				c.must(`import (
+	"io"
+	"io/fs"
 	"io/ioutil"
 	"os"
+	"errors"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
 )`)
 				c.must(`var _ = ioutil.Discard
+var _ = errors.New
+var _ = reflect.ValueOf
+var _ = io.EOF
+var _ = fs.ErrExist
+var _ = strings.NewReader
 var _ = time.Now
 var _ = filepath.Base
 const WS = ` + strconv.Quote(s.ws) + `
@@ -267,14 +312,14 @@ func TestSandboxState(t *testing.T) {
 // yaegi version brings os.CopyFS: decide about it in sandbox.go.
 func TestSandboxPolicyReviewed(t *testing.T) {
 	readOnly := map[string][]string{
-		"os": {"DirFS", "Environ", "Executable", "Exit", "Expand", "ExpandEnv", "Getegid", "Getenv",
+		"os": {"Environ", "Executable", "Exit", "Expand", "ExpandEnv", "Getegid", "Getenv",
 			"Geteuid", "Getgid", "Getgroups", "Getpagesize", "Getpid", "Getppid", "Getuid", "Getwd",
 			"Hostname", "IsExist", "IsNotExist", "IsPathSeparator", "IsPermission", "IsTimeout",
-			"LookupEnv", "Lstat", "NewSyscallError", "Open", "Pipe", "ReadDir", "ReadFile", "Readlink",
+			"LookupEnv", "Lstat", "NewSyscallError", "ReadDir", "ReadFile", "Readlink",
 			"SameFile", "Stat", "TempDir", "UserCacheDir", "UserConfigDir", "UserHomeDir"},
 		"io/ioutil": {"NopCloser", "ReadAll", "ReadDir", "ReadFile"},
 	}
-	g := &guard{root: "/"}
+	g := &guard{dir: "/"}
 	handled := map[string]map[string]bool{"os": {}, "io/ioutil": {}}
 	for name := range g.osWrappers() {
 		handled["os"][name] = true
@@ -304,9 +349,9 @@ func TestSandboxPolicyReviewed(t *testing.T) {
 }
 
 // TestWrappersKeepSignatures checks that each guarded function has the
-// type of the function it replaces.
+// type of the function it replaces, with *File for *os.File.
 func TestWrappersKeepSignatures(t *testing.T) {
-	g := &guard{root: "/"}
+	g := &guard{dir: "/"}
 	for pkg, wrappers := range map[string]map[string]any{"os/os": g.osWrappers(), "io/ioutil/ioutil": g.ioutilWrappers()} {
 		for name, w := range wrappers {
 			orig, ok := stdlib.Symbols[pkg][name]
@@ -314,8 +359,9 @@ func TestWrappersKeepSignatures(t *testing.T) {
 				t.Errorf("%s: no %s in yaegi's stdlib", pkg, name)
 				continue
 			}
-			if got := reflect.TypeOf(w); got != orig.Type() {
-				t.Errorf("%s.%s: wrapper is %s, original %s", pkg, name, got, orig.Type())
+			want := strings.ReplaceAll(orig.Type().String(), "*os.File", "*symbols.File")
+			if got := reflect.TypeOf(w).String(); got != want {
+				t.Errorf("%s.%s: wrapper is %s, want %s", pkg, name, got, want)
 			}
 		}
 	}

@@ -1,0 +1,217 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// A kernel process on Linux confines itself before it serves: it sets up
+// what has to be in place when a program starts and executes itself
+// again (confine), and then, once its interpreter is ready, limits its
+// address space (limitAddressSpace).
+//
+// Before the new start:
+//   - glibc gets one malloc arena (MALLOC_ARENA_MAX=1). A Go program with
+//     cgo would otherwise get a 64 MiB reservation of address space for
+//     each thread that calls malloc, which would make a limit on the
+//     address space depend on the number of threads.
+//   - The soft RLIMIT_STACK is lowered to 2 MiB, the size glibc then
+//     gives each new thread's stack (8 MiB otherwise); the new process
+//     puts the old value back for the programs a trusted cell starts.
+//   - In the sandbox, Landlock (Linux 5.13 and later) restricts writing
+//     to the workspace: creating, writing, truncating, renaming, linking
+//     and removing files anywhere else fails with EACCES, whatever code
+//     tries it (a cell's os.WriteFile, Figure.Save of package plots,
+//     gonum's Plot.Save). Only the kernel's own temporary folder (--temp,
+//     its TMPDIR, which the client makes and removes) is writable too,
+//     for compiled code's temporary files (the font data of gonum's PDF
+//     output, mime/multipart's parts). Landlock
+//     applies to one thread and what it starts, which is why the kernel
+//     restricts the thread that executes it again. It does not cover
+//     changing a file's mode, owner or times, nor reading: the
+//     sandbox's wrappers guard those (kernel/internal/symbols).
+
+// landlockFS are the file-system rights the kernel handles (denies
+// outside the workspace), by Landlock ABI version: all that change
+// files, none that read or execute.
+func landlockFS(abi int) uint64 {
+	rights := uint64(unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		unix.LANDLOCK_ACCESS_FS_REMOVE_FILE | unix.LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		unix.LANDLOCK_ACCESS_FS_MAKE_DIR | unix.LANDLOCK_ACCESS_FS_MAKE_REG |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SOCK | unix.LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK | unix.LANDLOCK_ACCESS_FS_MAKE_SYM)
+	if abi >= 2 {
+		rights |= unix.LANDLOCK_ACCESS_FS_REFER
+	}
+	if abi >= 3 {
+		rights |= unix.LANDLOCK_ACCESS_FS_TRUNCATE
+	}
+	return rights
+}
+
+// threadStack is the soft RLIMIT_STACK during the new start (bytes).
+const threadStack = 2 << 20
+
+// confine executes the kernel again, confined as described above, and
+// does not return unless that fails. stack is the soft RLIMIT_STACK to
+// put back, passed to the new process as --confined=STACK.
+func confine(workspace, temp string, landlock bool) error {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_STACK, &lim); err != nil {
+		return fmt.Errorf("stack limit: %w", err)
+	}
+	stack := "unlimited"
+	if lim.Cur != unix.RLIM_INFINITY {
+		stack = strconv.FormatUint(lim.Cur, 10)
+	}
+	if lim.Cur > threadStack {
+		small := unix.Rlimit{Cur: threadStack, Max: lim.Max}
+		if err := unix.Setrlimit(unix.RLIMIT_STACK, &small); err != nil {
+			return fmt.Errorf("stack limit: %w", err)
+		}
+	}
+	env := os.Environ()
+	if _, ok := os.LookupEnv("MALLOC_ARENA_MAX"); !ok {
+		env = append(env, "MALLOC_ARENA_MAX=1")
+	}
+	argv := append(append([]string(nil), os.Args...), "--confined="+stack)
+	// The thread that restricts itself is the one that executes.
+	runtime.LockOSThread()
+	if landlock {
+		if err := restrictWrites(workspace, temp); err != nil && !errors.Is(err, errNoLandlock) {
+			return fmt.Errorf("landlock: %w", err)
+		}
+	}
+	// The program by its name, for ps and top (/proc/self/exe would show
+	// as "exe"), unless it was replaced since it started.
+	exe, err := os.Executable()
+	if err != nil || strings.HasSuffix(exe, " (deleted)") {
+		exe = "/proc/self/exe"
+	}
+	return unix.Exec(exe, argv, env)
+}
+
+// confined finishes the confinement in the new process: it puts back the
+// stack limit that confine lowered.
+func confined(stack string) error {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_STACK, &lim); err != nil {
+		return err
+	}
+	if stack == "unlimited" {
+		lim.Cur = unix.RLIM_INFINITY
+	} else {
+		v, err := strconv.ParseUint(stack, 10, 64)
+		if err != nil {
+			return fmt.Errorf("--confined: %q is not a stack limit", stack)
+		}
+		lim.Cur = v
+	}
+	if lim.Max != unix.RLIM_INFINITY && lim.Cur > lim.Max {
+		lim.Cur = lim.Max
+	}
+	return unix.Setrlimit(unix.RLIMIT_STACK, &lim)
+}
+
+// errNoLandlock says the system has no Landlock (an older or a
+// differently configured kernel); the in-process sandbox still holds.
+var errNoLandlock = errors.New("no Landlock on this system")
+
+// restrictWrites denies the calling thread, and what it executes, every
+// change to the file system outside workspace and the kernel's own
+// temporary folder temp (if not ""); /dev/null stays writable.
+func restrictWrites(workspace, temp string) error {
+	abi, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	if errno != 0 || int(abi) < 1 {
+		return errNoLandlock
+	}
+	rights := landlockFS(int(abi))
+	attr := unix.LandlockRulesetAttr{Access_fs: rights}
+	fd, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
+	if errno != 0 {
+		return fmt.Errorf("create ruleset: %w", errno)
+	}
+	ruleset := int(fd)
+	defer unix.Close(ruleset)
+	allow := func(path string, access uint64) error {
+		pfd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer unix.Close(pfd)
+		rule := unix.LandlockPathBeneathAttr{Allowed_access: access, Parent_fd: int32(pfd)}
+		if _, _, errno := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(ruleset), unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(&rule)), 0, 0, 0); errno != 0 {
+			return fmt.Errorf("allow %s: %w", path, errno)
+		}
+		return nil
+	}
+	for _, dir := range []string{workspace, temp} {
+		if dir == "" {
+			continue
+		}
+		if err := allow(dir, rights); err != nil {
+			return err
+		}
+	}
+	if err := allow("/dev/null", unix.LANDLOCK_ACCESS_FS_WRITE_FILE); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	if _, _, errno := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); errno != 0 {
+		return fmt.Errorf("restrict: %w", errno)
+	}
+	return nil
+}
+
+// limitAddressSpace caps the process's address space at its present size
+// plus limit plus headroom(limit) (RLIMIT_AS), so that no allocation,
+// however large, takes the kernel far past its memory limit: the Go
+// runtime then fails to map memory and ends the process with "fatal
+// error: out of memory", which the client reports as the cell's
+// MemoryLimit error. It returns the cap.
+func limitAddressSpace(limit int64) (uint64, error) {
+	size, err := addressSpace()
+	if err != nil {
+		return 0, err
+	}
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		return 0, err
+	}
+	lim.Cur = size + uint64(limit) + uint64(headroom(limit))
+	if lim.Max != unix.RLIM_INFINITY && lim.Cur > lim.Max {
+		lim.Cur = lim.Max
+	}
+	return lim.Cur, unix.Setrlimit(unix.RLIMIT_AS, &lim)
+}
+
+// headroom is what a kernel's address space may grow by beyond its
+// memory limit (see limitAddressSpace): the Go runtime reserves its heap
+// in arenas of 64 MiB, and a slice that grows by appending leaves the
+// address space of its earlier, smaller copies behind (the runtime
+// returns their memory but keeps the addresses).
+func headroom(limit int64) int64 { return max(128<<20, limit/4) }
+
+// addressSpace is the process's virtual memory size (VmSize, bytes).
+func addressSpace() (uint64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmSize:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmSize in /proc/self/status")
+}
