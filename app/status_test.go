@@ -17,7 +17,7 @@ import (
 func TestStatusCodes(t *testing.T) {
 	h := newHarness(t, func(o *Options) { o.MaxUploadBytes = 1 << 20 })
 	must(t, os.WriteFile(filepath.Join(h.dir, "notes.txt"), []byte("hi"), 0o644))
-	long := strings.Repeat("a", 300) // over NAME_MAX (255)
+	long := strings.Repeat("a", 300)               // over NAME_MAX (255)
 	deep := strings.Repeat("d/", 2100) + "x.ipynb" // over PATH_MAX (4096)
 	for _, tc := range []struct {
 		name, method, path string
