@@ -105,6 +105,20 @@ try {
   check(/\d/.test(await yearCell.locator('[data-testid="outputs"]').textContent()), 'the glacier survived the interrupt');
   await shot(page, '03-after-interrupt');
 
+  // Math is typeset with KaTeX's own fonts (woff2, the only form the
+  // build ships): they load, and no font request fails.
+  const fontFailures = [];
+  page.on('response', (r) => { if (/\.(woff2?|ttf)$/.test(r.url()) && r.status() >= 400) fontFailures.push(r.url()); });
+  page.on('requestfailed', (r) => { if (/\.(woff2?|ttf)$/.test(r.url())) fontFailures.push(r.url()); });
+  await writeNotebook('math.ipynb', [markdown('Glen\'s law: $\\dot\\varepsilon = A\\,\\tau^n$ and $$Q = \\frac{2A}{n+2}(\\rho g \\sin\\alpha)^n H^{n+2}$$')]);
+  await open(page, 'math.ipynb');
+  await page.waitForSelector('.katex');
+  const katexFonts = await page.evaluate(async () => {
+    await document.fonts.ready;
+    return [...document.fonts].filter((f) => f.family.replace(/"/g, '').startsWith('KaTeX') && f.status === 'loaded').length;
+  });
+  check(katexFonts >= 2 && fontFailures.length === 0, `math typeset with KaTeX's fonts (${katexFonts} loaded, failed: ${JSON.stringify(fontFailures)})`);
+
   // Kill the kernel process: the UI says so with the cause, the kernel
   // comes back and a cell runs again.
   await writeNotebook('kill.ipynb', [code('x := 1\nx'), code('fmt.Println("started")\n<-make(chan int)'), code('1 + 2')]);

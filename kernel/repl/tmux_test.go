@@ -17,8 +17,11 @@ import (
 // would: in a terminal (tmux) and through a pipe, with the firn program
 // built from this checkout (or FIRN_BINARY).
 
-// waitTimeout bounds each wait for the screen to show something.
-const waitTimeout = 20 * time.Second
+// waitTimeout bounds each wait for the screen to show something. It is a
+// safety net, not a speed check: the waits end when the screen shows what
+// they wait for, and a loaded machine (the whole suite with both cores
+// busy) has taken more than 20 s to start a REPL and its kernel.
+const waitTimeout = 90 * time.Second
 
 // builtFirn is the firn program TestMain built for the end-to-end tests.
 var builtFirn string
