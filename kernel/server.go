@@ -48,7 +48,7 @@ type ServerOptions struct {
 
 // server is one kernel: an interpreter served over a connection.
 type server struct {
-	conn    *protocol.Conn
+	conn    protocol.Transport
 	session string
 	opts    ServerOptions
 	interp  *interpreter.Interpreter
@@ -69,9 +69,10 @@ type server struct {
 // errInterrupted is the cause of a cell cancelled by an interrupt.
 var errInterrupted = errors.New("interrupted")
 
-// Serve runs a kernel on conn until a shutdown request, the end of the
-// connection or ctx. It is the body of `firn kernel`; tests call it too.
-func Serve(ctx context.Context, conn *protocol.Conn, opts ServerOptions) error {
+// Serve runs a kernel on the transport conn until a shutdown request, the
+// end of the connection or ctx. It is the body of `firn kernel`; tests
+// call it too.
+func Serve(ctx context.Context, conn protocol.Transport, opts ServerOptions) error {
 	s := &server{conn: conn, session: protocol.NewID(), opts: opts, parents: map[int]*protocol.Header{}, shutdown: make(chan struct{})}
 	if opts.Version == "" {
 		s.opts.Version = "dev"

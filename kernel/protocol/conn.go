@@ -13,6 +13,17 @@ import (
 // smaller; a larger line means a corrupt or hostile stream.
 const MaxMessageSize = 64 << 20
 
+// Transport carries the protocol's messages between a kernel and one
+// client, whatever is underneath: Conn over a pipe or a socket, Jupyter's
+// ZeroMQ sockets, a remote worker's connection. Send may be called from
+// many goroutines, Receive from one; Receive returns io.EOF when the
+// other side has gone cleanly. A message's Channel says which of
+// Jupyter's channels it belongs to (shell, control, iopub, stdin).
+type Transport interface {
+	Send(m *Message) error
+	Receive() (*Message, error)
+}
+
 // Conn reads and writes newline-delimited JSON messages on a byte stream.
 // Send may be called from many goroutines; Receive from one.
 type Conn struct {
