@@ -30,8 +30,10 @@ import (
 // both ways keeps a kernel from running the code of whoever listens on
 // the port should its client have died before the kernel connected. The
 // kernel removes the token from its environment (and the file, if any)
-// before any cell runs; the connection then goes on as newline-delimited
-// JSON, as over pipes. Interrupts come by message (interrupt_request on
+// before any cell runs (on Linux /proc/self/environ, the environment the
+// process started with, still shows it, but by then the token is spent:
+// the listener is closed). The connection then goes on as
+// newline-delimited JSON, as over pipes. Interrupts come by message (interrupt_request on
 // the control channel), as on every transport.
 
 // TokenEnv is the environment variable that gives a kernel started with
