@@ -67,9 +67,9 @@ type Process interface {
 	Wait() error
 }
 
-// Launcher names, for `--kernel NAME` of `firn serve`, `firn run` and
-// `firn repl`.
-const LauncherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe"
+// launcherNames are the names LauncherNamed knows (`--kernel NAME` of
+// `firn serve`, `firn run` and `firn repl`).
+const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe"
 
 // DefaultLauncher is the launcher of Options with none: PipeLauncher, or
 // TCPLauncher on Windows, where a process cannot inherit descriptors 3
@@ -81,8 +81,8 @@ func DefaultLauncher() Launcher {
 	return PipeLauncher{}
 }
 
-// LauncherNamed returns the launcher of a name in LauncherNames ("" is
-// "local").
+// LauncherNamed returns the launcher of a name: "local" (or "", the
+// default), "local-tcp" or "local-pipe".
 func LauncherNamed(name string) (Launcher, error) {
 	switch name {
 	case "", "local":
@@ -95,7 +95,7 @@ func LauncherNamed(name string) (Launcher, error) {
 		}
 		return PipeLauncher{}, nil
 	}
-	return nil, fmt.Errorf("no kernel named %q: want one of %s", name, LauncherNames)
+	return nil, fmt.Errorf("no kernel named %q: want one of %s", name, launcherNames)
 }
 
 // localProcess is a kernel process on this machine.
