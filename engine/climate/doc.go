@@ -31,9 +31,13 @@
 // global and variable attributes, variables) and the values of variables
 // of every external type, record variables included, whole or as a
 // hyperslab. [Var.Unpack] applies scale_factor, add_offset, _FillValue and
-// missing_value. NetCDF-4 files are HDF5 files, which it does not read: the
-// error (wrapping [ErrHDF5]) names the file and says to convert it with
-// `nccopy -k classic in.nc out.nc` or to export a CSV. The reader checks
+// missing_value. NetCDF-4 files are HDF5 files: they are read in pure Go
+// too, through engine/internal/hdf5 (the subset of HDF5 NetCDF-4 uses;
+// chunked data with shuffle and deflate, dimensions from the dimension
+// scales), so no C library or cgo is needed and cross-compiled builds read
+// them alike; a file that uses an HDF5 feature outside that subset fails
+// with an error (wrapping [ErrHDF5]) that names the feature and says to
+// convert it with `nccopy -k classic in.nc out.nc`. The reader checks
 // every count and offset against the size of the file, so a broken or
 // truncated file gives an error, never a panic or a huge allocation (the
 // tests fuzz it).
@@ -56,5 +60,6 @@
 // hef_histalp_monthly.csv (bundled in assets/data/hintereisferner), with
 // which the tests check the reader. The other NetCDF files of OGGM's sample
 // data (HISTALP_oetztal.nc, ERA5, ERA5-Land, CERA-20C, CRU) are NetCDF-4;
-// the tests check that three of them are refused.
+// the tests read five of them and check every value against h5dump, and
+// HISTALP_oetztal.nc's Hintereisferner cell against the classic file.
 package climate

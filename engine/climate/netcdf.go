@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/firnglacier/firn/engine/internal/hdf5"
 )
 
 // This file reads the NetCDF classic formats, written from Unidata's
@@ -31,7 +33,8 @@ const (
 const hdf5Magic = "\x89HDF\r\n\x1a\n"
 
 // ErrHDF5 is wrapped by the error that [OpenNetCDF] and [NewNetCDF] return
-// for a NetCDF-4 (HDF5) file, which this reader does not read.
+// for a NetCDF-4 (HDF5) file that uses an HDF5 feature outside the subset
+// this package reads (see the package documentation).
 var ErrHDF5 = errors.New("NetCDF-4/HDF5 file")
 
 // Type is the external type of a NetCDF attribute or variable.
@@ -249,12 +252,12 @@ outer:
 	}
 }
 
-// NetCDF is an open NetCDF classic file (CDF-1, CDF-2 or CDF-5): its
+// NetCDF is an open NetCDF file (CDF-1, CDF-2, CDF-5 or NetCDF-4): its
 // header, read at once, and access to the data of its variables.
 type NetCDF struct {
 	// Name names the file in errors.
 	Name string
-	// Version is CDF1, CDF2 or CDF5.
+	// Version is CDF1, CDF2 or CDF5, or 4 for a NetCDF-4 (HDF5) file.
 	Version int
 	// NumRecs is the number of records (the length of the record
 	// dimension).
@@ -268,11 +271,15 @@ type NetCDF struct {
 	size    int64
 	recSize int64 // bytes of one record (all record variables)
 	closer  io.Closer
+
+	h5     *hdf5.File              // a NetCDF-4 file
+	h5vars map[string]*hdf5.Object // its variables' datasets
 }
 
-// OpenNetCDF opens a NetCDF classic file and reads its header. Close it
-// when done. A NetCDF-4 file fails with an error that wraps [ErrHDF5] and
-// says how to convert it.
+// OpenNetCDF opens a NetCDF file (classic or NetCDF-4) and reads its
+// header. Close it when done. A NetCDF-4 file that uses an HDF5 feature
+// this package does not read fails with an error that wraps [ErrHDF5],
+// names the feature and says how to convert the file.
 func OpenNetCDF(path string) (*NetCDF, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -292,7 +299,7 @@ func OpenNetCDF(path string) (*NetCDF, error) {
 	return nc, nil
 }
 
-// NewNetCDF reads the header of a NetCDF classic file of size bytes from
+// NewNetCDF reads the header of a NetCDF file of size bytes from
 // r; name names it in errors. The data are read from r when asked for.
 func NewNetCDF(r io.ReaderAt, size int64, name string) (*NetCDF, error) {
 	nc := &NetCDF{Name: name, r: r, size: size}
@@ -339,7 +346,11 @@ func (nc *NetCDF) Dim(name string) (Dim, bool) {
 // String describes the file like the header of ncdump -h.
 func (nc *NetCDF) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "netcdf %s { // CDF-%d\ndimensions:\n", filepath.Base(nc.Name), nc.Version)
+	format := fmt.Sprintf("CDF-%d", nc.Version)
+	if nc.h5 != nil {
+		format = "NetCDF-4"
+	}
+	fmt.Fprintf(&b, "netcdf %s { // %s\ndimensions:\n", filepath.Base(nc.Name), format)
 	for _, d := range nc.Dims {
 		if d.Unlimited {
 			fmt.Fprintf(&b, "\t%s = UNLIMITED ; // (%d currently)\n", d.Name, d.Len)
@@ -585,9 +596,7 @@ func (nc *NetCDF) readHeader() error {
 		return fmt.Errorf("netcdf %s: %w", nc.Name, err)
 	}
 	if string(magic) == hdf5Magic {
-		return fmt.Errorf("netcdf %s: this is a %w, which Firn cannot read (it reads the classic formats CDF-1, CDF-2 and CDF-5): "+
-			"convert it with `nccopy -k classic %s out.nc` (-k nc6 for more than 2 GiB, -k cdf5 for unsigned or 64-bit integers), or export the series to CSV (year,month,temp_degC,prcp_kg_m2; see climate.ReadCSV)",
-			nc.Name, ErrHDF5, filepath.Base(nc.Name))
+		return nc.readHDF5()
 	}
 	if string(magic[:3]) != "CDF" {
 		return fmt.Errorf("netcdf %s: not a NetCDF file (starts with %q, want \"CDF\")", nc.Name, magic[:4])
@@ -826,6 +835,9 @@ func (nc *NetCDF) ReadSlab(name string, start, count []int64) ([]float64, error)
 	}
 	if n == 0 {
 		return []float64{}, nil
+	}
+	if nc.h5 != nil {
+		return nc.readSlabHDF5(v, start, count, n)
 	}
 	ext := int64(v.Type.Size())
 	// The values must be in the file: check the last one.

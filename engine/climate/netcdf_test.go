@@ -2,11 +2,12 @@ package climate
 
 import (
 	"bytes"
-	"errors"
+	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -512,37 +513,170 @@ func TestHISTALPAgreesWithCSV(t *testing.T) {
 	}
 }
 
-// NetCDF-4 files, one from each of three producers in OGGM's sample data
-// (testdata/README.md), are refused: the error says so, names the file and
-// says how to convert it.
+// NetCDF-4 files, one from each of five producers in OGGM's sample data
+// (testdata/README.md: HISTALP, CRU, ERA5, ERA5-Land, CERA-20C), are read:
+// their dimensions from the dimension scales, and every value of every
+// variable, whose count and sum (and some values) h5dump wrote into
+// netcdf4_expected.csv (testdata/sample/make_expected.py).
 func TestNetCDF4Files(t *testing.T) {
-	for _, name := range []string{
-		"sel_era5_monthly_t2m_1979-2018.nc", // ERA5, packed shorts
-		"sel_era5_land_invariant.nc",        // ERA5-Land
-		"sel_cera-20c_invariant.nc",         // CERA-20C
+	exp := readNetCDF4Expected(t)
+	for _, tc := range []struct {
+		name string
+		dims string // name=length, in order; * for the unlimited one
+	}{
+		{"HISTALP_oetztal.nc", "lon=7 lat=7 time=2556"},                           // superblock 2, chunked, shuffle + deflate
+		{"cru_ts4.01.1901.2016.SouthGlacier.tmp.dat.nc", "lon=3 lat=3 time=1392"}, // superblock 0, dense attributes
+		{"sel_era5_monthly_t2m_1979-2018.nc", "longitude=4 latitude=4 time=480"},  // ERA5, packed shorts
+		{"sel_era5_land_invariant.nc", "longitude=7 latitude=6 time=1"},           // ERA5-Land
+		{"sel_cera-20c_invariant.nc", "time=1* longitude=3 latitude=3"},           // CERA-20C, B-tree chunks
 	} {
-		t.Run(name, func(t *testing.T) {
-			p := testfiles.File(t, "sample", "climate", name)
-			b, err := os.ReadFile(p)
+		t.Run(tc.name, func(t *testing.T) {
+			p := testfiles.File(t, "sample", "climate", tc.name)
+			nc, err := OpenNetCDF(p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(b) < 8 || string(b[:8]) != hdf5Magic {
-				t.Fatalf("%s is not a NetCDF-4/HDF5 file (starts %q)", p, b[:min(len(b), 8)])
+			defer nc.Close()
+			if nc.Version != 4 || !strings.Contains(nc.String(), "// NetCDF-4") {
+				t.Errorf("version %d, header %q", nc.Version, nc.String()[:60])
 			}
-			_, err = OpenNetCDF(p)
-			if !errors.Is(err, ErrHDF5) {
-				t.Fatalf("%v, want ErrHDF5", err)
+			var dims []string
+			for _, d := range nc.Dims {
+				s := fmt.Sprintf("%s=%d", d.Name, d.Len)
+				if d.Unlimited {
+					s += "*"
+				}
+				dims = append(dims, s)
 			}
-			for _, want := range []string{name, "NetCDF-4/HDF5", "nccopy -k classic", "CSV"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not say %q", err, want)
+			if got := strings.Join(dims, " "); got != tc.dims {
+				t.Errorf("dimensions %s, want %s", got, tc.dims)
+			}
+			vars := exp["climate/"+tc.name]
+			if len(vars) == 0 {
+				t.Fatalf("no expected values for %s", tc.name)
+			}
+			for name, want := range vars {
+				v, ok := nc.Var(name)
+				if !ok {
+					t.Errorf("no variable %s", name)
+					continue
+				}
+				vals, err := nc.Read(name)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				if len(vals) != int(want["n"]) || v.Len() != int64(want["n"]) {
+					t.Errorf("%s: %d values (Len %d), want %g", name, len(vals), v.Len(), want["n"])
+					continue
+				}
+				for k, x := range want {
+					i, err := strconv.Atoi(k)
+					if err != nil {
+						continue
+					}
+					if vals[i] != x {
+						t.Errorf("%s[%d] = %v, h5dump %v", name, i, vals[i], x)
+					}
+				}
+				sum := 0.0
+				for _, x := range vals {
+					sum += x
+				}
+				if d := math.Abs(sum - want["sum"]); d > 1e-12*math.Abs(want["sum"])+1e-9 {
+					t.Errorf("%s: sum %v, h5dump %v", name, sum, want["sum"])
 				}
 			}
-			if _, err := ReadNetCDF(p, 10.75, 46.8); !errors.Is(err, ErrHDF5) {
-				t.Errorf("ReadNetCDF: %v, want ErrHDF5", err)
-			}
 		})
+	}
+}
+
+// readNetCDF4Expected reads netcdf4_expected.csv: file → variable → "n",
+// "sum" or a flat index → value.
+func readNetCDF4Expected(t *testing.T) map[string]map[string]map[string]float64 {
+	t.Helper()
+	f, err := os.Open(testfiles.File(t, "sample", "climate", "netcdf4_expected.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]map[string]float64{}
+	for _, r := range rows[1:] {
+		x, err := strconv.ParseFloat(r[3], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[r[0]] == nil {
+			out[r[0]] = map[string]map[string]float64{}
+		}
+		if out[r[0]][r[1]] == nil {
+			out[r[0]][r[1]] = map[string]float64{}
+		}
+		out[r[0]][r[1]][r[2]] = x
+	}
+	return out
+}
+
+// The NetCDF-4 HISTALP file of the Ötztal holds, at Hintereisferner's
+// cell (46.8333 N 10.75 E, 3160 m), the series of the classic HISTALP file
+// of the glacier, month by month from October 1801 to September 2003. (It
+// goes on to 2014, with negative precipitation in some months after 2003,
+// which Monthly.Validate refuses: so the series is read, not validated.)
+func TestNetCDF4HISTALPCell(t *testing.T) {
+	hef, err := ReadNetCDF(histalpPath(t), 10.7584, 46.8003)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := OpenNetCDF(testfiles.File(t, "sample", "climate", "HISTALP_oetztal.nc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	lat, _ := nc.Read("lat")
+	lon, _ := nc.Read("lon")
+	hgt, _ := nc.Read("hgt")
+	const ilat, ilon = 3, 3
+	if math.Abs(lat[ilat]-46.8333) > 1e-3 || math.Abs(lon[ilon]-10.75) > 1e-3 || hgt[ilat*7+ilon] != hef.RefHeight {
+		t.Fatalf("cell %g N %g E %g m, want 46.8333 N 10.75 E %g m", lat[ilat], lon[ilon], hgt[ilat*7+ilon], hef.RefHeight)
+	}
+	n := int64(len(hef.Years))
+	for _, c := range []struct {
+		name string
+		want []float64
+	}{{"temp", hef.Temp}, {"prcp", hef.Prcp}} {
+		got, err := nc.ReadSlab(c.name, []int64{0, ilat, ilon}, []int64{n, 1, 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := 0
+		for i := range got {
+			if math.Abs(got[i]-c.want[i]) > 1e-4*math.Abs(c.want[i])+1e-9 {
+				if bad++; bad <= 5 {
+					t.Errorf("%s %d-%02d: %g, classic file %g", c.name, hef.Years[i], hef.Months[i], got[i], c.want[i])
+				}
+			}
+		}
+	}
+}
+
+// A NetCDF-4 file cut short fails with an error naming it, never a panic.
+func TestNetCDF4Truncated(t *testing.T) {
+	b, err := os.ReadFile(testfiles.File(t, "sample", "climate", "cru_ts4.01.1901.2016.SouthGlacier.tmp.dat.nc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{8, 100, 1000, 5000, 20000, len(b) / 2} {
+		nc, err := NewNetCDF(bytes.NewReader(b[:n]), int64(n), "cut.nc")
+		if err == nil {
+			_, err = nc.Read("tmp")
+		}
+		if err == nil || !strings.Contains(err.Error(), "cut.nc") {
+			t.Errorf("%d bytes: %v, want an error naming cut.nc", n, err)
+		}
 	}
 }
 
