@@ -106,7 +106,7 @@
 //
 // Sessions (a kernel per open notebook; it outlives the browser):
 //
-//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid","name","transport"},"seq","etag"}
+//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid","name","transport","spec"},"seq","etag"}
 //	       201 for a new session, 200 and the existing one for the same path (two tabs share one kernel).
 //	       The kernel starts in the background: state "starting" first; executes sent meanwhile wait.
 //	       pid is the kernel's process id (0 while it has none); name and transport say where the
@@ -124,6 +124,22 @@
 //	       "dead" (cause "session closed") and a normal close. A session also ends when its notebook
 //	       is deleted or replaced (see delete and lessons/reset), with that cause; a rename keeps it.
 //	POST   /api/sessions/{id}/interrupt, POST /api/sessions/{id}/restart → the session (also over the websocket)
+//	POST   /api/sessions/{id}/kernel {"name": N} → the session, once its kernel was switched: the kernel is
+//	       replaced by a fresh one of the kernel N of GET /api/kernels (as a restart: variables are lost, queued
+//	       cells aborted, a running cell ends with a KernelDied error) and N is written into the notebook's
+//	       metadata.firn.kernel (the file's other contents kept; its clients get a "saved" frame). 400 naming the
+//	       kernels for an unknown N; 409 when the file is damaged (nothing changes) or the kernel is starting.
+//	GET    /api/kernels → {"default": "local", "kernels": [{"name": "local", "description", "where": "local",
+//	       "transport": "pipe"}, {"name": "local-tcp", …, "transport": "tcp"}]}: the kernels a notebook can run
+//	       on (Options.Kernels; default LocalKernels()); default is the one of `--kernel`.
+//
+// A session's kernel is the one its notebook names in metadata.firn.kernel,
+// else the default; the session's "kernel" says which in "spec" (beside
+// "name" and "transport"). A notebook that names a kernel the server does
+// not have runs on the default, and POST /api/sessions says so in
+// "kernel_note": "lessons/a.ipynb: metadata.firn.kernel is \"gpu\", a kernel
+// this server does not have (it has local, local-tcp); the notebook runs on
+// \"local\" instead".
 //
 // Kernel states: "starting", "idle", "busy", "dead", "restarting".
 //
@@ -164,6 +180,10 @@
 //	    write it (E is not the etag its own PUT got back) has another tab's save: it takes E as the
 //	    etag of its next PUT if the file on disk has the cells it shows (outputs come from the shared
 //	    kernel), so two tabs do not meet a 409 for the same outputs.
+//	{"seq","type": "switched","spec": N,"name": "local","transport": "tcp"}
+//	    the session's kernel was switched to the kernel N (POST /api/sessions/{id}/kernel); kernel frames
+//	    "restarting" and then "idle" (or "dead") follow with the cause "switched to the kernel N by the user".
+//	    Clients keep N in the notebook's metadata.firn.kernel, which the server has saved.
 //	{"seq","type": "renamed","path": P}
 //	    the notebook (or its folder) was renamed (POST /api/files op "rename"): the session, its kernel
 //	    and a run under way go on at path P; clients show and save the notebook there.

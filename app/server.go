@@ -39,6 +39,11 @@ type Options struct {
 	// kernels run and what carries their messages (the session API
 	// shows it as the kernel's name and transport).
 	KernelOptions kernel.Options
+	// Kernels are the kernels a notebook can be switched to (GET
+	// /api/kernels, the kernel picker); nil: LocalKernels(). The default,
+	// for a notebook without metadata.firn.kernel, is the one whose
+	// launcher is KernelOptions.Launcher's.
+	Kernels []KernelChoice
 	// Logger receives structured logs (nil: none).
 	Logger *slog.Logger
 	// MaxReplayFrames and MaxReplayBytes bound each session's replay
@@ -64,6 +69,7 @@ type Server struct {
 	csrf     string
 	handler  http.Handler
 	limiter  *loginLimiter // wrong tokens per address
+	kernels  kernelList
 
 	ctx    context.Context // ends on Shutdown: websockets close
 	cancel context.CancelFunc
@@ -111,6 +117,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts: opts, ws: ws, logger: logger,
 		csrf: hex.EncodeToString(mac.Sum(nil)), limiter: newLoginLimiter(),
+		kernels: newKernelList(opts.Kernels, kopts.Launcher),
 		sessions: session.NewManager(session.Options{
 			Kernel: kopts, MaxFrames: opts.MaxReplayFrames, MaxBytes: opts.MaxReplayBytes, Logger: logger,
 		}),
@@ -172,6 +179,8 @@ func (s *Server) routes() http.Handler {
 	api("DELETE /api/sessions/{id}", s.deleteSession)
 	api("POST /api/sessions/{id}/interrupt", s.interruptSession)
 	api("POST /api/sessions/{id}/restart", s.restartSession)
+	api("POST /api/sessions/{id}/kernel", s.switchKernel)
+	api("GET /api/kernels", s.listKernels)
 	api("GET /api/sessions/{id}/ws", s.serveWebsocket)
 	api("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no API %s %s", r.Method, r.URL.Path))

@@ -51,7 +51,10 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	x, created, err := s.sessions.Open(p)
+	// The kernel the notebook asks for (metadata.firn.kernel), or the
+	// default with a note saying why not.
+	choice, note := s.kernelFor(p, doc.JSON)
+	x, created, err := s.sessions.OpenWith(p, choice.Name, choice.Launcher)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
@@ -62,9 +65,19 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		if doc.ETag != "" {
 			x.SetETag(doc.ETag) // the version its frames belong to
 		}
-		s.logger.Info("session started", "session", x.ID(), "path", p)
+		s.logger.Info("session started", "session", x.ID(), "path", p, "kernel", x.Info().Kernel.Spec)
+		if note != "" {
+			s.logger.Warn("kernel of the notebook", "path", p, "note", note)
+		}
 	}
-	writeJSON(w, status, x.Info())
+	if note == "" {
+		writeJSON(w, status, x.Info())
+		return
+	}
+	writeJSON(w, status, struct {
+		session.Info
+		KernelNote string `json:"kernel_note"`
+	}{x.Info(), note})
 }
 
 // session finds the session of the request's {id}, or answers 404.

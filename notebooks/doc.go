@@ -127,6 +127,10 @@
 //     one more backslash after "// " ("// \%% x") and read back without.
 //     Markers are recognized only as written: "// %%" at the very start
 //     of a line, followed by a space or the end of the line.
+//   - A coding comment on the first line ("// -*- coding: utf-8 -*-",
+//     which Jupytext writes for some files) is no cell: it is kept in
+//     metadata.jupytext.encoding, as Jupytext keeps it, and written back
+//     as the first line, before the header.
 //   - Text before the first marker is a code cell; a file without
 //     markers is one code cell (Jupytext does the same).
 //

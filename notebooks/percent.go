@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -24,7 +26,14 @@ const (
 // fields (Extra) are left out.
 func WritePercent(w io.Writer, nb *Notebook) error {
 	var b bytes.Buffer
-	if err := writeHeader(&b, nb.Metadata); err != nil {
+	meta := nb.Metadata
+	if coding := codingOf(meta); coding != "" {
+		// The coding line comes first, as Jupytext writes it, and not
+		// again in the header.
+		b.WriteString(coding + "\n")
+		meta = withoutCoding(meta)
+	}
+	if err := writeHeader(&b, meta); err != nil {
 		return fmt.Errorf("write percent: header: %w", err)
 	}
 	for i, c := range nb.Cells {
@@ -156,6 +165,36 @@ func isMarker(line string) bool {
 	return line == percentMarker || strings.HasPrefix(line, percentMarker+" ")
 }
 
+// codingLine matches a coding comment on a file's first line, as Python
+// (PEP 263) and Jupytext know it: "// -*- coding: utf-8 -*-".
+var codingLine = regexp.MustCompile(`^[ \t\f]*//.*?coding[:=][ \t]*[-_.a-zA-Z0-9]+`)
+
+// codingOf returns the coding line kept in metadata.jupytext.encoding, ""
+// if there is none (or it is no "//" coding comment, which would not read
+// back as one).
+func codingOf(meta map[string]any) string {
+	jt, _ := meta["jupytext"].(map[string]any)
+	s, _ := jt["encoding"].(string)
+	if !codingLine.MatchString(s) || strings.ContainsAny(s, "\r\n") {
+		return ""
+	}
+	return s
+}
+
+// withoutCoding returns a copy of meta without jupytext.encoding (and
+// without jupytext if nothing else is in it).
+func withoutCoding(meta map[string]any) map[string]any {
+	out := maps.Clone(meta)
+	jt := maps.Clone(meta["jupytext"].(map[string]any))
+	delete(jt, "encoding")
+	if len(jt) == 0 {
+		delete(out, "jupytext")
+	} else {
+		out["jupytext"] = jt
+	}
+	return out
+}
+
 // writeHeader writes the notebook metadata as the YAML header under the
 // key "jupyter", as Jupytext does.
 func writeHeader(b *bytes.Buffer, meta map[string]any) error {
@@ -277,16 +316,27 @@ func (pp *percentParser) parse(text string) *Notebook {
 	}
 	nb := &Notebook{NBFormat: FormatMajor, NBFormatMinor: FormatMinor}
 	i := 0
-	if len(lines) > 0 && lines[0] == headerFence {
-		end := slices.Index(lines[1:], headerFence) + 1
-		if end == 0 {
-			pp.fail(1, -1, "", "", errors.New(`header not closed: no "// ---" line after the opening one`))
+	coding := ""
+	if len(lines) > 0 && codingLine.MatchString(lines[0]) {
+		// "// -*- coding: utf-8 -*-": kept in metadata.jupytext.encoding,
+		// as Jupytext does, not a cell.
+		coding = lines[0]
+		i = 1
+		if i+1 < len(lines) && lines[i] == "" && lines[i+1] == headerFence {
+			i++
+		}
+	}
+	if i < len(lines) && lines[i] == headerFence {
+		start := i
+		end := slices.Index(lines[start+1:], headerFence) + start + 1
+		if end == start {
+			pp.fail(start+1, -1, "", "", errors.New(`header not closed: no "// ---" line after the opening one`))
 			return nil
 		}
-		meta, err := parseHeader(lines[1:end])
+		meta, err := parseHeader(lines[start+1 : end])
 		if err != nil {
 			var le *lineError
-			line := 1
+			line := start + 1
 			if errors.As(err, &le) {
 				line += le.line
 			}
@@ -302,6 +352,15 @@ func (pp *percentParser) parse(text string) *Notebook {
 	}
 	if nb.Metadata == nil {
 		nb.Metadata = map[string]any{}
+	}
+	if coding != "" {
+		jt, _ := nb.Metadata["jupytext"].(map[string]any)
+		jt = maps.Clone(jt)
+		if jt == nil {
+			jt = map[string]any{}
+		}
+		jt["encoding"] = coding
+		nb.Metadata["jupytext"] = jt
 	}
 	var segs []segment
 	cur := segment{line: i + 1}

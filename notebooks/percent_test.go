@@ -330,3 +330,80 @@ func TestWritePercentErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPercentCodingLine reads Jupytext percent files that start with a
+// coding comment (Jupytext writes one when asked, and keeps it in
+// metadata.jupytext.encoding): the line is no cell of its own, the header
+// after it is read, and writing the notebook back puts the line first
+// again.
+func TestPercentCodingLine(t *testing.T) {
+	const coding = "// -*- coding: utf-8 -*-"
+	header := `// ---
+// jupyter:
+//   kernelspec:
+//     display_name: Go (Firn)
+//     language: go
+//     name: firn
+// ---
+`
+	cells := `
+// %% [markdown] id="md"
+// # Title
+
+// %% id="code"
+x := 1
+`
+	cases := []struct {
+		name, text string
+		cells      int
+		kernelspec bool
+		// roundTrip is the text written back ("" : the same as text).
+		roundTrip string
+	}{
+		{"coding, header, cells", coding + "\n" + header + cells, 2, true, ""},
+		{"coding, blank, header", coding + "\n\n" + header + cells, 2, true, coding + "\n" + header + cells},
+		{"coding, no header", coding + "\n" + cells, 2, true, ""},
+		{"coding only", coding + "\n", 0, true, ""},
+		{"emacs style", "// vim: set fileencoding=utf-8 : -*- coding: latin-1 -*-\n" + header + cells, 2, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			nb, err := ParsePercent(strings.NewReader(tc.text), "coding.go")
+			if err != nil {
+				t.Fatalf("ParsePercent: %v", err)
+			}
+			if len(nb.Cells) != tc.cells {
+				var srcs []string
+				for _, c := range nb.Cells {
+					srcs = append(srcs, c.Source)
+				}
+				t.Fatalf("%d cells %q, want %d", len(nb.Cells), srcs, tc.cells)
+			}
+			first := strings.SplitN(tc.text, "\n", 2)[0]
+			jt, _ := nb.Metadata["jupytext"].(map[string]any)
+			if jt["encoding"] != first {
+				t.Errorf("metadata.jupytext.encoding = %v, want %q", jt["encoding"], first)
+			}
+			if tc.kernelspec && nb.KernelSpec().Mismatch() != "" {
+				t.Errorf("kernelspec %v: %s", nb.Metadata["kernelspec"], nb.KernelSpec().Mismatch())
+			}
+			var b bytes.Buffer
+			if err := WritePercent(&b, nb); err != nil {
+				t.Fatalf("WritePercent: %v", err)
+			}
+			want := tc.roundTrip
+			if want == "" {
+				want = tc.text
+			}
+			if !strings.HasPrefix(b.String(), first+"\n// ---\n") {
+				t.Errorf("written back, the file does not start with the coding line and then the header:\n%s", b.String())
+			}
+			if tc.cells > 0 && strings.Contains(want, header) && b.String() != want {
+				t.Errorf("written back:\n%s\nwant:\n%s", b.String(), want)
+			}
+			if n := strings.Count(b.String(), first); n != 1 {
+				t.Errorf("the coding line is written %d times:\n%s", n, b.String())
+			}
+		})
+	}
+}

@@ -20,7 +20,8 @@ import (
 // interrupted with the kernel's state kept, the kernel process killed
 // and recovered, the tab closed mid-run and the connection cut mid-run in
 // an open page, one notebook in two tabs, a keyboard-only session,
-// 100,000 lines cut with "show all". files.mjs, which changes the
+// the kernel picker switching a notebook to local-tcp, 100,000 lines
+// cut with "show all". files.mjs, which changes the
 // workspace as another program would: a damaged notebook and a Python
 // notebook open read-only and lose nothing, a deleted lesson opened again
 // has no outputs of the old kernel, a notebook changed on disk while open

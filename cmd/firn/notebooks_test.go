@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -58,7 +59,7 @@ func TestRunConvertExport(t *testing.T) {
 		t.Errorf("last cell outputs %+v", last.Outputs)
 	}
 	params := nb.Metadata["firn"].(map[string]any)["parameters"].(map[string]any)
-	if params["ela"] != "3100" || params["years"] != "20" {
+	if params["ela"] != json.Number("3100.0") || params["years"] != json.Number("20") {
 		t.Errorf("metadata.firn.parameters = %v", params)
 	}
 
@@ -232,5 +233,54 @@ func TestRunOtherKernel(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(p); string(b) != src {
 		t.Errorf("the file changed:\n%s", b)
+	}
+}
+
+// TestRunRecordsParametersAsPapermill runs a notebook with parameters in
+// both forms (-p NAME=VALUE and papermill's -p NAME VALUE) and reads the
+// file it wrote with Python's json, as papermill-aware tools do: the
+// parameters are in metadata.papermill.parameters with their types, and
+// the injected cell is tagged "injected-parameters".
+func TestRunRecordsParametersAsPapermill(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed")
+	}
+	dir := t.TempDir()
+	src := writeText(t, dir, "p.go", `// %% tags=["parameters"]
+ela := 3000.0
+years := 50
+name := "HEF"
+warm := false
+
+// %%
+fmt.Println(ela, years, name, warm)
+`)
+	out := filepath.Join(dir, "out.ipynb")
+	r := firn(t, "", "run", src, "-p", "years", "3200", "-p", "ela=3100.5", "-p", "name", "3200", "-p", "warm", "true", "-o", out, "--quiet")
+	if r.code != 0 {
+		t.Fatalf("firn run: status %d\n%s", r.code, r.stderr)
+	}
+	script := `
+import json, sys
+nb = json.load(open(sys.argv[1]))
+p = nb["metadata"]["papermill"]["parameters"]
+print(" ".join(k + ":" + type(p[k]).__name__ + ":" + json.dumps(p[k]) for k in sorted(p)))
+f = nb["metadata"]["firn"]["parameters"]
+print(" ".join(k + ":" + type(f[k]).__name__ for k in sorted(f)))
+inj = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+print(len(inj), "".join(inj[0]["source"]).replace("\n", "|"))
+print("".join(nb["cells"][-1]["outputs"][0]["text"]).strip())
+`
+	py, err := exec.Command("python3", "-c", script, out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, py)
+	}
+	want := `ela:float:3100.5 name:str:"3200" warm:bool:true years:int:3200
+ela:float name:str warm:bool years:int
+1 // Parameters injected by firn run|years = 3200|ela = 3100.5|name = "3200"|warm = true
+3100.5 3200 3200 true
+`
+	if string(py) != want {
+		t.Errorf("read with Python's json:\n%s\nwant:\n%s", py, want)
 	}
 }

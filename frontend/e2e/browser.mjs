@@ -15,6 +15,8 @@
 // notebook in two tabs (outputs in both, no conflicting saves, replay is
 // not a change); a keyboard-only session; completion and docs with Tab
 // and Shift+Tab; an open notebook renamed;
+// the kernel picker (the notebook's kernel shown, switched to
+// local-tcp, a cell run there, the choice in the file on disk);
 // a 100-cell notebook; 100,000
 // lines cut with "show all"; tablet size and dark theme. The test never
 // sleeps: it waits for what the page shows.
@@ -24,7 +26,7 @@ import {
   launch, server, bigNotebook, code, markdown, sourceOf, open, cells, outputsOf, idleCounted, record, recorded, proxy, until,
 } from './lib.mjs';
 
-const [url, artifacts] = process.argv.slice(2);
+const [url, artifacts, workspace] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
 const { token, origin, api, writeNotebook } = server(url);
 const browser = await launch();
@@ -352,6 +354,43 @@ try {
   await page.click('[data-testid="show-all"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="outputs"]').textContent.includes('99999'));
   check(true, '"show all" shows the last line');
+
+  // The kernel picker: the page shows the notebook's kernel; switching
+  // to local-tcp restarts it (the variables are gone), a cell runs on
+  // it, the page shows the new kernel and the file on disk records it.
+  await writeNotebook('picker.ipynb', [code('y := 7\ny'), code('y'), code('fmt.Println("on", 6*7)')]);
+  await open(page, 'picker.ipynb');
+  const status = page.locator('[data-testid="kernel-status"]');
+  const picker = page.locator('[data-testid="kernel-picker"]');
+  await page.waitForSelector('[data-testid="kernel-picker"]:not([disabled])');
+  check(await picker.inputValue() === 'local' && (await status.textContent()) === 'Kernel: local · Idle' && (await status.getAttribute('title')).includes('transport: pipe'),
+    `the picker and the status show the kernel: ${await picker.inputValue()}, "${await status.textContent()}" (${await status.getAttribute('title')})`);
+  await page.keyboard.press('Shift+Enter');
+  await idleCounted(page, 0);
+  await picker.selectOption('local-tcp');
+  await page.click('[data-testid="switch-kernel-dialog-yes"]');
+  await page.waitForSelector('[data-testid="kernel-status"][data-kernel="local-tcp"][data-state="idle"]');
+  const tcpTitle = await status.getAttribute('title');
+  check((await status.textContent()) === 'Kernel: local-tcp · Idle' && tcpTitle.includes('transport: tcp') && await picker.inputValue() === 'local-tcp',
+    `after the switch the page shows "${await status.textContent()}" (${tcpTitle})`);
+  await shot(page, '05b-kernel-switched');
+  const sessions = await api('GET', 'sessions');
+  const k = sessions.find((x) => x.path === 'picker.ipynb')?.kernel;
+  check(k?.spec === 'local-tcp' && k?.transport === 'tcp', `the session runs on local-tcp: ${JSON.stringify(k)}`);
+  const onDisk = () => JSON.parse(fs.readFileSync(path.join(workspace, 'picker.ipynb'), 'utf8'));
+  check(onDisk().metadata?.firn?.kernel === 'local-tcp', `the file on disk records the kernel: metadata.firn = ${JSON.stringify(onDisk().metadata?.firn)}`);
+  await cells(page).nth(1).click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+Enter'); // y: gone with the old kernel
+  await outputsOf(page, 1).filter({ hasText: 'undefined: y' }).waitFor();
+  await page.keyboard.press('Shift+Enter');
+  await outputsOf(page, 2).filter({ hasText: 'on 42' }).waitFor();
+  check(true, 'after the switch the variables are gone and a cell runs on local-tcp');
+  // The page's next save keeps the choice.
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved');
+  await until(() => sourceOf(onDisk().cells[2]) && (onDisk().cells[2].outputs ?? []).length > 0, 'the outputs saved');
+  check(onDisk().metadata?.firn?.kernel === 'local-tcp', 'a save from the page keeps metadata.firn.kernel');
 
   // Tablet size and dark theme.
   await page.setViewportSize({ width: 820, height: 1180 });

@@ -32,11 +32,31 @@ func (p *paramFlags) Set(s string) error {
 	return nil
 }
 
+// papermillParams rewrites papermill's form of a parameter, -p NAME VALUE
+// (two arguments), into -p NAME=VALUE, which the flag package reads as one
+// value. A -p whose next argument has an "=" is left alone.
+func papermillParams(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if (a == "-p" || a == "--p") && i+2 < len(args) && !strings.Contains(args[i+1], "=") {
+			out = append(out, a, args[i+1]+"="+args[i+2])
+			i += 2
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // runCommand is `firn run NB`: execute a notebook headless.
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("firn run")
 	var params paramFlags
-	fs.Var(&params, "p", "set a parameter: NAME=VALUE (repeatable), typed as its default in the cell tagged parameters")
+	fs.Var(&params, "p", "set a parameter: NAME=VALUE, or NAME VALUE as papermill takes it (repeatable), typed as its default in the cell tagged parameters")
 	out := fs.String("o", "", "write the executed notebook here (default: in place; .go input: the .ipynb beside it; - for stdout)")
 	timeout := fs.Duration("timeout", 0, "interrupt and fail a cell that runs longer than this (e.g. 10m; default none)")
 	allowErrors := fs.Bool("allow-errors", false, "run every cell even after one fails (the exit status still says it failed)")
@@ -46,6 +66,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	launcher := addKernelFlag(fs)
+	args = papermillParams(args)
 	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet] [--kernel local|local-tcp]", args, stdout); err != nil {
 		return err
 	}

@@ -23,9 +23,13 @@
 // error; a string default takes the text as it is; float64, bool and
 // typed declarations (var ela float64 = 3000) work alike. A name the
 // parameters cell does not declare is an error that lists the names it
-// does. The parameters are recorded in the notebook's metadata
-// (metadata.firn.parameters), with the Firn version
-// (metadata.firn.version).
+// does. The parameters are recorded in the notebook's metadata with
+// their types, where papermill records them (metadata.papermill.parameters:
+// -p years=3200 is the number 3200, -p warm=true the bool true, a string
+// default's value a string) and in metadata.firn.parameters, with the Firn
+// version (metadata.firn.version), so papermill-aware tools read Firn's
+// runs. `firn run` takes papermill's form -p NAME VALUE as well as
+// -p NAME=VALUE.
 //
 // # Errors and reproducibility
 //

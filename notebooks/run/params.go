@@ -1,10 +1,12 @@
 package run
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,8 +174,8 @@ func literal(name, value string, k paramKind) (string, error) {
 		return v, nil
 	case kindFloat:
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return bad()
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return bad() // Inf and NaN are no Go literals (nor JSON numbers)
 		}
 		s := strconv.FormatFloat(f, 'g', -1, 64)
 		if !strings.ContainsAny(s, ".eEIN") {
@@ -191,9 +193,25 @@ func literal(name, value string, k paramKind) (string, error) {
 	}
 }
 
+// typed is a parameter's value as the metadata records it, with its type
+// as papermill records it: a number (json.Number: 3200, 3100.5) for an
+// integer or float default, a bool, or the string as given. lit is the
+// value as a Go literal of kind k (literal's result).
+func typed(value, lit string, k paramKind) any {
+	switch k {
+	case kindInt, kindFloat:
+		return json.Number(lit)
+	case kindBool:
+		return lit == "true"
+	default:
+		return value
+	}
+}
+
 // inject replaces an injected-parameters cell of an earlier run and, when
 // params are given, adds a new one after the parameters cell. It returns
-// the parameters as recorded in the metadata (name → Go literal).
+// the parameters as recorded in the metadata (name → value, typed as
+// typed says).
 func inject(nb *notebooks.Notebook, params []Parameter, file string) (map[string]any, error) {
 	nb.Cells = slices.DeleteFunc(nb.Cells, func(c *notebooks.Cell) bool { return c.HasTag(InjectedParametersTag) })
 	if len(params) == 0 {
@@ -226,7 +244,7 @@ func inject(nb *notebooks.Notebook, params []Parameter, file string) (map[string
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		fmt.Fprintf(&b, "%s = %s\n", p.Name, lit)
-		recorded[p.Name] = p.Value
+		recorded[p.Name] = typed(p.Value, lit, defaults[i].kind)
 	}
 	// A fixed id (made unique if a user's cell has it) keeps runs
 	// reproducible.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"time"
@@ -146,7 +147,8 @@ func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
 }
 
 // record writes the run's version and parameters into metadata.firn,
-// keeping other keys there.
+// and the parameters where papermill writes them too
+// (metadata.papermill.parameters), keeping other keys there.
 func record(nb *notebooks.Notebook, version string, params map[string]any) {
 	if nb.Metadata == nil {
 		nb.Metadata = map[string]any{}
@@ -158,12 +160,24 @@ func record(nb *notebooks.Notebook, version string, params map[string]any) {
 	if version != "" {
 		firn["version"] = version
 	}
+	pm, _ := nb.Metadata["papermill"].(map[string]any)
 	if params != nil {
 		firn["parameters"] = params
+		if pm == nil {
+			pm = map[string]any{}
+		}
+		pm["parameters"] = maps.Clone(params)
 	} else {
 		delete(firn, "parameters")
+		delete(pm, "parameters")
 	}
 	nb.Metadata["firn"] = firn
+	switch {
+	case len(pm) > 0:
+		nb.Metadata["papermill"] = pm
+	case pm != nil:
+		delete(nb.Metadata, "papermill") // only the parameters of an earlier run were there
+	}
 }
 
 // execute runs one cell, storing its outputs. It returns the cell's

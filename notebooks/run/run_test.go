@@ -129,6 +129,7 @@ func TestParameters(t *testing.T) {
 		{"an integer default refuses a float", []string{"years=5e2"}, "", "cell 2 (id "},
 		{"an unknown name lists the declared ones", []string{"elevation=3"}, "", "declares: ela, years, name, warm"},
 		{"a bool default refuses text", []string{"warm=yes"}, "", "true or false"},
+		{"a float default refuses Inf, which is no Go literal", []string{"ela=Inf"}, "", "the default is a number"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +177,7 @@ func TestParameters(t *testing.T) {
 				t.Errorf("second run: %d cells, injected %q", len(nb.Cells), nb.Cells[2].Source)
 			}
 			got := nb.Metadata["firn"].(map[string]any)["parameters"].(map[string]any)
-			if len(got) != 1 || got["ela"] != "3100" {
+			if len(got) != 1 || got["ela"] != json.Number("3100.0") {
 				t.Errorf("metadata.firn.parameters = %v", got)
 			}
 		})

@@ -22,7 +22,10 @@
 // A session holds its kernel through Kernel, the five methods it uses of
 // *kernel.Kernel, which runs over any kernel.Launcher (Options.Kernel's:
 // pipes, loopback TCP; later a remote worker). Info says which: the
-// kernel's name and transport.
+// kernel's name and transport, and its name in the server's list of
+// kernels (Options.KernelName, Info's kernel.spec). Switch replaces the
+// kernel with one of another launcher, as a restart does (Manager.OpenWith
+// starts a session with one).
 //
 // # Invariants
 //

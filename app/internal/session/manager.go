@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
@@ -32,6 +33,13 @@ func NewManager(opts Options) *Manager {
 // Open returns the session of the notebook at path, starting one if
 // there is none; created says which.
 func (m *Manager) Open(path string) (s *Session, created bool, err error) {
+	return m.OpenWith(path, "", nil)
+}
+
+// OpenWith is Open that starts a new session's kernel with launcher l,
+// named spec in the server's list of kernels (nil l: the manager's
+// options'). An existing session keeps its kernel.
+func (m *Manager) OpenWith(path, spec string, l kernel.Launcher) (s *Session, created bool, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -42,6 +50,9 @@ func (m *Manager) Open(path string) (s *Session, created bool, err error) {
 	}
 	opts := m.opts
 	opts.Path = path
+	if l != nil {
+		opts.Kernel.Launcher, opts.KernelName = l, spec
+	}
 	s = Start(protocol.NewID(), opts)
 	m.byID[s.ID()] = s
 	m.byPath[path] = s

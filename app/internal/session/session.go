@@ -32,6 +32,9 @@ type Options struct {
 	// where it runs and what carries its messages (default:
 	// kernel.DefaultLauncher()). The session sets Unsolicited.
 	Kernel kernel.Options
+	// KernelName names the kernel in the server's list of kernels
+	// (Info's kernel.spec): "local", "local-tcp". Switch changes it.
+	KernelName string
 	// Bounds of the replay buffer (zero: DefaultMaxFrames, DefaultMaxBytes).
 	MaxFrames, MaxBytes int
 	Logger              *slog.Logger
@@ -65,6 +68,10 @@ type KernelInfo struct {
 	// kernel runs and what carries its messages: "local" and "pipe", or
 	// "local" and "tcp".
 	kernel.LauncherInfo
+	// Spec is the kernel's name in the server's list of kernels (what
+	// the picker shows and metadata.firn.kernel holds): "local",
+	// "local-tcp"; "" when the server gave none.
+	Spec string `json:"spec,omitempty"`
 }
 
 // Kernel is what a session needs of its kernel client: *kernel.Kernel,
@@ -113,7 +120,8 @@ type Session struct {
 	order    []string // keys of parents, oldest first
 	lastSent string   // last state sent in a kernel frame
 	closed   bool
-	died     int // the kernel process whose death was reported last (kernel.Event.Process)
+	died     int           // the kernel process whose death was reported last (kernel.Event.Process)
+	unwatch  chan struct{} // closed to stop watching the kernel that Switch replaces
 }
 
 // maxParents bounds how many kernel requests the session remembers to
@@ -177,6 +185,7 @@ func (s *Session) Info() Info {
 	s.pathMu.Unlock()
 	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{
 		State: s.state(), ExecutionCount: s.count, Pid: pid(s.k), LauncherInfo: s.opts.Kernel.Launcher.Info(),
+		Spec: s.opts.KernelName,
 	}, Seq: s.log.LastSeq(), ETag: etag}
 }
 
@@ -235,6 +244,11 @@ type (
 		Type   string `json:"type"`
 		CellID string `json:"cell_id"`
 		MsgID  string `json:"msg_id"`
+	}
+	switchedFrame struct {
+		Type string `json:"type"`
+		Spec string `json:"spec"`
+		kernel.LauncherInfo
 	}
 )
 
@@ -357,7 +371,7 @@ func (s *Session) abortQueue() {
 // worker starts the kernel and then runs the queue, one cell at a time.
 func (s *Session) worker() {
 	defer s.wg.Done()
-	s.startKernel()
+	s.startKernel("")
 	for {
 		s.mu.Lock()
 		var req *request
@@ -380,9 +394,12 @@ func (s *Session) worker() {
 	}
 }
 
-// startKernel starts a kernel process for the session.
-func (s *Session) startKernel() {
+// startKernel starts a kernel process for the session; cause is that of
+// the kernel frame that says it is idle.
+func (s *Session) startKernel(cause string) {
+	s.mu.Lock()
 	opts := s.opts.Kernel
+	s.mu.Unlock()
 	opts.Unsolicited = s.unsolicited
 	k, err := kernel.Start(s.ctx, opts)
 	s.mu.Lock()
@@ -402,16 +419,20 @@ func (s *Session) startKernel() {
 	s.k = k
 	s.life = Idle
 	s.logger.Info("kernel started", "pid", k.Pid(), "transport", k.Launcher().Transport)
-	s.stateChanged("")
+	s.stateChanged(cause)
+	s.unwatch = make(chan struct{})
 	s.wg.Add(1)
-	go s.watch(k)
+	go s.watch(k, s.unwatch)
 }
 
-// watch turns the kernel's deaths and restarts into kernel frames.
-func (s *Session) watch(k Kernel) {
+// watch turns the kernel's deaths and restarts into kernel frames, until
+// the session ends or unwatch is closed (Switch replaced the kernel).
+func (s *Session) watch(k Kernel, unwatch <-chan struct{}) {
 	defer s.wg.Done()
 	for {
 		select {
+		case <-unwatch:
+			return
 		case e := <-k.Events():
 			s.mu.Lock()
 			switch e.Kind {
@@ -495,6 +516,9 @@ func (s *Session) run(req *request) {
 	if s.closed {
 		return
 	}
+	// Switch replaced the kernel while the cell ran: its end is no death
+	// to report, and the queue belongs to the new kernel.
+	switched := k != nil && s.k != k && s.life != Dead
 	if err != nil {
 		name, cause := "KernelError", err.Error()
 		var died *kernel.DiedError
@@ -503,7 +527,11 @@ func (s *Session) run(req *request) {
 			if name == "" {
 				name = "KernelDied"
 			}
-			s.kernelDied(died.Cause, died.Process)
+			if switched {
+				name, cause = "KernelDied", "the notebook was switched to the kernel "+s.opts.KernelName
+			} else {
+				s.kernelDied(died.Cause, died.Process)
+			}
 		}
 		s.synthetic(req, protocol.IOPub, protocol.Error, protocol.ErrorContent{EName: name, EValue: cause, Traceback: []string{name + ": " + cause}})
 		// The count the cell got when it started (as Jupyter shows a
@@ -515,10 +543,10 @@ func (s *Session) run(req *request) {
 		reply = protocol.ExecuteReplyContent{Status: "error", ExecutionCount: count, EName: name, EValue: cause}
 		s.synthetic(req, protocol.Shell, protocol.ExecuteReply, reply)
 	}
-	if reply.ExecutionCount > 0 {
+	if reply.ExecutionCount > 0 && !switched {
 		s.count = reply.ExecutionCount
 	}
-	if reply.Status == "error" {
+	if reply.Status == "error" && !switched {
 		s.abortQueue()
 	}
 	s.running = false
@@ -587,7 +615,7 @@ func (s *Session) Restart(ctx context.Context) error {
 	s.stateChanged("restarted by the user")
 	s.mu.Unlock()
 	if k == nil {
-		s.startKernel()
+		s.startKernel("restarted by the user")
 		return nil
 	}
 	if err := k.Restart(ctx); err != nil {
@@ -596,6 +624,51 @@ func (s *Session) Restart(ctx context.Context) error {
 		s.stateChanged("restart failed: " + err.Error())
 		s.mu.Unlock()
 		return fmt.Errorf("restart: %w", err)
+	}
+	return nil
+}
+
+// Switch replaces the kernel with a fresh one that launcher l starts,
+// named spec in the server's list of kernels (Info's kernel.spec): a
+// restart on another kernel, so its variables are lost, the queued cells
+// are cancelled and the running one ends with a KernelDied error. Clients
+// get a "switched" frame, then kernel frames "restarting" and "idle" with
+// the cause "switched to the kernel SPEC by the user" (or "dead" with why
+// the new kernel did not start).
+func (s *Session) Switch(ctx context.Context, spec string, l kernel.Launcher) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("switch kernel: the session is closed")
+	}
+	if s.life == Starting || s.life == Restarting {
+		s.mu.Unlock()
+		return fmt.Errorf("switch kernel: the kernel is %s; switch when it has started", s.life)
+	}
+	old, unwatch := s.k, s.unwatch
+	s.k, s.unwatch = nil, nil
+	s.abortQueue()
+	s.opts.Kernel.Launcher, s.opts.KernelName = l, spec
+	s.count, s.died = 0, 0
+	s.life = Restarting
+	cause := "switched to the kernel " + spec + " by the user"
+	s.emit(switchedFrame{Type: "switched", Spec: spec, LauncherInfo: l.Info()})
+	s.stateChanged(cause)
+	s.mu.Unlock()
+	s.logger.Info("switching kernel", "kernel", spec, "transport", l.Info().Transport)
+	if unwatch != nil {
+		close(unwatch)
+	}
+	if old != nil {
+		if err := old.Shutdown(ctx); err != nil {
+			s.logger.Warn("shut down the replaced kernel", "err", err)
+		}
+	}
+	s.startKernel(cause)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.k == nil && !s.closed {
+		return fmt.Errorf("switch kernel: the kernel %s did not start (see the kernel frame)", spec)
 	}
 	return nil
 }

@@ -3,7 +3,7 @@
 // carry the server's message.
 
 import type {
-  DirListing, FileEntry, FileOp, Lesson, NotebookFile, SaveResult, Session,
+  DirListing, FileEntry, FileOp, KernelList, Lesson, NotebookFile, SaveResult, Session,
 } from './types';
 
 /** ApiError is a failed request: the HTTP status and the server's message. */
@@ -192,6 +192,16 @@ export class Api {
 
   async restart(id: string): Promise<void> {
     await this.request('POST', `sessions/${encodeURIComponent(id)}/restart`);
+  }
+
+  /** listKernels returns the kernels a notebook can run on, and the default. */
+  listKernels(): Promise<KernelList> {
+    return this.json('GET', 'kernels');
+  }
+
+  /** switchKernel restarts the session's kernel as the kernel name; the notebook's file remembers it. */
+  switchKernel(id: string, name: string): Promise<Session> {
+    return this.json('POST', `sessions/${encodeURIComponent(id)}/kernel`, { json: { name } });
   }
 }
 

@@ -41,10 +41,37 @@ export interface Lesson {
 
 export type KernelState = 'starting' | 'idle' | 'busy' | 'dead' | 'restarting';
 
+/** SessionKernel is a session's kernel: its state and which kernel it is. */
+export interface SessionKernel {
+  state: KernelState;
+  execution_count: number;
+  pid?: number;
+  /** Where the kernel runs ("local") and what carries its messages ("pipe", "tcp"). */
+  name?: string;
+  transport?: string;
+  /** The kernel's name in GET /api/kernels ("local", "local-tcp"): what the picker shows. */
+  spec?: string;
+}
+
+/** KernelChoice is a kernel a notebook can run on (GET /api/kernels). */
+export interface KernelChoice {
+  name: string;
+  description: string;
+  where: string;
+  transport: string;
+}
+
+export interface KernelList {
+  default: string;
+  kernels: KernelChoice[];
+}
+
 export interface Session {
   id: string;
   path: string;
-  kernel: { state: KernelState; execution_count: number; pid?: number };
+  kernel: SessionKernel;
+  /** Why the notebook does not run on the kernel its metadata.firn.kernel names (an unknown one). */
+  kernel_note?: string;
   /** seq of the session's last frame when the answer was made (frames up to it are a replay). */
   seq?: number;
   /** etag of the file version the frames up to seq belong to; a file with another etag must not get them. */

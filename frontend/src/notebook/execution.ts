@@ -6,6 +6,7 @@
 import type { ServerFrame } from '../kernel/messages';
 import type { Notebook, Cell } from './model';
 import { errorLine } from '../outputs/render';
+import { setNotebookKernel } from '../kernel/picker';
 
 export interface FrameEffect {
   /** The outputs or counts changed in a way worth saving. */
@@ -36,6 +37,12 @@ export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
     case 'saved':
     case 'renamed':
       return { changed: false };
+    case 'switched':
+      // The server saved the choice in the file; the notebook shown here
+      // keeps it too, so that its next save does not drop it.
+      setNotebookKernel(nb.metadata, f.spec);
+      stopAll(nb);
+      return { changed: false, notice: `The kernel is now ${f.spec} (${f.transport}): its variables are gone, as after a restart. Run the cells again.` };
     case 'gap':
       return { changed: false, notice: 'Some earlier outputs are no longer kept by the server; the outputs shown are those of the last save.' };
     case 'kernel':

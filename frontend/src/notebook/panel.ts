@@ -173,7 +173,7 @@ export class NotebookPanel {
       this.replayChanged = false;
       void this.saveReplayed();
     }
-    if (eff.notice && !(replay && f.type === 'kernel')) this.host.notify(eff.notice, { error: f.type === 'kernel' });
+    if (eff.notice && !(replay && (f.type === 'kernel' || f.type === 'switched'))) this.host.notify(eff.notice, { error: f.type === 'kernel' });
   }
 
   /** sharedDirty marks a change every tab of the notebook makes alike (outputs). */

@@ -13,11 +13,12 @@ import { Api, ApiError } from '../api/client';
 import { FileBrowser } from '../files/browser';
 import { Notebook } from '../notebook/model';
 import type { NotebookPanel } from '../notebook/panel';
-import type { NotebookFile } from '../api/types';
+import type { KernelChoice, KernelList, NotebookFile, SessionKernel } from '../api/types';
 import { editorKeys, shortcuts } from '../notebook/keyboard';
 import type { SaveState } from '../notebook/saver';
 import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
+import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
@@ -42,6 +43,11 @@ const loadPanel = () => (panelModule ??= import('../notebook/panel'));
 export class App {
   private readonly files: FileBrowser;
   private readonly status = new KernelStatus();
+  private readonly picker = new KernelPicker({ pick: (to) => this.switchKernel(to) });
+  /** The server's kernels, asked for once. */
+  private kernels: Promise<KernelList | null> | null = null;
+  /** The id of the open notebook's session ("" when none). */
+  private sessionId = '';
   private readonly main: HTMLElement;
   private readonly title: HTMLElement;
   private readonly saveState: HTMLElement;
@@ -108,7 +114,7 @@ export class App {
     help.textContent = '⌨';
     help.addEventListener('click', () => this.showShortcuts());
     const spacer = el('span', 'spacer');
-    top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.status.el, theme, help);
+    top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.status.el, this.picker.el, theme, help);
 
     // Toolbar.
     const p = () => this.panel;
@@ -208,6 +214,7 @@ export class App {
     this.title.textContent = '';
     this.saveState.textContent = '';
     this.status.set('none');
+    this.showKernel(undefined);
   }
 
   private async route(): Promise<void> {
@@ -292,6 +299,8 @@ export class App {
     this.at = at;
     const readOnly = readOnlyReason(file);
     let sessionId = '';
+    this.sessionId = '';
+    this.showKernel(undefined);
     const panel = new NotebookPanelClass(nb, file.etag, {
       // at.path, not path: the notebook may be renamed while open.
       write: async (json, etag) => (await this.api.saveNotebook(at.path, json, etag)).etag,
@@ -336,7 +345,7 @@ export class App {
       return;
     }
     this.showSaveState('saved');
-    await this.connect(path, panel, file.etag, (id) => { sessionId = id; });
+    await this.connect(path, panel, file.etag, (id) => { sessionId = id; this.sessionId = id; });
   }
 
   /** readOnlyNotice says why the notebook is read-only: its kernel, its damage (listed). */
@@ -400,11 +409,17 @@ export class App {
     }
     if (this.panel !== panel) return;
     onSession(session.id);
+    void this.showKernel(session.kernel);
+    if (session.kernel_note) {
+      toast(session.kernel_note, { kind: 'error' });
+      this.showBanner(session.kernel_note);
+    }
     panel.replayEnd = session.seq ?? 0;
     const k = new KernelClient({
       url: (since) => this.api.wsURL(session.id, since),
       onFrame: (f) => {
         if (f.type === 'renamed' && this.panel === panel) this.followRename(f.path);
+        if (f.type === 'switched' && this.panel === panel) void this.showKernel({ spec: f.spec, name: f.name, transport: f.transport });
         if (f.type === 'kernel' && f.ended) {
           // The session is over (its notebook deleted or replaced): no kernel comes back.
           k.close();
@@ -419,7 +434,7 @@ export class App {
       onStatus: (s, cause) => {
         this.status.set(s, cause);
         panel.onStatus(s);
-        const died = cause && cause !== 'restarted by the user' ? cause : '';
+        const died = cause && !byUser(cause) ? cause : '';
         if (s === 'dead') this.showBanner(`The kernel died${cause ? ': ' + cause : ''}.`, true);
         else if (s === 'restarting' && died) this.showBanner(`The kernel died: ${died}. Restarting it…`);
         // After a restart the kernel may be busy at once, with a cell queued meanwhile.
@@ -437,6 +452,40 @@ export class App {
     this.kernel = k;
     panel.attachKernel(k);
     k.connect();
+  }
+
+  /** showKernel shows which kernel the open notebook runs on, in the status and the picker (none: undefined). */
+  private async showKernel(k: Partial<SessionKernel> | undefined): Promise<void> {
+    const name = kernelName(k);
+    this.picker.setCurrent(name);
+    this.status.setKernel(name, kernelTitle(k));
+    if (!k) return;
+    this.kernels ??= this.api.listKernels().catch(() => null);
+    const list = await this.kernels;
+    if (!list || this.picker.value !== name) return;
+    this.picker.setChoices(list.kernels);
+    this.status.setKernel(name, kernelTitle(k, this.picker.choice(name)));
+  }
+
+  /** switchKernel restarts the open notebook's kernel as another (after asking); it reports whether it did. */
+  private async switchKernel(to: KernelChoice): Promise<boolean> {
+    const panel = this.panel;
+    const id = this.sessionId;
+    if (!panel || !id) return false;
+    const yes = await choose(`Switch the kernel to ${to.name}?`, switchMessage(to),
+      [{ value: 'yes', label: 'Switch', primary: true }, { value: 'no', label: 'Cancel' }], 'no', 'switch-kernel-dialog');
+    if (yes !== 'yes' || this.panel !== panel) return false;
+    try {
+      // The server writes the choice into the file: this page's edits go first.
+      if (panel.saver.dirty) await panel.save();
+      const s = await this.api.switchKernel(id, to.name);
+      setNotebookKernel(panel.nb.metadata, to.name);
+      if (this.panel === panel) void this.showKernel(s.kernel);
+      return true;
+    } catch (e) {
+      toast(`Cannot switch the kernel to ${to.name}: ${e instanceof Error ? e.message : e}`, { kind: 'error' });
+      return false;
+    }
   }
 
   private showBanner(msg: string, restart = false): void {

@@ -26,6 +26,21 @@ describe('desktop glue', () => {
     ]);
   });
 
+  it('lists kernels through the AssetServer and switches one through the loopback listener', async () => {
+    const seen: [string, string, string][] = [];
+    const fetchFn = (async (url: string, init: RequestInit) => {
+      seen.push([String(init.method), url, String(init.body ?? '')]);
+      return new Response('{}', { status: 200 });
+    }) as unknown as typeof fetch;
+    const api = new DesktopApi({ base: 'wails://wails/', fetch: fetchFn }, { websocket: 'ws://127.0.0.1:4321/', token: 'tk' });
+    await api.listKernels();
+    await api.switchKernel('s/1', 'local-tcp');
+    expect(seen).toEqual([
+      ['GET', 'wails://wails/api/kernels', ''],
+      ['POST', 'http://127.0.0.1:4321/api/sessions/s%2F1/kernel', '{"name":"local-tcp"}'],
+    ]);
+  });
+
   it.each([
     ['#lessons/01-getting-started.ipynb', 'lessons/01-getting-started.ipynb'],
     ['#my%20notes/a.ipynb', 'my notes/a.ipynb'],

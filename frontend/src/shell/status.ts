@@ -1,5 +1,7 @@
-// The kernel status indicator: a coloured dot and a word, announced when
-// it changes (data-testid="kernel-status", data-state=the status).
+// The kernel status indicator: a coloured dot, the kernel's name and its
+// state ("Kernel: local · Idle"), announced when it changes
+// (data-testid="kernel-status", data-state=the status, data-kernel=the
+// kernel's name); the tooltip says where it runs and over what.
 
 import type { ConnStatus } from '../kernel/connection';
 
@@ -18,6 +20,10 @@ export class KernelStatus {
   readonly el: HTMLElement;
   private readonly text: HTMLElement;
   private readonly cause: HTMLElement;
+  private kernel = '';
+  private about = '';
+  private state: ConnStatus | 'none' = 'none';
+  private why: string | undefined;
 
   constructor() {
     this.el = document.createElement('div');
@@ -36,10 +42,22 @@ export class KernelStatus {
     this.set('none');
   }
 
+  /** setKernel names the kernel shown ("" for none) and what its tooltip says of it. */
+  setKernel(name: string, about = ''): void {
+    this.kernel = name;
+    this.about = about;
+    this.el.dataset['kernel'] = name;
+    this.set(this.state, this.why);
+  }
+
   set(s: ConnStatus | 'none', cause?: string): void {
+    this.state = s;
+    this.why = cause;
     this.el.dataset['state'] = s;
-    this.text.textContent = 'Kernel: ' + words[s];
-    this.el.title = cause ? `${words[s]}: ${cause}` : words[s];
+    const name = s === 'none' ? '' : this.kernel;
+    this.text.textContent = 'Kernel: ' + (name ? `${name} · ` : '') + words[s];
+    const title = cause ? `${words[s]}: ${cause}` : words[s];
+    this.el.title = name && this.about ? `${this.about}\n${title}` : title;
     // The cause of a death stays in view while the kernel is down.
     const show = (s === 'dead' || s === 'restarting') && cause ? cause : '';
     this.cause.textContent = show ? `(${show})` : '';

@@ -1,0 +1,229 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/firnglacier/firn/app/internal/workspace"
+	"github.com/firnglacier/firn/kernel"
+)
+
+// A KernelChoice is a kernel a notebook can run on: an entry of GET
+// /api/kernels, of the browser's kernel picker, and the value of a
+// notebook's metadata.firn.kernel.
+type KernelChoice struct {
+	// Name is the choice's name: "local", "local-tcp".
+	Name string `json:"name"`
+	// Description says where the kernel runs and what carries its
+	// messages, for people.
+	Description string `json:"description"`
+	// Where and Transport are the launcher's (kernel.LauncherInfo):
+	// "local" and "pipe" or "tcp".
+	Where     string `json:"where"`
+	Transport string `json:"transport"`
+	// Launcher starts kernels of this choice.
+	Launcher kernel.Launcher `json:"-"`
+}
+
+// LocalKernels are the kernels of this machine: "local" (over pipes;
+// over loopback TCP on Windows) and "local-tcp" (over loopback TCP with a
+// token). The remote-compute issue adds its kernels to the list a Server
+// is given (Options.Kernels).
+func LocalKernels() []KernelChoice {
+	var out []KernelChoice
+	for _, c := range []struct{ name, desc string }{
+		{"local", "a process on this machine, over pipes (over loopback TCP on Windows)"},
+		{"local-tcp", "a process on this machine, over loopback TCP with a token"},
+	} {
+		l, err := kernel.LauncherNamed(c.name)
+		if err != nil {
+			continue
+		}
+		info := l.Info()
+		out = append(out, KernelChoice{Name: c.name, Description: c.desc, Where: info.Name, Transport: info.Transport, Launcher: l})
+	}
+	return out
+}
+
+// kernelList is the server's kernels and its default.
+type kernelList struct {
+	Default string         `json:"default"`
+	Kernels []KernelChoice `json:"kernels"`
+}
+
+// newKernelList makes the server's list: choices (nil: LocalKernels),
+// with as default the first whose launcher is configured's (the
+// launcher of `--kernel`), or else a first entry for configured itself.
+func newKernelList(choices []KernelChoice, configured kernel.Launcher) kernelList {
+	if choices == nil {
+		choices = LocalKernels()
+	}
+	if configured == nil {
+		configured = kernel.DefaultLauncher()
+	}
+	want := configured.Info()
+	for _, c := range choices {
+		if c.Launcher != nil && c.Launcher.Info() == want {
+			return kernelList{Default: c.Name, Kernels: choices}
+		}
+	}
+	own := KernelChoice{Name: want.Name + "-" + want.Transport, Description: "the server's kernel", Where: want.Name, Transport: want.Transport, Launcher: configured}
+	return kernelList{Default: own.Name, Kernels: append([]KernelChoice{own}, choices...)}
+}
+
+// find returns the choice named name, or nil.
+func (l kernelList) find(name string) *KernelChoice {
+	for i := range l.Kernels {
+		if l.Kernels[i].Name == name {
+			return &l.Kernels[i]
+		}
+	}
+	return nil
+}
+
+// names lists the choices' names, for messages.
+func (l kernelList) names() string {
+	n := make([]string, len(l.Kernels))
+	for i, c := range l.Kernels {
+		n[i] = c.Name
+	}
+	return strings.Join(n, ", ")
+}
+
+// listKernels is GET /api/kernels.
+func (s *Server) listKernels(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.kernels)
+}
+
+// notebookKernel reads metadata.firn.kernel of a notebook's nbformat
+// JSON: "" when there is none.
+func notebookKernel(nbJSON []byte) (name string, set bool) {
+	var nb struct {
+		Metadata struct {
+			Firn map[string]json.RawMessage `json:"firn"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(nbJSON, &nb) != nil {
+		return "", false
+	}
+	raw, ok := nb.Metadata.Firn["kernel"]
+	if !ok {
+		return "", false
+	}
+	if json.Unmarshal(raw, &name) != nil {
+		return string(raw), true // not a string: named as it is written
+	}
+	return name, true
+}
+
+// kernelFor is the kernel a notebook asks for in metadata.firn.kernel,
+// or the default; note says why a notebook does not get the kernel it
+// asks for ("" when it does).
+func (s *Server) kernelFor(path string, nbJSON []byte) (c *KernelChoice, note string) {
+	name, set := notebookKernel(nbJSON)
+	def := s.kernels.find(s.kernels.Default)
+	if !set {
+		return def, ""
+	}
+	if c := s.kernels.find(name); c != nil {
+		return c, ""
+	}
+	return def, fmt.Sprintf("%s: metadata.firn.kernel is %q, a kernel this server does not have (it has %s); the notebook runs on %q instead",
+		path, name, s.kernels.names(), def.Name)
+}
+
+// switchKernel is POST /api/sessions/{id}/kernel {"name": N}: the session's
+// kernel is replaced by a fresh one of the kernel N, and N is saved in
+// the notebook's metadata.firn.kernel.
+func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
+	x := s.session(w, r)
+	if x == nil {
+		return
+	}
+	var body struct {
+		Name string `json:"name"`
+	}
+	if !decodeJSON(w, r, 1<<10, &body) {
+		return
+	}
+	c := s.kernels.find(body.Name)
+	if c == nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("name: no kernel named %q; this server has %s", body.Name, s.kernels.names()))
+		return
+	}
+	if err := s.rememberKernel(x.Path(), c.Name); err != nil {
+		var damaged *workspace.DamagedError
+		if errors.As(err, &damaged) {
+			writeError(w, http.StatusConflict, fmt.Sprintf("%v; the kernel was not switched", err))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if etag, err := s.ws.FileETag(x.Path()); err == nil {
+		x.Saved(etag) // tabs showing the notebook take the new version
+	}
+	if err := x.Switch(r.Context(), c.Name, c.Launcher); err != nil {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
+	s.logger.Info("kernel switched", "session", x.ID(), "path", x.Path(), "kernel", c.Name)
+	writeJSON(w, http.StatusOK, x.Info())
+}
+
+// rememberKernel writes name into metadata.firn.kernel of the notebook at
+// p, keeping the rest of the file; a save that comes in between is read
+// again.
+func (s *Server) rememberKernel(p, name string) error {
+	done, ok := s.startWrite()
+	if !ok {
+		return errors.New("the server is shutting down")
+	}
+	defer done()
+	for range 5 {
+		doc, err := s.ws.ReadNotebook(p)
+		if err != nil {
+			return err
+		}
+		if len(doc.Damage) > 0 {
+			return &workspace.DamagedError{Path: doc.Path, ETag: doc.ETag, Damage: doc.Damage}
+		}
+		var nb map[string]json.RawMessage
+		if err := json.Unmarshal(doc.JSON, &nb); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		var meta map[string]json.RawMessage
+		if len(nb["metadata"]) > 0 {
+			if err := json.Unmarshal(nb["metadata"], &meta); err != nil {
+				return fmt.Errorf("%s: metadata: %w", p, err)
+			}
+		}
+		if meta == nil {
+			meta = map[string]json.RawMessage{}
+		}
+		var firn map[string]json.RawMessage
+		if len(meta["firn"]) > 0 && json.Unmarshal(meta["firn"], &firn) != nil {
+			return fmt.Errorf("%s: metadata.firn is not an object", p)
+		}
+		if firn == nil {
+			firn = map[string]json.RawMessage{}
+		}
+		firn["kernel"], _ = json.Marshal(name)
+		meta["firn"], _ = json.Marshal(firn)
+		nb["metadata"], _ = json.Marshal(meta)
+		out, err := json.Marshal(nb)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		_, err = s.ws.WriteNotebook(p, out, doc.ETag, workspace.WriteOptions{})
+		var conflict *workspace.ConflictError
+		if errors.As(err, &conflict) {
+			continue // saved meanwhile: read it again
+		}
+		return err
+	}
+	return fmt.Errorf("%s: the file keeps changing; the kernel choice was not saved in it", p)
+}
