@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/kernel/protocol"
 	"github.com/firnglacier/firn/notebooks"
 )
 
@@ -226,5 +227,59 @@ func TestNotebookKernelUnknown(t *testing.T) {
 	status, out = h.do("POST", "/api/sessions/unknown-id/kernel", map[string]string{"name": "local"})
 	if status != http.StatusNotFound {
 		t.Errorf("switch of no session: %d %s", status, out)
+	}
+}
+
+// A switch while a cell runs (and another waits) ends the running cell
+// with an error that says the kernel was switched, drops the queued
+// one the same way (its variables would be gone), and the next cell
+// runs on the new kernel.
+func TestSwitchKernelWhileACellRuns(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("local is over TCP on Windows too")
+	}
+	h := newHarness(t, nil)
+	if err := notebooks.WriteFile(filepath.Join(h.dir, "busy.ipynb"), notebooks.New()); err != nil {
+		t.Fatal(err)
+	}
+	id, c := h.ready("busy.ipynb")
+	before := h.sessionKernel(id)
+	c.execute("busy", "cell-busy", "import \"time\"\nfmt.Println(\"started\")\nfor {\n\ttime.Sleep(time.Millisecond)\n}")
+	c.execute("queued", "cell-queued", `fmt.Println("queued ran")`)
+	c.until(func(f frame) bool { return f.parent() == "busy" && f.text() == "started\n" })
+
+	h.doJSON("POST", "/api/sessions/"+id+"/kernel", map[string]string{"name": "local-tcp"}, http.StatusOK, nil)
+	fs := c.until(func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
+	var busyReply, queuedReply *protocol.ExecuteReplyContent
+	for _, f := range fs {
+		if f.msgType() != protocol.ExecuteReply {
+			continue
+		}
+		r := f.reply()
+		switch f.parent() {
+		case "busy":
+			busyReply = &r
+		case "queued":
+			queuedReply = &r
+		}
+	}
+	if busyReply == nil || busyReply.Status != "error" || !strings.Contains(output(fs, "busy"), "switched") {
+		t.Errorf("the running cell at the switch: reply %+v, output %q; want an error that says the kernel was switched\n%s", busyReply, output(fs, "busy"), rawFrames(fs))
+	}
+	if strings.Contains(output(fs, "queued"), "queued ran") {
+		t.Errorf("the queued cell ran across the switch: %q", output(fs, "queued"))
+	}
+	if queuedReply == nil || queuedReply.Status == "ok" {
+		t.Errorf("the queued cell at the switch: reply %+v; want it ended, not run\n%s", queuedReply, rawFrames(fs))
+	}
+	after := h.sessionKernel(id)
+	if after.Transport != "tcp" || after.Pid == before.Pid {
+		t.Errorf("after the switch: %+v (before %+v)", after, before)
+	}
+	if processRuns(before.Pid) {
+		t.Errorf("the replaced kernel %d still runs", before.Pid)
+	}
+	if fs, r := c.run("next", `fmt.Println("next ran")`); r.Status != "ok" || output(fs, "next") != "next ran\n" {
+		t.Errorf("a cell after the switch: %+v %q", r, output(fs, "next"))
 	}
 }

@@ -718,6 +718,26 @@ func (k *Kernel) Shutdown(ctx context.Context) error {
 	return nil
 }
 
+// Kill ends the kernel process at once and closes the client: a request
+// under way fails with a *DiedError that gives cause (e.g. "switched to
+// the kernel local-tcp by the user"). It is for a kernel being replaced,
+// whose running cell must not end as merely interrupted, as it would
+// under Shutdown: its variables go with the process.
+func (k *Kernel) Kill(cause string) {
+	k.mu.Lock()
+	if k.closed {
+		k.mu.Unlock()
+		return
+	}
+	k.closed = true
+	p := k.proc
+	k.mu.Unlock()
+	if p != nil {
+		p.kill(cause)
+		<-p.exited
+	}
+}
+
 // tailBuffer keeps the last max bytes written to it, and apart from
 // them the first lines that say why a process ended (a fatal error's
 // first lines come before a goroutine dump that can be far longer than

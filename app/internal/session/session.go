@@ -86,6 +86,9 @@ type Kernel interface {
 	Restart(ctx context.Context) error
 	// Shutdown ends the kernel and the client.
 	Shutdown(ctx context.Context) error
+	// Kill ends the kernel process at once and the client; the request
+	// under way fails with a *kernel.DiedError that gives cause.
+	Kill(cause string)
 	// Events reports the kernel's deaths and restarts.
 	Events() <-chan kernel.Event
 }
@@ -660,9 +663,9 @@ func (s *Session) Switch(ctx context.Context, spec string, l kernel.Launcher) er
 		close(unwatch)
 	}
 	if old != nil {
-		if err := old.Shutdown(ctx); err != nil {
-			s.logger.Warn("shut down the replaced kernel", "err", err)
-		}
+		// Killed, not shut down: the running cell ends with KernelDied
+		// and the cause, not as an interrupt that keeps its variables.
+		old.Kill(cause)
 	}
 	s.startKernel(cause)
 	s.mu.Lock()
