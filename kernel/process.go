@@ -33,8 +33,19 @@ const DefaultMemoryLimit = 2 << 30
 //
 // Flags: --workspace DIR (default: the working directory),
 // --memory-limit BYTES|2GiB|512MiB, --trusted, --version V, --temp DIR,
-// --no-landlock.
-func Main(args []string, stderr io.Writer) int {
+// --no-landlock, and --connection-file FILE (see MainWith).
+func Main(args []string, stderr io.Writer) int { return MainWith(args, stderr, nil) }
+
+// A Listener opens the transport of a kernel that Jupyter started with a
+// connection file: its ZeroMQ sockets (package kernel/jupyter, which
+// this package cannot import, gives one). Main closes the transport when
+// it is an io.Closer and the kernel has ended.
+type Listener func(ctx context.Context, connectionFile string) (protocol.Transport, error)
+
+// MainWith is Main with a way to serve Jupyter: with --connection-file
+// FILE the kernel serves on the transport listen opens for FILE instead
+// of descriptors 3 and 4.
+func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	fs := flag.NewFlagSet("firn kernel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	workspace := fs.String("workspace", "", "folder cells may write to (default: the working directory)")
@@ -43,6 +54,7 @@ func Main(args []string, stderr io.Writer) int {
 	version := fs.String("version", "dev", "version reported to clients")
 	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
 	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
+	connectionFile := fs.String("connection-file", "", "serve Jupyter's wire protocol on the sockets of this connection file (a kernelspec's {connection_file}) instead of descriptors 3 and 4")
 	confinedStack := fs.String("confined", "", "set by the kernel itself when it has started again confined (Linux): the stack limit to put back")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -84,10 +96,26 @@ func Main(args []string, stderr io.Writer) int {
 	} else {
 		limitAS = true
 	}
-	requests, replies, err := protocolFiles()
-	if err != nil {
-		fmt.Fprintf(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %v\n", err)
-		return 2
+	var conn protocol.Transport
+	if *connectionFile != "" {
+		if listen == nil {
+			fmt.Fprintln(stderr, "firn kernel: --connection-file: this program does not serve Jupyter")
+			return 2
+		}
+		if conn, err = listen(context.Background(), *connectionFile); err != nil {
+			fmt.Fprintf(stderr, "firn kernel: %v\n", err)
+			return 1
+		}
+		if c, ok := conn.(io.Closer); ok {
+			defer c.Close()
+		}
+	} else {
+		requests, replies, err := protocolFiles()
+		if err != nil {
+			fmt.Fprintf(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %v\n", err)
+			return 2
+		}
+		conn = protocol.NewConn(requests, replies)
 	}
 	// Interrupts arrive as messages; SIGINT is one too (kill -INT).
 	sigs := make(chan os.Signal, 1)
@@ -98,7 +126,7 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 		return 1
 	}
-	err = Serve(context.Background(), protocol.NewConn(requests, replies), ServerOptions{
+	err = Serve(context.Background(), conn, ServerOptions{
 		Workspace: ws, Trusted: *trusted, Version: *version,
 		Stdout: os.Stdout, Stderr: os.Stderr, StdoutPipe: outR, ErrPipe: errR,
 		Interrupts: sigs, MemoryLimit: memLimit, LimitAddressSpace: limitAS,
