@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"log"
+	"os"
 	"sync"
 	"time"
 
@@ -22,19 +22,19 @@ const Stdin = "stdin"
 
 // Message types the carrier answers itself or adds to the kernel's.
 const (
-	InputRequest     = "input_request"
-	InputReply       = "input_reply"
-	IsCompleteReq    = "is_complete_request"
-	IsCompleteReply  = "is_complete_reply"
-	HistoryRequest   = "history_request"
-	HistoryReply     = "history_reply"
-	CommInfoRequest  = "comm_info_request"
-	CommInfoReply    = "comm_info_reply"
-	CommOpen         = "comm_open"
-	CommMsg          = "comm_msg"
-	CommClose        = "comm_close"
-	ConnectRequest   = "connect_request"
-	ConnectReply     = "connect_reply"
+	InputRequest    = "input_request"
+	InputReply      = "input_reply"
+	IsCompleteReq   = "is_complete_request"
+	IsCompleteReply = "is_complete_reply"
+	HistoryRequest  = "history_request"
+	HistoryReply    = "history_reply"
+	CommInfoRequest = "comm_info_request"
+	CommInfoReply   = "comm_info_reply"
+	CommOpen        = "comm_open"
+	CommMsg         = "comm_msg"
+	CommClose       = "comm_close"
+	ConnectRequest  = "connect_request"
+	ConnectReply    = "connect_reply"
 )
 
 // served are the requests the kernel (kernel.Serve) answers; the carrier
