@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/firnglacier/firn/notebooks/examples"
@@ -183,7 +182,7 @@ func TestDeleteEndsTheSession(t *testing.T) {
 			if last := fs[len(fs)-1]; last.Cause != "the notebook was deleted" || !strings.Contains(last.raw, `"ended":true`) {
 				t.Errorf("last kernel frame %s, want cause %q and ended", last.raw, "the notebook was deleted")
 			}
-			if err := syscall.Kill(pid, 0); err == nil {
+			if processRuns(pid) {
 				t.Errorf("kernel %d still runs after its notebook was deleted", pid)
 			}
 			if tc.del == "week1" {

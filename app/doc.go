@@ -106,13 +106,15 @@
 //
 // Sessions (a kernel per open notebook; it outlives the browser):
 //
-//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid"},"seq","etag"}
+//	POST   /api/sessions {"path": P} → {"id","path","kernel": {"state","execution_count","pid","name","transport"},"seq","etag"}
 //	       201 for a new session, 200 and the existing one for the same path (two tabs share one kernel).
 //	       The kernel starts in the background: state "starting" first; executes sent meanwhile wait.
-//	       pid is the kernel's process id (0 while it has none); seq is the seq of the session's last
-//	       frame when the answer was made: a client connecting with since=0 knows that the frames up
-//	       to seq replay what ran before it opened (outputs already saved or not its own; they need
-//	       no autosave). etag is the etag of the version of the file those frames belong to (the
+//	       pid is the kernel's process id (0 while it has none); name and transport say where the
+//	       kernel runs and what carries its messages: "local" and "pipe", or "local" and "tcp"
+//	       (`firn serve --kernel local|local-tcp`, Options.KernelOptions.Launcher). seq is the seq
+//	       of the session's last frame when the answer was made: a client connecting with since=0
+//	       knows that the frames up to seq replay what ran before it opened (outputs already saved
+//	       or not its own; they need no autosave). etag is the etag of the version of the file those frames belong to (the
 //	       file's when the session started, then each save's): a client that read the file with
 //	       another etag (someone changed it outside Firn) must not replay them onto it, and connects
 //	       with since=seq. 422 {"error": "P: This notebook is for Python 3 (kernel python3); Firn runs

@@ -35,7 +35,9 @@ type Options struct {
 	// a placeholder page.
 	Static fs.FS
 	// KernelOptions start each session's kernel; Dir is set to the
-	// workspace and Unsolicited to the session's.
+	// workspace and Unsolicited to the session's. Launcher chooses where
+	// kernels run and what carries their messages (the session API
+	// shows it as the kernel's name and transport).
 	KernelOptions kernel.Options
 	// Logger receives structured logs (nil: none).
 	Logger *slog.Logger

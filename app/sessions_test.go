@@ -8,11 +8,27 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
+
+// launchers are the transports sessions are tested on: the session API
+// works the same over each (`firn serve --kernel local|local-tcp`).
+var launchers = []kernel.Launcher{kernel.PipeLauncher{}, kernel.TCPLauncher{}}
+
+// withLauncher makes a harness's kernels start with l.
+func withLauncher(l kernel.Launcher) func(*Options) {
+	return func(o *Options) { o.KernelOptions.Launcher = l }
+}
+
+func killProcess(t *testing.T, pid int) {
+	t.Helper()
+	p, err := os.FindProcess(pid)
+	must(t, err)
+	must(t, p.Kill())
+}
 
 func TestSessionExecutesAndStreams(t *testing.T) {
 	h := newHarness(t, nil)
@@ -209,9 +225,20 @@ func TestSessionStopOnError(t *testing.T) {
 	}
 }
 
+// An interrupt (a message to the kernel, on every transport) stops the
+// running cell and aborts the queued ones; the kernel keeps its state.
 func TestSessionInterrupt(t *testing.T) {
-	h := newHarness(t, nil)
+	for _, l := range launchers {
+		t.Run(l.Info().Transport, func(t *testing.T) { testSessionInterrupt(t, l) })
+	}
+}
+
+func testSessionInterrupt(t *testing.T, l kernel.Launcher) {
+	h := newHarness(t, withLauncher(l))
 	id, c := h.ready("spin.ipynb")
+	if got := h.srv.sessions.Get(id).Info().Kernel.LauncherInfo; got != l.Info() {
+		t.Errorf("session kernel %+v, want %+v", got, l.Info())
+	}
 	c.run("keep", "keep := 11")
 	c.execute("spin", "s", "fmt.Println(\"started\")\nfor {}")
 	c.execute("queued", "q", "keep + 1")
@@ -245,7 +272,13 @@ func TestSessionInterrupt(t *testing.T) {
 // Killing the kernel process shows as dead (with the cause), restarting
 // and idle; the running cell ends with a KernelDied error.
 func TestSessionKernelKilled(t *testing.T) {
-	h := newHarness(t, nil)
+	for _, l := range launchers {
+		t.Run(l.Info().Transport, func(t *testing.T) { testSessionKernelKilled(t, l) })
+	}
+}
+
+func testSessionKernelKilled(t *testing.T, l kernel.Launcher) {
+	h := newHarness(t, withLauncher(l))
 	id, c := h.ready("kill.ipynb")
 	c.run("x", "x := 1")
 	pid := h.srv.sessions.Get(id).Info().Kernel.Pid
@@ -254,7 +287,7 @@ func TestSessionKernelKilled(t *testing.T) {
 	}
 	c.execute("wait", "w", "fmt.Println(\"started\")\n<-make(chan int)")
 	c.until(func(f frame) bool { return f.text() == "started\n" })
-	must(t, syscall.Kill(pid, syscall.SIGKILL))
+	killProcess(t, pid)
 	var dead, restarting frame
 	var cellErr string
 	replyCount := -1
@@ -321,7 +354,7 @@ func TestShutdownStopsKernels(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	must(t, h.srv.Shutdown(ctx))
-	if err := syscall.Kill(pid, 0); err == nil {
+	if processRuns(pid) {
 		t.Errorf("kernel %d still runs after Shutdown", pid)
 	}
 	if status, _ := h.do("POST", "/api/files", map[string]string{"op": "mkdir", "path": "late"}); status != http.StatusServiceUnavailable {
@@ -329,8 +362,8 @@ func TestShutdownStopsKernels(t *testing.T) {
 	}
 }
 
-// The session JSON carries the kernel's pid and the seq of the last
-// frame; a save of the notebook is announced to its clients with the new
+// The session JSON carries the kernel's pid, where it runs and what
+// carries its messages, and the seq of the last frame; a save of the notebook is announced to its clients with the new
 // etag (so that another tab adopts it rather than meeting a conflict).
 func TestSessionInfoAndSavedFrame(t *testing.T) {
 	h := newHarness(t, nil)
@@ -340,12 +373,14 @@ func TestSessionInfoAndSavedFrame(t *testing.T) {
 	var info struct {
 		Seq    int64 `json:"seq"`
 		Kernel struct {
-			Pid int `json:"pid"`
+			Pid       int    `json:"pid"`
+			Name      string `json:"name"`
+			Transport string `json:"transport"`
 		} `json:"kernel"`
 	}
 	h.doJSON("GET", "/api/sessions/"+id, nil, 200, &info)
-	if info.Kernel.Pid <= 0 {
-		t.Errorf("session JSON without the kernel's pid: %+v", info)
+	if info.Kernel.Pid <= 0 || info.Kernel.Name != "local" || info.Kernel.Transport != "pipe" {
+		t.Errorf("session JSON without the kernel's pid, name local and transport pipe: %+v", info)
 	}
 	last := h.srv.sessions.Get(id).Log().LastSeq()
 	if info.Seq != last {

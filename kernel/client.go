@@ -18,9 +18,14 @@ import (
 // Options configure a kernel started by the client.
 type Options struct {
 	// Command is the kernel program and its first arguments; the client
-	// appends --workspace, --memory-limit, --temp and --trusted. Default: this
-	// program with the argument "kernel" (`firn kernel`).
+	// appends --workspace, --memory-limit and --trusted, and the launcher
+	// --temp and its transport's flags. Default: this program with the
+	// argument "kernel" (`firn kernel`).
 	Command []string
+	// Launcher starts the kernel processes and connects to them
+	// (default: DefaultLauncher(), over pipes; over loopback TCP on
+	// Windows).
+	Launcher Launcher
 	// Dir is the workspace: the kernel's working directory and the only
 	// folder its cells may write to. Default: the working directory.
 	Dir string
@@ -92,7 +97,7 @@ type Kernel struct {
 	events chan Event
 
 	mu      sync.Mutex
-	proc    *process
+	proc    *instance
 	pending map[string]*call
 	info    protocol.KernelInfoReplyContent
 	closed  bool
@@ -103,22 +108,20 @@ type Kernel struct {
 }
 
 type call struct {
-	proc    *process
+	proc    *instance
 	out     func(*protocol.Message)
 	reply   chan *protocol.Message
 	execute bool
 	cell    int // execution count of a running cell (its execute_input); k.mu
 }
 
-// process is one kernel process.
-type process struct {
-	cmd      *exec.Cmd
-	conn     *protocol.Conn
+// instance is one kernel process and what the client knows of it.
+type instance struct {
+	conn     Process
 	session  string
 	exited   chan struct{}
 	readDone chan struct{} // all its messages have been dispatched
 	tail     *tailBuffer
-	reqW     *os.File
 
 	n int // its number (Event.Process)
 
@@ -136,6 +139,9 @@ func Start(ctx context.Context, opts Options) (*Kernel, error) {
 	}
 	if opts.InterruptGrace == 0 {
 		opts.InterruptGrace = 3 * time.Second
+	}
+	if opts.Launcher == nil {
+		opts.Launcher = DefaultLauncher()
 	}
 	if len(opts.Command) == 0 {
 		exe, err := os.Executable()
@@ -155,6 +161,9 @@ func Start(ctx context.Context, opts Options) (*Kernel, error) {
 // reads them and 64 are waiting.
 func (k *Kernel) Events() <-chan Event { return k.events }
 
+// Launcher says where the kernel runs and what carries its messages.
+func (k *Kernel) Launcher() LauncherInfo { return k.opts.Launcher.Info() }
+
 // Info is the kernel_info of the running kernel process.
 func (k *Kernel) Info() protocol.KernelInfoReplyContent {
 	k.mu.Lock()
@@ -166,10 +175,13 @@ func (k *Kernel) Info() protocol.KernelInfoReplyContent {
 func (k *Kernel) Pid() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.proc == nil || k.proc.cmd.Process == nil {
+	if k.proc == nil {
 		return 0
 	}
-	return k.proc.cmd.Process.Pid
+	if p, ok := k.proc.conn.(interface{ Pid() int }); ok {
+		return p.Pid()
+	}
+	return 0
 }
 
 func (k *Kernel) emit(e Event) {
@@ -182,7 +194,7 @@ func (k *Kernel) emit(e Event) {
 
 // launch starts a kernel process and waits for its kernel_info.
 func (k *Kernel) launch(ctx context.Context) error {
-	args := append([]string(nil), k.opts.Command[1:]...)
+	args := append([]string(nil), k.opts.Command...)
 	args = append(args, "--memory-limit", strconv.FormatInt(k.opts.MemoryLimit, 10))
 	dir := k.opts.Dir
 	if dir == "" {
@@ -195,57 +207,25 @@ func (k *Kernel) launch(ctx context.Context) error {
 	if k.opts.Trusted {
 		args = append(args, "--trusted")
 	}
-	// The kernel's temporary folder, its TMPDIR: the one place outside
-	// the workspace where compiled code run by a sandboxed cell may
-	// write (gonum's PDF fonts, mime/multipart), gone with the kernel.
-	tmp, err := os.MkdirTemp("", "firn-kernel-")
+	tail := &tailBuffer{max: 16 << 10}
+	conn, err := k.opts.Launcher.Launch(ctx, Spec{
+		Command: args, Dir: dir, Stderr: tail,
+		Env: kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS),
+	})
 	if err != nil {
-		return fmt.Errorf("kernel: temporary folder: %w", err)
+		if msg := crashMessage(tail.Notes(), tail.String()); msg != "" {
+			err = fmt.Errorf("%w: %s", err, msg)
+		}
+		return err
 	}
-	args = append(args, "--temp", tmp)
-	cmd := exec.Command(k.opts.Command[0], args...)
-	cmd.Dir = dir
-	cmd.Env = kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS)
-	setProcessGroup(cmd)
-	reqR, reqW, err := os.Pipe()
-	if err != nil {
-		os.RemoveAll(tmp)
-		return fmt.Errorf("kernel: pipe: %w", err)
-	}
-	repR, repW, err := os.Pipe()
-	if err != nil {
-		reqR.Close()
-		reqW.Close()
-		os.RemoveAll(tmp)
-		return fmt.Errorf("kernel: pipe: %w", err)
-	}
-	cmd.ExtraFiles = []*os.File{reqR, repW} // descriptors 3 and 4
-	p := &process{cmd: cmd, exited: make(chan struct{}), readDone: make(chan struct{}), tail: &tailBuffer{max: 16 << 10}, reqW: reqW}
-	cmd.Stdout = p.tail
-	cmd.Stderr = p.tail
-	if err := cmd.Start(); err != nil {
-		reqR.Close()
-		reqW.Close()
-		repR.Close()
-		repW.Close()
-		os.RemoveAll(tmp)
-		return fmt.Errorf("kernel: start %s: %w", k.opts.Command[0], err)
-	}
-	go func() {
-		<-p.exited
-		os.RemoveAll(tmp)
-	}()
-	reqR.Close()
-	repW.Close()
-	p.conn = protocol.NewConn(repR, reqW)
-	p.session = protocol.NewID()
+	p := &instance{conn: conn, session: protocol.NewID(), exited: make(chan struct{}), readDone: make(chan struct{}), tail: tail}
 
 	k.mu.Lock()
 	k.procs++
 	p.n = k.procs
 	k.proc = p
 	k.mu.Unlock()
-	go k.read(p, repR)
+	go k.read(p)
 	go k.wait(p)
 
 	reply, err := k.request(ctx, p, protocol.Shell, protocol.KernelInfoRequest, struct{}{}, nil, false)
@@ -263,9 +243,8 @@ func (k *Kernel) launch(ctx context.Context) error {
 }
 
 // read dispatches the messages of one kernel process.
-func (k *Kernel) read(p *process, r *os.File) {
+func (k *Kernel) read(p *instance) {
 	defer close(p.readDone)
-	defer r.Close()
 	for {
 		m, err := p.conn.Receive()
 		if err != nil {
@@ -303,16 +282,16 @@ func (k *Kernel) read(p *process, r *os.File) {
 // from a request has had the event), and, unless the kernel was shut
 // down, restarts it. Requests for the current process that come during
 // the restart wait for the new process.
-func (k *Kernel) wait(p *process) {
-	err := p.cmd.Wait()
-	p.reqW.Close()
-	// The messages still in the pipe (the cell's execute_input) first. A
-	// program that a trusted cell started may hold the pipe open: then
+func (k *Kernel) wait(p *instance) {
+	err := p.conn.Wait()
+	// The messages still on their way (the cell's execute_input) first.
+	// A program that a trusted cell started may hold a pipe open: then
 	// not for long.
 	select {
 	case <-p.readDone:
 	case <-time.After(2 * time.Second):
 	}
+	p.conn.Close()
 
 	k.mu.Lock()
 	cell := 0
@@ -455,7 +434,7 @@ func crashMessage(notes []string, tail string) string {
 // receives the published messages that belong to it. With p nil the
 // request is for the current process: during a restart it waits for the
 // new one, and a request the dead process never received goes to it.
-func (k *Kernel) request(ctx context.Context, p *process, channel, msgType string, content any, out func(*protocol.Message), execute bool) (*protocol.Message, error) {
+func (k *Kernel) request(ctx context.Context, p *instance, channel, msgType string, content any, out func(*protocol.Message), execute bool) (*protocol.Message, error) {
 	current := p == nil
 	for {
 		k.mu.Lock()
@@ -530,7 +509,7 @@ func (k *Kernel) request(ctx context.Context, p *process, channel, msgType strin
 
 // replaced reports whether the exited process p has been, or is being,
 // replaced by a new one.
-func (k *Kernel) replaced(p *process) bool {
+func (k *Kernel) replaced(p *instance) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.restarting != nil || (k.proc != nil && k.proc != p)
@@ -544,7 +523,7 @@ func (k *Kernel) forget(id string) {
 
 // died waits for the process's cause of death (it has exited or is
 // exiting) and returns it as an error.
-func (p *process) died() error {
+func (p *instance) died() error {
 	<-p.exited
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -631,7 +610,7 @@ func (k *Kernel) Interrupt() error {
 }
 
 // enforceInterrupt kills p if it still runs a cell after the grace time.
-func (k *Kernel) enforceInterrupt(p *process) {
+func (k *Kernel) enforceInterrupt(p *instance) {
 	t := time.NewTimer(k.opts.InterruptGrace)
 	defer t.Stop()
 	for {
@@ -653,15 +632,13 @@ func (k *Kernel) enforceInterrupt(p *process) {
 	}
 }
 
-func (p *process) kill(reason string) {
+func (p *instance) kill(reason string) {
 	p.mu.Lock()
 	if p.killReason == "" {
 		p.killReason = reason
 	}
 	p.mu.Unlock()
-	if p.cmd.Process != nil {
-		_ = p.cmd.Process.Kill()
-	}
+	_ = p.conn.Kill()
 }
 
 // Restart replaces the kernel process with a fresh one.

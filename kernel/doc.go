@@ -1,6 +1,7 @@
 // Package kernel runs notebook cells: Go code, interpreted by yaegi, in a
 // kernel process of its own, spoken to with Jupyter's message semantics
-// (package protocol) over a pair of pipes.
+// (package protocol) over a transport: a pair of pipes, or loopback TCP
+// with a token (see Transports).
 //
 // Everything in Firn that runs cells — the notebook server, `firn run`,
 // `firn repl`, the desktop app — uses the client in this package:
@@ -13,6 +14,34 @@
 //	g.Diagnostics().Volume`, func(m *protocol.Message) {
 //		// stream, display_data, update_display_data, execute_result, error
 //	})
+//
+// # Transports
+//
+// A Launcher starts kernel processes and connects the client to them;
+// Options.Launcher chooses one, and *Kernel works the same over each:
+//
+//   - PipeLauncher (the default, except on Windows): the kernel reads
+//     requests on descriptor 3 and writes everything else on descriptor
+//     4, pipes it inherits (`firn kernel --transport pipe`).
+//   - TCPLauncher (the default on Windows, where a process cannot
+//     inherit descriptors 3 and 4; `--kernel local-tcp` elsewhere): the
+//     client listens on 127.0.0.1 on a port the system picks, and starts
+//     the kernel with `--transport tcp --connect tcp://127.0.0.1:PORT`
+//     and a token in its environment ($FIRN_KERNEL_TOKEN; `firn kernel`
+//     also reads it from --token-file), never on its command line. The
+//     kernel connects back, and before any message each side proves the
+//     token to the other (constant-time compares); a connection that
+//     does not is closed, and the listener closes once the kernel is
+//     connected. The kernel removes the token from its environment
+//     before any cell runs (see tcp.go).
+//
+// Interrupts travel as messages on every transport (interrupt_request
+// on the control channel, Jupyter's interrupt_mode "message"), so they
+// need no signal, which Windows does not have; a kernel on Unix also
+// takes SIGINT (kill -INT) as an interrupt. Another carrier of the same
+// messages (Jupyter's ZeroMQ sockets, a remote worker's connection) is
+// a protocol.Transport for Serve on the kernel's side and a Launcher on
+// the client's.
 //
 // # Why a process
 //
@@ -122,11 +151,11 @@
 // streams: a cell that closes os.Stdout, os.Stderr or os.Stdin closes its
 // own, and the next cell gets new ones. Descriptor 2 stays the client's:
 // there the Go runtime writes a fatal error, which the client reports as
-// the cause of the kernel's death. The protocol comes on descriptors 3
-// (requests) and 4 (everything else); the kernel moves the pipes to
-// descriptors of its own at start and leaves /dev/null in their place,
-// so that not even a trusted cell's os.NewFile(4, "").Close() reaches
-// them (sandboxed cells have no os.NewFile). Before a display, a result
+// the cause of the kernel's death. Over pipes the protocol comes on
+// descriptors 3 (requests) and 4 (everything else); the kernel moves the
+// pipes to descriptors of its own at start and leaves /dev/null in
+// their place, so that not even a trusted cell's os.NewFile(4,
+// "").Close() reaches them (sandboxed cells have no os.NewFile). Before a display, a result
 // or a reply the kernel waits until the streams have been forwarded, so
 // outputs arrive in the order the cell produced them.
 //

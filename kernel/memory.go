@@ -107,7 +107,7 @@ func memoryDeath(stderr string) bool {
 // out and the execute_reply, which it returns. Otherwise, also for a
 // request the kernel had not started (its execute_input never came), it
 // returns nil.
-func (k *Kernel) memoryLimitReply(p *process, c *call, m *protocol.Message) *protocol.Message {
+func (k *Kernel) memoryLimitReply(p *instance, c *call, m *protocol.Message) *protocol.Message {
 	<-p.exited // wait has read what was in the pipe (the cell's execute_input)
 	p.mu.Lock()
 	oom, cause := p.outOfMemory, p.cause

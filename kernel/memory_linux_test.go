@@ -12,12 +12,13 @@ import (
 
 // peakRSS is the peak resident memory of kernel process p (bytes): its
 // rusage once it has ended, else its VmHWM (Linux).
-func peakRSS(t *testing.T, p *process) int64 {
+func peakRSS(t *testing.T, p *instance) int64 {
 	t.Helper()
+	cmd := p.conn.(*localProcess).cmd
 	select {
 	case <-p.exited:
 	default:
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 		if err == nil {
 			for _, line := range strings.Split(string(b), "\n") {
 				if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
@@ -31,9 +32,9 @@ func peakRSS(t *testing.T, p *process) int64 {
 		}
 		<-p.exited // it ended meanwhile
 	}
-	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		t.Fatalf("no rusage: %T", p.cmd.ProcessState.SysUsage())
+		t.Fatalf("no rusage: %T", cmd.ProcessState.SysUsage())
 	}
 	return ru.Maxrss << 10 // KiB on Linux
 }

@@ -26,12 +26,17 @@ const (
 // DefaultMemoryLimit is a kernel's memory limit unless configured (bytes).
 const DefaultMemoryLimit = 2 << 30
 
-// Main is the body of `firn kernel`: it serves the kernel protocol on
-// descriptors 3 (requests) and 4 (messages to the client), with the
-// process's own descriptors 1 and 2 redirected into cell output. It
-// returns the process exit status.
+// Main is the body of `firn kernel`: it serves the kernel protocol over
+// its transport, with the process's own descriptors 1 and 2 redirected
+// into cell output. It returns the process exit status.
 //
-// Flags: --workspace DIR (default: the working directory),
+// Transports (--transport): "pipe", descriptors 3 (requests) and 4
+// (messages to the client), the default except on Windows; "tcp", a
+// connection to the client at --connect tcp://127.0.0.1:PORT that proves
+// the token of --token-file FILE or $FIRN_KERNEL_TOKEN first (see
+// tcp.go), the default on Windows.
+//
+// Other flags: --workspace DIR (default: the working directory),
 // --memory-limit BYTES|2GiB|512MiB, --trusted, --version V, --temp DIR,
 // --no-landlock, and --connection-file FILE (see MainWith).
 func Main(args []string, stderr io.Writer) int { return MainWith(args, stderr, nil) }
@@ -54,7 +59,14 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	version := fs.String("version", "dev", "version reported to clients")
 	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
 	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
-	connectionFile := fs.String("connection-file", "", "serve Jupyter's wire protocol on the sockets of this connection file (a kernelspec's {connection_file}) instead of descriptors 3 and 4")
+	connectionFile := fs.String("connection-file", "", "serve Jupyter's wire protocol on the sockets of this connection file (a kernelspec's {connection_file}) instead of --transport")
+	defaultTransport := "pipe"
+	if runtime.GOOS == "windows" {
+		defaultTransport = "tcp"
+	}
+	transport := fs.String("transport", defaultTransport, "what carries the protocol: pipe (descriptors 3 and 4) or tcp (--connect)")
+	connect := fs.String("connect", "", "with --transport tcp: the client's address, tcp://127.0.0.1:PORT")
+	tokenFile := fs.String("token-file", "", "with --transport tcp: a file holding the token (read and removed; default: $"+TokenEnv+")")
 	confinedStack := fs.String("confined", "", "set by the kernel itself when it has started again confined (Linux): the stack limit to put back")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -109,13 +121,9 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 		if c, ok := conn.(io.Closer); ok {
 			defer c.Close()
 		}
-	} else {
-		requests, replies, err := protocolFiles()
-		if err != nil {
-			fmt.Fprintf(stderr, "firn kernel: descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %v\n", err)
-			return 2
-		}
-		conn = protocol.NewConn(requests, replies)
+	} else if conn, err = kernelTransport(*transport, *connect, *tokenFile); err != nil {
+		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
+		return 2
 	}
 	// Interrupts arrive as messages; SIGINT is one too (kill -INT).
 	sigs := make(chan os.Signal, 1)
@@ -143,6 +151,29 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 		return 1
 	}
 	return 0
+}
+
+// kernelTransport connects a kernel process to its client.
+func kernelTransport(transport, connect, tokenFile string) (protocol.Transport, error) {
+	switch transport {
+	case "pipe":
+		requests, replies, err := protocolFiles()
+		if err != nil {
+			return nil, fmt.Errorf("descriptors 3 and 4 must be the protocol pipes (start kernels with the kernel package's client): %w", err)
+		}
+		return protocol.NewConn(requests, replies), nil
+	case "tcp":
+		addr, err := parseConnect(connect)
+		if err != nil {
+			return nil, fmt.Errorf("--connect: %w", err)
+		}
+		token, err := kernelToken(tokenFile)
+		if err != nil {
+			return nil, err
+		}
+		return dialClient(addr, token)
+	}
+	return nil, fmt.Errorf("--transport %q: want pipe or tcp", transport)
 }
 
 // ParseBytes reads a size such as "2GiB", "512MiB", "1.5GB" or "1048576".

@@ -156,7 +156,8 @@ Usage:
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
   firn kernel               a kernel process (started by Firn itself; it speaks
-                            the kernel protocol on descriptors 3 and 4)
+                            the kernel protocol on descriptors 3 and 4, or over
+                            loopback TCP: --transport tcp --connect ADDR)
   firn kernel --connection-file FILE
                             a kernel for Jupyter: its wire protocol over ZeroMQ
   firn jupyter install [--user | --sys-prefix | --prefix DIR]
@@ -166,6 +167,8 @@ Usage:
 serve, run and repl start kernels with --trusted, --memory-limit SIZE and
 --kernel-env NAME (repeatable): kernels get only HOME, USER, LOGNAME, LANG,
 LC_*, TZ, PATH, TMPDIR and TERM of your environment, and the variables named.
+--kernel local (the default: a process on this machine, over pipes; over
+loopback TCP on Windows) or local-tcp (over loopback TCP) chooses the kernel.
 
 Exit status: 0 done, 1 the run failed, 2 bad command line or input file,
 130 interrupted. Progress goes to stderr; Ctrl-C stops a run cleanly and

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/firnglacier/firn/kernel"
 )
 
 // newFlags returns the flag set of a command. It prints nothing itself:
@@ -99,5 +101,38 @@ func (e *envNames) Set(name string) error {
 		return fmt.Errorf("%q is not a variable name (want letters, digits and _, e.g. OPENAI_API_KEY or AWS_*)", name)
 	}
 	*e = append(*e, name)
+	return nil
+}
+
+// launcherFlag is --kernel NAME of serve, run and repl: where kernels
+// run and what carries their messages (kernel.LauncherNamed).
+type launcherFlag struct {
+	name     string
+	launcher kernel.Launcher
+}
+
+const kernelUsage = "the kernel to start: local (a process on this machine, over pipes; over loopback TCP on Windows) or local-tcp (over loopback TCP with a token, as on Windows)"
+
+// addKernelFlag defines --kernel on fs; the launcher is nil (the
+// default) until the flag is set.
+func addKernelFlag(fs *flag.FlagSet) *launcherFlag {
+	l := &launcherFlag{name: "local"}
+	fs.Var(l, "kernel", kernelUsage)
+	return l
+}
+
+func (l *launcherFlag) String() string {
+	if l == nil {
+		return ""
+	}
+	return l.name
+}
+
+func (l *launcherFlag) Set(name string) error {
+	launcher, err := kernel.LauncherNamed(name)
+	if err != nil {
+		return err
+	}
+	l.name, l.launcher = name, launcher
 	return nil
 }

@@ -45,7 +45,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of the kernel")
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
-	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]", args, stdout); err != nil {
+	launcher := addKernelFlag(fs)
+	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet] [--kernel local|local-tcp]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -83,7 +84,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "firn run: %s: cell %d of %d (cell %d, id %s)\n", name, p.Done+1, p.Total, p.Cell, p.ID)
 	}
 	runErr := nbrun.Notebook(ctx, nb, nbrun.Options{
-		Kernel:     kernel.Options{Dir: dir, MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv},
+		Kernel:     kernel.Options{Dir: dir, MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Launcher: launcher.launcher},
 		Parameters: params, CellTimeout: *timeout, AllowErrors: *allowErrors,
 		Progress: progress, Name: in, Version: buildinfo.Version(),
 	})

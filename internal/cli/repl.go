@@ -29,7 +29,8 @@ func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	plotDir := fs.String("plots", "plots", "folder for the plots cells show")
 	images := fs.String("images", "auto", "draw plots in the terminal: auto, kitty, sixel or none")
 	history := fs.String("history", "", "history file (default: $XDG_STATE_HOME/firn/repl_history)")
-	if err := parse(fs, "firn repl [--trusted] [--memory-limit SIZE] [--kernel-env NAME ...] [--plots DIR] [--images auto|kitty|sixel|none] [--history FILE]", args, stdout); err != nil {
+	launcher := addKernelFlag(fs)
+	if err := parse(fs, "firn repl [--kernel local|local-tcp] [--trusted] [--memory-limit SIZE] [--kernel-env NAME ...] [--plots DIR] [--images auto|kitty|sixel|none] [--history FILE]", args, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -57,7 +58,7 @@ func replCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// ends the session.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	k, err := kernel.Start(ctx, kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv})
+	k, err := kernel.Start(ctx, kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Launcher: launcher.launcher})
 	if err != nil {
 		fmt.Fprintf(stderr, "firn repl: %v\n", err)
 		return exitFailure

@@ -24,7 +24,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
-	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...]", args, stdout); err != nil {
+	launcher := addKernelFlag(fs)
+	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -40,7 +41,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return app.Serve(ctx, app.ServeOptions{
 		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
-		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv},
+		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Launcher: launcher.launcher},
 		Stderr:        stderr,
 	})
 }

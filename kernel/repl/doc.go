@@ -102,7 +102,9 @@
 //
 // # From Go
 //
-// Run drives any Backend; *kernel.Kernel is the real one:
+// Run drives any Backend; *kernel.Kernel, over any transport, is the
+// real one (`firn repl --kernel local-tcp` sets Options.Launcher to
+// kernel.TCPLauncher{}):
 //
 //	k, err := kernel.Start(ctx, kernel.Options{})
 //	if err != nil {

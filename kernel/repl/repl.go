@@ -19,7 +19,7 @@ import (
 	"github.com/peterh/liner"
 )
 
-// Backend runs cells: *kernel.Kernel is one.
+// Backend runs cells: *kernel.Kernel, over any transport, is one.
 type Backend interface {
 	// Execute runs code as one cell; out receives the cell's iopub
 	// messages in order. It returns when the cell finished (reply.Status

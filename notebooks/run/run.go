@@ -16,7 +16,8 @@ import (
 // Options configure a run.
 type Options struct {
 	// Kernel starts the kernel; set its Dir to the notebook's folder so
-	// that cells find files beside it.
+	// that cells find files beside it, and its Launcher to choose where
+	// the kernel runs and what carries its messages.
 	Kernel kernel.Options
 	// Parameters are injected after the cell tagged "parameters".
 	Parameters []Parameter
@@ -33,6 +34,14 @@ type Options struct {
 	Name string
 	// Version is the Firn version recorded in metadata.firn.version.
 	Version string
+}
+
+// kernelClient is what a run needs of its kernel: *kernel.Kernel, over
+// any launcher, is one.
+type kernelClient interface {
+	ExecuteRequest(ctx context.Context, req protocol.ExecuteRequestContent, out func(*protocol.Message)) (protocol.ExecuteReplyContent, error)
+	Interrupt() error
+	Shutdown(ctx context.Context) error
 }
 
 // Progress reports where a run is.
@@ -104,7 +113,8 @@ func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
 	}
 	start := time.Now()
 
-	k, err := kernel.Start(ctx, opts.Kernel)
+	var k kernelClient
+	k, err = kernel.Start(ctx, opts.Kernel)
 	if err != nil {
 		return fmt.Errorf("%s: starting the kernel: %w", opts.Name, err)
 	}
@@ -159,7 +169,7 @@ func record(nb *notebooks.Notebook, version string, params map[string]any) {
 // execute runs one cell, storing its outputs. It returns the cell's
 // failure, or an error when the run cannot go on (ctx cancelled, kernel
 // gone).
-func execute(ctx context.Context, k *kernel.Kernel, cell *notebooks.Cell, opts Options) (*CellError, error) {
+func execute(ctx context.Context, k kernelClient, cell *notebooks.Cell, opts Options) (*CellError, error) {
 	cellCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	timedOut := make(chan struct{})

@@ -235,15 +235,26 @@ func TestFailingCell(t *testing.T) {
 	})
 }
 
+// A cell that passes the timeout is interrupted (by a message to the
+// kernel, on every transport); the kernel and its variables live on.
 func TestTimeoutInterruptsTheCell(t *testing.T) {
-	nb := notebook("x := 1", "for {}", "x")
-	err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), CellTimeout: 300 * time.Millisecond})
-	var ce *CellError
-	if !errors.As(err, &ce) || ce.Name != "Timeout" || ce.Cell != 2 {
-		t.Fatalf("error %v, want a timeout of cell 2", err)
-	}
-	if !strings.Contains(text(nb.Cells[1]), "error:Timeout") {
-		t.Errorf("cell 2 outputs %q", text(nb.Cells[1]))
+	for _, l := range []kernel.Launcher{kernel.PipeLauncher{}, kernel.TCPLauncher{}} {
+		t.Run(l.Info().Transport, func(t *testing.T) {
+			nb := notebook("x := 1", "for {}", "x")
+			opts := kernelOptions(t)
+			opts.Launcher = l
+			err := Notebook(testContext(t), nb, Options{Kernel: opts, CellTimeout: 300 * time.Millisecond, AllowErrors: true})
+			var ce *CellError
+			if !errors.As(err, &ce) || ce.Name != "Timeout" || ce.Cell != 2 {
+				t.Fatalf("error %v, want a timeout of cell 2", err)
+			}
+			if !strings.Contains(text(nb.Cells[1]), "error:Timeout") {
+				t.Errorf("cell 2 outputs %q", text(nb.Cells[1]))
+			}
+			if got := text(nb.Cells[2]); got != "execute_result:1\n" {
+				t.Errorf("cell 3 outputs %q, want x of cell 1", got)
+			}
+		})
 	}
 }
 

@@ -19,6 +19,11 @@
 //	}
 //	m.CloseAll(ctx)
 //
+// A session holds its kernel through Kernel, the five methods it uses of
+// *kernel.Kernel, which runs over any kernel.Launcher (Options.Kernel's:
+// pipes, loopback TCP; later a remote worker). Info says which: the
+// kernel's name and transport.
+//
 // # Invariants
 //
 //   - Frames are numbered 1, 2, 3, … per session, in the order the

@@ -28,8 +28,9 @@ type Options struct {
 	// Path of the notebook, relative to the workspace (for listing and
 	// for finding the session of a notebook again).
 	Path string
-	// Kernel starts the session's kernel; Dir is the workspace. The
-	// session sets Unsolicited.
+	// Kernel starts the session's kernel; Dir is the workspace, Launcher
+	// where it runs and what carries its messages (default:
+	// kernel.DefaultLauncher()). The session sets Unsolicited.
 	Kernel kernel.Options
 	// Bounds of the replay buffer (zero: DefaultMaxFrames, DefaultMaxBytes).
 	MaxFrames, MaxBytes int
@@ -57,8 +58,29 @@ type Info struct {
 type KernelInfo struct {
 	State          string `json:"state"`
 	ExecutionCount int    `json:"execution_count"`
-	// Pid is the kernel's process id (0 while there is no process).
+	// Pid is the kernel's process id (0 while there is no process, or
+	// for a kernel that is no process of this machine).
 	Pid int `json:"pid"`
+	// Name and Transport (JSON "name", "transport") say where the
+	// kernel runs and what carries its messages: "local" and "pipe", or
+	// "local" and "tcp".
+	kernel.LauncherInfo
+}
+
+// Kernel is what a session needs of its kernel client: *kernel.Kernel,
+// over any launcher, is one.
+type Kernel interface {
+	// Request sends a request and returns its reply; out receives the
+	// published messages that belong to it.
+	Request(ctx context.Context, channel, msgType string, content any, out func(*protocol.Message)) (*protocol.Message, error)
+	// Interrupt asks the running cell to stop.
+	Interrupt() error
+	// Restart replaces the kernel with a fresh one.
+	Restart(ctx context.Context) error
+	// Shutdown ends the kernel and the client.
+	Shutdown(ctx context.Context) error
+	// Events reports the kernel's deaths and restarts.
+	Events() <-chan kernel.Event
 }
 
 // request is one execute request of a client.
@@ -81,7 +103,7 @@ type Session struct {
 	etag   string
 
 	mu       sync.Mutex
-	k        *kernel.Kernel
+	k        Kernel
 	life     string // Starting, Idle (alive), Dead, Restarting
 	running  bool
 	count    int
@@ -104,6 +126,9 @@ const maxParents = 4096
 func Start(id string, opts Options) *Session {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Kernel.Launcher == nil {
+		opts.Kernel.Launcher = kernel.DefaultLauncher()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{
@@ -147,14 +172,20 @@ func (s *Session) Log() *Log { return s.log }
 func (s *Session) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pid := 0
-	if s.k != nil {
-		pid = s.k.Pid()
-	}
 	s.pathMu.Lock()
 	etag := s.etag
 	s.pathMu.Unlock()
-	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{State: s.state(), ExecutionCount: s.count, Pid: pid}, Seq: s.log.LastSeq(), ETag: etag}
+	return Info{ID: s.id, Path: s.Path(), Kernel: KernelInfo{
+		State: s.state(), ExecutionCount: s.count, Pid: pid(s.k), LauncherInfo: s.opts.Kernel.Launcher.Info(),
+	}, Seq: s.log.LastSeq(), ETag: etag}
+}
+
+// pid is the process id of a kernel that is a process of this machine.
+func pid(k Kernel) int {
+	if p, ok := k.(interface{ Pid() int }); ok {
+		return p.Pid()
+	}
+	return 0
 }
 
 // SetETag records the etag of the notebook file the session works on
@@ -370,14 +401,14 @@ func (s *Session) startKernel() {
 	}
 	s.k = k
 	s.life = Idle
-	s.logger.Info("kernel started", "pid", k.Pid())
+	s.logger.Info("kernel started", "pid", k.Pid(), "transport", k.Launcher().Transport)
 	s.stateChanged("")
 	s.wg.Add(1)
 	go s.watch(k)
 }
 
 // watch turns the kernel's deaths and restarts into kernel frames.
-func (s *Session) watch(k *kernel.Kernel) {
+func (s *Session) watch(k Kernel) {
 	defer s.wg.Done()
 	for {
 		select {
@@ -398,7 +429,7 @@ func (s *Session) watch(k *kernel.Kernel) {
 				}
 				s.kernelDied(e.Cause, e.Process)
 			case kernel.EventRestarted:
-				s.logger.Info("kernel restarted", "cause", e.Cause, "pid", k.Pid())
+				s.logger.Info("kernel restarted", "cause", e.Cause, "pid", pid(k))
 				s.life = Idle
 				s.count = 0
 				s.stateChanged(e.Cause)
