@@ -69,7 +69,11 @@ drain:
 		case <-stop:
 			return "", false
 		case reply := <-c.inputs:
-			if reply.Parent() != m.Header.MsgID {
+			// jupyter_client's KernelClient.input, which jupyter console
+			// and nbclient use, sends its reply with no parent: the
+			// reply to the one request waiting. A reply to another
+			// request is stale.
+			if p := reply.Parent(); p != "" && p != m.Header.MsgID {
 				continue
 			}
 			var content struct {
