@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/jupyter"
@@ -103,6 +104,26 @@ func TestKernelspecList(t *testing.T) {
 	}
 }
 
+// TestInputReplyJupyterClient: a cell that reads standard input gets
+// what jupyter_client's KernelClient.input sends (testdata/input_reply.py),
+// an input_reply without a parent header, as jupyter console and nbclient
+// send it.
+func TestInputReplyJupyterClient(t *testing.T) {
+	needJupyter(t, "jupyter_client")
+	env, _ := jupyterHome(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	script, err := filepath.Abs(filepath.Join("testdata", "input_reply.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := command(t, ctx, t.TempDir(), env, systemPython, script)
+	want := "status ok\nstream 'name? '\nstream 'hello, glacier\\n'\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("jupyter_client saw:\n%s\nwant it to show:\n%s", out, want)
+	}
+}
+
 // TestJupyterKernelTest runs Jupyter's conformance suite for kernels,
 // jupyter_kernel_test, on the Firn kernel (testdata/test_firn_kernel.py):
 // every test passes but the two that do not apply to Go (pager,
@@ -173,18 +194,22 @@ func TestNbconvertLessons(t *testing.T) {
 			if len(viaJupyter.Cells) != len(ran.Cells) {
 				t.Fatalf("nbconvert wrote %d cells, firn run %d", len(viaJupyter.Cells), len(ran.Cells))
 			}
-			images := 0
+			images, code := 0, 0
 			for i, c := range ran.Cells {
 				if c.Type != notebooks.Code {
 					continue
 				}
+				code++
 				got, want := summary(viaJupyter.Cells[i]), summary(c)
 				if got != want {
 					t.Errorf("cell %d (id %s):\nnbconvert:\n%s\nfirn run:\n%s", i+1, c.ID, got, want)
 				}
 				images += strings.Count(want, "[image]")
 			}
-			t.Logf("%d code cells alike, %d plots", len(ran.Cells), images)
+			if images == 0 {
+				t.Errorf("no plot in %s: the comparison saw nothing", l.File)
+			}
+			t.Logf("%d code cells alike, %d plots", code, images)
 		})
 	}
 }
@@ -214,4 +239,128 @@ func summary(c *notebooks.Cell) string {
 		}
 	}
 	return b.String()
+}
+
+// TestJupyterConsole runs `jupyter console --kernel firn` in a terminal
+// (tmux): a cell's answer is on the screen, a cell that reads standard
+// input gets what is typed at the console's input prompt, and an open
+// brace makes the console ask for more lines (is_complete).
+func TestJupyterConsole(t *testing.T) {
+	needJupyter(t, "jupyter_console")
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is needed (apt-get install tmux): %v", err)
+	}
+	env, _ := jupyterHome(t)
+	env = append(env, "TERM=xterm-256color")
+	x := startTmux(t, t.TempDir(), env, "/usr/bin/jupyter console --kernel firn --no-confirm-exit")
+	x.waitFor("the first prompt", func(s string) bool { return strings.Contains(s, "In [1]:") })
+
+	x.enter(`fmt.Println("answer", 6*7)`)
+	x.waitFor("the answer", func(s string) bool {
+		return regexp.MustCompile(`(?m)^answer 42\s*$`).MatchString(s) && strings.Contains(s, "In [2]:")
+	})
+
+	// A person types the next line when the console shows its prompt.
+	x.enter("func twice(n int) int {")
+	x.waitFor("a continuation prompt", func(s string) bool { return strings.Count(s, "...:") == 1 })
+	x.enter("return 2 * n")
+	x.waitFor("a second continuation prompt", func(s string) bool { return strings.Count(s, "...:") == 2 })
+	x.enter("}") // complete: the console runs the cell
+	x.waitFor("the prompt after the function", func(s string) bool { return strings.Contains(s, "In [3]:") })
+	x.enter("twice(21)")
+	x.waitFor("the result", func(s string) bool { return strings.Contains(s, "Out[3]: 42") && strings.Contains(s, "In [4]:") })
+
+	x.enter(`fmt.Print("name? "); var name string; fmt.Scanln(&name); fmt.Println("hello,", name)`)
+	x.waitFor("the cell's question", func(s string) bool { return regexp.MustCompile(`(?m)^name\? `).MatchString(s) })
+	x.enter("glacier")
+	x.waitFor("the line read", func(s string) bool {
+		return regexp.MustCompile(`(?m)^hello, glacier\s*$`).MatchString(s) && strings.Contains(s, "In [5]:")
+	})
+
+	x.press("C-d")
+	x.waitFor("the console's end", func(string) bool { return x.dead() })
+}
+
+// tmuxTerm is a terminal (a private tmux server) running one command.
+type tmuxTerm struct {
+	t    *testing.T
+	sock string
+}
+
+func startTmux(t *testing.T, dir string, env []string, command string) *tmuxTerm {
+	t.Helper()
+	tmp, err := os.MkdirTemp("", "firn-tmux") // short: socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(tmp, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g history-limit 10000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := &tmuxTerm{t: t, sock: filepath.Join(tmp, "s")}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the terminal:\n%s", x.screen())
+		}
+		exec.Command("tmux", "-S", x.sock, "kill-server").Run()
+		os.RemoveAll(tmp)
+	})
+	cmd := exec.Command("tmux", "-S", x.sock, "-f", conf, "new-session", "-d", "-x", "120", "-y", "40", "-s", "firn", "-c", dir, command)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	return x
+}
+
+func (x *tmuxTerm) tmux(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", x.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// dead reports whether the command has ended (the pane stays, dead).
+func (x *tmuxTerm) dead() bool {
+	return strings.TrimSpace(x.tmux("display-message", "-p", "-t", "firn", "#{pane_dead}")) == "1"
+}
+
+// enter types a line and presses Enter.
+func (x *tmuxTerm) enter(line string) {
+	if line != "" {
+		x.tmux("send-keys", "-t", "firn", "-l", line)
+	}
+	x.press("Enter")
+}
+
+func (x *tmuxTerm) press(keys ...string) {
+	x.tmux(append([]string{"send-keys", "-t", "firn"}, keys...)...)
+}
+
+// screen is the pane's text, scrollback included, wrapped lines joined.
+func (x *tmuxTerm) screen() string {
+	out, _ := exec.Command("tmux", "-S", x.sock, "capture-pane", "-p", "-J", "-S", "-", "-t", "firn").CombinedOutput()
+	return string(out)
+}
+
+// waitFor polls the screen until ok accepts it (a safety net of
+// testTimeout, not a speed check).
+func (x *tmuxTerm) waitFor(what string, ok func(screen string) bool) {
+	x.t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(testTimeout)
+	for {
+		s := x.screen()
+		if ok(s) {
+			return
+		}
+		select {
+		case <-deadline:
+			x.t.Fatalf("after %s the terminal shows no %s:\n%s", testTimeout, what, s)
+		case <-tick.C:
+		}
+	}
 }
