@@ -312,6 +312,28 @@ func (k *Kernel) ExecuteRequest(ctx context.Context, req ExecuteRequest, out fun
 	return reply, m.Decode(&reply)
 }
 
+// Complete asks for the completions of code at cursorPos (a
+// complete_request).
+func (k *Kernel) Complete(ctx context.Context, code string, cursorPos int) (protocol.CompleteReplyContent, error) {
+	var reply protocol.CompleteReplyContent
+	m, err := k.Request(ctx, protocol.Shell, protocol.CompleteRequest, protocol.CompleteRequestContent{Code: code, CursorPos: cursorPos}, false, nil)
+	if err != nil {
+		return reply, err
+	}
+	return reply, m.Decode(&reply)
+}
+
+// Inspect asks what the name at cursorPos in code is (an
+// inspect_request, detail level 0).
+func (k *Kernel) Inspect(ctx context.Context, code string, cursorPos int) (protocol.InspectReplyContent, error) {
+	var reply protocol.InspectReplyContent
+	m, err := k.Request(ctx, protocol.Shell, protocol.InspectRequest, protocol.InspectRequestContent{Code: code, CursorPos: cursorPos}, false, nil)
+	if err != nil {
+		return reply, err
+	}
+	return reply, m.Decode(&reply)
+}
+
 // Interrupt sends an interrupt_request on the control channel.
 func (k *Kernel) Interrupt(ctx context.Context) error {
 	_, err := k.Request(ctx, protocol.Control, protocol.InterruptRequest, map[string]any{}, false, nil)
