@@ -124,6 +124,39 @@ func TestInputReplyJupyterClient(t *testing.T) {
 	}
 }
 
+// TestControlJupyterClient drives the Firn kernel with jupyter_client
+// (testdata/control.py): an endless loop interrupted with an
+// interrupt_request on the control socket (the kernelspec's
+// interrupt_mode message), is_complete, history, comm_info, a restart (a
+// shutdown_request with restart: the old process ends by itself and a
+// new one, without the old one's variables, answers) and a shutdown.
+func TestControlJupyterClient(t *testing.T) {
+	needJupyter(t, "jupyter_client")
+	env, _ := jupyterHome(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*testTimeout)
+	defer cancel()
+	script, err := filepath.Abs(filepath.Join("testdata", "control.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := command(t, ctx, t.TempDir(), env, systemPython, script)
+	want := `interrupt_mode message
+interrupted error Interrupted
+after the interrupt ok
+is_complete incomplete
+is_complete complete
+history ok [['x := 1\nfmt.Println("looping")\nfor {\n\tx = x + 0\n}', None], ['x + 41', '42']]
+comm_info ok {}
+restarted True True old exit 0
+after the restart error CompileError
+a new kernel ok
+shut down True exit 0
+`
+	if !strings.Contains(out, want) {
+		t.Errorf("jupyter_client saw:\n%s\nwant:\n%s", out, want)
+	}
+}
+
 // TestJupyterKernelTest runs Jupyter's conformance suite for kernels,
 // jupyter_kernel_test, on the Firn kernel (testdata/test_firn_kernel.py):
 // every test passes but the two that do not apply to Go (pager,
