@@ -118,8 +118,9 @@ func Start(ctx context.Context, opts StartOptions) (*Kernel, error) {
 	}
 	go k.dispatch()
 	// The kernel binds its sockets when it is ready; requests sent
-	// before are queued by ZeroMQ and delivered once it connects.
-	if _, err := k.KernelInfo(ctx); err != nil {
+	// before are queued by ZeroMQ and delivered once it connects. Any
+	// kernel's reply will do (ipykernel's has fields Firn's has not).
+	if _, err := k.Request(ctx, protocol.Shell, protocol.KernelInfoRequest, map[string]any{}, false, nil); err != nil {
 		k.Kill()
 		return nil, err
 	}

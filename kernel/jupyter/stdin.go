@@ -15,18 +15,26 @@ func (c *Carrier) watchStdin(r *route, stop <-chan struct{}) {
 	t := time.NewTicker(stdinPoll)
 	defer t.Stop()
 	var served reader // the read last answered
-	answered := false
+	answered, looked := false, false
 	for {
 		select {
 		case <-stop:
 			// A read still waiting belongs to a cell that has ended (an
 			// interrupted cell leaves its goroutine behind): end it, so
-			// that it does not take the next cell's input.
+			// that it does not take the next cell's input. The look costs
+			// a read of /proc per thread, about as much as a trivial
+			// cell: a cell that ended before the first look is not
+			// looked at (a goroutine it left reading is answered with
+			// the next cell that reads).
+			if !looked {
+				return
+			}
 			if w, ok := c.in.waiting(); ok && !(answered && c.in.same(served, w)) {
 				_ = c.in.eof()
 			}
 			return
 		case <-t.C:
+			looked = true
 		}
 		w, ok := c.in.waiting()
 		if !ok || answered && c.in.same(served, w) {
