@@ -38,8 +38,19 @@ const DefaultMemoryLimit = 2 << 30
 //
 // Other flags: --workspace DIR (default: the working directory),
 // --memory-limit BYTES|2GiB|512MiB, --trusted, --version V, --temp DIR,
-// --no-landlock.
-func Main(args []string, stderr io.Writer) int {
+// --no-landlock, and --connection-file FILE (see MainWith).
+func Main(args []string, stderr io.Writer) int { return MainWith(args, stderr, nil) }
+
+// A Listener opens the transport of a kernel that Jupyter started with a
+// connection file: its ZeroMQ sockets (package kernel/jupyter, which
+// this package cannot import, gives one). Main closes the transport when
+// it is an io.Closer and the kernel has ended.
+type Listener func(ctx context.Context, connectionFile string) (protocol.Transport, error)
+
+// MainWith is Main with a way to serve Jupyter: with --connection-file
+// FILE the kernel serves on the transport listen opens for FILE instead
+// of descriptors 3 and 4.
+func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	fs := flag.NewFlagSet("firn kernel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	workspace := fs.String("workspace", "", "folder cells may write to (default: the working directory)")
@@ -48,6 +59,7 @@ func Main(args []string, stderr io.Writer) int {
 	version := fs.String("version", "dev", "version reported to clients")
 	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
 	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
+	connectionFile := fs.String("connection-file", "", "serve Jupyter's wire protocol on the sockets of this connection file (a kernelspec's {connection_file}) instead of --transport")
 	defaultTransport := "pipe"
 	if runtime.GOOS == "windows" {
 		defaultTransport = "tcp"
@@ -96,8 +108,20 @@ func Main(args []string, stderr io.Writer) int {
 	} else {
 		limitAS = true
 	}
-	conn, err := kernelTransport(*transport, *connect, *tokenFile)
-	if err != nil {
+	var conn protocol.Transport
+	if *connectionFile != "" {
+		if listen == nil {
+			fmt.Fprintln(stderr, "firn kernel: --connection-file: this program does not serve Jupyter")
+			return 2
+		}
+		if conn, err = listen(context.Background(), *connectionFile); err != nil {
+			fmt.Fprintf(stderr, "firn kernel: %v\n", err)
+			return 1
+		}
+		if c, ok := conn.(io.Closer); ok {
+			defer c.Close()
+		}
+	} else if conn, err = kernelTransport(*transport, *connect, *tokenFile); err != nil {
 		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 		return 2
 	}

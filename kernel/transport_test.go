@@ -36,13 +36,10 @@ func transports() []transport {
 		{"pipe", launched(kernel.PipeLauncher{})},
 		// Windows' path: loopback TCP with a token, interrupts by message.
 		{"tcp", launched(kernel.TCPLauncher{})},
-		// ZeroMQ (Jupyter's wire protocol, `firn kernel --connection-file`):
-		// HOOK for the ZeroMQ transport. Replace nil with a function that
-		// starts the test binary as a kernel (FIRN_KERNEL_CHILD=1, as
-		// launched does) with a connection file and returns a client
-		// speaking ZeroMQ to it; a kernel.Launcher over ZeroMQ plugs in
-		// as launched(thatLauncher{}).
-		{"zeromq", nil},
+		// ZeroMQ: Jupyter's wire protocol (`firn kernel --connection-file`,
+		// package kernel/jupyter), interrupts by message on the control
+		// socket (transport_zeromq_test.go).
+		{"zeromq", startZeroMQ},
 	}
 }
 
@@ -144,9 +141,6 @@ func TestTransports(t *testing.T) {
 	}
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
-			if tr.start == nil {
-				t.Skip("no ZeroMQ transport in this tree yet (see the hook in transports)")
-			}
 			k := tr.start(t, t.TempDir())
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()

@@ -7,6 +7,7 @@
 #
 # Installs (as root, with apt) the system tools the end-to-end tests
 # drive when they are missing: tmux, Jupyter's nbformat and nbconvert,
+# jupyter_client, jupyter console, jupyter_kernel_test and ipykernel,
 # Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick,
 # WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test);
 # for the release test zip, dpkg-dev, desktop-file-utils and shared-mime-info.
@@ -32,6 +33,13 @@ command -v tmux >/dev/null || need+=(tmux)
 # /usr/bin/python3); Chromium renders exported pages.
 command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert)
 /usr/bin/python3 -c 'import nbformat' 2>/dev/null || need+=(python3-nbformat)
+# The Firn kernel under Jupyter (kernel/jupyter): jupyter_client, the
+# conformance suite jupyter_kernel_test, jupyter console, and ipykernel
+# (the benchmark's other kernel).
+/usr/bin/python3 -c 'import jupyter_client' 2>/dev/null || need+=(python3-jupyter-client)
+/usr/bin/python3 -c 'import jupyter_kernel_test' 2>/dev/null || need+=(python3-jupyter-kernel-test)
+/usr/bin/python3 -c 'import ipykernel' 2>/dev/null || need+=(python3-ipykernel)
+command -v jupyter-console >/dev/null || need+=(jupyter-console)
 command -v chromium >/dev/null || need+=(chromium)
 # The desktop app (main_test.go): built against WebKitGTK 4.1 and GTK 3,
 # run under Xvfb, driven with xdotool, screenshots with xwd and convert.

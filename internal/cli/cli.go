@@ -1,5 +1,5 @@
 // Package cli is the program firn: every command of it (serve, run, repl,
-// model, kernel, export, convert, desktop, …), one dispatch for every
+// model, kernel, jupyter, export, convert, desktop, …), one dispatch for every
 // build. cmd/firn and the module root are two thin mains over Main; the
 // root adds the desktop window when it is built with the desktop tags
 // (Program.Desktop), so `go install` of the module, `go build .` and the
@@ -21,6 +21,7 @@ import (
 
 	"github.com/firnglacier/firn/internal/buildinfo"
 	"github.com/firnglacier/firn/kernel"
+	"github.com/firnglacier/firn/kernel/jupyter"
 )
 
 // Program is what one build of firn adds to the commands every build
@@ -46,7 +47,8 @@ func Main(args []string, p Program) int {
 	switch {
 	case cmd == "kernel":
 		// A kernel process: its signals, descriptors and exit are its own.
-		return kernel.Main(append([]string{"--version", buildinfo.Version()}, args[1:]...), os.Stderr)
+		// With --connection-file it is a kernel Jupyter started.
+		return kernel.MainWith(append([]string{"--version", buildinfo.Version()}, args[1:]...), os.Stderr, jupyter.ListenKernel)
 	case cmd == "repl":
 		// The REPL handles Ctrl-C itself (it interrupts the running cell).
 		return replCommand(args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -156,6 +158,11 @@ Usage:
   firn kernel               a kernel process (started by Firn itself; it speaks
                             the kernel protocol on descriptors 3 and 4, or over
                             loopback TCP: --transport tcp --connect ADDR)
+  firn kernel --connection-file FILE
+                            a kernel for Jupyter: its wire protocol over ZeroMQ
+  firn jupyter install [--user | --sys-prefix | --prefix DIR]
+                            make Firn a Jupyter kernel ("Go (Firn)"); uninstall
+                            removes it
 
 serve, run and repl start kernels with --trusted, --memory-limit SIZE and
 --kernel-env NAME (repeatable): kernels get only HOME, USER, LOGNAME, LANG,
@@ -215,6 +222,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return convertCommand(args[1:], stdout, stderr)
 	case "export":
 		return exportCommand(args[1:], stdout, stderr)
+	case "jupyter":
+		return jupyterCommand(args[1:], stdout, stderr)
 	}
 	return usagef("unknown command %q (see firn help)", args[0])
 }

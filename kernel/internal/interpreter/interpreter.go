@@ -100,6 +100,11 @@ type noValue struct{}
 
 var theNoValue = &noValue{}
 
+// processStdin reads the process's standard input.
+type processStdin struct{}
+
+func (processStdin) Read(p []byte) (int, error) { return os.Stdin.Read(p) }
+
 // New returns an interpreter with the prelude run.
 func New(opts Options) (*Interpreter, error) {
 	if opts.Stdout == nil {
@@ -113,9 +118,12 @@ func New(opts Options) (*Interpreter, error) {
 	// Stdin, Stdout and Stderr are not *os.File, so that yaegi leaves
 	// the cells' os.Stdin, os.Stdout and os.Stderr to Stdlib: duplicates
 	// of the process's streams, which a cell may close without silencing
-	// the kernel (symbols.PrepareStdio, before each cell).
+	// the kernel (symbols.PrepareStdio, before each cell). fmt.Scan,
+	// Scanf and Scanln, which yaegi points at Stdin, read the process's
+	// standard input as os.Stdin does (end of file in Firn's kernels;
+	// what the user types in a kernel Jupyter started, kernel/jupyter).
 	in.yaegi = interp.New(interp.Options{
-		Stdin: strings.NewReader(""), Stdout: struct{ io.Writer }{opts.Stdout}, Stderr: in.trace,
+		Stdin: processStdin{}, Stdout: struct{ io.Writer }{opts.Stdout}, Stderr: in.trace,
 		GoPath: "/nonexistent", Env: os.Environ(), Unrestricted: opts.Trusted,
 	})
 	std, err := symbols.Stdlib(opts.Workspace, opts.Trusted)
