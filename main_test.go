@@ -286,7 +286,7 @@ func TestDesktopNewNotebooks(t *testing.T) {
 		}
 		xdotool("key", "ctrl+n")
 		// The page opens the new notebook: its session starts.
-		app.waitLine(regexp.MustCompile(`msg="session started" .*path=` + regexp.QuoteMeta(name) + `$`))
+		app.waitLine(regexp.MustCompile(`msg="session started" .*path=` + regexp.QuoteMeta(name) + ` kernel=local$`))
 	}
 	made, _ := filepath.Glob(filepath.Join(workspace, "Untitled*.ipynb"))
 	if len(made) != presses {
