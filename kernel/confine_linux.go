@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -15,7 +16,10 @@ import (
 // A kernel process on Linux confines itself before it serves: it sets up
 // what has to be in place when a program starts and executes itself
 // again (confine), and then, once its interpreter is ready, limits its
-// address space (limitAddressSpace).
+// address space (limitAddressSpace). A program built without cgo (the
+// CLI that `scripts/release.sh` builds) needs nothing at its start and
+// restricts all its threads at once: it confines itself without a new
+// start (confineInProcess).
 //
 // Before the new start:
 //   - glibc gets one malloc arena (MALLOC_ARENA_MAX=1). A Go program with
@@ -128,18 +132,34 @@ var errNoLandlock = errors.New("no Landlock on this system")
 // change to the file system outside workspace and the kernel's own
 // temporary folder temp (if not ""); /dev/null stays writable.
 func restrictWrites(workspace, temp string) error {
+	ruleset, err := writeRuleset(workspace, temp)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(ruleset)
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	if _, _, errno := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); errno != 0 {
+		return fmt.Errorf("restrict: %w", errno)
+	}
+	return nil
+}
+
+// writeRuleset makes the Landlock ruleset of restrictWrites and returns
+// its descriptor (errNoLandlock without Landlock).
+func writeRuleset(workspace, temp string) (int, error) {
 	abi, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
 	if errno != 0 || int(abi) < 1 {
-		return errNoLandlock
+		return -1, errNoLandlock
 	}
 	rights := landlockFS(int(abi))
 	attr := unix.LandlockRulesetAttr{Access_fs: rights}
 	fd, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
 	if errno != 0 {
-		return fmt.Errorf("create ruleset: %w", errno)
+		return -1, fmt.Errorf("create ruleset: %w", errno)
 	}
 	ruleset := int(fd)
-	defer unix.Close(ruleset)
 	allow := func(path string, access uint64) error {
 		pfd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -157,19 +177,48 @@ func restrictWrites(workspace, temp string) error {
 			continue
 		}
 		if err := allow(dir, rights); err != nil {
-			return err
+			unix.Close(ruleset)
+			return -1, err
 		}
 	}
 	if err := allow("/dev/null", unix.LANDLOCK_ACCESS_FS_WRITE_FILE); err != nil {
-		return err
+		unix.Close(ruleset)
+		return -1, err
 	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("no_new_privs: %w", err)
+	return ruleset, nil
+}
+
+// confineInProcess confines a kernel without a new start, which saves
+// one program start (the initialization of every package, about half
+// of a kernel's start): possible in a program without cgo, where no
+// glibc allocator or thread stack depends on the environment and the
+// stack limit at start, and where the Go runtime can make a system call
+// on all of its threads (syscall.AllThreadsSyscall), so that Landlock
+// restricts every thread, not only the one that would execute. It
+// reports false, having changed nothing, in a program with cgo (the
+// desktop app; test binaries): confine does the work there.
+func confineInProcess(workspace, temp string, landlock bool) (bool, error) {
+	if _, _, errno := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0); errno == syscall.ENOTSUP {
+		return false, nil
 	}
-	if _, _, errno := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); errno != 0 {
-		return fmt.Errorf("restrict: %w", errno)
+	if !landlock {
+		return true, nil
 	}
-	return nil
+	ruleset, err := writeRuleset(workspace, temp)
+	if errors.Is(err, errNoLandlock) {
+		return true, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("landlock: %w", err)
+	}
+	defer unix.Close(ruleset)
+	if _, _, errno := syscall.AllThreadsSyscall6(syscall.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0); errno != 0 {
+		return true, fmt.Errorf("landlock: no_new_privs: %w", errno)
+	}
+	if _, _, errno := syscall.AllThreadsSyscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(ruleset), 0, 0); errno != 0 {
+		return true, fmt.Errorf("landlock: restrict: %w", errno)
+	}
+	return true, nil
 }
 
 // limitAddressSpace caps the process's address space at its present size

@@ -10,6 +10,8 @@ import "errors"
 
 func confine(string, string, bool) error { return errors.ErrUnsupported }
 
+func confineInProcess(string, string, bool) (bool, error) { return false, nil }
+
 func confined(string) error { return nil }
 
 func limitAddressSpace(int64) (uint64, error) { return 0, errors.ErrUnsupported }

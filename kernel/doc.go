@@ -88,10 +88,11 @@
 // MiB", and starts a new kernel.
 //
 // A cap on address space needs a process whose address space does not
-// grow by itself, so the kernel first starts itself again (Linux) with
-// glibc's malloc kept to one arena (Firn is built with cgo, and each
-// thread's arena would reserve 64 MiB) and with 2 MiB thread stacks
-// instead of 8 MiB. A ready kernel then has 1.30 GB of address space
+// grow by itself. A Firn built with cgo (the desktop app) therefore
+// first starts itself again (Linux) with glibc's malloc kept to one
+// arena (each thread's arena would reserve 64 MiB) and with 2 MiB thread
+// stacks instead of 8 MiB; the CLI, built without cgo, has neither and
+// needs no second start. A ready kernel then has 1.30 GB of address space
 // (1.74 GB without those settings; most of it the Go runtime's
 // reservations for its page allocator, never resident), 96 MB of data and
 // 31 MB resident (Linux amd64, Go 1.26). Its peak resident memory stays
@@ -114,9 +115,15 @@
 //
 // # Confinement
 //
-// Before it serves, a kernel on Linux starts itself again (confine_linux.go):
-// with the settings above and, in the sandbox, restricted by Landlock
-// (Linux 5.13 and later). The kernel process can then create, write,
+// Before it serves, a kernel on Linux confines itself (confine_linux.go):
+// in the sandbox it is restricted by Landlock (Linux 5.13 and later). A
+// program built without cgo (the CLI that scripts/release.sh builds)
+// restricts all its threads at once (syscall.AllThreadsSyscall); one
+// with cgo (the desktop app, test binaries) cannot, so it restricts the
+// thread that executes itself again, with the settings above — a second
+// start that costs its package initialization again (about 70 ms of
+// the 150 ms to the first kernel_info_reply, against 80 ms without cgo:
+// BenchmarkJupyterKernel). The kernel process can then create, write,
 // truncate, rename, link or remove files only in the workspace and in
 // its own temporary folder, whatever code tries it: a cell's os calls,
 // Figure.Save of package plots, gonum's Plot.Save, a library's temporary

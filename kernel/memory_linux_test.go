@@ -62,38 +62,55 @@ for {
 		{"strings.Repeat", "import \"strings\"\ns := strings.Repeat(\"x\", 3<<30)\nlen(s)"},
 		{"make", "b := make([]byte, 3<<30)\nlen(b)"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			k, ctx := startKernel(t, Options{MemoryLimit: limit})
-			run(t, ctx, k, "x := 1") // cell [1]
-			k.mu.Lock()
-			p := k.proc
-			k.mu.Unlock()
-			reply, out := run(t, ctx, k, tc.code) // cell [2]
-			if reply.Status != "error" || reply.EName != "MemoryLimit" || !strings.Contains(out, "cell [2]") || !strings.Contains(out, "256 MiB") {
-				t.Errorf("reply %s %s, output:\n%s\nwant the error MemoryLimit naming cell [2] and the limit of 256 MiB", reply.Status, reply.EName, out)
+		for _, noCgo := range []bool{false, true} {
+			name := tc.name
+			if noCgo {
+				name += ", without cgo"
 			}
-			peak := peakRSS(t, p)
-			t.Logf("peak RSS %d MiB (limit %d MiB + slack %d MiB)", peak>>20, limit>>20, slack>>20)
-			if peak > limit+slack {
-				t.Errorf("the kernel reached %d MiB, more than its limit of %d MiB and the slack of %d MiB", peak>>20, limit>>20, slack>>20)
-			}
-			// The kernel lives on if it got back under its limit; else
-			// it ends (if it has not yet, before it starts another cell)
-			// and a new one takes over.
-			var o outputs
-			_, err := k.Execute(ctx, "1+1", o.add)
-			var died *DiedError
-			if errors.As(err, &died) {
-				if !strings.Contains(died.Cause, "memory limit") {
-					t.Errorf("death cause %q", died.Cause)
-				}
-				waitEvent(t, k, EventRestarted)
-				o = outputs{}
-				_, err = k.Execute(ctx, "1+1", o.add)
-			}
-			if err != nil || o.text() != "[execute_result] 2\n" {
-				t.Errorf("after the cell: %q, %v", o.text(), err)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				testMemoryLimitHolds(t, tc.code, noCgo, limit, slack)
+			})
+		}
+	}
+}
+
+// testMemoryLimitHolds runs code, which grows without end, in a kernel
+// with a memory limit of limit: this test binary (with cgo, confined by
+// a new start), or it built without cgo (confined in its first start).
+func testMemoryLimitHolds(t *testing.T, code string, noCgo bool, limit, slack int64) {
+	opts := Options{MemoryLimit: limit}
+	if noCgo {
+		opts.Command = []string{testBinaryWithoutCgo(t)}
+	}
+	k, ctx := startKernel(t, opts)
+	run(t, ctx, k, "x := 1") // cell [1]
+	k.mu.Lock()
+	p := k.proc
+	k.mu.Unlock()
+	reply, out := run(t, ctx, k, code) // cell [2]
+	if reply.Status != "error" || reply.EName != "MemoryLimit" || !strings.Contains(out, "cell [2]") || !strings.Contains(out, "256 MiB") {
+		t.Errorf("reply %s %s, output:\n%s\nwant the error MemoryLimit naming cell [2] and the limit of 256 MiB", reply.Status, reply.EName, out)
+	}
+	peak := peakRSS(t, p)
+	t.Logf("peak RSS %d MiB (limit %d MiB + slack %d MiB)", peak>>20, limit>>20, slack>>20)
+	if peak > limit+slack {
+		t.Errorf("the kernel reached %d MiB, more than its limit of %d MiB and the slack of %d MiB", peak>>20, limit>>20, slack>>20)
+	}
+	// The kernel lives on if it got back under its limit; else
+	// it ends (if it has not yet, before it starts another cell)
+	// and a new one takes over.
+	var o outputs
+	_, err := k.Execute(ctx, "1+1", o.add)
+	var died *DiedError
+	if errors.As(err, &died) {
+		if !strings.Contains(died.Cause, "memory limit") {
+			t.Errorf("death cause %q", died.Cause)
+		}
+		waitEvent(t, k, EventRestarted)
+		o = outputs{}
+		_, err = k.Execute(ctx, "1+1", o.add)
+	}
+	if err != nil || o.text() != "[execute_result] 2\n" {
+		t.Errorf("after the cell: %q, %v", o.text(), err)
 	}
 }

@@ -100,7 +100,13 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	}
 	limitAS := false
 	if *confinedStack == "" {
-		if err := confine(ws, *temp, !*trusted && !*noLandlock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		landlock := !*trusted && !*noLandlock
+		if done, err := confineInProcess(ws, *temp, landlock); done {
+			if err != nil {
+				fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
+			}
+			limitAS = true
+		} else if err := confine(ws, *temp, landlock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 			fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
 		}
 	} else if err := confined(*confinedStack); err != nil {

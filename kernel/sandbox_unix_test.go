@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -58,9 +59,12 @@ func snapshot(t *testing.T, dir string) map[string]string {
 // was (contents, modes, owners, times), leave the kernel's working
 // directory alone, and fail with an error that names the path.
 //
-// The cases run twice: in a kernel confined with Landlock (Linux), and
-// with --no-landlock, where the in-process sandbox alone must refuse all
-// but the compiled code's own writes (landlock).
+// The cases run in a kernel confined with Landlock (Linux) after a new
+// start (a program with cgo, as this test binary and the desktop app
+// are); in one built without cgo (as the released CLI is), which
+// confines all its threads without a new start; and with --no-landlock,
+// where the in-process sandbox alone must refuse all but the compiled
+// code's own writes (landlock).
 func TestKernelNoWriteOutsideWorkspace(t *testing.T) {
 	ws := realTempDir(t)
 	out := realTempDir(t)
@@ -166,9 +170,18 @@ err := grid.Save(OUT + "/grid.svg")`, path: "OUT/grid.svg"},
 		{name: "gonum Plot.Save", code: fig + `err := fig.Plot().Save(100, 100, OUT+"/plot.svg")`, path: "OUT/plot.svg", landlock: true},
 		{name: "gonum Plot.Save through a link", code: fig + `err := fig.Plot().Save(100, 100, "link/plot.png")`, path: "link/plot.png", landlock: true},
 	}
-	for _, landlock := range []bool{true, false} {
-		name := map[bool]string{true: "landlock", false: "in-process"}[landlock]
-		t.Run(name, func(t *testing.T) {
+	variants := []struct {
+		name     string
+		landlock bool
+		noCgo    bool // the kernel is this test built without cgo
+	}{
+		{"landlock", true, false},
+		{"landlock without cgo", true, true},
+		{"in-process", false, false},
+	}
+	for _, v := range variants {
+		landlock := v.landlock
+		t.Run(v.name, func(t *testing.T) {
 			if landlock && runtime.GOOS != "linux" {
 				t.Skip("Landlock is Linux's")
 			}
@@ -176,7 +189,19 @@ err := grid.Save(OUT + "/grid.svg")`, path: "OUT/grid.svg"},
 			if !landlock {
 				opts.Command = []string{os.Args[0], "--no-landlock"}
 			}
+			if v.noCgo {
+				opts.Command = []string{testBinaryWithoutCgo(t)}
+			}
 			k, ctx := startKernel(t, opts)
+			if v.noCgo {
+				// Confined without a new start: no --confined in its
+				// command line, no_new_privs set on its threads.
+				cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", k.Pid()))
+				status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", k.Pid()))
+				if strings.Contains(string(cmdline), "--confined") || !strings.Contains(string(status), "NoNewPrivs:\t1") {
+					t.Fatalf("the kernel without cgo started again or has no no_new_privs: %q\n%s", cmdline, status)
+				}
+			}
 			run(t, ctx, k, fmt.Sprintf("import (\n\t\"io/ioutil\"\n\t\"time\"\n)\nconst OUT = %q\nconst REL = %q\nvar _ = ioutil.Discard\nvar _ = time.Now", out, rel))
 			for _, tc := range cases {
 				if tc.landlock && !landlock {
@@ -228,6 +253,20 @@ f.Close()`,
 			}
 		})
 	}
+}
+
+// testBinaryWithoutCgo builds this package's test binary with
+// CGO_ENABLED=0 (as scripts/release.sh builds the CLI) and returns its
+// path.
+func testBinaryWithoutCgo(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "kernel-nocgo.test")
+	cmd := exec.Command("go", "test", "-c", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c without cgo: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // realTempDir is a new temporary directory with its links resolved.

@@ -91,23 +91,30 @@ func Serve(ctx context.Context, conn protocol.Transport, opts ServerOptions) err
 		s.streams = append(s.streams, newStreamCapture("stderr", opts.Stderr, opts.ErrPipe, s.emitStream))
 	}
 	s.publish(nil, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Starting})
-	in, err := interpreter.New(interpreter.Options{
-		Workspace: opts.Workspace,
-		Trusted:   opts.Trusted,
-		Stdout:    stdout,
-		Stderr:    stderr,
-		Publisher: (*publisher)(s),
-		LatePanic: s.latePanic,
-	})
-	if err != nil {
-		return fmt.Errorf("kernel: start interpreter: %w", err)
-	}
-	s.interp = in
-	s.publish(nil, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Idle})
-
-	if opts.MemoryLimit > 0 && opts.Fatal != nil {
-		defer watchMemory(opts.MemoryLimit, opts.LimitAddressSpace, s.overMemory, s.exitIdle)()
-	}
+	// The interpreter takes most of a start (its prelude, the symbol
+	// tables): it is made while the kernel already answers kernel_info,
+	// the request a client waits for before it shows the kernel as
+	// started. Requests that need it wait for ready: cells queue as
+	// usual, completions and inspections wait in goroutines of their own.
+	ready := make(chan struct{})
+	var startErr error
+	go func() {
+		defer close(ready)
+		in, err := interpreter.New(interpreter.Options{
+			Workspace: opts.Workspace,
+			Trusted:   opts.Trusted,
+			Stdout:    stdout,
+			Stderr:    stderr,
+			Publisher: (*publisher)(s),
+			LatePanic: s.latePanic,
+		})
+		if err != nil {
+			startErr = fmt.Errorf("kernel: start interpreter: %w", err)
+			return
+		}
+		s.interp = in // before close(ready), which publishes it
+		s.publish(nil, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Idle})
+	}()
 
 	shell := make(chan *protocol.Message, 1024)
 	readErr := make(chan error, 1)
@@ -133,9 +140,24 @@ func Serve(ctx context.Context, conn protocol.Transport, opts ServerOptions) err
 				s.reply(m, protocol.ShutdownReply, protocol.ShutdownContent{Status: "ok", Restart: c.Restart})
 				s.closeOnce.Do(func() { close(s.shutdown) })
 				return
-			case protocol.CompleteRequest, protocol.InspectRequest, protocol.KernelInfoRequest:
-				// Read-only: answered at once, even while a cell runs.
+			case protocol.KernelInfoRequest:
+				// Answered at once, even while a cell runs or the
+				// interpreter is being made.
 				s.handleQuery(m)
+			case protocol.CompleteRequest, protocol.InspectRequest:
+				// Read-only: answered at once, even while a cell runs;
+				// during the start, once the interpreter is ready.
+				select {
+				case <-ready:
+					s.handleQuery(m)
+				default:
+					go func() {
+						<-ready
+						if s.interp != nil {
+							s.handleQuery(m)
+						}
+					}()
+				}
 			default:
 				if m.Type() == protocol.ExecuteRequest {
 					s.mu.Lock()
@@ -157,6 +179,19 @@ func Serve(ctx context.Context, conn protocol.Transport, opts ServerOptions) err
 		}
 	}()
 
+	select {
+	case <-ready:
+		if startErr != nil {
+			return startErr
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.shutdown:
+		return nil
+	}
+	if opts.MemoryLimit > 0 && opts.Fatal != nil {
+		defer watchMemory(opts.MemoryLimit, opts.LimitAddressSpace, s.overMemory, s.exitIdle)()
+	}
 	for {
 		select {
 		case <-ctx.Done():
