@@ -138,11 +138,11 @@ func DefaultInversion() InversionParams {
 func (p InversionParams) check() error {
 	switch {
 	case !(p.GlenA > 0), !(p.GlenN > 0), !(p.RhoIce > 0):
-		return fmt.Errorf("GlenA %g, GlenN %g, RhoIce %g (want all > 0; start from DefaultInversion())", p.GlenA, p.GlenN, p.RhoIce)
+		return fmt.Errorf("parameters GlenA %g, GlenN %g, RhoIce %g (want all > 0; start from DefaultInversion())", p.GlenA, p.GlenN, p.RhoIce)
 	case !(p.Fs >= 0), !(p.MinSlope >= 0):
-		return fmt.Errorf("Fs %g, MinSlope %g (want both ≥ 0)", p.Fs, p.MinSlope)
+		return fmt.Errorf("parameters Fs %g, MinSlope %g (want both ≥ 0)", p.Fs, p.MinSlope)
 	case !(p.ShapeFactor > 0 && p.ShapeFactor <= 1):
-		return fmt.Errorf("ShapeFactor %g (want 0 < f ≤ 1)", p.ShapeFactor)
+		return fmt.Errorf("parameter ShapeFactor %g (want 0 < f ≤ 1)", p.ShapeFactor)
 	case p.Shape == geometry.Trapezoidal && !(p.Lambda > 0):
 		return fmt.Errorf("trapezoid Lambda %g (want > 0)", p.Lambda)
 	case p.Shape > geometry.Trapezoidal:

@@ -27,6 +27,9 @@ const (
 	GridDxMax = 200.0
 	// Border is the margin of the map around the outline, in cells.
 	Border = 80
+	// MinValidDEM is the smallest share of the glacier's cells the DEM
+	// must cover (OGGM's compute_hypsometry_attributes refuses less).
+	MinValidDEM = 0.2
 	// SmoothWindow is the size of the Gaussian window that smooths the
 	// DEM for the flowlines, m (the blur's half width is SmoothWindow/dx
 	// cells, rounded).
@@ -86,8 +89,8 @@ type Region struct {
 	// RGIArea is the area the inventory gives, m².
 	RGIArea float64
 	// Voids is the number of cells the DEM did not cover (filled from
-	// their neighbours).
-	Voids int
+	// their neighbours), GlacierVoids the number of them on the glacier.
+	Voids, GlacierVoids int
 }
 
 // NewRegion makes the glacier's map from its outline and a DEM (in
@@ -111,8 +114,11 @@ type Region struct {
 //  5. the glacier mask: the cells whose centre lies inside the outline and
 //     outside its holes (rasterio's mask, as simple_glacier_masks).
 func NewRegion(o *outline.Outline, d *dem.Grid, opt RegionOptions) (*Region, error) {
-	if o == nil || d == nil {
-		return nil, errors.New("glacier region: no outline or no DEM")
+	if o == nil {
+		return nil, errors.New("glacier region: no outline")
+	}
+	if d == nil {
+		return nil, fmt.Errorf("glacier region %s: no DEM", o.ID)
 	}
 	name := o.ID
 	if len(o.Geometry) == 0 {
@@ -171,6 +177,10 @@ func NewRegion(o *outline.Outline, d *dem.Grid, opt RegionOptions) (*Region, err
 		return nil, fmt.Errorf("glacier region %s: DEM: %w", name, err)
 	}
 	r.Topo = r.resample(d, demCRS)
+	void := make([]bool, len(r.Topo))
+	for k, z := range r.Topo {
+		void[k] = math.IsNaN(z)
+	}
 	r.Voids, err = fillVoids(r.Topo, r.Nx, r.Ny)
 	if err != nil {
 		return nil, fmt.Errorf("glacier region %s: DEM: %w (does it cover the outline, %.4f–%.4f E?)", name, err, minLonOf(o), maxLonOf(o))
@@ -200,6 +210,15 @@ func NewRegion(o *outline.Outline, d *dem.Grid, opt RegionOptions) (*Region, err
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("glacier region %s: no cell of the %.0f m grid has its centre inside the outline", name, dx)
+	}
+	for k, m := range r.Mask {
+		if m && void[k] {
+			r.GlacierVoids++
+		}
+	}
+	if valid := 1 - float64(r.GlacierVoids)/float64(n); valid < MinValidDEM {
+		return nil, fmt.Errorf("glacier region %s: the DEM covers %.0f %% of the glacier's %d cells (want ≥ %.0f %%; does it cover %.4f–%.4f E?)",
+			name, 100*valid, n, 100*MinValidDEM, minLonOf(o), maxLonOf(o))
 	}
 	return r, nil
 }
