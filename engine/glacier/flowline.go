@@ -107,7 +107,7 @@ func ElevationBands(r *Region, binSize float64) (*Bands, error) {
 	}
 	out := &Bands{BinSize: bs}
 	cell := dx * dx
-	var sel, sl []float64
+	var sl []float64
 	for b := nb - 1; b >= 0; b-- {
 		idx := bin[b]
 		if len(idx) == 0 {
@@ -121,19 +121,7 @@ func ElevationBands(r *Region, binSize float64) (*Bands, error) {
 		}
 		mean /= float64(len(idx))
 		sort.Float64s(sl)
-		qmin := quantile7(sl, 0.05)
-		q := math.Min(math.Max(2*quantile7(sl, 0.2)/quantile7(sl, 0.8), 0.55), 0.95)
-		qmax := quantile7(sl, q)
-		sel = sel[:0]
-		for _, s := range sl {
-			if s >= qmin && s <= qmax {
-				sel = append(sel, s)
-			}
-		}
-		if len(sel) == 0 {
-			sel = sl
-		}
-		slope := math.Min(math.Max(floats.Sum(sel)/float64(len(sel)), MinBandSlope), MaxBandSlope)
+		slope := math.Min(math.Max(bandSlope(sl), MinBandSlope), MaxBandSlope)
 		area := float64(len(idx)) * cell
 		length := bs / math.Tan(slope)
 		out.Elevation = append(out.Elevation, minb+(float64(b)+0.5)*bs)
@@ -154,6 +142,27 @@ func ElevationBands(r *Region, binSize float64) (*Bands, error) {
 		out.Distance[k] = d
 	}
 	return out, nil
+}
+
+// bandSlope returns the slope of a band from its cells' slopes sl, sorted:
+// the mean of those between the 5 % quantile and the q quantile, q =
+// 2·Q(0.2)/Q(0.8) clipped to [0.55, 0.95] (Werder et al. 2019, sect. 2.3),
+// or of all when none is between.
+func bandSlope(sl []float64) float64 {
+	qmin := quantile7(sl, 0.05)
+	q := math.Min(math.Max(2*quantile7(sl, 0.2)/quantile7(sl, 0.8), 0.55), 0.95)
+	qmax := quantile7(sl, q)
+	sum, n := 0.0, 0
+	for _, s := range sl {
+		if s >= qmin && s <= qmax {
+			sum += s
+			n++
+		}
+	}
+	if n == 0 {
+		return floats.Sum(sl) / float64(len(sl))
+	}
+	return sum / float64(n)
 }
 
 // gradient returns numpy's gradient of z at flat index k along one axis:

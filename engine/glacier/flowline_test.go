@@ -26,6 +26,33 @@ func TestQuantile7(t *testing.T) {
 	}
 }
 
+func TestBandSlope(t *testing.T) {
+	ramp := func(n int, f func(k int) float64) []float64 {
+		x := make([]float64, n)
+		for k := range x {
+			x[k] = f(k + 1)
+		}
+		return x
+	}
+	for _, c := range []struct {
+		name string
+		sl   []float64
+		want float64
+	}{
+		// 1…100 (×0.005): Q(0.05) = 5.95, 2·Q(0.2)/Q(0.8) = 2·20.8/80.2 <
+		// 0.55, Q(0.55) = 55.45: the mean of 6…55 is 30.5.
+		{"uniform: the upper quantile clipped at 0.55", ramp(100, func(k int) float64 { return 0.005 * float64(k) }), 0.005 * 30.5},
+		// 100 values 1…1.99 (×0.1): 2·Q(0.2)/Q(0.8) = 2·1.198/1.792 > 0.95:
+		// between Q(0.05) = 1.0495 and Q(0.95) = 1.9405, 1.05…1.94.
+		{"narrow: clipped at 0.95", ramp(100, func(k int) float64 { return 0.1 * (0.99 + 0.01*float64(k)) }), 0.1 * 1.495},
+		{"one cell", []float64{0.3}, 0.3},
+	} {
+		if got := bandSlope(c.sl); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%s: %.15g, want %.15g", c.name, got, c.want)
+		}
+	}
+}
+
 // planeRegion is a map of a glacier on a plane falling southwards with
 // slope tan α = s: a rectangle of w×l cells (dx m) in a map with a margin
 // of 3 cells.

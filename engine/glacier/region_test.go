@@ -159,6 +159,14 @@ func TestRegionHintereisferner(t *testing.T) {
 			t.Errorf("%s %.0f m, RGI %.0f m (want within 30 m)", c.name, c.got, c.want)
 		}
 	}
+	// The smoothed DEM is the DEM blurred over ±round(251 m/50 m) = ±5 cells.
+	blurred := append([]float64(nil), r.Topo...)
+	gaussianBlur(blurred, r.Nx, r.Ny, 5)
+	for k := range blurred {
+		if blurred[k] != r.TopoSmoothed[k] {
+			t.Fatalf("smoothed DEM at cell %d: %g m, the DEM blurred over ±5 cells %g m", k, r.TopoSmoothed[k], blurred[k])
+		}
+	}
 	h := r.Hypsometry(50)
 	if err := h.Validate(); err != nil {
 		t.Fatal(err)
@@ -262,6 +270,23 @@ func TestCubicAndBlur(t *testing.T) {
 				t.Fatalf("blur moved the plane at %d,%d by %g", i, j, d)
 			}
 		}
+	}
+	// A spike spreads as OGGM's kernel exp(−(x² + y²)/size), normalised.
+	spike := make([]float64, 21*21)
+	spike[10*21+10] = 1
+	gaussianBlur(spike, 21, 21, 2)
+	norm := 0.0
+	for a := -2; a <= 2; a++ {
+		norm += math.Exp(-float64(a*a) / 2)
+	}
+	for _, d := range [][2]int{{0, 0}, {1, 0}, {2, 1}, {2, 2}, {-1, 2}} {
+		want := math.Exp(-float64(d[0]*d[0]+d[1]*d[1])/2) / (norm * norm)
+		if got := spike[(10+d[1])*21+10+d[0]]; math.Abs(got-want) > 1e-15 {
+			t.Errorf("blurred spike at %v: %g, want %g", d, got, want)
+		}
+	}
+	if got := spike[(10+3)*21+10]; got != 0 {
+		t.Errorf("blurred spike 3 cells away: %g, want 0 (the kernel spans ±2)", got)
 	}
 	// A void is filled from its neighbours.
 	v := []float64{1, 2, 3, 4, math.NaN(), 6, 7, 8, 9}
