@@ -29,6 +29,12 @@
 // [Region.Hypsometry] gives the area by elevation band as the
 // [massbalance.Hypsometry] the mass-balance calibration takes.
 //
+// The cubic convolution is written here: gonum's interp fits 1-D splines
+// through whole series, while GDAL's resampling (and so OGGM's) weighs the
+// 4×4 cells around each point with Keys' kernel, which is what the tests
+// compare with. gonum serves where its methods are the ones OGGM uses:
+// linear interpolation along the flowline, and floats for sums and scaling.
+//
 // The DEM's projection is computed exactly at every cell; GDAL, which OGGM
 // calls through rasterio, interpolates it along rows within 1/8 of a
 // source cell, which moves the heights on Hintereisferner's map by up to
