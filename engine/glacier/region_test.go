@@ -297,3 +297,40 @@ func TestCubicAndBlur(t *testing.T) {
 		t.Error("fillVoids of an empty DEM: no error")
 	}
 }
+
+// TestRegionFromEachOutline builds Hintereisferner's map from each outline
+// of it in the sample data: RGI 6 as shapefile (a .prj) and GeoJSON
+// (EPSG:4326), RGI 7 (PolygonZ, its own attribute names and area) and RGI 5
+// among the Ötztal's glaciers. Each mask holds the file's RGI area within
+// 1 %.
+func TestRegionFromEachOutline(t *testing.T) {
+	_, d := hef(t)
+	for _, c := range []struct{ file, id string }{
+		{"Hintereisferner_RGI6.shp", "RGI60-11.00897"},
+		{"Hintereisferner_RGI6.geojson", "RGI60-11.00897"},
+		{"rgi7g_hef.shp", "RGI2000-v7.0-G-11-03116"},
+		{"rgi_oetztal.geojson", "RGI50-11.00897"},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			all, err := outline.Read(testfiles.File(t, "sample", "outlines", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := outline.Find(all, c.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewRegion(o, d, RegionOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d×%d cells of %.0f m, mask %.3f km², RGI %.3f km²", c.id, r.Nx, r.Ny, r.DX, r.MaskArea()/1e6, o.Area)
+			if r.DX != 50 {
+				t.Errorf("cells of %g m, want 50", r.DX)
+			}
+			if rel := math.Abs(r.MaskArea()/1e6-o.Area) / o.Area; rel > 0.01 {
+				t.Errorf("mask %.3f km², RGI %.3f km² (%.1f %%)", r.MaskArea()/1e6, o.Area, 100*rel)
+			}
+		})
+	}
+}
