@@ -71,7 +71,9 @@
 // the thickness h for the section S of each point's shape (rectangle,
 // parabola, or OGGM's trapezoid of side factor λ = 2 for elevation bands).
 // [DefaultInversion] holds OGGM's defaults: A = 2.4e-24 Pa⁻³ s⁻¹, n = 3,
-// f_s = 0, ρ = 900 kg m⁻³, slopes of at least 1.5°.
+// f_s = 0, ρ = 900 kg m⁻³, slopes of at least 1.5°. [CalibrateGlenA] finds
+// the A that gives a target volume (OGGM's calibration to the consensus
+// estimate).
 //
 // # Verification
 //
@@ -83,7 +85,8 @@
 // Geosci. 12, 168); mean thickness 80 m (consensus 72 m), largest 185 m
 // (191 m). With OGGM's test-glacier balance (temperature index calibrated
 // to the WGMS record) and the default A the volume is 0.744 km³: OGGM then
-// calibrates A and f_s to reach 0.573 km³. The inversion is checked
+// calibrates A and f_s to reach 0.573 km³. The consensus volume needs A =
+// 4.41e-24 Pa⁻³ s⁻¹ (1.84 × the default) with the linear balance. The inversion is checked
 // analytically on a rectangular valley on a plane, where flux and thickness
 // have closed forms (TestInversionAnalytic), and section by section
 // against Glen's law (TestThicknessFromGlensLaw). OGGM's

@@ -303,3 +303,60 @@ func thickness(q, w, tau, fd float64, p InversionParams) (float64, geometry.Shap
 	}
 	return (lo + hi) / 2, shape, nil
 }
+
+// CalibrateGlenA finds the creep parameter A (Pa⁻ⁿ s⁻¹) for which the
+// inversion of fl with the apparent balance mb gives the volume target
+// (m³; the consensus estimate, say), the other parameters as in p, and
+// returns that inversion, as OGGM's calibrate_inversion_from_consensus does
+// for a glacier. The volume falls as A grows (thinner ice flows the flux
+// faster); A is searched by bisection on log A in [1e-4, 1e4]·p.GlenA
+// until the volume is within 1e-9 of the target. Without sliding and with
+// rectangular or parabolic sections V ∝ A^(−1/(n+2)), so A = A₀·(V₀/V)^(n+2).
+func CalibrateGlenA(fl *Flowline, mb []float64, p InversionParams, target float64) (*Inversion, error) {
+	if !(target > 0) {
+		return nil, fmt.Errorf("calibration of A for %s: target volume %g m³ (want > 0)", fl.ID, target)
+	}
+	vol := func(logA float64) (*Inversion, float64, error) {
+		q := p
+		q.GlenA = math.Exp(logA)
+		inv, err := Invert(fl, mb, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		return inv, inv.Volume(fl.Dx), nil
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("calibration of A for %s: %w", fl.ID, err)
+	}
+	lo, hi := math.Log(p.GlenA*1e-4), math.Log(p.GlenA*1e4)
+	_, vlo, err := vol(lo)
+	if err != nil {
+		return nil, err
+	}
+	_, vhi, err := vol(hi)
+	if err != nil {
+		return nil, err
+	}
+	if target > vlo || target < vhi {
+		return nil, fmt.Errorf("calibration of A for %s: the volume is %.4g–%.4g km³ for A in [%.3g, %.3g]; %.4g km³ is out of reach",
+			fl.ID, vhi/1e9, vlo/1e9, math.Exp(lo), math.Exp(hi), target/1e9)
+	}
+	var inv *Inversion
+	for k := 0; k < 200; k++ {
+		mid := (lo + hi) / 2
+		var v float64
+		inv, v, err = vol(mid)
+		if err != nil {
+			return nil, err
+		}
+		if math.Abs(v-target) <= 1e-9*target {
+			break
+		}
+		if v > target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return inv, nil
+}

@@ -5,6 +5,7 @@ import (
 	"github.com/firnglacier/firn/assets"
 	"github.com/firnglacier/firn/engine/climate"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/constants"
@@ -308,4 +309,54 @@ func maxOf(x []float64) float64 {
 		m = math.Max(m, v)
 	}
 	return m
+}
+
+// TestCalibrateGlenA: A found for a target volume gives that volume; for
+// rectangles without sliding it is A₀·(V₀/V)⁵ exactly (h ∝ A^(−1/5)); and
+// Hintereisferner's A for the consensus volume, for the record.
+func TestCalibrateGlenA(t *testing.T) {
+	r := hefRegion(t)
+	fl, _, err := ElevationBandFlowline(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := LinearApparentBalance(fl, 0)
+	rect := DefaultInversion()
+	rect.Shape = geometry.Rectangular
+	for _, c := range []struct {
+		name   string
+		p      InversionParams
+		target float64
+	}{
+		{"rectangles, 0.5 km³", rect, 0.5e9},
+		{"rectangles, 1 km³", rect, 1e9},
+		{"trapezoids, the consensus 0.578 km³", DefaultInversion(), 0.5779e9},
+		// With OGGM's customary sliding the volume stays below 0.373 km³.
+		{"trapezoids with sliding, 0.3 km³", func() InversionParams { p := DefaultInversion(); p.Fs = 5.7e-20; return p }(), 0.3e9},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base, err := Invert(fl, mb, c.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, err := CalibrateGlenA(fl, mb, c.p, c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := inv.Volume(fl.Dx)
+			t.Logf("A = %.4g Pa⁻³ s⁻¹ (%.3f × the default) for %.4f km³", inv.Params.GlenA, inv.Params.GlenA/constants.GlenA, v/1e9)
+			if math.Abs(v-c.target) > 1e-6*c.target {
+				t.Errorf("volume %.6g m³ with the calibrated A, want %.6g", v, c.target)
+			}
+			if c.p.Shape == geometry.Rectangular {
+				want := c.p.GlenA * math.Pow(base.Volume(fl.Dx)/c.target, 5)
+				if math.Abs(inv.Params.GlenA-want) > 1e-5*want {
+					t.Errorf("A = %.6g, want A₀·(V₀/V)⁵ = %.6g", inv.Params.GlenA, want)
+				}
+			}
+		})
+	}
+	if _, err := CalibrateGlenA(fl, mb, DefaultInversion(), 1e15); err == nil || !strings.Contains(err.Error(), "out of reach") {
+		t.Errorf("a volume of 10⁶ km³: error %v, want one that says it is out of reach", err)
+	}
 }
