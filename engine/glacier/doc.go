@@ -35,7 +35,7 @@
 // compare with. gonum serves where its methods are the ones OGGM uses:
 // linear interpolation along the flowline, and floats for sums and scaling.
 //
-// The DEM's projection is computed exactly at every cell; GDAL, which OGGM
+// Each cell's position on the DEM is projected exactly; GDAL, which OGGM
 // calls through rasterio, interpolates it along rows within 1/8 of a
 // source cell, which moves the heights on Hintereisferner's map by up to
 // 3 m (0.7 m on average). Against gdalwarp with the exact transformer the
