@@ -12,6 +12,9 @@
 //     the monthly temperature-index model with its calibration.
 //   - [github.com/firnglacier/firn/engine/climate]: monthly climate from CSV
 //     and NetCDF classic files.
+//   - [github.com/firnglacier/firn/engine/glacier]: a real glacier from its
+//     outline and a DEM, as OGGM prepares it: its map, elevation-band
+//     flowline and ice thickness from mass conservation.
 //   - [github.com/firnglacier/firn/engine/edu]: the teaching API.
 //   - [github.com/firnglacier/firn/engine/dynamics]: the shallow-ice
 //     flowline model (flux-based and semi-implicit solvers), runs, yearly
