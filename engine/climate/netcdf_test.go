@@ -2,7 +2,6 @@ package climate
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
@@ -595,17 +594,9 @@ func TestNetCDF4Files(t *testing.T) {
 // "sum" or a flat index → value.
 func readNetCDF4Expected(t *testing.T) map[string]map[string]map[string]float64 {
 	t.Helper()
-	f, err := os.Open(testfiles.File(t, "sample", "climate", "netcdf4_expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testfiles.CSV(t, "sample", "climate", "netcdf4_expected.csv")
 	out := map[string]map[string]map[string]float64{}
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		x, err := strconv.ParseFloat(r[3], 64)
 		if err != nil {
 			t.Fatal(err)

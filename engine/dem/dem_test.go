@@ -1,7 +1,6 @@
 package dem
 
 import (
-	"encoding/csv"
 	"math"
 	"os"
 	"strconv"
@@ -12,16 +11,7 @@ import (
 
 func readCSV(t testing.TB, name string) [][]string {
 	t.Helper()
-	f, err := os.Open(testfiles.File(t, "sample", "dem", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows[1:]
+	return testfiles.CSV(t, "sample", "dem", name)
 }
 
 // Every raster of testdata/sample/dem against GDAL (grids_expected.csv,

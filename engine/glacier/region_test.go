@@ -2,9 +2,7 @@ package glacier
 
 import (
 	"bytes"
-	"encoding/csv"
 	"math"
-	"os"
 	"strconv"
 	"testing"
 
@@ -68,15 +66,7 @@ func TestGridSpacing(t *testing.T) {
 // with cubic resampling, the mask burnt by gdal_rasterize.
 func TestRegionAgainstGDAL(t *testing.T) {
 	r := hefRegion(t)
-	f, err := os.Open(testfiles.File(t, "sample", "dem", "hef_region_expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testfiles.CSV(t, "sample", "dem", "hef_region_expected.csv")
 	num := func(s string) float64 {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -96,7 +86,7 @@ func TestRegionAgainstGDAL(t *testing.T) {
 	}
 	var maxDiff, sumDiff float64
 	nTopo, maskWrong := 0, 0
-	for _, row := range rows[1:] {
+	for _, row := range rows {
 		key, v := row[0], num(row[3])
 		switch key {
 		case "lon0", "dx", "x0", "y0", "nx", "ny":

@@ -1,7 +1,6 @@
 package outline
 
 import (
-	"encoding/csv"
 	"math"
 	"os"
 	"strconv"
@@ -15,20 +14,13 @@ import (
 // (shapefiles_expected.csv): per feature, the id, the area, the number of
 // rings and points, the first vertex and the bounding box.
 func TestShapefiles(t *testing.T) {
-	f, err := os.Open(testfiles.File(t, "sample", "outlines", "shapefiles_expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testfiles.CSV(t, "sample", "outlines", "shapefiles_expected.csv")
 	cache := map[string][]*Outline{}
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		file := r[0]
 		outs, ok := cache[file]
 		if !ok {
+			var err error
 			if outs, err = Read(testfiles.File(t, "sample", "outlines", file)); err != nil {
 				t.Fatal(err)
 			}

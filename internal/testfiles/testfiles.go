@@ -2,6 +2,7 @@ package testfiles
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -50,6 +51,27 @@ func File(t testing.TB, parts ...string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// CSV reads the CSV file at Path(parts...) and returns its rows after
+// the header row (the expected values tests compare with); it fails the
+// test at once, naming the file, when it cannot.
+func CSV(t testing.TB, parts ...string) [][]string {
+	t.Helper()
+	p := File(t, parts...)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("%s: no header row", p)
+	}
+	return rows[1:]
 }
 
 // check returns an error naming p (relative to the repository) when p

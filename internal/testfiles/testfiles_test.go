@@ -175,3 +175,27 @@ func TestREADMEListsEveryFile(t *testing.T) {
 		}
 	}
 }
+
+// CSV gives the rows after the header; a file that is not CSV fails the
+// test, naming the file.
+func TestCSV(t *testing.T) {
+	rows := CSV(t, "sample", "outlines", "shapefiles_expected.csv")
+	if len(rows) != 23 || rows[0][0] == "file" {
+		t.Errorf("%d rows, the first %q: want the 23 features after the header", len(rows), rows[0])
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("a,b\n\"unterminated\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &fatalTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rel, _ := filepath.Rel(Root(), bad)
+		CSV(f, rel)
+	}()
+	<-done
+	if !strings.Contains(f.msg, "bad.csv") {
+		t.Errorf("message %q does not name the file", f.msg)
+	}
+}

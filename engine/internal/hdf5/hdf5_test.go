@@ -2,7 +2,6 @@ package hdf5
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"math"
@@ -199,17 +198,9 @@ func BenchmarkReadHISTALP(b *testing.B) {
 
 func expected(t *testing.T) map[string]map[string]map[string]float64 {
 	t.Helper()
-	fh, err := os.Open(testfiles.File(t, "sample", "climate", "netcdf4_expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testfiles.CSV(t, "sample", "climate", "netcdf4_expected.csv")
 	out := map[string]map[string]map[string]float64{}
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		x, _ := strconv.ParseFloat(r[3], 64)
 		if out[r[0]] == nil {
 			out[r[0]] = map[string]map[string]float64{}
