@@ -31,6 +31,8 @@ type Options struct {
 // Glacier is a glacier prepared from its outline and a DEM: its map, its
 // elevation bands and flowline, and its inverted thickness.
 type Glacier struct {
+	// Name is the glacier's name in the outline's attributes ("" if none).
+	Name     string
 	Region   *Region
 	Bands    *Bands
 	Flowline *Flowline
@@ -91,7 +93,7 @@ func Prepare(o *outline.Outline, d *dem.Grid, opt Options) (*Glacier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Glacier{Region: r, Bands: b, Flowline: fl, ELA: ela, Inversion: inv, MB: ti, Calibration: cal}, nil
+	return &Glacier{Name: o.Name, Region: r, Bands: b, Flowline: fl, ELA: ela, Inversion: inv, MB: ti, Calibration: cal}, nil
 }
 
 // zeroCrossing returns the height at which mb, given at the heights z
