@@ -109,6 +109,9 @@ func Calibrate(fl *Flowline, opt MBOptions) (massbalance.MonthlyTI, *Calibration
 	case opt.FirstYear != 0 || opt.LastYear != 0:
 		cal.Method = "geodetic"
 		m.FirstMonth = max(opt.FirstMonth, 1)
+		if _, err := m.Constant(opt.FirstYear, opt.LastYear); err != nil {
+			return m, nil, fmt.Errorf("mass-balance calibration of %s, period %d–%d: %w", fl.ID, opt.FirstYear, opt.LastYear, err)
+		}
 		c, err := massbalance.CalibrateGeodetic(m, h, opt.Geodetic, opt.FirstYear, opt.LastYear, b)
 		if err != nil {
 			return m, nil, err
