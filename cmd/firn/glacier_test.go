@@ -180,6 +180,7 @@ func TestGlacierErrors(t *testing.T) {
 		{"DEM elsewhere", []string{"--outline", shp, "--dem", southDEM, "--climate", nc}, []string{southDEM, "the DEM covers no cell of the glacier's map"}},
 		{"climate too short", []string{"--outline", shp, "--dem", tif, "--climate", short, "--mb-obs", wgms}, []string{"RGI60-11.00897", "no observed year in the climate"}},
 		{"geodetic period outside the climate", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000-2019"}, []string{"period 2000–2019", "2003-09"}},
+		{"period without a target", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--cal-period", "1980-2000"}, []string{"--cal-period needs --mb-obs or --geodetic"}},
 		{"missing DEM flag", []string{"--outline", shp, "--climate", nc}, []string{"--dem is required"}},
 		{"bad period", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000"}, []string{`--cal-period "2000"`}},
 	}

@@ -96,6 +96,9 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	if geodeticSet && *obsPath != "" {
 		return usagef("glacier prepare: --mb-obs and --geodetic: give one")
 	}
+	if *calPeriod != "" && !geodeticSet && *obsPath == "" {
+		return usagef("glacier prepare: --cal-period needs --mb-obs or --geodetic")
+	}
 	if geodeticSet && *calPeriod == "" {
 		return usagef("glacier prepare: --geodetic needs --cal-period FIRST-LAST")
 	}
