@@ -213,6 +213,18 @@ func TestGlacierErrors(t *testing.T) {
 	if _, err := os.Stat(diag); err == nil {
 		t.Error("a failed run wrote its diagnostics")
 	}
+	// Without observations the glacier is inverted with the linear
+	// balance and has no model to run.
+	lin := filepath.Join(tmp, "linear")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--out", lin); r.code != 0 || !strings.Contains(r.stderr, "apparent balance linear") {
+		t.Fatalf("prepare without observations: %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(lin, "calibration.json")); err == nil {
+		t.Error("calibration.json written without a calibration")
+	}
+	if r := firn(t, "", "glacier", "run", lin, "--y0", "1987"); r.code != 2 || !strings.Contains(r.stderr, "no calibrated mass balance") {
+		t.Errorf("run without a calibrated model: %d %q", r.code, r.stderr)
+	}
 	if r := firn(t, "", "glacier", "run", dir, "--y0", "1987", "--climate", "random"); r.code != 2 || !strings.Contains(r.stderr, `--climate "random": only constant`) {
 		t.Errorf("random climate: %d %q", r.code, r.stderr)
 	}
