@@ -1,7 +1,14 @@
 package glacier_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+
+	"github.com/firnglacier/firn/assets"
+	"github.com/firnglacier/firn/engine/climate"
+	"github.com/firnglacier/firn/engine/dynamics"
+	"github.com/firnglacier/firn/engine/massbalance"
 
 	"github.com/firnglacier/firn/engine/dem"
 	"github.com/firnglacier/firn/engine/glacier"
@@ -42,4 +49,38 @@ func Example() {
 	// flowline: 56 points 100 m apart from 3622 to 2463 m, 8.036 km²
 	// apparent balance: ELA 3031 m
 	// volume 0.645 km³, mean thickness 80 m
+}
+
+// Prepare Hintereisferner with its temperature-index model calibrated to
+// the WGMS balances, and run it 100 years in the constant climate of
+// 1972–2002.
+func ExampleGlacier_Model() {
+	all, _ := outline.Read(testfiles.Path("sample", "outlines", "Hintereisferner_RGI6.shp"))
+	hef, _ := outline.Find(all, "RGI60-11.00897")
+	srtm, _ := dem.Read(testfiles.Path("sample", "dem", "hef_srtm.tif"))
+	clim, err := climate.ReadNetCDF(testfiles.Path("sample", "climate", "histalp_merged_hef.nc"), hef.CenLon, hef.CenLat)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	wgms, _ := assets.Data("hintereisferner/mbdata_WGMS-00491.csv")
+	obs, _ := massbalance.ReadWGMS(bytes.NewReader(wgms), "mbdata_WGMS-00491.csv")
+	g, err := glacier.Prepare(hef, srtm, glacier.Options{MassBalance: glacier.MBOptions{Climate: clim, Observations: obs}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := g.Calibration
+	fmt.Printf("melt factor %.2f on %d–%d; out of it r = %.2f\n", c.MeltFactor, c.FirstYear, c.LastYear, c.Verification.R)
+	mb, _ := g.ConstantClimate(1987, 15)
+	m, _ := g.Model(mb, 0)
+	hist, err := m.Run(context.Background(), dynamics.RunOptions{EndYear: 100})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("volume %.3f km³ → %.3f km³ in 100 years\n", hist.Volume[0]/1e9, hist.Volume[hist.Len()-1]/1e9)
+	// Output:
+	// melt factor 6.23 on 1978–2003; out of it r = 0.79
+	// volume 0.740 km³ → 0.426 km³ in 100 years
 }

@@ -50,4 +50,14 @@
 //	ti.MeltFactor = cal.MeltFactor
 //	v, err := massbalance.Verify(ti, hyps, obs, 1953, 1979) // v.R, v.Bias
 //	cst, err := ti.Constant(1985, 2015)                     // a Model for a run
+//
+// [CalibrateThreeStep] is OGGM's three-step calibration to a mean balance
+// (mb_calibration_from_scalar_mb): the melt factor within [Bounds]; if no
+// value matches, the precipitation factor with the melt factor at its
+// closer bound; then the temperature bias. [CalibrateWGMS] takes the
+// target from observed balances, [CalibrateGeodetic] from a geodetic
+// mean:
+//
+//	c, err := massbalance.CalibrateWGMS(ti, hyps, obs, 1980, 2003, massbalance.DefaultBounds())
+//	ti = c.Apply(ti)                                         // c.Steps, c.Residual
 package massbalance

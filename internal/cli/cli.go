@@ -155,6 +155,11 @@ Usage:
                             run a bundled example experiment
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
+  firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE] --out DIR
+                            a real glacier's directory: flowline, calibrated mass
+                            balance, inverted ice thickness, provenance
+  firn glacier run DIR --climate constant --y0 YEAR [--halfsize N] [--years N] [--out FILE]
+                            run a glacier directory's glacier in a constant climate
   firn kernel               a kernel process (started by Firn itself; it speaks
                             the kernel protocol on descriptors 3 and 4, or over
                             loopback TCP: --transport tcp --connect ADDR)
@@ -214,6 +219,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return nil
 	case "model":
 		return modelCommand(ctx, args[1:], stdin, stdout, stderr)
+	case "glacier":
+		return glacierCommand(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "run":

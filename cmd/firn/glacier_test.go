@@ -1,0 +1,246 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/firnglacier/firn/assets"
+	"github.com/firnglacier/firn/internal/testfiles"
+)
+
+// hefInputs returns Hintereisferner's input files as a user has them: the
+// RGI 6 shapefile, the SRTM GeoTIFF, the HISTALP NetCDF file and the WGMS
+// balances (copied out of Firn's assets into a file).
+func hefInputs(t *testing.T) (shp, tif, nc, wgms string) {
+	t.Helper()
+	shp = testfiles.File(t, "sample", "outlines", "Hintereisferner_RGI6.shp")
+	tif = testfiles.File(t, "sample", "dem", "hef_srtm.tif")
+	nc = testfiles.File(t, "sample", "climate", "histalp_merged_hef.nc")
+	b, err := assets.Data("hintereisferner/mbdata_WGMS-00491.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wgms = filepath.Join(t.TempDir(), "mbdata_WGMS-00491.csv")
+	if err := os.WriteFile(wgms, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return shp, tif, nc, wgms
+}
+
+func sha(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestGlacierPrepareAndRun runs `firn glacier prepare` on Hintereisferner's
+// files and `firn glacier run` on the directory it wrote, and checks the
+// files on disk: the directory's five files (and no temporary ones), the
+// provenance's SHA-256 of each input, the calibration, the flowline, and
+// diagnostics in the columns of `firn model run` that start at the
+// inverted volume and lose ice in the 1972–2002 climate.
+func TestGlacierPrepareAndRun(t *testing.T) {
+	shp, tif, nc, wgms := hefInputs(t)
+	dir := filepath.Join(t.TempDir(), "hef")
+	r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir)
+	if r.code != 0 {
+		t.Fatalf("prepare: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "RGI60-11.00897 (Hintereisferner)") || !strings.Contains(r.stderr, "calibration (wgms)") || !strings.Contains(r.stderr, "verification out of the period: 25 years 1953–1977") {
+		t.Errorf("prepare's summary: %s", r.stderr)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "calibration.json climate.csv flowline.csv glacier.json provenance.json" {
+		t.Errorf("directory holds %v", names)
+	}
+	var info struct {
+		Format     string  `json:"format"`
+		RGIID      string  `json:"rgi_id"`
+		Name       string  `json:"name"`
+		Area       float64 `json:"area_m2"`
+		Points     int     `json:"points"`
+		Volume     float64 `json:"volume_m3"`
+		ApparentMB string  `json:"apparent_mb"`
+	}
+	readJSONFile(t, filepath.Join(dir, "glacier.json"), &info)
+	if info.Format != "firn-glacier-directory" || info.RGIID != "RGI60-11.00897" || info.Name != "Hintereisferner" || info.Points != 56 ||
+		info.ApparentMB != "temperature_index" || info.Area < 8.03e6 || info.Area > 8.04e6 || info.Volume < 0.6e9 || info.Volume > 0.8e9 {
+		t.Errorf("glacier.json: %+v", info)
+	}
+	var prov struct {
+		Command []string `json:"command"`
+		Firn    string   `json:"firn_version"`
+		Inputs  []struct {
+			Role, Path, SHA256 string
+			Bytes              int64
+		} `json:"inputs"`
+	}
+	readJSONFile(t, filepath.Join(dir, "provenance.json"), &prov)
+	want := map[string]string{"outline": shp, "dem": tif, "climate": nc, "mb_obs": wgms, "outline.dbf": strings.TrimSuffix(shp, ".shp") + ".dbf"}
+	got := map[string]bool{}
+	for _, in := range prov.Inputs {
+		if p, ok := want[in.Role]; ok {
+			got[in.Role] = true
+			if in.Path != p || in.SHA256 != sha(t, p) {
+				t.Errorf("provenance of %s: %s %s, want %s %s", in.Role, in.Path, in.SHA256, p, sha(t, p))
+			}
+		}
+	}
+	if len(got) != len(want) || prov.Firn == "" || prov.Command[2] != "prepare" {
+		t.Errorf("provenance: %+v", prov)
+	}
+	var cal struct {
+		Method    string  `json:"method"`
+		FirstYear int     `json:"first_year"`
+		LastYear  int     `json:"last_year"`
+		MeltF     float64 `json:"melt_f"`
+		PrcpFac   float64 `json:"prcp_fac"`
+		Residual  float64 `json:"residual_m_we_yr"`
+		Steps     []string
+		Verif     *struct{ R, Bias float64 } `json:"verification"`
+	}
+	readJSONFile(t, filepath.Join(dir, "calibration.json"), &cal)
+	if cal.Method != "wgms" || cal.FirstYear != 1978 || cal.LastYear != 2003 || !(cal.MeltF > 1.5 && cal.MeltF < 17) || cal.PrcpFac != 2.5 ||
+		cal.Residual > 1e-9 || cal.Residual < -1e-9 || cal.Verif == nil || !(cal.Verif.R > 0.6) {
+		t.Errorf("calibration.json: %+v", cal)
+	}
+	fl, _ := os.ReadFile(filepath.Join(dir, "flowline.csv"))
+	rows := readRows(t, string(fl))
+	if strings.Join(rows[0], ",") != "point,distance_m,surface_m,width_m,apparent_mb_m_ice_s,flux_m3_s,slope,thickness_m,bed_m,section_m2,shape" || len(rows) != 57 {
+		t.Errorf("flowline.csv: header %v, %d rows", rows[0], len(rows))
+	}
+
+	diag := filepath.Join(t.TempDir(), "diag.csv")
+	r = firn(t, "", "glacier", "run", dir, "--climate", "constant", "--y0", "1987", "--halfsize", "15", "--years", "100", "--out", diag)
+	if r.code != 0 {
+		t.Fatalf("run: exit %d: %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(diag)
+	rows = readRows(t, string(data))
+	if strings.Join(rows[0], ",") != "year,volume_m3,area_m2,length_m" || len(rows) != 102 || rows[101][0] != "100" {
+		t.Fatalf("diagnostics: header %v, %d rows", rows[0], len(rows))
+	}
+	v0, _ := strconv.ParseFloat(rows[1][1], 64)
+	v100, _ := strconv.ParseFloat(rows[101][1], 64)
+	if v0/info.Volume-1 > 1e-9 || v0/info.Volume-1 < -1e-9 || !(v100 < 0.8*v0) {
+		t.Errorf("volume %g → %g m³ (inverted %g)", v0, v100, info.Volume)
+	}
+	if !strings.Contains(r.stderr, "constant climate 1972–2002, year 100") {
+		t.Errorf("run's summary: %s", r.stderr)
+	}
+}
+
+// TestGlacierErrors: bad input ends with status 2 and a message that
+// names the file or the field, and writes nothing.
+func TestGlacierErrors(t *testing.T) {
+	shp, tif, nc, wgms := hefInputs(t)
+	oetztal := testfiles.File(t, "sample", "outlines", "rgi_oetztal.shp")
+	southDEM := testfiles.File(t, "sample", "dem", "dem_SouthGlacier_window.tif")
+	tmp := t.TempDir()
+	short := filepath.Join(tmp, "short.csv")
+	if err := os.WriteFile(short, []byte("# ref_hgt_m=3160\nyear,month,temp_degC,prcp_kg_m2\n2001,1,-5,80\n2001,2,-4,70\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out")
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"several glaciers, no id", []string{"--outline", oetztal, "--dem", tif, "--climate", nc}, []string{oetztal, "holds 20 glaciers: name one with --id"}},
+		{"unknown id", []string{"--outline", oetztal, "--id", "RGI60-11.99999", "--dem", tif, "--climate", nc}, []string{oetztal, "no glacier RGI60-11.99999 among 20"}},
+		{"DEM elsewhere", []string{"--outline", shp, "--dem", southDEM, "--climate", nc}, []string{southDEM, "the DEM covers no cell of the glacier's map"}},
+		{"climate too short", []string{"--outline", shp, "--dem", tif, "--climate", short, "--mb-obs", wgms}, []string{"RGI60-11.00897", "no observed year in the climate"}},
+		{"geodetic period outside the climate", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000-2019"}, []string{"period 2000–2019", "2003-09"}},
+		{"period without a target", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--cal-period", "1980-2000"}, []string{"--cal-period needs --mb-obs or --geodetic"}},
+		{"missing DEM flag", []string{"--outline", shp, "--climate", nc}, []string{"--dem is required"}},
+		{"bad period", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000"}, []string{`--cal-period "2000"`}},
+	}
+	for _, tc := range tests {
+		r := firn(t, "", append(append([]string{"glacier", "prepare"}, tc.args...), "--out", out)...)
+		if r.code != 2 {
+			t.Errorf("%s: exit %d, want 2: %s", tc.name, r.code, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: message %q does not say %q", tc.name, r.stderr, w)
+			}
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%s: %s was written", tc.name, out)
+		}
+	}
+	// run: a directory that is not one, a climate it does not hold.
+	if r := firn(t, "", "glacier", "run", tmp, "--y0", "1987"); r.code != 2 || !strings.Contains(r.stderr, filepath.Join(tmp, "glacier.json")+" is missing") {
+		t.Errorf("run on a plain directory: %d %q", r.code, r.stderr)
+	}
+	dir := filepath.Join(tmp, "hef")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir, "--quiet"); r.code != 0 || r.stderr != "" {
+		t.Fatalf("prepare: %d %q", r.code, r.stderr)
+	}
+	diag := filepath.Join(tmp, "diag.csv")
+	if r := firn(t, "", "glacier", "run", dir, "--y0", "2010", "--out", diag); r.code != 2 || !strings.Contains(r.stderr, "years 1995–2025") || !strings.Contains(r.stderr, "climate.csv: no data for mass-balance year (from month 10) 2025") {
+		t.Errorf("run beyond the climate: %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(diag); err == nil {
+		t.Error("a failed run wrote its diagnostics")
+	}
+	// Without observations the glacier is inverted with the linear
+	// balance and has no model to run.
+	lin := filepath.Join(tmp, "linear")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--out", lin); r.code != 0 || !strings.Contains(r.stderr, "apparent balance linear") {
+		t.Fatalf("prepare without observations: %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(lin, "calibration.json")); err == nil {
+		t.Error("calibration.json written without a calibration")
+	}
+	if r := firn(t, "", "glacier", "run", lin, "--y0", "1987"); r.code != 2 || !strings.Contains(r.stderr, "no calibrated mass balance") {
+		t.Errorf("run without a calibrated model: %d %q", r.code, r.stderr)
+	}
+	if r := firn(t, "", "glacier", "run", dir, "--y0", "1987", "--climate", "random"); r.code != 2 || !strings.Contains(r.stderr, `--climate "random": only constant`) {
+		t.Errorf("random climate: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestGlacierHelp: every glacier command's --help exits 0 with its usage.
+func TestGlacierHelp(t *testing.T) {
+	for _, cmd := range [][]string{{"glacier"}, {"glacier", "prepare"}, {"glacier", "run"}} {
+		for _, h := range []string{"-h", "--help"} {
+			r := firn(t, "", append(cmd, h)...)
+			if r.code != 0 || !strings.HasPrefix(r.stdout, "usage: "+strings.Join(append([]string{"firn"}, cmd...), " ")) {
+				t.Errorf("firn %s %s: status %d, stdout %q, stderr %q", strings.Join(cmd, " "), h, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	if r := firn(t, "", "help"); !strings.Contains(r.stdout, "firn glacier prepare --outline FILE") {
+		t.Errorf("firn help does not list glacier: %q", r.stdout)
+	}
+}
