@@ -13,8 +13,12 @@ import (
 func firnEngineMassbalance() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CalibrateGeodetic":       reflect.ValueOf(massbalance.CalibrateGeodetic),
 		"CalibrateMeltFactor":     reflect.ValueOf(massbalance.CalibrateMeltFactor),
+		"CalibrateThreeStep":      reflect.ValueOf(massbalance.CalibrateThreeStep),
+		"CalibrateWGMS":           reflect.ValueOf(massbalance.CalibrateWGMS),
 		"DaysPerMonth":            reflect.ValueOf(constant.MakeFromLiteral("30.41666666666666666608842550800773096852935850620269775390625", token.FLOAT, 0)),
+		"DefaultBounds":           reflect.ValueOf(massbalance.DefaultBounds),
 		"DefaultMeltFactor":       reflect.ValueOf(constant.MakeFromLiteral("5", token.FLOAT, 0)),
 		"DefaultPrcpFactor":       reflect.ValueOf(constant.MakeFromLiteral("2.5", token.FLOAT, 0)),
 		"DefaultTIParams":         reflect.ValueOf(massbalance.DefaultTIParams),
@@ -36,6 +40,7 @@ func firnEngineMassbalance() map[string]reflect.Value {
 
 		// type definitions
 		"Biased":       reflect.ValueOf((*massbalance.Biased)(nil)),
+		"Bounds":       reflect.ValueOf((*massbalance.Bounds)(nil)),
 		"Calibration":  reflect.ValueOf((*massbalance.Calibration)(nil)),
 		"Constant":     reflect.ValueOf((*massbalance.Constant)(nil)),
 		"ConstantTI":   reflect.ValueOf((*massbalance.ConstantTI)(nil)),
@@ -47,6 +52,7 @@ func firnEngineMassbalance() map[string]reflect.Value {
 		"RandomTI":     reflect.ValueOf((*massbalance.RandomTI)(nil)),
 		"TIParams":     reflect.ValueOf((*massbalance.TIParams)(nil)),
 		"TempStep":     reflect.ValueOf((*massbalance.TempStep)(nil)),
+		"ThreeStep":    reflect.ValueOf((*massbalance.ThreeStep)(nil)),
 		"Verification": reflect.ValueOf((*massbalance.Verification)(nil)),
 
 		// interface wrapper definitions
