@@ -24,7 +24,7 @@ const (
 
 // DistributeThickness spreads the inverted thickness of fl over r's
 // glacier cells, as OGGM's distribute_thickness_per_altitude (with its
-// gridded_attributes; no smoothing, its default), and returns the
+// gridded_attributes), and returns the
 // thickness of every cell of the map, m, row by row as r's grids (0 off
 // the glacier):
 //
@@ -41,11 +41,14 @@ const (
 //     smoothed DEM (radians, numpy's gradient, at least
 //     [DistributedMinSlope]): where Glen's law makes the ice thin
 //     (Maussion et al. 2019, eq. 6 for a given flux, h ∝ α^(−n/(n+2)));
-//  4. scaled so that Σ h·Δx² equals the inversion's volume.
+//  4. with smooth > 0 (m), blurred with OGGM's Gaussian of round(smooth/Δx)
+//     cells (as the DEM, [SmoothWindow] = 251 m is OGGM's smooth_radius=None)
+//     and masked again; 0, OGGM's default, does not smooth;
+//  5. scaled so that Σ h·Δx² equals the inversion's volume.
 //
 // The map is cosmetic (OGGM: "not relevant for OGGM but for ITMIX or for
 // visualizations"): the dynamics run on the flowline.
-func DistributeThickness(r *Region, fl *Flowline, inv *Inversion) ([]float64, error) {
+func DistributeThickness(r *Region, fl *Flowline, inv *Inversion, smooth float64) ([]float64, error) {
 	if r == nil || fl == nil || inv == nil {
 		return nil, fmt.Errorf("distributed thickness: a region, a flowline and an inversion are needed")
 	}
@@ -118,7 +121,16 @@ func DistributeThickness(r *Region, fl *Flowline, inv *Inversion) ([]float64, er
 		alpha := math.Max(math.Atan(math.Hypot(sx, sy)), DistributedMinSlope)
 		h[c] = math.Max(th*dist[k]/mean/math.Pow(alpha, n/(n+2)), 0)
 	}
-	// 4. the inversion's volume.
+	// 4. smoothing.
+	if size := int(math.RoundToEven(smooth / dx)); size > 0 {
+		gaussianBlur(h, nx, ny, size)
+		for c := range h {
+			if !r.Mask[c] {
+				h[c] = 0
+			}
+		}
+	}
+	// 5. the inversion's volume.
 	vol := floats.Sum(h) * dx * dx
 	want := inv.Volume(fl.Dx)
 	if vol == 0 {
@@ -132,7 +144,18 @@ func DistributeThickness(r *Region, fl *Flowline, inv *Inversion) ([]float64, er
 }
 
 // DistributedThickness returns the glacier's thickness on its map,
-// [DistributeThickness] of its region, flowline and inversion, m.
-func (g *Glacier) DistributedThickness() ([]float64, error) {
-	return DistributeThickness(g.Region, g.Flowline, g.Inversion)
+// [DistributeThickness] of its region, flowline and inversion with the
+// smoothing smooth (m; 0 for none), m.
+func (g *Glacier) DistributedThickness(smooth float64) ([]float64, error) {
+	return DistributeThickness(g.Region, g.Flowline, g.Inversion, smooth)
+}
+
+// CellAt returns the column i and row j of the map's cell that holds the
+// point (x, y) of the map's projection, m, and whether it is on the map.
+func (r *Region) CellAt(x, y float64) (i, j int, ok bool) {
+	fi, fj := math.Floor((x-r.X0)/r.DX), math.Floor((r.Y0-y)/r.DX)
+	if fi < 0 || fj < 0 || fi >= float64(r.Nx) || fj >= float64(r.Ny) {
+		return 0, 0, false
+	}
+	return int(fi), int(fj), true
 }

@@ -10,14 +10,14 @@ import (
 // here, h·Δx² each) is the flowline inversion's within 1 %, no ice off the
 // glacier, none on its edge, some on every inner cell, and the thickest
 // ice lies in the lower half of the glacier's heights, where the flux is
-// largest, not at its top.
+// largest, not at its top; smoothed, the volume and the mask hold too.
 func TestDistributedThickness(t *testing.T) {
 	o, d := hef(t)
 	g, err := Prepare(o, d, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := g.DistributedThickness()
+	h, err := g.DistributedThickness(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,22 @@ func TestDistributedThickness(t *testing.T) {
 	zmin, ztop, _ := r.Stats()
 	if zmax > (zmin+ztop)/2 {
 		t.Errorf("thickest ice (%.0f m) at %.0f m, in the upper half of %.0f–%.0f m", hmax, zmax, zmin, ztop)
+	}
+	// Smoothed as OGGM's benchmark does: still the volume, still no ice
+	// off the glacier.
+	hs, err := g.DistributedThickness(SmoothWindow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := 0.0
+	for c, v := range hs {
+		if !r.Mask[c] && v != 0 || v < 0 || math.IsNaN(v) {
+			t.Fatalf("smoothed: cell %d (glacier %v) has %g m", c, r.Mask[c], v)
+		}
+		vs += v * r.DX * r.DX
+	}
+	if rel := math.Abs(vs-want) / want; rel > 0.01 {
+		t.Errorf("smoothed map volume %.4f km³, flowline %.4f km³", vs/1e9, want/1e9)
 	}
 	t.Logf("%d glacier cells (%d on the edge): %.4f km³ (flowline %.4f km³), largest %.0f m at %.0f m a.s.l., mean %.1f m",
 		inner+edge, edge, vol/1e9, want/1e9, hmax, zmax, vol/float64(inner+edge)/(r.DX*r.DX))
