@@ -86,7 +86,7 @@ func svgImages(t *testing.T, svg []byte) []image.Image {
 // thickness; the colour bar holds the scale's colours in order; the
 // outline's rings and the flowline are lines, the flowline running from high to low ground; the colour bar's
 // labels; and in the PNG, pixels of the scale's colours and of the
-// flowline.
+// flowline; and the same SVG when drawn again.
 func TestThicknessMap(t *testing.T) {
 	all, err := outline.Read(testfiles.File(t, "sample", "outlines", "Hintereisferner_RGI6.shp"))
 	if err != nil {
@@ -120,6 +120,9 @@ func TestThicknessMap(t *testing.T) {
 	svg, err := f.SVG()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if again, err := f.SVG(); err != nil || !bytes.Equal(again, svg) {
+		t.Errorf("a second rendering differs (%v)", err)
 	}
 	s := summarize(t, svg)
 	paths := svgPaths(t, svg)
