@@ -14,6 +14,9 @@
 //   - [Map]: glacier outlines in longitude and latitude or projected
 //     coordinates, read with [ReadGeoJSON] and labelled with
 //     [FeatureLabels].
+//   - [ThicknessMap]: a real glacier's ice thickness on its map (an
+//     engine/glacier Glacier and its distributed thickness), as a heat
+//     map under its outline and flowline, with a colour bar.
 //   - [Grid]: figures side by side, aligned, sharing axes of the same
 //     quantity, for a collection of glaciers.
 //

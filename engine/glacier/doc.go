@@ -87,6 +87,28 @@
 // the A that gives a target volume (OGGM's calibration to the consensus
 // estimate).
 //
+// # The thickness map ([DistributeThickness])
+//
+// OGGM's distribute_thickness_per_altitude: each glacier cell takes the
+// mean thickness of the flowline's points within 110 m of its smoothed
+// height, weighted by (d/d̄)^¼ (d its distance from the glacier's edge,
+// so edge cells get none) and by the slope factor α^(−3/5) of Glen's law
+// (α the slope of the smoothed DEM, at least 6°), optionally blurred
+// (OGGM's smooth_radius), and scaled so that the cells hold the
+// inversion's volume (TestDistributedThickness; Hintereisferner
+// 0.645 km³ on 3218 cells of 50 m, thickest 261 m where the consensus has
+// 191 m: the map knows only height, slope and distance from the edge).
+// The map is for looking at (plots.ThicknessMap draws it) and for
+// comparing with measurements; the dynamics run on the flowline.
+//
+// # Many glaciers ([PrepareEach], [CalibrateRegionalGlenA])
+//
+// [PrepareEach] prepares a set of outlines on goroutines;
+// [CalibrateRegionalGlenA] is OGGM's calibrate_inversion_from_consensus
+// (oggm/workflow.py): one Glen A for all the glaciers of a region,
+// sought as a factor within [0.1, 10] of the default, so that their total
+// volume is the sum of their consensus volumes.
+//
 // # The mass balance ([Calibrate])
 //
 // OGGM's MonthlyTIModel (engine/massbalance's [massbalance.MonthlyTI]) on
@@ -176,6 +198,60 @@
 // out. The repository holds no OGGM run of Hintereisferner to compare
 // the run with (../shared/reference has the idealized cases only).
 //
+// South Glacier (Yukon, RGI60-01.16195; its own 20 m DEM, border of 10
+// cells as in OGGM's benchmark; linear apparent balance, as the sample
+// data hold no balance to calibrate CRU's climate to; OGGM's defaults):
+// 0.417 km³ (consensus 0.388 km³, +8 %). Against the 9619 radar points
+// (Wilson et al. 2013) averaged on the 1124 cells of 42 m they fall on,
+// as OGGM's TestSouthGlacier does (TestSouthGlacierRadar): measured mean
+// 74.0 m, modelled 104.7 m, bias +30.7 m (+42 %), RMSE 47.2 m, r = 0.54
+// (smoothed by 251 m: +28.4 m, 45.5 m, 0.54). That is within OGGM's own
+// tolerances for its default parameters (RMSD < 85 m, mean within 50 m)
+// but not within what the method's uncertainty argues (bias 30 %, RMSE
+// half the mean): South Glacier is surge-type and quiescent (Flowers et
+// al. 2011), its tongue thin (radar 21–50 m at 2000–2200 m, model
+// 56–110 m) and its reservoir thick (radar 94–122 m at 2500–2700 m, model
+// 50–142 m), where a steady-state mass balance sends the whole ablation
+// zone's melt through the tongue.
+//
+// The 20 Ötztal glaciers of OGGM's test workflow (RGI 5 outlines, SRTM,
+// HISTALP; TestOetztal): each temperature-index model calibrated to a mean
+// balance over 1983–2002 (Hintereisferner, Kesselwandferner and
+// Vernagtferner to their WGMS means, the others to the mean of the
+// three); one A for all (6.30e-24 Pa⁻³ s⁻¹, 2.63 × the default) so that
+// they hold the consensus total, 6.7146 km³; then 100 years in the
+// constant climate of 1972–2002. Their map cells cover 87.688 km² against
+// RGI's 87.736 km² (−0.05 %; the flowlines hold the RGI areas by
+// construction). Hintereisferner with the regional A: 0.622 km³, +8.6 %
+// of OGGM's 0.573 km³ and +7.7 % of the consensus (0.738 km³, +29 %,
+// with the default A). Kesselwandferner, whose observed balance over
+// 1972–2002 averages −0.05 m w.e. a⁻¹, grows in that climate; the set
+// loses 24 %.
+//
+//	| RGI id | name | area RGI (km²) | area map (km²) | volume, A default (km³) | volume, regional A (km³) | consensus (km³) | after 100 years (km³) |
+//	|---|---|---|---|---|---|---|---|
+//	| RGI50-11.00648 | | 1.640 | 1.637 | 0.1026 | 0.0856 | 0.0636 | 0.0621 |
+//	| RGI50-11.00663 | | 1.266 | 1.274 | 0.0622 | 0.0520 | 0.0454 | 0.0307 |
+//	| RGI50-11.00666 | | 9.331 | 9.323 | 0.9538 | 0.7942 | 0.7628 | 0.5857 |
+//	| RGI50-11.00670 | | 1.369 | 1.360 | 0.0824 | 0.0687 | 0.0596 | 0.0484 |
+//	| RGI50-11.00674 | | 0.945 | 0.940 | 0.0488 | 0.0408 | 0.0380 | 0.0228 |
+//	| RGI50-11.00684 | | 0.340 | 0.339 | 0.0107 | 0.0090 | 0.0097 | 0.0046 |
+//	| RGI50-11.00687 | | 5.361 | 5.366 | 0.4756 | 0.4009 | 0.3949 | 0.3664 |
+//	| RGI50-11.00698 | | 1.738 | 1.748 | 0.0860 | 0.0719 | 0.0626 | 0.0569 |
+//	| RGI50-11.00746 | | 16.624 | 16.663 | 2.1167 | 1.7621 | 1.8170 | 1.5073 |
+//	| RGI50-11.00770 | | 2.485 | 2.484 | 0.1526 | 0.1273 | 0.1204 | 0.0772 |
+//	| RGI50-11.00779 | | 1.375 | 1.380 | 0.0731 | 0.0610 | 0.0548 | 0.0453 |
+//	| RGI50-11.00787 | Kesselwandferner | 3.965 | 3.970 | 0.3619 | 0.3016 | 0.3137 | 0.3363 |
+//	| RGI50-11.00887 | | 8.938 | 8.931 | 0.9508 | 0.7924 | 0.9193 | 0.5025 |
+//	| RGI50-11.00929 | | 2.379 | 2.353 | 0.1650 | 0.1391 | 0.1512 | 0.0816 |
+//	| RGI50-11.00945 | | 7.148 | 7.135 | 0.6299 | 0.5224 | 0.4680 | 0.3962 |
+//	| RGI50-11.00958 | | 4.349 | 4.342 | 0.3107 | 0.2591 | 0.2458 | 0.2006 |
+//	| RGI50-11.00992 | | 1.894 | 1.870 | 0.1166 | 0.0973 | 0.0762 | 0.0690 |
+//	| RGI50-11.00719_d01 | Vernagtferner | 6.536 | 6.511 | 0.4862 | 0.4028 | 0.5336 (both divides) | 0.2756 |
+//	| RGI50-11.00719_d02 | Vernagtferner | 2.017 | 2.017 | 0.1248 | 0.1041 | — | 0.0705 |
+//	| RGI50-11.00897 | Hintereisferner | 8.036 | 8.045 | 0.7382 | 0.6223 | 0.5779 | 0.3690 |
+//	| total | | 87.736 | 87.688 | 8.0486 | 6.7146 | 6.7146 | 5.1086 |
+//
 // # Speed
 //
 // BenchmarkPrepareHintereisferner: about 50 ms on a 2-core machine, of
@@ -183,4 +259,11 @@
 // 65 000 cells is nine tenths of that), the flowline 1 % and the inversion
 // 0.3 %; reading the outline and the DEM adds about 2 ms. OGGM takes about
 // 17 s.
+//
+// BenchmarkOetztal: the 20 Ötztal glaciers read, prepared on two
+// goroutines, calibrated to one A and run 100 years on two goroutines in
+// 0.54 s on a 2-core machine (goal 5 s). One goroutine, step by step
+// (0.95 s): the maps 79 %, the runs 13 %, reading the files 3.5 %, the
+// regional A (about 20 inversions of the set) 2.7 %, the flowlines 0.6 %,
+// the calibrations 0.3 %, the inversions 0.1 %.
 package glacier

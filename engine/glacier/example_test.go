@@ -84,3 +84,29 @@ func ExampleGlacier_Model() {
 	// melt factor 6.23 on 1978–2003; out of it r = 0.79
 	// volume 0.740 km³ → 0.426 km³ in 100 years
 }
+
+// Spread Hintereisferner's inverted thickness over its map: the cells hold
+// the flowline's volume.
+func ExampleGlacier_DistributedThickness() {
+	all, _ := outline.Read(testfiles.Path("sample", "outlines", "Hintereisferner_RGI6.shp"))
+	hef, _ := outline.Find(all, "RGI60-11.00897")
+	srtm, _ := dem.Read(testfiles.Path("sample", "dem", "hef_srtm.tif"))
+	g, err := glacier.Prepare(hef, srtm, glacier.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, err := g.DistributedThickness(0) // m, one value per map cell
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var vol, hmax float64
+	for _, v := range h {
+		vol += v * g.Region.DX * g.Region.DX
+		hmax = max(hmax, v)
+	}
+	fmt.Printf("map %.3f km³, flowline %.3f km³, thickest %.0f m\n", vol/1e9, g.Volume()/1e9, hmax)
+	// Output:
+	// map 0.645 km³, flowline 0.645 km³, thickest 261 m
+}

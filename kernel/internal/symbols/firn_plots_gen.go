@@ -33,6 +33,7 @@ func firnPlots() map[string]reflect.Value {
 		"Profile":            reflect.ValueOf(plots.Profile),
 		"ProfilesAt":         reflect.ValueOf(plots.ProfilesAt),
 		"ReadGeoJSON":        reflect.ValueOf(plots.ReadGeoJSON),
+		"ThicknessMap":       reflect.ValueOf(plots.ThicknessMap),
 		"TimeSeries":         reflect.ValueOf(plots.TimeSeries),
 		"Volume":             reflect.ValueOf(plots.Volume),
 
