@@ -256,4 +256,3 @@ func statusPrinter(w io.Writer) func(compute.Status) {
 		fmt.Fprintln(w, line)
 	}
 }
-
