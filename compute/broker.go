@@ -25,7 +25,7 @@ const (
 	resultStream   = "FIRN_RESULTS"
 	workerConsumer = "firn-workers"
 	taskSubject    = "firn.tasks."    // + job
-	resultSubject  = "firn.results."  // + job + "." + task index
+	resultSubject  = "firn.results."  // + job + "." + chunk index + "." + part
 	progressSubj   = "firn.progress." // + job (core NATS, not stored)
 	cancelSubject  = "firn.cancel."   // + job (core NATS)
 )

@@ -181,8 +181,9 @@ func TestPoolMatchesInProcess(t *testing.T) {
 	t.Logf("workers that ran tasks: %v", workers)
 }
 
-// storedResults counts the messages of the job's results in the broker.
-func storedResults(t *testing.T, e *env, job string) uint64 {
+// storedResults counts the results of each task stored in the broker
+// for the job.
+func storedResults(t *testing.T, e *env, job string) map[string]int {
 	t.Helper()
 	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
 	if err != nil {
@@ -190,19 +191,38 @@ func storedResults(t *testing.T, e *env, job string) uint64 {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	s, err := js.Stream(context.Background(), "FIRN_RESULTS")
+	ctx := context.Background()
+	s, err := js.Stream(ctx, "FIRN_RESULTS")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.Info(context.Background(), jetstream.WithSubjectFilter("firn.results."+job+".>"))
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter("firn.results."+job+".>"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n uint64
+	var msgs uint64
 	for _, c := range info.State.Subjects {
-		n += c
+		msgs += c
 	}
-	return n
+	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"firn.results." + job + ".>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.FetchNoWait(int(msgs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for m := range batch.Messages() {
+		var rs []compute.Result
+		if err := json.Unmarshal(m.Data(), &rs); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			count[r.Name]++
+		}
+	}
+	return count
 }
 
 type progressEvent struct {
@@ -276,8 +296,14 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	if r := results[0]; r.Worker != "b-0" || r.Attempts != 2 {
 		t.Errorf("the killed worker's chunk: worker %s, attempt %d; want b-0, 2", r.Worker, r.Attempts)
 	}
-	if n := storedResults(t, e, jobID); n != uint64(len(tasks)) {
-		t.Errorf("the broker holds %d results, want one per task (%d)", n, len(tasks))
+	stored := storedResults(t, e, jobID)
+	for _, task := range tasks {
+		if stored[task.Name] != 1 {
+			t.Errorf("the broker holds %d results of %s, want 1", stored[task.Name], task.Name)
+		}
+	}
+	if len(stored) != len(tasks) {
+		t.Errorf("the broker holds results of %d tasks, want %d", len(stored), len(tasks))
 	}
 }
 

@@ -28,7 +28,7 @@
 //
 //	stream        subjects               what
 //	FIRN_TASKS    firn.tasks.JOB         chunks (work queue; consumer firn-workers, explicit ack)
-//	FIRN_RESULTS  firn.results.JOB.TASK  one JSON Result per task (kept 30 days; deduplicated by task)
+//	FIRN_RESULTS  firn.results.JOB.C.P   a chunk's Results, a JSON list (part P of chunk C; kept 30 days)
 //	(core NATS)   firn.progress.JOB      a worker's "start" and "done" of each chunk
 //	(core NATS)   firn.cancel.JOB        stop the job's running chunks
 //
@@ -40,8 +40,10 @@
 // failed task is retried until [SubmitOptions].Attempts deliveries (3 by
 // default); then its failed tasks are reported with their last error.
 // A chunk delivered again after its last attempt (its workers died each
-// time) is reported failed without running. Results are keyed by task,
-// so a task that ran twice is counted once.
+// time) is reported failed without running. A chunk's results travel
+// together (as few messages as fit under 1 MiB), deduplicated by the
+// broker on chunk and part, and [Job.Wait] keys them by task, so a task
+// that ran twice is counted once.
 //
 // # Workers and launchers
 //

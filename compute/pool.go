@@ -214,20 +214,22 @@ func (j *Job) Wait(ctx context.Context, onStatus func(Status)) ([]Result, error)
 			}
 			return results, fmt.Errorf("job %s: results: %w", j.ID, err)
 		}
-		var r Result
-		if err := json.Unmarshal(msg.Data(), &r); err != nil {
-			return results, fmt.Errorf("job %s: a result on %s: %w", j.ID, msg.Subject(), err)
-		}
-		i, ok := index[r.TaskID]
-		if !ok || have[i] {
-			continue
+		var rs []Result
+		if err := json.Unmarshal(msg.Data(), &rs); err != nil {
+			return results, fmt.Errorf("job %s: results on %s: %w", j.ID, msg.Subject(), err)
 		}
 		mu.Lock()
-		have[i], results[i] = true, r
-		if r.Failed() {
-			st.Failed++
-		} else {
-			st.Done++
+		for _, r := range rs {
+			i, ok := index[r.TaskID]
+			if !ok || have[i] {
+				continue
+			}
+			have[i], results[i] = true, r
+			if r.Failed() {
+				st.Failed++
+			} else {
+				st.Done++
+			}
 		}
 		report()
 		mu.Unlock()

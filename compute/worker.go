@@ -194,7 +194,7 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 			results[i] = Result{TaskID: t.ID, Name: t.Name, Attempts: attempt, Worker: ws.name,
 				Err: fmt.Sprintf("%s: no result after %d attempts: the workers running it stopped without one", t.Name, c.Attempts)}
 		}
-		if ws.publish(ctx, c.Job, results) == nil {
+		if ws.publish(ctx, c, results) == nil {
 			_ = msg.Ack()
 		}
 		return
@@ -250,7 +250,7 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 	// the worker is being stopped meanwhile.
 	fctx, cancelFinish := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancelFinish()
-	if err := ws.publish(fctx, c.Job, results); err != nil {
+	if err := ws.publish(fctx, c, results); err != nil {
 		ws.logf("chunk %s: publishing results: %v", c.ID, err)
 		_ = msg.Nak()
 		return
@@ -261,18 +261,38 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 	ws.progress(c, "done", attempt)
 }
 
-// publish stores the results, one message per task, deduplicated by the
-// broker on the task id.
-func (ws *workerState) publish(ctx context.Context, job string, results []Result) error {
-	var acks []jetstream.PubAckFuture
+// maxResultBytes bounds one results message, below NATS' default
+// message limit of 1 MiB.
+const maxResultBytes = 768 << 10
+
+// publish stores a chunk's results: as few messages as fit (one for a
+// chunk of small runs), each a JSON list, deduplicated by the broker on
+// the chunk and part.
+func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) error {
+	var parts [][]byte
+	cur := []byte{'['}
 	for _, r := range results {
 		data, err := json.Marshal(r)
 		if err != nil {
 			return fmt.Errorf("encoding the result of %s: %w", r.Name, err)
 		}
-		f, err := ws.js.PublishAsync(resultSubject+job+"."+r.TaskID, data, jetstream.WithMsgID(job+"/"+r.TaskID))
+		if len(cur) > 1 && len(cur)+len(data)+1 > maxResultBytes {
+			parts = append(parts, append(cur, ']'))
+			cur = []byte{'['}
+		}
+		if len(cur) > 1 {
+			cur = append(cur, ',')
+		}
+		cur = append(cur, data...)
+	}
+	parts = append(parts, append(cur, ']'))
+	index := strings.TrimPrefix(c.ID, c.Job+".")
+	var acks []jetstream.PubAckFuture
+	for i, p := range parts {
+		part := index + "." + strconv.Itoa(i)
+		f, err := ws.js.PublishAsync(resultSubject+c.Job+"."+part, p, jetstream.WithMsgID(c.Job+"/"+part))
 		if err != nil {
-			return fmt.Errorf("publishing the result of %s: %w", r.Name, err)
+			return fmt.Errorf("publishing the results of chunk %s: %w", c.ID, err)
 		}
 		acks = append(acks, f)
 	}
@@ -280,7 +300,7 @@ func (ws *workerState) publish(ctx context.Context, job string, results []Result
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("storing a result: %w", err)
+			return fmt.Errorf("storing the results of chunk %s: %w", c.ID, err)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
