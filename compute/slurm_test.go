@@ -3,15 +3,13 @@ package compute_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/internal/testslurm"
 )
 
 // TestSlurmScript: every knob of the Slurm launcher becomes its #SBATCH
@@ -49,143 +47,18 @@ func TestSlurmScript(t *testing.T) {
 	}
 }
 
-// slurm is a single-node Slurm cluster on loopback, started by a test
-// (docs: PLATFORM.md's recipe), with its own configuration and ports.
-type slurm struct {
-	dir, conf string
-	procs     []*exec.Cmd
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// waitFor polls check until it holds: Slurm reports state changes only
-// through its commands.
-func waitFor(t *testing.T, what string, check func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for !check() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func startSlurm(t *testing.T) *slurm {
-	t.Helper()
-	for _, p := range []string{"/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"} {
-		if _, err := os.Stat(p); err != nil {
-			t.Skipf("no %s (apt-get install slurm-wlm munge; scripts/test.sh does)", p)
-		}
-	}
-	if os.Getuid() != 0 {
-		t.Skip("a Slurm of its own needs root here (SlurmdUser=root)")
-	}
-	dir, err := os.MkdirTemp("", "firn-slurm-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	for _, d := range []string{"state", "spool", "log"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if exec.Command("sh", "-c", "munge -n | unmunge").Run() != nil {
-		for _, d := range []string{"/run/munge", "/var/lib/munge", "/var/log/munge"} {
-			_ = os.MkdirAll(d, 0o755)
-			_ = exec.Command("chown", "munge:munge", d).Run()
-		}
-		if out, err := exec.Command("runuser", "-u", "munge", "--", "/usr/sbin/munged").CombinedOutput(); err != nil {
-			t.Fatalf("munged: %v %s", err, out)
-		}
-		waitFor(t, "munge", func() bool { return exec.Command("sh", "-c", "munge -n | unmunge").Run() == nil })
-	}
-	mem := 2048
-	conf := fmt.Sprintf(`ClusterName=firntest
-SlurmctldHost=localhost
-SlurmctldPort=%d
-SlurmdPort=%d
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-MpiDefault=none
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/filetxt
-JobCompLoc=%[3]s/log/jobcomp.txt
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
-DefMemPerCPU=200
-SchedulerType=sched/backfill
-SchedulerParameters=sched_min_interval=0,batch_sched_delay=0,bf_interval=1
-MailProg=/bin/true
-ReturnToService=2
-MinJobAge=300
-KillWait=5
-SlurmctldPidFile=%[3]s/slurmctld.pid
-SlurmdPidFile=%[3]s/slurmd.pid
-SlurmdSpoolDir=%[3]s/spool
-StateSaveLocation=%[3]s/state
-SlurmctldLogFile=%[3]s/log/slurmctld.log
-SlurmdLogFile=%[3]s/log/slurmd.log
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=%d State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
-`, freePort(t), freePort(t), dir, mem)
-	s := &slurm{dir: dir, conf: filepath.Join(dir, "slurm.conf")}
-	if err := os.WriteFile(s.conf, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SLURM_CONF", s.conf)
-	for _, args := range [][]string{{"/usr/sbin/slurmctld", "-D", "-i"}, {"/usr/sbin/slurmd", "-D", "-N", "localhost"}} {
-		c := exec.Command(args[0], args[1:]...)
-		c.Env = append(os.Environ(), "SLURM_CONF="+s.conf)
-		log, err := os.Create(filepath.Join(dir, "log", filepath.Base(args[0])+".stdout"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Stdout, c.Stderr = log, log
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		s.procs = append(s.procs, c)
-	}
-	t.Cleanup(func() {
-		for i := len(s.procs) - 1; i >= 0; i-- {
-			_ = s.procs[i].Process.Kill()
-			_ = s.procs[i].Wait()
-		}
-	})
-	waitFor(t, "an idle Slurm node", func() bool {
-		out, _ := exec.Command("sinfo", "-h", "-o", "%t").Output()
-		return strings.TrimSpace(string(out)) == "idle"
-	})
-	return s
-}
-
 // TestSlurmLauncher: two workers as a job array on a real single-node
 // Slurm run a table of experiments (the numbers of the in-process runs);
 // squeue shows them running; Stop cancels the array.
 func TestSlurmLauncher(t *testing.T) {
-	s := startSlurm(t)
+	s := testslurm.Start(t)
 	e := start(t, t.TempDir(), 0)
 	var tasks []compute.Task
 	for i := range 10 {
 		tasks = append(tasks, compute.Task{Name: fmt.Sprintf("s%d.json", i), Data: experimentDoc(40, 2450+float64(i)*30, 80)})
 	}
 	launcher := compute.Slurm{Workers: 2, Partition: "debug", Time: "10", Mem: "300M", JobName: "firn-test",
-		Extra: []string{"--comment=firn-test"}, Dir: filepath.Join(s.dir, "job"),
+		Extra: []string{"--comment=firn-test"}, Dir: filepath.Join(s.Dir, "job"),
 		Command: []string{os.Args[0]}, Env: []string{workerEnv + "=1"}}
 	w, err := launcher.Launch(context.Background(), e.broker.URL(), compute.Auth{Token: e.broker.Token()})
 	if err != nil {
@@ -238,11 +111,11 @@ func TestSlurmLauncher(t *testing.T) {
 	}
 	stopped = true
 	// The array ends CANCELLED (the completion log of jobcomp/filetxt).
-	waitFor(t, "the canceled array in the completion log", func() bool {
-		data, _ := os.ReadFile(filepath.Join(s.dir, "log", "jobcomp.txt"))
+	testslurm.WaitFor(t, "the canceled array in the completion log", func() bool {
+		data, _ := os.ReadFile(filepath.Join(s.Dir, "log", "jobcomp.txt"))
 		return strings.Count(string(data), "JobState=CANCELLED") >= 2
 	})
-	waitFor(t, "squeue to forget the canceled array", func() bool {
+	testslurm.WaitFor(t, "squeue to forget the canceled array", func() bool {
 		st, err := job.Status(context.Background())
 		return err == nil && len(st) == 0
 	})

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/internal/testslurm"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -111,7 +112,7 @@ func TestModelRunOnLocalErrors(t *testing.T) {
 	}{
 		{[]string{dir, "--on", "local", "--out-dir", out, "--store", store}, "bad.json"},
 		{[]string{filepath.Join(dir, "good.json"), "--on", "local"}, "--out-dir"},
-		{[]string{filepath.Join(dir, "good.json"), "--on", "slurm", "--out-dir", out}, "not available yet"},
+		{[]string{filepath.Join(dir, "good.json"), "--on", "kubernetes", "--out-dir", out}, "not available yet"},
 		{[]string{filepath.Join(dir, "good.json"), filepath.Join(dir, "good.json")}, "--on local"},
 		{[]string{filepath.Join(dir, "good.json"), "--out-dir", out}, "--on local"},
 	}
@@ -207,4 +208,48 @@ func TestWorkerRefusesClearText(t *testing.T) {
 	if r := firn(t, "", "worker"); r.code != 2 || !strings.Contains(r.stderr, "--connect") {
 		t.Errorf("no URL: exit %d, stderr %q", r.code, r.stderr)
 	}
+}
+
+// TestModelRunOnSlurm: the same runs as a Slurm job array on a real
+// single-node Slurm: each CSV is what firn model run writes alone, and
+// the array is canceled when the runs are done.
+func TestModelRunOnSlurm(t *testing.T) {
+	cluster := testslurm.Start(t)
+	dir := t.TempDir()
+	exps, out, store := filepath.Join(dir, "exps"), filepath.Join(dir, "out"), filepath.Join(dir, "store")
+	for i, ela := range []float64{2500, 2600, 2700} {
+		writeExperiment(t, filepath.Join(exps, fmt.Sprintf("ela%d.json", int(ela))), 50+10*i, ela, 120)
+	}
+	r := firn(t, "", "model", "run", exps, "--on", "slurm", "--workers", "2", "--partition", "debug", "--time", "10",
+		"--mem", "300M", "--sbatch", "--comment=firn-cli-test", "--slurm-dir", filepath.Join(dir, "slurm"),
+		"--out-dir", out, "--store", store)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "submitted Slurm job array") || !strings.Contains(r.stderr, "3 runs: 3 done, 0 failed") {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	script, err := os.ReadFile(filepath.Join(dir, "slurm", "worker.sbatch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"#SBATCH --partition=debug\n", "#SBATCH --time=10\n", "#SBATCH --mem=300M\n", "#SBATCH --comment=firn-cli-test\n", "#SBATCH --array=0-1\n"} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf("job script lacks %q", want)
+		}
+	}
+	for _, name := range []string{"ela2500", "ela2600", "ela2700"} {
+		got, err := os.ReadFile(filepath.Join(out, name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one := firn(t, "", "model", "run", filepath.Join(exps, name+".json"), "--quiet"); string(got) != one.stdout {
+			t.Errorf("%s.csv differs from firn model run alone", name)
+		}
+	}
+	// firn canceled its workers' array on the way out.
+	testslurm.WaitFor(t, "the array canceled", func() bool {
+		data, _ := os.ReadFile(filepath.Join(cluster.Dir, "log", "jobcomp.txt"))
+		return strings.Count(string(data), "JobState=CANCELLED") >= 2
+	})
 }

@@ -24,6 +24,7 @@ type manyOptions struct {
 	on, outDir, connect, token, creds, store string
 	workers, concurrency, every, attempts    int
 	quiet                                    bool
+	slurm                                    compute.Slurm
 }
 
 // compiledName is the file with every run, next to each run's own.
@@ -35,15 +36,23 @@ const compiledName = "compiled.csv"
 // diagnostics written to DIR/NAME.csv and all of them to
 // DIR/compiled.csv. Nothing is written until every run has ended.
 func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.Writer) error {
+	var launcher compute.Launcher
 	switch o.on {
 	case "local":
-	case "slurm", "kubernetes":
-		return usagef("model run: --on %s is not available yet (only --on local)", o.on)
+		launcher = compute.Local{Workers: o.workers, Concurrency: o.concurrency, Stderr: stderr}
+	case "slurm":
+		if o.concurrency > 0 {
+			return usagef("model run: with --on slurm, --cpus-per-task sets each worker's concurrency")
+		}
+		o.slurm.Workers = o.workers
+		launcher = o.slurm
+	case "kubernetes":
+		return usagef("model run: --on %s is not available yet (local or slurm)", o.on)
 	default:
 		if strings.HasPrefix(o.on, "ssh://") {
-			return usagef("model run: --on ssh://… is not available yet (only --on local)")
+			return usagef("model run: --on ssh://… is not available yet (local or slurm)")
 		}
-		return usagef("model run: --on %q: want local", o.on)
+		return usagef("model run: --on %q: want local or slurm", o.on)
 	}
 	if o.outDir == "" {
 		return usagef("model run: --on needs --out-dir DIR for the runs' files")
@@ -76,11 +85,14 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 		return err
 	}
 	defer pool.Close()
-	workers, err := compute.Local{Workers: o.workers, Concurrency: o.concurrency, Stderr: stderr}.Launch(ctx, url, auth)
+	workers, err := launcher.Launch(ctx, url, auth)
 	if err != nil {
 		return err
 	}
 	defer workers.Stop()
+	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
+		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
+	}
 	job, err := pool.Submit(ctx, tasks, compute.SubmitOptions{Workers: workers.Count(), Attempts: o.attempts})
 	if err != nil {
 		return err
