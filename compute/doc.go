@@ -52,10 +52,17 @@
 // and publishes results and progress. A URL to another machine must use
 // TLS (tls:// or wss://): [Connect] refuses nats:// and ws:// to any host
 // that is not loopback, since the token and the results would cross the
-// network in clear. A [Launcher] starts workers: [Local] starts N `firn
-// worker` processes on this machine, giving them the token in
-// $FIRN_WORKER_TOKEN, never on the command line.
+// network in clear. A [Launcher] starts workers, giving them the token in
+// $FIRN_WORKER_TOKEN, never on the command line: [Local] starts N `firn
+// worker` processes on this machine; [Slurm] submits a job array of N
+// workers with sbatch ([Slurm.Script] is the job script: partition,
+// account, QoS, time, CPUs per task, memory, GPUs, constraint and extra
+// #SBATCH lines), reports its tasks from squeue ([SlurmJob.Status]: state,
+// reason, start estimate) and cancels it with scancel when stopped. The
+// Slurm nodes must reach the broker: the embedded one listens on loopback,
+// so on a real cluster workers connect to an external NATS server over
+// TLS.
 //
-// `firn model run EXP... --on local --workers N --out-dir DIR` is this
-// package from the command line.
+// `firn model run EXP... --on local|slurm --workers N --out-dir DIR` is
+// this package from the command line.
 package compute
