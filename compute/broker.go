@@ -143,7 +143,9 @@ type Auth struct {
 // machine must be reached over TLS (tls:// or wss://): a nats:// or ws://
 // URL whose host is not loopback is refused, since the token and the
 // results would cross the network in clear.
-func Connect(rawURL string, auth Auth, name string) (*nats.Conn, error) {
+// Further options (nats.Option) follow Firn's defaults (reconnect for
+// ever, every 0.2 s).
+func Connect(rawURL string, auth Auth, name string, more ...nats.Option) (*nats.Conn, error) {
 	secure, err := checkURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -161,6 +163,7 @@ func Connect(rawURL string, auth Auth, name string) (*nats.Conn, error) {
 		}
 		opts = append(opts, nats.UserCredentials(auth.CredsFile))
 	}
+	opts = append(opts, more...)
 	nc, err := nats.Connect(rawURL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", redact(rawURL), err)

@@ -420,3 +420,24 @@ func TestClearTextToAnotherMachineRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerGivesUp: a worker that cannot reach the broker tries again
+// with back-off and then says so.
+func TestWorkerGivesUp(t *testing.T) {
+	// A port nothing listens on: a broker that was started and stopped.
+	b, err := compute.StartBroker(compute.BrokerOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := b.URL()
+	b.Close()
+	w := &compute.Worker{URL: url, ConnectTimeout: 500 * time.Millisecond}
+	err = w.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "gave up reaching the broker after") || !strings.Contains(err.Error(), url[len("nats://"):]) {
+		t.Errorf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "after 1 tries") {
+		t.Errorf("no second try: %v", err)
+	}
+	t.Logf("%v", err)
+}

@@ -32,6 +32,10 @@ type Worker struct {
 	Concurrency int
 	// Log, when not nil, gets a line per chunk.
 	Log io.Writer
+	// ConnectTimeout is how long the worker tries to reach the broker,
+	// at first and after losing it, with growing pauses between tries
+	// (0.1 s doubling to 5 s); 0 is one minute.
+	ConnectTimeout time.Duration
 }
 
 // progress is a message on firn.progress.JOB.
@@ -55,9 +59,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	nc, err := Connect(w.URL, w.Auth, "firn worker "+name)
+	nc, err := w.connect(ctx, name)
 	if err != nil {
-		return fmt.Errorf("worker: %w", err)
+		return err
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
@@ -99,6 +103,39 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// connect reaches the broker, trying again with back-off until
+// ConnectTimeout; a URL refused outright (clear text to another machine)
+// is not tried again.
+func (w *Worker) connect(ctx context.Context, name string) (*nats.Conn, error) {
+	if _, err := checkURL(w.URL); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	limit := w.ConnectTimeout
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	deadline := time.Now().Add(limit)
+	pause := 100 * time.Millisecond
+	tries := 0
+	for {
+		tries++
+		nc, err := Connect(w.URL, w.Auth, "firn worker "+name,
+			nats.MaxReconnects(int(limit/(200*time.Millisecond))+1))
+		if err == nil {
+			return nc, nil
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return nil, fmt.Errorf("worker: gave up reaching the broker after %d tries in %v: %w", tries, limit, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
 }
 
 type workerState struct {

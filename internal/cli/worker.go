@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/firnglacier/firn/compute"
 )
@@ -19,7 +20,8 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	creds := fs.String("creds", "", "a NATS credentials `file` (JWT and key) instead of a token")
 	conc := fs.Int("concurrency", 0, "chunks run at once (default: one per core)")
 	name := fs.String("name", "", "the worker's `name` in results and progress (default: host:pid)")
-	if err := parse(fs, "firn worker --connect URL [--token T | --creds FILE] [--concurrency N] [--name NAME]", args, stdout); err != nil {
+	timeout := fs.Duration("connect-timeout", time.Minute, "how long to try reaching the broker (at first, and after losing it)")
+	if err := parse(fs, "firn worker --connect URL [--token T | --creds FILE] [--concurrency N] [--name NAME] [--connect-timeout D]", args, stdout); err != nil {
 		return err
 	}
 	if *url == "" || fs.NArg() > 0 {
@@ -34,7 +36,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *conc < 0 {
 		return usagef("worker: --concurrency must be positive")
 	}
-	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: *token, CredsFile: *creds}, Name: *name, Concurrency: *conc, Log: stderr}
+	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: *token, CredsFile: *creds}, Name: *name, Concurrency: *conc, Log: stderr, ConnectTimeout: *timeout}
 	if err := w.Run(ctx); err != nil {
 		return fmt.Errorf("%w", err)
 	}
