@@ -220,13 +220,17 @@ func TestModelRunOnSlurm(t *testing.T) {
 	for i, ela := range []float64{2500, 2600, 2700} {
 		writeExperiment(t, filepath.Join(exps, fmt.Sprintf("ela%d.json", int(ela))), 50+10*i, ela, 120)
 	}
-	r := firn(t, "", "model", "run", exps, "--on", "slurm", "--workers", "2", "--partition", "debug", "--time", "10",
+	// Two workers of 2 CPUs on a node of 2: the second stays queued all
+	// along, so the first look at the queue (right after sbatch) finds
+	// it pending.
+	r := firn(t, "", "model", "run", exps, "--on", "slurm", "--workers", "2", "--cpus-per-task", "2", "--partition", "debug", "--time", "10",
 		"--mem", "300M", "--sbatch", "--comment=firn-cli-test", "--slurm-dir", filepath.Join(dir, "slurm"),
 		"--out-dir", out, "--store", store)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "submitted Slurm job array") || !strings.Contains(r.stderr, "3 runs: 3 done, 0 failed") {
+	if !strings.Contains(r.stderr, "submitted Slurm job array") || !strings.Contains(r.stderr, "3 runs: 3 done, 0 failed") ||
+		!strings.Contains(r.stderr, "queued: Slurm job ") || !strings.Contains(r.stderr, "pending (") {
 		t.Errorf("stderr: %q", r.stderr)
 	}
 	script, err := os.ReadFile(filepath.Join(dir, "slurm", "worker.sbatch"))

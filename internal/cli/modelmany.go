@@ -92,6 +92,9 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	defer workers.Stop()
 	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
 		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
+		qctx, stopQueue := context.WithCancel(ctx)
+		defer stopQueue()
+		go reportQueue(qctx, j, stderr)
 	}
 	job, err := pool.Submit(ctx, tasks, compute.SubmitOptions{Workers: workers.Count(), Attempts: o.attempts})
 	if err != nil {
@@ -266,5 +269,40 @@ func statusPrinter(w io.Writer) func(compute.Status) {
 		}
 		last = step
 		fmt.Fprintln(w, line)
+	}
+}
+
+// reportQueue says, whenever it changes, how many of a Slurm array's
+// workers are still queued, why, and when Slurm expects to start them.
+func reportQueue(ctx context.Context, j *compute.SlurmJob, w io.Writer) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	last := ""
+	for {
+		if tasks, err := j.Status(ctx); err == nil {
+			pending, running, reason, start := 0, 0, "", ""
+			for _, task := range tasks {
+				switch task.State {
+				case "PENDING":
+					pending++
+					reason, start = task.Reason, task.Start
+				case "RUNNING":
+					running++
+				}
+			}
+			line := ""
+			if pending > 0 {
+				line = fmt.Sprintf("queued: Slurm job %s, %d workers running, %d pending (%s), estimated start %s", j.ID, running, pending, reason, start)
+			}
+			if line != last && line != "" {
+				fmt.Fprintln(w, line)
+			}
+			last = line
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
