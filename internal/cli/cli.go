@@ -153,9 +153,10 @@ Usage:
                             run an experiment file (JSON or YAML; - reads stdin)
   firn model run --example NAME ...
                             run a bundled example experiment
-  firn model run EXP|DIR ... --on local [--workers N] --out-dir DIR
-                            many experiments through a pool of local workers:
-                            each run's diagnostics and a compiled.csv of all
+  firn model run EXP|DIR ... --on local|slurm [--workers N] --out-dir DIR
+                            many experiments through a pool of workers (local
+                            processes or a Slurm job array): each run's
+                            diagnostics and a compiled.csv of all
   firn worker --connect URL [--token T | --creds FILE] [--concurrency N]
                             a worker: runs chunks of experiments from a broker
   firn model examples       list the bundled examples
