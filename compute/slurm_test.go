@@ -92,20 +92,21 @@ func TestSlurmLauncher(t *testing.T) {
 		}
 	}
 	t.Logf("results by worker: %v", byWorker)
-	// The workers serve until canceled: squeue lists both running.
-	st, err := job.Status(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	running := 0
-	for _, task := range st {
-		if task.State == "RUNNING" {
-			running++
+	// The workers serve until canceled: squeue comes to list both
+	// running (the second may have been pending until now).
+	testslurm.WaitFor(t, "both workers running in squeue", func() bool {
+		st, err := job.Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if running != 2 {
-		t.Errorf("squeue: %+v; want 2 tasks running", st)
-	}
+		running := 0
+		for _, task := range st {
+			if task.State == "RUNNING" {
+				running++
+			}
+		}
+		return running == 2 && len(st) == 2
+	})
 	if err := job.Stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -48,8 +48,17 @@ type progress struct {
 	Attempt int `json:"attempt"`
 }
 
-// Run serves until ctx ends or the connection fails for good.
+// Run serves until ctx ends (then it returns nil, however far it had
+// got) or the connection fails for good.
 func (w *Worker) Run(ctx context.Context) error {
+	err := w.run(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped: not a failure
+	}
+	return err
+}
+
+func (w *Worker) run(ctx context.Context) error {
 	name := w.Name
 	if name == "" {
 		host, _ := os.Hostname()
