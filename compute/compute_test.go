@@ -441,3 +441,78 @@ func TestWorkerGivesUp(t *testing.T) {
 	}
 	t.Logf("%v", err)
 }
+
+// TestBrokerRestartDuringRun: the broker stops in the middle of a job and
+// starts again on the same folder and port; the workers reconnect and go
+// on, and every task has its result once.
+func TestBrokerRestartDuringRun(t *testing.T) {
+	dir := t.TempDir()
+	b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir, Token: "restart-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := b.URL()
+	port := 0
+	if _, err := fmt.Sscanf(url[strings.LastIndex(url, ":")+1:], "%d", &port); err != nil {
+		t.Fatal(err)
+	}
+	auth := compute.Auth{Token: "restart-token"}
+	pool, err := compute.NewPool(context.Background(), url, auth, compute.PoolOptions{AckWait: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tasks []compute.Task
+	for i := range 12 {
+		tasks = append(tasks, compute.Task{Name: fmt.Sprintf("r%d.json", i), Data: experimentDoc(100, 2500+float64(i)*20, 3000)})
+	}
+	e := &env{dir: dir, broker: b, pool: pool}
+	events := watchProgress(t, e, "restart")
+	job, err := pool.Submit(context.Background(), tasks, compute.SubmitOptions{ChunkSize: 1, JobID: "restart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := local(1, 2, "w").Launch(context.Background(), url, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	// A first chunk done: the job is under way. Stop the broker.
+	for ev := range events {
+		if ev.Event == "done" {
+			break
+		}
+	}
+	before := len(storedResults(t, e, job.ID))
+	if before == len(tasks) {
+		t.Fatalf("all %d tasks were done before the broker stopped", before)
+	}
+	t.Logf("%d of %d tasks done when the broker stopped", before, len(tasks))
+	pool.Close()
+	b.Close()
+
+	b2, err := compute.StartBroker(compute.BrokerOptions{Dir: dir, Token: "restart-token", Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	pool2, err := compute.NewPool(context.Background(), b2.URL(), auth, compute.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool2.Close()
+	results, err := pool2.OpenJob(job.ID, job.Tasks()).Wait(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r.Failed() || !sameHistory(r.History, inProcess(t, tasks[i])) {
+			t.Errorf("%s: %q, or its history differs", r.Name, r.Err)
+		}
+	}
+	stored := storedResults(t, &env{broker: b2}, job.ID)
+	for _, task := range tasks {
+		if stored[task.Name] != 1 {
+			t.Errorf("%d results of %s stored, want 1", stored[task.Name], task.Name)
+		}
+	}
+}
