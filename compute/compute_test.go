@@ -516,3 +516,41 @@ func TestBrokerRestartDuringRun(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkWhoseWorkersDie: a chunk whose worker dies on its last
+// attempt is reported failed by the next worker that gets it, without
+// running it again.
+func TestChunkWhoseWorkersDie(t *testing.T) {
+	e := start(t, t.TempDir(), time.Second)
+	tasks := []compute.Task{
+		{Name: "deadly.json", Data: experimentDoc(200, 2600, 20000)},
+		{Name: "fine.json", Data: experimentDoc(30, 2500, 50)},
+	}
+	const jobID = "deadly"
+	events := watchProgress(t, e, jobID)
+	job, err := e.pool.Submit(context.Background(), tasks, compute.SubmitOptions{ChunkSize: 1, JobID: jobID, Attempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := e.launch(t, local(1, 1, "a"))
+	for ev := range events {
+		if ev.Worker == "a-0" && ev.Chunk == jobID+".0" && ev.Event == "start" {
+			break
+		}
+	}
+	if err := a.(interface{ Processes() []*os.Process }).Processes()[0].Kill(); err != nil {
+		t.Fatal(err)
+	}
+	e.launch(t, local(1, 1, "b"))
+	results, err := job.Wait(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	if !r.Failed() || !strings.Contains(r.Err, "deadly.json: no result after 1 attempts") || r.Worker != "b-0" {
+		t.Errorf("deadly.json: worker %s, error %q", r.Worker, r.Err)
+	}
+	if results[1].Failed() {
+		t.Errorf("fine.json: %s", results[1].Err)
+	}
+}
