@@ -50,6 +50,12 @@ command -v convert >/dev/null || need+=(imagemagick)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v strace >/dev/null || need+=(strace)
 command -v ip >/dev/null || need+=(iproute2)
+# The Slurm launcher (compute's TestSlurmLauncher starts a single-node
+# Slurm on loopback: slurmctld, slurmd and munged as root).
+command -v slurmctld >/dev/null || need+=(slurmctld)
+command -v slurmd >/dev/null || need+=(slurmd)
+command -v sbatch >/dev/null || need+=(slurm-client)
+command -v munged >/dev/null || need+=(munge)
 # The release (TestRelease runs scripts/release.sh): zip for the Windows
 # archive, dpkg-dev for the .deb, desktop-file-utils to validate its menu
 # entry, shared-mime-info for its file type.

@@ -153,6 +153,12 @@ Usage:
                             run an experiment file (JSON or YAML; - reads stdin)
   firn model run --example NAME ...
                             run a bundled example experiment
+  firn model run EXP|DIR ... --on local|slurm [--workers N] --out-dir DIR
+                            many experiments through a pool of workers (local
+                            processes or a Slurm job array): each run's
+                            diagnostics and a compiled.csv of all
+  firn worker --connect URL [--token T | --creds FILE] [--concurrency N]
+                            a worker: runs chunks of experiments from a broker
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
   firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE] --out DIR
@@ -231,6 +237,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exportCommand(args[1:], stdout, stderr)
 	case "jupyter":
 		return jupyterCommand(args[1:], stdout, stderr)
+	case "worker":
+		return workerCommand(ctx, args[1:], stdout, stderr)
 	}
 	return usagef("unknown command %q (see firn help)", args[0])
 }

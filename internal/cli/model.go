@@ -16,12 +16,16 @@ import (
 
 const modelUsage = `usage: firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]
        firn model run --example NAME ...
+       firn model run EXP|DIR ... --on local|slurm [--workers N] [--partition P ...] --out-dir DIR
        firn model examples
        firn model example NAME
 
 Runs glacier experiments: an experiment file (JSON or YAML; - reads it
 from stdin) grows a glacier and writes its yearly volume, area and length
-as CSV. firn model run --help lists its flags.
+as CSV. With --on local (or slurm), many experiment files (or folders of
+them) run on worker processes (or a Slurm job array) through a broker; each run's diagnostics go to
+DIR/NAME.csv and all of them to DIR/compiled.csv. firn model run --help
+lists its flags.
 `
 
 func modelCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -65,10 +69,46 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	every := fs.Int("every", 0, "diagnostics every `N` years (default: the experiment's years.every, else 1)")
 	example := fs.String("example", "", "run the bundled example `NAME` instead of a file")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...", args, stdout); err != nil {
+	var many manyOptions
+	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine) or slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here)")
+	fs.StringVar(&many.outDir, "out-dir", "", "with --on: the `folder` for each run's NAME.csv and compiled.csv (run,year,volume_m3,area_m2,length_m)")
+	fs.IntVar(&many.workers, "workers", 1, "with --on: the number of workers (`N` processes, or array tasks)")
+	fs.IntVar(&many.concurrency, "concurrency", 0, "with --on: runs at once per worker (default: the cores shared among the workers)")
+	fs.IntVar(&many.attempts, "attempts", 3, "with --on: deliveries of a failing run before it counts as failed")
+	fs.StringVar(&many.connect, "connect", "", "with --on: an external NATS server's `URL` (JetStream) instead of the embedded broker")
+	fs.StringVar(&many.token, "token", "", "with --connect: the server's `token`")
+	fs.StringVar(&many.creds, "creds", "", "with --connect: a NATS credentials `file`")
+	fs.StringVar(&many.slurm.Partition, "partition", "", "with --on slurm: sbatch --partition")
+	fs.StringVar(&many.slurm.Account, "account", "", "with --on slurm: sbatch --account")
+	fs.StringVar(&many.slurm.QoS, "qos", "", "with --on slurm: sbatch --qos")
+	fs.StringVar(&many.slurm.Time, "time", "", "with --on slurm: each worker's time limit (sbatch --time)")
+	fs.IntVar(&many.slurm.CPUsPerTask, "cpus-per-task", 0, "with --on slurm: CPUs (and runs at once) per worker")
+	fs.StringVar(&many.slurm.Mem, "mem", "", "with --on slurm: memory per worker (sbatch --mem)")
+	fs.StringVar(&many.slurm.GPUs, "gpus", "", "with --on slurm: sbatch --gpus")
+	fs.StringVar(&many.slurm.Constraint, "constraint", "", "with --on slurm: sbatch --constraint")
+	fs.Func("sbatch", "with --on slurm: an extra #SBATCH `line` (repeatable)", func(v string) error {
+		many.slurm.Extra = append(many.slurm.Extra, v)
+		return nil
+	})
+	fs.StringVar(&many.slurm.Dir, "slurm-dir", "", "with --on slurm: the `folder` for the job script and worker logs, visible from the nodes (default: .firn-slurm/job-* here)")
+	fs.StringVar(&many.store, "store", "", "with --on: the embedded broker's `folder` (default: Firn's compute folder in your data directory)")
+	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...\n       firn model run EXP|DIR ... --on local|slurm [--workers N] [--partition P ...] --out-dir DIR", args, stdout); err != nil {
 		return err
 	}
 	pos := fs.Args()
+	if *every < 0 {
+		return usagef("model run: --every must be a positive number of years")
+	}
+	if many.on != "" {
+		if *example != "" || *profile != "" || *out != "-" || len(pos) == 0 {
+			return usagef("model run: --on runs experiment files or folders into --out-dir (not --example, --out or --profile)")
+		}
+		many.every, many.quiet = *every, *quiet
+		return modelRunMany(ctx, pos, many, stderr)
+	}
+	if many.outDir != "" {
+		return usagef("model run: --out-dir goes with --on local (one experiment: --out FILE)")
+	}
 	var spec *experiment.Spec
 	switch {
 	case *example != "" && len(pos) == 0:
@@ -97,7 +137,7 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 		}
 	default:
-		return usagef("model run: want one experiment file (or - for stdin) or --example NAME")
+		return usagef("model run: want one experiment file (or - for stdin) or --example NAME; many run with --on local --out-dir DIR")
 	}
 	if *every < 0 {
 		return usagef("model run: --every must be a positive number of years")

@@ -1,0 +1,91 @@
+package compute_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/firnglacier/firn/compute"
+)
+
+// tinyTasks are n experiments of a few milliseconds or less: 20 points,
+// 10 years.
+func tinyTasks(n int) []compute.Task {
+	tasks := make([]compute.Task, n)
+	for i := range tasks {
+		tasks[i] = compute.Task{Name: fmt.Sprintf("tiny%d.json", i), Data: experimentDoc(20, 2400+float64(i%40)*10, 10)}
+	}
+	return tasks
+}
+
+// BenchmarkThroughput runs 1000 tiny experiments per iteration: in this
+// process on one goroutine per core, and through the embedded broker on
+// local worker processes (1 and 2 processes of one goroutine each; 1
+// process of one goroutine per core). The figure to compare is
+// µs/experiment.
+func BenchmarkThroughput(b *testing.B) {
+	const n = 1000
+	tasks := tinyTasks(n)
+	b.Run("in-process", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			next := make(chan compute.Task)
+			for range runtime.NumCPU() {
+				wg.Go(func() {
+					for t := range next {
+						if _, err := compute.RunTask(context.Background(), t); err != nil {
+							b.Error(err)
+						}
+					}
+				})
+			}
+			for _, t := range tasks {
+				next <- t
+			}
+			close(next)
+			wg.Wait()
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/experiment")
+	})
+	for _, c := range []struct{ procs, conc int }{{1, 1}, {2, 1}, {1, runtime.NumCPU()}} {
+		b.Run(fmt.Sprintf("workers=%dx%d", c.procs, c.conc), func(b *testing.B) {
+			broker, err := compute.StartBroker(compute.BrokerOptions{Dir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer broker.Close()
+			auth := compute.Auth{Token: broker.Token()}
+			pool, err := compute.NewPool(context.Background(), broker.URL(), auth, compute.PoolOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			l := local(c.procs, c.conc, "bench")
+			l.Stderr = nil
+			w, err := l.Launch(context.Background(), broker.URL(), auth)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Stop()
+			b.ResetTimer()
+			for b.Loop() {
+				job, err := pool.Submit(context.Background(), tasks, compute.SubmitOptions{Workers: w.Count()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				results, err := job.Wait(context.Background(), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range results {
+					if r.Failed() {
+						b.Fatal(r.Err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/experiment")
+		})
+	}
+}

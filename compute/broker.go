@@ -1,0 +1,258 @@
+package compute
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Names of the streams, the workers' consumer and the subjects.
+const (
+	taskStream     = "FIRN_TASKS"
+	resultStream   = "FIRN_RESULTS"
+	workerConsumer = "firn-workers"
+	taskSubject    = "firn.tasks."    // + job
+	resultSubject  = "firn.results."  // + job + "." + chunk index + "." + part
+	progressSubj   = "firn.progress." // + job (core NATS, not stored)
+	cancelSubject  = "firn.cancel."   // + job (core NATS)
+)
+
+// DefaultAckWait is how long the broker waits for a worker's
+// acknowledgement (or its "still working", sent every third of it)
+// before it gives the chunk to another worker.
+const DefaultAckWait = 30 * time.Second
+
+// A Broker is an embedded NATS server with JetStream, listening on
+// 127.0.0.1 only and storing its streams under a folder, so that the
+// results of finished tasks survive a restart. Pools and workers reach it
+// by its URL, as they reach an external NATS server: there is one code
+// path.
+type Broker struct {
+	srv   *server.Server
+	token string
+}
+
+// BrokerOptions configure StartBroker.
+type BrokerOptions struct {
+	// Dir holds the streams; "" is DefaultStoreDir().
+	Dir string
+	// Port on 127.0.0.1; 0 picks a free one.
+	Port int
+	// Token is the token clients must give; "" makes a random one.
+	Token string
+}
+
+// StartBroker starts an embedded NATS server with JetStream on loopback.
+func StartBroker(o BrokerOptions) (*Broker, error) {
+	dir := o.Dir
+	if dir == "" {
+		var err error
+		if dir, err = DefaultStoreDir(); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("broker: store folder: %w", err)
+	}
+	token := o.Token
+	if token == "" {
+		token = randomID(16)
+	}
+	port := o.Port
+	if port == 0 {
+		port = -1 // the server's "any free port"
+	}
+	srv, err := server.NewServer(&server.Options{
+		ServerName:    "firn",
+		Host:          "127.0.0.1",
+		Port:          port,
+		JetStream:     true,
+		StoreDir:      dir,
+		Authorization: token,
+		NoSigs:        true,
+		NoLog:         true,
+		MaxPayload:    8 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("broker: %w", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("broker: the NATS server on 127.0.0.1 (store %s) did not start within 10 s", dir)
+	}
+	return &Broker{srv: srv, token: token}, nil
+}
+
+// URL is the broker's client URL (nats://127.0.0.1:PORT).
+func (b *Broker) URL() string { return b.srv.ClientURL() }
+
+// Token is the token clients give (Auth{Token: b.Token()}).
+func (b *Broker) Token() string { return b.token }
+
+// Close stops the server; what it stored stays in its folder.
+func (b *Broker) Close() {
+	b.srv.Shutdown()
+	b.srv.WaitForShutdown()
+}
+
+// DefaultStoreDir is where an embedded broker stores its streams: Firn's
+// folder in the user's data directory ($XDG_DATA_HOME/firn/compute or
+// ~/.local/share/firn/compute; on macOS and Windows the user
+// configuration folder's Firn/compute).
+func DefaultStoreDir() (string, error) {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("broker: default store folder: %w", err)
+		}
+		return filepath.Join(d, "Firn", "compute"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "firn", "compute"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("broker: default store folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "firn", "compute"), nil
+}
+
+// Auth is how a client proves itself to the broker: a token, or a NATS
+// credentials file (JWT and key), or nothing.
+type Auth struct {
+	Token     string
+	CredsFile string
+}
+
+// Connect connects to the NATS server at rawURL. A server not on this
+// machine must be reached over TLS (tls:// or wss://): a nats:// or ws://
+// URL whose host is not loopback is refused, since the token and the
+// results would cross the network in clear.
+// Further options (nats.Option) follow Firn's defaults (reconnect for
+// ever, every 0.2 s).
+func Connect(rawURL string, auth Auth, name string, more ...nats.Option) (*nats.Conn, error) {
+	secure, err := checkURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	opts := []nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(200 * time.Millisecond)}
+	if secure {
+		opts = append(opts, nats.Secure())
+	}
+	if auth.Token != "" {
+		opts = append(opts, nats.Token(auth.Token))
+	}
+	if auth.CredsFile != "" {
+		if _, err := os.Stat(auth.CredsFile); err != nil {
+			return nil, fmt.Errorf("credentials file: %w", err)
+		}
+		opts = append(opts, nats.UserCredentials(auth.CredsFile))
+	}
+	opts = append(opts, more...)
+	nc, err := nats.Connect(rawURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", redact(rawURL), err)
+	}
+	return nc, nil
+}
+
+// checkURL refuses a clear-text URL to another machine and reports
+// whether TLS is required.
+func checkURL(rawURL string) (secure bool, err error) {
+	for _, one := range strings.Split(rawURL, ",") {
+		u, err := url.Parse(strings.TrimSpace(one))
+		if err != nil || u.Host == "" {
+			return false, fmt.Errorf("broker URL %q: want nats://HOST:PORT, tls://HOST:PORT or wss://HOST/PATH", one)
+		}
+		switch u.Scheme {
+		case "tls", "wss":
+			secure = true
+		case "nats", "ws":
+			if !isLoopback(u.Hostname()) {
+				return false, fmt.Errorf("broker URL %s: %s is not this machine, and %s:// is not encrypted; use tls://%s (or wss:// through a web proxy) so that the token and the results do not cross the network in clear",
+					redact(one), u.Hostname(), u.Scheme, u.Host)
+			}
+		default:
+			return false, fmt.Errorf("broker URL %s: unknown scheme %q (want nats, tls, ws or wss)", redact(one), u.Scheme)
+		}
+	}
+	return secure, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redact drops a password or token from a URL for messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}
+
+// setup creates the task and result streams and the workers' consumer
+// if they do not exist (it changes none that does: the first to create
+// them sets the ack wait).
+func setup(ctx context.Context, js jetstream.JetStream, ackWait time.Duration) (jetstream.Consumer, error) {
+	if ackWait <= 0 {
+		ackWait = DefaultAckWait
+	}
+	streams := []jetstream.StreamConfig{
+		{Name: taskStream, Subjects: []string{taskSubject + ">"}, Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage},
+		{Name: resultStream, Subjects: []string{resultSubject + ">"}, Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage,
+			MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute},
+	}
+	for _, cfg := range streams {
+		if _, err := js.Stream(ctx, cfg.Name); errors.Is(err, jetstream.ErrStreamNotFound) {
+			if _, err := js.CreateStream(ctx, cfg); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				return nil, fmt.Errorf("creating stream %s: %w", cfg.Name, err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("stream %s: %w", cfg.Name, err)
+		}
+	}
+	c, err := js.Consumer(ctx, taskStream, workerConsumer)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		c, err = js.CreateConsumer(ctx, taskStream, jetstream.ConsumerConfig{
+			Durable: workerConsumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait, MaxDeliver: -1,
+			MaxAckPending: -1,
+		})
+		if errors.Is(err, jetstream.ErrConsumerExists) {
+			c, err = js.Consumer(ctx, taskStream, workerConsumer)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("workers' consumer: %w", err)
+	}
+	return c, nil
+}
+
+func randomID(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,68 @@
+// Package compute runs many engine experiments on workers: tasks handed
+// out through NATS JetStream, workers that connect out to it, and
+// launchers that start the workers through the system that owns the
+// machines. Firn does not grow a cluster of its own: the broker hands out
+// tasks, redelivers them and stores results; processes, batch systems or
+// Kubernetes place the workers.
+//
+// # Tasks
+//
+// A [Task] is an experiment file (engine/experiment's contract: its
+// content and its name) and how often to record its diagnostics. A
+// [Pool] submits a job's tasks in chunks, several tasks to a message
+// ([SubmitOptions].ChunkSize; by default about four chunks per worker, at
+// most 64 tasks each), so that a run of a millisecond does not pay a trip
+// through the broker. [Job.Wait] gives one [Result] per task, in order:
+// the run's [dynamics.History] (year, volume m³, area m², length m), or
+// the error of its last attempt, which names the experiment file and, for
+// a bad file, its line and key.
+//
+// # The broker
+//
+// [StartBroker] embeds a NATS server with JetStream (listening on
+// 127.0.0.1 only, with a random token) that stores its streams under a
+// folder ([DefaultStoreDir]: $XDG_DATA_HOME/firn/compute), so that the
+// results of finished tasks survive a restart ([Pool.OpenJob]). An
+// external NATS server with JetStream replaces it by URL: pools and
+// workers only ever see a URL, the embedded server's is one on loopback.
+//
+//	stream        subjects               what
+//	FIRN_TASKS    firn.tasks.JOB         chunks (work queue; consumer firn-workers, explicit ack)
+//	FIRN_RESULTS  firn.results.JOB.C.P   a chunk's Results, a JSON list (part P of chunk C; kept 30 days)
+//	(core NATS)   firn.progress.JOB      a worker's "start" and "done" of each chunk
+//	(core NATS)   firn.cancel.JOB        stop the job's running chunks
+//
+// A worker acknowledges a chunk after its results are stored, and tells
+// the broker it is still working every third of the ack wait
+// ([PoolOptions].AckWait, [DefaultAckWait]). A worker that dies (killed,
+// out of memory, its batch job ended) stops doing so, and after the ack
+// wait the broker gives the chunk to another worker. A chunk with a
+// failed task is retried until [SubmitOptions].Attempts deliveries (3 by
+// default); then its failed tasks are reported with their last error.
+// A chunk delivered again after its last attempt (its workers died each
+// time) is reported failed without running. A chunk's results travel
+// together (as few messages as fit under 1 MiB), deduplicated by the
+// broker on chunk and part, and [Job.Wait] keys them by task, so a task
+// that ran twice is counted once.
+//
+// # Workers and launchers
+//
+// A [Worker] (`firn worker --connect URL [--token T | --creds FILE]`)
+// connects out, runs one chunk per core at a time ([Worker].Concurrency)
+// and publishes results and progress. A URL to another machine must use
+// TLS (tls:// or wss://): [Connect] refuses nats:// and ws:// to any host
+// that is not loopback, since the token and the results would cross the
+// network in clear. A [Launcher] starts workers, giving them the token in
+// $FIRN_WORKER_TOKEN, never on the command line: [Local] starts N `firn
+// worker` processes on this machine; [Slurm] submits a job array of N
+// workers with sbatch ([Slurm.Script] is the job script: partition,
+// account, QoS, time, CPUs per task, memory, GPUs, constraint and extra
+// #SBATCH lines), reports its tasks from squeue ([SlurmJob.Status]: state,
+// reason, start estimate) and cancels it with scancel when stopped. The
+// Slurm nodes must reach the broker: the embedded one listens on loopback,
+// so on a real cluster workers connect to an external NATS server over
+// TLS.
+//
+// `firn model run EXP... --on local|slurm --workers N --out-dir DIR` is
+// this package from the command line.
+package compute

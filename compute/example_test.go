@@ -1,0 +1,66 @@
+package compute_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/firnglacier/firn/compute"
+)
+
+// Three experiments that differ in their ELA, run by a worker through an
+// embedded broker. Here the worker is a goroutine of this process; `firn
+// worker` and the launchers start it as a process, on this machine or on
+// others.
+func Example() {
+	dir, err := os.MkdirTemp("", "firn-compute-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	broker, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
+	if err != nil {
+		panic(err)
+	}
+	defer broker.Close()
+	auth := compute.Auth{Token: broker.Token()}
+
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- (&compute.Worker{URL: broker.URL(), Auth: auth, Concurrency: 2}).Run(ctx) }()
+
+	pool, err := compute.NewPool(ctx, broker.URL(), auth, compute.PoolOptions{})
+	if err != nil {
+		panic(err)
+	}
+	defer pool.Close()
+	var tasks []compute.Task
+	for _, ela := range []int{2500, 2600, 2700} {
+		tasks = append(tasks, compute.Task{
+			Name: fmt.Sprintf("ela%d.json", ela),
+			Data: fmt.Appendf(nil, `{"flowlines": [{"dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 200}, "width_m": 300}],
+			  "mass_balance": {"type": "linear", "ela_m": %d, "gradient_mm_we_per_m": 3}, "years": {"end": 300}}`, ela),
+		})
+	}
+	job, err := pool.Submit(ctx, tasks, compute.SubmitOptions{})
+	if err != nil {
+		panic(err)
+	}
+	results, err := job.Wait(ctx, nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range results {
+		h := r.History
+		last := h.Len() - 1
+		fmt.Printf("%s: %.4g km³, %.4g km long after %g years\n", r.Name, h.Volume[last]/1e9, h.Length[last]/1e3, h.Year[last])
+	}
+	stop()
+	if err := <-done; err != nil {
+		panic(err)
+	}
+	// Output:
+	// ela2500.json: 0.5662 km³, 10.3 km long after 300 years
+	// ela2600.json: 0.3842 km³, 7.7 km long after 300 years
+	// ela2700.json: 0.2277 km³, 5.2 km long after 300 years
+}

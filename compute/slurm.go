@@ -1,0 +1,216 @@
+package compute
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Slurm starts workers as one Slurm job array, one worker per array task
+// (`sbatch --array=0-N-1`), each running `firn worker` with one goroutine
+// per CPU it was given. Unset fields leave Slurm's defaults (those of the
+// partition and the site).
+type Slurm struct {
+	// Workers is the number of array tasks; 0 is 1.
+	Workers int
+	// Partition, Account, QoS: sbatch --partition, --account, --qos.
+	Partition, Account, QoS string
+	// Time limit of each worker, in sbatch's form ("30", "2:00:00",
+	// "1-12").
+	Time string
+	// CPUsPerTask (sbatch --cpus-per-task) is also the worker's
+	// concurrency; 0 is 1.
+	CPUsPerTask int
+	// Mem per node (sbatch --mem, "4G"); MemPerCPU (--mem-per-cpu).
+	Mem, MemPerCPU string
+	// GPUs (sbatch --gpus), Constraint (--constraint).
+	GPUs, Constraint string
+	// Extra are further #SBATCH lines, written as given ("--mail-type=END"
+	// or "#SBATCH --mail-type=END").
+	Extra []string
+	// JobName is sbatch --job-name; "" is "firn-worker".
+	JobName string
+	// Dir holds the job script and the workers' logs
+	// (worker-JOB_TASK.out); it must be visible from the compute nodes.
+	// "" is a new folder under the current one's .firn-slurm.
+	Dir string
+	// Command is the worker program and its first arguments on the
+	// nodes; nil is this executable's `worker` command.
+	Command []string
+	// Env is added to sbatch's environment, which the job inherits
+	// (sbatch --export=ALL, Slurm's default).
+	Env []string
+}
+
+// Script returns the job script that Launch submits for url.
+func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
+	n := max(1, s.Workers)
+	cpus := max(1, s.CPUsPerTask)
+	name := s.JobName
+	if name == "" {
+		name = "firn-worker"
+	}
+	cmd := s.Command
+	if cmd == nil {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("slurm launcher: %w", err)
+		}
+		cmd = []string{exe, "worker"}
+	}
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\n")
+	line := func(flag, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "#SBATCH --%s=%s\n", flag, v)
+		}
+	}
+	line("job-name", name)
+	line("array", fmt.Sprintf("0-%d", n-1))
+	line("ntasks", "1")
+	line("cpus-per-task", strconv.Itoa(cpus))
+	line("output", filepath.Join(logDir, "worker-%A_%a.out"))
+	line("partition", s.Partition)
+	line("account", s.Account)
+	line("qos", s.QoS)
+	line("time", s.Time)
+	line("mem", s.Mem)
+	line("mem-per-cpu", s.MemPerCPU)
+	line("gpus", s.GPUs)
+	line("constraint", s.Constraint)
+	for _, e := range s.Extra {
+		e = strings.TrimSpace(e)
+		if strings.ContainsAny(e, "\n\r") {
+			return "", fmt.Errorf("slurm launcher: extra #SBATCH line %q has a line break", e)
+		}
+		if !strings.HasPrefix(e, "#SBATCH") {
+			e = "#SBATCH " + e
+		}
+		b.WriteString(e + "\n")
+	}
+	b.WriteString("# The broker's token comes in $" + TokenEnv + " (sbatch exports the environment).\n")
+	args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(cpus))
+	if auth.CredsFile != "" {
+		args = append(args, "--creds", auth.CredsFile)
+	}
+	b.WriteString("exec")
+	for _, a := range args {
+		b.WriteString(" " + shellQuote(a))
+	}
+	b.WriteString(` --name "slurm-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"` + "\n")
+	return b.String(), nil
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Launch writes the job script and submits it with sbatch.
+func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
+	dir := s.Dir
+	if dir == "" {
+		if err := os.MkdirAll(".firn-slurm", 0o700); err != nil {
+			return nil, fmt.Errorf("slurm launcher: %w", err)
+		}
+		d, err := os.MkdirTemp(".firn-slurm", "job-")
+		if err != nil {
+			return nil, fmt.Errorf("slurm launcher: %w", err)
+		}
+		if dir, err = filepath.Abs(d); err != nil {
+			return nil, fmt.Errorf("slurm launcher: %w", err)
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("slurm launcher: %w", err)
+	}
+	script, err := s.Script(url, auth, dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "worker.sbatch")
+	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
+		return nil, fmt.Errorf("slurm launcher: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", path)
+	cmd.Env = append(append(os.Environ(), s.Env...), TokenEnv+"="+auth.Token)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("slurm launcher: sbatch %s: %v: %s", path, err, strings.TrimSpace(errb.String()))
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(out.String()), ";")
+	if _, err := strconv.Atoi(id); err != nil {
+		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out.String())
+	}
+	return &SlurmJob{ID: id, Dir: dir, count: max(1, s.Workers) * max(1, s.CPUsPerTask)}, nil
+}
+
+// SlurmJob is the job array of a Slurm launch.
+type SlurmJob struct {
+	// ID is the array's job id; Dir holds its script and logs.
+	ID, Dir string
+	count   int
+	once    sync.Once
+	err     error
+}
+
+// Count is the number of worker goroutines asked for.
+func (j *SlurmJob) Count() int { return j.count }
+
+// Stop cancels the job array (scancel).
+func (j *SlurmJob) Stop() error {
+	j.once.Do(func() {
+		if out, err := exec.Command("scancel", j.ID).CombinedOutput(); err != nil {
+			j.err = fmt.Errorf("slurm launcher: scancel %s: %v: %s", j.ID, err, strings.TrimSpace(string(out)))
+		}
+	})
+	return j.err
+}
+
+// A SlurmTask is the state of one array task as Slurm reports it.
+type SlurmTask struct {
+	// ID is JOB_TASK (or JOB_[RANGE] for tasks still pending together).
+	ID string
+	// State: PENDING, RUNNING, COMPLETED, CANCELLED, FAILED, …
+	State string
+	// Reason Slurm gives for a pending task (Priority, Resources, …),
+	// and its estimated start ("N/A" when Slurm has none).
+	Reason, Start string
+}
+
+// Status asks squeue for the array's tasks still in the queue (pending
+// or running), with the reason and start estimate of those pending.
+// Finished tasks leave squeue after Slurm's MinJobAge; sacct, where
+// accounting is on, keeps them.
+func (j *SlurmJob) Status(ctx context.Context) ([]SlurmTask, error) {
+	out, err := exec.CommandContext(ctx, "squeue", "-h", "-r", "-j", j.ID, "-o", "%i|%T|%r|%S").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		msg := ""
+		if errors.As(err, &ee) {
+			msg = strings.TrimSpace(string(ee.Stderr))
+		}
+		return nil, fmt.Errorf("slurm launcher: squeue -j %s: %v %s", j.ID, err, msg)
+	}
+	var tasks []SlurmTask
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(l, "|")
+		if len(f) != 4 {
+			continue
+		}
+		tasks = append(tasks, SlurmTask{ID: f[0], State: f[1], Reason: f[2], Start: f[3]})
+	}
+	return tasks, nil
+}

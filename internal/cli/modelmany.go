@@ -1,0 +1,308 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/engine/experiment"
+	"github.com/firnglacier/firn/internal/atomicfile"
+)
+
+// manyOptions are firn model run's flags for many experiments through a
+// pool of workers.
+type manyOptions struct {
+	on, outDir, connect, token, creds, store string
+	workers, concurrency, every, attempts    int
+	quiet                                    bool
+	slurm                                    compute.Slurm
+}
+
+// compiledName is the file with every run, next to each run's own.
+const compiledName = "compiled.csv"
+
+// modelRunMany is `firn model run EXP|DIR ... --on local --out-dir DIR`:
+// each experiment a task of one job, run by local worker processes
+// through the broker (embedded, or --connect URL), each run's
+// diagnostics written to DIR/NAME.csv and all of them to
+// DIR/compiled.csv. Nothing is written until every run has ended.
+func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.Writer) error {
+	var launcher compute.Launcher
+	switch o.on {
+	case "local":
+		launcher = compute.Local{Workers: o.workers, Concurrency: o.concurrency, Stderr: stderr}
+	case "slurm":
+		if o.concurrency > 0 {
+			return usagef("model run: with --on slurm, --cpus-per-task sets each worker's concurrency")
+		}
+		o.slurm.Workers = o.workers
+		launcher = o.slurm
+	case "kubernetes":
+		return usagef("model run: --on %s is not available yet (local or slurm)", o.on)
+	default:
+		if strings.HasPrefix(o.on, "ssh://") {
+			return usagef("model run: --on ssh://… is not available yet (local or slurm)")
+		}
+		return usagef("model run: --on %q: want local or slurm", o.on)
+	}
+	if o.outDir == "" {
+		return usagef("model run: --on needs --out-dir DIR for the runs' files")
+	}
+	if o.workers < 0 || o.concurrency < 0 || o.attempts < 0 {
+		return usagef("model run: --workers, --concurrency and --attempts must be positive")
+	}
+	if o.token != "" && o.creds != "" {
+		return usagef("model run: give --token or --creds, not both")
+	}
+	if o.connect == "" && (o.token != "" || o.creds != "") {
+		return usagef("model run: --token and --creds go with --connect URL")
+	}
+	tasks, names, err := loadTasks(paths, o.every)
+	if err != nil {
+		return err
+	}
+
+	url, auth := o.connect, compute.Auth{Token: o.token, CredsFile: o.creds}
+	if url == "" {
+		b, err := compute.StartBroker(compute.BrokerOptions{Dir: o.store})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		url, auth = b.URL(), compute.Auth{Token: b.Token()}
+	}
+	pool, err := compute.NewPool(ctx, url, auth, compute.PoolOptions{})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	workers, err := launcher.Launch(ctx, url, auth)
+	if err != nil {
+		return err
+	}
+	defer workers.Stop()
+	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
+		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
+		qctx, stopQueue := context.WithCancel(ctx)
+		defer stopQueue()
+		go reportQueue(qctx, j, stderr)
+	}
+	job, err := pool.Submit(ctx, tasks, compute.SubmitOptions{Workers: workers.Count(), Attempts: o.attempts})
+	if err != nil {
+		return err
+	}
+	status := func(compute.Status) {}
+	if !o.quiet {
+		status = statusPrinter(stderr)
+	}
+	results, err := job.Wait(ctx, status)
+	if !o.quiet && isTerminal(stderr) {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Ctrl-C: take back what has not run, stop what runs, and
+			// take back what stopping workers gave back.
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cerr := job.Cancel(cctx)
+			_ = workers.Stop()
+			if cerr == nil {
+				cerr = job.Cancel(cctx)
+			}
+			if cerr != nil {
+				fmt.Fprintln(stderr, "firn:", cerr)
+			}
+			return context.Canceled
+		}
+		return err
+	}
+
+	// Every run has ended: write each one's diagnostics and the compiled
+	// file, each atomically.
+	var compiled bytes.Buffer
+	compiled.WriteString("run,year,volume_m3,area_m2,length_m\n")
+	var failed []string
+	files := map[string][]byte{}
+	for i, r := range results {
+		if r.Failed() {
+			failed = append(failed, r.Err)
+			continue
+		}
+		var diag bytes.Buffer
+		if err := r.History.WriteCSV(&diag); err != nil {
+			return fmt.Errorf("%s: %w", r.Name, err)
+		}
+		files[names[i]+".csv"] = diag.Bytes()
+		// The compiled rows are the run's rows with its name in front.
+		rows := strings.Split(strings.TrimSuffix(diag.String(), "\n"), "\n")[1:]
+		for _, row := range rows {
+			compiled.WriteString(csvField(names[i]) + "," + row + "\n")
+		}
+	}
+	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+		return fmt.Errorf("--out-dir: %w", err)
+	}
+	written := make([]string, 0, len(files))
+	for name := range files {
+		written = append(written, name)
+	}
+	sort.Strings(written)
+	for _, name := range written {
+		if err := atomicfile.WriteBytes(filepath.Join(o.outDir, name), 0o644, files[name]); err != nil {
+			return err
+		}
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(o.outDir, compiledName), 0o644, compiled.Bytes()); err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(stderr, "%d runs: %d done, %d failed; wrote %d files and %s in %s\n",
+			len(results), len(results)-len(failed), len(failed), len(written), compiledName, o.outDir)
+	}
+	if len(failed) > 0 {
+		for _, f := range failed {
+			fmt.Fprintln(stderr, "failed:", f)
+		}
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// loadTasks reads the experiment files (a directory gives its .json,
+// .yaml and .yml files), refusing a bad one before anything runs, and
+// names each run by its file name without the extension.
+func loadTasks(paths []string, every int) ([]compute.Task, []string, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("experiment: %w", err)}
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("experiment folder: %w", err)}
+		}
+		n := 0
+		for _, e := range entries {
+			switch strings.ToLower(filepath.Ext(e.Name())) {
+			case ".json", ".yaml", ".yml":
+				if !e.IsDir() {
+					files = append(files, filepath.Join(p, e.Name()))
+					n++
+				}
+			}
+		}
+		if n == 0 {
+			return nil, nil, usagef("experiment folder %s has no .json, .yaml or .yml files", p)
+		}
+	}
+	tasks := make([]compute.Task, len(files))
+	names := make([]string, len(files))
+	byName := map[string]string{}
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("experiment: %w", err)}
+		}
+		if _, err := experiment.Parse(data, f); err != nil {
+			return nil, nil, usageError{err}
+		}
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		if name == strings.TrimSuffix(compiledName, ".csv") {
+			return nil, nil, usagef("%s: a run may not be named %q (that is the compiled file)", f, name)
+		}
+		if other, ok := byName[name]; ok {
+			return nil, nil, usagef("%s and %s would both write %s.csv: rename one", other, f, name)
+		}
+		byName[name] = f
+		tasks[i] = compute.Task{ID: strconv.Itoa(i), Name: f, Data: data, Every: every}
+		names[i] = name
+	}
+	return tasks, names, nil
+}
+
+// csvField quotes a field when CSV needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// statusPrinter reports a job's counts: on a terminal on one line that it
+// rewrites, elsewhere on a new line every 10 % of the runs ended.
+func statusPrinter(w io.Writer) func(compute.Status) {
+	term := isTerminal(w)
+	var mu sync.Mutex
+	last := -1
+	lastLine := ""
+	return func(s compute.Status) {
+		mu.Lock()
+		defer mu.Unlock()
+		ended := s.Done + s.Failed
+		s.Running = min(s.Running, s.Total-ended)
+		line := fmt.Sprintf("runs: %d of %d done, %d running, %d failed", s.Done, s.Total, s.Running, s.Failed)
+		if term {
+			if line != lastLine {
+				fmt.Fprintf(w, "\r%s   ", line)
+				lastLine = line
+			}
+			return
+		}
+		step := 10 * ended / max(1, s.Total)
+		if step == last {
+			return
+		}
+		last = step
+		fmt.Fprintln(w, line)
+	}
+}
+
+// reportQueue says, whenever it changes, how many of a Slurm array's
+// workers are still queued, why, and when Slurm expects to start them.
+func reportQueue(ctx context.Context, j *compute.SlurmJob, w io.Writer) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	last := ""
+	for {
+		if tasks, err := j.Status(ctx); err == nil {
+			pending, running, reason, start := 0, 0, "", ""
+			for _, task := range tasks {
+				switch task.State {
+				case "PENDING":
+					pending++
+					reason, start = task.Reason, task.Start
+				case "RUNNING":
+					running++
+				}
+			}
+			line := ""
+			if pending > 0 {
+				line = fmt.Sprintf("queued: Slurm job %s, %d workers running, %d pending (%s), estimated start %s", j.ID, running, pending, reason, start)
+			}
+			if line != last && line != "" {
+				fmt.Fprintln(w, line)
+			}
+			last = line
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
