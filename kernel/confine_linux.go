@@ -154,7 +154,7 @@ func writeRuleset(workspace, temp string) (int, error) {
 		return -1, errNoLandlock
 	}
 	rights := landlockFS(int(abi))
-	attr := unix.LandlockRulesetAttr{Access_fs: rights}
+	attr := unix.LandlockRulesetAttr{Handled_access_fs: rights}
 	fd, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
 	if errno != 0 {
 		return -1, fmt.Errorf("create ruleset: %w", errno)
