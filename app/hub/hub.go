@@ -367,8 +367,8 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secure := r.TLS != nil
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
-	http.SetCookie(w, &http.Cookie{Name: app.CSRFCookie, Value: csrf, Path: "/", Expires: expires, Secure: secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: int(h.opts.SessionTTL / time.Second), HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: app.CSRFCookie, Value: csrf, Path: "/", MaxAge: int(h.opts.SessionTTL / time.Second), Secure: secure, SameSite: http.SameSiteStrictMode})
 	h.logger.Info("login", "user", name, "remote", ip)
 	http.Redirect(w, r, "/user/"+u.Name+"/", http.StatusSeeOther)
 }

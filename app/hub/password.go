@@ -86,3 +86,17 @@ func verifyPassword(encoded, p string) bool {
 	got := argon2.IDKey([]byte(p), salt, t, m, th, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
+
+// RandomPassword is a password of 16 random letters and digits (about
+// 95 bits), for a first login.
+func RandomPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
