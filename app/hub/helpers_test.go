@@ -231,7 +231,7 @@ func notebook(cellID, code string) map[string]any {
 	return map[string]any{
 		"nbformat": 4, "nbformat_minor": 5,
 		"metadata": map[string]any{"kernelspec": map[string]any{"name": "firn", "display_name": "Go (Firn)", "language": "go"}},
-		"cells": []any{map[string]any{"cell_type": "code", "id": cellID, "source": code, "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil}},
+		"cells":    []any{map[string]any{"cell_type": "code", "id": cellID, "source": code, "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil}},
 	}
 }
 
