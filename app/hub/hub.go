@@ -225,6 +225,10 @@ func (h *Hub) userRequest(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	rest := strings.TrimPrefix(r.URL.Path, "/user/"+name)
 	api := strings.HasPrefix(rest, "/api/")
+	if dotted(rest) {
+		writeError(w, http.StatusNotFound, "no page "+r.URL.Path+": a path with . or .. elements")
+		return
+	}
 	u, csrf, ok := h.authenticated(r)
 	if !ok {
 		if !api && r.Method == http.MethodGet {
@@ -269,6 +273,17 @@ func (h *Hub) userRequest(w http.ResponseWriter, r *http.Request) {
 		r2.URL.RawQuery = q.Encode()
 	}
 	http.StripPrefix("/user/"+name, us.srv.Handler()).ServeHTTP(w, r2)
+}
+
+// dotted says whether p has a "." or ".." element: the hub passes no
+// such path to a user's server.
+func dotted(p string) bool {
+	for _, e := range strings.Split(p, "/") {
+		if e == "." || e == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 var loginTmpl = template.Must(template.New("login").Parse(`<!doctype html>
