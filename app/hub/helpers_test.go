@@ -199,7 +199,15 @@ func until(t *testing.T, conn *websocket.Conn, done func(frame) bool) []frame {
 		_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			t.Fatalf("read frame: %v (after %d frames)", err, len(fs))
+			var seen []string
+			for _, f := range fs {
+				if f.Msg != nil {
+					seen = append(seen, f.Msg.Type()+" "+string(f.Msg.Content))
+				} else {
+					seen = append(seen, f.Type)
+				}
+			}
+			t.Fatalf("read frame: %v; frames so far:\n%s", err, strings.Join(seen, "\n"))
 		}
 		var f frame
 		if err := json.Unmarshal(data, &f); err != nil {
