@@ -119,3 +119,60 @@ func TestLoginSessions(t *testing.T) {
 		t.Errorf("a disabled user's login: %d, want 401", r.StatusCode)
 	}
 }
+
+// TestWebsocketRevoked: a websocket opened with a login session closes
+// when the session ends: at once on logout, and at the next Revalidate
+// when the session expired or its user was disabled (by another
+// process, as `firn hub user disable`).
+func TestWebsocketRevoked(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addUser("alice", "moraine-2026")
+	b := th.browser()
+	for _, c := range []struct {
+		name string
+		end  func()
+	}{
+		{"logout", func() { b.logout() }},
+		{"expiry", func() {
+			th.clock.add(DefaultSessionTTL + time.Second)
+			if n := th.hub.Revalidate(t.Context()); n != 1 {
+				t.Errorf("Revalidate closed %d websockets, want 1", n)
+			}
+		}},
+		{"disabled", func() {
+			other, err := OpenStore(th.hub.opts.Data) // another process's view of the database
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if err := other.SetDisabled(t.Context(), "alice", true); err != nil {
+				t.Fatal(err)
+			}
+			if n := th.hub.Revalidate(t.Context()); n != 1 {
+				t.Errorf("Revalidate closed %d websockets, want 1", n)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b.mustLogin("alice", "moraine-2026")
+			id := b.openNotebook("alice", c.name+".ipynb", "c1", "")
+			conn, st := b.dial("/user/alice/api/sessions/" + id + "/ws")
+			if st != http.StatusSwitchingProtocols {
+				t.Fatalf("websocket: %d", st)
+			}
+			if n := th.hub.Revalidate(t.Context()); n != 0 {
+				t.Fatalf("Revalidate closed %d websockets of a valid session", n)
+			}
+			c.end()
+			_ = conn.SetReadDeadline(time.Now().Add(testTimeout))
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+						t.Fatal("the websocket stayed open after the session ended")
+					}
+					break
+				}
+			}
+		})
+	}
+}

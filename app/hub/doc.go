@@ -55,7 +55,9 @@
 //	                            websockets (403 otherwise); paths with . or .. elements → 404.
 //
 // A session ends at its expiry, at logout, and when its user is
-// disabled (SetDisabled deletes it; every request checks the user).
+// disabled (SetDisabled deletes it; every request checks the user). The
+// websockets it opened are closed with it: at once on logout, within
+// RevalidateEvery (10 s) otherwise (Run calls Revalidate).
 //
 // # Each user's server
 //

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,7 +76,89 @@ type Hub struct {
 
 	mu      sync.Mutex
 	users   map[string]*userServer
+	live    map[*liveConn]struct{} // open websockets, with their login session
 	closing bool
+}
+
+// liveConn is an open websocket and the login session that opened it:
+// the hub closes it when that session ends (logout, expiry, the user
+// disabled).
+type liveConn struct {
+	net.Conn
+	token string // the session cookie
+	h     *Hub
+	once  sync.Once
+}
+
+func (c *liveConn) Close() error {
+	c.once.Do(func() {
+		c.h.mu.Lock()
+		delete(c.h.live, c)
+		c.h.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// hijacker records the connection that a websocket upgrade takes.
+type hijacker struct {
+	http.ResponseWriter
+	h     *Hub
+	token string
+}
+
+func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	lc := &liveConn{Conn: conn, token: w.token, h: w.h}
+	w.h.mu.Lock()
+	w.h.live[lc] = struct{}{}
+	w.h.mu.Unlock()
+	return lc, rw, nil
+}
+
+func (w *hijacker) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Revalidate closes the open websockets whose login session has ended
+// (expired, or its user disabled, also by another process such as
+// `firn hub user disable`). Run calls it every RevalidateEvery.
+func (h *Hub) Revalidate(ctx context.Context) int {
+	h.mu.Lock()
+	conns := make([]*liveConn, 0, len(h.live))
+	for c := range h.live {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	closed := 0
+	valid := map[string]bool{}
+	for _, c := range conns {
+		ok, seen := valid[c.token]
+		if !seen {
+			_, _, ok, _ = h.store.session(ctx, c.token, h.now())
+			valid[c.token] = ok
+		}
+		if !ok {
+			c.Close()
+			closed++
+		}
+	}
+	return closed
+}
+
+// closeSession closes the open websockets of a login session.
+func (h *Hub) closeSession(token string) {
+	h.mu.Lock()
+	var conns []*liveConn
+	for c := range h.live {
+		if c.token == token {
+			conns = append(conns, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
 }
 
 // userServer is one user's notebook server and the secret the hub gives
@@ -118,7 +202,7 @@ func New(opts Options) (*Hub, error) {
 		opts: opts, store: store, logger: logger, now: opts.Now,
 		byAcct: guard.NewLimiter(accountMaxFailures, failureWindow, opts.Now),
 		byAddr: guard.NewLimiter(addressMaxFailures, failureWindow, opts.Now),
-		users:  map[string]*userServer{},
+		users:  map[string]*userServer{}, live: map[*liveConn]struct{}{},
 	}
 	h.handler = h.routes()
 	return h, nil
@@ -272,6 +356,10 @@ func (h *Hub) userRequest(w http.ResponseWriter, r *http.Request) {
 		q.Del("token")
 		r2.URL.RawQuery = q.Encode()
 	}
+	if websocket {
+		c, _ := r.Cookie(SessionCookie)
+		w = &hijacker{ResponseWriter: w, h: h, token: c.Value}
+	}
 	http.StripPrefix("/user/"+name, us.srv.Handler()).ServeHTTP(w, r2)
 }
 
@@ -422,6 +510,7 @@ func (h *Hub) logout(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "logout: "+err.Error())
 		return
 	}
+	h.closeSession(c.Value)
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(w, &http.Cookie{Name: app.CSRFCookie, Value: "", Path: "/", MaxAge: -1, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -464,11 +553,25 @@ func (h *Hub) Cull(ctx context.Context) (map[string][]string, error) {
 	return out, errors.Join(errs...)
 }
 
-// Run sweeps for idle kernels every Options.CullEvery until ctx ends.
+// RevalidateEvery is how often Run closes the websockets of ended login
+// sessions (a logout closes its own at once).
+const RevalidateEvery = 10 * time.Second
+
+// Run sweeps for idle kernels every Options.CullEvery, and for websockets
+// of ended login sessions every RevalidateEvery, until ctx ends.
 func (h *Hub) Run(ctx context.Context) {
-	if h.opts.CullIdle < 0 {
-		return
-	}
+	go func() {
+		t := time.NewTicker(RevalidateEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				h.Revalidate(ctx)
+			}
+		}
+	}()
 	t := time.NewTicker(h.opts.CullEvery)
 	defer t.Stop()
 	for {
@@ -476,6 +579,9 @@ func (h *Hub) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if h.opts.CullIdle < 0 {
+				continue
+			}
 			if _, err := h.Cull(ctx); err != nil {
 				h.logger.Error("idle culling", "err", err)
 			}
