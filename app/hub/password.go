@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -25,14 +26,16 @@ const (
 const MinPasswordLength = 8
 
 // dummyHash is checked against for unknown users, so that a login does not
-// tell by its time whether the name exists.
-var dummyHash = func() string {
+// tell by its time whether the name exists. It is made at the first
+// login, not at start: every firn process (kernels too) links this
+// package.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := hashPassword("not a password of anyone")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 func checkPassword(p string) error {
 	if utf8.RuneCountInString(p) < MinPasswordLength {

@@ -75,6 +75,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
+	stop() // the sweeps end before the database closes
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if errors.Is(err, http.ErrServerClosed) {

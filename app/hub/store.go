@@ -282,7 +282,7 @@ func (s *Store) checkLogin(ctx context.Context, name, password string) (*User, e
 	var disabled bool
 	err := s.db.QueryRowContext(ctx, `SELECT password, role, disabled FROM users WHERE name = ?`, name).Scan(&hash, &role, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		verifyPassword(dummyHash, password)
+		verifyPassword(dummyHash(), password)
 		return nil, nil
 	}
 	if err != nil {

@@ -104,3 +104,13 @@ func TestPasswords(t *testing.T) {
 		t.Error("a malformed hash matched")
 	}
 }
+
+// BenchmarkVerifyPassword is the cost of one login's argon2id check.
+func BenchmarkVerifyPassword(b *testing.B) {
+	h, _ := hashPassword("moraine-2026")
+	for b.Loop() {
+		if !verifyPassword(h, "moraine-2026") {
+			b.Fatal("no match")
+		}
+	}
+}
