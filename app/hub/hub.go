@@ -272,6 +272,10 @@ func (h *Hub) routes() http.Handler {
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("/user/{name}/", h.userRequest)
 	mux.HandleFunc("/user/{name}", func(w http.ResponseWriter, r *http.Request) {
+		if CheckName("user name", r.PathValue("name")) != nil {
+			writeError(w, http.StatusNotFound, "no page "+r.URL.Path+" on this hub")
+			return
+		}
 		http.Redirect(w, r, "/user/"+r.PathValue("name")+"/", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
