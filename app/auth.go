@@ -1,10 +1,10 @@
 package app
 
 import (
-	"crypto/subtle"
 	"net/http"
-	"net/url"
 	"strings"
+
+	"github.com/firnglacier/firn/app/internal/guard"
 )
 
 // Cookie and header names of the protocol.
@@ -14,7 +14,7 @@ const (
 	CSRFHeader  = "X-Firn-CSRF"
 )
 
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+func equal(a, b string) bool { return guard.Equal(a, b) }
 
 // authenticated says whether r carries the token, and whether it came in
 // the Authorization header (a program, not a browser).
@@ -38,25 +38,17 @@ func (s *Server) requireAuth(h http.Handler) http.Handler {
 		ok, viaHeader := s.authenticated(r)
 		if !ok {
 			if _, err := r.Cookie(TokenCookie); err == nil || viaHeader {
-				s.limiter.fail(clientIP(r)) // a token was tried
+				s.limiter.Fail(clientIP(r)) // a token was tried
 			}
 			writeError(w, http.StatusUnauthorized, "not logged in: open the URL with ?token=… that `firn serve` printed")
 			return
 		}
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			// Double-submit cookie: a page of another site can neither
-			// read the cookie nor set the header. A token in the
-			// Authorization header cannot be sent by another site either.
-			if !viaHeader {
-				c, err := r.Cookie(CSRFCookie)
-				hv := r.Header.Get(CSRFHeader)
-				if err != nil || hv == "" || !equal(hv, c.Value) || !equal(hv, s.csrf) {
-					writeError(w, http.StatusForbidden, "missing or wrong "+CSRFHeader+" header (it must equal the "+CSRFCookie+" cookie)")
-					return
-				}
-			}
+		// Double-submit cookie: a page of another site can neither read
+		// the cookie nor set the header. A token in the Authorization
+		// header cannot be sent by another site either.
+		if guard.Unsafe(r.Method) && !viaHeader && !guard.CSRF(r, CSRFCookie, CSRFHeader, s.csrf) {
+			writeError(w, http.StatusForbidden, "missing or wrong "+CSRFHeader+" header (it must equal the "+CSRFCookie+" cookie)")
+			return
 		}
 		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") && !s.sameOrigin(r, viaHeader) {
 			writeError(w, http.StatusForbidden, "websocket from another origin: "+r.Header.Get("Origin"))
@@ -71,24 +63,7 @@ func (s *Server) requireAuth(h http.Handler) http.Handler {
 // the token in the Authorization header: browsers always send Origin on
 // websockets.
 func (s *Server) sameOrigin(r *http.Request, viaHeader bool) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return viaHeader
-	}
-	for _, o := range s.opts.WebsocketOrigins {
-		if o != "" && strings.EqualFold(origin, o) {
-			return true
-		}
-	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return u.Scheme == scheme && strings.EqualFold(u.Host, r.Host) && u.Path == "" && u.User == nil
+	return guard.SameOrigin(r, s.opts.WebsocketOrigins, viaHeader)
 }
 
 // tokenLogin handles ?token=T on pages: the right token sets the cookies
@@ -104,7 +79,7 @@ func (s *Server) tokenLogin(h http.Handler) http.Handler {
 			return
 		}
 		if !equal(q.Get("token"), s.opts.Token) {
-			s.limiter.fail(clientIP(r))
+			s.limiter.Fail(clientIP(r))
 			s.logger.Warn("login with a wrong token", "remote", r.RemoteAddr)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusUnauthorized)

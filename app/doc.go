@@ -206,4 +206,11 @@
 //
 // Sessions keep running when no browser is connected. The server pings
 // every 30 s and drops a client that has not answered for 60 s.
+//
+// Server.CullIdle(ctx, d) stops the kernels idle (no cell running or
+// queued, no request; by Options.Now) for longer than d, after writing
+// into each notebook the outputs and execution counts of the cells whose
+// run is in the session's replay buffer; the session ends with the cause
+// "stopped after D idle (outputs saved)". `firn serve` does not call it;
+// the hub (app/hub) does, for every user's server.
 package app

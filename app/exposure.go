@@ -7,8 +7,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/firnglacier/firn/app/internal/guard"
 )
 
 // MinTokenLength is the shortest login token the server takes: the token
@@ -22,65 +23,13 @@ const (
 	failureWindow = time.Minute
 )
 
-// loginLimiter counts failed logins per client address.
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time // recent failures, oldest first
-	now      func() time.Time
-}
+func newLoginLimiter() *guard.Limiter { return guard.NewLimiter(maxFailures, failureWindow, time.Now) }
 
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{failures: map[string][]time.Time{}, now: time.Now}
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// recent drops the failures of ip older than the window and returns the
-// rest. The caller holds l.mu.
-func (l *loginLimiter) recent(ip string) []time.Time {
-	cut := l.now().Add(-failureWindow)
-	f := l.failures[ip]
-	i := 0
-	for i < len(f) && f[i].Before(cut) {
-		i++
-	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(l.failures, ip)
-	} else {
-		l.failures[ip] = f
-	}
-	return f
-}
-
-// blocked reports whether ip has used up its attempts, and when it may
-// try again.
-func (l *loginLimiter) blocked(ip string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.recent(ip)
-	if len(f) < maxFailures {
-		return false, 0
-	}
-	return true, f[0].Add(failureWindow).Sub(l.now())
-}
-
-// fail records a failed login from ip.
-func (l *loginLimiter) fail(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failures[ip] = append(l.recent(ip), l.now())
-}
+func clientIP(r *http.Request) string { return guard.ClientIP(r) }
 
 // tooManyAttempts answers 429 if r's address has used up its attempts.
 func (s *Server) tooManyAttempts(w http.ResponseWriter, r *http.Request) bool {
-	ok, wait := s.limiter.blocked(clientIP(r))
+	ok, wait := s.limiter.Blocked(clientIP(r))
 	if !ok {
 		return false
 	}

@@ -79,7 +79,7 @@ func TestShortTokenRefused(t *testing.T) {
 func TestWrongTokensLimited(t *testing.T) {
 	h := newHarness(t, nil)
 	now := time.Now()
-	h.srv.limiter.now = func() time.Time { return now }
+	h.srv.limiter.SetClock(func() time.Time { return now })
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string, header ...string) *http.Response {
 		req, _ := http.NewRequest("GET", h.hs.URL+path, nil)

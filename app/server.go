@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/firnglacier/firn/app/internal/guard"
 	"github.com/firnglacier/firn/app/internal/session"
 	"github.com/firnglacier/firn/app/internal/workspace"
 	"github.com/firnglacier/firn/kernel"
@@ -57,6 +58,9 @@ type Options struct {
 	// page comes from Wails' AssetServer, which carries no websockets, so
 	// they go to a loopback listener of the same handler.
 	WebsocketOrigins []string
+	// Now is the clock of the sessions' idle times (CullIdle); nil:
+	// time.Now.
+	Now func() time.Time
 }
 
 // Server is the notebook server: the HTTP API, the websockets of the
@@ -68,7 +72,7 @@ type Server struct {
 	logger   *slog.Logger
 	csrf     string
 	handler  http.Handler
-	limiter  *loginLimiter // wrong tokens per address
+	limiter  *guard.Limiter // wrong tokens per address
 	kernels  kernelList
 
 	ctx    context.Context // ends on Shutdown: websockets close
@@ -107,6 +111,9 @@ func New(opts Options) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = 1 << 30
 	}
@@ -119,13 +126,15 @@ func New(opts Options) (*Server, error) {
 		csrf: hex.EncodeToString(mac.Sum(nil)), limiter: newLoginLimiter(),
 		kernels: newKernelList(opts.Kernels, kopts.Launcher),
 		sessions: session.NewManager(session.Options{
-			Kernel: kopts, MaxFrames: opts.MaxReplayFrames, MaxBytes: opts.MaxReplayBytes, Logger: logger,
+			Kernel: kopts, MaxFrames: opts.MaxReplayFrames, MaxBytes: opts.MaxReplayBytes, Logger: logger, Now: opts.Now,
 		}),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	return s, nil
 }
+
+func (s *Server) now() time.Time { return s.opts.Now() }
 
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }

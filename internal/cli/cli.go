@@ -138,6 +138,9 @@ Usage:
                             the notebook server and its browser UI (default
                             workspace: Firn's folder in your data directory;
                             a new DIR is created and given the lessons)
+  firn hub [--addr HOST:PORT] [--data DIR]
+                            a class on one server: logins, each user's own
+                            notebooks and kernels (firn hub user add|list|disable)
   firn desktop [NB ...]     the notebook UI in a window of its own (desktop build)
   firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet]
                             execute a notebook (.ipynb or .go text form) in a fresh
@@ -239,6 +242,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return jupyterCommand(args[1:], stdout, stderr)
 	case "worker":
 		return workerCommand(ctx, args[1:], stdout, stderr)
+	case "hub":
+		return hubCommand(ctx, args[1:], stdin, stdout, stderr)
 	}
 	return usagef("unknown command %q (see firn help)", args[0])
 }

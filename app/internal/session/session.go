@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
@@ -38,6 +39,8 @@ type Options struct {
 	// Bounds of the replay buffer (zero: DefaultMaxFrames, DefaultMaxBytes).
 	MaxFrames, MaxBytes int
 	Logger              *slog.Logger
+	// Now is the clock of LastActive (nil: time.Now).
+	Now func() time.Time
 }
 
 // Info describes a session, as the sessions API returns it.
@@ -125,6 +128,7 @@ type Session struct {
 	closed   bool
 	died     int           // the kernel process whose death was reported last (kernel.Event.Process)
 	unwatch  chan struct{} // closed to stop watching the kernel that Switch replaces
+	active   time.Time     // the last request or change of state
 }
 
 // maxParents bounds how many kernel requests the session remembers to
@@ -141,6 +145,9 @@ func Start(id string, opts Options) *Session {
 	if opts.Kernel.Launcher == nil {
 		opts.Kernel.Launcher = kernel.DefaultLauncher()
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{
 		id: id, opts: opts, log: NewLog(opts.MaxFrames, opts.MaxBytes),
@@ -154,6 +161,15 @@ func Start(id string, opts Options) *Session {
 	s.wg.Add(1)
 	go s.worker()
 	return s
+}
+
+// Idle says whether the session's kernel is idle (alive, no cell running
+// or queued) and since when nothing happened in it: the last request
+// (execute, complete, inspect) or change of the kernel's state.
+func (s *Session) Idle() (idle bool, since time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state() == Idle && len(s.queue) == 0 && !s.closed, s.active
 }
 
 // ID is the session's id.
@@ -277,6 +293,7 @@ func (s *Session) Saved(etag string) {
 // stateChanged sends a kernel frame if the state changed or there is a
 // cause to tell. s.mu is held (so frames keep the order of the changes).
 func (s *Session) stateChanged(cause string) {
+	s.active = s.opts.Now()
 	st := s.state()
 	if st == s.lastSent && cause == "" {
 		return
@@ -353,6 +370,7 @@ func (s *Session) Execute(msgID, cellID, code string) string {
 		return msgID
 	}
 	req := &request{msgID: msgID, cellID: cellID, code: code}
+	s.active = s.opts.Now()
 	s.queue = append(s.queue, req)
 	s.emit(queuedFrame{Type: "queued", CellID: cellID, MsgID: msgID})
 	select {
@@ -567,6 +585,7 @@ func (s *Session) Query(msgID, msgType string, content any) {
 	if s.closed {
 		return
 	}
+	s.active = s.opts.Now()
 	k := s.k
 	if k == nil {
 		s.synthetic(req, protocol.Shell, msgType[:len(msgType)-len("_request")]+"_reply", protocol.StatusOnly{Status: "error"})

@@ -1,0 +1,87 @@
+// Package hub is `firn hub`: Firn's notebook server for a class on one
+// machine. People log in with a name and password; each has a workspace
+// folder of their own (DATA/users/NAME) and their own kernels, served by
+// a notebook server of their own (app.Server, the one of `firn serve`)
+// under /user/NAME/, which only they reach.
+//
+// # Use
+//
+//	h, err := hub.New(hub.Options{Data: dir, Static: frontend.Dist()})
+//	if err != nil { … }
+//	hs := &http.Server{Addr: "127.0.0.1:8000", Handler: app.HostCheck(names, h.Handler())}
+//	go hs.ListenAndServe()
+//	go h.Run(ctx) // stops idle kernels (Options.CullIdle, CullEvery)
+//	…
+//	hs.Shutdown(ctx)
+//	h.Shutdown(ctx) // kernels stop, saves under way finish
+//
+// or hub.Serve(ctx, hub.ServeOptions{…}), as `firn hub [--addr HOST:PORT]
+// [--data DIR]` does. Accounts are added with the Store (OpenStore(dir),
+// AddUser, SetDisabled, Users), as `firn hub user add|list|disable` does,
+// also while the hub runs.
+//
+// # Data folder
+//
+// DATA/hub.db is an SQLite database (modernc.org/sqlite, pure Go; WAL
+// journal, so a copy of DATA taken while the hub runs must include
+// hub.db-wal, or stop the hub first): users (name, role admin, teacher
+// or student, the argon2id hash of the password, disabled), groups (a
+// class) and their members, and login sessions. Its schema version is
+// SQLite's user_version; OpenStore applies the migrations it lacks, each
+// in a transaction, and refuses a database of a newer Firn. Passwords are
+// stored as argon2id hashes (19 MiB, 2 passes, a 16-byte salt per user,
+// in the PHC string form) and compared in constant time; sessions as the
+// SHA-256 of their cookie. DATA/users/NAME is NAME's workspace.
+//
+// # Protocol
+//
+//	GET  /login                 the login page (a form)
+//	POST /login                 form fields name, password → 303 to /user/NAME/ with the cookies
+//	                            firn_hub (the session: HttpOnly, SameSite=Strict, Max-Age of
+//	                            Options.SessionTTL, Secure over TLS) and firn_csrf (readable);
+//	                            401 and the form for a wrong name or password or a disabled
+//	                            account; 429 with Retry-After after 5 wrong passwords for one
+//	                            account, or 50 from one address, within 15 minutes — the right
+//	                            password too, until the window has passed. An Origin other than
+//	                            the hub's → 403.
+//	GET  /logout                a page with the logout button
+//	POST /logout                (header X-Firn-CSRF or form field csrf = the session's) → the
+//	                            session is deleted on the server, 303 to /login. Kernels keep running.
+//	/user/NAME/…                NAME's notebook server: its protocol is app's (see package app),
+//	                            under this prefix. Needs the session of NAME (otherwise 401 for the
+//	                            API, a redirect to /login for pages; 403 for another user's NAME),
+//	                            the header X-Firn-CSRF equal to the cookie firn_csrf and to the
+//	                            session's value on state changes, and the hub's own Origin on
+//	                            websockets (403 otherwise); paths with . or .. elements → 404.
+//
+// A session ends at its expiry, at logout, and when its user is
+// disabled (SetDisabled deletes it; every request checks the user). The
+// websockets it opened are closed with it: at once on logout, within
+// RevalidateEvery (10 s) otherwise (Run calls Revalidate).
+//
+// # Each user's server
+//
+// The hub starts NAME's app.Server at NAME's first request, with a random
+// token that never leaves the process: the hub passes each request on
+// with that token in the Authorization header and without the browser's
+// cookies, after its own checks. So the notebook server is reachable only
+// through the hub, and only with NAME's login. Its kernels run in
+// DATA/users/NAME and outlive the browser and the login: a cell running
+// at logout goes on, and its output is replayed to the next login.
+//
+// # Idle culling
+//
+// Every Options.CullEvery (600 s) Run calls Cull, which stops the kernels
+// idle (no cell running or queued, no request) for longer than
+// Options.CullIdle (3600 s), after writing the outputs of the cells they
+// ran into their notebooks (app.Server.CullIdle).
+//
+// # Isolation
+//
+// All of one hub's kernels run as the hub's Unix account. The sandbox of
+// every kernel (kernel/internal/symbols, and Landlock on Linux 5.13 and
+// later) keeps a cell's writes in its user's workspace and its temporary
+// folder; it does not confine reading: a cell can read every file the
+// hub's account can read, other users' notebooks and DATA/hub.db (the
+// password hashes) included. See the README, "A class on one server".
+package hub

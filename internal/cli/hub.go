@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/firnglacier/firn/app/hub"
+	"github.com/firnglacier/firn/frontend"
+	"github.com/firnglacier/firn/kernel"
+)
+
+const hubUsage = `usage:
+  firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D]
+                      the multi-user notebook server: a login page, and each user's
+                      notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME)
+  firn hub user add NAME [--role admin|teacher|student] [--group CLASS] [--password-stdin] [--data DIR]
+                      add an account (without --password-stdin a random password is printed)
+  firn hub user list [--data DIR]
+  firn hub user disable NAME [--data DIR]
+                      refuse NAME's logins and end their sessions
+
+The data folder (default: Firn's hub folder in your data directory) holds the
+database hub.db and users/NAME; a backup is a copy of it.
+`
+
+// defaultHubData is $XDG_DATA_HOME/firn/hub (~/.local/share/firn/hub).
+func defaultHubData() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "firn", "hub")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "firn-hub"
+	}
+	return filepath.Join(home, ".local", "share", "firn", "hub")
+}
+
+// hubCommand is `firn hub`.
+func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, hubUsage)
+		return flag.ErrHelp
+	}
+	if len(args) > 0 && args[0] == "user" {
+		return hubUserCommand(ctx, args[1:], stdin, stdout)
+	}
+	fs := newFlags("firn hub")
+	addr := fs.String("addr", hub.DefaultAddr, "address to listen on, HOST:PORT")
+	data := fs.String("data", defaultHubData(), "the hub's data `DIR`: hub.db and users/NAME")
+	var allowHosts stringList
+	fs.Var(&allowHosts, "allow-host", "a host `NAME` browsers may use to reach the hub besides localhost and IP addresses (repeatable)")
+	cullEvery := fs.Duration("cull-every", hub.DefaultCullEvery, "how often to look for idle kernels")
+	cullIdle := fs.Duration("cull-idle", hub.DefaultCullIdle, "stop kernels idle for longer than this (their outputs saved first); 0 never")
+	sessionTTL := fs.Duration("session", hub.DefaultSessionTTL, "how long a login lasts")
+	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("firn hub: unexpected argument %q (firn hub --help)", fs.Arg(0))
+	}
+	if *cullEvery <= 0 {
+		return usagef("firn hub: --cull-every %s: want a positive duration, e.g. 600s", *cullEvery)
+	}
+	if *cullIdle < 0 {
+		return usagef("firn hub: --cull-idle %s: want a duration (0: never)", *cullIdle)
+	}
+	if *sessionTTL <= 0 {
+		return usagef("firn hub: --session %s: want a positive duration, e.g. 12h", *sessionTTL)
+	}
+	limit, err := kernel.ParseBytes(*memLimit)
+	if err != nil {
+		return usagef("firn hub: --memory-limit: %v", err)
+	}
+	idle := *cullIdle
+	if idle == 0 {
+		idle = -1 // never
+	}
+	return hub.Serve(ctx, hub.ServeOptions{
+		Options: hub.Options{
+			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
+			KernelOptions: kernel.Options{MemoryLimit: limit},
+		},
+		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr,
+	})
+}
+
+func hubUserCommand(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usagef("firn hub user: want add, list or disable (firn hub --help)")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, hubUsage)
+		return flag.ErrHelp
+	}
+	sub := args[0]
+	fs := newFlags("firn hub user " + sub)
+	data := fs.String("data", defaultHubData(), "the hub's data `DIR`")
+	var role, group *string
+	var fromStdin *bool
+	synopsis := "firn hub user " + sub + " [--data DIR]"
+	switch sub {
+	case "add":
+		role = fs.String("role", hub.RoleStudent, "admin, teacher or student")
+		group = fs.String("group", "", "the class (group) the user belongs to; created if new")
+		fromStdin = fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+		synopsis = "firn hub user add NAME [--role admin|teacher|student] [--group CLASS] [--password-stdin] [--data DIR]"
+	case "disable":
+		synopsis = "firn hub user disable NAME [--data DIR]"
+	case "list":
+	default:
+		return usagef("firn hub user: unknown subcommand %q (want add, list or disable)", sub)
+	}
+	if err := parse(fs, synopsis, args[1:], stdout); err != nil {
+		return err
+	}
+	wantArgs := 1
+	if sub == "list" {
+		wantArgs = 0
+	}
+	if fs.NArg() != wantArgs {
+		if wantArgs == 0 {
+			return usagef("firn hub user list: unexpected argument %q", fs.Arg(0))
+		}
+		return usagef("firn hub user %s: want one user NAME", sub)
+	}
+	name := fs.Arg(0)
+	if sub != "list" {
+		if err := hub.CheckName("user name", name); err != nil {
+			return usagef("firn hub user %s: %v", sub, err)
+		}
+	}
+	var password string
+	if sub == "add" {
+		if err := hub.CheckRole(*role); err != nil {
+			return usagef("firn hub user add: --role: %v", err)
+		}
+		if *group != "" {
+			if err := hub.CheckName("--group", *group); err != nil {
+				return usagef("firn hub user add: %v", err)
+			}
+		}
+		if *fromStdin {
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return fmt.Errorf("firn hub user add: --password-stdin: %w", err)
+			}
+			password = strings.TrimRight(line, "\r\n")
+			if len(password) < hub.MinPasswordLength {
+				return usagef("firn hub user add: --password-stdin: the password has %d characters; use at least %d", len(password), hub.MinPasswordLength)
+			}
+		} else {
+			password = hub.RandomPassword()
+		}
+	}
+	store, err := hub.OpenStore(*data)
+	if err != nil {
+		return fmt.Errorf("firn hub user %s: %w", sub, err)
+	}
+	defer store.Close()
+	switch sub {
+	case "add":
+		if err := store.AddUser(ctx, name, *role, password, *group, time.Now()); err != nil {
+			if errors.Is(err, hub.ErrExists) {
+				return usagef("firn hub user add: %v", err)
+			}
+			return fmt.Errorf("firn hub user add: %w", err)
+		}
+		if *fromStdin {
+			fmt.Fprintf(stdout, "added %s (%s)\n", name, *role)
+		} else {
+			fmt.Fprintf(stdout, "added %s (%s), password: %s\n", name, *role, password)
+		}
+	case "disable":
+		if err := store.SetDisabled(ctx, name, true); err != nil {
+			if errors.Is(err, hub.ErrNoUser) {
+				return usagef("firn hub user disable: %v", err)
+			}
+			return fmt.Errorf("firn hub user disable: %w", err)
+		}
+		fmt.Fprintf(stdout, "disabled %s: logins refused, sessions ended\n", name)
+	case "list":
+		users, err := store.Users(ctx)
+		if err != nil {
+			return fmt.Errorf("firn hub user list: %w", err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tGROUPS\tSTATE\tLAST LOGIN")
+		for _, u := range users {
+			state, last := "active", "never"
+			if u.Disabled {
+				state = "disabled"
+			}
+			if !u.LastLogin.IsZero() {
+				last = u.LastLogin.Format(time.RFC3339)
+			}
+			groups := strings.Join(u.Groups, ",")
+			if groups == "" {
+				groups = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, groups, state, last)
+		}
+		return tw.Flush()
+	}
+	return nil
+}
