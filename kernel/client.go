@@ -42,6 +42,12 @@ type Options struct {
 	MemoryLimit int64
 	// Trusted lifts the sandbox (network, programs, writes anywhere).
 	Trusted bool
+	// ConfineReads also confines the cells' reading, with Landlock, to
+	// the workspace and the system's folders (`firn kernel
+	// --confine-reads`): what `firn hub` asks for, so that one user's
+	// cells cannot read another user's files. Without Landlock (Linux
+	// 5.13 and later) such a kernel does not start.
+	ConfineReads bool
 	// InterruptGrace is how long an interrupted cell may take to stop
 	// before the client kills and restarts the kernel (default 3 s).
 	InterruptGrace time.Duration
@@ -206,6 +212,9 @@ func (k *Kernel) launch(ctx context.Context) error {
 	args = append(args, "--workspace", dir)
 	if k.opts.Trusted {
 		args = append(args, "--trusted")
+	}
+	if k.opts.ConfineReads {
+		args = append(args, "--confine-reads")
 	}
 	tail := &tailBuffer{max: 16 << 10}
 	conn, err := k.opts.Launcher.Launch(ctx, Spec{

@@ -66,7 +66,7 @@ const threadStack = 2 << 20
 // confine executes the kernel again, confined as described above, and
 // does not return unless that fails. stack is the soft RLIMIT_STACK to
 // put back, passed to the new process as --confined=STACK.
-func confine(workspace, temp string, landlock bool) error {
+func confine(r fsRules, landlock bool) error {
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_STACK, &lim); err != nil {
 		return fmt.Errorf("stack limit: %w", err)
@@ -89,7 +89,11 @@ func confine(workspace, temp string, landlock bool) error {
 	// The thread that restricts itself is the one that executes.
 	runtime.LockOSThread()
 	if landlock {
-		if err := restrictWrites(workspace, temp); err != nil && !errors.Is(err, errNoLandlock) {
+		err := restrictFS(r)
+		if errors.Is(err, errNoLandlock) && r.reads {
+			return err
+		}
+		if err != nil && !errors.Is(err, errNoLandlock) {
 			return fmt.Errorf("landlock: %w", err)
 		}
 	}
@@ -128,11 +132,28 @@ func confined(stack string) error {
 // differently configured kernel); the in-process sandbox still holds.
 var errNoLandlock = errors.New("no Landlock on this system")
 
-// restrictWrites denies the calling thread, and what it executes, every
+// fsRules say what a kernel may do with files under Landlock.
+type fsRules struct {
+	workspace, temp string // the folders it may change (temp may be "")
+	// reads also confines reading to the workspace, temp and the
+	// system's folders (systemReadDirs), as `firn hub` asks for its
+	// users' kernels: one user's cells cannot read another's files.
+	reads bool
+}
+
+// systemReadDirs are the folders a kernel that confines its reads may
+// still read: the system's programs, libraries, configuration, time
+// zones and devices, none of them a user's. /proc is only the kernel's
+// own (/proc/self), so that it cannot read other processes'
+// environments or working folders.
+var systemReadDirs = []string{"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/sys", "/dev", "/proc/self"}
+
+// restrictFS denies the calling thread, and what it executes, every
 // change to the file system outside workspace and the kernel's own
-// temporary folder temp (if not ""); /dev/null stays writable.
-func restrictWrites(workspace, temp string) error {
-	ruleset, err := writeRuleset(workspace, temp)
+// temporary folder temp (if not ""), and with r.reads every read outside
+// them and systemReadDirs; /dev/null stays writable.
+func restrictFS(r fsRules) error {
+	ruleset, err := fsRuleset(r)
 	if err != nil {
 		return err
 	}
@@ -146,14 +167,18 @@ func restrictWrites(workspace, temp string) error {
 	return nil
 }
 
-// writeRuleset makes the Landlock ruleset of restrictWrites and returns
-// its descriptor (errNoLandlock without Landlock).
-func writeRuleset(workspace, temp string) (int, error) {
+// fsRuleset makes the Landlock ruleset of restrictFS and returns its
+// descriptor (errNoLandlock without Landlock).
+func fsRuleset(r fsRules) (int, error) {
 	abi, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
 	if errno != 0 || int(abi) < 1 {
 		return -1, errNoLandlock
 	}
 	rights := landlockFS(int(abi))
+	const readRights = unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR
+	if r.reads {
+		rights |= readRights
+	}
 	attr := unix.LandlockRulesetAttr{Handled_access_fs: rights}
 	fd, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
 	if errno != 0 {
@@ -172,7 +197,7 @@ func writeRuleset(workspace, temp string) (int, error) {
 		}
 		return nil
 	}
-	for _, dir := range []string{workspace, temp} {
+	for _, dir := range []string{r.workspace, r.temp} {
 		if dir == "" {
 			continue
 		}
@@ -181,7 +206,30 @@ func writeRuleset(workspace, temp string) (int, error) {
 			return -1, err
 		}
 	}
-	if err := allow("/dev/null", unix.LANDLOCK_ACCESS_FS_WRITE_FILE); err != nil {
+	devNull := uint64(unix.LANDLOCK_ACCESS_FS_WRITE_FILE)
+	if r.reads {
+		devNull |= unix.LANDLOCK_ACCESS_FS_READ_FILE
+		for _, dir := range systemReadDirs {
+			if _, err := os.Stat(dir); err != nil {
+				continue // not on this system (/lib32, /libx32)
+			}
+			if err := allow(dir, readRights); err != nil {
+				unix.Close(ruleset)
+				return -1, err
+			}
+		}
+	}
+	if r.reads {
+		// The program itself: the new start opens it to execute it (with
+		// cgo), and its dynamic loader reads from the system's folders.
+		if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, " (deleted)") {
+			if err := allow(exe, unix.LANDLOCK_ACCESS_FS_READ_FILE); err != nil {
+				unix.Close(ruleset)
+				return -1, err
+			}
+		}
+	}
+	if err := allow("/dev/null", devNull); err != nil {
 		unix.Close(ruleset)
 		return -1, err
 	}
@@ -197,15 +245,18 @@ func writeRuleset(workspace, temp string) (int, error) {
 // restricts every thread, not only the one that would execute. It
 // reports false, having changed nothing, in a program with cgo (the
 // desktop app; test binaries): confine does the work there.
-func confineInProcess(workspace, temp string, landlock bool) (bool, error) {
+func confineInProcess(r fsRules, landlock bool) (bool, error) {
 	if _, _, errno := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0); errno == syscall.ENOTSUP {
 		return false, nil
 	}
 	if !landlock {
 		return true, nil
 	}
-	ruleset, err := writeRuleset(workspace, temp)
+	ruleset, err := fsRuleset(r)
 	if errors.Is(err, errNoLandlock) {
+		if r.reads {
+			return true, err
+		}
 		return true, nil
 	}
 	if err != nil {

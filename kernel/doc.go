@@ -135,6 +135,14 @@
 // (an older kernel, another system, `firn kernel --no-landlock`) the
 // in-process sandbox holds alone.
 //
+// Options.ConfineReads (`firn kernel --confine-reads`, what `firn hub`
+// asks for) confines reading too: a cell then reads only the workspace,
+// its temporary folder, its own program, its own /proc/self and the
+// system's folders (/usr, /lib*, /bin, /sbin, /etc, /sys, /dev), so
+// that one user's cells cannot read another user's files
+// (TestKernelConfineReads). Such a kernel does not start without
+// Landlock.
+//
 // # Environment
 //
 // A kernel does not inherit its client's environment, where `firn serve`

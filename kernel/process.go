@@ -58,6 +58,7 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	version := fs.String("version", "dev", "version reported to clients")
 	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
+	confineReads := fs.Bool("confine-reads", false, "also confine reading to the workspace and the system's folders with Landlock (Linux), as firn hub does for its users; the kernel does not start without Landlock")
 	noLandlock := fs.Bool("no-landlock", false, "do not restrict writing to the workspace with Landlock (Linux); the in-process sandbox still holds")
 	connectionFile := fs.String("connection-file", "", "serve Jupyter's wire protocol on the sockets of this connection file (a kernelspec's {connection_file}) instead of --transport")
 	defaultTransport := "pipe"
@@ -101,14 +102,21 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	limitAS := false
 	if *confinedStack == "" {
 		landlock := !*trusted && !*noLandlock
-		if done, err := confineInProcess(ws, *temp, landlock); done {
-			if err != nil {
-				fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
-			}
-			limitAS = true
-		} else if err := confine(ws, *temp, landlock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		rules := fsRules{workspace: ws, temp: *temp, reads: *confineReads && landlock}
+		done, err := confineInProcess(rules, landlock)
+		if !done {
+			err = confine(rules, landlock)
+		}
+		switch {
+		case err != nil && rules.reads:
+			// Reads confined is a promise to other users (firn hub):
+			// no kernel without it.
+			fmt.Fprintf(stderr, "firn kernel: --confine-reads: %v (it needs Landlock, Linux 5.13 or later)\n", err)
+			return 1
+		case err != nil && !errors.Is(err, errors.ErrUnsupported):
 			fmt.Fprintf(stderr, "warning: the firn kernel runs unconfined: %v\n", err)
 		}
+		limitAS = done
 	} else if err := confined(*confinedStack); err != nil {
 		fmt.Fprintf(stderr, "warning: firn kernel: %v\n", err)
 	} else {

@@ -278,3 +278,55 @@ func realTempDir(t *testing.T) string {
 	}
 	return d
 }
+
+// With ConfineReads (what firn hub asks for), a cell reads only its
+// workspace and the system's folders: not a file beside the workspace
+// (another user's), not another process's /proc, whatever code tries it
+// (os.ReadFile, os.ReadDir, compiled code through plots); the workspace,
+// /etc and its own /proc still read, and plots still draw. Both starts
+// are checked: with cgo (a second start) and without (one start).
+func TestKernelConfineReads(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Landlock is Linux's")
+	}
+	ws := realTempDir(t)
+	other := realTempDir(t)
+	if err := os.WriteFile(filepath.Join(other, "secret.txt"), []byte("alice's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "mine.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, code string
+		want       string // in the output
+	}{
+		{"another user's file", fmt.Sprintf("_, err := os.ReadFile(%q)\nfmt.Println(\"err:\", err)", filepath.Join(other, "secret.txt")), "permission denied"},
+		{"another user's folder", fmt.Sprintf("_, err := os.ReadDir(%q)\nfmt.Println(\"err:\", err)", other), "permission denied"},
+		{"another process's environment", "_, err := os.ReadFile(\"/proc/1/environ\")\nfmt.Println(\"err:\", err)", "permission denied"},
+		{"its own file", "b, err := os.ReadFile(\"mine.txt\")\nfmt.Println(string(b), err)", "mine <nil>"},
+		{"the system's", "_, err := os.ReadFile(\"/etc/passwd\")\nfmt.Println(\"etc:\", err)", "etc: <nil>"},
+		{"its own /proc", "_, err := os.ReadFile(\"/proc/self/status\")\nfmt.Println(\"proc:\", err)", "proc: <nil>"},
+		{"a plot saved", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(10)\nerr := plots.Glacier(g).Save(\"fig.png\")\nfmt.Println(\"plot:\", err)", "plot: <nil>"},
+	}
+	for _, noCgo := range []bool{false, true} {
+		t.Run(map[bool]string{false: "with cgo", true: "without cgo"}[noCgo], func(t *testing.T) {
+			opts := Options{Dir: ws, ConfineReads: true}
+			if noCgo {
+				opts.Command = []string{testBinaryWithoutCgo(t)}
+			}
+			k, ctx := startKernel(t, opts)
+			for _, tc := range cases {
+				reply, text := run(t, ctx, k, tc.code)
+				if reply.Status != "ok" || !strings.Contains(text, tc.want) {
+					t.Errorf("%s: %s, output:\n%s\nwant %q", tc.name, reply.Status, text, tc.want)
+				}
+			}
+		})
+	}
+	// Without it, as in firn serve, the file beside the workspace reads.
+	k, ctx := startKernel(t, Options{Dir: ws})
+	if _, text := run(t, ctx, k, fmt.Sprintf("b, err := os.ReadFile(%q)\nfmt.Println(string(b), err)", filepath.Join(other, "secret.txt"))); !strings.Contains(text, "alice's <nil>") {
+		t.Errorf("without ConfineReads: %s", text)
+	}
+}

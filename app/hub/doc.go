@@ -81,7 +81,9 @@
 // All of one hub's kernels run as the hub's Unix account. The sandbox of
 // every kernel (kernel/internal/symbols, and Landlock on Linux 5.13 and
 // later) keeps a cell's writes in its user's workspace and its temporary
-// folder; it does not confine reading: a cell can read every file the
-// hub's account can read, other users' notebooks and DATA/hub.db (the
-// password hashes) included. See the README, "A class on one server".
+// folder, and the hub asks for reads to be confined too
+// (kernel.Options.ConfineReads): a cell reads its user's workspace and
+// the system's folders, not other users' notebooks nor DATA/hub.db.
+// Without Landlock such kernels do not start. See the README, "A class
+// on one server".
 package hub

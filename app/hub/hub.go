@@ -252,8 +252,13 @@ func (h *Hub) server(name string) (*userServer, error) {
 		return nil, fmt.Errorf("workspace of %s: %w", name, err)
 	}
 	token := randomHex(32)
+	// Each user's cells read only their own workspace and the system's
+	// folders (kernel.Options.ConfineReads: Landlock), not the other
+	// users' workspaces or the hub's database.
+	kopts := h.opts.KernelOptions
+	kopts.ConfineReads = true
 	srv, err := app.New(app.Options{
-		Workspace: dir, Token: token, Static: h.opts.Static, KernelOptions: h.opts.KernelOptions,
+		Workspace: dir, Token: token, Static: h.opts.Static, KernelOptions: kopts,
 		Logger: h.logger.With("user", name), Now: h.now,
 	})
 	if err != nil {

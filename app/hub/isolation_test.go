@@ -2,6 +2,7 @@ package hub
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,12 +107,14 @@ func TestIsolation(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(th.hub.Workspace("alice"), "planted.txt")); err == nil {
 		t.Error("bob's cell wrote into alice's folder")
 	}
-	// What the isolation does not give (README): a cell reads files
-	// that the hub's Unix account can read, alice's notebooks included.
-	execute(t, bconn, "b3", "b1", `b, err := os.ReadFile("../alice/secret.ipynb"); fmt.Println("read:", len(b) > 0, err)`)
-	fs = until(t, bconn, replyTo("b3"))
-	if out := textOf(fs); !strings.Contains(out, "read: true <nil>") {
-		t.Logf("bob's cell reading alice's notebook: %q (the README says reads are not confined; update it if they now are)", out)
+	// Nor read it (Landlock confines the users' kernels' reads), nor
+	// the hub's database.
+	for _, path := range []string{"../alice/secret.ipynb", "../../hub.db"} {
+		execute(t, bconn, "b3", "b1", fmt.Sprintf("_, err := os.ReadFile(%q); fmt.Println(\"read:\", err)", path))
+		fs = until(t, bconn, replyTo("b3"))
+		if out := textOf(fs); !strings.Contains(out, "permission denied") {
+			t.Errorf("bob's cell reading %s: %q, want permission denied", path, out)
+		}
 	}
 	var sessions []map[string]any
 	if st, body := bob.do("GET", "/user/bob/api/sessions", nil); st == 200 {
