@@ -335,3 +335,42 @@ func TestGlacierHelp(t *testing.T) {
 		t.Errorf("firn help does not list glacier: %q", r.stdout)
 	}
 }
+
+// TestModelRunRealGlacier runs `firn model run` on an experiment file
+// that names a glacier directory (relative to the file) with a
+// temperature_index mass balance, +1 °C: the diagnostics file is the one
+// `firn glacier run --temp-bias 1` writes, and a temperature_index
+// balance without a glacier directory is refused with its key.
+func TestModelRunRealGlacier(t *testing.T) {
+	shp, tif, nc, wgms := hefInputs(t)
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "hef")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir, "--quiet"); r.code != 0 {
+		t.Fatalf("prepare: %d %q", r.code, r.stderr)
+	}
+	exp := filepath.Join(tmp, "warm.yaml")
+	if err := os.WriteFile(exp, []byte("glacier: {directory: hef}\nmass_balance: {type: temperature_index, climate: constant, y0: 1987, halfsize: 15, temp_bias_k: 1}\nyears: {end: 100}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(tmp, "model.csv"), filepath.Join(tmp, "glacier.csv")
+	// Run from another directory: the glacier is found next to the file.
+	if r := firn(t, "", "model", "run", exp, "--out", a, "--quiet"); r.code != 0 {
+		t.Fatalf("model run: %d %q", r.code, r.stderr)
+	}
+	if r := firn(t, "", "glacier", "run", dir, "--y0", "1987", "--temp-bias", "1", "--out", b, "--quiet"); r.code != 0 {
+		t.Fatalf("glacier run: %d %q", r.code, r.stderr)
+	}
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if len(da) == 0 || string(da) != string(db) {
+		t.Errorf("firn model run wrote %d bytes, firn glacier run %d: they differ", len(da), len(db))
+	}
+	bad := filepath.Join(tmp, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"flowlines": [{"dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 50}, "width_m": 300}],
+ "mass_balance": {"type": "temperature_index", "y0": 1987}, "years": {"end": 10}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := firn(t, "", "model", "run", bad); r.code != 2 || !strings.Contains(r.stderr, "bad.json:2: mass_balance.type: a temperature_index mass balance needs a glacier directory") {
+		t.Errorf("temperature_index without a glacier: %d %q", r.code, r.stderr)
+	}
+}
