@@ -141,8 +141,8 @@ func TestServeNewFolder(t *testing.T) {
 		switch {
 		case noLessons && !os.IsNotExist(err):
 			t.Errorf("--no-lessons: lessons folder there (%v, %d files)", err, len(lessons))
-		case !noLessons && (err != nil || len(lessons) < 6):
-			t.Errorf("lessons in the new workspace: %d (%v), want the six", len(lessons), err)
+		case !noLessons && (err != nil || len(lessons) < 7):
+			t.Errorf("lessons in the new workspace: %d (%v), want the seven", len(lessons), err)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func Experiment(name string) ([]byte, error) {
 	return data, nil
 }
 
-//go:embed data/*/*.csv data/*/README.md
+//go:embed data/*/*.csv data/*/*.geojson data/*/*.tif data/*/README.md
 var data embed.FS
 
 // Data returns a bundled data file by its path under assets/data, e.g.

@@ -315,6 +315,7 @@ func TestKernelInterrupt(t *testing.T) {
 		{"endless loop", "fmt.Println(\"started\")\nfor {}"},
 		{"loop in a function", "func spin() { for { keep = keep + 0 } }\nfmt.Println(\"started\")\nspin()"},
 		{"engine run", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\nfmt.Println(\"started\")\ng.ProgressToYear(1e7)"},
+		{"real glacier run", "hef, _ := edu.Hintereisferner()\nfmt.Println(\"started\")\nhef.ProgressToYear(1e7)"},
 		{"blocked on a channel", "fmt.Println(\"started\")\n<-make(chan int)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,6 +338,11 @@ func TestKernelInterrupt(t *testing.T) {
 	_, y2 := run(t, ctx, k, "g.Year()")
 	if y1 != y2 || strings.Contains(y1, "1e+07") {
 		t.Errorf("glacier year after the interrupt: %q then %q", y1, y2)
+	}
+	_, y1 = run(t, ctx, k, "hef.Year()")
+	_, y2 = run(t, ctx, k, "hef.Year()")
+	if y1 != y2 || strings.Contains(y1, "1e+07") {
+		t.Errorf("real glacier year after the interrupt: %q then %q", y1, y2)
 	}
 	select {
 	case e := <-k.Events():

@@ -17,6 +17,8 @@
 //   - [ThicknessMap]: a real glacier's ice thickness on its map (an
 //     engine/glacier Glacier and its distributed thickness), as a heat
 //     map under its outline and flowline, with a colour bar.
+//     [RealGlacierMap], [RealGlacierProfile] and [RealHistories] draw an
+//     edu.RealGlacier in one call.
 //   - [Grid]: figures side by side, aligned, sharing axes of the same
 //     quantity, for a collection of glaciers.
 //

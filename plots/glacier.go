@@ -60,17 +60,5 @@ func Histories(glaciers []*edu.Glacier) *Figure {
 			labels[i] = fmt.Sprintf("glacier %d", i+1)
 		}
 	}
-	var figs []*Figure
-	for _, q := range []Quantity{Volume, Length} {
-		f, err := TimeSeries(hs, labels, TimeSeriesOptions{Quantity: q})
-		if err != nil {
-			return &Figure{kind: "history", err: err}
-		}
-		figs = append(figs, f)
-	}
-	g, err := Grid(figs, 1)
-	if err != nil {
-		return &Figure{kind: "history", err: err}
-	}
-	return g
+	return volumeAndLength(hs, labels)
 }

@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// TestBrowser runs the end-to-end suites frontend/e2e/browser.mjs and
-// then frontend/e2e/files.mjs in headless Chromium against a real `firn
+// TestBrowser runs the end-to-end suites frontend/e2e/browser.mjs,
+// frontend/e2e/lesson7.mjs (lesson 7, a real glacier, run all) and then
+// frontend/e2e/files.mjs in headless Chromium against a real `firn
 // serve` with real kernels. browser.mjs: the lessons listed and opened,
 // run all with its plots, an edit saved and reloaded, an endless loop
 // interrupted with the kernel's state kept, the kernel process killed
@@ -36,7 +37,7 @@ func TestBrowser(t *testing.T) {
 		artifacts = filepath.Join(dir, "browser")
 	}
 	srv := startServe(t, 8*time.Minute)
-	for _, script := range []string{"e2e/browser.mjs", "e2e/files.mjs"} {
+	for _, script := range []string{"e2e/browser.mjs", "e2e/lesson7.mjs", "e2e/files.mjs"} {
 		out, err := srv.node(script, srv.url, artifacts, srv.workspace)
 		t.Logf("%s:\n%s\nscreenshots in %s", script, out, artifacts)
 		if err != nil {

@@ -153,8 +153,83 @@ func TestGlacierPrepareAndRun(t *testing.T) {
 	if v0/info.Volume-1 > 1e-9 || v0/info.Volume-1 < -1e-9 || !(v100 < 0.8*v0) {
 		t.Errorf("volume %g → %g m³ (inverted %g)", v0, v100, info.Volume)
 	}
-	if !strings.Contains(r.stderr, "constant climate 1972–2002, year 100") {
+	if !strings.Contains(r.stderr, "constant climate of 1972–2002, year 100") {
 		t.Errorf("run's summary: %s", r.stderr)
+	}
+}
+
+// TestGlacierScenarios runs `firn glacier run` on Hintereisferner's
+// directory in each climate and checks the diagnostics files: warmer
+// (+1, +2 °C) loses more volume in 100 years of the 1972–2002 climate;
+// a +2 °C ramp over 50 years loses less than the step; the same seed
+// writes the same file and another seed another; the historical climate
+// runs from --y0 to the end of the record (2003) and loses about what the
+// WGMS balances of those years say.
+func TestGlacierScenarios(t *testing.T) {
+	shp, tif, nc, wgms := hefInputs(t)
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "hef")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir, "--quiet"); r.code != 0 {
+		t.Fatalf("prepare: %d %q", r.code, r.stderr)
+	}
+	run := func(name string, args ...string) (rows [][]string, stderr string, data []byte) {
+		t.Helper()
+		out := filepath.Join(tmp, name+".csv")
+		r := firn(t, "", append([]string{"glacier", "run", dir, "--out", out}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("run %v: exit %d: %s", args, r.code, r.stderr)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = readRows(t, string(data))
+		if strings.Join(rows[0], ",") != "year,volume_m3,area_m2,length_m" {
+			t.Fatalf("run %v: header %v", args, rows[0])
+		}
+		return rows, r.stderr, data
+	}
+	vol := func(rows [][]string, i int) float64 {
+		v, err := strconv.ParseFloat(rows[i][1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := func(rows [][]string) float64 { return vol(rows, len(rows)-1) }
+	cst := []string{"--climate", "constant", "--y0", "1987", "--halfsize", "15", "--years", "100"}
+	r0, _, _ := run("t0", cst...)
+	r1, s1, _ := run("t1", append(cst, "--temp-bias", "1")...)
+	r2, _, _ := run("t2", append(cst, "--temp-bias", "2")...)
+	rr, sr, _ := run("ramp", append(cst, "--temp-bias", "2", "--ramp", "50")...)
+	if len(r1) != 102 || !(last(r2) < last(r1) && last(r1) < last(r0)) {
+		t.Errorf("after 100 years: +0 °C %g m³, +1 °C %g, +2 °C %g (%d rows)", last(r0), last(r1), last(r2), len(r1))
+	}
+	if !(last(rr) > last(r2)) || !(vol(rr, 11) > vol(r2, 11)) {
+		t.Errorf("ramp to +2 °C over 50 years: %g m³ (year 10: %g); the step %g (%g)", last(rr), vol(rr, 11), last(r2), vol(r2, 11))
+	}
+	if !strings.Contains(s1, "constant climate of 1972–2002, +1 °C, year 100") || !strings.Contains(sr, "+2 °C over 50 years") {
+		t.Errorf("summaries: %q, %q", s1, sr)
+	}
+	rnd := []string{"--climate", "random", "--y0", "1987", "--halfsize", "15", "--years", "100"}
+	_, sa, a := run("seed1a", append(rnd, "--seed", "1")...)
+	_, _, b := run("seed1b", append(rnd, "--seed", "1")...)
+	_, _, c := run("seed2", append(rnd, "--seed", "2")...)
+	if string(a) != string(b) || string(a) == string(c) {
+		t.Errorf("seed 1 twice gives the same file: %v; seed 2 another: %v", string(a) == string(b), string(a) != string(c))
+	}
+	if !strings.Contains(sa, "random climate of 1972–2002 (seed 1)") {
+		t.Errorf("random summary: %q", sa)
+	}
+	h, sh, _ := run("hist", "--climate", "historical", "--y0", "1978", "--years", "500")
+	if h[1][0] != "1978" || h[len(h)-1][0] != "2004" || !strings.Contains(sh, "historical climate from 1978") {
+		t.Fatalf("historical run: years %s to %s; %q", h[1][0], h[len(h)-1][0], sh)
+	}
+	// The WGMS mean of 1978–2003 is −0.68 m w.e./yr: over 8 km² and 26
+	// years about −0.16 km³ of ice.
+	dv := last(h) - vol(h, 1)
+	if dv > -0.12e9 || dv < -0.2e9 {
+		t.Errorf("historical 1978–2003: volume change %.4f km³, want about −0.16", dv/1e9)
 	}
 }
 
@@ -225,8 +300,24 @@ func TestGlacierErrors(t *testing.T) {
 	if r := firn(t, "", "glacier", "run", lin, "--y0", "1987"); r.code != 2 || !strings.Contains(r.stderr, "no calibrated mass balance") {
 		t.Errorf("run without a calibrated model: %d %q", r.code, r.stderr)
 	}
-	if r := firn(t, "", "glacier", "run", dir, "--y0", "1987", "--climate", "random"); r.code != 2 || !strings.Contains(r.stderr, `--climate "random": only constant`) {
-		t.Errorf("random climate: %d %q", r.code, r.stderr)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--y0", "1987", "--climate", "warm"}, `--climate "warm": want constant, random or historical`},
+		{[]string{"--climate", "random"}, "--y0 is required (the central year of the random climate)"},
+		{[]string{"--y0", "1987", "--seed", "3"}, "--seed is for --climate random"},
+		{[]string{"--y0", "1987", "--temp-bias", "1", "--ramp", "-5"}, "--ramp -5: want ≥ 0 years"},
+		{[]string{"--climate", "historical", "--y0", "1700"}, "year 1700 is not in"},
+		{[]string{"--climate", "random", "--y0", "2010", "--seed", "1"}, "random climate for RGI60-11.00897, years 1995–2025"},
+	} {
+		r := firn(t, "", append([]string{"glacier", "run", dir, "--out", diag}, tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("run %v: %d %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+		if _, err := os.Stat(diag); err == nil {
+			t.Fatalf("run %v wrote its diagnostics", tc.args)
+		}
 	}
 }
 
@@ -242,5 +333,44 @@ func TestGlacierHelp(t *testing.T) {
 	}
 	if r := firn(t, "", "help"); !strings.Contains(r.stdout, "firn glacier prepare --outline FILE") {
 		t.Errorf("firn help does not list glacier: %q", r.stdout)
+	}
+}
+
+// TestModelRunRealGlacier runs `firn model run` on an experiment file
+// that names a glacier directory (relative to the file) with a
+// temperature_index mass balance, +1 °C: the diagnostics file is the one
+// `firn glacier run --temp-bias 1` writes, and a temperature_index
+// balance without a glacier directory is refused with its key.
+func TestModelRunRealGlacier(t *testing.T) {
+	shp, tif, nc, wgms := hefInputs(t)
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "hef")
+	if r := firn(t, "", "glacier", "prepare", "--outline", shp, "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir, "--quiet"); r.code != 0 {
+		t.Fatalf("prepare: %d %q", r.code, r.stderr)
+	}
+	exp := filepath.Join(tmp, "warm.yaml")
+	if err := os.WriteFile(exp, []byte("glacier: {directory: hef}\nmass_balance: {type: temperature_index, climate: constant, y0: 1987, halfsize: 15, temp_bias_k: 1}\nyears: {end: 100}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(tmp, "model.csv"), filepath.Join(tmp, "glacier.csv")
+	// Run from another directory: the glacier is found next to the file.
+	if r := firn(t, "", "model", "run", exp, "--out", a, "--quiet"); r.code != 0 {
+		t.Fatalf("model run: %d %q", r.code, r.stderr)
+	}
+	if r := firn(t, "", "glacier", "run", dir, "--y0", "1987", "--temp-bias", "1", "--out", b, "--quiet"); r.code != 0 {
+		t.Fatalf("glacier run: %d %q", r.code, r.stderr)
+	}
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if len(da) == 0 || string(da) != string(db) {
+		t.Errorf("firn model run wrote %d bytes, firn glacier run %d: they differ", len(da), len(db))
+	}
+	bad := filepath.Join(tmp, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"flowlines": [{"dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 50}, "width_m": 300}],
+ "mass_balance": {"type": "temperature_index", "y0": 1987}, "years": {"end": 10}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := firn(t, "", "model", "run", bad); r.code != 2 || !strings.Contains(r.stderr, "bad.json:2: mass_balance.type: a temperature_index mass balance needs a glacier directory") {
+		t.Errorf("temperature_index without a glacier: %d %q", r.code, r.stderr)
 	}
 }

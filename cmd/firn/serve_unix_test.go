@@ -72,8 +72,8 @@ func TestNoArgumentsServes(t *testing.T) {
 		t.Errorf("the browser was opened on %q, want a loopback URL with a token on a port other than the taken 8888", url)
 	}
 	lessons, _ := filepath.Glob(filepath.Join(home, "data", "firn", "workspace", "lessons", "*.ipynb"))
-	if len(lessons) != 6 {
-		t.Errorf("the workspace holds %d lessons, want 6", len(lessons))
+	if len(lessons) != 7 {
+		t.Errorf("the workspace holds %d lessons, want 7", len(lessons))
 	}
 	if resp, err := http.Get(url); err != nil || resp.StatusCode != 200 {
 		t.Errorf("GET %s: %v %v", url, resp, err)

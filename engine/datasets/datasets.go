@@ -13,7 +13,9 @@ import (
 
 	"github.com/firnglacier/firn/assets"
 	"github.com/firnglacier/firn/engine/climate"
+	"github.com/firnglacier/firn/engine/dem"
 	"github.com/firnglacier/firn/engine/massbalance"
+	"github.com/firnglacier/firn/engine/outline"
 )
 
 // Glacier is the data of one real glacier.
@@ -36,6 +38,11 @@ type Glacier struct {
 	Profiles []BalanceProfile
 	// Lengths is the change of the glacier's length through time.
 	Lengths LengthRecord
+	// Outline is the glacier's RGI 6.0 outline and DEM a window of SRTM
+	// around it (96×96 cells of 3″, Int16 m a.s.l.): what
+	// glacier.Prepare (and edu.Hintereisferner) builds the glacier from.
+	Outline *outline.Outline
+	DEM     *dem.Grid
 	// Attribution names the sources to cite.
 	Attribution string
 }
@@ -65,11 +72,13 @@ const hefDir = "hintereisferner/"
 // WGMS 491; 8.036 km², 2430–3674 m): the HISTALP climate of the grid cell
 // nearest to it (3160 m, October 1801 to September 2003), its RGI 5.0
 // hypsometry, the WGMS glaciological balances 1953–2020, the measured
-// balance profiles 1964–2003 and its length changes 1847–2003.
+// balance profiles 1964–2003, its length changes 1847–2003, its RGI 6.0
+// outline and a window of SRTM around it.
 func Hintereisferner() (*Glacier, error) {
 	g := &Glacier{
 		Name: "Hintereisferner", RGIID: "RGI60-11.00897", WGMSID: 491,
-		Attribution: "Climate: HISTALP, ZAMG (Auer et al. 2007, doi:10.1002/joc.1377); hypsometry: RGI 5.0, RGI Consortium (CC-BY 4.0); " +
+		Attribution: "Climate: HISTALP, ZAMG (Auer et al. 2007, doi:10.1002/joc.1377); hypsometry: RGI 5.0, outline: RGI 6.0, RGI Consortium (CC-BY 4.0); " +
+			"DEM: SRTM v4, CGIAR-CSI (Jarvis et al. 2008); " +
 			"balances: WGMS (2021), Fluctuations of Glaciers Database, doi:10.5904/wgms-fog-2021-05; " +
 			"lengths: Leclercq et al. (2014), doi:10.5194/tc-8-659-2014; via OGGM/oggm-sample-data (BSD-3-Clause)",
 	}
@@ -104,6 +113,22 @@ func Hintereisferner() (*Glacier, error) {
 		return nil, err
 	}
 	if g.Lengths, err = readLengths(bytes.NewReader(b), "hef_lengths.csv"); err != nil {
+		return nil, err
+	}
+	if b, err = assets.Data(hefDir + "Hintereisferner_RGI6.geojson"); err != nil {
+		return nil, err
+	}
+	all, err := outline.DecodeGeoJSON(b, "Hintereisferner_RGI6.geojson")
+	if err != nil {
+		return nil, err
+	}
+	if g.Outline, err = outline.Find(all, g.RGIID); err != nil {
+		return nil, err
+	}
+	if b, err = assets.Data(hefDir + "hef_srtm_window.tif"); err != nil {
+		return nil, err
+	}
+	if g.DEM, err = dem.DecodeGeoTIFF(b, "hef_srtm_window.tif"); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -31,6 +31,10 @@ func TestHintereisferner(t *testing.T) {
 		{"profiles", float64(len(g.Profiles)), 40},
 		{"lengths", float64(len(g.Lengths.Year)), 97},
 		{"last length change", g.Lengths.Change[len(g.Lengths.Change)-1], -2918},
+		{"outline area km²", g.Outline.Area, 8.036},
+		{"outline centre longitude", g.Outline.CenLon, 10.7584},
+		{"DEM columns", float64(g.DEM.Width), 96},
+		{"DEM rows", float64(g.DEM.Height), 96},
 	} {
 		if math.Abs(tc.got-tc.want) > 1e-9*math.Max(1, math.Abs(tc.want)) {
 			t.Errorf("%s = %g, want %g", tc.what, tc.got, tc.want)

@@ -50,6 +50,16 @@ func ReadGeoTIFF(path string) (*Grid, error) {
 	return g, nil
 }
 
+// DecodeGeoTIFF reads the first band of the first image of a GeoTIFF
+// held in memory (an embedded file, say); name is used in messages.
+func DecodeGeoTIFF(b []byte, name string) (*Grid, error) {
+	g, err := decodeGeoTIFF(b)
+	if err != nil {
+		return nil, fmt.Errorf("dem %s: %w", name, err)
+	}
+	return g, nil
+}
+
 type tiff struct {
 	b    []byte
 	bo   binary.ByteOrder

@@ -11,6 +11,18 @@
 //	tau, _ := g.ResponseTime()                   // years
 //	fmt.Println(g)                               // a one-screen summary
 //
+// A real glacier (RealGlacier) is prepared by OGGM's chain (engine/glacier)
+// from its outline, a DEM, a climate and mass-balance observations —
+// Hintereisferner from the data Firn ships, or any glacier from files —
+// and runs from today's ice in a constant, random or historical climate,
+// warmed by a temperature bias:
+//
+//	hef, _ := edu.Hintereisferner()              // or edu.PrepareGlacier(outline, id, dem, climate, wgms)
+//	warm := hef.Copy()
+//	warm.Climate.TempBias = 2                    // +2 °C on the constant climate of 1973–2003
+//	warm.ProgressToYear(100)                     // 100 years from today
+//	h, _ := hef.ThicknessMap()                   // today's thickness on the map (plots.RealGlacierMap)
+//
 // Every value prints a readable summary (String), so a notebook cell that
 // ends with one shows something useful. Glaciers record their history
 // (volume, area, length, ELA and specific mass balance every year) and

@@ -11,16 +11,18 @@ import (
 
 // The keys each mapping takes, in the order messages list them.
 var (
-	topKeys         = []string{"description", "flowlines", "mass_balance", "dynamics", "years", "length_threshold_m"}
+	topKeys         = []string{"description", "flowlines", "glacier", "mass_balance", "dynamics", "years", "length_threshold_m"}
 	flowlineKeys    = []string{"name", "dx_m", "bed_m", "bed", "shape", "width_m", "lambda", "parabola_p", "flows_to", "initial_thickness_m"}
 	bedKeys         = []string{"top_m", "bottom_m", "points", "bumps"}
 	bumpKeys        = []string{"point", "height_m", "half_width_points"}
 	flowsToKeys     = []string{"flowline", "point"}
 	dynamicsKeys    = []string{"solver", "glen_a", "glen_n", "sliding_fs", "rho_kg_m3", "g_m_s2", "cfl", "oggm_time_steps"}
 	yearsKeys       = []string{"start", "end", "every"}
+	glacierKeys     = []string{"directory"}
 	massBalanceKeys = map[string][]string{
-		MassBalanceLinear:   {"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "bias_m_we_per_year"},
-		MassBalanceConstant: {"type", "mb_m_we_per_year", "bias_m_we_per_year"},
+		MassBalanceLinear:           {"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "bias_m_we_per_year"},
+		MassBalanceConstant:         {"type", "mb_m_we_per_year", "bias_m_we_per_year"},
+		MassBalanceTemperatureIndex: {"type", "climate", "y0", "halfsize", "seed", "temp_bias_k", "ramp_years"},
 	}
 )
 
@@ -198,23 +200,44 @@ func (d *decoder) spec(root *node) (*Spec, *Error) {
 		}
 	}
 
-	n, err := f.require("flowlines", "a list of flowlines, the main one and any tributaries")
-	if err != nil {
-		return nil, err
-	}
-	items, err := d.list(n, "flowlines", "a list of flowlines")
-	if err != nil {
-		return nil, err
-	}
-	if len(items) == 0 {
-		return nil, d.errAt("flowlines", "the list is empty; give at least one flowline")
-	}
-	s.Flowlines = make([]FlowlineSpec, len(items))
-	for i, item := range items {
-		if err := d.flowline(item, index("flowlines", i), len(items) == 1, &s.Flowlines[i]); err != nil {
+	if gn := f.get("glacier"); gn != nil {
+		if f.get("flowlines") != nil {
+			return nil, d.errAt("glacier", "give flowlines (an idealized glacier) or glacier (a glacier directory), not both")
+		}
+		g, err := d.mapping(gn, "glacier", "a real glacier", glacierKeys)
+		if err != nil {
 			return nil, err
 		}
+		dn, err := g.require("directory", "the glacier directory that firn glacier prepare wrote")
+		if err != nil {
+			return nil, err
+		}
+		if s.GlacierDir, err = d.str(dn, "glacier.directory"); err != nil {
+			return nil, err
+		}
+		if s.GlacierDir == "" {
+			return nil, d.errAt("glacier.directory", "is empty; give the glacier directory that firn glacier prepare wrote")
+		}
+	} else {
+		n, err := f.require("flowlines", "a list of flowlines, the main one and any tributaries (or glacier, a glacier directory)")
+		if err != nil {
+			return nil, err
+		}
+		items, err := d.list(n, "flowlines", "a list of flowlines")
+		if err != nil {
+			return nil, err
+		}
+		if len(items) == 0 {
+			return nil, d.errAt("flowlines", "the list is empty; give at least one flowline")
+		}
+		s.Flowlines = make([]FlowlineSpec, len(items))
+		for i, item := range items {
+			if err := d.flowline(item, index("flowlines", i), len(items) == 1, &s.Flowlines[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
+	var n *node
 
 	if n, err = f.require("mass_balance", `the surface mass balance, e.g. {"type": "linear", "ela_m": 2600, "gradient_mm_we_per_m": 3}`); err != nil {
 		return nil, err
@@ -463,12 +486,13 @@ func (d *decoder) linearBed(n *node, path string) ([]float64, *Error) {
 
 func (d *decoder) massBalance(n *node, m *MassBalanceSpec) *Error {
 	const path = "mass_balance"
-	all := []string{"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "mb_m_we_per_year", "bias_m_we_per_year"}
+	all := []string{"type", "ela_m", "gradient_mm_we_per_m", "gradient_above_mm_we_per_m", "max_mb_m_we", "temp_bias_k", "mb_m_we_per_year", "bias_m_we_per_year",
+		"climate", "y0", "halfsize", "seed", "ramp_years"}
 	f, err := d.mapping(n, path, "a mass balance", all)
 	if err != nil {
 		return err
 	}
-	tn, err := f.require("type", "linear or constant")
+	tn, err := f.require("type", "linear, constant or temperature_index")
 	if err != nil {
 		return err
 	}
@@ -477,7 +501,7 @@ func (d *decoder) massBalance(n *node, m *MassBalanceSpec) *Error {
 	}
 	keys, ok := massBalanceKeys[m.Type]
 	if !ok {
-		return d.errAt("mass_balance.type", "unknown mass-balance type %q (want %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant)
+		return d.errAt("mass_balance.type", "unknown mass-balance type %q (want %s, %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant, MassBalanceTemperatureIndex)
 	}
 	for _, k := range all {
 		if f.get(k) != nil && !contains(keys, k) {
@@ -514,6 +538,8 @@ func (d *decoder) massBalance(n *node, m *MassBalanceSpec) *Error {
 		if m.Balance, err = f.requireNumber("mb_m_we_per_year", "the mass balance, m w.e. per year"); err != nil {
 			return err
 		}
+	case MassBalanceTemperatureIndex:
+		return d.temperatureIndex(f, m)
 	}
 	return f.number("bias_m_we_per_year", &m.Bias)
 }

@@ -1,5 +1,6 @@
 // Package experiment reads experiment files: JSON or YAML documents that
-// describe an idealized glacier run — the flowlines and their beds, the
+// describe a glacier run — an idealized glacier's flowlines and beds or a
+// real glacier's directory (see "glacier" below), the
 // surface mass balance, the ice-flow parameters and the years to run — in
 // the spirit of OGGM-Edu's idealized experiments.
 //
@@ -50,6 +51,9 @@
 //	mass_balance        mapping, req.               the surface mass balance
 //	dynamics            mapping         see below   ice-flow parameters and solver
 //	years               mapping, req.               the span of the run
+//	glacier             mapping                     instead of flowlines: {"directory": DIR}, a glacier
+//	                                                directory (firn glacier prepare; relative to the
+//	                                                file's folder), run from its inverted thickness
 //	length_threshold_m  number          0           thickness (m) above which a point of
 //	                                                the main flowline counts towards the length
 //	description         string          ""          free text
@@ -98,7 +102,18 @@
 //	           temp_bias_k                 temperature bias, K: raises the ELA by
 //	                                       massbalance.ELAPerKelvin (150 m) per K; default 0
 //	constant   mb_m_we_per_year            the balance everywhere, m w.e. yr⁻¹, required
-//	either     bias_m_we_per_year          added to the balance, m w.e. yr⁻¹ (massbalance.Biased)
+//	temperature_index                      the glacier directory's calibrated model (needs glacier):
+//	           climate                     "constant" (default), "random" or "historical"
+//	           y0, halfsize                the period y0 ± halfsize (default 15) of a constant or
+//	                                       random climate; y0 required (not for historical, whose
+//	                                       years.start and years.end are calendar years of the record)
+//	           seed                        a random climate's seed (≥ 0)
+//	           temp_bias_k, ramp_years     warmer by temp_bias_k K (−20 to 20), at once or reached
+//	                                       linearly over ramp_years from years.start (massbalance.Warming)
+//	linear, constant: bias_m_we_per_year   added to the balance, m w.e. yr⁻¹ (massbalance.Biased)
+//
+// With a glacier directory, dynamics' glen_a, glen_n, sliding_fs and
+// rho_kg_m3 default to its inversion's (OGGM runs with the inversion's A).
 //
 // A linear mass balance is a massbalance.Linear, the model that
 // edu.MassBalance is: a glacier built in a notebook cell and one built

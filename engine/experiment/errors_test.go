@@ -207,7 +207,7 @@ var errorCases = []struct {
 		"mass_balance", "missing key ela_m (the equilibrium-line altitude, m)"},
 	{"unknown mass-balance type",
 		edit{`"type": "linear"`, `"type": "lineal"`, "lineal"}, edit{"type: linear", "type: lineal", "lineal"},
-		"mass_balance.type", `unknown mass-balance type "lineal" (want linear or constant)`},
+		"mass_balance.type", `unknown mass-balance type "lineal" (want linear, constant or temperature_index)`},
 	{"key of the other mass-balance type",
 		edit{`"type": "linear"`, `"type": "constant", "mb_m_we_per_year": 1`, "constant"}, edit{"type: linear", "type: constant, mb_m_we_per_year: 1", "constant"},
 		"mass_balance.ela_m", "a constant mass balance has no ela_m; it takes type, mb_m_we_per_year, bias_m_we_per_year"},

@@ -23,6 +23,9 @@ func (s *Spec) Params() (dynamics.Params, error) {
 	p.CFL = s.Dynamics.CFL
 	p.LengthThreshold = s.LengthThreshold
 	p.OGGMSteps = s.Dynamics.OGGMTimeSteps
+	if s.real != nil {
+		s.realParams(&p.GlenA, &p.GlenN, &p.SlidingFs, &p.RhoIce)
+	}
 	return p, nil
 }
 

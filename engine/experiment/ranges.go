@@ -181,4 +181,5 @@ var (
 	gSpan         = span{lo: MinG, hi: MaxG, unit: "m s⁻²"}
 	cflSpan       = span{lo: 0, hi: MaxCFL, open: true, zero: true, zeroIs: "the solver's default"}
 	yearSpan      = span{lo: -MaxYear, hi: MaxYear, unit: "years"}
+	rampSpan      = span{lo: 0, hi: MaxRunYears, unit: "years"}
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/firnglacier/firn/engine/constants"
 	"github.com/firnglacier/firn/engine/geometry"
+	"github.com/firnglacier/firn/engine/glacier"
 	"github.com/firnglacier/firn/engine/massbalance"
 )
 
@@ -16,6 +17,9 @@ const (
 	SolverSemiImplicit  = "semi-implicit"
 	MassBalanceLinear   = "linear"
 	MassBalanceConstant = "constant"
+	// MassBalanceTemperatureIndex is the calibrated temperature-index
+	// model of a glacier directory (it needs one: Spec.GlacierDir).
+	MassBalanceTemperatureIndex = "temperature_index"
 )
 
 // Spec is an experiment: the glacier's flowlines, its mass balance, the
@@ -27,8 +31,14 @@ type Spec struct {
 	// Description is free text about the experiment; optional.
 	Description string
 	// Flowlines are the glacier's flowlines: one main flowline and any
-	// number of tributaries, in the order the file gives them.
+	// number of tributaries, in the order the file gives them. Empty when
+	// GlacierDir is set.
 	Flowlines []FlowlineSpec
+	// GlacierDir is a glacier directory written by `firn glacier prepare`
+	// (the file's glacier.directory; a relative path is relative to the
+	// experiment file's folder): the real glacier to run instead of
+	// Flowlines, from its inverted thickness.
+	GlacierDir string
 	// MassBalance is the surface mass-balance model.
 	MassBalance MassBalanceSpec
 	// Dynamics holds the ice-flow parameters and the solver.
@@ -42,6 +52,8 @@ type Spec struct {
 	// src says where the values came from, for error messages; nil for a
 	// Spec built in code.
 	src *source
+	// real is the glacier of GlacierDir, read by Check.
+	real *glacier.Glacier
 }
 
 // FlowlineSpec is one flowline. The per-point slices have one value per
@@ -78,8 +90,21 @@ type FlowlineSpec struct {
 // MassBalanceSpec is the surface mass-balance model, in the units
 // glaciologists quote (water equivalent, w.e.).
 type MassBalanceSpec struct {
-	// Type is MassBalanceLinear or MassBalanceConstant.
+	// Type is MassBalanceLinear, MassBalanceConstant or
+	// MassBalanceTemperatureIndex.
 	Type string
+	// Climate is a temperature-index model's climate: "constant"
+	// (default), "random" or "historical" (glacier.Scenario).
+	Climate string
+	// Y0 and Halfsize are the centre year and half-length of a constant or
+	// random climate's period, years (default halfsize 15); a historical
+	// climate runs in the calendar years of Years.
+	Y0, Halfsize int
+	// Seed selects a random climate's years.
+	Seed uint64
+	// RampYears is how long a temperature-index model's TempBias takes to
+	// be reached, linearly from Years.Start, years; 0: at once.
+	RampYears float64
 	// ELA is the equilibrium-line altitude of a linear model, m above sea
 	// level.
 	ELA float64
@@ -94,7 +119,8 @@ type MassBalanceSpec struct {
 	// no cap.
 	MaxBalance float64
 	// TempBias is a linear model's temperature bias, K: it raises the ELA
-	// by massbalance.ELAPerKelvin (150 m) per K.
+	// by massbalance.ELAPerKelvin (150 m) per K. A temperature-index
+	// model's is added to the temperature of its climate.
 	TempBias float64
 	// Balance is the balance of a constant model, m w.e. per year.
 	Balance float64
@@ -157,6 +183,9 @@ type YearsSpec struct {
 // out of range, per-point lists of the wrong length, flowlines that do not
 // form a glacier, a solver that cannot run this glacier. Parse calls it.
 func (s *Spec) Check() error {
+	if err := s.readGlacier(); err != nil {
+		return err
+	}
 	if _, err := s.Glacier(); err != nil {
 		return err
 	}
@@ -263,6 +292,8 @@ func (s *Spec) MassBalanceModel() (massbalance.Model, error) {
 	m := s.MassBalance
 	var model massbalance.Model
 	switch m.Type {
+	case MassBalanceTemperatureIndex:
+		return s.temperatureIndex()
 	case MassBalanceLinear:
 		for _, f := range []struct {
 			key string
@@ -291,7 +322,7 @@ func (s *Spec) MassBalanceModel() (massbalance.Model, error) {
 		}
 		model = massbalance.Constant{Balance: m.Balance}
 	default:
-		return nil, s.src.errAt("mass_balance.type", "unknown mass-balance type %q (want %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant)
+		return nil, s.src.errAt("mass_balance.type", "unknown mass-balance type %q (want %s, %s or %s)", m.Type, MassBalanceLinear, MassBalanceConstant, MassBalanceTemperatureIndex)
 	}
 	if err := s.check("mass_balance.bias_m_we_per_year", m.Bias, balanceSpan); err != nil {
 		return nil, err
@@ -306,6 +337,13 @@ func (s *Spec) MassBalanceModel() (massbalance.Model, error) {
 // in the order of Flowlines: a copy of its InitialThickness, nil for a
 // flowline that starts without ice.
 func (s *Spec) InitialThickness() [][]float64 {
+	if s.real != nil {
+		_, h, err := s.real.Geometry(glacier.DownstreamPoints)
+		if err != nil {
+			return [][]float64{nil}
+		}
+		return [][]float64{h}
+	}
 	out := make([][]float64, len(s.Flowlines))
 	for i, fl := range s.Flowlines {
 		if fl.InitialThickness != nil {
@@ -319,6 +357,13 @@ func (s *Spec) InitialThickness() [][]float64 {
 // flowlines first, so that an error names the key path (and line) rather
 // than only the flowline.
 func (s *Spec) Glacier() (*geometry.Glacier, error) {
+	if s.real != nil {
+		g, _, err := s.real.Geometry(glacier.DownstreamPoints)
+		if err != nil {
+			return nil, s.src.errAt("glacier.directory", "%v", err)
+		}
+		return g, nil
+	}
 	if err := s.checkFlowlines(); err != nil {
 		return nil, err
 	}

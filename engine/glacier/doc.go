@@ -166,6 +166,18 @@
 // inversion's, as in OGGM. [Glacier.ConstantClimate] is OGGM's
 // ConstantMassBalance: the balances of the years y0 ± halfsize averaged.
 //
+// [Glacier.Run] runs it in a [Scenario]: the constant climate, a random
+// one (OGGM's RandomMassBalance: each year a whole year drawn from y0 ±
+// halfsize, reproducibly from a seed), or the historical climate (the
+// climate's own years, from y0 or the first to the end of the record),
+// each with a temperature bias, constant or ramped
+// ([massbalance.Warming]). Hintereisferner in 100 years of the 1972–2002
+// climate (TestScenarios): 0.740 km³ → 0.426 km³ at +0 °C, 0.124 km³ at
+// +1 °C, 0.024 km³ at +2 °C, 0.027 km³ with +2 °C reached over 50 years;
+// in the historical climate of 1978–2003 its volume changes by −0.714 m
+// w.e./yr over its mean area, where the calibrated model gives −0.682 m
+// w.e./yr on today's glacier (the WGMS mean it was calibrated to).
+//
 // # Verification
 //
 // Hintereisferner (RGI60-11.00897; RGI 6 outline, SRTM): the mask holds

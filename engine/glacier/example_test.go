@@ -110,3 +110,40 @@ func ExampleGlacier_DistributedThickness() {
 	// Output:
 	// map 0.645 km³, flowline 0.645 km³, thickest 261 m
 }
+
+// Run Hintereisferner 100 years in three scenarios: the constant climate
+// of 1972–2002, the same 2 °C warmer (reached over 50 years), and a
+// random climate drawn from those years with seed 1.
+func ExampleGlacier_Run() {
+	all, _ := outline.Read(testfiles.Path("sample", "outlines", "Hintereisferner_RGI6.shp"))
+	hef, _ := outline.Find(all, "RGI60-11.00897")
+	srtm, _ := dem.Read(testfiles.Path("sample", "dem", "hef_srtm.tif"))
+	clim, err := climate.ReadNetCDF(testfiles.Path("sample", "climate", "histalp_merged_hef.nc"), hef.CenLon, hef.CenLat)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	wgms, _ := assets.Data("hintereisferner/mbdata_WGMS-00491.csv")
+	obs, _ := massbalance.ReadWGMS(bytes.NewReader(wgms), "mbdata_WGMS-00491.csv")
+	g, err := glacier.Prepare(hef, srtm, glacier.Options{MassBalance: glacier.MBOptions{Climate: clim, Observations: obs}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range []glacier.Scenario{
+		{Climate: glacier.ClimateConstant, Y0: 1987, Halfsize: 15},
+		{Climate: glacier.ClimateConstant, Y0: 1987, Halfsize: 15, TempBias: 2, RampYears: 50},
+		{Climate: glacier.ClimateRandom, Y0: 1987, Halfsize: 15, Seed: 1},
+	} {
+		hist, _, err := g.Run(context.Background(), s, 100)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%v: %.3f km³ in year %g\n", s, hist.Volume[hist.Len()-1]/1e9, hist.Year[hist.Len()-1])
+	}
+	// Output:
+	// constant climate of 1972–2002: 0.426 km³ in year 100
+	// constant climate of 1972–2002, +2 °C over 50 years: 0.027 km³ in year 100
+	// random climate of 1972–2002 (seed 1): 0.387 km³ in year 100
+}

@@ -123,6 +123,13 @@ func ReadGeoJSON(path string) ([]*Outline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outline: %w", err)
 	}
+	return DecodeGeoJSON(b, path)
+}
+
+// DecodeGeoJSON reads a GeoJSON FeatureCollection held in memory (an
+// embedded file, say), as ReadGeoJSON; name is used in messages.
+func DecodeGeoJSON(b []byte, name string) ([]*Outline, error) {
+	path := name
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {

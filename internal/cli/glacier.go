@@ -15,7 +15,6 @@ import (
 
 	"github.com/firnglacier/firn/engine/climate"
 	"github.com/firnglacier/firn/engine/dem"
-	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/glacier"
 	"github.com/firnglacier/firn/engine/massbalance"
 	"github.com/firnglacier/firn/engine/outline"
@@ -24,7 +23,8 @@ import (
 )
 
 const glacierUsage = `usage: firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE] --out DIR
-       firn glacier run DIR --climate constant --y0 YEAR --halfsize N --years N [--out FILE]
+       firn glacier run DIR --climate constant|random|historical [--y0 YEAR] [--halfsize N] [--seed N]
+                        [--temp-bias X [--ramp YEARS]] --years N [--out FILE]
 
 Real glaciers. prepare builds a glacier directory from an outline
 (shapefile or GeoJSON; RGI 5, 6 or 7), a DEM (GeoTIFF or ESRI ASCII grid)
@@ -32,9 +32,11 @@ and a climate (HISTALP or CRU NetCDF, or Firn's climate CSV): the glacier's
 map and elevation-band flowline, its mass balance calibrated to WGMS
 balances (--mb-obs) or a geodetic mean (--geodetic), and its ice thickness
 by mass-conservation inversion. run runs the flowline model from that
-glacier and writes its yearly volume, area and length as CSV, the columns of
-firn model run. firn glacier prepare --help and firn glacier run --help list
-their flags; the directory's files are described in docs/ARCHITECTURE.md.
+glacier in a constant, random or historical climate, warmed or cooled by
+--temp-bias (°C, at once or over --ramp years), and writes its yearly
+volume, area and length as CSV, the columns of firn model run. firn glacier
+prepare --help and firn glacier run --help list their flags; the
+directory's files are described in docs/ARCHITECTURE.md.
 `
 
 func glacierCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -215,40 +217,50 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 
 func glacierRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("firn glacier run")
-	kind := fs.String("climate", "constant", "the climate: constant (the mean of the years y0−halfsize to y0+halfsize, OGGM's ConstantMassBalance)")
-	y0 := fs.Int("y0", 0, "the central `year` of the constant climate")
+	kind := fs.String("climate", "constant", "the `climate`: constant (every year the mean of the balances of y0−halfsize to y0+halfsize, OGGM's ConstantMassBalance), random (each year a year drawn from that period, OGGM's RandomMassBalance) or historical (the climate's own years, from --y0 or its first)")
+	y0 := fs.Int("y0", 0, "the central `year` of the constant or random climate; the first year of a historical run (default its first)")
 	halfsize := fs.Int("halfsize", 15, "half the length of the climate period, `years`")
-	years := fs.Int("years", 100, "how many `years` to run")
+	seed := fs.Uint64("seed", 0, "the random climate's `seed`: the same seed gives the same run")
+	bias := fs.Float64("temp-bias", 0, "a temperature change, `°C` (positive: warmer), on any climate")
+	ramp := fs.Float64("ramp", 0, "reach --temp-bias over this many `years` from the start, linearly (0: from the first year)")
+	years := fs.Int("years", 100, "how many `years` to run (a historical run stops at the end of the record)")
 	out := fs.String("out", "-", "diagnostics CSV `file` (year,volume_m3,area_m2,length_m); - is stdout")
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
-	if err := parse(fs, "firn glacier run DIR --climate constant --y0 YEAR --halfsize N --years N [--out FILE]", args, stdout); err != nil {
+	if err := parse(fs, "firn glacier run DIR --climate constant|random|historical [--y0 YEAR] [--halfsize N] [--seed N] [--temp-bias X [--ramp YEARS]] --years N [--out FILE]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("glacier run: want one glacier directory (see firn glacier run --help)")
 	}
-	if *kind != "constant" {
-		return usagef("glacier run: --climate %q: only constant is available", *kind)
+	switch *kind {
+	case glacier.ClimateConstant, glacier.ClimateRandom:
+		if *y0 == 0 {
+			return usagef("glacier run: --y0 is required (the central year of the %s climate)", *kind)
+		}
+	case glacier.ClimateHistorical:
+	default:
+		return usagef("glacier run: --climate %q: want constant, random or historical", *kind)
 	}
-	if *y0 == 0 {
-		return usagef("glacier run: --y0 is required (the central year of the constant climate)")
+	seedSet := false
+	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
+	if seedSet && *kind != glacier.ClimateRandom {
+		return usagef("glacier run: --seed is for --climate random")
 	}
 	if *years <= 0 {
 		return usagef("glacier run: --years %d: want a positive number of years", *years)
+	}
+	if *ramp < 0 {
+		return usagef("glacier run: --ramp %g: want ≥ 0 years", *ramp)
 	}
 	g, err := glacier.ReadDir(fs.Arg(0))
 	if err != nil {
 		return usageError{err}
 	}
-	mb, err := g.ConstantClimate(*y0, *halfsize)
-	if err != nil {
+	s := glacier.Scenario{Climate: *kind, Y0: *y0, Halfsize: *halfsize, Seed: *seed, TempBias: *bias, RampYears: *ramp}
+	if _, _, _, err := g.MassBalance(s); err != nil {
 		return usageError{fmt.Errorf("%s: %w", fs.Arg(0), err)}
 	}
-	m, err := g.Model(mb, 0)
-	if err != nil {
-		return err
-	}
-	hist, err := m.Run(ctx, dynamics.RunOptions{EndYear: float64(*years)})
+	hist, m, err := g.Run(ctx, s, *years)
 	if err != nil {
 		return err
 	}
@@ -265,8 +277,8 @@ func glacierRun(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if !*quiet {
 		d := m.Diagnostics()
-		fmt.Fprintf(stderr, "%s, constant climate %d–%d, year %g: volume %.4g km³ (start %.4g), area %.4g km², length %.4g km; %d steps\n",
-			g.Flowline.ID, *y0-*halfsize, *y0+*halfsize, d.Year, d.Volume/1e9, hist.Volume[0]/1e9, d.Area/1e6, d.Length/1e3, m.Steps())
+		fmt.Fprintf(stderr, "%s, %v, year %g: volume %.4g km³ (start %.4g), area %.4g km², length %.4g km; %d steps\n",
+			g.Flowline.ID, s, d.Year, d.Volume/1e9, hist.Volume[0]/1e9, d.Area/1e6, d.Length/1e3, m.Steps())
 	}
 	return nil
 }

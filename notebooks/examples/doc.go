@@ -26,3 +26,4 @@ package examples
 //go:generate go run ../../cmd/firn run --quiet 04-advance-and-retreat.ipynb
 //go:generate go run ../../cmd/firn run --quiet 05-temperature-index.ipynb
 //go:generate go run ../../cmd/firn run --quiet 06-surges-and-collections.ipynb
+//go:generate go run ../../cmd/firn run --quiet 07-a-real-glacier.ipynb

@@ -28,9 +28,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestSixLessons(t *testing.T) {
+func TestSevenLessons(t *testing.T) {
 	want := []string{"01-getting-started.ipynb", "02-mass-balance.ipynb", "03-ice-flow.ipynb",
-		"04-advance-and-retreat.ipynb", "05-temperature-index.ipynb", "06-surges-and-collections.ipynb"}
+		"04-advance-and-retreat.ipynb", "05-temperature-index.ipynb", "06-surges-and-collections.ipynb", "07-a-real-glacier.ipynb"}
 	var got []string
 	for _, l := range List() {
 		got = append(got, l.File)

@@ -188,6 +188,21 @@ func (in *Interpreter) bindings() interp.Exports {
 		g.SetContext(&in.cell)
 		return g
 	})
+	bindReal := func(g *edu.RealGlacier, err error) (*edu.RealGlacier, error) {
+		if g != nil {
+			g.SetContext(&in.cell)
+		}
+		return g, err
+	}
+	eduSyms["Hintereisferner"] = reflect.ValueOf(func() (*edu.RealGlacier, error) {
+		return bindReal(edu.Hintereisferner())
+	})
+	eduSyms["PrepareGlacier"] = reflect.ValueOf(func(outlineFile, id, demFile, climateFile, mbObsFile string) (*edu.RealGlacier, error) {
+		return bindReal(edu.PrepareGlacier(outlineFile, id, demFile, climateFile, mbObsFile))
+	})
+	eduSyms["LoadGlacier"] = reflect.ValueOf(func(dir string) (*edu.RealGlacier, error) {
+		return bindReal(edu.LoadGlacier(dir))
+	})
 	e["firn/engine/edu/edu"] = eduSyms
 	e[cellsrc.RuntimePath+"/"+path.Base(cellsrc.RuntimePath)] = map[string]reflect.Value{
 		"Go":      reflect.ValueOf(in.goStatement),

@@ -19,6 +19,8 @@ func firnEngineEdu() map[string]reflect.Value {
 		"DefaultSurgeSliding": reflect.ValueOf(constant.MakeFromLiteral("5.699999999999999999996369890181921159143653180144374964388084747117e-19", token.FLOAT, 0)),
 		"DefaultSurgingYears": reflect.ValueOf(constant.MakeFromLiteral("5", token.INT, 0)),
 		"ELAPerKelvin":        reflect.ValueOf(constant.MakeFromLiteral("150", token.FLOAT, 0)),
+		"Hintereisferner":     reflect.ValueOf(edu.Hintereisferner),
+		"LoadGlacier":         reflect.ValueOf(edu.LoadGlacier),
 		"NewBed":              reflect.ValueOf(edu.NewBed),
 		"NewBedLength":        reflect.ValueOf(edu.NewBedLength),
 		"NewBedSlopes":        reflect.ValueOf(edu.NewBedSlopes),
@@ -26,6 +28,7 @@ func firnEngineEdu() map[string]reflect.Value {
 		"NewGlacier":          reflect.ValueOf(edu.NewGlacier),
 		"NewMassBalance":      reflect.ValueOf(edu.NewMassBalance),
 		"NewSurgingGlacier":   reflect.ValueOf(edu.NewSurgingGlacier),
+		"PrepareGlacier":      reflect.ValueOf(edu.PrepareGlacier),
 		"Vary":                reflect.ValueOf(edu.Vary),
 
 		// type definitions
@@ -35,6 +38,7 @@ func firnEngineEdu() map[string]reflect.Value {
 		"Glacier":        reflect.ValueOf((*edu.Glacier)(nil)),
 		"History":        reflect.ValueOf((*edu.History)(nil)),
 		"MassBalance":    reflect.ValueOf((*edu.MassBalance)(nil)),
+		"RealGlacier":    reflect.ValueOf((*edu.RealGlacier)(nil)),
 		"State":          reflect.ValueOf((*edu.State)(nil)),
 		"SurgingGlacier": reflect.ValueOf((*edu.SurgingGlacier)(nil)),
 	}

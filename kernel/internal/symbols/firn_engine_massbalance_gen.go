@@ -54,6 +54,7 @@ func firnEngineMassbalance() map[string]reflect.Value {
 		"TempStep":     reflect.ValueOf((*massbalance.TempStep)(nil)),
 		"ThreeStep":    reflect.ValueOf((*massbalance.ThreeStep)(nil)),
 		"Verification": reflect.ValueOf((*massbalance.Verification)(nil)),
+		"Warming":      reflect.ValueOf((*massbalance.Warming)(nil)),
 
 		// interface wrapper definitions
 		"_Model": reflect.ValueOf((*_firn_engine_massbalance_Model)(nil)),
