@@ -374,3 +374,48 @@ func TestModelRunRealGlacier(t *testing.T) {
 		t.Errorf("temperature_index without a glacier: %d %q", r.code, r.stderr)
 	}
 }
+
+// TestGlacierPrepareOetztalClimate prepares Kesselwandferner from the
+// Ötztal files (RGI 5 shapefile, SRTM mosaic, the HISTALP grid of the
+// valley, its WGMS balances) and runs it through the years the file holds.
+// The HISTALP grid has negative precipitation in 2011 (at this glacier's
+// cell −20.9 kg m⁻² in 2011-11): before, prepare refused the file; now the
+// month is read as 0, prepare says so on stderr and the directory's
+// provenance records it, and a historical run through 2011 works.
+func TestGlacierPrepareOetztalClimate(t *testing.T) {
+	shp := testfiles.File(t, "sample", "outlines", "rgi_oetztal.shp")
+	tif := testfiles.File(t, "sample", "dem", "srtm_oetztal_deflate.tif")
+	nc := testfiles.File(t, "sample", "climate", "HISTALP_oetztal.nc")
+	wgms := testfiles.File(t, "sample", "massbalance", "mbdata_WGMS-00507.csv")
+	dir := filepath.Join(t.TempDir(), "kwf")
+	r := firn(t, "", "glacier", "prepare", "--outline", shp, "--id", "RGI50-11.00787", "--dem", tif, "--climate", nc, "--mb-obs", wgms, "--out", dir)
+	if r.code != 0 {
+		t.Fatalf("prepare: exit %d: %s", r.code, r.stderr)
+	}
+	note := "precipitation below 0 in 1 month(s) (2011-11, lowest -20.9 kg m⁻²) set to 0"
+	if !strings.Contains(r.stderr, "climate "+nc+": "+note) || !strings.Contains(r.stderr, "calibration (wgms)") {
+		t.Errorf("prepare's summary does not give the climate's note: %s", r.stderr)
+	}
+	var prov struct {
+		Parameters struct {
+			Notes []string `json:"climate_notes"`
+		} `json:"parameters"`
+	}
+	readJSONFile(t, filepath.Join(dir, "provenance.json"), &prov)
+	if len(prov.Parameters.Notes) != 1 || prov.Parameters.Notes[0] != note {
+		t.Errorf("provenance's climate_notes %q, want [%q]", prov.Parameters.Notes, note)
+	}
+	diag := filepath.Join(t.TempDir(), "diag.csv")
+	r = firn(t, "", "glacier", "run", dir, "--climate", "historical", "--y0", "2004", "--years", "20", "--out", diag)
+	if r.code != 0 {
+		t.Fatalf("run: exit %d: %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(diag)
+	rows := readRows(t, string(data))
+	v0, _ := strconv.ParseFloat(rows[1][1], 64)
+	v1, _ := strconv.ParseFloat(rows[len(rows)-1][1], 64)
+	if len(rows) < 10 || !(v1 < v0) || !(v1 > 0) {
+		t.Errorf("historical run from 2004: %d rows, volume %g → %g m³", len(rows), v0, v1)
+	}
+	t.Logf("Kesselwandferner, historical 2004–: %d years, %.4f → %.4f km³; %s", len(rows)-2, v0/1e9, v1/1e9, strings.TrimSpace(r.stderr))
+}

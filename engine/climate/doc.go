@@ -46,7 +46,12 @@
 // lat, lon) in °C or K, prcp(time, lat, lon) per month, the cell heights
 // hgt(lat, lon) and time as "days since …", at the grid cell nearest to
 // the glacier; or from an OGGM climate_historical file (temp(time),
-// prcp(time) and the global attribute ref_hgt).
+// prcp(time) and the global attribute ref_hgt). Negative precipitation
+// in a NetCDF file (gridded products made from interpolated anomalies
+// hold some: HISTALP_oetztal.nc in 2011) is set to 0 and noted in
+// [Monthly.Notes], which `firn glacier prepare` prints and keeps in the
+// glacier directory's provenance; a CSV series with a negative value is
+// refused, since a user's own series has no reason to hold one.
 //
 // # Data
 //

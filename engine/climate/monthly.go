@@ -25,6 +25,10 @@ type Monthly struct {
 	// Prcp is the monthly total precipitation, kg m⁻² per month
 	// (= mm w.e. per month).
 	Prcp []float64
+	// Notes record what a reader changed in the file's values (see
+	// [NetCDF.Monthly]), one sentence each, for the user and the
+	// provenance of what is made from the series.
+	Notes []string
 }
 
 // Len returns the number of months.
@@ -228,6 +232,7 @@ func (c *Monthly) Period(first, last, firstMonth int) (*Monthly, error) {
 		Months:    c.Months[i0:i1:i1],
 		Temp:      c.Temp[i0:i1:i1],
 		Prcp:      c.Prcp[i0:i1:i1],
+		Notes:     c.Notes,
 	}, nil
 }
 

@@ -41,7 +41,12 @@ func ReadNetCDF(path string, lon, lat float64) (*Monthly, error) {
 //
 // Packed values are unpacked (scale_factor, add_offset, _FillValue,
 // missing_value: see [Var.Unpack]); a missing value fails in
-// [Monthly.Validate]. The grid must be regular in lat and lon (1-D
+// [Monthly.Validate]. Negative precipitation, which gridded products
+// made by interpolating anomalies can hold (HISTALP_oetztal.nc has 67
+// cell-months of it from 2006-11, down to −20.9 kg m⁻²), is set to 0, and
+// a sentence in [Monthly.Notes] says how many months, which and the
+// lowest value, so that the change is seen and recorded, not silent. A
+// CSV series is the user's own and is refused instead. The grid must be regular in lat and lon (1-D
 // coordinate variables).
 func (nc *NetCDF) Monthly(lon, lat float64) (*Monthly, error) {
 	tv, err := nc.firstVar(tempNames, "temperature")
@@ -101,6 +106,7 @@ func (nc *NetCDF) Monthly(lon, lat float64) (*Monthly, error) {
 	if err := nc.toPerMonth(pv, c); err != nil {
 		return nil, err
 	}
+	c.clipNegativePrecipitation()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -420,4 +426,29 @@ func daysIn(y, m int) int {
 	g := gregorian{}
 	ny, nm := nextMonth(y, m)
 	return int(g.days(ny, nm, 1) - g.days(y, m, 1))
+}
+
+// clipNegativePrecipitation sets finite negative precipitation to 0 and
+// notes it (see [NetCDF.Monthly]).
+func (c *Monthly) clipNegativePrecipitation() {
+	n, first, last, lowest := 0, -1, -1, 0.0
+	for i, p := range c.Prcp {
+		if p < 0 && !math.IsInf(p, -1) {
+			if first < 0 {
+				first = i
+			}
+			last, n = i, n+1
+			lowest = min(lowest, p)
+			c.Prcp[i] = 0
+		}
+	}
+	if n == 0 {
+		return
+	}
+	month := func(i int) string { return fmt.Sprintf("%04d-%02d", c.Years[i], c.Months[i]) }
+	span := month(first)
+	if last != first {
+		span += " … " + month(last)
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("precipitation below 0 in %d month(s) (%s, lowest %.1f kg m⁻²) set to 0", n, span, lowest))
 }

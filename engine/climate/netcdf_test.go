@@ -615,8 +615,8 @@ func readNetCDF4Expected(t *testing.T) map[string]map[string]map[string]float64 
 // The NetCDF-4 HISTALP file of the Ötztal holds, at Hintereisferner's
 // cell (46.8333 N 10.75 E, 3160 m), the series of the classic HISTALP file
 // of the glacier, month by month from October 1801 to September 2003. (It
-// goes on to 2014, with negative precipitation in some months after 2003,
-// which Monthly.Validate refuses: so the series is read, not validated.)
+// goes on to 2014, with negative precipitation in some months after 2003:
+// TestNetCDFNegativePrecipitation.)
 func TestNetCDF4HISTALPCell(t *testing.T) {
 	hef, err := ReadNetCDF(histalpPath(t), 10.7584, 46.8003)
 	if err != nil {
@@ -651,6 +651,51 @@ func TestNetCDF4HISTALPCell(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// HISTALP_oetztal.nc holds negative precipitation (at Hintereisferner's
+// cell −20.9 kg m⁻² in 2011-11). ReadNetCDF sets it to 0 and says so in
+// Notes, naming the month and the value; every other month is the file's
+// value. Before, the whole series was refused, and no glacier of the
+// Ötztal could be prepared from the file.
+func TestNetCDFNegativePrecipitation(t *testing.T) {
+	path := testfiles.File(t, "sample", "climate", "HISTALP_oetztal.nc")
+	c, err := ReadNetCDF(path, 10.7584, 46.8003)
+	if err != nil {
+		t.Fatalf("reading a file with negative precipitation: %v", err)
+	}
+	want := "precipitation below 0 in 1 month(s) (2011-11, lowest -20.9 kg m⁻²) set to 0"
+	if len(c.Notes) != 1 || c.Notes[0] != want {
+		t.Errorf("notes %q, want [%q]", c.Notes, want)
+	}
+	nc, err := OpenNetCDF(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	raw, err := nc.ReadSlab("prcp", []int64{0, 3, 3}, []int64{int64(c.Len()), 1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clipped := 0
+	for i, p := range c.Prcp {
+		switch {
+		case raw[i] < 0:
+			clipped++
+			if p != 0 || c.Years[i] != 2011 || c.Months[i] != 11 {
+				t.Errorf("%d-%02d: file %g, read %g; want the one negative month 2011-11 read as 0", c.Years[i], c.Months[i], raw[i], p)
+			}
+		case p != raw[i]:
+			t.Errorf("%d-%02d: file %g, read %g", c.Years[i], c.Months[i], raw[i], p)
+		}
+	}
+	if clipped != 1 {
+		t.Errorf("%d negative months in the file at this cell, want 1", clipped)
+	}
+	// A period cut from the series keeps the note.
+	if p, err := c.Period(1972, 2002, 10); err != nil || len(p.Notes) != 1 {
+		t.Errorf("period: %v, notes %q", err, p.Notes)
 	}
 }
 

@@ -120,13 +120,15 @@ type histalpGrid struct {
 
 // histalpEnd is the last month read from HISTALP_oetztal.nc: the file's
 // precipitation goes negative in 67 cell-months from 2006-11 on (down to
-// −10.6 kg m⁻² in 2011-11), which engine/climate's NetCDF reader rightly
-// refuses; the runs and calibrations here need 1972–2002 only.
+// −37.8 kg m⁻² in 2011-04), which engine/climate's NetCDF reader sets to
+// 0 with a note (TestNetCDFNegativePrecipitation); this reader reads the
+// grid once for all 20 glaciers, and the runs and calibrations here need
+// 1972–2002 only.
 const histalpEnd = 2005
 
 // readHISTALPGrid reads temp (°C), prcp (kg m⁻² per month), hgt (m) and
 // the coordinates of a HISTALP file once (engine/climate's Monthly reads
-// one cell and refuses the whole series for a bad month).
+// one cell).
 func readHISTALPGrid(path string) (*histalpGrid, error) {
 	nc, err := climate.OpenNetCDF(path)
 	if err != nil {

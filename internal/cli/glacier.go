@@ -139,6 +139,16 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	}
 	opt := glacier.Options{}
 	params := map[string]any{"rgi_id": o.ID, "apparent_mb": "linear", "glen_a": glacier.DefaultInversion().GlenA}
+	if len(clim.Notes) > 0 {
+		// What the reader changed in the climate (negative precipitation
+		// set to 0): said now and kept with the directory.
+		params["climate_notes"] = clim.Notes
+		if !*quiet {
+			for _, n := range clim.Notes {
+				fmt.Fprintf(stderr, "climate %s: %s\n", *climPath, n)
+			}
+		}
+	}
 	inputs := []struct{ role, path string }{{"outline", *outlinePath}, {"dem", *demPath}, {"climate", *climPath}}
 	mbo := glacier.MBOptions{Climate: clim}
 	if *calPeriod != "" {
