@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/assets"
+	"github.com/firnglacier/firn/engine/massbalance"
+	"github.com/firnglacier/firn/engine/outline"
 	"github.com/firnglacier/firn/internal/testfiles"
 )
 
@@ -257,6 +261,7 @@ func TestGlacierErrors(t *testing.T) {
 		{"geodetic period outside the climate", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000-2019"}, []string{"period 2000–2019", "2003-09"}},
 		{"period without a target", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--cal-period", "1980-2000"}, []string{"--cal-period needs --mb-obs or --geodetic"}},
 		{"missing DEM flag", []string{"--outline", shp, "--climate", nc}, []string{"--dem is required"}},
+		{"observations without a climate", []string{"--outline", shp, "--dem", tif, "--mb-obs", wgms}, []string{"--climate is required to calibrate"}},
 		{"bad period", []string{"--outline", shp, "--dem", tif, "--climate", nc, "--geodetic", "-1", "--cal-period", "2000"}, []string{`--cal-period "2000"`}},
 	}
 	for _, tc := range tests {
@@ -304,7 +309,7 @@ func TestGlacierErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--y0", "1987", "--climate", "warm"}, `--climate "warm": want constant, random or historical`},
+		{[]string{"--y0", "1987", "--climate", "warm"}, `--climate "warm": want constant, random, historical or linear`},
 		{[]string{"--climate", "random"}, "--y0 is required (the central year of the random climate)"},
 		{[]string{"--y0", "1987", "--seed", "3"}, "--seed is for --climate random"},
 		{[]string{"--y0", "1987", "--temp-bias", "1", "--ramp", "-5"}, "--ramp -5: want ≥ 0 years"},
@@ -418,4 +423,102 @@ func TestGlacierPrepareOetztalClimate(t *testing.T) {
 		t.Errorf("historical run from 2004: %d rows, volume %g → %g m³", len(rows), v0, v1)
 	}
 	t.Logf("Kesselwandferner, historical 2004–: %d years, %.4f → %.4f km³; %s", len(rows)-2, v0/1e9, v1/1e9, strings.TrimSpace(r.stderr))
+}
+
+// TestGlacierEverySampleOutline: `firn glacier prepare` and `run` work on
+// every outline of the sample data, in each format: Hintereisferner's RGI 6
+// shapefile and GeoJSON and its RGI 7 shapefile, each of the 20 Ötztal
+// glaciers of the RGI 5 shapefile (calibrated on the valley's HISTALP grid
+// to Hintereisferner's WGMS mean of 1983–2002, the negative precipitation
+// of 2011 noted), and South Glacier, which has no climate with a reference
+// height in the sample data: prepared without one (OGGM's linear apparent
+// balance) and run in the linear climate. Each run starts at the volume
+// glacier.json gives and ends with ice; the Ötztal's areas add up to
+// RGI's.
+func TestGlacierEverySampleOutline(t *testing.T) {
+	sample := func(p ...string) string { return testfiles.File(t, append([]string{"sample"}, p...)...) }
+	hefDEM, oetztalDEM := sample("dem", "hef_srtm.tif"), sample("dem", "srtm_oetztal_deflate.tif")
+	histalp, oetztalClim := sample("climate", "histalp_merged_hef.nc"), sample("climate", "HISTALP_oetztal.nc")
+	_, _, _, wgms := hefInputs(t)
+	calibrated := []string{"--mb-obs", wgms}
+	constant := []string{"--climate", "constant", "--y0", "1987"}
+	type glacierCase struct {
+		name          string
+		prepare, run  []string
+		climate, area string
+	}
+	cases := []glacierCase{
+		{name: "HEF RGI6 shapefile", prepare: append([]string{"--outline", sample("outlines", "Hintereisferner_RGI6.shp"), "--dem", hefDEM, "--climate", histalp}, calibrated...), run: constant},
+		{name: "HEF RGI6 GeoJSON", prepare: append([]string{"--outline", sample("outlines", "Hintereisferner_RGI6.geojson"), "--dem", hefDEM, "--climate", histalp}, calibrated...), run: constant},
+		{name: "HEF RGI7", prepare: append([]string{"--outline", sample("outlines", "rgi7g_hef.shp"), "--dem", hefDEM, "--climate", histalp}, calibrated...), run: constant},
+		{name: "South Glacier", prepare: []string{"--outline", sample("outlines", "SouthGlacier.shp"), "--dem", sample("dem", "dem_SouthGlacier_float32_deflate.tif")}, run: []string{"--climate", "linear", "--temp-bias", "0.5"}},
+	}
+	// HEF's WGMS mean over 1983–2002, the regional target of the valley.
+	b, err := os.ReadFile(wgms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := massbalance.ReadWGMS(bytes.NewReader(b), wgms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, n := 0.0, 0
+	for _, o := range obs {
+		if o.Year >= 1983 && o.Year <= 2002 {
+			sum, n = sum+o.Annual, n+1
+		}
+	}
+	target := strconv.FormatFloat(sum/float64(n), 'f', 4, 64)
+	shp := sample("outlines", "rgi_oetztal.shp")
+	all, err := outline.Read(shp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range all {
+		cases = append(cases, glacierCase{name: o.ID, climate: oetztalClim, area: "oetztal",
+			prepare: []string{"--outline", shp, "--id", o.ID, "--dem", oetztalDEM, "--climate", oetztalClim, "--geodetic", target, "--cal-period", "1983-2002"},
+			run:     constant})
+	}
+	tmp := t.TempDir()
+	oetztalArea := 0.0
+	for i, c := range cases {
+		dir := filepath.Join(tmp, strconv.Itoa(i))
+		r := firn(t, "", append(append([]string{"glacier", "prepare"}, c.prepare...), "--out", dir)...)
+		if r.code != 0 {
+			t.Errorf("%s: prepare: exit %d: %s", c.name, r.code, r.stderr)
+			continue
+		}
+		if c.climate != "" && !strings.Contains(r.stderr, "climate "+c.climate+": precipitation below 0") {
+			t.Errorf("%s: prepare does not note the climate's negative precipitation: %s", c.name, r.stderr)
+		}
+		var info struct {
+			Area   float64 `json:"area_m2"`
+			Volume float64 `json:"volume_m3"`
+		}
+		readJSONFile(t, filepath.Join(dir, "glacier.json"), &info)
+		if c.area == "oetztal" {
+			oetztalArea += info.Area
+		}
+		diag := filepath.Join(dir, "diag.csv")
+		r = firn(t, "", append([]string{"glacier", "run", dir, "--years", "100", "--out", diag}, c.run...)...)
+		if r.code != 0 {
+			t.Errorf("%s: run: exit %d: %s", c.name, r.code, r.stderr)
+			continue
+		}
+		data, _ := os.ReadFile(diag)
+		rows := readRows(t, string(data))
+		v0, _ := strconv.ParseFloat(rows[1][1], 64)
+		v100, _ := strconv.ParseFloat(rows[len(rows)-1][1], 64)
+		if len(rows) != 102 || math.Abs(v0/info.Volume-1) > 1e-9 || !(v100 >= 0) {
+			t.Errorf("%s: %d rows, volume %g → %g m³, glacier.json %g m³", c.name, len(rows), v0, v100, info.Volume)
+		}
+		t.Logf("%-20s %7.3f km² %.4f → %.4f km³", c.name, info.Area/1e6, v0/1e9, v100/1e9)
+	}
+	rgi := 0.0
+	for _, o := range all {
+		rgi += o.Area * 1e6
+	}
+	if d := oetztalArea/rgi - 1; math.Abs(d) > 0.005 {
+		t.Errorf("Ötztal: %.3f km² prepared, RGI %.3f km² (%+.2f %%)", oetztalArea/1e6, rgi/1e6, 100*d)
+	}
 }

@@ -171,7 +171,10 @@
 // halfsize, reproducibly from a seed), or the historical climate (the
 // climate's own years, from y0 or the first to the end of the record),
 // each with a temperature bias, constant or ramped
-// ([massbalance.Warming]). Hintereisferner in 100 years of the 1972–2002
+// ([massbalance.Warming]); or the linear climate ([ClimateLinear]: OGGM's
+// LinearMassBalance at the glacier's ELA, which needs no climate and runs
+// a glacier prepared without one, such as South Glacier; a bias raises
+// its ELA by [massbalance.ELAPerKelvin] per K). Hintereisferner in 100 years of the 1972–2002
 // climate (TestScenarios): 0.740 km³ → 0.426 km³ at +0 °C, 0.124 km³ at
 // +1 °C, 0.024 km³ at +2 °C, 0.027 km³ with +2 °C reached over 50 years;
 // in the historical climate of 1978–2003 its volume changes by −0.714 m

@@ -20,6 +20,13 @@ const (
 	// ClimateHistorical is the climate's own years, from Y0 (0: the
 	// climate's first whole mass-balance year) to the end of the record.
 	ClimateHistorical = "historical"
+	// ClimateLinear is OGGM's LinearMassBalance, which needs no climate:
+	// the balance grows by [Scenario].Gradient (0: [MBGradient]) per metre
+	// above the glacier's ELA ([Glacier].ELA, where its prepared apparent
+	// balance is zero), so today's glacier is close to balance, and a
+	// temperature bias raises the ELA by [massbalance.ELAPerKelvin] per K.
+	// It runs glaciers prepared without a climate (South Glacier).
+	ClimateLinear = "linear"
 )
 
 // Scenario is the climate of a glacier's run: the calibrated
@@ -41,6 +48,9 @@ type Scenario struct {
 	// RampYears is how long the change takes to reach TempBias, years; 0
 	// applies it from the start.
 	RampYears float64
+	// Gradient is the linear climate's balance gradient, mm w.e. m⁻¹
+	// yr⁻¹ (0: [MBGradient]).
+	Gradient float64
 }
 
 // String describes the scenario in a few words.
@@ -54,6 +64,12 @@ func (s Scenario) String() string {
 		if s.Y0 != 0 {
 			c += fmt.Sprintf(" from %d", s.Y0)
 		}
+	case ClimateLinear:
+		g := s.Gradient
+		if g == 0 {
+			g = MBGradient
+		}
+		c = fmt.Sprintf("linear balance (%g mm w.e./m)", g)
 	default:
 		c = fmt.Sprintf("constant climate of %d–%d", s.Y0-s.Halfsize, s.Y0+s.Halfsize)
 	}
@@ -72,8 +88,11 @@ func (s Scenario) String() string {
 // last year is last (years after it have no climate). For the other climates
 // last is math.MaxInt.
 func (g *Glacier) MassBalance(s Scenario) (mb massbalance.Model, start, last int, err error) {
+	if s.Climate == ClimateLinear {
+		return g.linearBalance(s)
+	}
 	if g.MB == nil {
-		return nil, 0, 0, fmt.Errorf("climate for %s: the glacier has no calibrated mass balance (prepare it with a climate and observations)", g.Flowline.ID)
+		return nil, 0, 0, fmt.Errorf("climate for %s: the glacier has no calibrated mass balance (prepare it with a climate and observations, or run the linear climate)", g.Flowline.ID)
 	}
 	if math.IsNaN(s.TempBias) || math.IsInf(s.TempBias, 0) || math.IsNaN(s.RampYears) || math.IsInf(s.RampYears, 0) || s.RampYears < 0 {
 		return nil, 0, 0, fmt.Errorf("climate for %s: temperature bias %g °C over %g years (want finite numbers, a ramp ≥ 0 years)", g.Flowline.ID, s.TempBias, s.RampYears)
@@ -105,7 +124,7 @@ func (g *Glacier) MassBalance(s Scenario) (mb massbalance.Model, start, last int
 		}
 		mb, start, last = *g.MB, first, l
 	default:
-		return nil, 0, 0, fmt.Errorf("climate for %s: %q (want constant, random or historical)", g.Flowline.ID, s.Climate)
+		return nil, 0, 0, fmt.Errorf("climate for %s: %q (want constant, random, historical or linear)", g.Flowline.ID, s.Climate)
 	}
 	if err != nil {
 		return nil, 0, 0, err
@@ -114,6 +133,44 @@ func (g *Glacier) MassBalance(s Scenario) (mb massbalance.Model, start, last int
 		mb = massbalance.Warming{Model: mb, Bias: s.TempBias, StartYear: float64(start), RampYears: s.RampYears}
 	}
 	return mb, start, last, nil
+}
+
+// maxLinearYears bounds the yearly temperature series of a ramped linear
+// climate (a ramp is held at its end value after it, so only the ramp's
+// years need a value).
+const maxLinearYears = 100000
+
+// linearBalance is the linear climate (see [ClimateLinear]): the ELA of
+// the glacier's apparent balance, the scenario's gradient, and its
+// temperature bias, ramped through the model's yearly series.
+func (g *Glacier) linearBalance(s Scenario) (massbalance.Model, int, int, error) {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	if bad(s.TempBias) || bad(s.RampYears) || s.RampYears < 0 || s.RampYears > maxLinearYears || bad(s.Gradient) || s.Gradient < 0 {
+		return nil, 0, 0, fmt.Errorf("linear climate for %s: temperature bias %g °C over %g years, gradient %g mm w.e./m (want finite numbers, a ramp of 0–%d years, a gradient ≥ 0)",
+			g.Flowline.ID, s.TempBias, s.RampYears, s.Gradient, maxLinearYears)
+	}
+	if bad(g.ELA) {
+		return nil, 0, 0, fmt.Errorf("linear climate for %s: the glacier has no ELA", g.Flowline.ID)
+	}
+	grad := s.Gradient
+	if grad == 0 {
+		grad = MBGradient
+	}
+	lin := massbalance.Linear{ELA: g.ELA, Gradient: grad}
+	switch {
+	case s.RampYears > 0:
+		// Year y of the run (from 0) has the bias reached at its start,
+		// as massbalance.Warming ramps the temperature-index climates.
+		n := int(math.Ceil(s.RampYears)) + 1
+		lin.TempSeries = make([]float64, n)
+		for y := range n {
+			lin.TempSeries[y] = s.TempBias * min(float64(y)/s.RampYears, 1)
+		}
+		lin.TempSteps = []massbalance.TempStep{{Year: float64(n), Bias: s.TempBias}}
+	default:
+		lin.TempBias = s.TempBias
+	}
+	return lin, 0, math.MaxInt, nil
 }
 
 // Run runs the glacier from today's (inverted) state for years years

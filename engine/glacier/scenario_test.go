@@ -108,7 +108,9 @@ func TestScenarioErrors(t *testing.T) {
 		s    Scenario
 		want string
 	}{
-		{Scenario{Climate: "warm", Y0: 1987}, `"warm" (want constant, random or historical)`},
+		{Scenario{Climate: "warm", Y0: 1987}, `"warm" (want constant, random, historical or linear)`},
+		{Scenario{Climate: ClimateLinear, Gradient: -1}, "gradient -1 mm w.e./m"},
+		{Scenario{Climate: ClimateLinear, TempBias: math.Inf(1)}, "linear climate for RGI60-11.00897: temperature bias +Inf"},
 		{Scenario{Climate: ClimateRandom, Y0: 2100, Halfsize: 5}, "random climate for RGI60-11.00897, years 2095–2105"},
 		{Scenario{Climate: ClimateHistorical, Y0: 1700}, "year 1700 is not in"},
 		{Scenario{Y0: 1987, TempBias: math.NaN()}, "temperature bias NaN"},
@@ -117,6 +119,57 @@ func TestScenarioErrors(t *testing.T) {
 		_, _, err := g.Run(context.Background(), tc.s, 10)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.s, err, tc.want)
+		}
+	}
+}
+
+// TestLinearClimate runs a glacier prepared without a climate (OGGM's
+// linear apparent balance, South Glacier's case) in the linear climate:
+// at the glacier's own ELA it stays within 2 % of its volume over 100
+// years (the inversion assumed this balance in steady state); +1 °C
+// (the ELA 150 m higher) loses more, a ramp to +1 °C over 50 years less
+// than the step but more than none; and the ramp's ELA is where the
+// model's balance is zero: 75 m up in year 25, 150 m from year 50 on.
+func TestLinearClimate(t *testing.T) {
+	o, d := hef(t)
+	g, err := Prepare(o, d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.MB != nil {
+		t.Fatal("prepared without a climate, the glacier has a temperature-index model")
+	}
+	ctx := context.Background()
+	run := func(s Scenario) []float64 {
+		t.Helper()
+		h, _, err := g.Run(ctx, s, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Volume
+	}
+	base := Scenario{Climate: ClimateLinear}
+	warm, ramp := base, base
+	warm.TempBias = 1
+	ramp.TempBias, ramp.RampYears = 1, 50
+	v0, v1, vr := run(base), run(warm), run(ramp)
+	last := func(v []float64) float64 { return v[len(v)-1] }
+	if d := last(v0)/v0[0] - 1; math.Abs(d) > 0.02 {
+		t.Errorf("at its own ELA the volume changes by %.2f %% in 100 years, want within 2 %%", 100*d)
+	}
+	if !(last(v1) < last(vr) && last(vr) < last(v0)) {
+		t.Errorf("after 100 years: %.4f km³ at +0 °C, %.4f with a ramp to +1 °C, %.4f at +1 °C", last(v0)/1e9, last(vr)/1e9, last(v1)/1e9)
+	}
+	t.Logf("linear climate, 100 years from %.4f km³: +0 °C %.4f, +1 °C over 50 years %.4f, +1 °C %.4f", v0[0]/1e9, last(v0)/1e9, last(vr)/1e9, last(v1)/1e9)
+
+	mb, _, _, err := g.MassBalance(ramp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ year, rise float64 }{{0, 0}, {25, 75}, {49, 147}, {50, 150}, {51, 150}, {1000, 150}} {
+		b := mb.(massbalance.Linear).Balance(c.year, g.ELA+c.rise)
+		if math.Abs(b) > 1e-12 {
+			t.Errorf("year %g: balance %g m w.e./yr at the ELA + %g m, want 0 there", c.year, b, c.rise)
 		}
 	}
 }

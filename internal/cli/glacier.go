@@ -23,7 +23,7 @@ import (
 )
 
 const glacierUsage = `usage: firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE] --out DIR
-       firn glacier run DIR --climate constant|random|historical [--y0 YEAR] [--halfsize N] [--seed N]
+       firn glacier run DIR --climate constant|random|historical|linear [--y0 YEAR] [--halfsize N] [--seed N]
                         [--temp-bias X [--ramp YEARS]] --years N [--out FILE]
 
 Real glaciers. prepare builds a glacier directory from an outline
@@ -76,19 +76,19 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	outlinePath := fs.String("outline", "", "glacier outline `file`: shapefile (.shp with .dbf) or GeoJSON")
 	id := fs.String("id", "", "the glacier's RGI `id` (needed when the outline file holds more than one)")
 	demPath := fs.String("dem", "", "DEM `file`: GeoTIFF or ESRI ASCII grid")
-	climPath := fs.String("climate", "", "climate `file`: NetCDF (HISTALP, CRU; the cell nearest the glacier) or Firn's climate CSV")
+	climPath := fs.String("climate", "", "climate `file`: NetCDF (HISTALP, CRU; the cell nearest the glacier) or Firn's climate CSV (needed with --mb-obs or --geodetic; without them the glacier is inverted with OGGM's linear apparent balance and runs with --climate linear)")
 	obsPath := fs.String("mb-obs", "", "WGMS mass-balance `file` (mbdata CSV) to calibrate to")
 	geodetic := fs.Float64("geodetic", 0, "geodetic mean specific balance to calibrate to, m w.e./yr, over --cal-period (without --mb-obs)")
 	calPeriod := fs.String("cal-period", "", "calibration years `FIRST-LAST` (default with --mb-obs: the later half of the observed years the climate covers)")
 	out := fs.String("out", "", "the glacier `directory` to write (created if needed)")
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
-	if err := parse(fs, "firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE | --geodetic MB --cal-period Y0-Y1] --out DIR", args, stdout); err != nil {
+	if err := parse(fs, "firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE [--climate FILE [--mb-obs FILE | --geodetic MB --cal-period Y0-Y1]] --out DIR", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("glacier prepare: unexpected argument %q (see firn glacier prepare --help)", fs.Arg(0))
 	}
-	for _, f := range []struct{ name, v string }{{"outline", *outlinePath}, {"dem", *demPath}, {"climate", *climPath}, {"out", *out}} {
+	for _, f := range []struct{ name, v string }{{"outline", *outlinePath}, {"dem", *demPath}, {"out", *out}} {
 		if f.v == "" {
 			return usagef("glacier prepare: --%s is required (see firn glacier prepare --help)", f.name)
 		}
@@ -103,6 +103,9 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	}
 	if geodeticSet && *calPeriod == "" {
 		return usagef("glacier prepare: --geodetic needs --cal-period FIRST-LAST")
+	}
+	if (geodeticSet || *obsPath != "") && *climPath == "" {
+		return usagef("glacier prepare: --climate is required to calibrate (with --mb-obs or --geodetic)")
 	}
 	start := time.Now()
 	all, err := outline.Read(*outlinePath)
@@ -129,9 +132,11 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	var clim *climate.Monthly
-	if strings.EqualFold(filepath.Ext(*climPath), ".csv") {
+	switch {
+	case *climPath == "":
+	case strings.EqualFold(filepath.Ext(*climPath), ".csv"):
 		clim, err = climate.ReadCSVFile(*climPath)
-	} else {
+	default:
 		clim, err = climate.ReadNetCDF(*climPath, o.CenLon, o.CenLat)
 	}
 	if err != nil {
@@ -139,7 +144,11 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	}
 	opt := glacier.Options{}
 	params := map[string]any{"rgi_id": o.ID, "apparent_mb": "linear", "glen_a": glacier.DefaultInversion().GlenA}
-	if len(clim.Notes) > 0 {
+	inputs := []struct{ role, path string }{{"outline", *outlinePath}, {"dem", *demPath}}
+	if clim != nil {
+		inputs = append(inputs, struct{ role, path string }{"climate", *climPath})
+	}
+	if clim != nil && len(clim.Notes) > 0 {
 		// What the reader changed in the climate (negative precipitation
 		// set to 0): said now and kept with the directory.
 		params["climate_notes"] = clim.Notes
@@ -149,7 +158,6 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	inputs := []struct{ role, path string }{{"outline", *outlinePath}, {"dem", *demPath}, {"climate", *climPath}}
 	mbo := glacier.MBOptions{Climate: clim}
 	if *calPeriod != "" {
 		if mbo.FirstYear, mbo.LastYear, err = period(*calPeriod, "cal-period"); err != nil {
@@ -169,6 +177,9 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 	}
 	g, err := glacier.Prepare(o, d, opt)
 	if err != nil {
+		if clim == nil {
+			return usageError{fmt.Errorf("%s with DEM %s: %w", o.ID, *demPath, err)}
+		}
 		return usageError{fmt.Errorf("%s with DEM %s and climate %s: %w", o.ID, *demPath, *climPath, err)}
 	}
 	if g.Calibration != nil {
@@ -218,7 +229,7 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 				fmt.Fprintf(stderr, "verification out of the period: %v\n", v)
 			}
 		} else {
-			fmt.Fprintln(stderr, "no mass-balance observations: apparent balance linear (OGGM's 3 mm w.e./m); give --mb-obs or --geodetic to run the glacier")
+			fmt.Fprintln(stderr, "no mass-balance observations: apparent balance linear (OGGM's 3 mm w.e./m); run it with --climate linear, or give --climate with --mb-obs or --geodetic for a temperature-index model")
 		}
 		fmt.Fprintf(stderr, "wrote %s in %.2f s\n", *out, time.Since(start).Seconds())
 	}
@@ -227,7 +238,7 @@ func glacierPrepare(args []string, stdout, stderr io.Writer) error {
 
 func glacierRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("firn glacier run")
-	kind := fs.String("climate", "constant", "the `climate`: constant (every year the mean of the balances of y0−halfsize to y0+halfsize, OGGM's ConstantMassBalance), random (each year a year drawn from that period, OGGM's RandomMassBalance) or historical (the climate's own years, from --y0 or its first)")
+	kind := fs.String("climate", "constant", "the `climate`: constant (every year the mean of the balances of y0−halfsize to y0+halfsize, OGGM's ConstantMassBalance), random (each year a year drawn from that period, OGGM's RandomMassBalance), historical (the climate's own years, from --y0 or its first) or linear (OGGM's LinearMassBalance at the glacier's ELA; no climate needed; --temp-bias raises the ELA 150 m per °C)")
 	y0 := fs.Int("y0", 0, "the central `year` of the constant or random climate; the first year of a historical run (default its first)")
 	halfsize := fs.Int("halfsize", 15, "half the length of the climate period, `years`")
 	seed := fs.Uint64("seed", 0, "the random climate's `seed`: the same seed gives the same run")
@@ -236,7 +247,7 @@ func glacierRun(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	years := fs.Int("years", 100, "how many `years` to run (a historical run stops at the end of the record)")
 	out := fs.String("out", "-", "diagnostics CSV `file` (year,volume_m3,area_m2,length_m); - is stdout")
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
-	if err := parse(fs, "firn glacier run DIR --climate constant|random|historical [--y0 YEAR] [--halfsize N] [--seed N] [--temp-bias X [--ramp YEARS]] --years N [--out FILE]", args, stdout); err != nil {
+	if err := parse(fs, "firn glacier run DIR --climate constant|random|historical|linear [--y0 YEAR] [--halfsize N] [--seed N] [--temp-bias X [--ramp YEARS]] --years N [--out FILE]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -247,9 +258,9 @@ func glacierRun(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if *y0 == 0 {
 			return usagef("glacier run: --y0 is required (the central year of the %s climate)", *kind)
 		}
-	case glacier.ClimateHistorical:
+	case glacier.ClimateHistorical, glacier.ClimateLinear:
 	default:
-		return usagef("glacier run: --climate %q: want constant, random or historical", *kind)
+		return usagef("glacier run: --climate %q: want constant, random, historical or linear", *kind)
 	}
 	seedSet := false
 	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
