@@ -51,12 +51,7 @@ type Slurm struct {
 
 // Script returns the job script that Launch submits for url.
 func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
-	n := max(1, s.Workers)
 	cpus := max(1, s.CPUsPerTask)
-	name := s.JobName
-	if name == "" {
-		name = "firn-worker"
-	}
 	cmd := s.Command
 	if cmd == nil {
 		exe, err := os.Executable()
@@ -64,6 +59,21 @@ func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
 			return "", fmt.Errorf("slurm launcher: %w", err)
 		}
 		cmd = []string{exe, "worker"}
+	}
+	args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(cpus))
+	if auth.CredsFile != "" {
+		args = append(args, "--creds", auth.CredsFile)
+	}
+	return s.script("firn-worker", fmt.Sprintf("0-%d", max(1, s.Workers)-1), filepath.Join(logDir, "worker-%A_%a.out"),
+		args, ` --name "slurm-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"`)
+}
+
+// script writes a job script: the #SBATCH lines of s (its JobName, or
+// name), an array of the given range unless it is "", the output file,
+// then exec args (quoted) and tail (as given).
+func (s Slurm) script(name, array, output string, args []string, tail string) (string, error) {
+	if s.JobName != "" {
+		name = s.JobName
 	}
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
@@ -73,10 +83,10 @@ func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
 		}
 	}
 	line("job-name", name)
-	line("array", fmt.Sprintf("0-%d", n-1))
+	line("array", array)
 	line("ntasks", "1")
-	line("cpus-per-task", strconv.Itoa(cpus))
-	line("output", filepath.Join(logDir, "worker-%A_%a.out"))
+	line("cpus-per-task", strconv.Itoa(max(1, s.CPUsPerTask)))
+	line("output", output)
 	line("partition", s.Partition)
 	line("account", s.Account)
 	line("qos", s.QoS)
@@ -96,15 +106,11 @@ func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
 		b.WriteString(e + "\n")
 	}
 	b.WriteString("# The broker's token comes in $" + TokenEnv + " (sbatch exports the environment).\n")
-	args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(cpus))
-	if auth.CredsFile != "" {
-		args = append(args, "--creds", auth.CredsFile)
-	}
 	b.WriteString("exec")
 	for _, a := range args {
 		b.WriteString(" " + shellQuote(a))
 	}
-	b.WriteString(` --name "slurm-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"` + "\n")
+	b.WriteString(tail + "\n")
 	return b.String(), nil
 }
 
@@ -119,32 +125,56 @@ func shellQuote(s string) string {
 
 // Launch writes the job script and submits it with sbatch.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
-	dir := s.Dir
-	if dir == "" {
-		if err := os.MkdirAll(".firn-slurm", 0o700); err != nil {
-			return nil, fmt.Errorf("slurm launcher: %w", err)
-		}
-		d, err := os.MkdirTemp(".firn-slurm", "job-")
-		if err != nil {
-			return nil, fmt.Errorf("slurm launcher: %w", err)
-		}
-		if dir, err = filepath.Abs(d); err != nil {
-			return nil, fmt.Errorf("slurm launcher: %w", err)
-		}
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("slurm launcher: %w", err)
+	dir, err := s.jobDir()
+	if err != nil {
+		return nil, err
 	}
 	script, err := s.Script(url, auth, dir)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "worker.sbatch")
+	job, err := s.submit(ctx, dir, "worker.sbatch", script, "", append(append(os.Environ(), s.Env...), TokenEnv+"="+auth.Token), nil)
+	if err != nil {
+		return nil, err
+	}
+	job.count = max(1, s.Workers) * max(1, s.CPUsPerTask)
+	return job, nil
+}
+
+// jobDir makes the folder of a job's script and logs (see [Slurm].Dir).
+func (s Slurm) jobDir() (string, error) {
+	dir := s.Dir
+	if dir == "" {
+		if err := os.MkdirAll(".firn-slurm", 0o700); err != nil {
+			return "", fmt.Errorf("slurm launcher: %w", err)
+		}
+		d, err := os.MkdirTemp(".firn-slurm", "job-")
+		if err != nil {
+			return "", fmt.Errorf("slurm launcher: %w", err)
+		}
+		if dir, err = filepath.Abs(d); err != nil {
+			return "", fmt.Errorf("slurm launcher: %w", err)
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("slurm launcher: %w", err)
+	}
+	return dir, nil
+}
+
+// submit writes script to dir/name and submits it with sbatch and the
+// further arguments args, in env (sbatch's whole environment, which the
+// job inherits unless args has --export), from workDir ("": dir).
+func (s Slurm) submit(ctx context.Context, dir, name, script, workDir string, env, args []string) (*SlurmJob, error) {
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return nil, fmt.Errorf("slurm launcher: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", path)
-	cmd.Env = append(append(os.Environ(), s.Env...), TokenEnv+"="+auth.Token)
+	cmd := exec.CommandContext(ctx, "sbatch", append(append([]string{"--parsable"}, args...), path)...)
+	cmd.Env = env
 	cmd.Dir = dir
+	if workDir != "" {
+		cmd.Dir = workDir
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -154,8 +184,47 @@ func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 	if _, err := strconv.Atoi(id); err != nil {
 		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out.String())
 	}
-	return &SlurmJob{ID: id, Dir: dir, count: max(1, s.Workers) * max(1, s.CPUsPerTask)}, nil
+	return &SlurmJob{ID: id, Dir: dir, count: 1}, nil
 }
+
+// SubmitCommand submits one job (not an array) that runs args on a node
+// with the #SBATCH lines of s (Workers is not used): from workDir (the
+// job's working directory, which must be visible from the nodes), with
+// env as its whole environment and the broker's token added in
+// $FIRN_WORKER_TOKEN, never on the command line. sbatch itself runs in
+// this process's environment (where it finds its configuration) and
+// exports to the job only the variables env names (sbatch --export=…),
+// so a kernel's job gets the kernel's environment, not the client's.
+// Its output goes to Log. A remote kernel is such a job (`firn kernel
+// --transport nats`).
+func (s Slurm) SubmitCommand(ctx context.Context, args []string, workDir string, env []string, auth Auth) (*SlurmJob, error) {
+	if len(args) == 0 {
+		return nil, errors.New("slurm launcher: no command")
+	}
+	dir, err := s.jobDir()
+	if err != nil {
+		return nil, err
+	}
+	script, err := s.script("firn", "", filepath.Join(dir, "job-%j.out"), args, "")
+	if err != nil {
+		return nil, err
+	}
+	names := []string{TokenEnv}
+	for _, kv := range env {
+		if k, _, ok := strings.Cut(kv, "="); ok && k != "" && !strings.Contains(k, ",") {
+			names = append(names, k)
+		}
+	}
+	all := append(append(os.Environ(), env...), TokenEnv+"="+auth.Token)
+	job, err := s.submit(ctx, dir, "job.sbatch", script, workDir, all, []string{"--export=" + strings.Join(names, ",")})
+	if err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// Log is the output file of a job submitted with SubmitCommand.
+func (j *SlurmJob) Log() string { return filepath.Join(j.Dir, "job-"+j.ID+".out") }
 
 // SlurmJob is the job array of a Slurm launch.
 type SlurmJob struct {

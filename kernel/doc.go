@@ -34,6 +34,13 @@
 //     does not is closed, and the listener closes once the kernel is
 //     connected. The kernel removes the token from its environment
 //     before any cell runs (see tcp.go).
+//   - SlurmLauncher (`--kernel slurm[:partition=P,time=T,…]`): the
+//     kernel is a Slurm job on a compute node that connects out to a NATS
+//     broker (package compute's, embedded in the client for the kernel's
+//     life, or an external one by URL) with `--transport nats`; the two
+//     sides meet on subjects of their own, with heartbeats, and the
+//     client reports the job's queue state while it waits and its end
+//     from squeue (see remote.go).
 //
 // Interrupts travel as messages on every transport (interrupt_request
 // on the control channel, Jupyter's interrupt_mode "message"), so they

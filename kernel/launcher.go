@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 
+	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
@@ -69,7 +71,7 @@ type Process interface {
 
 // launcherNames are the names LauncherNamed knows (`--kernel NAME` of
 // `firn serve`, `firn run` and `firn repl`).
-const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe"
+const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe, slurm[:KEY=VALUE,…] (a Slurm job; see SlurmLauncherNamed)"
 
 // DefaultLauncher is the launcher of Options with none: PipeLauncher, or
 // TCPLauncher on Windows, where a process cannot inherit descriptors 3
@@ -94,6 +96,9 @@ func LauncherNamed(name string) (Launcher, error) {
 			return nil, errors.New(`kernel "local-pipe": a process on Windows cannot inherit descriptors 3 and 4; use "local" (loopback TCP)`)
 		}
 		return PipeLauncher{}, nil
+	}
+	if name == "slurm" || strings.HasPrefix(name, "slurm:") {
+		return SlurmLauncherNamed(name)
 	}
 	return nil, fmt.Errorf("no kernel named %q: want one of %s", name, launcherNames)
 }
@@ -204,4 +209,56 @@ func parseConnect(s string) (string, error) {
 		return "", fmt.Errorf("%q: only a loopback address (127.0.0.1, [::1]) is allowed: the connection is not encrypted", s)
 	}
 	return addr, nil
+}
+
+// SlurmLauncherNamed reads "slurm" or "slurm:KEY=VALUE,…" (`--kernel` of
+// serve, run and repl) into a SlurmLauncher. The keys are sbatch's:
+// partition, account, qos, time, mem, mem-per-cpu, cpus (per task),
+// gpus, constraint; and broker (an external NATS URL, tls:// unless on
+// this machine; its token in $FIRN_WORKER_TOKEN) — without it the
+// client embeds a broker on 127.0.0.1, which only nodes of this machine
+// reach.
+func SlurmLauncherNamed(name string) (Launcher, error) {
+	var l SlurmLauncher
+	_, opts, _ := strings.Cut(name, ":")
+	if opts == "" {
+		return l, nil
+	}
+	for _, kv := range strings.Split(opts, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return nil, fmt.Errorf("kernel %q: %q is not KEY=VALUE", name, kv)
+		}
+		switch k {
+		case "partition":
+			l.Slurm.Partition = v
+		case "account":
+			l.Slurm.Account = v
+		case "qos":
+			l.Slurm.QoS = v
+		case "time":
+			l.Slurm.Time = v
+		case "mem":
+			l.Slurm.Mem = v
+		case "mem-per-cpu":
+			l.Slurm.MemPerCPU = v
+		case "cpus":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("kernel %q: cpus=%s: want a whole number ≥ 1", name, v)
+			}
+			l.Slurm.CPUsPerTask = n
+		case "gpus":
+			l.Slurm.GPUs = v
+		case "constraint":
+			l.Slurm.Constraint = v
+		case "broker":
+			l.Broker = v
+			l.Auth.Token = os.Getenv(compute.TokenEnv)
+		default:
+			return nil, fmt.Errorf("kernel %q: unknown key %q (want partition, account, qos, time, mem, mem-per-cpu, cpus, gpus, constraint or broker)", name, k)
+		}
+	}
+	return l, nil
 }

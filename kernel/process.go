@@ -65,8 +65,9 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	if runtime.GOOS == "windows" {
 		defaultTransport = "tcp"
 	}
-	transport := fs.String("transport", defaultTransport, "what carries the protocol: pipe (descriptors 3 and 4) or tcp (--connect)")
-	connect := fs.String("connect", "", "with --transport tcp: the client's address, tcp://127.0.0.1:PORT")
+	transport := fs.String("transport", defaultTransport, "what carries the protocol: pipe (descriptors 3 and 4), tcp (--connect) or nats (--connect, --subject: a remote kernel)")
+	connect := fs.String("connect", "", "with --transport tcp: the client's address, tcp://127.0.0.1:PORT; with --transport nats: the broker's URL (its token in $FIRN_WORKER_TOKEN)")
+	subject := fs.String("subject", "", "with --transport nats: the subject prefix the client gave")
 	tokenFile := fs.String("token-file", "", "with --transport tcp: a file holding the token (read and removed; default: $"+TokenEnv+")")
 	confinedStack := fs.String("confined", "", "set by the kernel itself when it has started again confined (Linux): the stack limit to put back")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -135,7 +136,7 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 		if c, ok := conn.(io.Closer); ok {
 			defer c.Close()
 		}
-	} else if conn, err = kernelTransport(*transport, *connect, *tokenFile); err != nil {
+	} else if conn, err = kernelTransport(*transport, *connect, *tokenFile, *subject); err != nil {
 		fmt.Fprintf(stderr, "firn kernel: %v\n", err)
 		return 2
 	}
@@ -168,8 +169,10 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 }
 
 // kernelTransport connects a kernel process to its client.
-func kernelTransport(transport, connect, tokenFile string) (protocol.Transport, error) {
+func kernelTransport(transport, connect, tokenFile, subject string) (protocol.Transport, error) {
 	switch transport {
+	case "nats":
+		return dialRemote(connect, subject)
 	case "pipe":
 		requests, replies, err := protocolFiles()
 		if err != nil {
@@ -187,7 +190,7 @@ func kernelTransport(transport, connect, tokenFile string) (protocol.Transport, 
 		}
 		return dialClient(addr, token)
 	}
-	return nil, fmt.Errorf("--transport %q: want pipe or tcp", transport)
+	return nil, fmt.Errorf("--transport %q: want pipe, tcp or nats", transport)
 }
 
 // ParseBytes reads a size such as "2GiB", "512MiB", "1.5GB" or "1048576".

@@ -175,8 +175,8 @@ func TestTCPHandshakeKernel(t *testing.T) {
 	}
 }
 
-// `firn kernel` refuses a TCP transport it cannot use safely, with a
-// message, before it serves anything.
+// `firn kernel` refuses a TCP or NATS transport it cannot use safely,
+// with a message, before it serves anything.
 func TestKernelTransportFlags(t *testing.T) {
 	token, _ := newToken()
 	for _, tc := range []struct {
@@ -185,7 +185,9 @@ func TestKernelTransportFlags(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"unknown transport", []string{"--transport", "carrier-pigeon"}, nil, `--transport "carrier-pigeon": want pipe or tcp`},
+		{"unknown transport", []string{"--transport", "carrier-pigeon"}, nil, `--transport "carrier-pigeon": want pipe, tcp or nats`},
+		{"nats without a subject", []string{"--transport", "nats", "--connect", "nats://127.0.0.1:9"}, nil, "--transport nats needs --connect URL and --subject S"},
+		{"nats in clear to another machine", []string{"--transport", "nats", "--connect", "nats://192.0.2.1:4222", "--subject", "firn.kernel.x"}, nil, "192.0.2.1 is not this machine, and nats:// is not encrypted"},
 		{"no address", []string{"--transport", "tcp"}, []string{TokenEnv + "=" + token}, "--connect"},
 		{"not loopback", []string{"--transport", "tcp", "--connect", "tcp://192.0.2.1:9"}, []string{TokenEnv + "=" + token}, "only a loopback address"},
 		{"no token", []string{"--transport", "tcp", "--connect", "tcp://127.0.0.1:9"}, nil, "no token"},

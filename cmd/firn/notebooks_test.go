@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/firnglacier/firn/internal/testslurm"
 	"github.com/firnglacier/firn/notebooks"
 	"github.com/firnglacier/firn/notebooks/examples"
 )
@@ -283,4 +285,60 @@ ela:float name:str warm:bool years:int
 	if string(py) != want {
 		t.Errorf("read with Python's json:\n%s\nwant:\n%s", py, want)
 	}
+}
+
+// TestRunLessonOnSlurm: `firn run --kernel slurm:…` runs the first lesson
+// in a kernel that is a job of a real single-node Slurm (started by the
+// test), over NATS through the broker firn embeds; every cell's outputs
+// (text, tables and the plots' images) are those of the same lesson run
+// by a local kernel; the job's script and output are in
+// $XDG_STATE_HOME/firn/slurm, not in the workspace; and the job is gone
+// from the queue when firn has ended.
+func TestRunLessonOnSlurm(t *testing.T) {
+	testslurm.Start(t)
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	local, remote := t.TempDir(), t.TempDir()
+	for _, d := range []string{local, remote} {
+		if err := examples.CopyTo(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lesson := examples.List()[0].File
+	if r := firn(t, "", "run", "--quiet", filepath.Join(local, lesson)); r.code != 0 {
+		t.Fatalf("local run: %d\n%s", r.code, r.stderr)
+	}
+	r := firn(t, "", "run", "--quiet", "--kernel", "slurm:partition=debug,time=10,mem=600M", filepath.Join(remote, lesson))
+	if r.code != 0 {
+		t.Fatalf("run on Slurm: %d\n%s", r.code, r.stderr)
+	}
+	want, err := notebooks.ReadFile(filepath.Join(local, lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := notebooks.ReadFile(filepath.Join(remote, lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := 0
+	for i, c := range want.Cells {
+		if !reflect.DeepEqual(got.Cells[i].Outputs, c.Outputs) {
+			t.Errorf("cell %d: the Slurm kernel's outputs differ from the local kernel's", i+1)
+		}
+		outputs += len(c.Outputs)
+	}
+	if outputs < 10 {
+		t.Errorf("the lesson gave only %d outputs", outputs)
+	}
+	logs, _ := filepath.Glob(filepath.Join(state, "firn", "slurm", "*", "job-*.out"))
+	if len(logs) != 1 {
+		t.Errorf("job outputs in the state folder: %q, want one", logs)
+	}
+	if junk, _ := filepath.Glob(filepath.Join(remote, ".firn-slurm*")); len(junk) > 0 {
+		t.Errorf("Slurm files in the workspace: %q", junk)
+	}
+	testslurm.WaitFor(t, "squeue to forget the kernel's job", func() bool {
+		out, err := exec.Command("squeue", "-h").Output()
+		return err == nil && strings.TrimSpace(string(out)) == ""
+	})
 }
