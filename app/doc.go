@@ -131,7 +131,7 @@
 //	       kernels for an unknown N; 409 when the file is damaged (nothing changes) or the kernel is starting.
 //	GET    /api/kernels → {"default": "local", "kernels": [{"name": "local", "description", "where": "local",
 //	       "transport": "pipe"}, {"name": "local-tcp", …, "transport": "tcp"}]}: the kernels a notebook can run
-//	       on (Options.Kernels; default LocalKernels()); default is the one of `--kernel`.
+//	       on (Options.Kernels; default DefaultKernels(): LocalKernels and, where sbatch is on the PATH, SlurmKernel); default is the one of `--kernel`.
 //
 // A session's kernel is the one its notebook names in metadata.firn.kernel,
 // else the default; the session's "kernel" says which in "spec" (beside

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"strings"
 
 	"github.com/firnglacier/firn/app/internal/workspace"
@@ -48,6 +49,27 @@ func LocalKernels() []KernelChoice {
 	return out
 }
 
+// SlurmKernel is the choice of a kernel in a Slurm job ("slurm": the
+// partition's defaults, the broker embedded in the server), offered by
+// DefaultKernels where sbatch is on the PATH. `firn serve --kernel
+// slurm:partition=P,…` makes it the default with those settings.
+func SlurmKernel() KernelChoice {
+	l, _ := kernel.LauncherNamed("slurm")
+	info := l.Info()
+	return KernelChoice{Name: "slurm", Description: "a Slurm job on a compute node (sbatch; the partition's defaults), over NATS; waits in the queue first",
+		Where: info.Name, Transport: info.Transport, Launcher: l}
+}
+
+// DefaultKernels are LocalKernels, and SlurmKernel where this machine
+// submits Slurm jobs (sbatch on the PATH).
+func DefaultKernels() []KernelChoice {
+	out := LocalKernels()
+	if _, err := exec.LookPath("sbatch"); err == nil {
+		out = append(out, SlurmKernel())
+	}
+	return out
+}
+
 // kernelList is the server's kernels and its default.
 type kernelList struct {
 	Default string         `json:"default"`
@@ -59,14 +81,18 @@ type kernelList struct {
 // launcher of `--kernel`), or else a first entry for configured itself.
 func newKernelList(choices []KernelChoice, configured kernel.Launcher) kernelList {
 	if choices == nil {
-		choices = LocalKernels()
+		choices = DefaultKernels()
 	}
 	if configured == nil {
 		configured = kernel.DefaultLauncher()
 	}
 	want := configured.Info()
-	for _, c := range choices {
+	for i, c := range choices {
 		if c.Launcher != nil && c.Launcher.Info() == want {
+			// The configured launcher, with its settings (a Slurm
+			// partition), starts the kernels of that choice.
+			choices = append([]KernelChoice(nil), choices...)
+			choices[i].Launcher = configured
 			return kernelList{Default: c.Name, Kernels: choices}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -23,6 +24,15 @@ func TestKernelList(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		local[0].Transport = "tcp"
 	}
+	// Where this machine submits Slurm jobs, the server offers a Slurm
+	// kernel too (scripts/test.sh installs Slurm).
+	if _, err := exec.LookPath("sbatch"); err == nil {
+		local = append(local, entry{"slurm", "slurm", "nats"})
+	}
+	slurm, err := kernel.LauncherNamed("slurm:partition=debug,time=10")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name        string
 		mod         func(*Options)
@@ -31,6 +41,10 @@ func TestKernelList(t *testing.T) {
 	}{
 		{"default launcher", nil, "local", local},
 		{"--kernel local-tcp", withLauncher(kernel.TCPLauncher{}), "local-tcp", local},
+		{"--kernel slurm:partition=debug,time=10", func(o *Options) {
+			o.KernelOptions.Launcher = slurm
+			o.Kernels = append(LocalKernels(), SlurmKernel())
+		}, "slurm", []entry{local[0], local[1], {"slurm", "slurm", "nats"}}},
 		{"a list of the server's", func(o *Options) {
 			o.Kernels = []KernelChoice{{Name: "tcp-only", Description: "TCP only", Where: "local", Transport: "tcp", Launcher: kernel.TCPLauncher{}}}
 		}, "local-pipe", []entry{{"local-pipe", "local", "pipe"}, {"tcp-only", "local", "tcp"}}},
@@ -216,12 +230,16 @@ func TestNotebookKernelUnknown(t *testing.T) {
 	if err := json.Unmarshal(out, &info); err != nil || status != http.StatusCreated {
 		t.Fatalf("open: %d %s", status, out)
 	}
-	want := `u.ipynb: metadata.firn.kernel is "gpu-cluster", a kernel this server does not have (it has local, local-tcp); the notebook runs on "local" instead`
+	has := "local, local-tcp"
+	if _, err := exec.LookPath("sbatch"); err == nil {
+		has += ", slurm"
+	}
+	want := `u.ipynb: metadata.firn.kernel is "gpu-cluster", a kernel this server does not have (it has ` + has + `); the notebook runs on "local" instead`
 	if info.KernelNote != want || info.Kernel.Spec != "local" {
 		t.Errorf("kernel_note %q (kernel %+v), want %q", info.KernelNote, info.Kernel, want)
 	}
 	status, out = h.do("POST", "/api/sessions/"+info.ID+"/kernel", map[string]string{"name": "nope"})
-	if status != http.StatusBadRequest || !strings.Contains(string(out), `no kernel named \"nope\"; this server has local, local-tcp`) {
+	if status != http.StatusBadRequest || !strings.Contains(string(out), `no kernel named \"nope\"; this server has `+has) {
 		t.Errorf("switch to an unknown kernel: %d %s", status, out)
 	}
 	status, out = h.do("POST", "/api/sessions/unknown-id/kernel", map[string]string{"name": "local"})
@@ -281,5 +299,22 @@ func TestSwitchKernelWhileACellRuns(t *testing.T) {
 	}
 	if fs, r := c.run("next", `fmt.Println("next ran")`); r.Status != "ok" || output(fs, "next") != "next ran\n" {
 		t.Errorf("a cell after the switch: %+v %q", r, output(fs, "next"))
+	}
+}
+
+// `firn serve --kernel slurm:partition=debug,…` starts the Slurm choice's
+// kernels with those settings, not the choice's defaults.
+func TestKernelListKeepsConfiguredSettings(t *testing.T) {
+	configured, err := kernel.LauncherNamed("slurm:partition=debug,time=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newKernelList(append(LocalKernels(), SlurmKernel()), configured)
+	c := l.find("slurm")
+	if l.Default != "slurm" || c == nil || c.Launcher.(kernel.SlurmLauncher).Slurm.Partition != "debug" || c.Launcher.(kernel.SlurmLauncher).Slurm.Time != "10" {
+		t.Errorf("default %q, slurm choice %+v", l.Default, c)
+	}
+	if SlurmKernel().Launcher.(kernel.SlurmLauncher).Slurm.Partition != "" {
+		t.Error("the list's own Slurm choice was changed")
 	}
 }

@@ -41,7 +41,7 @@ type Options struct {
 	// shows it as the kernel's name and transport).
 	KernelOptions kernel.Options
 	// Kernels are the kernels a notebook can be switched to (GET
-	// /api/kernels, the kernel picker); nil: LocalKernels(). The default,
+	// /api/kernels, the kernel picker); nil: DefaultKernels(). The default,
 	// for a notebook without metadata.firn.kernel, is the one whose
 	// launcher is KernelOptions.Launcher's.
 	Kernels []KernelChoice

@@ -54,6 +54,10 @@ type Options struct {
 	// NoAutoRestart keeps a dead kernel dead (Execute then fails until
 	// Restart).
 	NoAutoRestart bool
+	// Status, when not nil, hears how a start or restart that waits goes
+	// (a Slurm kernel's place in the queue: see Spec.Status). It is
+	// called from the goroutine that starts the kernel.
+	Status func(string)
 	// Unsolicited receives published messages that belong to no pending
 	// request: output of goroutines whose cell has ended, status. It is
 	// called from the client's reader goroutine and must not block.
@@ -218,7 +222,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	}
 	tail := &tailBuffer{max: 16 << 10}
 	conn, err := k.opts.Launcher.Launch(ctx, Spec{
-		Command: args, Dir: dir, Stderr: tail,
+		Command: args, Dir: dir, Stderr: tail, Status: k.opts.Status,
 		Env: kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS),
 	})
 	if err != nil {

@@ -52,6 +52,10 @@ type Spec struct {
 	// Stderr receives the process's descriptors 1 and 2 (where the Go
 	// runtime writes a fatal error: the cause of a death).
 	Stderr io.Writer
+	// Status, when not nil, hears how a launch that waits goes, in a
+	// sentence ("Slurm job 12: pending (Resources), estimated start …"):
+	// a batch system's queue. Local launchers never wait.
+	Status func(string)
 }
 
 // Process is a kernel process started by a Launcher, and the connection

@@ -336,7 +336,7 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 			p.cleanup()
 			return nil, fmt.Errorf("kernel: waiting for Slurm job %s: %w", p.job.ID, ctx.Err())
 		case <-t.C:
-			if s.Status == nil {
+			if s.Status == nil && spec.Status == nil {
 				continue
 			}
 			if st, err := p.job.Status(ctx); err == nil && len(st) == 1 {
@@ -345,7 +345,11 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 					msg += fmt.Sprintf(" (%s), estimated start %s", st[0].Reason, st[0].Start)
 				}
 				if msg != last {
-					s.Status(msg)
+					for _, f := range []func(string){s.Status, spec.Status} {
+						if f != nil {
+							f(msg)
+						}
+					}
 					last = msg
 				}
 			}

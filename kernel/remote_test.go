@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,4 +107,59 @@ func TestSlurmKernel(t *testing.T) {
 	mu.Lock()
 	t.Logf("queue states seen while starting: %q", statuses)
 	mu.Unlock()
+}
+
+// TestSlurmKernelQueued: while the node is taken by another job, the
+// kernel's job waits in the queue and its client hears so (Options.Status:
+// the job, "pending", Slurm's reason and its start estimate), as the
+// notebook shows it; when the other job is cancelled the kernel starts
+// and runs cells.
+func TestSlurmKernelQueued(t *testing.T) {
+	s := testslurm.Start(t)
+	out, err := exec.Command("sbatch", "--parsable", "--job-name=blocker", "--cpus-per-task=2", "--mem=100M", "--output=/dev/null", "--wrap=sleep 600").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker := strings.TrimSpace(string(out))
+	t.Cleanup(func() { _ = exec.Command("scancel", blocker).Run() })
+	statuses := make(chan string, 100)
+	type started struct {
+		k   *Kernel
+		err error
+	}
+	done := make(chan started, 1)
+	go func() {
+		k, err := Start(context.Background(), Options{Command: []string{os.Args[0]}, Env: []string{"FIRN_KERNEL_CHILD=1"}, Dir: t.TempDir(),
+			Launcher: SlurmLauncher{Slurm: compute.Slurm{Partition: "debug", Time: "10", Mem: "500M", Dir: filepath.Join(s.Dir, "kernels")}},
+			Status:   func(msg string) { statuses <- msg }})
+		done <- started{k, err}
+	}()
+	var pending string
+	for pending == "" {
+		select {
+		case msg := <-statuses:
+			if strings.Contains(msg, ": pending (") {
+				pending = msg
+			}
+		case r := <-done:
+			t.Fatalf("the kernel started (%v) while the node was taken", r.err)
+		}
+	}
+	if !strings.HasPrefix(pending, "Slurm job ") || !strings.Contains(pending, "estimated start") {
+		t.Errorf("queue status %q", pending)
+	}
+	if err := exec.Command("scancel", blocker).Run(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.k.Shutdown(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if _, out := run(t, ctx, r.k, "6*7"); out != "[execute_result] 42\n" {
+		t.Errorf("6*7: %q", out)
+	}
+	t.Logf("while the node was taken: %q", pending)
 }

@@ -290,6 +290,16 @@ func (s *Session) Saved(etag string) {
 	s.emit(savedFrame{Type: "saved", Path: s.Path(), ETag: etag})
 }
 
+// launchStatus tells the clients how a kernel start that waits goes (a
+// Slurm kernel's place in the queue), as the cause of a kernel frame.
+func (s *Session) launchStatus(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.stateChanged(msg)
+	}
+}
+
 // stateChanged sends a kernel frame if the state changed or there is a
 // cause to tell. s.mu is held (so frames keep the order of the changes).
 func (s *Session) stateChanged(cause string) {
@@ -422,6 +432,7 @@ func (s *Session) startKernel(cause string) {
 	opts := s.opts.Kernel
 	s.mu.Unlock()
 	opts.Unsolicited = s.unsolicited
+	opts.Status = s.launchStatus
 	k, err := kernel.Start(s.ctx, opts)
 	s.mu.Lock()
 	defer s.mu.Unlock()

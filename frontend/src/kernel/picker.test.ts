@@ -34,6 +34,15 @@ describe('kernel picker', () => {
     expect(s.el.textContent).toBe('Kernel: No kernel');
   });
 
+  it('shows a Slurm kernel waiting in the queue, and not once it is idle', () => {
+    const s = new KernelStatus();
+    s.setKernel('slurm', 'Kernel slurm · transport: nats');
+    s.set('starting', 'Slurm job 12: pending (Priority), estimated start 2026-12-05T14:05:00');
+    expect(s.el.textContent).toBe('Kernel: slurm · Starting(Slurm job 12: pending (Priority), estimated start 2026-12-05T14:05:00)');
+    s.set('idle');
+    expect(s.el.textContent).toBe('Kernel: slurm · Idle');
+  });
+
   it('records the kernel in metadata.firn.kernel, keeping the rest', () => {
     const meta: Record<string, unknown> = { firn: { version: 'v1' }, kernelspec: { name: 'firn' } };
     expect(setNotebookKernel(meta, 'local-tcp')).toBe(true);

@@ -58,8 +58,9 @@ export class KernelStatus {
     this.text.textContent = 'Kernel: ' + (name ? `${name} · ` : '') + words[s];
     const title = cause ? `${words[s]}: ${cause}` : words[s];
     this.el.title = name && this.about ? `${this.about}\n${title}` : title;
-    // The cause of a death stays in view while the kernel is down.
-    const show = (s === 'dead' || s === 'restarting') && cause ? cause : '';
+    // The cause of a death stays in view while the kernel is down, and
+    // a start that waits says why (a Slurm kernel's place in the queue).
+    const show = (s === 'dead' || s === 'restarting' || s === 'starting') && cause ? cause : '';
     this.cause.textContent = show ? `(${show})` : '';
     this.cause.hidden = !show;
   }
