@@ -15,10 +15,13 @@
 //
 // Time: the mass balance is evaluated once per model year, at the first
 // step of the year, from the surface of that moment (elevation feedback),
-// and steps never cross a calendar-month boundary (OGGM's run loop; see
-// nextMonthStart for why this matters to the ablating front). The
-// flux-based step also respects the stability limit of explicit diffusion,
-// which OGGM's does not (see Params.OGGMSteps, which restores OGGM's).
+// and flux-based steps never cross a calendar-month boundary (OGGM's run
+// loop; see nextMonthStart for why this matters to the ablating front).
+// The flux-based step also respects the stability limit of explicit
+// diffusion, which OGGM's does not; the semi-implicit step ends only at
+// year ends and where its CFL condition says, and keeps a trapezoid's
+// volume exact (see Params.OGGMSteps, which restores OGGM's steps for
+// both).
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.
 //

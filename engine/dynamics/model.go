@@ -33,6 +33,10 @@ type Model struct {
 	mbYear    int64   // yearIndex whose mass balance lines[].mb holds; -1: none
 	steps     int64
 	account   MassAccount
+
+	// monthlySteps makes steps end at every calendar-month start (see
+	// nextMonthStart and Params.OGGMSteps); otherwise only at year ends.
+	monthlySteps bool
 }
 
 // line is the state of one flowline: per-point arrays (n values) and
@@ -143,6 +147,8 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 		startYear: startYear,
 		mbYear:    -1,
 		lines:     make([]line, len(g.Lines)),
+
+		monthlySteps: p.monthlySteps(),
 	}
 	for i, fl := range g.Lines {
 		m.lines[i] = newLine(fl, g.Into[i])
@@ -329,7 +335,10 @@ func (m *Model) RunUntil(ctx context.Context, year float64) error {
 				return err
 			}
 		}
-		end := nextMonthStart(m.calendarYear(), m.inYear)
+		end := constants.SecondsPerYear
+		if m.monthlySteps {
+			end = nextMonthStart(m.calendarYear(), m.inYear)
+		}
 		if m.yearIndex == targetIndex {
 			end = min(end, targetInYear)
 		}
@@ -398,8 +407,8 @@ func (m *Model) calendarYear() int64 {
 	return int64(math.Floor(m.startYear)) + m.yearIndex
 }
 
-// Time steps never cross the start of a calendar month, as in OGGM's run
-// loop (a step ends at each month start, in the proleptic Gregorian
+// Flux-based time steps (and semi-implicit ones with Params.OGGMSteps)
+// never cross the start of a calendar month, as in OGGM's run loop (a step ends at each month start, in the proleptic Gregorian
 // calendar mapped onto the 365-day model year, so a leap year's months are
 // 1/366 of a year per day). This is part of the numerics, not bookkeeping:
 // while the ice is slow the CFL condition alone allows steps of most of a

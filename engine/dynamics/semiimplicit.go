@@ -27,7 +27,11 @@ import "math"
 // Mass: the flux terms telescope, so Σ w_i·ΔH_i·Δx equals the mass-balance
 // input exactly. For a rectangle that is the volume change; for a
 // trapezoid the section S = (w0 + λH/2)·H differs from w·H and the scheme
-// (as OGGM's) conserves the volume only approximately.
+// (as OGGM's) conserves the volume only approximately: a step misses
+// λ/2·ΔH² per point, an error first order in Δt. With Params.OGGMSteps
+// Firn keeps OGGM's update; with its own (longer) steps it books w·ΔH as
+// the section's change, S ← S + w·ΔH, and takes H from that section
+// (H = 2S/(w0 + √(w0² + 2λS))), so the volume is conserved exactly.
 
 // stepSemiImplicit takes one semi-implicit step of at most maxDt seconds.
 func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
@@ -87,6 +91,9 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	}
 	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], rhs[a:b+1], l.cp[a:b+1])
 
+	// With its own steps (longer than OGGM's months) Firn keeps the
+	// trapezoid's volume exact: see the comment at the top.
+	conservative := !m.monthlySteps
 	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
 	sec := l.section[:n]
@@ -98,6 +105,24 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 			continue // bare and nothing flows in: stays bare, books nothing
 		}
 		input += gain
+		if conservative && lambda[i] != 0 {
+			// The scheme's volume change is w·ΔH: book it as the
+			// section's change and take the thickness of that section.
+			v := sec[i] + w[i]*(hNew-h[i])
+			if v <= 0 {
+				clipped -= v
+				v, hNew = 0, 0
+			} else {
+				hNew = trapezoidThickness(bottom[i], lambda[i], v)
+				lo = min(lo, i)
+				hi = i
+			}
+			sec[i] = v
+			h[i] = hNew
+			s[i] = bed[i] + hNew
+			w[i] = bottom[i] + lambda[i]*hNew
+			continue
+		}
 		if hNew <= 0 {
 			clipped -= hNew * w[i]
 			hNew = 0
@@ -187,4 +212,10 @@ func solveTridiagonal(lower, diag, upper, x, c []float64) {
 			x[j] -= c[j] * x[j-1]
 		}
 	}
+}
+
+// trapezoidThickness solves S = w0·H + λ/2·H² for H ≥ 0 without
+// cancellation (as geometry.Flowline.Thickness does).
+func trapezoidThickness(w0, lambda, s float64) float64 {
+	return 2 * s / (w0 + math.Sqrt(w0*w0+2*lambda*s))
 }
