@@ -71,6 +71,11 @@ type line struct {
 	// not a trapezoid.
 	lambda []float64
 
+	// parabolaS = 3/4·√P, parabolaW = 2/√P and parabolaC = √P/2 per
+	// parabolic point (0 elsewhere): see line.thicknessWidth. Read only,
+	// shared by clones.
+	parabolaS, parabolaW, parabolaC []float64
+
 	// The active hull: only points lo−1 … hi+1 (around the ice, lo and hi
 	// being the first and last point with ice), the points where the
 	// mass balance is positive (mbLo … mbHi) and those that receive
@@ -205,6 +210,13 @@ func newLine(fl *geometry.Flowline, into int) line {
 		}
 		if fl.Shapes[i] == geometry.Trapezoidal {
 			l.lambda[i] = fl.Lambda[i]
+		}
+		if fl.Shapes[i] == geometry.Parabolic {
+			if l.parabolaS == nil {
+				l.parabolaS, l.parabolaW, l.parabolaC = make([]float64, n), make([]float64, n), make([]float64, n)
+			}
+			sp := math.Sqrt(fl.ParabolaP[i])
+			l.parabolaS[i], l.parabolaW[i], l.parabolaC[i] = 0.75*sp, 2/sp, sp/2
 		}
 	}
 	return l
