@@ -104,6 +104,7 @@ func (m *Model) fluxes(l *line) (maxU, maxD float64) {
 	invDx := 1 / m.dx
 	g := &m.glen
 	u[0], q[0] = 0, 0
+	sumD := 0.0
 	for k := max(a, 1); k <= min(b+1, n-1); k++ {
 		hk, alpha := 0.5*(h[k-1]+h[k]), (s[k-1]-s[k])*invDx
 		var uk, dk float64
@@ -117,8 +118,20 @@ func (m *Model) fluxes(l *line) (maxU, maxD float64) {
 		}
 		u[k] = uk
 		q[k] = uk * 0.5 * (sec[k-1] + sec[k])
-		maxU = max(maxU, math.Abs(uk))
-		maxD = max(maxD, dk)
+		// Plain comparisons, not the builtin max, whose NaN handling
+		// costs more than the rest of the loop; a NaN or an infinity in
+		// the state reaches D (D ≥ 0, and a non-finite u makes D
+		// non-finite), hence the sum, which passes it on below.
+		if a := math.Abs(uk); a > maxU {
+			maxU = a
+		}
+		if dk > maxD {
+			maxD = dk
+		}
+		sumD += dk
+	}
+	if !(sumD <= math.MaxFloat64) {
+		maxD = sumD // NaN or +Inf: stepFluxBased stops the run
 	}
 	if b < n-1 {
 		return maxU, maxD
