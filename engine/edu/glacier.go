@@ -232,14 +232,7 @@ func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error
 		if err := g.sync(); err != nil {
 			return err
 		}
-		next := min(math.Floor(g.Year())+1, year)
-		if err := g.checkpoint(); err != nil {
-			return err
-		}
-		if err := g.model.RunUntil(ctx, next); err != nil {
-			if rerr := g.model.CopyFrom(g.saved); rerr != nil {
-				return errors.Join(err, rerr)
-			}
+		if err := runYear(ctx, g.model, &g.saved, min(math.Floor(g.Year())+1, year)); err != nil {
 			return err
 		}
 		g.record()
@@ -247,14 +240,22 @@ func (g *Glacier) ProgressToYearContext(ctx context.Context, year float64) error
 	return nil
 }
 
-// checkpoint saves the model's state, to go back to if the coming year
-// does not complete.
-func (g *Glacier) checkpoint() error {
-	if g.saved == nil {
-		g.saved = g.model.Clone()
-		return nil
+// runYear runs model to next (at most the end of its current year),
+// saving its state in *saved first (a clone the first time): a year that
+// fails or is stopped leaves model as it was at the year's start.
+func runYear(ctx context.Context, model *dynamics.Model, saved **dynamics.Model, next float64) error {
+	if *saved == nil {
+		*saved = model.Clone()
+	} else if err := (*saved).CopyFrom(model); err != nil {
+		return err
 	}
-	return g.saved.CopyFrom(g.model)
+	if err := model.RunUntil(ctx, next); err != nil {
+		if rerr := model.CopyFrom(*saved); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return nil
 }
 
 // ProgressToEquilibrium grows the glacier until it stops changing

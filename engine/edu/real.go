@@ -2,7 +2,6 @@ package edu
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -213,7 +212,7 @@ func (g *RealGlacier) ProgressToYearContext(ctx context.Context, year float64) e
 	if year < g.Year() {
 		return fmt.Errorf("%s is at year %g already: it cannot go back to %g (use Copy)", g.Name, g.Year(), year)
 	}
-	mb, start, last, err := g.Prepared.MassBalance(g.Climate)
+	mb, _, last, err := g.Prepared.MassBalance(g.Climate)
 	if err != nil {
 		return err
 	}
@@ -221,7 +220,6 @@ func (g *RealGlacier) ProgressToYearContext(ctx context.Context, year float64) e
 		w.StartYear = g.history.Year[0] // a ramp starts where the run did
 		mb = w
 	}
-	_ = start
 	if last != math.MaxInt && year > float64(last+1) {
 		return fmt.Errorf("%s: the %v ends with year %d: the glacier can run to %d at most", g.Name, g.Climate, last, last+1)
 	}
@@ -229,16 +227,7 @@ func (g *RealGlacier) ProgressToYearContext(ctx context.Context, year float64) e
 		return err
 	}
 	for g.Year() < year {
-		next := min(math.Floor(g.Year())+1, year)
-		if g.saved == nil {
-			g.saved = g.model.Clone()
-		} else if err := g.saved.CopyFrom(g.model); err != nil {
-			return err
-		}
-		if err := g.model.RunUntil(ctx, next); err != nil {
-			if rerr := g.model.CopyFrom(g.saved); rerr != nil {
-				return errors.Join(err, rerr)
-			}
+		if err := runYear(ctx, g.model, &g.saved, min(math.Floor(g.Year())+1, year)); err != nil {
 			return err
 		}
 		g.record()

@@ -208,7 +208,7 @@
 // TestRunHintereisferner), and the volume change is the surface balance
 // plus the ice clipped at ice-free points to 1e-6 m³, nothing flowing
 // out. The repository holds no OGGM run of Hintereisferner to compare
-// the run with (../shared/reference has the idealized cases only).
+// the run with (testdata/oggm has OGGM's idealized cases only).
 //
 // South Glacier (Yukon, RGI60-01.16195; its own 20 m DEM, border of 10
 // cells as in OGGM's benchmark; linear apparent balance, as the sample
