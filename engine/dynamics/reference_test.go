@@ -242,11 +242,17 @@ func TestOGGMReference(t *testing.T) {
 // OGGM's monthly steps; with OGGM's steps the flux-based solver must
 // differ from it exactly as OGGM's two solvers do, to 1e-6.
 //
-// The semi-implicit solver's own steps (not cut at month starts) add its
-// time-stepping error: backward Euler with the diffusivity frozen over the
-// step, first order in Δt. Against its monthly steps it is at most 1e-4
-// on this bed (8.4e-5 at year 300, while the front advances; 1.7e-5 at
-// year 550) and 1e-5 from year 600 on (2e-6 at year 700).
+// The semi-implicit solver's own steps (error-controlled, not cut at
+// month starts) are checked against a converged run of the same solver
+// (steps of at most 1/120 year), not against its monthly steps, which are
+// themselves up to 2.4e-4 off it while the front advances: within 2e-4
+// while the glacier grows (the bound of the solver comparison while the
+// front advances; measured 1.3e-4 at year 450, 1.0e-4 at year 550, 3.6e-5
+// at year 700; TestSemiImplicitOwnStepsConverge holds them to the
+// monthly steps' own error), and within 1e-5 from year 1000 on, in
+// equilibrium, where a steady state is a fixed point of the step whatever
+// its length (measured 1.4e-6 at year 1000, 2.5e-10 at year 1500; 5.4e-5
+// while the bare points beyond the front were part of the Jacobian).
 func TestSolversAgree(t *testing.T) {
 	run := func(s Solver, oggmSteps bool) []float64 {
 		g, mb, p := referenceCases(t)[0].build()
@@ -263,6 +269,11 @@ func TestSolversAgree(t *testing.T) {
 		return h.Volume
 	}
 	semi, semiOwn := run(SemiImplicit, true), run(SemiImplicit, false)
+	var years []float64
+	for y := 50.0; y <= 1500; y += 50 {
+		years = append(years, y)
+	}
+	converged := append([]float64{0}, convergedVolumes(t, referenceCases(t)[0], years)...)
 	flux, fluxOGGM := run(FluxBased, false), run(FluxBased, true)
 	oggmFlux := readCSV(t, oggmFile(t, "rect_ela2600_FluxBased.csv"))["volume_m3"]
 	oggmSemi := readCSV(t, oggmFile(t, "rect_ela2600_SemiImplicit.csv"))["volume_m3"]
@@ -276,13 +287,13 @@ func TestSolversAgree(t *testing.T) {
 		if math.Abs(diff) > tol {
 			t.Errorf("year %d: flux-based and semi-implicit volumes differ by %.2e > %g", year, diff, tol)
 		}
-		own := semiOwn[i]/semi[i] - 1
-		tolOwn := 1e-5
-		if year < 600 {
-			tolOwn = 1e-4
+		own := semiOwn[i]/converged[i] - 1
+		tolOwn := 2e-4
+		if year >= 1000 {
+			tolOwn = 1e-5
 		}
 		if math.Abs(own) > tolOwn {
-			t.Errorf("year %d: semi-implicit with its own steps differs from its monthly steps by %.2e > %g", year, own, tolOwn)
+			t.Errorf("year %d: semi-implicit with its own steps differs from the converged run by %.2e > %g", year, own, tolOwn)
 		}
 		if year <= 700 {
 			diffOGGMSteps := fluxOGGM[i]/semi[i] - 1
@@ -290,7 +301,7 @@ func TestSolversAgree(t *testing.T) {
 			if math.Abs(diffOGGMSteps-oggm) > 1e-6 {
 				t.Errorf("year %d: with OGGM's steps the solvers differ by %.3e, OGGM's by %.3e", year, diffOGGMSteps, oggm)
 			}
-			t.Logf("year %d: flux-based/semi-implicit − 1 = %+.3e (with OGGM's steps %+.3e, OGGM %+.3e); semi-implicit own/monthly steps − 1 = %+.3e", year, diff, diffOGGMSteps, oggm, own)
+			t.Logf("year %d: flux-based/semi-implicit − 1 = %+.3e (with OGGM's steps %+.3e, OGGM %+.3e); semi-implicit own steps/converged − 1 = %+.3e", year, diff, diffOGGMSteps, oggm, own)
 		}
 	}
 }
