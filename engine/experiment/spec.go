@@ -151,8 +151,9 @@ type DynamicsSpec struct {
 	// OGGMTimeSteps chooses OGGM's time steps instead of Firn's: for the
 	// flux-based solver the CFL condition on the velocity only (Firn's
 	// also respect the stability limit of explicit diffusion), for the
-	// semi-implicit one steps cut at every month start (Firn's end only at
-	// year ends and the CFL limit); see dynamics.Params.OGGMSteps.
+	// semi-implicit one OGGM's update in steps cut at every month start
+	// (Firn's are error-controlled linearly implicit steps that end only
+	// at year ends); see dynamics.Params.OGGMSteps.
 	OGGMTimeSteps bool
 }
 
