@@ -23,17 +23,15 @@ func caseByTag(t testing.TB, tag string) referenceCase {
 
 // TestMassAccountCloses: over 700 years of every reference case, the volume
 // change equals the booked mass balance, clipping and outflow to 1e-9 of
-// the volume (flux-based: every shape and the tributary; semi-implicit:
-// rectangles). Ice that passes from a tributary into its receiver is
+// the volume (flux-based: every shape and the tributary; semi-implicit
+// with its own steps: rectangles and trapezoids, see
+// TestSemiImplicitTrapezoidMass for OGGM's steps). Ice that passes from a tributary into its receiver is
 // internal and must not appear or vanish.
 func TestMassAccountCloses(t *testing.T) {
 	for _, c := range referenceCases(t) {
 		for _, s := range c.solvers {
 			g, mb, p := c.build()
 			p.Solver = s
-			if s == SemiImplicit && c.tag == "trapezoid_ela2800" {
-				continue // see TestSemiImplicitTrapezoidMass
-			}
 			t.Run(c.tag+"/"+s.String(), func(t *testing.T) {
 				m, err := NewModel(g, mb, p, 0)
 				if err != nil {
@@ -95,20 +93,30 @@ func TestMassConservedWithoutClipping(t *testing.T) {
 	}
 }
 
-// TestSemiImplicitTrapezoidMass measures the semi-implicit scheme's own
-// volume error on trapezoids (it conserves Σ w·H·Δx, not Σ S·Δx): small
-// against the volume, and reported.
+// TestSemiImplicitTrapezoidMass: with OGGM's steps the semi-implicit scheme
+// conserves Σ w·H·Δx, not Σ S·Δx, on trapezoids (S = w0·H + λ/2·H², so a
+// step misses λ/2·ΔH² per point): small against the volume, and reported.
+// With Firn's own steps, long enough for that error to grow (first order
+// in Δt: 4e-3 at year 700 with year-long steps), the step books w·ΔH as
+// the section's change and takes the thickness of that section, so the
+// account balances to rounding.
 func TestSemiImplicitTrapezoidMass(t *testing.T) {
-	g, mb, p := caseByTag(t, "trapezoid_ela2800").build()
-	p.Solver = SemiImplicit
-	m, _ := NewModel(g, mb, p, 0)
-	if err := m.RunUntil(context.Background(), 700); err != nil {
-		t.Fatal(err)
-	}
-	r := m.Account().Residual(m.Volume()) / m.Volume()
-	t.Logf("semi-implicit trapezoid, 700 years: residual %.3g of the volume", r)
-	if math.Abs(r) > 2e-3 {
-		t.Errorf("residual %.3g of the volume", r)
+	for _, c := range []struct {
+		oggmSteps bool
+		tol       float64
+	}{{true, 2e-3}, {false, 1e-9}} {
+		g, mb, p := caseByTag(t, "trapezoid_ela2800").build()
+		p.Solver = SemiImplicit
+		p.OGGMSteps = c.oggmSteps
+		m, _ := NewModel(g, mb, p, 0)
+		if err := m.RunUntil(context.Background(), 700); err != nil {
+			t.Fatal(err)
+		}
+		r := m.Account().Residual(m.Volume()) / m.Volume()
+		t.Logf("semi-implicit trapezoid, OGGM's steps %v, 700 years (%d steps): residual %.3g of the volume", c.oggmSteps, m.Steps(), r)
+		if math.Abs(r) > c.tol {
+			t.Errorf("OGGM's steps %v: residual %.3g of the volume > %g", c.oggmSteps, r, c.tol)
+		}
 	}
 }
 
@@ -140,7 +148,7 @@ func TestRetreatToZero(t *testing.T) {
 				if v := m.Volume(); v != 0 {
 					t.Errorf("volume %g m³ left of %g m³", v, v700)
 				}
-				if r := m.Account().Residual(0) / v700; math.Abs(r) > 1e-9 && !(s == SemiImplicit && c.tag == "trapezoid_ela2800") {
+				if r := m.Account().Residual(0) / v700; math.Abs(r) > 1e-9 {
 					t.Errorf("mass account residual %.3g of the year-700 volume", r)
 				}
 			})

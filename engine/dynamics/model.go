@@ -33,6 +33,17 @@ type Model struct {
 	mbYear    int64   // yearIndex whose mass balance lines[].mb holds; -1: none
 	steps     int64
 	account   MassAccount
+
+	// monthlySteps makes steps end at every calendar-month start (see
+	// nextMonthStart and Params.OGGMSteps); otherwise only at year ends.
+	monthlySteps bool
+
+	// The semi-implicit step controller (own steps; see stepSemiImplicit):
+	// the tolerance on a step's local error, m of ice; the step it
+	// proposes next, s (0: none yet, start from the CFL step); and the
+	// number of step attempts it rejected.
+	stepTol, nextDt float64
+	rejected        int64
 }
 
 // line is the state of one flowline: per-point arrays (n values) and
@@ -67,6 +78,11 @@ type line struct {
 	// not a trapezoid.
 	lambda []float64
 
+	// parabolaS = 3/4·√P, parabolaW = 2/√P and parabolaC = √P/2 per
+	// parabolic point (0 elsewhere): see line.thicknessWidth. Read only,
+	// shared by clones.
+	parabolaS, parabolaW, parabolaC []float64
+
 	// The active hull: only points lo−1 … hi+1 (around the ice, lo and hi
 	// being the first and last point with ice), the points where the
 	// mass balance is positive (mbLo … mbHi) and those that receive
@@ -76,6 +92,12 @@ type line struct {
 
 	// Semi-implicit work space.
 	diffusivity, lower, diag, upper, rhs, cp []float64
+	// explicit is the explicit Euler increment Δt·(F(Hⁿ) + m) of the
+	// semi-implicit step being tried, m (its error estimate).
+	explicit []float64
+	// diffusivityH is ∂D/∂H̄ on the edges, m³ s⁻¹ (the Jacobian of the
+	// semi-implicit step with Firn's own steps).
+	diffusivityH []float64
 }
 
 // hull returns the points a step must visit, a … b; ok is false when none.
@@ -143,6 +165,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 		startYear: startYear,
 		mbYear:    -1,
 		lines:     make([]line, len(g.Lines)),
+
+		monthlySteps: p.monthlySteps(),
+		stepTol:      p.stepTolerance(),
 	}
 	for i, fl := range g.Lines {
 		m.lines[i] = newLine(fl, g.Into[i])
@@ -188,6 +213,9 @@ func newLine(fl *geometry.Flowline, into int) line {
 		inHi:        -1,
 		rectangular: true,
 		lambda:      make([]float64, n),
+
+		explicit:     make([]float64, n),
+		diffusivityH: make([]float64, n+1),
 	}
 	if fl.FlowsTo != nil {
 		l.junction = fl.FlowsTo.Point
@@ -199,6 +227,13 @@ func newLine(fl *geometry.Flowline, into int) line {
 		}
 		if fl.Shapes[i] == geometry.Trapezoidal {
 			l.lambda[i] = fl.Lambda[i]
+		}
+		if fl.Shapes[i] == geometry.Parabolic {
+			if l.parabolaS == nil {
+				l.parabolaS, l.parabolaW, l.parabolaC = make([]float64, n), make([]float64, n), make([]float64, n)
+			}
+			sp := math.Sqrt(fl.ParabolaP[i])
+			l.parabolaS[i], l.parabolaW[i], l.parabolaC[i] = 0.75*sp, 2/sp, sp/2
 		}
 	}
 	return l
@@ -263,6 +298,10 @@ func (m *Model) Year() float64 {
 // Steps returns the number of time steps taken so far.
 func (m *Model) Steps() int64 { return m.steps }
 
+// resetSteps makes the semi-implicit step controller start again from
+// the CFL step after a jump of the state or of the flow law.
+func (m *Model) resetSteps() { m.nextDt = 0 }
+
 // Account returns the mass account since the model was created.
 func (m *Model) Account() MassAccount { return m.account }
 
@@ -288,6 +327,7 @@ func (m *Model) SetThickness(li int, h []float64) error {
 	}
 	l.findExtent()
 	m.account = MassAccount{StartVolume: m.Volume()}
+	m.resetSteps()
 	return nil
 }
 
@@ -324,34 +364,47 @@ func (m *Model) RunUntil(ctx context.Context, year float64) error {
 			default:
 			}
 		}
-		if m.mbYear != m.yearIndex {
-			if err := m.updateMassBalance(); err != nil {
-				return err
-			}
-		}
-		end := nextMonthStart(m.calendarYear(), m.inYear)
-		if m.yearIndex == targetIndex {
-			end = min(end, targetInYear)
-		}
-		remaining := end - m.inYear
-		dt, err := m.step(remaining)
-		if err != nil {
+		if err := m.stepToward(targetIndex, targetInYear); err != nil {
 			return err
-		}
-		m.steps++
-		switch {
-		case dt < remaining:
-			m.inYear += dt
-		case end == constants.SecondsPerYear:
-			m.yearIndex++
-			m.inYear = 0
-		default:
-			m.inYear = end
 		}
 	}
 	// The steps check what they cheaply can (the velocities of the next
 	// step); the state after the last step is checked here.
 	return m.checkFinite()
+}
+
+// stepToward takes one time step toward targetInYear seconds into model
+// year targetIndex (a later moment), ending at a month start (with
+// monthly steps), a year end or the target if the step reaches it.
+func (m *Model) stepToward(targetIndex int64, targetInYear float64) error {
+	if m.mbYear != m.yearIndex {
+		if err := m.updateMassBalance(); err != nil {
+			return err
+		}
+	}
+	end := constants.SecondsPerYear
+	if m.monthlySteps {
+		end = nextMonthStart(m.calendarYear(), m.inYear)
+	}
+	if m.yearIndex == targetIndex {
+		end = min(end, targetInYear)
+	}
+	remaining := end - m.inYear
+	dt, err := m.step(remaining)
+	if err != nil {
+		return err
+	}
+	m.steps++
+	switch {
+	case dt < remaining:
+		m.inYear += dt
+	case end == constants.SecondsPerYear:
+		m.yearIndex++
+		m.inYear = 0
+	default:
+		m.inYear = end
+	}
+	return nil
 }
 
 // checkFinite returns an error wrapping ErrNotFinite if a thickness is not
@@ -398,8 +451,9 @@ func (m *Model) calendarYear() int64 {
 	return int64(math.Floor(m.startYear)) + m.yearIndex
 }
 
-// Time steps never cross the start of a calendar month, as in OGGM's run
-// loop (a step ends at each month start, in the proleptic Gregorian
+// Flux-based time steps (and semi-implicit ones with Params.OGGMSteps)
+// never cross the start of a calendar month, as in OGGM's run loop (a
+// step ends at each month start, in the proleptic Gregorian
 // calendar mapped onto the 365-day model year, so a leap year's months are
 // 1/366 of a year per day). This is part of the numerics, not bookkeeping:
 // while the ice is slow the CFL condition alone allows steps of most of a

@@ -74,6 +74,7 @@ func (m *Model) SetFlow(glenA, slidingFs float64) error {
 	}
 	m.params = p
 	m.glen = newGlen(p)
+	m.resetSteps()
 	return nil
 }
 
@@ -122,7 +123,7 @@ func (m *Model) CopyFrom(src *Model) error {
 }
 
 // state returns the line's arrays (everything Clone copies).
-func (l *line) state() [15]*[]float64 {
-	return [15]*[]float64{&l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
-		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp}
+func (l *line) state() [17]*[]float64 {
+	return [17]*[]float64{&l.diffusivityH, &l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
+		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp, &l.explicit}
 }

@@ -3,9 +3,11 @@ package dynamics
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/constants"
+	"github.com/firnglacier/firn/engine/geometry"
 	"github.com/firnglacier/firn/engine/massbalance"
 )
 
@@ -115,5 +117,40 @@ func TestSetMassBalanceAtAWholeYear(t *testing.T) {
 	}
 	if b := m.SpecificBalance(); math.Abs(b+1) > 1e-12 {
 		t.Errorf("year 50.5 after a second change: specific balance %g m w.e., want -1 (the year keeps its balance)", b)
+	}
+}
+
+// TestThicknessWidth: the flux-based step's section-to-thickness
+// conversion (Halley's iteration from the old width on parabolas) gives
+// geometry's exact inverse to within 1e-15 (about 4 ulp: both ways round
+// five or six times, in √P, 2/√P and the products), for old widths at every
+// distance from the answer (each branch: one iteration, two, the cube
+// root), on parabolic, trapezoidal and rectangular points.
+func TestThicknessWidth(t *testing.T) {
+	fl := geometry.NewFlowline("mixed", 100, make([]float64, 3))
+	fl.Shapes = []geometry.Shape{geometry.Parabolic, geometry.Trapezoidal, geometry.Rectangular}
+	fl.ParabolaP[0] = 5e-3
+	fl.Width[1], fl.Lambda[1] = 160, 2
+	fl.Width[2] = 300
+	l := newLine(fl, -1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	worst := 0.0
+	for range 20000 {
+		i := rng.IntN(3)
+		h := math.Exp(rng.Float64()*20 - 10) // 45 µm … 22 km
+		s := fl.Section(i, h)
+		// The old width: from a thickness off by 0 … 10 % (or none).
+		off := []float64{0, 1e-7, 1e-5, 1e-3, 0.01, 0.1, -0.1, -1}[rng.IntN(8)]
+		wOld := fl.TopWidth(i, max(h*(1+off), 0))
+		gotH, gotW := l.thicknessWidth(i, s, wOld)
+		wantH := fl.Thickness(i, s)
+		wantW := fl.TopWidth(i, wantH)
+		for _, d := range []float64{gotH/wantH - 1, gotW/wantW - 1} {
+			worst = max(worst, math.Abs(d))
+		}
+	}
+	t.Logf("largest relative difference %.2g", worst)
+	if worst > 1e-15 {
+		t.Errorf("largest relative difference %.2g > 1e-15", worst)
 	}
 }

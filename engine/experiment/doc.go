@@ -129,9 +129,12 @@
 //	rho_kg_m3   900          ice density, kg m⁻³
 //	g_m_s2      9.80665      acceleration of gravity, m s⁻²
 //	cfl         0            Courant number of the time step; 0: the solver's default
-//	oggm_time_steps false    true: OGGM's flux-based time steps (CFL on the velocity only), which
-//	                         reproduce OGGM's results to rounding; false: Firn's, which also keep
-//	                         explicit diffusion stable (see dynamics.Params.OGGMSteps)
+//	oggm_time_steps false    true: OGGM's time steps (flux-based: CFL on the velocity only;
+//	                         semi-implicit: OGGM's update, cut at every month start), which
+//	                         reproduce OGGM's results to rounding; false: Firn's, which also
+//	                         keep explicit diffusion stable (flux-based) or are error-controlled
+//	                         linearly implicit steps that end only at year ends (semi-implicit;
+//	                         see dynamics.Params.OGGMSteps)
 //
 // The years (years), in model years of 365 days:
 //

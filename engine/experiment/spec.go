@@ -148,9 +148,12 @@ type DynamicsSpec struct {
 	// CFL is the Courant number that limits the time step, dimensionless;
 	// 0 (default) means the solver's own default.
 	CFL float64
-	// OGGMTimeSteps chooses OGGM's flux-based time step (CFL on the
-	// velocity only) instead of Firn's, which also respects the stability
-	// limit of explicit diffusion; see dynamics.Params.OGGMSteps.
+	// OGGMTimeSteps chooses OGGM's time steps instead of Firn's: for the
+	// flux-based solver the CFL condition on the velocity only (Firn's
+	// also respect the stability limit of explicit diffusion), for the
+	// semi-implicit one OGGM's update in steps cut at every month start
+	// (Firn's are error-controlled linearly implicit steps that end only
+	// at year ends); see dynamics.Params.OGGMSteps.
 	OGGMTimeSteps bool
 }
 

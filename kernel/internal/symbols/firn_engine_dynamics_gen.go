@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/firnglacier/firn/engine/dynamics"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -11,13 +13,14 @@ import (
 func firnEngineDynamics() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
-		"DefaultParams": reflect.ValueOf(dynamics.DefaultParams),
-		"ErrNotFinite":  reflect.ValueOf(&dynamics.ErrNotFinite).Elem(),
-		"ErrUnstable":   reflect.ValueOf(&dynamics.ErrUnstable).Elem(),
-		"FluxBased":     reflect.ValueOf(dynamics.FluxBased),
-		"NewModel":      reflect.ValueOf(dynamics.NewModel),
-		"ParseSolver":   reflect.ValueOf(dynamics.ParseSolver),
-		"SemiImplicit":  reflect.ValueOf(dynamics.SemiImplicit),
+		"DefaultParams":        reflect.ValueOf(dynamics.DefaultParams),
+		"DefaultStepTolerance": reflect.ValueOf(constant.MakeFromLiteral("0.002999999999999999999981365275160405392540496904985047876834869385", token.FLOAT, 0)),
+		"ErrNotFinite":         reflect.ValueOf(&dynamics.ErrNotFinite).Elem(),
+		"ErrUnstable":          reflect.ValueOf(&dynamics.ErrUnstable).Elem(),
+		"FluxBased":            reflect.ValueOf(dynamics.FluxBased),
+		"NewModel":             reflect.ValueOf(dynamics.NewModel),
+		"ParseSolver":          reflect.ValueOf(dynamics.ParseSolver),
+		"SemiImplicit":         reflect.ValueOf(dynamics.SemiImplicit),
 
 		// type definitions
 		"Diagnostics":        reflect.ValueOf((*dynamics.Diagnostics)(nil)),
