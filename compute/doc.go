@@ -63,6 +63,18 @@
 // so on a real cluster workers connect to an external NATS server over
 // TLS.
 //
+// [Slurm.SubmitCommand] submits one job that runs any command, with the
+// broker's token in its environment: a remote kernel (`firn kernel
+// --transport nats`, started by package kernel's SlurmLauncher) is such a
+// job.
+//
+// # Results
+//
+// [WriteCompiledNetCDF] writes many runs' histories as one NetCDF file
+// (time × run: volume, area, length), as OGGM's compile_run_output does;
+// xarray opens it.
+//
 // `firn model run EXP... --on local|slurm --workers N --out-dir DIR` is
-// this package from the command line.
+// this package from the command line: each run's CSV, compiled.csv and
+// compiled.nc.
 package compute

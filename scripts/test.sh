@@ -40,6 +40,9 @@ command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert)
 /usr/bin/python3 -c 'import jupyter_kernel_test' 2>/dev/null || need+=(python3-jupyter-kernel-test)
 /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || need+=(python3-ipykernel)
 command -v jupyter-console >/dev/null || need+=(jupyter-console)
+# xarray (over scipy) opens the NetCDF files Firn writes (compiled.nc of
+# firn model run --on), as OGGM's users open compile_run_output's.
+/usr/bin/python3 -c 'import xarray, scipy' 2>/dev/null || need+=(python3-xarray python3-scipy)
 command -v chromium >/dev/null || need+=(chromium)
 # The desktop app (main_test.go): built against WebKitGTK 4.1 and GTK 3,
 # run under Xvfb, driven with xdotool, screenshots with xwd and convert.

@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -92,6 +94,51 @@ func TestModelRunOnLocal(t *testing.T) {
 	}
 	if total != len(rows) {
 		t.Errorf("compiled.csv has %d rows, want %d", len(rows), total)
+	}
+	// compiled.nc, opened by xarray, holds the same runs: for each run and
+	// year of compiled.csv its volume, area and length, and NaN in the
+	// years a run did not reach.
+	if err := exec.Command("/usr/bin/python3", "-c", "import xarray, scipy").Run(); err != nil {
+		t.Skip("no xarray and scipy for /usr/bin/python3 (apt-get install python3-xarray python3-scipy; scripts/test.sh does)")
+	}
+	script := `
+import math, sys, xarray as xr
+ds = xr.open_dataset(sys.argv[1])
+for r in ds.run.values:
+    run = ds.sel(run=r)
+    for i, y in enumerate(ds.time.values):
+        v = [float(run[k].values[i]) for k in ("volume", "area", "length")]
+        if not math.isnan(v[0]):
+            print(",".join([str(r), repr(float(y))] + [repr(x) for x in v]))
+`
+	nc, err := exec.Command("/usr/bin/python3", "-c", script, filepath.Join(out, "compiled.nc")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xarray on compiled.nc: %v\n%s", err, nc)
+	}
+	fromNC := readRows(t, string(nc))
+	if len(fromNC) != len(rows)-1 {
+		t.Fatalf("compiled.nc has %d run-years, compiled.csv %d", len(fromNC), len(rows)-1)
+	}
+	byKey := map[string][]string{}
+	for _, r := range rows[1:] {
+		byKey[r[0]+"|"+r[1]] = r
+	}
+	for _, r := range fromNC {
+		y, _ := strconv.ParseFloat(r[1], 64)
+		want, ok := byKey[r[0]+"|"+strconv.FormatFloat(y, 'f', -1, 64)]
+		if !ok {
+			t.Fatalf("compiled.nc has run %s year %s, which compiled.csv lacks", r[0], r[1])
+		}
+		for k := 2; k < 5; k++ {
+			a, _ := strconv.ParseFloat(r[k], 64)
+			b, _ := strconv.ParseFloat(want[k], 64)
+			if math.Abs(a-b) > 1e-12*math.Abs(b) {
+				t.Errorf("run %s year %s column %d: compiled.nc %s, compiled.csv %s", r[0], r[1], k, r[k], want[k])
+			}
+		}
+	}
+	if !strings.Contains(r.stderr, "compiled.csv and compiled.nc in") {
+		t.Errorf("the summary does not name compiled.nc: %q", r.stderr)
 	}
 }
 

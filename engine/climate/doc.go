@@ -42,6 +42,10 @@
 // truncated file gives an error, never a panic or a huge allocation (the
 // tests fuzz it).
 //
+// [WriteNetCDF] writes the 64-bit offset classic format (CDF-2) from the
+// same specification, fixed-size dimensions only: compute's compiled runs
+// (compiled.nc) are such files.
+//
 // [NetCDF.Monthly] builds a series from a HISTALP-like file: temp(time,
 // lat, lon) in °C or K, prcp(time, lat, lon) per month, the cell heights
 // hgt(lat, lon) and time as "days since …", at the grid cell nearest to

@@ -24,7 +24,8 @@ Runs glacier experiments: an experiment file (JSON or YAML; - reads it
 from stdin) grows a glacier and writes its yearly volume, area and length
 as CSV. With --on local (or slurm), many experiment files (or folders of
 them) run on worker processes (or a Slurm job array) through a broker; each run's diagnostics go to
-DIR/NAME.csv and all of them to DIR/compiled.csv. firn model run --help
+DIR/NAME.csv and all of them to DIR/compiled.csv and DIR/compiled.nc
+(NetCDF, time × run, for xarray). firn model run --help
 lists its flags.
 `
 
@@ -71,7 +72,7 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var many manyOptions
 	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine) or slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here)")
-	fs.StringVar(&many.outDir, "out-dir", "", "with --on: the `folder` for each run's NAME.csv and compiled.csv (run,year,volume_m3,area_m2,length_m)")
+	fs.StringVar(&many.outDir, "out-dir", "", "with --on: the `folder` for each run's NAME.csv, compiled.csv (run,year,volume_m3,area_m2,length_m) and compiled.nc (NetCDF: volume, area, length over time × run)")
 	fs.IntVar(&many.workers, "workers", 1, "with --on: the number of workers (`N` processes, or array tasks)")
 	fs.IntVar(&many.concurrency, "concurrency", 0, "with --on: runs at once per worker (default: the cores shared among the workers)")
 	fs.IntVar(&many.attempts, "attempts", 3, "with --on: deliveries of a failing run before it counts as failed")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/experiment"
 	"github.com/firnglacier/firn/internal/atomicfile"
 )
@@ -27,14 +28,19 @@ type manyOptions struct {
 	slurm                                    compute.Slurm
 }
 
-// compiledName is the file with every run, next to each run's own.
-const compiledName = "compiled.csv"
+// compiledName is the file with every run, next to each run's own, and
+// compiledNetCDF the same runs as NetCDF (time × run).
+const (
+	compiledName   = "compiled.csv"
+	compiledNetCDF = "compiled.nc"
+)
 
 // modelRunMany is `firn model run EXP|DIR ... --on local --out-dir DIR`:
 // each experiment a task of one job, run by local worker processes
 // through the broker (embedded, or --connect URL), each run's
 // diagnostics written to DIR/NAME.csv and all of them to
-// DIR/compiled.csv. Nothing is written until every run has ended.
+// DIR/compiled.csv and DIR/compiled.nc. Nothing is written until every
+// run has ended.
 func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.Writer) error {
 	var launcher compute.Launcher
 	switch o.on {
@@ -131,13 +137,15 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	// file, each atomically.
 	var compiled bytes.Buffer
 	compiled.WriteString("run,year,volume_m3,area_m2,length_m\n")
-	var failed []string
+	var failed, doneNames []string
+	var doneRuns []*dynamics.History
 	files := map[string][]byte{}
 	for i, r := range results {
 		if r.Failed() {
 			failed = append(failed, r.Err)
 			continue
 		}
+		doneNames, doneRuns = append(doneNames, names[i]), append(doneRuns, r.History)
 		var diag bytes.Buffer
 		if err := r.History.WriteCSV(&diag); err != nil {
 			return fmt.Errorf("%s: %w", r.Name, err)
@@ -165,9 +173,21 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	if err := atomicfile.WriteBytes(filepath.Join(o.outDir, compiledName), 0o644, compiled.Bytes()); err != nil {
 		return err
 	}
+	both := compiledName
+	if len(doneRuns) > 0 {
+		// The same runs as NetCDF (time × run), as OGGM's
+		// compile_run_output writes them, for xarray.
+		err := atomicfile.Write(filepath.Join(o.outDir, compiledNetCDF), 0o644, func(w io.Writer) error {
+			return compute.WriteCompiledNetCDF(w, doneNames, doneRuns, "firn model run --on "+o.on)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", compiledNetCDF, err)
+		}
+		both += " and " + compiledNetCDF
+	}
 	if !o.quiet {
-		fmt.Fprintf(stderr, "%d runs: %d done, %d failed; wrote %d files and %s in %s\n",
-			len(results), len(results)-len(failed), len(failed), len(written), compiledName, o.outDir)
+		fmt.Fprintf(stderr, "%d runs: %d done, %d failed; wrote %d files, %s in %s\n",
+			len(results), len(results)-len(failed), len(failed), len(written), both, o.outDir)
 	}
 	if len(failed) > 0 {
 		for _, f := range failed {

@@ -38,13 +38,15 @@ func firnEngineClimate() map[string]reflect.Value {
 		"UInt":            reflect.ValueOf(climate.UInt),
 		"UInt64":          reflect.ValueOf(climate.UInt64),
 		"UShort":          reflect.ValueOf(climate.UShort),
+		"WriteNetCDF":     reflect.ValueOf(climate.WriteNetCDF),
 
 		// type definitions
-		"Attr":    reflect.ValueOf((*climate.Attr)(nil)),
-		"Dim":     reflect.ValueOf((*climate.Dim)(nil)),
-		"Monthly": reflect.ValueOf((*climate.Monthly)(nil)),
-		"NetCDF":  reflect.ValueOf((*climate.NetCDF)(nil)),
-		"Type":    reflect.ValueOf((*climate.Type)(nil)),
-		"Var":     reflect.ValueOf((*climate.Var)(nil)),
+		"Attr":     reflect.ValueOf((*climate.Attr)(nil)),
+		"Dim":      reflect.ValueOf((*climate.Dim)(nil)),
+		"Monthly":  reflect.ValueOf((*climate.Monthly)(nil)),
+		"NetCDF":   reflect.ValueOf((*climate.NetCDF)(nil)),
+		"Type":     reflect.ValueOf((*climate.Type)(nil)),
+		"Var":      reflect.ValueOf((*climate.Var)(nil)),
+		"WriteVar": reflect.ValueOf((*climate.WriteVar)(nil)),
 	}
 }
