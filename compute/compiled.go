@@ -59,7 +59,9 @@ func WriteCompiledNetCDF(w io.Writer, names []string, runs []*dynamics.History, 
 	for j, n := range names {
 		copy(chars[j*width:], n)
 	}
-	text := func(name, value string) climate.Attr { return climate.Attr{Name: name, Type: climate.Char, Value: value} }
+	text := func(name, value string) climate.Attr {
+		return climate.Attr{Name: name, Type: climate.Char, Value: value}
+	}
 	fill := climate.Attr{Name: "_FillValue", Type: climate.Double, Value: []float64{math.NaN()}}
 	diag := func(name, long, units string, get func(*dynamics.History) []float64) climate.WriteVar {
 		return climate.WriteVar{Name: name, Type: climate.Double, DimIDs: []int{0, 1},
