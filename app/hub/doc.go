@@ -18,7 +18,11 @@
 // or hub.Serve(ctx, hub.ServeOptions{…}), as `firn hub [--addr HOST:PORT]
 // [--data DIR]` does. Accounts are added with the Store (OpenStore(dir),
 // AddUser, SetDisabled, Users), as `firn hub user add|list|disable` does,
-// also while the hub runs.
+// also while the hub runs. Store.AddClass adds a class and its students
+// (`firn hub class add CLASS --students FILE.csv`): a new student has no
+// password but a one-use invitation link, /invite/TOKEN (only the
+// token's SHA-256 is stored), whose page sets the password they choose
+// and logs them in; no password logs in as them before that.
 //
 // # Data folder
 //
@@ -26,7 +30,7 @@
 // journal, so a copy of DATA taken while the hub runs must include
 // hub.db-wal, or stop the hub first): users (name, role admin, teacher
 // or student, the argon2id hash of the password, disabled), groups (a
-// class) and their members, and login sessions. Its schema version is
+// class) and their members, login sessions and invitations. Its schema version is
 // SQLite's user_version; OpenStore applies the migrations it lacks, each
 // in a transaction, and refuses a database of a newer Firn. Passwords are
 // stored as argon2id hashes (19 MiB, 2 passes, a 16-byte salt per user,

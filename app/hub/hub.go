@@ -273,6 +273,8 @@ func (h *Hub) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("GET /invite/{token}", h.invitePage)
+	mux.HandleFunc("POST /invite/{token}", h.invite)
 	mux.HandleFunc("GET /logout", h.logoutPage)
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("/user/{name}/", h.userRequest)
@@ -470,19 +472,113 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.byAcct.Reset("user:" + name)
-	now := h.now()
-	expires := now.Add(h.opts.SessionTTL)
-	token, csrf, err := h.store.newSession(r.Context(), u.Name, now, expires)
-	if err != nil {
+	if err := h.startSession(w, r, u.Name); err != nil {
 		h.logger.Error("new login session", "user", name, "err", err)
 		h.renderLogin(w, http.StatusInternalServerError, name, "the hub could not start a session")
 		return
 	}
+	h.logger.Info("login", "user", name, "remote", ip)
+	http.Redirect(w, r, "/user/"+u.Name+"/", http.StatusSeeOther)
+}
+
+// startSession records a login session of name and sets its cookies.
+func (h *Hub) startSession(w http.ResponseWriter, r *http.Request, name string) error {
+	now := h.now()
+	token, csrf, err := h.store.newSession(r.Context(), name, now, now.Add(h.opts.SessionTTL))
+	if err != nil {
+		return err
+	}
 	secure := r.TLS != nil
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: int(h.opts.SessionTTL / time.Second), HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(w, &http.Cookie{Name: app.CSRFCookie, Value: csrf, Path: "/", MaxAge: int(h.opts.SessionTTL / time.Second), Secure: secure, SameSite: http.SameSiteStrictMode})
-	h.logger.Info("login", "user", name, "remote", ip)
-	http.Redirect(w, r, "/user/"+u.Name+"/", http.StatusSeeOther)
+	return nil
+}
+
+var inviteTmpl = template.Must(template.New("invite").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Firn hub: welcome</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}
+label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;box-sizing:border-box}
+button{margin-top:1rem;padding:.4rem 1.2rem}.error{color:#a00}</style></head>
+<body><h1>Firn</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+{{if .Name}}<p>Welcome, <strong>{{.Name}}</strong>. Choose a password (at least {{.Min}} characters) to log in with from now on.</p>
+<form method="post">
+<input type="hidden" name="name" autocomplete="username" value="{{.Name}}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="{{.Min}}" required autofocus>
+<label for="again">Password again</label><input id="again" name="again" type="password" autocomplete="new-password" required>
+<button type="submit">Start</button>
+</form>{{else}}<p><a href="/login">Log in</a></p>{{end}}</body></html>
+`))
+
+func (h *Hub) renderInvite(w http.ResponseWriter, status int, name, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = inviteTmpl.Execute(w, struct {
+		Name, Error string
+		Min         int
+	}{name, msg, MinPasswordLength})
+}
+
+// invitePage is an invitation link (firn hub class add): the student's
+// name and a form to choose a password, or why the link does not work.
+func (h *Hub) invitePage(w http.ResponseWriter, r *http.Request) {
+	name, err := h.store.invitee(r.Context(), r.PathValue("token"), h.now())
+	if err != nil {
+		h.renderInvite(w, http.StatusNotFound, "", inviteError(err))
+		return
+	}
+	h.renderInvite(w, http.StatusOK, name, "")
+}
+
+// invite sets the invited student's password (fields password, again),
+// spends the link and logs the student in.
+func (h *Hub) invite(w http.ResponseWriter, r *http.Request) {
+	if !guard.SameOrigin(r, nil, true) {
+		writeError(w, http.StatusForbidden, "invitation from another origin: "+r.Header.Get("Origin"))
+		return
+	}
+	token := r.PathValue("token")
+	name, err := h.store.invitee(r.Context(), token, h.now())
+	if err != nil {
+		h.renderInvite(w, http.StatusNotFound, "", inviteError(err))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		h.renderInvite(w, http.StatusBadRequest, name, "the form could not be read")
+		return
+	}
+	password := r.PostForm.Get("password")
+	if password != r.PostForm.Get("again") {
+		h.renderInvite(w, http.StatusBadRequest, name, "The two passwords differ.")
+		return
+	}
+	if _, err := h.store.redeem(r.Context(), token, password, h.now()); err != nil {
+		status, msg := http.StatusBadRequest, err.Error()
+		if errors.Is(err, ErrInvitation) {
+			status, msg, name = http.StatusNotFound, inviteError(err), ""
+		}
+		h.renderInvite(w, status, name, msg)
+		return
+	}
+	if err := h.startSession(w, r, name); err != nil {
+		h.logger.Error("new login session", "user", name, "err", err)
+		h.renderLogin(w, http.StatusInternalServerError, name, "Your password is set, but the hub could not start a session: log in.")
+		return
+	}
+	h.logger.Info("invitation used", "user", name, "remote", guard.ClientIP(r))
+	http.Redirect(w, r, "/user/"+name+"/", http.StatusSeeOther)
+}
+
+func inviteError(err error) string {
+	if errors.Is(err, ErrInvitation) {
+		return "This invitation link is unknown, used or expired: ask your teacher for a new one."
+	}
+	return "the hub could not read the invitation"
 }
 
 func (h *Hub) logoutPage(w http.ResponseWriter, r *http.Request) {

@@ -60,7 +60,20 @@ var migrations = []string{
 	);
 	CREATE INDEX sessions_user ON sessions(user_id);
 	ALTER TABLE users ADD COLUMN last_login TEXT NOT NULL DEFAULT '';`,
+	// 3: invitations (the SHA-256 of the link's token), one use each, for
+	// the students a class adds without passwords.
+	`CREATE TABLE invitations (
+		hash TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL
+	);
+	CREATE INDEX invitations_user ON invitations(user_id);`,
 }
+
+// noPassword is the password column of a user who has none yet (invited,
+// not yet signed up): no password matches it.
+const noPassword = "!"
 
 // SchemaVersion is the version of the schema this code writes.
 var SchemaVersion = len(migrations)
@@ -288,6 +301,10 @@ func (s *Store) checkLogin(ctx context.Context, name, password string) (*User, e
 	if err != nil {
 		return nil, err
 	}
+	if hash == noPassword {
+		verifyPassword(dummyHash(), password) // the same cost as a real check
+		return nil, nil
+	}
 	if !verifyPassword(hash, password) || disabled {
 		return nil, nil
 	}
@@ -346,4 +363,141 @@ func randomHex(n int) string {
 		panic(err) // crypto/rand does not fail on supported systems
 	}
 	return hex.EncodeToString(b)
+}
+
+// An Invitation is a student's one-use link to choose a password.
+type Invitation struct {
+	// Name is the student's user name.
+	Name string
+	// Token goes in the link /invite/TOKEN; only its hash is stored.
+	Token string
+	// Expires is when the link stops working.
+	Expires time.Time
+}
+
+// ErrInvitation is wrapped by the error of a link that is unknown,
+// used or expired.
+var ErrInvitation = errors.New("this invitation link is unknown, used or expired: ask your teacher for a new one")
+
+// AddClass makes the group class (if new) and adds the students to it:
+// a new name becomes a student without a password and gets an
+// invitation valid for ttl; a student who has no password yet gets a new
+// one (the old links stop working); a user who has a password is only
+// added to the class. It returns the invitations, in the students'
+// order, and the names that were already users.
+func (s *Store) AddClass(ctx context.Context, class string, students []string, now time.Time, ttl time.Duration) (invites []Invitation, existing []string, err error) {
+	if err := CheckName("class name", class); err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for i, n := range students {
+		if err := CheckName(fmt.Sprintf("student %d's name", i+1), n); err != nil {
+			return nil, nil, err
+		}
+		if seen[n] {
+			return nil, nil, fmt.Errorf("student %q is listed twice", n)
+		}
+		seen[n] = true
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	stamp := now.UTC().Format(time.RFC3339)
+	if _, err := tx.Exec(`INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
+		return nil, nil, fmt.Errorf("class %s: %w", class, err)
+	}
+	expires := now.Add(ttl)
+	for _, n := range students {
+		var uid int64
+		var hash string
+		err := tx.QueryRow(`SELECT id, password FROM users WHERE name = ?`, n).Scan(&uid, &hash)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.Exec(`INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, n, RoleStudent, noPassword, stamp)
+			if err != nil {
+				return nil, nil, fmt.Errorf("student %s: %w", n, err)
+			}
+			uid, _ = res.LastInsertId()
+		case err != nil:
+			return nil, nil, err
+		case hash != noPassword:
+			existing = append(existing, n)
+		}
+		if _, err := tx.Exec(`INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
+			return nil, nil, fmt.Errorf("class %s: %w", class, err)
+		}
+		if hash != "" && hash != noPassword {
+			continue
+		}
+		token := randomHex(24)
+		if _, err := tx.Exec(`DELETE FROM invitations WHERE user_id = ?`, uid); err != nil {
+			return nil, nil, err
+		}
+		if _, err := tx.Exec(`INSERT INTO invitations (hash, user_id, created, expires) VALUES (?, ?, ?, ?)`,
+			tokenHash(token), uid, stamp, expires.UTC().Format(time.RFC3339Nano)); err != nil {
+			return nil, nil, fmt.Errorf("invitation of %s: %w", n, err)
+		}
+		invites = append(invites, Invitation{Name: n, Token: token, Expires: expires})
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, nil, err
+	}
+	return invites, existing, nil
+}
+
+// invitee returns the name of the user an invitation link is for, or an
+// error wrapping ErrInvitation.
+func (s *Store) invitee(ctx context.Context, token string, now time.Time) (string, error) {
+	var name, expires string
+	err := s.db.QueryRowContext(ctx, `SELECT u.name, i.expires FROM invitations i JOIN users u ON u.id = i.user_id
+		WHERE i.hash = ? AND u.disabled = 0`, tokenHash(token)).Scan(&name, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrInvitation
+	}
+	if err != nil {
+		return "", err
+	}
+	if exp, err := time.Parse(time.RFC3339Nano, expires); err != nil || !now.Before(exp) {
+		return "", ErrInvitation
+	}
+	return name, nil
+}
+
+// redeem sets the password of the invitation's user and spends the link
+// (every link of that user): it answers the user's name.
+func (s *Store) redeem(ctx context.Context, token, password string, now time.Time) (string, error) {
+	if err := checkPassword(password); err != nil {
+		return "", err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	var name, expires string
+	var uid int64
+	err = tx.QueryRow(`SELECT u.id, u.name, i.expires FROM invitations i JOIN users u ON u.id = i.user_id
+		WHERE i.hash = ? AND u.disabled = 0`, tokenHash(token)).Scan(&uid, &name, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrInvitation
+	}
+	if err != nil {
+		return "", err
+	}
+	if exp, err := time.Parse(time.RFC3339Nano, expires); err != nil || !now.Before(exp) {
+		return "", ErrInvitation
+	}
+	if _, err := tx.Exec(`UPDATE users SET password = ? WHERE id = ?`, hash, uid); err != nil {
+		return "", err
+	}
+	if _, err := tx.Exec(`DELETE FROM invitations WHERE user_id = ?`, uid); err != nil {
+		return "", err
+	}
+	return name, tx.Commit()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,5 +45,64 @@ func TestHubUsers(t *testing.T) {
 	if r.code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[1], "alice") || !strings.Contains(lines[1], "glac101") || !strings.Contains(lines[1], "active") ||
 		!strings.HasPrefix(lines[2], "hans") || !strings.Contains(lines[2], "teacher") || !strings.Contains(lines[2], "disabled") {
 		t.Errorf("firn hub user list:\n%s%s", r.stdout, r.stderr)
+	}
+}
+
+// TestHubClassAdd: a teacher adds a class from a spreadsheet's CSV (a
+// name column among others, a blank row): each new student gets a link
+// on the hub's public address, printed as CSV; a student who already has
+// a password is added to the class without a link, and stderr says so;
+// the list shows everyone in the class; a bad file is exit status 2 with
+// the file, line and field named.
+func TestHubClassAdd(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	if r := firn(t, "moraine-2026\n", "hub", "user", "add", "carl", "--password-stdin", "--data", data); r.code != 0 {
+		t.Fatalf("user add: %s", r.stderr)
+	}
+	list := filepath.Join(dir, "geo101.csv")
+	if err := os.WriteFile(list, []byte("\ufeffEmail,Name,Group\nana@uni.example,ana,A\n,,\nben@uni.example,ben,B\ncarl@uni.example,carl,A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := firn(t, "", "hub", "class", "add", "geo101", "--students", list, "--url", "https://hub.example.org/", "--data", data)
+	if r.code != 0 {
+		t.Fatalf("class add: %d %s", r.code, r.stderr)
+	}
+	rows := readRows(t, r.stdout)
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "name,link,expires" || rows[1][0] != "ana" || rows[2][0] != "ben" {
+		t.Fatalf("class add printed:\n%s", r.stdout)
+	}
+	for _, row := range rows[1:] {
+		if !strings.HasPrefix(row[1], "https://hub.example.org/invite/") || len(strings.TrimPrefix(row[1], "https://hub.example.org/invite/")) != 48 {
+			t.Errorf("link %q", row[1])
+		}
+	}
+	if rows[1][1] == rows[2][1] {
+		t.Error("two students got the same link")
+	}
+	if !strings.Contains(r.stderr, "class geo101: 3 students, 2 invitation links; already users with a password (added to the class, no link): carl") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	r = firn(t, "", "hub", "user", "list", "--data", data)
+	if strings.Count(r.stdout, "geo101") != 3 {
+		t.Errorf("firn hub user list:\n%s", r.stdout)
+	}
+	noName := filepath.Join(dir, "noname.csv")
+	badName := filepath.Join(dir, "badname.csv")
+	_ = os.WriteFile(noName, []byte("email\nana@uni.example\n"), 0o644)
+	_ = os.WriteFile(badName, []byte("name\nana\nBen Smith\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"geo101", "--students", noName}, noName + `: the header "email" has no name column`},
+		{[]string{"geo101", "--students", badName}, badName + `:3: name "Ben Smith": use 1 to 32 lower-case letters`},
+		{[]string{"Geo 101", "--students", list}, `class name "Geo 101"`},
+		{[]string{"geo101"}, "--students FILE.csv is required"},
+		{[]string{"geo101", "--students", list, "--url", "hub.example.org"}, `--url "hub.example.org": want http(s)://`},
+	} {
+		r := firn(t, "", append(append([]string{"hub", "class", "add"}, c.args...), "--data", data)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("class add %v: %d %q, want %q", c.args, r.code, r.stderr, c.want)
+		}
 	}
 }

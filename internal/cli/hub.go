@@ -3,10 +3,12 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +29,10 @@ const hubUsage = `usage:
   firn hub user list [--data DIR]
   firn hub user disable NAME [--data DIR]
                       refuse NAME's logins and end their sessions
+  firn hub class add CLASS --students FILE.csv [--url URL] [--expires D] [--data DIR]
+                      add a class and its students (the CSV's "name" column): each new
+                      student gets a one-use invitation link to choose a password;
+                      prints name,link,expires as CSV
 
 The data folder (default: Firn's hub folder in your data directory) holds the
 database hub.db and users/NAME; a backup is a copy of it.
@@ -52,6 +58,9 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if len(args) > 0 && args[0] == "user" {
 		return hubUserCommand(ctx, args[1:], stdin, stdout)
+	}
+	if len(args) > 0 && args[0] == "class" {
+		return hubClassCommand(ctx, args[1:], stdout, stderr)
 	}
 	fs := newFlags("firn hub")
 	addr := fs.String("addr", hub.DefaultAddr, "address to listen on, HOST:PORT")
@@ -212,4 +221,119 @@ func hubUserCommand(ctx context.Context, args []string, stdin io.Reader, stdout 
 		return tw.Flush()
 	}
 	return nil
+}
+
+// hubClassCommand is `firn hub class add CLASS --students FILE.csv`.
+func hubClassCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprint(stdout, hubUsage)
+			return flag.ErrHelp
+		}
+		return usagef("firn hub class: want add (firn hub --help)")
+	}
+	fs := newFlags("firn hub class add")
+	data := fs.String("data", defaultHubData(), "the hub's data `DIR`")
+	students := fs.String("students", "", "CSV `file` of the students: a header with a name column (user names: lower-case letters, digits, - and _)")
+	base := fs.String("url", "http://"+hub.DefaultAddr, "the hub's address as the students reach it, for the links (e.g. https://hub.example.org)")
+	expires := fs.Duration("expires", 7*24*time.Hour, "how long the links work")
+	if err := parse(fs, "firn hub class add CLASS --students FILE.csv [--url URL] [--expires D] [--data DIR]", args[1:], stdout); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("firn hub class add: want one CLASS name")
+	}
+	class := fs.Arg(0)
+	if err := hub.CheckName("class name", class); err != nil {
+		return usagef("firn hub class add: %v", err)
+	}
+	if *students == "" {
+		return usagef("firn hub class add: --students FILE.csv is required")
+	}
+	if *expires <= 0 {
+		return usagef("firn hub class add: --expires %s: want a positive duration, e.g. 168h", *expires)
+	}
+	u, err := url.Parse(*base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("firn hub class add: --url %q: want http(s)://HOST[:PORT][/PATH]", *base)
+	}
+	names, err := readStudents(*students)
+	if err != nil {
+		return usageError{err}
+	}
+	store, err := hub.OpenStore(*data)
+	if err != nil {
+		return fmt.Errorf("firn hub class add: %w", err)
+	}
+	defer store.Close()
+	invites, existing, err := store.AddClass(ctx, class, names, time.Now(), *expires)
+	if err != nil {
+		return usageError{fmt.Errorf("firn hub class add: %s: %w", *students, err)}
+	}
+	w := csv.NewWriter(stdout)
+	_ = w.Write([]string{"name", "link", "expires"})
+	for _, in := range invites {
+		_ = w.Write([]string{in.Name, strings.TrimSuffix(u.String(), "/") + "/invite/" + in.Token, in.Expires.UTC().Format(time.RFC3339)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "class %s: %d students, %d invitation links", class, len(names), len(invites))
+	if len(existing) > 0 {
+		fmt.Fprintf(stderr, "; already users with a password (added to the class, no link): %s", strings.Join(existing, ", "))
+	}
+	fmt.Fprintln(stderr)
+	return nil
+}
+
+// readStudents reads the user names of a class list: a CSV file whose
+// header has a name column (any case; "username" and "user" too), other
+// columns ignored, blank rows skipped.
+func readStudents(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--students: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header: %w", path, err)
+	}
+	col := -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "name", "username", "user":
+			if col < 0 {
+				col = i
+			}
+		}
+	}
+	if col < 0 {
+		return nil, fmt.Errorf("%s: the header %q has no name column", path, strings.Join(header, ","))
+	}
+	var names []string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
+			continue
+		}
+		name := strings.TrimSpace(rec[col])
+		if err := hub.CheckName("name", name); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no students", path)
+	}
+	return names, nil
 }
