@@ -497,7 +497,6 @@ func (h *Hub) startSession(w http.ResponseWriter, r *http.Request, name string) 
 var inviteTmpl = template.Must(template.New("invite").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Firn hub: welcome</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}
 label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.4rem;box-sizing:border-box}
 button{margin-top:1rem;padding:.4rem 1.2rem}.error{color:#a00}</style></head>
@@ -516,6 +515,10 @@ func (h *Hub) renderInvite(w http.ResponseWriter, status int, name, msg string) 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "no-store")
+	// The link's token never leaves in a Referer (the page links only
+	// to the hub); "no-referrer" would make the form's Origin "null",
+	// which the same-origin check refuses.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	_ = inviteTmpl.Execute(w, struct {
 		Name, Error string

@@ -16,7 +16,10 @@ import (
 // TestBrowserHub runs frontend/e2e/hub.mjs in headless Chromium against
 // a real `firn hub` with real kernels: a student logs in on the login
 // page, runs a cell, logs out while it runs (it finishes only after the
-// logout), logs in again and sees its finished output once.
+// logout), logs out with the page's link, logs in again and sees its
+// finished output once; a student of a class added while the hub runs
+// follows her invitation link, chooses a password and is in her
+// notebooks, and the link works once.
 func TestBrowserHub(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Chromium: not in -short")
@@ -86,7 +89,22 @@ fmt.Println("finished")`
 		}
 		close(logged)
 	}()
-	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws)
+	// A class added while the hub runs: ben's invitation link.
+	students := filepath.Join(t.TempDir(), "students.csv")
+	if err := os.WriteFile(students, []byte("name\nben\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	class := exec.CommandContext(ctx, firnBin, "hub", "class", "add", "geo101", "--students", students, "--url", url, "--data", data)
+	class.Env = env
+	links, err := class.Output()
+	if err != nil {
+		t.Fatalf("firn hub class add: %v", err)
+	}
+	rows := readRows(t, string(links))
+	if len(rows) != 2 || rows[1][0] != "ben" {
+		t.Fatalf("firn hub class add printed %q", links)
+	}
+	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws, "ben", rows[1][1])
 	node.Dir = frontendDir
 	out, nerr := node.CombinedOutput()
 	hub.Process.Signal(os.Interrupt)

@@ -1,15 +1,16 @@
 // firn hub in the browser (run by the Go test cmd/firn TestBrowserHub):
-// node e2e/hub.mjs HUB-URL NAME PASSWORD WORKSPACE. A student logs in on
+// node e2e/hub.mjs HUB-URL NAME PASSWORD WORKSPACE [INVITEE LINK]. A student logs in on
 // the login page, runs a cell of long.ipynb (already in WORKSPACE, her
 // folder) that prints "started" and then waits for a file go-on; she logs
 // out while it runs; go-on is written only then, so the cell finishes
 // while she is logged out; she logs in again, opens the notebook and
-// must see "started" once and "finished".
+// must see "started" once and "finished"; she logs out with the page's
+// own link. With INVITEE and LINK, that student follows her invitation.
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, open, outputsOf, idleCounted } from './lib.mjs';
 
-const [hubURL, name, password, workspace] = process.argv.slice(2);
+const [hubURL, name, password, workspace, invitee, invite] = process.argv.slice(2);
 const origin = new URL(hubURL).origin;
 const browser = await launch();
 let failed = false;
@@ -43,7 +44,9 @@ try {
   await outputsOf(page, 0).filter({ hasText: 'started' }).waitFor();
   console.log('the cell runs; logging out');
 
-  await page.goto(origin + '/logout');
+  const logout = page.locator('[data-testid="logout"]');
+  check((await logout.textContent()) === 'Log out' && (await logout.getAttribute('title')).includes('as ' + name), 'the notebook page offers to log out');
+  await Promise.all([page.waitForURL(origin + '/logout'), logout.click()]);
   await Promise.all([page.waitForURL(origin + '/login'), page.click('button[type=submit]')]);
   await page.goto(origin + '/user/' + name + '/');
   check(page.url() === origin + '/login', 'after logout the notebooks redirect to the login page');
@@ -55,6 +58,29 @@ try {
   await idleCounted(page, 0);
   const text = await outputsOf(page, 0).textContent();
   check((text.match(/started/g) ?? []).length === 1 && text.includes('finished'), `logged in again, the cell's outputs are there once: ${JSON.stringify(text)}`);
+
+  // A student of a class added with firn hub class add follows her
+  // invitation link, chooses a password and lands in her notebooks; the
+  // link then no longer works.
+  if (invite) {
+    // The pages share one cookie jar: alice's page goes first, or its
+    // requests would carry ben's login (and be refused).
+    check(browser.errors.length === 0, 'no page errors as alice' + (browser.errors.length ? ': ' + browser.errors.join(' | ') : ''));
+    await page.close();
+    const p2 = await browser.newPage();
+    await p2.goto(invite);
+    check((await p2.textContent('body')).includes('Welcome, ' + invitee), `the invitation greets ${invitee}`);
+    await p2.fill('#password', 'crevasse-field-9');
+    await p2.fill('#again', 'crevasse-field-9');
+    await Promise.all([p2.waitForURL(origin + '/user/' + invitee + '/'), p2.click('button[type=submit]')]);
+    await p2.waitForSelector('[data-testid="logout"]');
+    check(p2.url() === origin + '/user/' + invitee + '/', `after choosing a password ${invitee} is in her notebooks`);
+    const again = await browser.newPage();
+    const resp = await again.goto(invite);
+    check(resp.status() === 404 && (await again.textContent('body')).includes('unknown, used or expired'), 'the link works once');
+    // That 404 is expected.
+    for (let i = browser.errors.length - 1; i >= 0; i--) if (/status of 404/.test(browser.errors[i])) browser.errors.splice(i, 1);
+  }
   check(browser.errors.length === 0, 'no page errors' + (browser.errors.length ? ': ' + browser.errors.join(' | ') : ''));
 } catch (e) {
   console.log('FAIL ' + (e && e.stack ? e.stack : e));

@@ -20,6 +20,7 @@ import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
 import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
+import { hubUser, logoutLink } from './hub';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
 import { initTheme, toggleTheme, currentTheme } from './theme';
@@ -115,6 +116,8 @@ export class App {
     help.addEventListener('click', () => this.showShortcuts());
     const spacer = el('span', 'spacer');
     top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.status.el, this.picker.el, theme, help);
+    const user = hubUser(location.pathname);
+    if (user) top.append(logoutLink(user));
 
     // Toolbar.
     const p = () => this.panel;
