@@ -86,6 +86,7 @@ func (l Local) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 		c := exec.Command(cmd[0], args...)
 		c.Env = append(append(os.Environ(), l.Env...), TokenEnv+"="+auth.Token)
 		c.Stderr = l.Stderr
+		diesWithParent(c)
 		if err := c.Start(); err != nil {
 			_ = lw.Stop()
 			return nil, fmt.Errorf("local launcher: starting worker %d (%s): %w", i, cmd[0], err)
