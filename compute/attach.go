@@ -104,14 +104,11 @@ func ownBroker() (*Broker, string, error) {
 // describe names the workers for the progress display: "2 local workers",
 // "Slurm job 123".
 func describe(l Launcher, w Workers) string {
-	switch l := l.(type) {
-	case Local:
-		return plural(max(1, l.Workers), "local worker")
-	case *Local:
-		return plural(max(1, l.Workers), "local worker")
-	}
 	if j, ok := w.(*SlurmJob); ok {
 		return "Slurm job " + j.ID
+	}
+	if s, ok := l.(fmt.Stringer); ok {
+		return s.String()
 	}
 	return plural(w.Count(), "worker")
 }
@@ -293,6 +290,7 @@ func (p Progress) MIME() (map[string][]byte, error) {
 // callbacks and, for Slurm workers, squeue every second.
 type monitor struct {
 	view    ProgressView
+	slurm   *SlurmJob // nil for other workers
 	mu      sync.Mutex
 	cur     Progress
 	changed chan struct{}
@@ -313,6 +311,7 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 		m.cur.Workers = "workers"
 	}
 	slurm, _ := p.workers.(*SlurmJob)
+	m.slurm = slurm
 	if slurm != nil {
 		m.queue(slurm)
 	}
@@ -424,6 +423,9 @@ func (m *monitor) status(s Status) {
 func (m *monitor) end(state string) Progress {
 	close(m.stop)
 	m.wg.Wait()
+	if m.slurm != nil && m.view != nil {
+		m.queue(m.slurm) // the workers' state at the end
+	}
 	m.mu.Lock()
 	m.cur.State = state
 	if state != "running" {

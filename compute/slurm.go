@@ -117,6 +117,16 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// String names the workers in progress displays: "4 Slurm workers
+// (partition short)".
+func (s Slurm) String() string {
+	out := plural(max(1, s.Workers), "Slurm worker")
+	if s.Partition != "" {
+		out += " (partition " + s.Partition + ")"
+	}
+	return out
+}
+
 // Launch writes the job script and submits it with sbatch.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
 	dir := s.Dir
@@ -142,7 +152,8 @@ func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return nil, fmt.Errorf("slurm launcher: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", path)
+	args := append(append([]string{"--parsable"}, propagateFlags()...), path)
+	cmd := exec.CommandContext(ctx, "sbatch", args...)
 	cmd.Env = append(append(os.Environ(), s.Env...), TokenEnv+"="+auth.Token)
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
