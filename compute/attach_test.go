@@ -272,3 +272,26 @@ func TestSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestBrokerStoreInUse: a second broker on a store folder in use is
+// refused (two would write the same streams), and the folder is free
+// again once the first has closed.
+func TestBrokerStoreInUse(t *testing.T) {
+	dir := t.TempDir()
+	a, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir}); !errors.Is(err, compute.ErrStoreInUse) {
+		if b != nil {
+			b.Close()
+		}
+		t.Fatalf("a second broker on %s: %v, want ErrStoreInUse", dir, err)
+	}
+	a.Close()
+	b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+}

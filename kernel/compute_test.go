@@ -1,20 +1,18 @@
+//go:build linux
+
 package kernel
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,29 +24,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
-
-// workerMain is `firn worker` for the test binary: a kernel that attaches
-// local or Slurm workers starts its own program with "worker" and the
-// flags of compute's launchers, as `firn` does.
-func workerMain(args []string) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	url := fs.String("connect", "", "")
-	conc := fs.Int("concurrency", 1, "")
-	name := fs.String("name", "", "")
-	creds := fs.String("creds", "", "")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: os.Getenv(compute.TokenEnv), CredsFile: *creds},
-		Name: *name, Concurrency: *conc, Log: os.Stderr}
-	if err := w.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
-}
 
 // baseExperiment is the experiment the compute tests vary: a small
 // idealized glacier run for 100 years.
@@ -490,5 +465,35 @@ func checkRuns(t *testing.T, ws, key string, values []float64) {
 			!reflect.DeepEqual(got[i].Length, want[i].Length) || !reflect.DeepEqual(got[i].Area, want[i].Area) {
 			t.Errorf("%s: the history differs from the in-process run", tasks[i].Name)
 		}
+	}
+}
+
+// TestKernelComputeOwnBroker: a kernel given no broker (`firn repl`, `firn
+// run`) attaches all the same: compute.Attach starts one in the kernel.
+// The kernel is confined (Landlock) to writing its workspace and its
+// temporary folder, so the broker's streams go to the temporary folder,
+// not to the user's data folder.
+func TestKernelComputeOwnBroker(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "base.json"), []byte(baseExperiment), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k, ctx := startKernel(t, Options{Dir: ws})
+	out := cellOK(t, ctx, k, `import "firn/compute"
+pool, err := compute.Attach(ctx, compute.Local{Workers: 1})
+if err != nil { panic(err) }
+base, _ := compute.File("base.json")
+tasks, _ := compute.Vary(base, "mass_balance.ela_m", 2500, 2600, 2700)
+runs, err := pool.Map(ctx, tasks)
+if err != nil { panic(err) }
+fmt.Println(runs)
+pool.Close()`)
+	if !strings.Contains(out, "3 runs, 3 done, 0 failed") {
+		t.Errorf("output %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "firn")); !os.IsNotExist(err) {
+		t.Errorf("the confined kernel wrote to the data folder: %v", err)
 	}
 }
