@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -294,4 +296,38 @@ func TestBrokerStoreInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Close()
+}
+
+// TestPercentiles: the percentile histories of an ensemble, year by year
+// and quantity by quantity, with their labels.
+func TestPercentiles(t *testing.T) {
+	h := func(v ...float64) *dynamics.History {
+		return &dynamics.History{Year: []float64{0, 10}, Volume: []float64{v[0], v[1]}, Area: []float64{v[2], v[3]}, Length: []float64{v[4], v[5]}}
+	}
+	e := &compute.Ensemble{Results: []compute.Result{
+		{Name: "a", History: h(1, 10, 100, 7, 5, 1)},
+		{Name: "b", History: h(3, 30, 300, 5, 4, 2)},
+		{Name: "c", History: h(2, 20, 200, 6, 3, 3)},
+		{Name: "failed", Err: "failed"},
+		{Name: "d", History: h(4, 40, 400, 8, 2, 4)},
+	}}
+	hs, labels, err := e.Percentiles(0, 50, 100, 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"minimum", "median", "maximum", "25th percentile"}; !reflect.DeepEqual(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	for i, want := range []*dynamics.History{h(1, 10, 100, 5, 2, 1), h(2.5, 25, 250, 6.5, 3.5, 2.5), h(4, 40, 400, 8, 5, 4), h(1.75, 17.5, 175, 5.75, 2.75, 1.75)} {
+		if !reflect.DeepEqual(hs[i], want) {
+			t.Errorf("%s: %+v, want %+v", labels[i], hs[i], want)
+		}
+	}
+	e.Results[1].History.Year = []float64{0, 5}
+	if _, _, err := e.Percentiles(50); err == nil || !strings.Contains(err.Error(), "b records other years than a") {
+		t.Errorf("runs of other years: %v", err)
+	}
+	if _, _, err := e.Percentiles(101); err == nil {
+		t.Error("a percentile of 101 was accepted")
+	}
 }

@@ -54,6 +54,92 @@ func (e *Ensemble) Labels() []string {
 	return ls
 }
 
+// Percentiles summarizes the runs that succeeded as one history per
+// percentile p (0 to 100): its volume, area and length each year are the
+// p-th percentiles of the runs' values that year, each quantity on its
+// own (linear between the closest ranks, as numpy's default). It returns
+// them with labels ("median", "5th percentile"), for plots.TimeSeries:
+// an ensemble of a thousand runs as three lines. The runs must record
+// the same years.
+func (e *Ensemble) Percentiles(ps ...float64) ([]*dynamics.History, []string, error) {
+	hs := e.Histories()
+	if len(hs) == 0 {
+		return nil, nil, errors.New("percentiles: no run succeeded")
+	}
+	labels := e.Labels()
+	years := hs[0].Year
+	for i, h := range hs {
+		if !slices.Equal(h.Year, years) {
+			return nil, nil, fmt.Errorf("percentiles: %s records other years than %s (%d records, %d)", labels[i], labels[0], h.Len(), len(years))
+		}
+	}
+	for _, p := range ps {
+		if !(p >= 0 && p <= 100) {
+			return nil, nil, fmt.Errorf("percentiles: %g is not a percentile; want 0 to 100", p)
+		}
+	}
+	out := make([]*dynamics.History, len(ps))
+	names := make([]string, len(ps))
+	for k, p := range ps {
+		out[k] = &dynamics.History{Year: slices.Clone(years), Volume: make([]float64, len(years)),
+			Area: make([]float64, len(years)), Length: make([]float64, len(years))}
+		names[k] = percentileName(p)
+	}
+	vals := make([]float64, len(hs))
+	for y := range years {
+		for _, get := range []func(*dynamics.History) []float64{
+			func(h *dynamics.History) []float64 { return h.Volume },
+			func(h *dynamics.History) []float64 { return h.Area },
+			func(h *dynamics.History) []float64 { return h.Length },
+		} {
+			for i, h := range hs {
+				vals[i] = get(h)[y]
+			}
+			slices.Sort(vals)
+			for k, p := range ps {
+				get(out[k])[y] = percentile(vals, p)
+			}
+		}
+	}
+	return out, names, nil
+}
+
+// percentile is the p-th percentile of sorted values, linear between the
+// closest ranks.
+func percentile(sorted []float64, p float64) float64 {
+	r := p / 100 * float64(len(sorted)-1)
+	lo := int(math.Floor(r))
+	if lo >= len(sorted)-1 {
+		return sorted[len(sorted)-1]
+	}
+	f := r - float64(lo)
+	return sorted[lo] + f*(sorted[lo+1]-sorted[lo])
+}
+
+func percentileName(p float64) string {
+	switch {
+	case p == 50:
+		return "median"
+	case p == 0:
+		return "minimum"
+	case p == 100:
+		return "maximum"
+	}
+	v := strconv.FormatFloat(p, 'g', -1, 64)
+	suffix := "th"
+	if p == math.Trunc(p) && int(p)%100/10 != 1 {
+		switch int(p) % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return v + suffix + " percentile"
+}
+
 // Failed returns the results of the tasks that failed (or were
 // cancelled: those have no worker and the error "cancelled").
 func (e *Ensemble) Failed() []Result {

@@ -21,6 +21,7 @@ func firnCompute() map[string]reflect.Value {
 		"Connect":         reflect.ValueOf(compute.Connect),
 		"DefaultAckWait":  reflect.ValueOf(compute.DefaultAckWait),
 		"DefaultStoreDir": reflect.ValueOf(compute.DefaultStoreDir),
+		"ErrStoreInUse":   reflect.ValueOf(&compute.ErrStoreInUse).Elem(),
 		"File":            reflect.ValueOf(compute.File),
 		"Files":           reflect.ValueOf(compute.Files),
 		"NewPool":         reflect.ValueOf(compute.NewPool),
