@@ -157,8 +157,16 @@ func (p *Pool) Map(ctx context.Context, tasks []Task) (*Ensemble, error) {
 	if p.workers != nil {
 		n = p.workers.Count()
 	}
-	job, err := p.Submit(ctx, tasks, SubmitOptions{Workers: n})
+	// The job's id is chosen here, so that a Submit that ctx ends half
+	// way can be taken back.
+	id := randomID(8)
+	job, err := p.Submit(ctx, tasks, SubmitOptions{Workers: n, JobID: id})
 	if err != nil {
+		if ctx.Err() != nil {
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = (&Job{ID: id, pool: p}).Cancel(cctx)
+		}
 		return nil, fmt.Errorf("map: %w", err)
 	}
 	p.mu.Lock()
@@ -170,9 +178,13 @@ func (p *Pool) Map(ctx context.Context, tasks []Task) (*Ensemble, error) {
 	if len(results) != len(all) {
 		results = make([]Result, len(all))
 	}
+	missing := "cancelled"
+	if ctx.Err() == nil {
+		missing = "no result: the map stopped"
+	}
 	for i, r := range results {
 		if r.TaskID == "" {
-			results[i] = Result{TaskID: all[i].ID, Name: all[i].Name, Err: all[i].Name + ": cancelled"}
+			results[i] = Result{TaskID: all[i].ID, Name: all[i].Name, Err: all[i].Name + ": " + missing}
 		}
 	}
 	e := &Ensemble{Tasks: all, Results: results}

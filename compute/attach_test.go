@@ -331,3 +331,32 @@ func TestPercentiles(t *testing.T) {
 		t.Error("a percentile of 101 was accepted")
 	}
 }
+
+// TestMapFailedTask: a task that fails on every attempt is reported with
+// its file's error while the others finish; the progress counts it.
+func TestMapFailedTask(t *testing.T) {
+	e := start(t, t.TempDir(), 0)
+	for _, kv := range e.broker.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	pool, err := compute.Attach(context.Background(), local(1, 2, "fail"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var v views
+	pool.ShowProgress(v.show)
+	tasks := []compute.Task{base(), {Name: "bad.json", Data: []byte(`{"flowlines": [], "mass_balance": {"type": "linear"}, "years": {"end": 10}}`)}, base()}
+	ens, err := pool.Map(context.Background(), tasks)
+	if err == nil || !strings.Contains(err.Error(), "map: 1 of 3 experiments failed") || !strings.Contains(err.Error(), "bad.json") {
+		t.Fatalf("Map: %v", err)
+	}
+	if hs, f := ens.Histories(), ens.Failed(); len(hs) != 2 || len(f) != 1 || f[0].Name != "bad.json" || f[0].Attempts != 3 {
+		t.Errorf("%d histories, failed %+v", len(hs), f)
+	}
+	states := v.get(0)
+	if last := states[len(states)-1]; last.Done != 2 || last.Failed != 1 || last.Title() != "1 local worker: done, 2 of 3, 1 failed" {
+		t.Errorf("last progress %+v: %s", last, last.Title())
+	}
+}
