@@ -30,7 +30,7 @@ const base = `{"flowlines": [{"name": "main", "dx_m": 100, "bed": {"top_m": 3000
 
 try {
   await writeNotebook('ensemble.ipynb', [
-    code(`import "firn/compute"\n\npool, err := compute.Attach(ctx, ${launcher})\nif err != nil {\n\tpanic(err)\n}`),
+    code(`import "firn/compute"\n\npool, err := compute.Attach(ctx, ${launcher})\nif err != nil {\n\tpanic(err)\n}\nfmt.Println("the server's broker:", strings.HasPrefix(os.Getenv("FIRN_COMPUTE_URL"), "nats://127.0.0.1:"))`),
     code(`base := compute.Task{Name: "base.json", Data: []byte(\`${base}\`)}\ntasks, err := compute.Vary(base, "mass_balance.ela_m", compute.Steps(2000, 2999, 1)...)\nif err != nil {\n\tpanic(err)\n}\nlen(tasks)`),
     code(`runs, err := pool.Map(ctx, tasks)\nif err != nil {\n\tpanic(err)\n}\nfmt.Println(runs)`),
     code(`hs, labels, err := runs.Percentiles(5, 50, 95)\nif err != nil {\n\tpanic(err)\n}\nfig, err := plots.TimeSeries(hs, labels, plots.TimeSeriesOptions{Quantity: plots.Length, Title: "1,000 glaciers, ELA 2000 to 2999 m"})\nif err != nil {\n\tpanic(err)\n}\nfig`),
@@ -46,7 +46,7 @@ try {
     await page.keyboard.press('Control+Enter');
     await idleCounted(page, i, { timeout: 60_000 });
   }
-  check((await outputsOf(page, 0).textContent()).trim() === '', 'attached without an error');
+  check((await outputsOf(page, 0).textContent()).trim() === "the server's broker: true", 'attached, to the broker firn serve gave the kernel');
   check((await outputsOf(page, 1).textContent()).includes('1000'), '1,000 experiments');
 
   // Every state the progress bar shows while the map runs.
