@@ -375,6 +375,8 @@ func TestKernelComputeSandbox(t *testing.T) {
 func TestKernelComputeSlurm(t *testing.T) {
 	testslurm.Start(t)
 	k, ctx, b, ws := computeKernel(t, Options{PassEnv: []string{"SLURM_CONF"}})
+	attached := time.Now()
+	var firstResult time.Duration
 	cellOK(t, ctx, k, `import (
 	"encoding/json"
 	"firn/compute"
@@ -394,6 +396,9 @@ os.WriteFile("runs.json", data, 0o644)`, func(m *protocol.Message) {
 		if p, ok := mapProgress(m); ok {
 			mu.Lock()
 			states = append(states, p)
+			if p.Done > 0 && firstResult == 0 {
+				firstResult = time.Since(attached)
+			}
 			mu.Unlock()
 		}
 	})
@@ -424,6 +429,7 @@ os.WriteFile("runs.json", data, 0o644)`, func(m *protocol.Message) {
 		t.Errorf("last progress %+v", last)
 	}
 	t.Logf("titles: first %q, last %q", states[0].Title, states[len(states)-1].Title)
+	t.Logf("from Attach to the first result: %v (sbatch, the workers started by Slurm and connected, a chunk of 5 runs)", firstResult)
 	checkRuns(t, ws, "years.end", compute.Steps(3000, 3059, 1))
 	// Slurm gives a job the limits of the process that submitted it; the
 	// kernel's cap on its address space (its memory limit) must not
