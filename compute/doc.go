@@ -87,7 +87,8 @@
 // returns a [Pool]; [Pool.Map] submits the tasks, waits for them and
 // gives an [Ensemble]: a [Result] per task and the histories of those
 // that ran ([Ensemble.Histories], [Ensemble.Labels]), which
-// plots.TimeSeries draws. [File], [Files] and [Vary] make the tasks
+// plots.TimeSeries draws; for a large ensemble, [Ensemble.Percentiles]
+// gives a few percentile histories to draw instead. [File], [Files] and [Vary] make the tasks
 // (experiment files, a glob of them, one number of a base experiment
 // varied over values, each checked as `firn model run` checks a file).
 // A Map shows its [Progress] through the view [Pool.ShowProgress] set:
