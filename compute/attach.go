@@ -267,8 +267,12 @@ func (p Progress) Title() string {
 	return b.String()
 }
 
-// String is the progress as a line of text.
+// String is the progress as a line of text: the title, and while the
+// Map runs how many of its experiments are done.
 func (p Progress) String() string {
+	if p.State != "running" {
+		return p.Title()
+	}
 	return fmt.Sprintf("%s — %d of %d done", p.Title(), p.Done, p.Total)
 }
 
