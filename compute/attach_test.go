@@ -360,3 +360,20 @@ func TestMapFailedTask(t *testing.T) {
 		t.Errorf("last progress %+v: %s", last, last.Title())
 	}
 }
+
+// TestSummary: the results table has a row per task, with the last
+// year's volume, area and length in km³, km² and km, or the error.
+func TestSummary(t *testing.T) {
+	h := &dynamics.History{Year: []float64{0, 100}, Volume: []float64{0, 2.5e9}, Area: []float64{0, 4e6}, Length: []float64{0, 6500}}
+	e := &compute.Ensemble{
+		Tasks:   []compute.Task{{Name: "a.json", Label: "ela_m = 2600"}, {Name: "bad.json"}},
+		Results: []compute.Result{{Name: "a.json", History: h, Worker: "w-0"}, {Name: "bad.json", Err: "bad.json: line 1: …"}},
+	}
+	want := []compute.RunSummary{
+		{Run: "ela_m = 2600", Year: 100, Volume: 2.5, Area: 4, Length: 6.5, Worker: "w-0"},
+		{Run: "bad.json", Error: "bad.json: line 1: …"},
+	}
+	if got := e.Summary(); !reflect.DeepEqual(got, want) {
+		t.Errorf("summary %+v, want %+v", got, want)
+	}
+}

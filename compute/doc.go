@@ -88,7 +88,9 @@
 // gives an [Ensemble]: a [Result] per task and the histories of those
 // that ran ([Ensemble.Histories], [Ensemble.Labels]), which
 // plots.TimeSeries draws; for a large ensemble, [Ensemble.Percentiles]
-// gives a few percentile histories to draw instead. [File], [Files] and [Vary] make the tasks
+// gives a few percentile histories to draw instead, and
+// [Ensemble.Summary] is the results table (a row per run: its last
+// year's volume, area and length, its worker or its error). [File], [Files] and [Vary] make the tasks
 // (experiment files, a glob of them, one number of a base experiment
 // varied over values, each checked as `firn model run` checks a file).
 // A Map shows its [Progress] through the view [Pool.ShowProgress] set:

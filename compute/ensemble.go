@@ -140,6 +140,37 @@ func percentileName(p float64) string {
 	return v + suffix + " percentile"
 }
 
+// A RunSummary is one run of an Ensemble as a row of a table: its label,
+// its last recorded year (a) and its volume (km³), area (km²) and length
+// (km) then, the worker that ran it, or its error. display.Show of a
+// []RunSummary (or one as a cell's last value) is a table.
+type RunSummary struct {
+	Run    string  `display:"run"`
+	Year   float64 `display:"year"`
+	Volume float64 `display:"volume (km³)"`
+	Area   float64 `display:"area (km²)"`
+	Length float64 `display:"length (km)"`
+	Worker string  `display:"worker"`
+	Error  string  `display:"error"`
+}
+
+// Summary is the results table: a RunSummary per task, in order.
+func (e *Ensemble) Summary() []RunSummary {
+	out := make([]RunSummary, len(e.Results))
+	for i, r := range e.Results {
+		s := RunSummary{Run: r.Name, Worker: r.Worker, Error: r.Err}
+		if i < len(e.Tasks) && e.Tasks[i].Label != "" {
+			s.Run = e.Tasks[i].Label
+		}
+		if h := r.History; h != nil && h.Len() > 0 && !r.Failed() {
+			last := h.Len() - 1
+			s.Year, s.Volume, s.Area, s.Length = h.Year[last], h.Volume[last]/1e9, h.Area[last]/1e6, h.Length[last]/1e3
+		}
+		out[i] = s
+	}
+	return out
+}
+
 // Failed returns the results of the tasks that failed (or were
 // cancelled: those have no worker and the error "cancelled").
 func (e *Ensemble) Failed() []Result {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -236,6 +237,22 @@ fig`, func(m *protocol.Message) {
 	}
 	if !strings.Contains(svg, "ela_m = 2400") || !strings.Contains(svg, "ela_m = 3395") {
 		t.Error("the plot's legend lacks the runs' labels")
+	}
+
+	// The results table: a row per run, shown as a table.
+	var table protocol.DisplayDataContent
+	reply, err = k.Execute(ctx, `runs.Summary()[:2]`, func(m *protocol.Message) {
+		if m.Type() == protocol.ExecuteResult {
+			_ = m.Decode(&table)
+		}
+	})
+	html, _ := table.Data["text/html"].(string)
+	if err != nil || reply.Status != "ok" || !strings.Contains(html, "volume (km³)") || !strings.Contains(html, "ela_m = 2405") {
+		t.Errorf("the results table: %v %+v\n%s", err, reply, html)
+	}
+	last2 := want[1]
+	if v := fmt.Sprint(last2.Volume[last2.Len()-1] / 1e9); !strings.Contains(html, ">"+v+"<") {
+		t.Errorf("the table lacks the second run's volume %s km³:\n%s", v, html)
 	}
 
 	// Detaching ends the workers.

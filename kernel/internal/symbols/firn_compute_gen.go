@@ -44,6 +44,7 @@ func firnCompute() map[string]reflect.Value {
 		"Progress":      reflect.ValueOf((*compute.Progress)(nil)),
 		"ProgressView":  reflect.ValueOf((*compute.ProgressView)(nil)),
 		"Result":        reflect.ValueOf((*compute.Result)(nil)),
+		"RunSummary":    reflect.ValueOf((*compute.RunSummary)(nil)),
 		"Slurm":         reflect.ValueOf((*compute.Slurm)(nil)),
 		"SlurmJob":      reflect.ValueOf((*compute.SlurmJob)(nil)),
 		"SlurmTask":     reflect.ValueOf((*compute.SlurmTask)(nil)),
