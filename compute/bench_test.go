@@ -89,3 +89,26 @@ func BenchmarkThroughput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAttachFirstResult is what a notebook waits for from Attach
+// to its first result: an embedded broker started, two local worker
+// processes launched and connected, one tiny experiment mapped, and
+// Close (workers stopped, broker closed). ms/attach is the figure.
+func BenchmarkAttachFirstResult(b *testing.B) {
+	b.Setenv("XDG_DATA_HOME", b.TempDir())
+	b.Setenv(compute.BrokerURLEnv, "")
+	tasks := tinyTasks(1)
+	for b.Loop() {
+		pool, err := compute.Attach(context.Background(), local(2, 1, "bench"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pool.Map(context.Background(), tasks); err != nil {
+			b.Fatal(err)
+		}
+		if err := pool.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/attach")
+}

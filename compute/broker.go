@@ -43,7 +43,12 @@ const DefaultAckWait = 30 * time.Second
 type Broker struct {
 	srv   *server.Server
 	token string
+	lock  *os.File // the store folder's lock
 }
+
+// ErrStoreInUse is StartBroker's error for a store folder that another
+// broker (another `firn serve`, say) is using.
+var ErrStoreInUse = errors.New("the store folder is in use by another Firn broker")
 
 // BrokerOptions configure StartBroker.
 type BrokerOptions struct {
@@ -67,6 +72,15 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("broker: store folder: %w", err)
 	}
+	lock, err := lockStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	unlock := func() {
+		if lock != nil {
+			lock.Close()
+		}
+	}
 	token := o.Token
 	if token == "" {
 		token = randomID(16)
@@ -87,14 +101,16 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 		MaxPayload:    8 << 20,
 	})
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("broker: %w", err)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
+		unlock()
 		return nil, fmt.Errorf("broker: the NATS server on 127.0.0.1 (store %s) did not start within 10 s", dir)
 	}
-	return &Broker{srv: srv, token: token}, nil
+	return &Broker{srv: srv, token: token, lock: lock}, nil
 }
 
 // URL is the broker's client URL (nats://127.0.0.1:PORT).
@@ -107,6 +123,9 @@ func (b *Broker) Token() string { return b.token }
 func (b *Broker) Close() {
 	b.srv.Shutdown()
 	b.srv.WaitForShutdown()
+	if b.lock != nil {
+		b.lock.Close()
+	}
 }
 
 // DefaultStoreDir is where an embedded broker stores its streams: Firn's

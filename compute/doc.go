@@ -77,4 +77,70 @@
 // `firn model run EXP... --on local|slurm --workers N --out-dir DIR` is
 // this package from the command line: each run's CSV, compiled.csv and
 // compiled.nc.
+//
+// # From a notebook
+//
+// A cell attaches workers, maps experiments over them and plots what
+// comes back; a later cell detaches:
+//
+//	import "firn/compute"
+//
+//	pool, err := compute.Attach(ctx, compute.Local{Workers: 2})
+//	// or compute.Slurm{Partition: "short", Workers: 4, Time: "1:00:00"}
+//
+//	base, err := compute.File("glacier.yaml")
+//	tasks, err := compute.Vary(base, "mass_balance.ela_m", compute.Steps(2800, 3200, 10)...)
+//	runs, err := pool.Map(ctx, tasks)          // a progress bar, updated in place
+//	fig, err := plots.TimeSeries(runs.Histories(), runs.Labels(), plots.TimeSeriesOptions{})
+//
+//	pool.Close()                               // stops the workers; scancel for Slurm
+//
+// [Attach] finds the broker, starts the workers through the launcher and
+// returns a [Pool]; [Pool.Map] submits the tasks, waits for them and
+// gives an [Ensemble]: a [Result] per task and the histories of those
+// that ran ([Ensemble.Histories], [Ensemble.Labels]), which
+// plots.TimeSeries draws; for a large ensemble, [Ensemble.Percentiles]
+// gives a few percentile histories to draw instead, and
+// [Ensemble.Summary] is the results table (a row per run: its last
+// year's volume, area and length, its worker or its error). [File], [Files] and [Vary] make the tasks
+// (experiment files, a glob of them, one number of a base experiment
+// varied over values, each checked as `firn model run` checks a file).
+// A Map shows its [Progress] through the view [Pool.ShowProgress] set:
+// done, running and failed experiments and, while Slurm workers wait in
+// the queue, the job id, how many wait, Slurm's reason and its start
+// estimate (squeue, every second). In a notebook the kernel sets that
+// view to one display updated in place (update_display_data); a
+// Progress is also a value that shows itself (its MIME method). When the
+// Map's context ends (the cell's interrupt: ctx in a cell is the running
+// cell's context) the tasks not done are cancelled ([Job.Cancel]: those
+// queued removed, those running stopped), the display says
+// "interrupted" and Map returns the results so far with an error; the
+// workers stay attached for the next Map. [Pool.Close] stops them (a
+// Slurm job with scancel); local workers also end with the process that
+// started them (Linux's parent-death signal), so a kernel that dies
+// leaves none behind.
+//
+// Which broker: the one the environment names ($FIRN_COMPUTE_URL with
+// $FIRN_COMPUTE_TOKEN or $FIRN_COMPUTE_CREDS, [BrokerURLEnv]), else an
+// embedded one that Attach starts for the pool, in a new folder under
+// [DefaultStoreDir] (or the temporary folder where that cannot be
+// written), removed by Close. `firn serve` owns a broker (its store under
+// [DefaultStoreDir], one broker per store folder: [ErrStoreInUse]) and
+// gives it to every kernel in that environment ([Broker.Env]), because a
+// kernel is confined: on Linux, Landlock lets it write only its
+// workspace and its own temporary folder, so a broker in a kernel could
+// not keep its streams under the user's data folder, and would end with
+// the kernel. What a confined kernel can do is all Attach needs: start
+// `firn worker` processes (they inherit the confinement, and write
+// nothing), run sbatch, squeue and scancel (the job script goes to
+// .firn-slurm in the workspace), and connect to the broker over
+// loopback. A Slurm job does not inherit the kernel's cap on its address
+// space (its memory limit): sbatch gets --propagate without AS, as Slurm
+// would otherwise give the job the submitting process's limits. Local
+// workers do inherit it, as any program a kernel starts.
+//
+// In the sandbox (a kernel without --trusted) cells reach only their
+// kernel's broker, through Attach: Connect, NewPool, StartBroker and
+// Worker are left out, and Local and Slurm have no Command and Env (the
+// workers run this program's `worker` command).
 package compute

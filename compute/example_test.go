@@ -64,3 +64,23 @@ func Example() {
 	// ela2600.json: 0.3842 km³, 7.7 km long after 300 years
 	// ela2700.json: 0.2277 km³, 5.2 km long after 300 years
 }
+
+// One experiment varied over ELA values: a task per value, each labelled
+// for the plot's legend. pool.Map(ctx, tasks) runs them.
+func ExampleVary() {
+	base := compute.Task{Name: "glacier.json", Data: []byte(`{"flowlines": [{"dx_m": 100, "bed": {"top_m": 3000, "bottom_m": 1000, "points": 200}, "width_m": 300}],
+	  "mass_balance": {"type": "linear", "ela_m": 2600, "gradient_mm_we_per_m": 3}, "years": {"end": 300}}`)}
+	tasks, err := compute.Vary(base, "mass_balance.ela_m", compute.Steps(2500, 2700, 50)...)
+	if err != nil {
+		panic(err)
+	}
+	for _, t := range tasks {
+		fmt.Printf("%s: %s\n", t.Label, t.Name)
+	}
+	// Output:
+	// ela_m = 2500: glacier.json with mass_balance.ela_m = 2500
+	// ela_m = 2550: glacier.json with mass_balance.ela_m = 2550
+	// ela_m = 2600: glacier.json with mass_balance.ela_m = 2600
+	// ela_m = 2650: glacier.json with mass_balance.ela_m = 2650
+	// ela_m = 2700: glacier.json with mass_balance.ela_m = 2700
+}

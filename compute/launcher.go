@@ -57,6 +57,9 @@ type Local struct {
 // users of the machine could read it).
 const TokenEnv = "FIRN_WORKER_TOKEN"
 
+// String names the workers in progress displays: "2 local workers".
+func (l Local) String() string { return plural(max(1, l.Workers), "local worker") }
+
 // Launch starts the processes.
 func (l Local) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
 	n := max(1, l.Workers)
@@ -86,6 +89,7 @@ func (l Local) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 		c := exec.Command(cmd[0], args...)
 		c.Env = append(append(os.Environ(), l.Env...), TokenEnv+"="+auth.Token)
 		c.Stderr = l.Stderr
+		diesWithParent(c)
 		if err := c.Start(); err != nil {
 			_ = lw.Stop()
 			return nil, fmt.Errorf("local launcher: starting worker %d (%s): %w", i, cmd[0], err)

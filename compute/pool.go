@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,19 @@ import (
 type Pool struct {
 	nc *nats.Conn
 	js jetstream.JetStream
+
+	// Set by Attach: the workers it launched, the broker it started (nil
+	// for one from the environment) and that broker's folder, and the
+	// workers' name in progress displays.
+	workers Workers
+	broker  *Broker
+	store   string
+	where   string
+
+	mu     sync.Mutex
+	show   func(Progress) ProgressView
+	closed sync.Once
+	err    error
 }
 
 // PoolOptions configure NewPool.
@@ -49,8 +63,25 @@ func NewPool(ctx context.Context, url string, auth Auth, o PoolOptions) (*Pool, 
 }
 
 // Close closes the pool's connection; tasks already submitted stay in
-// the broker.
-func (p *Pool) Close() { p.nc.Close() }
+// the broker. A pool made by Attach also stops its workers (their
+// unfinished chunks go back to the broker; a Slurm job is cancelled with
+// scancel) and the broker Attach started, whose folder it removes.
+// Later calls return the first call's error.
+func (p *Pool) Close() error {
+	p.closed.Do(func() {
+		if p.workers != nil {
+			p.err = p.workers.Stop()
+		}
+		p.nc.Close()
+		if p.broker != nil {
+			p.broker.Close()
+			if p.store != "" {
+				os.RemoveAll(p.store)
+			}
+		}
+	})
+	return p.err
+}
 
 // SubmitOptions configure Submit.
 type SubmitOptions struct {

@@ -123,6 +123,16 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// String names the workers in progress displays: "4 Slurm workers
+// (partition short)".
+func (s Slurm) String() string {
+	out := plural(max(1, s.Workers), "Slurm worker")
+	if s.Partition != "" {
+		out += " (partition " + s.Partition + ")"
+	}
+	return out
+}
+
 // Launch writes the job script and submits it with sbatch.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
 	dir, err := s.jobDir()
@@ -169,7 +179,7 @@ func (s Slurm) submit(ctx context.Context, dir, name, script, workDir string, en
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return nil, fmt.Errorf("slurm launcher: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "sbatch", append(append([]string{"--parsable"}, args...), path)...)
+	cmd := exec.CommandContext(ctx, "sbatch", append(append(append([]string{"--parsable"}, propagateFlags()...), args...), path)...)
 	cmd.Env = env
 	cmd.Dir = dir
 	if workDir != "" {

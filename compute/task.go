@@ -22,6 +22,8 @@ type Task struct {
 	// Every records the diagnostics every Every years; 0 takes the
 	// experiment's years.every (as firn model run does).
 	Every int `json:"every,omitempty"`
+	// Label names the run in plots (Ensemble.Labels); "" is Name.
+	Label string `json:"label,omitempty"`
 }
 
 // A Result is what a task gave: the yearly diagnostics of its run, or

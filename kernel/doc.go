@@ -158,7 +158,9 @@
 // Windows also SYSTEMROOT, WINDIR, USERPROFILE, USERNAME, TEMP, TMP,
 // APPDATA and LOCALAPPDATA), the variables Options.PassEnv names
 // (`--kernel-env NAME` of `firn serve`, `firn repl` and `firn run`), and
-// the entries of Options.Env. Cells read that environment with os.Getenv
+// the entries of Options.Env (`firn serve` adds there its compute
+// broker's FIRN_COMPUTE_URL and FIRN_COMPUTE_TOKEN, which compute.Attach
+// in a cell uses). Cells read that environment with os.Getenv
 // and os.Environ; the Go runtime's own variables (GOMAXPROCS, GOGC,
 // GODEBUG, ...) reach a kernel only when named too. TMPDIR (TMP and
 // TEMP on Windows) is then set to the kernel's own temporary folder, and

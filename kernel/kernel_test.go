@@ -16,9 +16,13 @@ import (
 )
 
 // The test binary is also the kernel program: started with
-// FIRN_KERNEL_CHILD=1 it runs Main, exactly as `firn kernel` does.
+// FIRN_KERNEL_CHILD=1 it runs Main, exactly as `firn kernel` does (and,
+// with the argument "worker", a compute worker, as `firn worker` does).
 func TestMain(m *testing.M) {
 	if os.Getenv("FIRN_KERNEL_CHILD") == "1" {
+		if len(os.Args) > 1 && os.Args[1] == "worker" {
+			os.Exit(workerMain(os.Args[2:])) // compute_test.go
+		}
 		os.Exit(Main(os.Args[1:], os.Stderr))
 	}
 	os.Exit(m.Run())

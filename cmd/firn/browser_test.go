@@ -106,6 +106,12 @@ type served struct {
 
 func startServe(tb testing.TB, limit time.Duration) *served {
 	tb.Helper()
+	return startServeArgs(tb, limit)
+}
+
+// startServeArgs is startServe with more arguments for `firn serve`.
+func startServeArgs(tb testing.TB, limit time.Duration, args ...string) *served {
+	tb.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		tb.Fatal("the browser tests need Node.js")
 	}
@@ -123,7 +129,7 @@ func startServe(tb testing.TB, limit time.Duration) *served {
 	tb.Cleanup(cancel)
 	workspace := tb.TempDir()
 	home := tb.TempDir()
-	serve := exec.CommandContext(ctx, firnBin, "serve", workspace, "--no-browser", "--addr", "127.0.0.1:0")
+	serve := exec.CommandContext(ctx, firnBin, append([]string{"serve", workspace, "--no-browser", "--addr", "127.0.0.1:0"}, args...)...)
 	serve.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
 	stderr, err := serve.StderrPipe()
 	if err != nil {

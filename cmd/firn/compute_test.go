@@ -304,3 +304,30 @@ func TestModelRunOnSlurm(t *testing.T) {
 		return strings.Count(string(data), "JobState=CANCELLED") >= 2
 	})
 }
+
+// TestModelRunBesideServe: `firn model run --on local` while a `firn
+// serve` of the same user holds the default store folder (one broker per
+// folder) runs with a broker in a folder of its own, which it removes.
+func TestModelRunBesideServe(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
+	// What firn serve holds: the broker of the default store folder.
+	held, err := compute.StartBroker(compute.BrokerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	dir := t.TempDir()
+	f := filepath.Join(dir, "ela2600.json")
+	writeExperiment(t, f, 40, 2600, 50)
+	cmd := exec.Command(firnBin, "model", "run", f, "--on", "local", "--workers", "1", "--out-dir", filepath.Join(dir, "out"))
+	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+data)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "1 runs: 1 done, 0 failed") {
+		t.Fatalf("%v: %s", err, out)
+	}
+	left, _ := filepath.Glob(filepath.Join(data, "firn", "compute", "run-*"))
+	if len(left) != 0 {
+		t.Errorf("the run's broker folder is left: %v", left)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -80,6 +81,14 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	url, auth := o.connect, compute.Auth{Token: o.token, CredsFile: o.creds}
 	if url == "" {
 		b, err := compute.StartBroker(compute.BrokerOptions{Dir: o.store})
+		if errors.Is(err, compute.ErrStoreInUse) && o.store == "" {
+			// Another broker (a running `firn serve`) has the default
+			// folder: this run gets a folder of its own beside it.
+			var dir string
+			if b, dir, err = separateBroker(); err == nil {
+				defer os.RemoveAll(dir) // after b.Close, deferred below
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -325,4 +334,23 @@ func reportQueue(ctx context.Context, j *compute.SlurmJob, w io.Writer) {
 		case <-t.C:
 		}
 	}
+}
+
+// separateBroker starts an embedded broker in a new folder under the
+// default store folder, which the caller removes after closing it.
+func separateBroker() (*compute.Broker, string, error) {
+	base, err := compute.DefaultStoreDir()
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := os.MkdirTemp(base, "run-")
+	if err != nil {
+		return nil, "", fmt.Errorf("broker: %w", err)
+	}
+	b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	return b, dir, nil
 }

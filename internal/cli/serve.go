@@ -38,10 +38,13 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return usagef("firn serve: --memory-limit: %v", err)
 	}
+	// The kernels' broker for compute.Attach (see serverBroker).
+	brokerEnv, stopBroker := serverBroker(stderr)
+	defer stopBroker()
 	return app.Serve(ctx, app.ServeOptions{
 		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
-		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Launcher: launcher.launcher},
+		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Env: brokerEnv, Launcher: launcher.launcher},
 		Stderr:        stderr,
 	})
 }

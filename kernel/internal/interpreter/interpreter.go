@@ -16,6 +16,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/engine/edu"
 	"github.com/firnglacier/firn/kernel/display"
 	"github.com/firnglacier/firn/kernel/internal/cellsrc"
@@ -133,7 +134,7 @@ func New(opts Options) (*Interpreter, error) {
 	in.exports = interp.Exports{}
 	// std after Firn's tables: in the sandbox it holds plots with its
 	// figures confined to the workspace.
-	for _, e := range []interp.Exports{symbols.Firn(), std, in.bindings()} {
+	for _, e := range []interp.Exports{symbols.Firn(), std, in.bindings(std)} {
 		for k, v := range e {
 			in.exports[k] = v
 		}
@@ -163,11 +164,14 @@ func New(opts Options) (*Interpreter, error) {
 
 // bindings are the symbols that depend on this interpreter: display
 // bound to the publisher, glaciers bound to the running cell's context,
-// and the runtime helpers cellsrc's rewrites call.
-func (in *Interpreter) bindings() interp.Exports {
+// pools of package compute that show their progress as a display, and
+// the runtime helpers cellsrc's rewrites call. std is the standard
+// library's tables (the sandbox's, which change some of Firn's).
+func (in *Interpreter) bindings(std interp.Exports) interp.Exports {
 	e := interp.Exports{}
+	var d *display.Display
 	if in.opts.Publisher != nil {
-		d := display.New(in.opts.Publisher)
+		d = display.New(in.opts.Publisher)
 		disp := map[string]reflect.Value{}
 		for k, v := range symbols.Firn()["firn/display/display"] {
 			disp[k] = v
@@ -204,6 +208,25 @@ func (in *Interpreter) bindings() interp.Exports {
 		return bindReal(edu.LoadGlacier(dir))
 	})
 	e["firn/engine/edu/edu"] = eduSyms
+	const computeKey = "firn/compute/compute"
+	computeTable := std[computeKey]
+	if computeTable == nil {
+		computeTable = symbols.Firn()[computeKey]
+	}
+	computeSyms := map[string]reflect.Value{}
+	for k, v := range computeTable {
+		computeSyms[k] = v
+	}
+	computeSyms["Attach"] = reflect.ValueOf(func(ctx context.Context, l compute.Launcher) (*compute.Pool, error) {
+		p, err := compute.Attach(ctx, l)
+		if p != nil && d != nil {
+			p.ShowProgress(func(first compute.Progress) compute.ProgressView {
+				return progressView{d.Show(first)}
+			})
+		}
+		return p, err
+	})
+	e[computeKey] = computeSyms
 	e[cellsrc.RuntimePath+"/"+path.Base(cellsrc.RuntimePath)] = map[string]reflect.Value{
 		"Go":      reflect.ValueOf(in.goStatement),
 		"Clear":   reflect.ValueOf(clearValue),
@@ -212,6 +235,11 @@ func (in *Interpreter) bindings() interp.Exports {
 	}
 	return e
 }
+
+// progressView shows a Map's progress as one display, updated in place.
+type progressView struct{ h *display.Handle }
+
+func (v progressView) Update(p compute.Progress) { v.h.Update(p) }
 
 // Execute runs one cell (cell is its execution count, used in messages).
 // It returns the bundle of the cell's last expression when the cell ends

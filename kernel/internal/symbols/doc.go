@@ -17,6 +17,7 @@
 //	import "firn/engine/edu"          // the teaching API (OGGM-Edu style)
 //	import "firn/engine/datasets"     // bundled real glacier data (Hintereisferner)
 //	import "firn/plots"               // glacier plots with display bundles
+//	import "firn/compute"             // many experiments on workers (local, Slurm)
 //	import "firn/display"             // rich output: Markdown, tables, progress bars
 //
 // Firn returns their tables. Generic functions and types are not in them
@@ -67,6 +68,11 @@
 //     (Unrestricted: false) puts back versions that change only the
 //     cells' own environment. os.Exit stays yaegi's stub, which fails the
 //     cell instead of exiting.
+//   - Of Firn's compute: Connect, NewPool, StartBroker and Worker (cells
+//     reach only their kernel's broker, through compute.Attach); Local
+//     and Slurm are launchers without Command and Env, so that their
+//     workers run this program's `worker` command and nothing else
+//     (computesandbox.go).
 //   - Files change only inside the workspace. os.Create, os.OpenFile (when
 //     the flags include O_WRONLY, O_RDWR, O_CREATE, O_APPEND or O_TRUNC),
 //     os.WriteFile, Mkdir, MkdirAll, MkdirTemp, CreateTemp, Remove,

@@ -16,6 +16,7 @@ func firnTables() []firnTable {
 		{"firn/engine/edu/edu", "github.com/firnglacier/firn/engine/edu/edu", firnEngineEdu},
 		{"firn/engine/datasets/datasets", "github.com/firnglacier/firn/engine/datasets/datasets", firnEngineDatasets},
 		{"firn/plots/plots", "github.com/firnglacier/firn/plots/plots", firnPlots},
+		{"firn/compute/compute", "github.com/firnglacier/firn/compute/compute", firnCompute},
 		{"firn/display/display", "github.com/firnglacier/firn/kernel/display/display", firnDisplay},
 	}
 }

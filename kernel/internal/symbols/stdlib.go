@@ -79,6 +79,9 @@ func Stdlib(workspace string, trusted bool) (interp.Exports, error) {
 	for key, table := range g.confinedFirn() {
 		out[key] = table
 	}
+	for key, table := range sandboxedCompute() {
+		out[key] = table
+	}
 	return out, nil
 }
 
@@ -152,6 +155,7 @@ func removedSymbols() []removal {
 		{"testing", []string{"Main", "MainStart"}, "it exits the kernel"},
 		{"log", []string{"Default"}, "it hands out the kernel's own logger"},
 		{"log/slog", []string{"SetDefault", "SetLogLoggerLevel"}, "it changes the kernel's logging"},
+		{"firn/compute", removedCompute, "it reaches any server or starts a worker in the kernel; compute.Attach reaches the kernel's broker"},
 	}
 }
 

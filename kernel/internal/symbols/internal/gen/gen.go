@@ -50,6 +50,7 @@ func Packages() []Package {
 		{Module + "/engine/edu", "firn/engine/edu"},
 		{Module + "/engine/datasets", "firn/engine/datasets"},
 		{Module + "/plots", "firn/plots"},
+		{Module + "/compute", "firn/compute"},
 		{Module + "/kernel/display", "firn/display"},
 	}
 }

@@ -1,0 +1,89 @@
+package symbols
+
+import (
+	"context"
+	"io"
+	"reflect"
+
+	"github.com/firnglacier/firn/compute"
+)
+
+// sandboxedCompute returns, for the sandbox, package compute's table
+// without what would let a cell reach any server or start any program:
+// Connect, NewPool, StartBroker and Worker are left out (a sandboxed cell
+// reaches only the broker its kernel was given, through Attach), and
+// Local and Slurm are launchers without Command and Env (the program a
+// worker runs and the variables it gets, such as LD_PRELOAD): their
+// workers run this program's `worker` command.
+func sandboxedCompute() map[string]map[string]reflect.Value {
+	const key = "firn/compute/compute"
+	table := Firn()[key]
+	for _, name := range removedCompute {
+		delete(table, name)
+	}
+	table["Local"] = reflect.ValueOf((*Local)(nil))
+	table["Slurm"] = reflect.ValueOf((*Slurm)(nil))
+	return map[string]map[string]reflect.Value{key: table}
+}
+
+// removedCompute are the names of package compute that sandboxed cells
+// do not get.
+var removedCompute = []string{"Connect", "NewPool", "StartBroker", "Worker"}
+
+// Local is compute.Local in the sandbox: N `firn worker` processes on
+// this machine, with no Command or Env of the cell's choosing.
+type Local struct {
+	// Workers is the number of processes; 0 is 1.
+	Workers int
+	// Concurrency per process; 0 shares the machine's cores.
+	Concurrency int
+	// Stderr gets the workers' standard error (nil: discarded).
+	Stderr io.Writer
+	// Name prefixes the workers' names; "" is "local".
+	Name string
+}
+
+func (l Local) local() compute.Local {
+	return compute.Local{Workers: l.Workers, Concurrency: l.Concurrency, Stderr: l.Stderr, Name: l.Name}
+}
+
+// Launch starts the processes (compute.Local.Launch).
+func (l Local) Launch(ctx context.Context, url string, auth compute.Auth) (compute.Workers, error) {
+	return l.local().Launch(ctx, url, auth)
+}
+
+// String names the workers: "2 local workers".
+func (l Local) String() string { return l.local().String() }
+
+// Slurm is compute.Slurm in the sandbox: a job array of `firn worker`
+// tasks, with no Command or Env of the cell's choosing.
+type Slurm struct {
+	Workers                 int
+	Partition, Account, QoS string
+	Time                    string
+	CPUsPerTask             int
+	Mem, MemPerCPU          string
+	GPUs, Constraint        string
+	Extra                   []string
+	JobName                 string
+	Dir                     string
+}
+
+func (s Slurm) slurm() compute.Slurm {
+	return compute.Slurm{Workers: s.Workers, Partition: s.Partition, Account: s.Account, QoS: s.QoS, Time: s.Time,
+		CPUsPerTask: s.CPUsPerTask, Mem: s.Mem, MemPerCPU: s.MemPerCPU, GPUs: s.GPUs, Constraint: s.Constraint,
+		Extra: s.Extra, JobName: s.JobName, Dir: s.Dir}
+}
+
+// Launch submits the job array (compute.Slurm.Launch).
+func (s Slurm) Launch(ctx context.Context, url string, auth compute.Auth) (compute.Workers, error) {
+	return s.slurm().Launch(ctx, url, auth)
+}
+
+// Script is the job script Launch submits (compute.Slurm.Script).
+func (s Slurm) Script(url string, auth compute.Auth, logDir string) (string, error) {
+	return s.slurm().Script(url, auth, logDir)
+}
+
+// String names the workers: "4 Slurm workers (partition short)".
+func (s Slurm) String() string { return s.slurm().String() }
