@@ -173,7 +173,19 @@ func (p *Pool) Map(ctx context.Context, tasks []Task) (*Ensemble, error) {
 	show := p.show
 	p.mu.Unlock()
 	m := newMonitor(p, job, show)
-	results, werr := job.Wait(ctx, m.status)
+	// A Slurm job that leaves the queue (scancel, a node failure, its
+	// time limit) leaves no worker to run what is left: the wait ends
+	// then, rather than never.
+	wctx, stopWait := context.WithCancel(ctx)
+	defer stopWait()
+	go func() {
+		select {
+		case <-m.gone:
+			stopWait()
+		case <-wctx.Done():
+		}
+	}()
+	results, werr := job.Wait(wctx, m.status)
 	all := job.Tasks()
 	if len(results) != len(all) {
 		results = make([]Result, len(all))
@@ -188,6 +200,19 @@ func (p *Pool) Map(ctx context.Context, tasks []Task) (*Ensemble, error) {
 		}
 	}
 	e := &Ensemble{Tasks: all, Results: results}
+	if werr != nil && ctx.Err() == nil && isClosed(m.gone) {
+		for i, r := range results {
+			if r.Err == all[i].Name+": "+missing {
+				results[i].Err = all[i].Name + ": not run: the workers' Slurm job left the queue"
+			}
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = job.Cancel(cctx) // take back what no worker will run
+		st := m.end("workers gone")
+		return e, fmt.Errorf("map stopped: Slurm job %s has left the queue (cancelled, failed or out of time; its logs are in %s): %d of %d experiments done, %d failed, the other %d not run",
+			m.slurm.ID, m.slurm.Dir, st.Done, st.Total, st.Failed, st.Total-st.Done-st.Failed)
+	}
 	if werr != nil {
 		if ctx.Err() != nil {
 			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -234,7 +259,8 @@ type Progress struct {
 	Start          string `json:"start,omitempty"`
 	QueueErr       string `json:"queue_error,omitempty"`
 	// State is "running" until the Map ends, then "done", "failed" (the
-	// broker was lost) or "interrupted".
+	// broker was lost), "interrupted" or "workers gone" (the Slurm job
+	// left the queue: scancel, a node failure, its time limit).
 	State string `json:"state"`
 }
 
@@ -261,6 +287,8 @@ func (p Progress) Title() string {
 		fmt.Fprintf(&b, ": interrupted, %d done, %d failed, %d cancelled", p.Done, p.Failed, p.Total-p.Done-p.Failed)
 	case "failed":
 		fmt.Fprintf(&b, ": stopped, %d done, %d failed", p.Done, p.Failed)
+	case "workers gone":
+		fmt.Fprintf(&b, ": the job left the queue (cancelled, failed or out of time), %d done, %d failed, %d not run", p.Done, p.Failed, p.Total-p.Done-p.Failed)
 	default:
 		fmt.Fprintf(&b, ": %d running, %d failed", p.Running, p.Failed)
 	}
@@ -312,6 +340,18 @@ type monitor struct {
 	changed chan struct{}
 	stop    chan struct{}
 	wg      sync.WaitGroup
+	// gone is closed when squeue no longer lists the Slurm job.
+	gone     chan struct{}
+	goneOnce sync.Once
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // slurmPoll is how often a Map asks squeue for its Slurm workers.
@@ -322,6 +362,7 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 		cur:     Progress{Job: job.ID, Workers: p.where, Total: len(job.Tasks()), State: "running"},
 		changed: make(chan struct{}, 1),
 		stop:    make(chan struct{}),
+		gone:    make(chan struct{}),
 	}
 	if m.cur.Workers == "" {
 		m.cur.Workers = "workers"
@@ -386,6 +427,9 @@ func (m *monitor) queue(j *SlurmJob) {
 		return
 	}
 	m.cur.QueueErr = ""
+	if len(tasks) == 0 {
+		m.goneOnce.Do(func() { close(m.gone) })
+	}
 	m.cur.WorkersRunning, m.cur.WorkersPending, m.cur.Reason, m.cur.Start = 0, 0, "", ""
 	for _, t := range tasks {
 		switch t.State {

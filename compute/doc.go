@@ -115,7 +115,11 @@
 // cell's context) the tasks not done are cancelled ([Job.Cancel]: those
 // queued removed, those running stopped), the display says
 // "interrupted" and Map returns the results so far with an error; the
-// workers stay attached for the next Map. [Pool.Close] stops them (a
+// workers stay attached for the next Map. When a Slurm pool's job leaves
+// the queue (scancel, a node failure, its time limit) the Map does not
+// wait for workers that will not come: it takes back what is left and
+// ends with an error naming the job and its logs, the display saying
+// "the job left the queue". [Pool.Close] stops them (a
 // Slurm job with scancel); local workers also end with the process that
 // started them (Linux's parent-death signal), so a kernel that dies
 // leaves none behind.

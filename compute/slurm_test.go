@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/testslurm"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestSlurmScript: every knob of the Slurm launcher becomes its #SBATCH
@@ -120,4 +123,78 @@ func TestSlurmLauncher(t *testing.T) {
 		st, err := job.Status(context.Background())
 		return err == nil && len(st) == 0
 	})
+}
+
+// TestMapSlurmJobCancelled: a Map whose Slurm workers are cancelled
+// (scancel, as an admin or the time limit would end them) does not wait
+// for ever: it ends with an error naming the job and saying what ran,
+// the progress display ends "the job left the queue", the experiments
+// not run say so, and none stays queued in the broker.
+func TestMapSlurmJobCancelled(t *testing.T) {
+	s := testslurm.Start(t)
+	e := start(t, t.TempDir(), 0)
+	for _, kv := range e.broker.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	pool, err := compute.Attach(context.Background(), compute.Slurm{Workers: 1, Partition: "debug", Time: "10", Mem: "300M",
+		Dir: filepath.Join(s.Dir, "job"), Command: []string{os.Args[0]}, Env: []string{workerEnv + "=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	job := pool.Workers().(*compute.SlurmJob)
+	var v views
+	cancelled := false
+	v.onUpdate = func(p compute.Progress) {
+		// Once some runs are done, the job is cancelled behind the
+		// Map's back.
+		if p.Done > 0 && !cancelled {
+			cancelled = true
+			if out, err := exec.Command("scancel", job.ID).CombinedOutput(); err != nil {
+				t.Errorf("scancel: %v %s", err, out)
+			}
+		}
+	}
+	pool.ShowProgress(v.show)
+	var tasks []compute.Task
+	for i := range 400 {
+		tasks = append(tasks, compute.Task{Name: fmt.Sprintf("long%d.json", i), Data: experimentDoc(200, 2600+float64(i%20), 3000)})
+	}
+	ens, mapErr := pool.Map(context.Background(), tasks)
+	if mapErr == nil || !strings.Contains(mapErr.Error(), "Slurm job "+job.ID+" has left the queue") || !strings.Contains(mapErr.Error(), "not run") {
+		t.Fatalf("Map after scancel: %v", mapErr)
+	}
+	states := v.get(0)
+	last := states[len(states)-1]
+	if last.State != "workers gone" || !strings.Contains(last.Title(), "the job left the queue") {
+		t.Errorf("the display ends %+v (%s)", last, last.Title())
+	}
+	notRun := 0
+	for _, r := range ens.Results {
+		if strings.HasSuffix(r.Err, "not run: the workers' Slurm job left the queue") {
+			notRun++
+		}
+	}
+	if notRun == 0 || notRun != last.Total-last.Done-last.Failed {
+		t.Errorf("%d results say not run; the display says %d", notRun, last.Total-last.Done-last.Failed)
+	}
+	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	stream, err := js.Stream(context.Background(), "FIRN_TASKS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(context.Background(), jetstream.WithSubjectFilter("firn.tasks."+last.Job))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 0 {
+		t.Errorf("%d chunks of the job left in the task stream", info.State.Msgs)
+	}
+	t.Logf("%v; display: %s", mapErr, last.Title())
 }
