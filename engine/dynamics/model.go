@@ -92,9 +92,11 @@ type line struct {
 
 	// Semi-implicit work space.
 	diffusivity, lower, diag, upper, rhs, cp []float64
-	// explicit is the explicit Euler increment Δt·(F(Hⁿ) + m) of the
-	// semi-implicit step being tried, m (its error estimate).
-	explicit []float64
+	// k1 is the first stage of the semi-implicit step being tried (Firn's
+	// own steps), m of ice; stageWidth is the top width, m, and stageFlux
+	// the flux φ on the edges, m² s⁻¹ (see stepSemiImplicit), at the
+	// state Hⁿ + k1 where its second stage evaluates the flux.
+	k1, stageWidth, stageFlux []float64
 	// diffusivityH is ∂D/∂H̄ on the edges, m³ s⁻¹ (the Jacobian of the
 	// semi-implicit step with Firn's own steps).
 	diffusivityH []float64
@@ -214,8 +216,11 @@ func newLine(fl *geometry.Flowline, into int) line {
 		rectangular: true,
 		lambda:      make([]float64, n),
 
-		explicit:     make([]float64, n),
 		diffusivityH: make([]float64, n+1),
+
+		k1:         make([]float64, n),
+		stageWidth: make([]float64, n),
+		stageFlux:  make([]float64, n+1),
 	}
 	if fl.FlowsTo != nil {
 		l.junction = fl.FlowsTo.Point

@@ -114,7 +114,7 @@ type Params struct {
 // reference case stays at least as close to a converged run as OGGM's
 // monthly steps (TestSemiImplicitOwnStepsConverge; 1 cm is not, with
 // sliding and on the bumpy bed).
-const DefaultStepTolerance = 0.003
+const DefaultStepTolerance = 0.03
 
 // DefaultParams returns OGGM's defaults: A = 2.4e-24 Pa⁻³ s⁻¹, n = 3,
 // no sliding, ρ = 900 kg m⁻³, g = 9.80665 m s⁻², the flux-based solver.

@@ -96,8 +96,8 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 		return maxDt, nil
 	}
 	n := l.n
-	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
-	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
+	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
+	bottom := l.fl.Width[:n]
 	d, dd := l.diffusivity[:n+1], l.diffusivityH[:n+1]
 	g := &m.glen
 	invDx := 1 / m.dx
@@ -149,39 +149,45 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 
 	if !control {
 		m.solveLagged(l, a, b, dt)
-	} else {
-		for { // until the step's error estimate is within the tolerance
-			est := m.solveLinearlyImplicit(l, a, b, dt)
-			if est <= m.stepTol {
-				// The next step: the one whose estimate would be
-				// stepSafety²·tol (est ∝ Δt²), at most stepGrowth times
-				// the step meant.
-				next := max(dt, intended) * stepGrowth
-				if est > 0 {
-					next = min(next, dt*stepSafety*math.Sqrt(m.stepTol/est))
-				}
-				m.nextDt = min(next, constants.SecondsPerYear)
-				break
+		return dt, m.updateLagged(l, a, b, dt)
+	}
+	for { // until the step's error estimate is within the tolerance
+		est := m.solveROS2(l, a, b, dt)
+		if est <= m.stepTol {
+			// The next step: the one whose estimate would be
+			// stepSafety²·tol (est ∝ Δt²), at most stepGrowth times
+			// the step meant.
+			next := max(dt, intended) * stepGrowth
+			if est > 0 {
+				next = min(next, dt*stepSafety*math.Sqrt(m.stepTol/est))
 			}
-			if math.IsNaN(est) {
-				break // not finite: the check below stops the run
-			}
-			m.rejected++
-			dt *= max(stepShrink, stepSafety*math.Sqrt(m.stepTol/est))
-			intended = dt
-			if dt < m.minStep {
-				return 0, m.unstable(dt)
-			}
+			m.nextDt = min(next, constants.SecondsPerYear)
+			break
+		}
+		if math.IsNaN(est) {
+			break // not finite: the check below stops the run
+		}
+		m.rejected++
+		dt *= max(stepShrink, stepSafety*math.Sqrt(m.stepTol/est))
+		intended = dt
+		if dt < m.minStep {
+			return 0, m.unstable(dt)
 		}
 	}
+	return dt, m.updateROS2(l, a, b, dt)
+}
 
-	// With its own steps (longer than OGGM's months) Firn keeps the
-	// trapezoid's volume exact: see the comment at the top.
-	conservative := control
-	rhs := l.rhs[:n]
+// updateLagged sets the new state from the solution of OGGM's system (in
+// l.rhs) and books the mass balance and the clipped ice, as OGGM's update
+// does.
+func (m *Model) updateLagged(l *line, a, b int, dt float64) error {
+	n := l.n
+	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
+	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
+	d := l.diffusivity[:n+1]
+	rhs, sec := l.rhs[:n], l.section[:n]
 	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
-	sec := l.section[:n]
 	for i := a; i <= b; i++ {
 		hNew := rhs[i]
 		sum += hNew
@@ -190,31 +196,6 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 			continue // bare and nothing flows in: stays bare, books nothing
 		}
 		input += gain
-		if conservative && lambda[i] != 0 {
-			// The scheme's volume change is w·ΔH: book it as the
-			// section's change and take the thickness of that section;
-			// the mass balance falls on the mean top width of the step.
-			dh := hNew - h[i]
-			v := sec[i] + w[i]*dh
-			if h[i] > 0 || mb[i] > 0 {
-				widen := 0.5 * dt * mb[i] * lambda[i] * dh
-				v += widen
-				input += widen
-			}
-			if v <= 0 {
-				clipped -= v
-				v, hNew = 0, 0
-			} else {
-				hNew = trapezoidThickness(bottom[i], lambda[i], v)
-				lo = min(lo, i)
-				hi = i
-			}
-			sec[i] = v
-			h[i] = hNew
-			s[i] = bed[i] + hNew
-			w[i] = bottom[i] + lambda[i]*hNew
-			continue
-		}
 		if hNew <= 0 {
 			clipped -= hNew * w[i]
 			hNew = 0
@@ -231,9 +212,63 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	m.account.Input += input * m.dx
 	m.account.Clipped += clipped * m.dx
 	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
-		return dt, m.notFinite()
+		return m.notFinite()
 	}
-	return dt, nil
+	return nil
+}
+
+// updateROS2 sets the new state from the two stages of the step (l.k1,
+// and k2 in l.rhs): the section changes by w·(3/2·k1 + 1/2·k2), and it
+// books the mass balance (on the mean of the top widths at the start and
+// at the stage) and the clipped ice.
+func (m *Model) updateROS2(l *line, a, b int, dt float64) error {
+	n := l.n
+	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
+	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
+	d, phi := l.diffusivity[:n+1], l.stageFlux[:n+1]
+	k1, k2, wStage, sec := l.k1[:n], l.rhs[:n], l.stageWidth[:n], l.section[:n]
+	input, clipped, sum := 0.0, 0.0, 0.0
+	lo, hi := n, -1
+	for i := a; i <= b; i++ {
+		dh := 1.5*k1[i] + 0.5*k2[i]
+		sum += dh
+		if h[i] == 0 && mb[i] <= 0 && d[i] == 0 && d[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
+			continue // bare and nothing flows in: stays bare, books nothing
+		}
+		input += dt * mb[i] * 0.5 * (w[i] + wStage[i])
+		var hNew float64
+		if lambda[i] == 0 {
+			hNew = h[i] + dh
+			if hNew <= 0 {
+				clipped -= hNew * w[i]
+				hNew = 0
+			}
+			sec[i] = bottom[i] * hNew
+		} else {
+			v := sec[i] + w[i]*dh
+			if v <= 0 {
+				clipped -= v
+				v = 0
+			} else {
+				hNew = trapezoidThickness(bottom[i], lambda[i], v)
+			}
+			sec[i] = v
+		}
+		if hNew > 0 {
+			lo = min(lo, i)
+			hi = i
+		}
+		h[i] = hNew
+		s[i] = bed[i] + hNew
+		w[i] = bottom[i] + lambda[i]*hNew
+	}
+	l.lo, l.hi = lo, hi
+	m.account.Input += input * m.dx
+	m.account.Clipped += clipped * m.dx
+	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
+		return m.notFinite()
+	}
+	return nil
 }
 
 // The step controller's factors (Hairer, Nørsett & Wanner 1993, II.4):
@@ -269,26 +304,35 @@ func (m *Model) solveLagged(l *line, a, b int, dt float64) {
 	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], rhs[a:b+1], l.cp[a:b+1])
 }
 
-// solveLinearlyImplicit fills the linearly implicit Euler system for a
-// step of dt seconds over points a … b and solves it: the new thickness,
-// before clipping at 0, is in l.rhs[a:b+1]. It returns the step's error
-// estimate, m of ice (see the comment at the top).
-func (m *Model) solveLinearlyImplicit(l *line, a, b int, dt float64) float64 {
+// ros2Gamma is γ = 1 + 1/√2 of the ROS2 method (see stepSemiImplicit).
+const ros2Gamma = 1 + 1/math.Sqrt2
+
+// solveROS2 computes the two stages of a ROS2 step of dt seconds over
+// points a … b, k1 in l.k1 and k2 in l.rhs (m of ice; see
+// stepSemiImplicit), and returns the step's error estimate, m of ice.
+func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 	n := l.n
 	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
+	bottom, bed, lambda, sec := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n], l.section[:n]
 	d, dd := l.diffusivity[:n+1], l.diffusivityH[:n+1]
-	lower, diag, upper, rhs, explicit := l.lower[:n], l.diag[:n], l.upper[:n], l.rhs[:n], l.explicit[:n]
+	lower, diag, upper, k1, k2 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.rhs[:n]
+	wStage, phi := l.stageWidth[:n], l.stageFlux[:n+1]
 	invDx := 1 / m.dx
-	nDx2 := m.glen.n * invDx * invDx
+	invDx2 := invDx * invDx
+	nDx2 := m.glen.n * invDx2
+	gdt := ros2Gamma * dt
+
+	// The matrix I − γΔt·J and the first stage's right-hand side
+	// Δt·(F(Hⁿ) + m).
 	bareLeft := false // point i−1 is bare and stays bare
 	for i := a; i <= b; i++ {
-		ra := dt / w[i]
+		ra := gdt / w[i]
 		gl := (s[max(i-1, 0)] - s[i]) * invDx // surface slopes, down-glacier positive
 		gr := (s[i] - s[min(i+1, n-1)]) * invDx
 		pl, pr := 0.5*dd[i]*gl*invDx, 0.5*dd[i+1]*gr*invDx
 		dl, dr := nDx2*d[i], nDx2*d[i+1]
-		e := ra*(d[i]*gl-d[i+1]*gr)*invDx + dt*mb[i]
-		rhs[i], explicit[i] = e, e
+		e := dt/w[i]*(d[i]*gl-d[i+1]*gr)*invDx + dt*mb[i]
+		k1[i] = e
 		lower[i] = -ra * (dl + pl)
 		upper[i] = -ra * (dr - pr)
 		if bareLeft {
@@ -306,12 +350,41 @@ func (m *Model) solveLinearlyImplicit(l *line, a, b int, dt float64) float64 {
 		}
 		diag[i] = 1 + ra*(dl+dr-pl+pr)
 	}
-	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], rhs[a:b+1], l.cp[a:b+1])
+	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
+
+	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0) and its flux.
+	g := &m.glen
+	phi[a], phi[b+1] = 0, 0
+	var sPrev, hPrev, wPrev float64
+	for i := a; i <= b; i++ {
+		var hi float64
+		if lambda[i] == 0 {
+			hi = max(h[i]+k1[i], 0)
+		} else if v := sec[i] + w[i]*k1[i]; v > 0 {
+			hi = trapezoidThickness(bottom[i], lambda[i], v)
+		}
+		si, wi := bed[i]+hi, bottom[i]+lambda[i]*hi
+		wStage[i] = wi
+		if i > a {
+			hm := 0.5 * (hPrev + hi)
+			wMean := 0.25 * (bottom[i-1] + bottom[i] + wPrev + wi)
+			slope := (si - sPrev) * invDx
+			phi[i] = -g.diffusivity(hm, slope) * wMean * slope * invDx
+		}
+		sPrev, hPrev, wPrev = si, hi, wi
+	}
+	// The second stage's right-hand side Δt·(F(Hⁿ + k1) + m) − 2·k1,
+	// with the flux divided by the width at the start (so that it
+	// telescopes) and the mass balance on the stage's width.
+	for i := a; i <= b; i++ {
+		invW := 1 / w[i]
+		k2[i] = dt*invW*(phi[i]-phi[i+1]+mb[i]*wStage[i]) - 2*k1[i]
+	}
+	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
 	sum := 0.0
 	for i := a; i <= b; i++ {
-		diff := rhs[i] - explicit[i]
-		sum += diff * diff
-		rhs[i] += h[i]
+		e := k1[i] + k2[i]
+		sum += e * e
 	}
 	return 0.5 * math.Sqrt(sum/float64(b-a+1))
 }
