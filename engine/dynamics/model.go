@@ -97,9 +97,10 @@ type line struct {
 	// the flux φ on the edges, m² s⁻¹ (see stepSemiImplicit), at the
 	// state Hⁿ + k1 where its second stage evaluates the flux.
 	k1, stageWidth, stageFlux []float64
-	// diffusivityH is ∂D/∂H̄ on the edges, m³ s⁻¹ (the Jacobian of the
-	// semi-implicit step with Firn's own steps).
-	diffusivityH []float64
+	// phi is the flux φ_k = D_k·(s_{k−1} − s_k)/Δx² on the edges, and
+	// jacUp and jacDown are ∂φ_k/∂H_{k−1} and −∂φ_k/∂H_k, m s⁻¹ (the
+	// Jacobian of the semi-implicit step with Firn's own steps).
+	phi, jacUp, jacDown []float64
 }
 
 // hull returns the points a step must visit, a … b; ok is false when none.
@@ -216,7 +217,9 @@ func newLine(fl *geometry.Flowline, into int) line {
 		rectangular: true,
 		lambda:      make([]float64, n),
 
-		diffusivityH: make([]float64, n+1),
+		phi:     make([]float64, n+1),
+		jacUp:   make([]float64, n+1),
+		jacDown: make([]float64, n+1),
 
 		k1:         make([]float64, n),
 		stageWidth: make([]float64, n),

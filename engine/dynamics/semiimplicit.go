@@ -95,39 +95,13 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	if !ok {
 		return maxDt, nil
 	}
-	n := l.n
-	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
-	bottom := l.fl.Width[:n]
-	d, dd := l.diffusivity[:n+1], l.diffusivityH[:n+1]
-	g := &m.glen
-	invDx := 1 / m.dx
-
-	maxDW := 0.0
-	d[a], d[b+1] = 0, 0
-	dd[a], dd[b+1] = 0, 0
-	for k := a + 1; k <= b; k++ {
-		hm := 0.5 * (h[k-1] + h[k])
-		wTop := 0.5 * (w[k-1] + w[k])
-		wMean := 0.5 * (0.5*(bottom[k-1]+bottom[k]) + wTop)
-		slope := (s[k] - s[k-1]) * invDx
-		var dk, ddk float64
-		if g.cubic {
-			h2 := hm * hm
-			c := wMean * slope * slope
-			dk = (g.fdRhoGn*h2*h2*hm + g.fsRhoGn*h2*hm) * c
-			ddk = (5*g.fdRhoGn*h2*h2 + 3*g.fsRhoGn*h2) * c
-		} else if hm > 0 && slope != 0 {
-			hn1 := math.Pow(hm, g.n-1)
-			c := wMean * math.Pow(math.Abs(slope), g.n-1)
-			dk = (g.fdRhoGn*hn1*hm*hm*hm + g.fsRhoGn*hn1*hm) * c
-			ddk = ((g.n+2)*g.fdRhoGn*hn1*hm*hm + g.n*g.fsRhoGn*hn1) * c
-		}
-		d[k], dd[k] = dk, ddk
-		if dk > maxDW*wTop {
-			maxDW = dk / wTop
-		}
-	}
 	control := !m.monthlySteps
+	var maxDW float64
+	if control {
+		maxDW = m.jacobianEdges(l, a, b)
+	} else {
+		maxDW = m.laggedEdges(l, a, b)
+	}
 	dt := maxDt
 	if maxDW > 0 {
 		cflDt := m.cfl * m.dx * m.dx / maxDW
@@ -175,6 +149,83 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 		}
 	}
 	return dt, m.updateROS2(l, a, b, dt)
+}
+
+// laggedEdges sets the diffusivity D on the edges of points a … b (0
+// on the two at the ends) and returns max D/w̄ over them, m² s⁻¹.
+func (m *Model) laggedEdges(l *line, a, b int) float64 {
+	n := l.n
+	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
+	bottom := l.fl.Width[:n]
+	d := l.diffusivity[:n+1]
+	g := &m.glen
+	invDx := 1 / m.dx
+	maxDW := 0.0
+	d[a], d[b+1] = 0, 0
+	for k := a + 1; k <= b; k++ {
+		hm := 0.5 * (h[k-1] + h[k])
+		wTop := 0.5 * (w[k-1] + w[k])
+		wMean := 0.5 * (0.5*(bottom[k-1]+bottom[k]) + wTop)
+		slope := (s[k] - s[k-1]) * invDx
+		var dk float64
+		if g.cubic {
+			h2 := hm * hm
+			dk = (g.fdRhoGn*h2*h2*hm + g.fsRhoGn*h2*hm) * (wMean * slope * slope)
+		} else if hm > 0 && slope != 0 {
+			hn1 := math.Pow(hm, g.n-1)
+			c := wMean * math.Pow(math.Abs(slope), g.n-1)
+			dk = (g.fdRhoGn*hn1*hm*hm*hm + g.fsRhoGn*hn1*hm) * c
+		}
+		d[k] = dk
+		if dk > maxDW*wTop {
+			maxDW = dk / wTop
+		}
+	}
+	return maxDW
+}
+
+// jacobianEdges sets, on the edges k of points a … b (0 on the two at
+// the ends), the flux φ_k and its derivatives ∂φ_k/∂H_{k−1} (l.jacUp) and
+// −∂φ_k/∂H_k (l.jacDown), and returns max D/w̄ over them, m² s⁻¹.
+func (m *Model) jacobianEdges(l *line, a, b int) float64 {
+	n := l.n
+	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
+	bottom := l.fl.Width[:n]
+	phi, up, down := l.phi[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
+	g := &m.glen
+	invDx := 1 / m.dx
+	invDx2 := invDx * invDx
+	nDx2 := g.n * invDx2
+	maxDW := 0.0
+	phi[a], phi[b+1] = 0, 0
+	up[a], up[b+1] = 0, 0
+	down[a], down[b+1] = 0, 0
+	for k := a + 1; k <= b; k++ {
+		hm := 0.5 * (h[k-1] + h[k])
+		wTop := 0.5 * (w[k-1] + w[k])
+		wMean := 0.5 * (0.5*(bottom[k-1]+bottom[k]) + wTop)
+		ds := s[k-1] - s[k]
+		var dk, ddk float64
+		if g.cubic {
+			h2 := hm * hm
+			c := wMean * ds * ds * invDx2
+			dk = (g.fdRhoGn*h2*h2*hm + g.fsRhoGn*h2*hm) * c
+			ddk = (5*g.fdRhoGn*h2*h2 + 3*g.fsRhoGn*h2) * c
+		} else if hm > 0 && ds != 0 {
+			hn1 := math.Pow(hm, g.n-1)
+			c := wMean * math.Pow(math.Abs(ds*invDx), g.n-1)
+			dk = (g.fdRhoGn*hn1*hm*hm*hm + g.fsRhoGn*hn1*hm) * c
+			ddk = ((g.n+2)*g.fdRhoGn*hn1*hm*hm + g.n*g.fsRhoGn*hn1) * c
+		}
+		p := 0.5 * ddk * ds * invDx2
+		phi[k] = dk * ds * invDx2
+		up[k] = p + nDx2*dk
+		down[k] = nDx2*dk - p
+		if dk > maxDW*wTop {
+			maxDW = dk / wTop
+		}
+	}
+	return maxDW
 }
 
 // updateLagged sets the new state from the solution of OGGM's system (in
@@ -225,14 +276,14 @@ func (m *Model) updateROS2(l *line, a, b int, dt float64) error {
 	n := l.n
 	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
 	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
-	d, phi := l.diffusivity[:n+1], l.stageFlux[:n+1]
+	up, down, phi := l.jacUp[:n+1], l.jacDown[:n+1], l.stageFlux[:n+1]
 	k1, k2, wStage, sec := l.k1[:n], l.rhs[:n], l.stageWidth[:n], l.section[:n]
 	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
 	for i := a; i <= b; i++ {
 		dh := 1.5*k1[i] + 0.5*k2[i]
 		sum += dh
-		if h[i] == 0 && mb[i] <= 0 && d[i] == 0 && d[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
+		if h[i] == 0 && mb[i] <= 0 && up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
 			continue // bare and nothing flows in: stays bare, books nothing
 		}
 		input += dt * mb[i] * 0.5 * (w[i] + wStage[i])
@@ -310,31 +361,26 @@ const ros2Gamma = 1 + 1/math.Sqrt2
 // solveROS2 computes the two stages of a ROS2 step of dt seconds over
 // points a … b, k1 in l.k1 and k2 in l.rhs (m of ice; see
 // stepSemiImplicit), and returns the step's error estimate, m of ice.
+// The rows of both systems are multiplied by the widths wᵢ (so the
+// matrix is W − γΔt·J′, J′ = W·J the Jacobian of the flux differences),
+// which needs no division.
 func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 	n := l.n
-	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
+	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
 	bottom, bed, lambda, sec := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n], l.section[:n]
-	d, dd := l.diffusivity[:n+1], l.diffusivityH[:n+1]
+	phi, up, down := l.phi[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
 	lower, diag, upper, k1, k2 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.rhs[:n]
-	wStage, phi := l.stageWidth[:n], l.stageFlux[:n+1]
-	invDx := 1 / m.dx
-	invDx2 := invDx * invDx
-	nDx2 := m.glen.n * invDx2
-	gdt := ros2Gamma * dt
+	wStage, phiStage := l.stageWidth[:n], l.stageFlux[:n+1]
+	c := ros2Gamma * dt
 
-	// The matrix I − γΔt·J and the first stage's right-hand side
-	// Δt·(F(Hⁿ) + m).
+	// The matrix W − γΔt·J′ and the first stage's right-hand side
+	// Δt·W·(F(Hⁿ) + m).
 	bareLeft := false // point i−1 is bare and stays bare
 	for i := a; i <= b; i++ {
-		ra := gdt / w[i]
-		gl := (s[max(i-1, 0)] - s[i]) * invDx // surface slopes, down-glacier positive
-		gr := (s[i] - s[min(i+1, n-1)]) * invDx
-		pl, pr := 0.5*dd[i]*gl*invDx, 0.5*dd[i+1]*gr*invDx
-		dl, dr := nDx2*d[i], nDx2*d[i+1]
-		e := dt/w[i]*(d[i]*gl-d[i+1]*gr)*invDx + dt*mb[i]
+		e := dt * (phi[i] - phi[i+1] + w[i]*mb[i])
 		k1[i] = e
-		lower[i] = -ra * (dl + pl)
-		upper[i] = -ra * (dr - pr)
+		lower[i] = -c * up[i]
+		upper[i] = -c * down[i+1]
 		if bareLeft {
 			lower[i] = 0
 		}
@@ -342,19 +388,23 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 			// Bare, and the ice that flows in melts: the surface stays
 			// on the bed, so the neighbours' fluxes must not see this
 			// point's (clipped) decrease — its column of J is zero.
-			diag[i] = 1
+			diag[i] = w[i]
 			if i > a {
 				upper[i-1] = 0
 			}
 			continue
 		}
-		diag[i] = 1 + ra*(dl+dr-pl+pr)
+		diag[i] = w[i] + c*(down[i]+up[i+1])
 	}
-	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
+	factorTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
 
-	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0) and its flux.
+	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0), its flux
+	// and the second stage's right-hand side Δt·W·(F(Hⁿ + k1) + m) − 2·W·k1,
+	// with the mass balance on the stage's width.
 	g := &m.glen
-	phi[a], phi[b+1] = 0, 0
+	invDx := 1 / m.dx
+	invDx2 := invDx * invDx
+	phiStage[a], phiStage[b+1] = 0, 0
 	var sPrev, hPrev, wPrev float64
 	for i := a; i <= b; i++ {
 		var hi float64
@@ -368,19 +418,21 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 		if i > a {
 			hm := 0.5 * (hPrev + hi)
 			wMean := 0.25 * (bottom[i-1] + bottom[i] + wPrev + wi)
-			slope := (si - sPrev) * invDx
-			phi[i] = -g.diffusivity(hm, slope) * wMean * slope * invDx
+			ds := sPrev - si
+			var p float64
+			if g.cubic {
+				h2 := hm * hm
+				p = (g.fdRhoGn*h2*h2*hm + g.fsRhoGn*h2*hm) * (wMean * ds * ds * ds * invDx2 * invDx2)
+			} else {
+				p = g.diffusivity(hm, ds*invDx) * wMean * ds * invDx2
+			}
+			phiStage[i] = p
+			k2[i-1] = dt*(phiStage[i-1]-p+mb[i-1]*wStage[i-1]) - 2*w[i-1]*k1[i-1]
 		}
 		sPrev, hPrev, wPrev = si, hi, wi
 	}
-	// The second stage's right-hand side Δt·(F(Hⁿ + k1) + m) − 2·k1,
-	// with the flux divided by the width at the start (so that it
-	// telescopes) and the mass balance on the stage's width.
-	for i := a; i <= b; i++ {
-		invW := 1 / w[i]
-		k2[i] = dt*invW*(phi[i]-phi[i+1]+mb[i]*wStage[i]) - 2*k1[i]
-	}
-	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
+	k2[b] = dt*(phiStage[b]+mb[b]*wStage[b]) - 2*w[b]*k1[b]
+	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
 	sum := 0.0
 	for i := a; i <= b; i++ {
 		e := k1[i] + k2[i]
@@ -449,6 +501,98 @@ func solveTridiagonal(lower, diag, upper, x, c []float64) {
 	}
 	x[mid] = (x[mid] - lx - ux) / (diag[mid] - lc - uc)
 	// Back substitution outward from the middle.
+	for i, j := mid-1, mid+1; i >= 0 || j < n; i, j = i-1, j+1 {
+		if i >= 0 {
+			x[i] -= c[i] * x[i+1]
+		}
+		if j < n {
+			x[j] -= c[j] * x[j-1]
+		}
+	}
+}
+
+// factorTridiagonal is solveTridiagonal that also keeps its
+// factorisation: diag is overwritten with the inverses of the pivots and c
+// with the elimination factors, so that solveFactored solves the same
+// system for another right-hand side without a division.
+func factorTridiagonal(lower, diag, upper, x, c []float64) {
+	n := len(diag)
+	if n == 0 {
+		return
+	}
+	lower, upper, x, c = lower[:n], upper[:n], x[:n], c[:n]
+	mid := n / 2
+	top, bottom := 0, n-1
+	prevC, prevX := 0.0, 0.0
+	nextC, nextX := 0.0, 0.0
+	for top < mid {
+		inv := 1 / (diag[top] - lower[top]*prevC)
+		prevC = upper[top] * inv
+		prevX = (x[top] - lower[top]*prevX) * inv
+		diag[top], c[top], x[top] = inv, prevC, prevX
+		top++
+		if bottom > mid {
+			inv := 1 / (diag[bottom] - upper[bottom]*nextC)
+			nextC = lower[bottom] * inv
+			nextX = (x[bottom] - upper[bottom]*nextX) * inv
+			diag[bottom], c[bottom], x[bottom] = inv, nextC, nextX
+			bottom--
+		}
+	}
+	for bottom > mid {
+		inv := 1 / (diag[bottom] - upper[bottom]*nextC)
+		nextC = lower[bottom] * inv
+		nextX = (x[bottom] - upper[bottom]*nextX) * inv
+		diag[bottom], c[bottom], x[bottom] = inv, nextC, nextX
+		bottom--
+	}
+	var lc, lx, uc, ux float64
+	if mid > 0 {
+		lc, lx = lower[mid]*c[mid-1], lower[mid]*x[mid-1]
+	}
+	if mid < n-1 {
+		uc, ux = upper[mid]*c[mid+1], upper[mid]*x[mid+1]
+	}
+	inv := 1 / (diag[mid] - lc - uc)
+	diag[mid] = inv
+	x[mid] = (x[mid] - lx - ux) * inv
+	backSubstitute(x, c, mid)
+}
+
+// solveFactored solves the system that factorTridiagonal factored (inv:
+// its diag, c: its elimination factors) for the right-hand side x, in
+// place.
+func solveFactored(lower, inv, upper, x, c []float64) {
+	n := len(inv)
+	if n == 0 {
+		return
+	}
+	lower, upper, x, c = lower[:n], upper[:n], x[:n], c[:n]
+	mid := n / 2
+	prevX, nextX := 0.0, 0.0
+	for top, bottom := 0, n-1; top < mid; top, bottom = top+1, bottom-1 {
+		prevX = (x[top] - lower[top]*prevX) * inv[top]
+		x[top] = prevX
+		if bottom > mid {
+			nextX = (x[bottom] - upper[bottom]*nextX) * inv[bottom]
+			x[bottom] = nextX
+		}
+	}
+	var lx, ux float64
+	if mid > 0 {
+		lx = lower[mid] * x[mid-1]
+	}
+	if mid < n-1 {
+		ux = upper[mid] * x[mid+1]
+	}
+	x[mid] = (x[mid] - lx - ux) * inv[mid]
+	backSubstitute(x, c, mid)
+}
+
+// backSubstitute runs the twisted back substitution outward from row mid.
+func backSubstitute(x, c []float64, mid int) {
+	n := len(x)
+	c = c[:n]
 	for i, j := mid-1, mid+1; i >= 0 || j < n; i, j = i-1, j+1 {
 		if i >= 0 {
 			x[i] -= c[i] * x[i+1]
