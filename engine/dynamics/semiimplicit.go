@@ -98,7 +98,7 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	control := !m.monthlySteps
 	var maxDW float64
 	if control {
-		maxDW = m.jacobianEdges(l, a, b)
+		maxDW = m.jacobianEdges(l, a, b, m.nextDt == 0)
 	} else {
 		maxDW = m.laggedEdges(l, a, b)
 	}
@@ -186,8 +186,9 @@ func (m *Model) laggedEdges(l *line, a, b int) float64 {
 
 // jacobianEdges sets, on the edges k of points a … b (0 on the two at
 // the ends), the flux φ_k and its derivatives ∂φ_k/∂H_{k−1} (l.jacUp) and
-// −∂φ_k/∂H_k (l.jacDown), and returns max D/w̄ over them, m² s⁻¹.
-func (m *Model) jacobianEdges(l *line, a, b int) float64 {
+// −∂φ_k/∂H_k (l.jacDown), and returns max D/w̄ over them, m² s⁻¹, if cfl
+// (for the CFL step), else 0.
+func (m *Model) jacobianEdges(l *line, a, b int, cfl bool) float64 {
 	n := l.n
 	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
 	bottom := l.fl.Width[:n]
@@ -195,7 +196,7 @@ func (m *Model) jacobianEdges(l *line, a, b int) float64 {
 	g := &m.glen
 	invDx := 1 / m.dx
 	invDx2 := invDx * invDx
-	nDx2 := g.n * invDx2
+	halfDx2, nDx2 := 0.5*invDx2, g.n*invDx2
 	maxDW := 0.0
 	phi[a], phi[b+1] = 0, 0
 	up[a], up[b+1] = 0, 0
@@ -217,11 +218,11 @@ func (m *Model) jacobianEdges(l *line, a, b int) float64 {
 			dk = (g.fdRhoGn*hn1*hm*hm*hm + g.fsRhoGn*hn1*hm) * c
 			ddk = ((g.n+2)*g.fdRhoGn*hn1*hm*hm + g.n*g.fsRhoGn*hn1) * c
 		}
-		p := 0.5 * ddk * ds * invDx2
+		p := ddk * ds * halfDx2
 		phi[k] = dk * ds * invDx2
 		up[k] = p + nDx2*dk
 		down[k] = nDx2*dk - p
-		if dk > maxDW*wTop {
+		if cfl && dk > maxDW*wTop {
 			maxDW = dk / wTop
 		}
 	}
@@ -405,7 +406,8 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 	invDx := 1 / m.dx
 	invDx2 := invDx * invDx
 	phiStage[a], phiStage[b+1] = 0, 0
-	var sPrev, hPrev, wPrev float64
+	invDx4 := invDx2 * invDx2
+	var sPrev, hPrev, wPrev, bPrev, phiPrev, rPrev float64
 	for i := a; i <= b; i++ {
 		var hi float64
 		if lambda[i] == 0 {
@@ -413,25 +415,30 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 		} else if v := sec[i] + w[i]*k1[i]; v > 0 {
 			hi = trapezoidThickness(bottom[i], lambda[i], v)
 		}
-		si, wi := bed[i]+hi, bottom[i]+lambda[i]*hi
+		bi := bottom[i]
+		si, wi := bed[i]+hi, bi+lambda[i]*hi
 		wStage[i] = wi
+		// This point's right-hand side but for the flux on its lower
+		// edge.
+		r := dt*mb[i]*wi - 2*w[i]*k1[i]
 		if i > a {
 			hm := 0.5 * (hPrev + hi)
-			wMean := 0.25 * (bottom[i-1] + bottom[i] + wPrev + wi)
+			wMean := 0.25 * (bPrev + bi + wPrev + wi)
 			ds := sPrev - si
 			var p float64
 			if g.cubic {
 				h2 := hm * hm
-				p = (g.fdRhoGn*h2*h2*hm + g.fsRhoGn*h2*hm) * (wMean * ds * ds * ds * invDx2 * invDx2)
+				p = (g.fdRhoGn*h2*h2 + g.fsRhoGn*h2) * hm * (wMean * ds * ds * ds * invDx4)
 			} else {
 				p = g.diffusivity(hm, ds*invDx) * wMean * ds * invDx2
 			}
 			phiStage[i] = p
-			k2[i-1] = dt*(phiStage[i-1]-p+mb[i-1]*wStage[i-1]) - 2*w[i-1]*k1[i-1]
+			k2[i-1] = rPrev + dt*(phiPrev-p)
+			phiPrev = p
 		}
-		sPrev, hPrev, wPrev = si, hi, wi
+		sPrev, hPrev, wPrev, bPrev, rPrev = si, hi, wi, bi, r
 	}
-	k2[b] = dt*(phiStage[b]+mb[b]*wStage[b]) - 2*w[b]*k1[b]
+	k2[b] = rPrev + dt*phiPrev
 	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
 	sum := 0.0
 	for i := a; i <= b; i++ {
@@ -589,17 +596,19 @@ func solveFactored(lower, inv, upper, x, c []float64) {
 	backSubstitute(x, c, mid)
 }
 
-// backSubstitute runs the twisted back substitution outward from row mid.
+// backSubstitute runs the twisted back substitution outward from row mid
+// (mid = len(x)/2, so rows below it are as many as above it or one
+// fewer).
 func backSubstitute(x, c []float64, mid int) {
 	n := len(x)
 	c = c[:n]
-	for i, j := mid-1, mid+1; i >= 0 || j < n; i, j = i-1, j+1 {
-		if i >= 0 {
-			x[i] -= c[i] * x[i+1]
-		}
-		if j < n {
-			x[j] -= c[j] * x[j-1]
-		}
+	i, j := mid-1, mid+1
+	for ; j < n; i, j = i-1, j+1 {
+		x[i] -= c[i] * x[i+1]
+		x[j] -= c[j] * x[j-1]
+	}
+	if i >= 0 {
+		x[i] -= c[i] * x[i+1]
 	}
 }
 
