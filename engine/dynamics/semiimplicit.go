@@ -539,7 +539,9 @@ func solveTridiagonal(lower, diag, upper, x, c []float64) {
 // factorTridiagonal is solveTridiagonal that also keeps its
 // factorisation: diag is overwritten with the inverses of the pivots and c
 // with the elimination factors, so that solveFactored solves the same
-// system for another right-hand side without a division.
+// system for another right-hand side without a division. Its
+// multiply-subtracts are fused (math.FMA): their latency is what the
+// sweeps wait for.
 func factorTridiagonal(lower, diag, upper, x, c []float64) {
 	n := len(diag)
 	if n == 0 {
@@ -551,23 +553,23 @@ func factorTridiagonal(lower, diag, upper, x, c []float64) {
 	prevC, prevX := 0.0, 0.0
 	nextC, nextX := 0.0, 0.0
 	for top < mid {
-		inv := 1 / (diag[top] - lower[top]*prevC)
+		inv := 1 / math.FMA(-lower[top], prevC, diag[top])
 		prevC = upper[top] * inv
-		prevX = (x[top] - lower[top]*prevX) * inv
+		prevX = math.FMA(-lower[top], prevX, x[top]) * inv
 		diag[top], c[top], x[top] = inv, prevC, prevX
 		top++
 		if bottom > mid {
-			inv := 1 / (diag[bottom] - upper[bottom]*nextC)
+			inv := 1 / math.FMA(-upper[bottom], nextC, diag[bottom])
 			nextC = lower[bottom] * inv
-			nextX = (x[bottom] - upper[bottom]*nextX) * inv
+			nextX = math.FMA(-upper[bottom], nextX, x[bottom]) * inv
 			diag[bottom], c[bottom], x[bottom] = inv, nextC, nextX
 			bottom--
 		}
 	}
 	for bottom > mid {
-		inv := 1 / (diag[bottom] - upper[bottom]*nextC)
+		inv := 1 / math.FMA(-upper[bottom], nextC, diag[bottom])
 		nextC = lower[bottom] * inv
-		nextX = (x[bottom] - upper[bottom]*nextX) * inv
+		nextX = math.FMA(-upper[bottom], nextX, x[bottom]) * inv
 		diag[bottom], c[bottom], x[bottom] = inv, nextC, nextX
 		bottom--
 	}
@@ -596,10 +598,10 @@ func solveFactored(lower, inv, upper, x, c []float64) {
 	mid := n / 2
 	prevX, nextX := 0.0, 0.0
 	for top, bottom := 0, n-1; top < mid; top, bottom = top+1, bottom-1 {
-		prevX = (x[top] - lower[top]*prevX) * inv[top]
+		prevX = math.FMA(-lower[top], prevX, x[top]) * inv[top]
 		x[top] = prevX
 		if bottom > mid {
-			nextX = (x[bottom] - upper[bottom]*nextX) * inv[bottom]
+			nextX = math.FMA(-upper[bottom], nextX, x[bottom]) * inv[bottom]
 			x[bottom] = nextX
 		}
 	}
@@ -622,11 +624,11 @@ func backSubstitute(x, c []float64, mid int) {
 	c = c[:n]
 	i, j := mid-1, mid+1
 	for ; j < n; i, j = i-1, j+1 {
-		x[i] -= c[i] * x[i+1]
-		x[j] -= c[j] * x[j-1]
+		x[i] = math.FMA(-c[i], x[i+1], x[i])
+		x[j] = math.FMA(-c[j], x[j-1], x[j])
 	}
 	if i >= 0 {
-		x[i] -= c[i] * x[i+1]
+		x[i] = math.FMA(-c[i], x[i+1], x[i])
 	}
 }
 
