@@ -19,11 +19,12 @@
 // loop; see nextMonthStart for why this matters to the ablating front).
 // The flux-based step also respects the stability limit of explicit
 // diffusion, which OGGM's does not. The semi-implicit solver's own steps
-// are linearly implicit Euler steps (its Jacobian in place of OGGM's
-// frozen diffusivity, stable for long steps) whose length an estimate of
-// the local error controls (Params.StepTolerance); they end only at year
-// ends, and keep a trapezoid's volume exact (see Params.OGGMSteps, which
-// restores OGGM's steps for both solvers).
+// are second-order linearly implicit steps (the Rosenbrock method ROS2,
+// with its Jacobian in place of OGGM's frozen diffusivity: L-stable, so
+// stable for long steps) whose length an estimate of the local error
+// controls (Params.StepTolerance); they end only at year ends, and keep a
+// trapezoid's volume exact (see Params.OGGMSteps, which restores OGGM's
+// steps for both solvers).
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.
 //

@@ -167,7 +167,7 @@ func (m *Model) transport(l *line, dt float64) {
 	fl := l.fl
 	sec, h, s, w := l.section[:n], l.thick[:n], l.surface[:n], l.width[:n]
 	mb, tribIn, q := l.mb[:n], l.tribIn[:n], l.flux[:n+1]
-	bed := fl.Bed[:n]
+	bed, width := fl.Bed[:n], fl.Width[:n]
 	dtDx := dt / m.dx
 	input, clipped := 0.0, 0.0
 	lo, hi := n, -1
@@ -195,7 +195,7 @@ func (m *Model) transport(l *line, dt float64) {
 		sec[i] = v
 		var hNew float64
 		if l.rectangular {
-			hNew = v / fl.Width[i]
+			hNew = v / width[i]
 		} else {
 			hNew, w[i] = l.thicknessWidth(i, v, w[i])
 		}

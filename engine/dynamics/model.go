@@ -92,12 +92,15 @@ type line struct {
 
 	// Semi-implicit work space.
 	diffusivity, lower, diag, upper, rhs, cp []float64
-	// explicit is the explicit Euler increment Δt·(F(Hⁿ) + m) of the
-	// semi-implicit step being tried, m (its error estimate).
-	explicit []float64
-	// diffusivityH is ∂D/∂H̄ on the edges, m³ s⁻¹ (the Jacobian of the
-	// semi-implicit step with Firn's own steps).
-	diffusivityH []float64
+	// k1 is the first stage of the semi-implicit step being tried (Firn's
+	// own steps), m of ice; stageWidth is the top width, m, and stageFlux
+	// the flux φ on the edges, m² s⁻¹ (see stepSemiImplicit), at the
+	// state Hⁿ + k1 where its second stage evaluates the flux.
+	k1, stageWidth, stageFlux []float64
+	// phi is the flux φ_k = D_k·(s_{k−1} − s_k)/Δx² on the edges, and
+	// jacUp and jacDown are ∂φ_k/∂H_{k−1} and −∂φ_k/∂H_k, m s⁻¹ (the
+	// Jacobian of the semi-implicit step with Firn's own steps).
+	phi, jacUp, jacDown []float64
 }
 
 // hull returns the points a step must visit, a … b; ok is false when none.
@@ -214,8 +217,13 @@ func newLine(fl *geometry.Flowline, into int) line {
 		rectangular: true,
 		lambda:      make([]float64, n),
 
-		explicit:     make([]float64, n),
-		diffusivityH: make([]float64, n+1),
+		phi:     make([]float64, n+1),
+		jacUp:   make([]float64, n+1),
+		jacDown: make([]float64, n+1),
+
+		k1:         make([]float64, n),
+		stageWidth: make([]float64, n),
+		stageFlux:  make([]float64, n+1),
 	}
 	if fl.FlowsTo != nil {
 		l.junction = fl.FlowsTo.Point

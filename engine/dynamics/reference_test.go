@@ -245,13 +245,13 @@ func TestOGGMReference(t *testing.T) {
 // The semi-implicit solver's own steps (error-controlled, not cut at
 // month starts) are checked against a converged run of the same solver
 // (steps of at most 1/120 year), not against its monthly steps, which are
-// themselves up to 2.4e-4 off it while the front advances: within 2e-4
+// themselves up to 2.3e-4 off it while the front advances: within 2e-4
 // while the glacier grows (the bound of the solver comparison while the
-// front advances; measured 1.3e-4 at year 450, 1.0e-4 at year 550, 3.6e-5
+// front advances; measured 7.1e-5 at year 400, 3.3e-5 at year 550, 5.7e-6
 // at year 700; TestSemiImplicitOwnStepsConverge holds them to the
 // monthly steps' own error), and within 1e-5 from year 1000 on, in
 // equilibrium, where a steady state is a fixed point of the step whatever
-// its length (measured 1.4e-6 at year 1000, 2.5e-10 at year 1500; 5.4e-5
+// its length (measured 1.2e-7 at year 1000, 2e-11 at year 1500; 5.4e-5
 // while the bare points beyond the front were part of the Jacobian).
 func TestSolversAgree(t *testing.T) {
 	run := func(s Solver, oggmSteps bool) []float64 {

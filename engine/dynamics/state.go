@@ -123,7 +123,8 @@ func (m *Model) CopyFrom(src *Model) error {
 }
 
 // state returns the line's arrays (everything Clone copies).
-func (l *line) state() [17]*[]float64 {
-	return [17]*[]float64{&l.diffusivityH, &l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
-		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp, &l.explicit}
+func (l *line) state() [21]*[]float64 {
+	return [21]*[]float64{&l.phi, &l.jacUp, &l.jacDown, &l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
+		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp,
+		&l.k1, &l.stageWidth, &l.stageFlux}
 }

@@ -10,7 +10,7 @@ import (
 // own steps, cut to at most 1/120 year (a tenth of OGGM's month) by
 // running to every 1/120 year, and returns the volume at each of years
 // (whole years, increasing). Halving the cap again changes the volumes by
-// less than 2e-5 (measured: 7e-6 on rect_ela2600).
+// less than 1e-7 (measured: 5e-8 at most, on the bumpy bed).
 func convergedVolumes(t *testing.T, c referenceCase, years []float64) []float64 {
 	t.Helper()
 	return semiImplicitVolumes(t, c, false, 120, years)
@@ -41,17 +41,17 @@ func semiImplicitVolumes(t *testing.T, c referenceCase, oggmSteps bool, sub int,
 }
 
 // TestSemiImplicitOwnStepsConverge checks the accuracy of the
-// semi-implicit solver's own (error-controlled) steps against a converged
-// run of the same solver (steps ten times shorter than OGGM's months), on
-// every reference case it runs: at every 50th year to 700 its volume must
-// differ from the converged one by no more than OGGM's monthly steps
-// differ from it at their worst. That is the accuracy argument behind
-// DefaultStepTolerance (3 mm): Firn's own steps may be cheaper than the
-// reference model's, but not less accurate. Measured with the default:
-// at most 1.3e-4 (rect_ela2600; monthly steps 2.4e-4), 2.7e-4
-// (sliding; 3.0e-4), 1.7e-4 (trapezoid; 1.1e-3), 1.2e-4 (bumpy;
-// 1.8e-4). A tolerance of 1 cm fails it (4.5e-4 with sliding, 2.1e-4 on
-// the bumpy bed).
+// semi-implicit solver's own (error-controlled ROS2) steps against a
+// converged run of the same solver (steps ten times shorter than OGGM's
+// months), on every reference case it runs: at every 50th year to 700 its
+// volume must differ from the converged one by no more than OGGM's
+// monthly steps differ from it at their worst. That is the accuracy
+// argument behind DefaultStepTolerance (3 cm): Firn's own steps may be
+// cheaper than the reference model's, but not less accurate. Measured
+// with the default: at most 7.1e-5 (rect_ela2600; monthly steps 2.3e-4),
+// 9.0e-5 (sliding; 2.8e-4), 4.1e-5 (trapezoid; 1.1e-3), 7.0e-5 (bumpy;
+// 1.6e-4). A tolerance of 10 cm fails it (2.79e-4 with sliding, against
+// 2.77e-4; 1.93e-4 on the bumpy bed, against 1.61e-4).
 func TestSemiImplicitOwnStepsConverge(t *testing.T) {
 	var years []float64
 	for y := 50.0; y <= 700; y += 50 {
@@ -88,13 +88,13 @@ func TestSemiImplicitOwnStepsConverge(t *testing.T) {
 }
 
 // TestSemiImplicitStepsDoNotOscillate: with a tolerance so loose that
-// every step is a whole year, the linearly implicit step must still not
-// flip-flop — the thickness change of a point must not alternate in sign
-// from step to step (by more than 1 mm either way; a handful of such
-// reversals is the front moving and the yearly mass balance) — and the
-// advancing glacier's length must never decrease from one year to the
-// next. With OGGM's frozen diffusivity in place of the Jacobian the same
-// runs reverse 50 000 – 340 000 times.
+// every step is a whole year, the ROS2 step must still not flip-flop —
+// the thickness change of a point must not alternate in sign from step to
+// step (by more than 1 mm either way; a handful of such reversals is the
+// front moving and the yearly mass balance) — and the advancing glacier's
+// length must never decrease from one year to the next. With OGGM's
+// frozen diffusivity in place of the Jacobian the same runs reverse
+// 50 000 – 340 000 times.
 func TestSemiImplicitStepsDoNotOscillate(t *testing.T) {
 	for _, c := range referenceCases(t) {
 		semi := false

@@ -14,7 +14,7 @@ func firnEngineDynamics() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
 		"DefaultParams":        reflect.ValueOf(dynamics.DefaultParams),
-		"DefaultStepTolerance": reflect.ValueOf(constant.MakeFromLiteral("0.002999999999999999999981365275160405392540496904985047876834869385", token.FLOAT, 0)),
+		"DefaultStepTolerance": reflect.ValueOf(constant.MakeFromLiteral("0.02999999999999999999939013627797690375587080779951065778732299805", token.FLOAT, 0)),
 		"ErrNotFinite":         reflect.ValueOf(&dynamics.ErrNotFinite).Elem(),
 		"ErrUnstable":          reflect.ValueOf(&dynamics.ErrUnstable).Elem(),
 		"FluxBased":            reflect.ValueOf(dynamics.FluxBased),
