@@ -3,7 +3,10 @@
 package kernel
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,6 +24,10 @@ func TestKernelKilledWhenInterruptFails(t *testing.T) {
 		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 			t.Error(err)
 		}
+		// kill returns before the process has stopped: on a busy machine
+		// it could still read the interrupt and answer. Go on once the
+		// system says it is stopped.
+		waitStopped(t, pid)
 		if err := k.Interrupt(); err != nil {
 			t.Error(err)
 		}
@@ -39,4 +46,24 @@ func TestKernelKilledWhenInterruptFails(t *testing.T) {
 	if _, out := run(t, ctx, k, "1+1"); out != "[execute_result] 2\n" {
 		t.Errorf("after restart: %q", out)
 	}
+}
+
+// waitStopped waits until the system reports process pid stopped (state
+// T in /proc/PID/stat on Linux; elsewhere it returns at once).
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	path := fmt.Sprintf("/proc/%d/stat", pid)
+	deadline := time.Now().Add(testTimeout)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return // no /proc: nothing to wait on
+		}
+		// The state follows the command name in parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d did not stop", pid)
 }
