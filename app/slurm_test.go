@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,12 +17,7 @@ import (
 // node frees, the kernel becomes idle and runs the notebook's cells.
 func TestSlurmKernelSession(t *testing.T) {
 	s := testslurm.Start(t)
-	out, err := exec.Command("sbatch", "--parsable", "--job-name=blocker", "--cpus-per-task=2", "--mem=100M", "--output=/dev/null", "--wrap=sleep 600").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocker := strings.TrimSpace(string(out))
-	t.Cleanup(func() { _ = exec.Command("scancel", blocker).Run() })
+	freeNode := s.TakeNode(t)
 	slurm := kernel.SlurmLauncher{Slurm: compute.Slurm{Partition: "debug", Time: "10", Mem: "500M", Dir: filepath.Join(s.Dir, "kernels")}}
 	h := newHarness(t, func(o *Options) {
 		o.KernelOptions.Launcher = slurm
@@ -38,9 +32,7 @@ func TestSlurmKernelSession(t *testing.T) {
 	if last.State != "starting" || !strings.HasPrefix(last.Cause, "Slurm job ") || !strings.Contains(last.Cause, "estimated start") {
 		t.Fatalf("while the node is taken: kernel frame %s", last.raw)
 	}
-	if err := exec.Command("scancel", blocker).Run(); err != nil {
-		t.Fatal(err)
-	}
+	freeNode()
 	c.until(func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
 	if k := h.sessionKernel(id); k.Name != "slurm" || k.Transport != "nats" {
 		t.Errorf("session kernel %+v", k)

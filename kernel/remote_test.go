@@ -116,12 +116,7 @@ func TestSlurmKernel(t *testing.T) {
 // and runs cells.
 func TestSlurmKernelQueued(t *testing.T) {
 	s := testslurm.Start(t)
-	out, err := exec.Command("sbatch", "--parsable", "--job-name=blocker", "--cpus-per-task=2", "--mem=100M", "--output=/dev/null", "--wrap=sleep 600").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocker := strings.TrimSpace(string(out))
-	t.Cleanup(func() { _ = exec.Command("scancel", blocker).Run() })
+	freeNode := s.TakeNode(t)
 	statuses := make(chan string, 100)
 	type started struct {
 		k   *Kernel
@@ -148,9 +143,7 @@ func TestSlurmKernelQueued(t *testing.T) {
 	if !strings.HasPrefix(pending, "Slurm job ") || !strings.Contains(pending, "estimated start") {
 		t.Errorf("queue status %q", pending)
 	}
-	if err := exec.Command("scancel", blocker).Run(); err != nil {
-		t.Fatal(err)
-	}
+	freeNode()
 	r := <-done
 	if r.err != nil {
 		t.Fatal(r.err)

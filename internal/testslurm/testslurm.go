@@ -144,3 +144,22 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 	})
 	return s
 }
+
+// TakeNode submits a job that holds both of the node's CPUs (sleeping),
+// so that the next job waits in the queue (reason Resources), and
+// returns a function that cancels it (also called when the test ends).
+func (s *Cluster) TakeNode(t *testing.T) (free func()) {
+	t.Helper()
+	out, err := exec.Command("sbatch", "--parsable", "--job-name=blocker", "--cpus-per-task=2", "--mem=100M", "--output=/dev/null", "--wrap=sleep 600").Output()
+	if err != nil {
+		t.Fatalf("sbatch the blocker: %v", err)
+	}
+	id := strings.TrimSpace(string(out))
+	free = func() {
+		if err := exec.Command("scancel", id).Run(); err != nil {
+			t.Errorf("scancel the blocker %s: %v", id, err)
+		}
+	}
+	t.Cleanup(func() { _ = exec.Command("scancel", id).Run() })
+	return free
+}
