@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -341,4 +342,82 @@ func TestRunLessonOnSlurm(t *testing.T) {
 		out, err := exec.Command("squeue", "-h").Output()
 		return err == nil && strings.TrimSpace(string(out)) == ""
 	})
+}
+
+// TestRunReactive: a notebook whose cells use names defined further down
+// fails run top to bottom, and with metadata.firn.reactive on runs each
+// cell after the cells it uses (the definitions first), writing every
+// output; a reactive notebook with two cells defining one name, or a
+// cycle, is refused (exit 2) naming the cells, and its file is left as
+// it was.
+func TestRunReactive(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, reactive bool, sources ...string) string {
+		nb := notebooks.New()
+		for i, src := range sources {
+			c := nb.AddCell(notebooks.NewCell(notebooks.Code, src))
+			c.ID = fmt.Sprintf("c%d", i+1)
+		}
+		if reactive {
+			nb.Metadata["firn"] = map[string]any{"reactive": true}
+		}
+		p := filepath.Join(dir, name)
+		if err := notebooks.WriteFile(p, nb); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cells := []string{
+		`fmt.Printf("ELA %.0f m: %.3f km³ after %.0f years\n", ela, g.Diagnostics().Volume/1e9, g.Year())`,
+		"g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(ela, 4))\ng.ProgressToYear(100)",
+		"ela := 3000.0",
+	}
+	plain := write("plain.ipynb", false, cells...)
+	if r := firn(t, "", "run", "--quiet", plain); r.code != 1 || !strings.Contains(r.stderr, "cell 1 (id c1)") || !strings.Contains(r.stderr, "undefined: ela") {
+		t.Errorf("top to bottom: %d %q, want cell 1 failing on ela", r.code, r.stderr)
+	}
+	reactive := write("reactive.ipynb", true, cells...)
+	if r := firn(t, "", "run", "--quiet", reactive); r.code != 0 {
+		t.Fatalf("reactive: %d %s", r.code, r.stderr)
+	}
+	nb, err := notebooks.ReadFile(reactive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := nb.Cells[0].Outputs; len(out) != 1 || !strings.HasPrefix(out[0].Text, "ELA 3000 m: ") || !strings.Contains(out[0].Text, "after 100 years") {
+		t.Errorf("the first cell's output: %+v", out)
+	}
+	var counts []int
+	for _, c := range nb.Cells {
+		if c.ExecutionCount == nil {
+			t.Fatalf("cell %s did not run", c.ID)
+		}
+		counts = append(counts, *c.ExecutionCount)
+	}
+	if fmt.Sprint(counts) != "[3 2 1]" {
+		t.Errorf("execution counts %v, want [3 2 1]: the definitions first", counts)
+	}
+	for _, c := range []struct {
+		name    string
+		sources []string
+		want    []string
+	}{
+		{"twice.ipynb", []string{"x := 1", "x := 2", "fmt.Println(x)"}, []string{"cell c1: x is also defined by cell c2", "cell c2: x is also defined by cell c1"}},
+		{"cycle.ipynb", []string{"a := b + 1", "b := a + 1"}, []string{"cell c1: is in a cycle of cells c1 → c2", "cell c2: is in a cycle"}},
+	} {
+		p := write(c.name, true, c.sources...)
+		before, _ := os.ReadFile(p)
+		r := firn(t, "", "run", p)
+		if r.code != 2 || !strings.Contains(r.stderr, c.name) || !strings.Contains(r.stderr, "metadata.firn.reactive is on") {
+			t.Errorf("%s: %d %q", c.name, r.code, r.stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: %q does not say %q", c.name, r.stderr, w)
+			}
+		}
+		if after, _ := os.ReadFile(p); string(after) != string(before) {
+			t.Errorf("%s changed", c.name)
+		}
+	}
 }

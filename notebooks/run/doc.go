@@ -13,6 +13,14 @@
 //	if errors.As(err, &cellErr) { … }
 //	err = notebooks.WriteFile("lesson.out.ipynb", nb)
 //
+// # Reactive notebooks
+//
+// A notebook with metadata.firn.reactive true runs in dependency order
+// (package kernel/reactive): each cell after the cells whose names it
+// uses, otherwise in the page's order. Two cells defining one name, a
+// cycle or a cell that cannot be read refuse the run with a
+// *ParameterError naming the cells, before anything runs.
+//
 // # Parameters
 //
 // As in papermill: the first code cell tagged "parameters" holds the

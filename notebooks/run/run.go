@@ -11,6 +11,7 @@ import (
 
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
+	"github.com/firnglacier/firn/kernel/reactive"
 	"github.com/firnglacier/firn/notebooks"
 )
 
@@ -101,9 +102,17 @@ func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
 	for i, c := range nb.Cells {
 		if c.Type == notebooks.Code {
 			code = append(code, i)
-			c.Outputs = nil
-			c.ExecutionCount = nil
 		}
+	}
+	if reactiveNotebook(nb) {
+		// Cells run in dependency order, not the page's.
+		if code, err = reactiveOrder(nb, code); err != nil {
+			return &ParameterError{Err: fmt.Errorf("%s: %w", opts.Name, err)}
+		}
+	}
+	for _, i := range code {
+		nb.Cells[i].Outputs = nil
+		nb.Cells[i].ExecutionCount = nil
 	}
 	if len(code) == 0 {
 		return nil
@@ -313,4 +322,38 @@ func metadata(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return m
+}
+
+// reactiveNotebook reports whether the notebook asks for reactive
+// execution (metadata.firn.reactive: true).
+func reactiveNotebook(nb *notebooks.Notebook) bool {
+	firn, _ := nb.Metadata["firn"].(map[string]any)
+	on, _ := firn["reactive"].(bool)
+	return on
+}
+
+// reactiveOrder orders the code cells (indices into nb.Cells) so that
+// each runs after the cells whose names it uses (kernel/reactive), or
+// says which cells keep it from running so.
+func reactiveOrder(nb *notebooks.Notebook, code []int) ([]int, error) {
+	cells := make([]reactive.Cell, len(code))
+	at := map[string]int{}
+	for k, i := range code {
+		c := nb.Cells[i]
+		id := c.ID
+		if id == "" {
+			id = strconv.Itoa(i + 1)
+		}
+		cells[k] = reactive.Cell{ID: id, Source: c.Source}
+		at[id] = i
+	}
+	order, err := reactive.Build(cells).Order()
+	if err != nil {
+		return nil, fmt.Errorf("metadata.firn.reactive is on, but %w", err)
+	}
+	out := make([]int, len(order))
+	for k, id := range order {
+		out[k] = at[id]
+	}
+	return out, nil
 }
