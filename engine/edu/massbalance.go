@@ -1,6 +1,7 @@
 package edu
 
 import (
+	"math"
 	"sort"
 	"strings"
 
@@ -18,6 +19,7 @@ const ELAPerKelvin = massbalance.ELAPerKelvin
 // up in chained calls:
 //
 //	mb := edu.NewMassBalance(3000, 4).WithGradients(7, 2).AddTempBiasStep(100, 1)
+//	mb.AddTempBias(200, 2, 50)   // +2 K more, reached linearly from year 200 to 250
 //	mb.TempBias = 0.5            // K: the ELA rises 75 m
 //	mb.MaxBalance = 1            // m w.e. per year
 //
@@ -54,6 +56,34 @@ func (mb *MassBalance) AddTempBiasStep(year, bias float64) *MassBalance {
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Year < steps[j].Year })
 	mb.TempSteps = steps
 	return mb
+}
+
+// AddTempBias adds a warming (or, negative, a cooling) of bias K reached
+// gradually: 0 in the given year, growing linearly to bias over duration
+// years, then held (OGGM-Edu's add_temperature_bias; a duration of 0 is
+// AddTempBiasStep). Ramps and steps add up; with SetRandomClimate on top
+// the years also vary around the ramp. The ramp is held in the yearly
+// series (SetTempBiasSeries replaces it) and a step at its end.
+func (mb *MassBalance) AddTempBias(year int, bias, duration float64) *MassBalance {
+	if !(duration > 0) {
+		return mb.AddTempBiasStep(float64(year), bias)
+	}
+	n := int(math.Ceil(duration))
+	// Merge the ramp into the series, which then covers both.
+	start, end := year, year+n
+	if mb.TempSeries != nil {
+		start = min(start, mb.TempSeriesStart)
+		end = max(end, mb.TempSeriesStart+len(mb.TempSeries))
+	}
+	series := make([]float64, end-start)
+	for i, v := range mb.TempSeries {
+		series[mb.TempSeriesStart-start+i] = v
+	}
+	for k := range n {
+		series[year-start+k] += bias * float64(k) / duration
+	}
+	mb.TempSeriesStart, mb.TempSeries = start, series
+	return mb.AddTempBiasStep(float64(year+n), bias)
 }
 
 // SetTempBiasSeries sets a yearly temperature bias, K, for the years
