@@ -53,9 +53,9 @@ type remoteLink struct {
 	once     sync.Once
 	mu       sync.Mutex // one message's parts are published together
 	silence  time.Duration
-	// ended, when not nil, is closed when the peer is known to be gone
-	// by other means (a Slurm job that ended); endErr says why.
-	ended  <-chan struct{}
+	// ended, when not nil, is cancelled when the peer is known to be
+	// gone by other means (a Slurm job that ended); endErr says why.
+	ended  context.Context
 	endErr func() error
 }
 
@@ -127,22 +127,17 @@ func (l *remoteLink) Send(m *protocol.Message) error {
 func (l *remoteLink) Receive() (*protocol.Message, error) {
 	var buf []byte
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), l.silence)
-		if l.ended != nil {
-			go func() { // ends with the wait: cancel below
-				select {
-				case <-l.ended:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
+		base := l.ended
+		if base == nil {
+			base = context.Background()
 		}
+		ctx, cancel := context.WithTimeout(base, l.silence)
 		nm, err := l.sub.NextMsgWithContext(ctx)
 		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 		switch {
 		case err == nil:
-		case l.ended != nil && isClosed(l.ended):
+		case base.Err() != nil:
 			return nil, l.endErr()
 		case timedOut:
 			return nil, fmt.Errorf("kernel: no word from the other side of %s for %v (its machine or network is gone)", l.send, l.silence)
@@ -173,15 +168,6 @@ func (l *remoteLink) Receive() (*protocol.Message, error) {
 			return nil, errors.New("protocol: message without header.msg_type")
 		}
 		return &m, nil
-	}
-}
-
-func isClosed(c <-chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -318,7 +304,8 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 		p.cleanup()
 		return nil, err
 	}
-	p.link.ended, p.link.endErr = p.done, p.endError
+	ended, stop := context.WithCancel(context.Background())
+	p.link.ended, p.link.endErr, p.endLink = ended, p.endError, stop
 	go p.watch()
 	last := ""
 	t := time.NewTicker(slurmPoll)
@@ -330,7 +317,7 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 		case <-p.done:
 			err := p.endError()
 			p.cleanup()
-			return nil, fmt.Errorf("kernel: Slurm job %s ended before the kernel started: %w", p.job.ID, err)
+			return nil, fmt.Errorf("kernel: the kernel never started: it %w", err)
 		case <-ctx.Done():
 			_ = p.Kill()
 			p.cleanup()
@@ -382,8 +369,9 @@ type slurmProcess struct {
 	job       *compute.SlurmJob
 	stderr    io.Writer
 
-	done  chan struct{} // closed when squeue no longer lists the job
-	state string        // the job's last state seen in squeue
+	done    chan struct{}      // closed when squeue no longer lists the job
+	endLink context.CancelFunc // ends the link's waits, then
+	state   string             // the job's last state seen in squeue
 }
 
 func (p *slurmProcess) Send(m *protocol.Message) error      { return p.link.Send(m) }
@@ -411,11 +399,12 @@ func (p *slurmProcess) watch() {
 		}
 	}
 	close(p.done)
+	p.endLink()
 }
 
 // endError says how the job ended, for a Receive or Wait after it.
 func (p *slurmProcess) endError() error {
-	return fmt.Errorf("the Slurm job %s has ended (last seen %s; its output is in %s)", p.job.ID, strings.ToLower(p.state), p.job.Log())
+	return fmt.Errorf("ended with its Slurm job %s (last seen %s; the job's output is in %s)", p.job.ID, strings.ToLower(p.state), p.job.Log())
 }
 
 // Close says bye to the kernel, which then ends, and ends the job should
@@ -436,10 +425,12 @@ func (p *slurmProcess) Close() error {
 // Kill cancels the job (scancel).
 func (p *slurmProcess) Kill() error { return p.job.Stop() }
 
-// Wait waits until the job has left the queue.
+// Wait waits until the job has left the queue and says so: a kernel
+// that ends by itself also ends its job, so the end of the job is how
+// every Slurm kernel ends.
 func (p *slurmProcess) Wait() error {
 	<-p.done
-	return nil
+	return p.endError()
 }
 
 // cleanup closes the connection and the embedded broker.

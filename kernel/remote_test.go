@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,4 +156,29 @@ func TestSlurmKernelQueued(t *testing.T) {
 		t.Errorf("6*7: %q", out)
 	}
 	t.Logf("while the node was taken: %q", pending)
+}
+
+// TestSlurmKernelJobCancelled: when the kernel's job is cancelled behind
+// the client's back (scancel, a node failure, the time limit), the
+// running cell ends with the kernel's death, whose cause names the job,
+// instead of waiting for ever.
+func TestSlurmKernelJobCancelled(t *testing.T) {
+	s := testslurm.Start(t)
+	k, ctx := startKernel(t, Options{NoAutoRestart: true,
+		Launcher: SlurmLauncher{Slurm: compute.Slurm{Partition: "debug", Time: "10", Mem: "500M", Dir: filepath.Join(s.Dir, "kernels")}}})
+	out, err := exec.Command("squeue", "-h", "-o", "%i").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(string(out))
+	_, cellOut, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
+		if out, err := exec.Command("scancel", id).CombinedOutput(); err != nil {
+			t.Errorf("scancel %s: %v %s", id, err, out)
+		}
+	})
+	var died *DiedError
+	if !errors.As(err, &died) || !strings.Contains(died.Cause, "ended with its Slurm job "+id) {
+		t.Fatalf("the cell after scancel: %v (output %q), want the kernel's death naming job %s", err, cellOut, id)
+	}
+	t.Logf("cause: %s", died.Cause)
 }
