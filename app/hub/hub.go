@@ -409,9 +409,16 @@ var logoutTmpl = template.Must(template.New("logout").Parse(`<!doctype html>
 <p><a href="/user/{{.Name}}/">Back to your notebooks</a></p></body></html>
 `))
 
-func (h *Hub) renderLogin(w http.ResponseWriter, status int, name, msg string) {
+// pageHeaders are those of the hub's own pages (login, logout,
+// invitations): HTML with no scripts, inline styles, forms to the hub
+// only, never framed.
+func pageHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+}
+
+func (h *Hub) renderLogin(w http.ResponseWriter, status int, name, msg string) {
+	pageHeaders(w)
 	w.WriteHeader(status)
 	_ = loginTmpl.Execute(w, struct{ Name, Error string }{name, msg})
 }
@@ -512,8 +519,7 @@ button{margin-top:1rem;padding:.4rem 1.2rem}.error{color:#a00}</style></head>
 `))
 
 func (h *Hub) renderInvite(w http.ResponseWriter, status int, name, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	pageHeaders(w)
 	w.Header().Set("Cache-Control", "no-store")
 	// The link's token never leaves in a Referer (the page links only
 	// to the hub); "no-referrer" would make the form's Origin "null",
@@ -590,8 +596,7 @@ func (h *Hub) logoutPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	pageHeaders(w)
 	_ = logoutTmpl.Execute(w, struct{ Name, CSRF string }{u.Name, csrf})
 }
 

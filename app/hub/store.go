@@ -450,19 +450,29 @@ func (s *Store) AddClass(ctx context.Context, class string, students []string, n
 // invitee returns the name of the user an invitation link is for, or an
 // error wrapping ErrInvitation.
 func (s *Store) invitee(ctx context.Context, token string, now time.Time) (string, error) {
-	var name, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT u.name, i.expires FROM invitations i JOIN users u ON u.id = i.user_id
-		WHERE i.hash = ? AND u.disabled = 0`, tokenHash(token)).Scan(&name, &expires)
+	_, name, err := findInvitation(ctx, s.db, token, now)
+	return name, err
+}
+
+// findInvitation looks up a link that works: its user's id and name, or
+// an error wrapping ErrInvitation (unknown, used, expired, or its user
+// disabled). q is the database or a transaction.
+func findInvitation(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, token string, now time.Time) (uid int64, name string, err error) {
+	var expires string
+	err = q.QueryRowContext(ctx, `SELECT u.id, u.name, i.expires FROM invitations i JOIN users u ON u.id = i.user_id
+		WHERE i.hash = ? AND u.disabled = 0`, tokenHash(token)).Scan(&uid, &name, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrInvitation
+		return 0, "", ErrInvitation
 	}
 	if err != nil {
-		return "", err
+		return 0, "", err
 	}
 	if exp, err := time.Parse(time.RFC3339Nano, expires); err != nil || !now.Before(exp) {
-		return "", ErrInvitation
+		return 0, "", ErrInvitation
 	}
-	return name, nil
+	return uid, name, nil
 }
 
 // redeem sets the password of the invitation's user and spends the link
@@ -480,18 +490,9 @@ func (s *Store) redeem(ctx context.Context, token, password string, now time.Tim
 		return "", err
 	}
 	defer tx.Rollback()
-	var name, expires string
-	var uid int64
-	err = tx.QueryRow(`SELECT u.id, u.name, i.expires FROM invitations i JOIN users u ON u.id = i.user_id
-		WHERE i.hash = ? AND u.disabled = 0`, tokenHash(token)).Scan(&uid, &name, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrInvitation
-	}
+	uid, name, err := findInvitation(ctx, tx, token, now)
 	if err != nil {
 		return "", err
-	}
-	if exp, err := time.Parse(time.RFC3339Nano, expires); err != nil || !now.Before(exp) {
-		return "", ErrInvitation
 	}
 	if _, err := tx.Exec(`UPDATE users SET password = ? WHERE id = ?`, hash, uid); err != nil {
 		return "", err
