@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -12,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
@@ -185,34 +181,10 @@ func TestModelRunOnLocalInterrupt(t *testing.T) {
 		writeExperiment(t, filepath.Join(exps, fmt.Sprintf("long%d.json", i)), 200, 2600, 100000)
 	}
 	cmd := exec.Command(firnBin, "model", "run", exps, "--on", "local", "--workers", "1", "--concurrency", "2", "--out-dir", out, "--store", store)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		// The short run has ended: the long ones are running.
-		if strings.HasPrefix(sc.Text(), "runs: 1 of 10 done") {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	var rest bytes.Buffer
-	for sc.Scan() {
-		rest.WriteString(sc.Text() + "\n")
-	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Fatalf("exit: %v, stderr %q", err, rest.String())
-	}
-	if !strings.Contains(rest.String(), "interrupted") {
-		t.Errorf("stderr %q", rest.String())
+	// Once the short run has ended, the long ones are running.
+	rest := interruptAt(t, cmd, func(line string) bool { return strings.HasPrefix(line, "runs: 1 of 10 done") })
+	if !strings.Contains(rest, "interrupted") {
+		t.Errorf("stderr %q", rest)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("an interrupted run wrote its output folder")

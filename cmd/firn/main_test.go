@@ -256,33 +256,9 @@ func TestInterrupt(t *testing.T) {
 	 "mass_balance": {"type": "linear", "ela_m": 2600, "gradient_mm_we_per_m": 3}, "years": {"end": 100000}}`
 	cmd := exec.Command(firnBin, "model", "run", "-", "--out", out)
 	cmd.Stdin = strings.NewReader(exp)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	var rest bytes.Buffer
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "running: year") {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	for sc.Scan() {
-		rest.WriteString(sc.Text() + "\n")
-	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Fatalf("exit: %v, stderr %q", err, rest.String())
-	}
-	if !strings.Contains(rest.String(), "interrupted") {
-		t.Errorf("stderr %q", rest.String())
+	rest := interruptAt(t, cmd, func(line string) bool { return strings.HasPrefix(line, "running: year") })
+	if !strings.Contains(rest, "interrupted") {
+		t.Errorf("stderr %q", rest)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("an interrupted run wrote its output file")
@@ -291,4 +267,38 @@ func TestInterrupt(t *testing.T) {
 	if len(entries) != 0 {
 		t.Errorf("left files behind: %v", entries)
 	}
+}
+
+// interruptAt runs cmd, sends it Ctrl-C (SIGINT) once a line of its
+// stderr satisfies ready (an event the program reports, not a time),
+// and checks that it ends with exit status 130; it returns the stderr
+// after that line.
+func interruptAt(t *testing.T, cmd *exec.Cmd, ready func(line string) bool) string {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if ready(sc.Text()) {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, stderr %q", err, rest.String())
+	}
+	return rest.String()
 }

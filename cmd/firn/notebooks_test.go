@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/firnglacier/firn/internal/testslurm"
@@ -183,34 +180,9 @@ func TestRunTheLessons(t *testing.T) {
 func TestRunInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	src := writeText(t, dir, "loop.go", "// %%\nfmt.Println(\"first\")\n\n// %%\nfor {}\n")
-	cmd := exec.Command(firnBin, "run", src)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "cell 2 of 2") {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	var rest strings.Builder
-	for sc.Scan() {
-		rest.WriteString(sc.Text() + "\n")
-	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Fatalf("exit: %v, stderr %q", err, rest.String())
-	}
-	if !strings.Contains(rest.String(), "interrupted; the outputs so far are in") {
-		t.Errorf("stderr %q", rest.String())
+	rest := interruptAt(t, exec.Command(firnBin, "run", src), func(line string) bool { return strings.Contains(line, "cell 2 of 2") })
+	if !strings.Contains(rest, "interrupted; the outputs so far are in") {
+		t.Errorf("stderr %q", rest)
 	}
 	nb, err := notebooks.ReadFile(filepath.Join(dir, "loop.ipynb"))
 	if err != nil {
