@@ -14,8 +14,6 @@ import (
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/engine/dynamics"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // views records what Map shows: one list of states per Map.
@@ -214,21 +212,7 @@ func TestMapInterrupted(t *testing.T) {
 		t.Errorf("%d results failed or cancelled, want %d", n, 8-last.Done)
 	}
 	// Nothing of the job stays in the task stream.
-	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	s, err := js.Stream(context.Background(), "FIRN_TASKS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background(), jetstream.WithSubjectFilter("firn.tasks."+last.Job))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := info.State.Msgs; n != 0 {
+	if n := queuedChunks(t, e, last.Job); n != 0 {
 		t.Errorf("%d chunks of the interrupted job left in the task stream", n)
 	}
 	// The worker is free for the next Map.

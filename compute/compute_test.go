@@ -181,6 +181,31 @@ func TestPoolMatchesInProcess(t *testing.T) {
 	t.Logf("workers that ran tasks: %v", workers)
 }
 
+// queuedChunks counts the chunks of job ("" every job) still in the task
+// stream: none may stay after a job is cancelled or taken back.
+func queuedChunks(t *testing.T, e *env, job string) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	s, err := js.Stream(context.Background(), "FIRN_TASKS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := "firn.tasks.>"
+	if job != "" {
+		filter = "firn.tasks." + job
+	}
+	info, err := s.Info(context.Background(), jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
 // storedResults counts the results of each task stored in the broker
 // for the job.
 func storedResults(t *testing.T, e *env, job string) map[string]int {
@@ -393,19 +418,8 @@ func TestCancel(t *testing.T) {
 	if err := job.Cancel(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	s, _ := js.Stream(context.Background(), "FIRN_TASKS")
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs != 0 {
-		t.Errorf("%d chunks left after cancel", info.State.Msgs)
+	if n := queuedChunks(t, e, ""); n != 0 {
+		t.Errorf("%d chunks left after cancel", n)
 	}
 }
 

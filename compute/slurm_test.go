@@ -11,8 +11,6 @@ import (
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/testslurm"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestSlurmScript: every knob of the Slurm launcher becomes its #SBATCH
@@ -179,22 +177,8 @@ func TestMapSlurmJobCancelled(t *testing.T) {
 	if notRun == 0 || notRun != last.Total-last.Done-last.Failed {
 		t.Errorf("%d results say not run; the display says %d", notRun, last.Total-last.Done-last.Failed)
 	}
-	nc, err := nats.Connect(e.broker.URL(), nats.Token(e.broker.Token()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	stream, err := js.Stream(context.Background(), "FIRN_TASKS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := stream.Info(context.Background(), jetstream.WithSubjectFilter("firn.tasks."+last.Job))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs != 0 {
-		t.Errorf("%d chunks of the job left in the task stream", info.State.Msgs)
+	if n := queuedChunks(t, e, last.Job); n != 0 {
+		t.Errorf("%d chunks of the job left in the task stream", n)
 	}
 	t.Logf("%v; display: %s", mapErr, last.Title())
 }
