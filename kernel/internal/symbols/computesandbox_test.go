@@ -1,0 +1,70 @@
+package symbols
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	"github.com/firnglacier/firn/compute"
+)
+
+// TestSandboxedLaunchersMirrorCompute: the sandbox's Local and Slurm have
+// every field of compute's but Command and Env, of the same types, and
+// hand every one of them on to compute's launcher. A field added to
+// compute.Slurm (a new #SBATCH knob) fails here until the sandbox has it
+// too, instead of being silently unreachable from cells.
+func TestSandboxedLaunchersMirrorCompute(t *testing.T) {
+	withheld := map[string]bool{"Command": true, "Env": true}
+	for _, tc := range []struct {
+		sandbox any // a pointer to the sandbox's launcher
+		convert func(any) any
+		full    reflect.Type
+	}{
+		{&Local{}, func(v any) any { return v.(*Local).local() }, reflect.TypeFor[compute.Local]()},
+		{&Slurm{}, func(v any) any { return v.(*Slurm).slurm() }, reflect.TypeFor[compute.Slurm]()},
+	} {
+		sv := reflect.ValueOf(tc.sandbox).Elem()
+		st := sv.Type()
+		for i := range tc.full.NumField() {
+			f := tc.full.Field(i)
+			if !f.IsExported() || withheld[f.Name] {
+				continue
+			}
+			g, ok := st.FieldByName(f.Name)
+			if !ok || g.Type != f.Type {
+				t.Errorf("%s: compute's field %s (%s) is missing from the sandbox's %s", tc.full, f.Name, f.Type, st)
+			}
+		}
+		for i := range st.NumField() {
+			if _, ok := tc.full.FieldByName(st.Field(i).Name); !ok {
+				t.Errorf("the sandbox's %s has a field %s that %s lacks", st, st.Field(i).Name, tc.full)
+			}
+		}
+		// Every field set: each arrives in compute's launcher.
+		for i := range st.NumField() {
+			setNonZero(t, sv.Field(i))
+		}
+		got := reflect.ValueOf(tc.convert(tc.sandbox))
+		for i := range st.NumField() {
+			name := st.Field(i).Name
+			if !reflect.DeepEqual(got.FieldByName(name).Interface(), sv.Field(i).Interface()) {
+				t.Errorf("%s.%s is not handed on to %s", st, name, tc.full)
+			}
+		}
+	}
+}
+
+func setNonZero(t *testing.T, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Int:
+		v.SetInt(7)
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Slice:
+		v.Set(reflect.ValueOf([]string{"--mail-type=END"}))
+	case reflect.Interface:
+		v.Set(reflect.ValueOf(&bytes.Buffer{}))
+	default:
+		t.Fatalf("no test value for a %s", v.Type())
+	}
+}
