@@ -31,6 +31,7 @@ type Node struct {
 type Graph struct {
 	Nodes   []Node
 	definer map[string][]int // name → the cells that define it, in order
+	dep     [][]int          // cell → the cells it uses names of, ascending
 }
 
 // Build reads every cell.
@@ -45,6 +46,17 @@ func Build(cells []Cell) *Graph {
 			}
 		}
 		g.Nodes = append(g.Nodes, n)
+	}
+	g.dep = make([][]int, len(g.Nodes))
+	for i, n := range g.Nodes {
+		for _, u := range n.Uses {
+			for _, j := range g.definer[u] {
+				if j != i && !slices.Contains(g.dep[i], j) {
+					g.dep[i] = append(g.dep[i], j)
+				}
+			}
+		}
+		slices.Sort(g.dep[i])
 	}
 	return g
 }
@@ -105,19 +117,8 @@ func (g *Graph) index(id string) int {
 	return -1
 }
 
-// deps are the cells cell i uses names of (each once, in order).
-func (g *Graph) deps(i int) []int {
-	var out []int
-	for _, u := range g.Nodes[i].Uses {
-		for _, j := range g.definer[u] {
-			if j != i && !slices.Contains(out, j) {
-				out = append(out, j)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// deps are the cells cell i uses names of, ascending.
+func (g *Graph) deps(i int) []int { return g.dep[i] }
 
 // shared are the names cell from defines that cell user uses.
 func (g *Graph) shared(from, user int) []string {
