@@ -1,7 +1,6 @@
 package edu
 
 import (
-	"math"
 	"sort"
 	"strings"
 
@@ -63,27 +62,11 @@ func (mb *MassBalance) AddTempBiasStep(year, bias float64) *MassBalance {
 // years, then held (OGGM-Edu's add_temperature_bias; a duration of 0 is
 // AddTempBiasStep). Ramps and steps add up; with SetRandomClimate on top
 // the years also vary around the ramp. The ramp is held in the yearly
-// series (SetTempBiasSeries replaces it) and a step at its end.
+// series (SetTempBiasSeries replaces it) and a step at its end
+// (massbalance.Linear.WithTempRamp).
 func (mb *MassBalance) AddTempBias(year int, bias, duration float64) *MassBalance {
-	if !(duration > 0) {
-		return mb.AddTempBiasStep(float64(year), bias)
-	}
-	n := int(math.Ceil(duration))
-	// Merge the ramp into the series, which then covers both.
-	start, end := year, year+n
-	if mb.TempSeries != nil {
-		start = min(start, mb.TempSeriesStart)
-		end = max(end, mb.TempSeriesStart+len(mb.TempSeries))
-	}
-	series := make([]float64, end-start)
-	for i, v := range mb.TempSeries {
-		series[mb.TempSeriesStart-start+i] = v
-	}
-	for k := range n {
-		series[year-start+k] += bias * float64(k) / duration
-	}
-	mb.TempSeriesStart, mb.TempSeries = start, series
-	return mb.AddTempBiasStep(float64(year+n), bias)
+	mb.Linear = mb.WithTempRamp(year, bias, duration)
+	return mb
 }
 
 // SetTempBiasSeries sets a yearly temperature bias, K, for the years

@@ -156,20 +156,9 @@ func (g *Glacier) linearBalance(s Scenario) (massbalance.Model, int, int, error)
 	if grad == 0 {
 		grad = MBGradient
 	}
-	lin := massbalance.Linear{ELA: g.ELA, Gradient: grad}
-	switch {
-	case s.RampYears > 0:
-		// Year y of the run (from 0) has the bias reached at its start,
-		// as massbalance.Warming ramps the temperature-index climates.
-		n := int(math.Ceil(s.RampYears)) + 1
-		lin.TempSeries = make([]float64, n)
-		for y := range n {
-			lin.TempSeries[y] = s.TempBias * min(float64(y)/s.RampYears, 1)
-		}
-		lin.TempSteps = []massbalance.TempStep{{Year: float64(n), Bias: s.TempBias}}
-	default:
-		lin.TempBias = s.TempBias
-	}
+	// Year y of the run (from 0) has the bias reached at its start, as
+	// massbalance.Warming ramps the temperature-index climates.
+	lin := massbalance.Linear{ELA: g.ELA, Gradient: grad}.WithTempRamp(0, s.TempBias, s.RampYears)
 	return lin, 0, math.MaxInt, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/firnglacier/firn/engine/constants"
 )
@@ -83,6 +84,35 @@ type TempStep struct {
 	Year float64
 	// Bias is the change, K.
 	Bias float64
+}
+
+// WithTempRamp returns l with a warming (negative: cooling) of bias K
+// reached gradually: 0 in the given year, growing linearly to bias over
+// duration years, then held (OGGM-Edu's add_temperature_bias, and the
+// ramps of massbalance.Warming). The ramp goes into the yearly series
+// (merged with one already there) and a step at its end, so ramps, steps
+// and series add up; a duration ≤ 0 is a step. l's own slices are not
+// changed.
+func (l Linear) WithTempRamp(year int, bias, duration float64) Linear {
+	steps := slices.Clone(l.TempSteps)
+	if !(duration > 0) {
+		l.TempSteps = append(steps, TempStep{Year: float64(year), Bias: bias})
+		return l
+	}
+	n := int(math.Ceil(duration))
+	start, end := year, year+n
+	if l.TempSeries != nil {
+		start = min(start, l.TempSeriesStart)
+		end = max(end, l.TempSeriesStart+len(l.TempSeries))
+	}
+	series := make([]float64, end-start)
+	copy(series[max(0, l.TempSeriesStart-start):], l.TempSeries)
+	for k := range n {
+		series[year-start+k] += bias * float64(k) / duration
+	}
+	l.TempSeriesStart, l.TempSeries = start, series
+	l.TempSteps = append(steps, TempStep{Year: float64(year + n), Bias: bias})
+	return l
 }
 
 // TempBiasAt returns the temperature bias ΔT of a year, K.
