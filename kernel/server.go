@@ -275,6 +275,9 @@ func (s *server) execute(ctx context.Context, m *protocol.Message, req protocol.
 	if !req.Silent {
 		s.publish(&m.Header, protocol.ExecuteInput, protocol.ExecuteInputContent{Code: req.Code, ExecutionCount: count})
 	}
+	if len(req.Widgets) > 0 {
+		s.interp.SetWidgetValues(req.Widgets)
+	}
 	result, cellErr := s.interp.Execute(cellCtx, count, req.Code)
 	if cellErr != nil && context.Cause(cellCtx) != nil && !errors.Is(context.Cause(cellCtx), context.Canceled) {
 		cellErr = interpreter.Stopped(count, context.Cause(cellCtx), cellErr)

@@ -36,6 +36,8 @@ type Display struct {
 	n      atomic.Uint64 // displays made
 	mu     sync.Mutex    // one Publisher call at a time
 
+	widgets widgetValues // the values the reader chose, by widget label
+
 	// Where a Display without a Publisher writes; nil means os.Stdout and
 	// os.Stderr, whose terminal-ness is then detected.
 	stdout, stderr io.Writer

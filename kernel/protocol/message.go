@@ -130,6 +130,10 @@ type (
 		StoreHistory bool   `json:"store_history"`
 		AllowStdin   bool   `json:"allow_stdin"`
 		StopOnError  bool   `json:"stop_on_error"`
+		// Widgets are the values the reader chose for the notebook's
+		// widgets, by label (Firn's extension; Jupyter's clients leave
+		// it out and move widgets with comm messages instead).
+		Widgets map[string]any `json:"firn_widgets,omitempty"`
 	}
 	// ExecuteReplyContent answers an execute request.
 	ExecuteReplyContent struct {

@@ -51,7 +51,8 @@ type Interpreter struct {
 	catalog *symbols.Catalog
 	cell    cellContext
 	trace   *traceWriter
-	line    *int // cellsrc.LineVar: the marker of the statement that ran last
+	line    *int             // cellsrc.LineVar: the marker of the statement that ran last
+	display *display.Display // the cells' display, nil without a Publisher
 
 	mu       sync.Mutex
 	running  *run                    // the cell being executed, nil between cells
@@ -178,7 +179,14 @@ func (in *Interpreter) bindings(std interp.Exports) interp.Exports {
 		}
 		disp["Show"] = reflect.ValueOf(d.Show)
 		disp["Progress"] = reflect.ValueOf(d.Progress)
+		disp["Slider"] = reflect.ValueOf(d.Slider)
+		disp["NumberInput"] = reflect.ValueOf(d.NumberInput)
+		disp["Play"] = reflect.ValueOf(d.Play)
+		disp["Dropdown"] = reflect.ValueOf(d.Dropdown)
+		disp["Checkbox"] = reflect.ValueOf(d.Checkbox)
+		disp["Button"] = reflect.ValueOf(d.Button)
 		e["firn/display/display"] = disp
+		in.display = d
 	}
 	eduSyms := map[string]reflect.Value{}
 	for k, v := range symbols.Firn()["firn/engine/edu/edu"] {
@@ -240,6 +248,12 @@ func (in *Interpreter) bindings(std interp.Exports) interp.Exports {
 type progressView struct{ h *display.Handle }
 
 func (v progressView) Update(p compute.Progress) { v.h.Update(p) }
+
+// SetWidgetValues sets the values the reader chose for the cells'
+// widgets (display.Slider and the others), by label, before a cell runs.
+func (in *Interpreter) SetWidgetValues(values map[string]any) {
+	in.display.SetWidgetValues(values)
+}
 
 // Execute runs one cell (cell is its execution count, used in messages).
 // It returns the bundle of the cell's last expression when the cell ends

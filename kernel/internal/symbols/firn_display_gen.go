@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/firnglacier/firn/kernel/display"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -11,25 +13,44 @@ import (
 func firnDisplay() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
-		"HTML":     reflect.ValueOf(display.HTML),
-		"JSON":     reflect.ValueOf(display.JSON),
-		"Markdown": reflect.ValueOf(display.Markdown),
-		"New":      reflect.ValueOf(display.New),
-		"PNG":      reflect.ValueOf(display.PNG),
-		"Progress": reflect.ValueOf(display.Progress),
-		"Render":   reflect.ValueOf(display.Render),
-		"Rows":     reflect.ValueOf(display.Rows),
-		"SVG":      reflect.ValueOf(display.SVG),
-		"Show":     reflect.ValueOf(display.Show),
-		"Table":    reflect.ValueOf(display.Table),
-		"Text":     reflect.ValueOf(display.Text),
+		"Button":                reflect.ValueOf(display.Button),
+		"Checkbox":              reflect.ValueOf(display.Checkbox),
+		"Dropdown":              reflect.ValueOf(display.Dropdown),
+		"HTML":                  reflect.ValueOf(display.HTML),
+		"JSON":                  reflect.ValueOf(display.JSON),
+		"JupyterWidgetViewMIME": reflect.ValueOf(constant.MakeFromLiteral("\"application/vnd.jupyter.widget-view+json\"", token.STRING, 0)),
+		"KindButton":            reflect.ValueOf(constant.MakeFromLiteral("\"button\"", token.STRING, 0)),
+		"KindCheckbox":          reflect.ValueOf(constant.MakeFromLiteral("\"checkbox\"", token.STRING, 0)),
+		"KindDropdown":          reflect.ValueOf(constant.MakeFromLiteral("\"dropdown\"", token.STRING, 0)),
+		"KindNumber":            reflect.ValueOf(constant.MakeFromLiteral("\"number\"", token.STRING, 0)),
+		"KindPlay":              reflect.ValueOf(constant.MakeFromLiteral("\"play\"", token.STRING, 0)),
+		"KindSlider":            reflect.ValueOf(constant.MakeFromLiteral("\"slider\"", token.STRING, 0)),
+		"Markdown":              reflect.ValueOf(display.Markdown),
+		"ModelID":               reflect.ValueOf(display.ModelID),
+		"New":                   reflect.ValueOf(display.New),
+		"NumberInput":           reflect.ValueOf(display.NumberInput),
+		"PNG":                   reflect.ValueOf(display.PNG),
+		"Play":                  reflect.ValueOf(display.Play),
+		"Progress":              reflect.ValueOf(display.Progress),
+		"Render":                reflect.ValueOf(display.Render),
+		"Rows":                  reflect.ValueOf(display.Rows),
+		"SVG":                   reflect.ValueOf(display.SVG),
+		"Show":                  reflect.ValueOf(display.Show),
+		"Slider":                reflect.ValueOf(display.Slider),
+		"Table":                 reflect.ValueOf(display.Table),
+		"Text":                  reflect.ValueOf(display.Text),
+		"WidgetMIME":            reflect.ValueOf(constant.MakeFromLiteral("\"application/vnd.firn.widget+json\"", token.STRING, 0)),
 
 		// type definitions
 		"Bundle":      reflect.ValueOf((*display.Bundle)(nil)),
+		"Choice":      reflect.ValueOf((*display.Choice)(nil)),
 		"Display":     reflect.ValueOf((*display.Display)(nil)),
 		"Handle":      reflect.ValueOf((*display.Handle)(nil)),
+		"Number":      reflect.ValueOf((*display.Number)(nil)),
 		"ProgressBar": reflect.ValueOf((*display.ProgressBar)(nil)),
 		"Publisher":   reflect.ValueOf((*display.Publisher)(nil)),
+		"PushButton":  reflect.ValueOf((*display.PushButton)(nil)),
+		"Toggle":      reflect.ValueOf((*display.Toggle)(nil)),
 
 		// interface wrapper definitions
 		"_Publisher": reflect.ValueOf((*_firn_display_Publisher)(nil)),
