@@ -190,6 +190,7 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/sessions/{id}/restart", s.restartSession)
 	api("POST /api/sessions/{id}/kernel", s.switchKernel)
 	api("GET /api/kernels", s.listKernels)
+	api("POST /api/graph", s.graph)
 	api("GET /api/sessions/{id}/ws", s.serveWebsocket)
 	api("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no API %s %s", r.Method, r.URL.Path))

@@ -160,6 +160,9 @@ type clientFrame struct {
 	Code        string `json:"code"`
 	CursorPos   int    `json:"cursor_pos"`
 	DetailLevel int    `json:"detail_level"`
+	// Widgets are the values of the notebook's widgets, by label, sent
+	// with an execute frame.
+	Widgets map[string]any `json:"widgets,omitempty"`
 }
 
 // serveWebsocket is GET /api/sessions/{id}/ws?since=SEQ.
@@ -214,7 +217,7 @@ func (s *Server) readClient(conn *websocket.Conn, x *session.Session, log interf
 		}
 		switch f.Type {
 		case "execute":
-			x.Execute(f.MsgID, f.CellID, f.Code)
+			x.Execute(f.MsgID, f.CellID, f.Code, f.Widgets)
 		case "complete":
 			x.Query(f.MsgID, protocol.CompleteRequest, protocol.CompleteRequestContent{Code: f.Code, CursorPos: f.CursorPos})
 		case "inspect":

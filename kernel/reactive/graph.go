@@ -264,3 +264,84 @@ func (g *Graph) sorted(keep func(int) bool) []string {
 		}
 	}
 }
+
+// DependsOn are the cells whose names cell id uses, in the notebook's
+// order (nil for a cell that is not in the graph).
+func (g *Graph) DependsOn(id string) []string {
+	i := g.index(id)
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, j := range g.deps(i) {
+		out = append(out, g.Nodes[j].ID)
+	}
+	return out
+}
+
+// Plan is what to run when the cells ids are run: those cells and every
+// cell that depends on them, directly or through others, in run order.
+// Unlike Dependents it works on a notebook with problems: a cell with a
+// problem (see Problems), or one that uses names of such a cell, is not
+// run but blocked, with why; the other cells run.
+func (g *Graph) Plan(ids ...string) (run []string, blocked []Problem, err error) {
+	want := map[int]bool{}
+	for _, id := range ids {
+		i := g.index(id)
+		if i < 0 {
+			return nil, nil, fmt.Errorf("no cell %s", id)
+		}
+		want[i] = true
+	}
+	// Every cell downstream of the ones asked for.
+	var walk func(i int)
+	walk = func(i int) {
+		for j := range g.Nodes {
+			if !want[j] && slices.Contains(g.deps(j), i) {
+				want[j] = true
+				walk(j)
+			}
+		}
+	}
+	for i := range g.Nodes {
+		if want[i] {
+			walk(i)
+		}
+	}
+	why := map[int]string{}
+	for _, p := range g.Problems() {
+		i := g.index(p.Cell)
+		if why[i] != "" {
+			why[i] += "; "
+		}
+		why[i] += p.Message
+	}
+	// A cell that uses a blocked cell's names is blocked too; the cells
+	// are visited upstream first (the notebook's order within a cycle).
+	bad := map[int]bool{}
+	for i := range why {
+		bad[i] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range g.Nodes {
+			if bad[i] {
+				continue
+			}
+			for _, j := range g.deps(i) {
+				if bad[j] {
+					bad[i] = true
+					why[i] = fmt.Sprintf("uses %s of cell %s, which cannot run", strings.Join(g.shared(j, i), ", "), g.Nodes[j].ID)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for i := range g.Nodes {
+		if want[i] && bad[i] {
+			blocked = append(blocked, Problem{g.Nodes[i].ID, why[i]})
+		}
+	}
+	return g.sorted(func(i int) bool { return want[i] && !bad[i] }), blocked, nil
+}

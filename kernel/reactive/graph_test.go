@@ -94,3 +94,68 @@ func TestGraph(t *testing.T) {
 		})
 	}
 }
+
+// TestPlan is what the notebook page runs after a cell: the cell and its
+// dependents in order, with cells that have a problem (and their users)
+// blocked rather than the whole notebook refused. (The page shows every
+// cell's Problems; Plan blocks only the cells it would run.)
+func TestPlan(t *testing.T) {
+	type cells = []Cell
+	for _, tc := range []struct {
+		name    string
+		cells   cells
+		ran     []string
+		run     []string
+		blocked []string // "cell: fragment"
+	}{
+		{
+			name:  "a cell and its dependents, in dependency order",
+			cells: cells{{"plot", "fmt.Println(v)"}, {"ela", "ela := 3000.0"}, {"v", "v := ela * 2"}, {"other", "z := 1"}},
+			ran:   []string{"ela"}, run: []string{"ela", "v", "plot"},
+		},
+		{
+			name:  "run all: every cell, definitions first",
+			cells: cells{{"plot", "fmt.Println(v)"}, {"ela", "ela := 3000.0"}, {"v", "v := ela * 2"}},
+			ran:   []string{"plot", "ela", "v"}, run: []string{"ela", "v", "plot"},
+		},
+		{
+			name:  "a name defined twice blocks both cells and their users, not the rest",
+			cells: cells{{"a", "x := 1"}, {"b", "x := 2"}, {"c", "y := x"}, {"d", "w := 5"}, {"e", "fmt.Println(w)"}},
+			ran:   []string{"a", "d"}, run: []string{"d", "e"},
+			blocked: []string{"a: x is also defined by cell b", "c: uses x of cell a, which cannot run"},
+		},
+		{
+			name:  "a cycle blocks its cells",
+			cells: cells{{"a", "x := y + 1"}, {"b", "y := x + 1"}, {"c", "z := 1"}},
+			ran:   []string{"a", "c"}, run: []string{"c"},
+			blocked: []string{"a: is in a cycle", "b: is in a cycle"},
+		},
+		{
+			name:  "a cell that does not parse is blocked; the others run",
+			cells: cells{{"a", "x := 1"}, {"b", "y := x +"}, {"c", "fmt.Println(x)"}},
+			ran:   []string{"a", "b"}, run: []string{"a", "c"}, blocked: []string{"b: cannot be read"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run, blocked, err := Build(tc.cells).Plan(tc.ran...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(run, tc.run) {
+				t.Errorf("run %q, want %q", run, tc.run)
+			}
+			if len(blocked) != len(tc.blocked) {
+				t.Fatalf("blocked %v, want %q", blocked, tc.blocked)
+			}
+			for i, want := range tc.blocked {
+				cell, frag, _ := strings.Cut(want, ": ")
+				if blocked[i].Cell != cell || !strings.Contains(blocked[i].Message, frag) {
+					t.Errorf("blocked %d: %v, want cell %s and %q", i, blocked[i], cell, frag)
+				}
+			}
+		})
+	}
+	if _, _, err := Build(nil).Plan("nope"); err == nil || !strings.Contains(err.Error(), "no cell nope") {
+		t.Errorf("an unknown cell: %v", err)
+	}
+}

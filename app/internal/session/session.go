@@ -99,7 +99,8 @@ type Kernel interface {
 // request is one execute request of a client.
 type request struct {
 	msgID, cellID, code string
-	count               atomic.Int64 // the execution count its execute_input gave (0: none yet)
+	widgets             map[string]any // the reader's widget values, sent with the request
+	count               atomic.Int64   // the execution count its execute_input gave (0: none yet)
 }
 
 // Session is a kernel and what its clients share: the queue of cells to
@@ -369,8 +370,10 @@ func (s *Session) synthetic(req *request, channel, msgType string, content any) 
 
 // Execute queues code of cell cellID; msgID is the client's id of the
 // request (made up if empty), the parent msg_id of its messages. It
-// returns msgID.
-func (s *Session) Execute(msgID, cellID, code string) string {
+// returns msgID. widgets are the values the reader chose for the
+// notebook's widgets, by label (nil: none), which the kernel takes before
+// the cell runs.
+func (s *Session) Execute(msgID, cellID, code string, widgets map[string]any) string {
 	if msgID == "" {
 		msgID = protocol.NewID()
 	}
@@ -379,7 +382,7 @@ func (s *Session) Execute(msgID, cellID, code string) string {
 	if s.closed {
 		return msgID
 	}
-	req := &request{msgID: msgID, cellID: cellID, code: code}
+	req := &request{msgID: msgID, cellID: cellID, code: code, widgets: widgets}
 	s.active = s.opts.Now()
 	s.queue = append(s.queue, req)
 	s.emit(queuedFrame{Type: "queued", CellID: cellID, MsgID: msgID})
@@ -525,7 +528,7 @@ func (s *Session) run(req *request) {
 		err = errors.New("the kernel is not running (restart it)")
 	} else {
 		var m *protocol.Message
-		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true}
+		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true, Widgets: req.widgets}
 		m, err = k.Request(s.ctx, protocol.Shell, protocol.ExecuteRequest, content, func(m *protocol.Message) {
 			s.remember(m.Parent(), req)
 			if m.Type() == protocol.ExecuteInput {
