@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firnglacier/firn/app/internal/workspace"
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/notebooks/examples"
 )
@@ -40,6 +42,11 @@ type ServeOptions struct {
 	Addr string
 	// NoBrowser leaves the browser closed.
 	NoBrowser bool
+	// App is a notebook to show as an app (outputs and widgets, the
+	// code hidden), run from the top when the page opens: `firn serve
+	// --app NOTEBOOK`. Without Dir its folder is the workspace (and no
+	// lessons are put in it); with Dir it must be inside Dir.
+	App string
 	// Token is the login secret (default: a random one); at least
 	// MinTokenLength characters.
 	Token string
@@ -72,6 +79,18 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
 	dir := opts.Dir
+	appPath := ""
+	if opts.App != "" {
+		if dir == "" {
+			dir = filepath.Dir(opts.App)
+			opts.NoLessons = true
+		}
+		rel, err := appNotebook(dir, opts.App)
+		if err != nil {
+			return err
+		}
+		appPath = rel
+	}
 	if dir == "" {
 		d, err := DefaultWorkspace()
 		if err != nil {
@@ -116,6 +135,10 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 
 	urls := listenURLs(ln.Addr())
 	url := urls[0] + "?token=" + token
+	if appPath != "" {
+		// The page shows the notebook as an app (?app=1) and runs it.
+		url += "&app=1#" + (&neturl.URL{Path: appPath}).EscapedPath()
+	}
 	fmt.Fprintf(stderr, "Firn serves %s\nOpen this URL in a browser (it holds your login token):\n\n    %s\n\n", dir, url)
 	if !isLoopback(ln.Addr()) {
 		fmt.Fprintf(stderr, "Firn listens on %s, beyond this machine: whoever can reach it and has the token\n"+
@@ -260,4 +283,29 @@ func openBrowser(url string, failed func(error)) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// appNotebook is the notebook of `firn serve --app`, relative to the
+// workspace dir (slash-separated): it must be a notebook file inside dir.
+func appNotebook(dir, notebook string) (string, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("serve: --app: %w", err)
+	}
+	abs, err := filepath.Abs(notebook)
+	if err != nil {
+		return "", fmt.Errorf("serve: --app: %w", err)
+	}
+	rel, err := filepath.Rel(absDir, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("serve: --app %s: the notebook is not inside the workspace %s", notebook, dir)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("serve: --app: %w", err)
+	}
+	if fi.IsDir() || !workspace.IsNotebook(rel) {
+		return "", fmt.Errorf("serve: --app %s: not a notebook (.ipynb or .go)", notebook)
+	}
+	return filepath.ToSlash(rel), nil
 }

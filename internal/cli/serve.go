@@ -16,6 +16,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("firn serve")
 	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default "+app.DefaultAddr+", or the next free port; port 0 picks any free one)")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	appNotebook := fs.String("app", "", "show `NOTEBOOK` as an app: its outputs and widgets with the code hidden, run from the top when the page opens (its folder is the workspace unless DIR is given)")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-host", "a host `NAME` browsers may use to reach the server besides localhost and IP addresses (repeatable)")
 	noLessons := fs.Bool("no-lessons", false, "do not put the lessons in a new workspace (DIR/lessons)")
@@ -25,7 +26,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	launcher := addKernelFlag(fs)
-	if err := parse(fs, "firn serve [DIR] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp]", args, stdout); err != nil {
+	if err := parse(fs, "firn serve [DIR] [--app NOTEBOOK] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp]", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -42,7 +43,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	brokerEnv, stopBroker := serverBroker(stderr)
 	defer stopBroker()
 	return app.Serve(ctx, app.ServeOptions{
-		Dir: fs.Arg(0), Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
+		Dir: fs.Arg(0), App: *appNotebook, Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
 		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Env: brokerEnv, Launcher: launcher.launcher},
 		Stderr:        stderr,

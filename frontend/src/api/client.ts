@@ -2,6 +2,7 @@
 // taken from the page URL), the CSRF double-submit header, and errors that
 // carry the server's message.
 
+import type { GraphAnswer } from '../notebook/reactive';
 import type {
   DirListing, FileEntry, FileOp, KernelList, Lesson, NotebookFile, SaveResult, Session,
 } from './types';
@@ -197,6 +198,15 @@ export class Api {
   /** listKernels returns the kernels a notebook can run on, and the default. */
   listKernels(): Promise<KernelList> {
     return this.json('GET', 'kernels');
+  }
+
+  /**
+   * graph returns the def/use graph of a notebook's code cells and what to
+   * run after the cells run: them and their dependents, in order (reactive
+   * notebooks and widgets).
+   */
+  graph(cells: { id: string; source: string }[], run: string[]): Promise<GraphAnswer> {
+    return this.json('POST', 'graph', { json: { cells, run } });
   }
 
   /** switchKernel restarts the session's kernel as the kernel name; the notebook's file remembers it. */

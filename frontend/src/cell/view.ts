@@ -10,18 +10,23 @@
 import type { Cell } from '../notebook/model';
 import type { NbOutput } from '../notebook/nbformat';
 import { CellEditor, type EditorHooks } from '../editor/editor';
-import { growStream, renderOutput, updateOutput } from '../outputs/render';
+import { growStream, renderOutput, updateOutput, type RenderOptions } from '../outputs/render';
+import type { WidgetDesc } from '../notebook/reactive';
 import { fillMarkdown } from '../markdown/lazy';
 
 export interface CellHooks extends Omit<EditorHooks, 'onChange' | 'onFocus'> {
   onChange: (cell: Cell, source: string) => void;
   /** onSelect: the cell was clicked or its editor focused. */
   onSelect: (cell: Cell, edit: boolean) => void;
+  /** onWidget: the reader moved a widget of the cell's outputs; resolves when the cells that read it ran. */
+  onWidget?: (cell: Cell, d: WidgetDesc, value: number | string | boolean) => Promise<void>;
 }
 
 export class CellView {
   readonly el: HTMLElement;
   private readonly prompt: HTMLElement;
+  private readonly badge: HTMLElement;
+  private readonly renderOpts: RenderOptions;
   private readonly input: HTMLElement;
   private readonly rendered: HTMLElement;
   private readonly outputsEl: HTMLElement;
@@ -47,7 +52,13 @@ export class CellView {
     this.prompt = document.createElement('span');
     this.prompt.className = 'cell-prompt';
     this.prompt.dataset['testid'] = 'cell-prompt';
-    gutter.append(this.prompt);
+    this.badge = document.createElement('span');
+    this.badge.className = 'cell-badge';
+    this.badge.dataset['testid'] = 'cell-badge';
+    this.badge.hidden = true;
+    gutter.append(this.prompt, this.badge);
+    const onWidget = hooks.onWidget;
+    this.renderOpts = onWidget && !readOnly ? { onWidget: (d, v) => onWidget(this.cell, d, v) } : {};
 
     const body = document.createElement('div');
     body.className = 'cell-body';
@@ -155,6 +166,25 @@ export class CellView {
     this.prompt.textContent = text;
     this.prompt.title = c.state === 'running' ? 'running' : c.state === 'queued' ? 'queued' : '';
     this.prompt.dataset['executionCount'] = c.executionCount === null ? '' : String(c.executionCount);
+    // A reactive notebook marks cells that are out of date, and cells
+    // that ran again by themselves (after a cell or a widget they use).
+    this.el.classList.toggle('cell-stale', c.stale !== '');
+    this.el.classList.toggle('cell-reran', c.reran !== '' && c.stale === '');
+    this.el.dataset['stale'] = c.stale;
+    this.el.dataset['reran'] = c.reran;
+    if (c.stale) {
+      this.badge.hidden = false;
+      this.badge.textContent = 'stale';
+      this.badge.title = c.stale;
+    } else if (c.reran) {
+      this.badge.hidden = false;
+      this.badge.textContent = 're-ran';
+      this.badge.title = c.reran;
+    } else {
+      this.badge.hidden = true;
+      this.badge.textContent = '';
+      this.badge.title = '';
+    }
   }
 
   /** refreshOutputs renders what changed since the last call (by identity). */
@@ -165,10 +195,10 @@ export class CellView {
       const el = this.shownEls[i];
       if (el && this.shown[i] === o) continue;
       if (el) {
-        if (replaced.includes(i)) this.shownEls[i] = updateOutput(el, o);
-        else if (!growStream(el, o)) this.shownEls[i] = replaceWith(el, renderOutput(o));
+        if (replaced.includes(i)) this.shownEls[i] = updateOutput(el, o, this.renderOpts);
+        else if (!growStream(el, o)) this.shownEls[i] = replaceWith(el, renderOutput(o, this.renderOpts));
       } else {
-        const n = renderOutput(o);
+        const n = renderOutput(o, this.renderOpts);
         this.outputsEl.append(n);
         this.shownEls[i] = n;
       }

@@ -3,7 +3,7 @@
 // and hands every frame to the notebook that listens.
 
 import { Connection, type ConnStatus, type ConnectionOptions } from './connection';
-import { newMsgId, type JupyterMessage, type ServerFrame } from './messages';
+import { newMsgId, type ClientFrame, type JupyterMessage, type ServerFrame } from './messages';
 
 export interface CompleteReply {
   matches: string[];
@@ -91,10 +91,16 @@ export class KernelClient {
     this.pending.clear();
   }
 
-  /** execute sends code of a cell to run and returns the request's msg_id. */
-  execute(cellId: string, code: string): string {
+  /**
+   * execute sends code of a cell to run, with the values of the
+   * notebook's widgets by label (the kernel takes them before the cell
+   * runs), and returns the request's msg_id.
+   */
+  execute(cellId: string, code: string, widgets?: Record<string, unknown>): string {
     const msgId = newMsgId();
-    this.conn.send({ type: 'execute', msg_id: msgId, cell_id: cellId, code });
+    const f: Extract<ClientFrame, { type: 'execute' }> = { type: 'execute', msg_id: msgId, cell_id: cellId, code };
+    if (widgets && Object.keys(widgets).length > 0) f.widgets = widgets;
+    this.conn.send(f);
     return msgId;
   }
 

@@ -100,6 +100,17 @@ export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
       c.state = 'idle';
       nb.emit('cell', c);
       const status = msg.content['status'];
+      if (c.pendingClear && parent === c.msgId) {
+        c.pendingClear = false;
+        if (status === 'aborted') {
+          // A re-run that did not happen: the old outputs stay, marked.
+          c.stale = 'did not run: a cell it depends on failed';
+          nb.emit('cell', c);
+        } else {
+          c.outputs.clear();
+          nb.emit('outputs', { cell: c });
+        }
+      }
       if (status === 'error' || status === 'aborted') {
         // stop_on_error: the server drops what was queued after this cell.
         for (const other of nb.cells) {
@@ -117,6 +128,11 @@ export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
     case 'error':
     case 'clear_output': {
       if (parent && c.msgId !== parent && c.state === 'idle' && c.msgId === '') c.msgId = parent;
+      if (c.pendingClear && parent === c.msgId) {
+        // The outputs of the run before stayed until this, its first output.
+        c.pendingClear = false;
+        c.outputs.clear();
+      }
       if (!c.outputs.apply(msg)) return { changed: false };
       if (type === 'error') {
         const o = c.outputs.items[c.outputs.items.length - 1];

@@ -45,6 +45,14 @@ export class Cell {
   msgId = '';
   /** The line of the cell's last error (1-based), for highlighting. */
   errorLine = 0;
+  /** The source as it last ran (null: never ran); a stored output counts as a run. */
+  ranSource: string | null = null;
+  /** Why the cell ran again by itself (a reactive re-run), '' if it did not. */
+  reran = '';
+  /** Why the cell's outputs are out of date (reactive notebooks), '' if they are not. */
+  stale = '';
+  /** Keep the outputs shown until the running request's first output (no flicker on re-runs). */
+  pendingClear = false;
 
   constructor(type: CellType, source = '', id = newCellId()) {
     this.id = id;
@@ -66,6 +74,7 @@ export class Cell {
       const outs = Array.isArray(o['outputs']) ? (o['outputs'] as JSONObject[]) : [];
       c.outputs = new OutputList(outs.map(normalizeOutput));
       c.executionCount = typeof o['execution_count'] === 'number' ? o['execution_count'] : null;
+      if (c.executionCount !== null) c.ranSource = c.source;
     }
     for (const [k, v] of Object.entries(o)) if (!knownCellKeys.has(k)) c.extra[k] = v;
     // Keep outputs of non-code cells if any tool wrote them (nbformat forbids, but keep data).

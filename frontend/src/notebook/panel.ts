@@ -12,7 +12,11 @@ import { ApiError } from '../api/client';
 import type { KernelClient } from '../kernel/kernel';
 import type { ConnStatus } from '../kernel/connection';
 import type { ServerFrame } from '../kernel/messages';
-import type { CellType } from './nbformat';
+import type { CellType, NbOutput } from './nbformat';
+import {
+  dependents, isReactive, setReactive, setWidgetOutput, setWidgetValue, staleCells, vanished, widgetValues,
+  type GraphAnswer, type WidgetDesc,
+} from './reactive';
 
 export interface PanelHost {
   /** write saves the notebook JSON with the etag last seen; returns the new etag. */
@@ -32,6 +36,8 @@ export interface PanelHost {
   onSaveState: (s: SaveState, detail?: string) => void;
   onSelection?: () => void;
   showShortcuts: () => void;
+  /** graph asks the server for the notebook's def/use graph and what to run after the cells run (POST /api/graph). */
+  graph?: (cells: { id: string; source: string }[], run: string[]) => Promise<GraphAnswer>;
 }
 
 /** What a read-only notebook still does: move the selection, copy, show help. */
@@ -60,6 +66,16 @@ export class NotebookPanel {
   /** Frames up to this seq replay what ran before the notebook was opened here. */
   replayEnd = 0;
   private sharedChange = false;
+  /** The last def/use graph of the notebook (reactive notebooks and widgets). */
+  private graph: GraphAnswer | null = null;
+  /** The names each cell defined when it last ran here: what the kernel holds. */
+  private ranNames = new Map<string, string[]>();
+  /** The widgets' values by label, as the reader set them. */
+  private widgets: Record<string, unknown>;
+  /** The cells a widget's last change is running, and what to run when they are done. */
+  private widgetRun: { cells: Set<string>; done: () => void } | null = null;
+  private widgetNext: { cell: Cell; d: WidgetDesc; resolve: () => void } | null = null;
+  private staleTimer: ReturnType<typeof setTimeout> | null = null;
   /** A replayed frame changed the notebook: compare with the file once the replay ends. */
   private replayChanged = false;
   /** reveals lazy cell views as they come near the viewport. */
@@ -85,6 +101,7 @@ export class NotebookPanel {
     if (readOnly) this.el.dataset['readOnly'] = 'true';
     this.el.setAttribute('role', 'list');
     this.el.setAttribute('aria-label', 'Notebook cells');
+    this.widgets = widgetValues(nb);
     this.saver = new Saver(etag, {
       write: (e) => this.host.write(this.nb.toJSON(), e),
       resolveConflict: (current) => this.host.resolveConflict(current),
@@ -166,6 +183,7 @@ export class NotebookPanel {
       return;
     }
     const eff = applyFrame(this.nb, f);
+    if (this.widgetRun && (f.type === 'message' || f.type === 'kernel')) this.widgetFrame();
     const replay = f.seq <= this.replayEnd;
     if (eff.changed && !replay) this.sharedDirty(); // outputs come to every tab of the notebook
     if (eff.changed && replay) this.replayChanged = true;
@@ -250,12 +268,16 @@ export class NotebookPanel {
       let v = this.views.get(c.id);
       if (!v) {
         v = new CellView(c, {
-          onChange: (cell, s) => this.nb.setSource(cell, s),
+          onChange: (cell, s) => {
+            this.nb.setSource(cell, s);
+            if (this.reactive) this.scheduleStale();
+          },
           // A click selects without scrolling: the page must not move under the pointer.
           onSelect: (cell, edit) => this.select(this.nb.indexOf(cell.id), edit, true, false),
           onKeydown: (ev) => this.onEditKey(ev),
           complete: (code, pos) => this.kernel?.complete(code, pos) ?? Promise.resolve(null),
           inspect: (code, pos) => this.kernel?.inspect(code, pos) ?? Promise.resolve(null),
+          onWidget: (cell, d, value) => this.widgetChanged(cell, d, value),
         }, this.nearView !== null && i >= eagerCells, this.readOnly !== '');
         if (!v.isRevealed) this.nearView?.observe(v.el);
         v.el.setAttribute('role', 'listitem');
@@ -405,6 +427,8 @@ export class NotebookPanel {
     const i = this.selected;
     const c = this.nb.remove(i);
     if (!c) return;
+    // A reactive notebook's deleted cell takes its names with it.
+    if (this.reactive && this.ranNames.get(c.id)?.length) void this.runReactive([]);
     this.selected = Math.min(i, this.nb.cells.length - 1);
     this.select(this.selected);
     this.host.notify('Cell deleted.', { undo: () => this.undoDelete() });
@@ -436,9 +460,26 @@ export class NotebookPanel {
 
   // ---- running
 
-  /** run executes code cells in order and renders Markdown cells. */
+  /**
+   * run executes code cells in order and renders Markdown cells; in a
+   * reactive notebook it runs them with the cells that depend on them, in
+   * dependency order (runReactive).
+   */
   run(cells: Cell[]): void {
     if (this.refused()) return;
+    if (isReactive(this.nb) && this.host.graph && cells.some((c) => c.type === 'code')) {
+      for (const c of cells) if (c.type === 'markdown') this.views.get(c.id)?.leaveEdit(true);
+      void this.runReactive(cells.filter((c) => c.type === 'code').map((c) => c.id));
+      return;
+    }
+    this.send(cells, '');
+  }
+
+  /**
+   * send queues code cells on the kernel; reason, when set, says why they
+   * run by themselves (they keep their outputs until new ones come).
+   */
+  private send(cells: Cell[], reason: string): void {
     for (const c of cells) {
       if (c.type === 'markdown') {
         this.views.get(c.id)?.leaveEdit(true);
@@ -451,10 +492,20 @@ export class NotebookPanel {
       }
       // The request goes first: the page's work below overlaps the kernel's.
       const empty = c.source.trim() === '';
-      if (!empty) c.msgId = this.kernel.execute(c.id, c.source);
-      c.outputs.clear();
-      c.errorLine = 0;
-      this.nb.emit('outputs', { cell: c });
+      if (!empty) c.msgId = this.kernel.execute(c.id, c.source, this.widgets);
+      c.ranSource = c.source;
+      c.reran = reason;
+      c.stale = '';
+      const names = this.graph?.cells.find((n) => n.id === c.id)?.defines;
+      if (names) this.ranNames.set(c.id, names);
+      if (reason && !empty) {
+        c.pendingClear = true;
+      } else {
+        c.pendingClear = false;
+        c.outputs.clear();
+        c.errorLine = 0;
+        this.nb.emit('outputs', { cell: c });
+      }
       if (empty) {
         c.executionCount = null;
         this.nb.emit('cell', c);
@@ -467,6 +518,199 @@ export class NotebookPanel {
   }
 
   runAll(): void { this.run(this.nb.cells); }
+
+  // ---- reactive notebooks and widgets
+
+  /** reactive reports whether the notebook runs reactively. */
+  get reactive(): boolean {
+    return isReactive(this.nb);
+  }
+
+  /** setReactive switches the notebook's mode, recorded in its metadata. */
+  setReactive(on: boolean): void {
+    if (this.refused() || on === this.reactive) return;
+    setReactive(this.nb, on);
+    if (!on) {
+      for (const c of this.nb.cells) {
+        if (c.stale || c.reran) {
+          c.stale = '';
+          c.reran = '';
+          this.nb.emit('cell', c);
+        }
+      }
+      return;
+    }
+    // What ran before holds the names of the cells as they ran.
+    void this.fetchGraph([]).then((g) => {
+      if (!g) return;
+      for (const n of g.cells) {
+        const c = this.nb.byId(n.id);
+        if (c && c.ranSource !== null && !this.ranNames.has(n.id)) this.ranNames.set(n.id, n.defines);
+      }
+      this.markStale(g);
+    });
+  }
+
+  private codeCells(): { id: string; source: string }[] {
+    return this.nb.cells.filter((c) => c.type === 'code').map((c) => ({ id: c.id, source: c.source }));
+  }
+
+  private async fetchGraph(run: string[]): Promise<GraphAnswer | null> {
+    if (!this.host.graph) return null;
+    try {
+      this.graph = await this.host.graph(this.codeCells(), run);
+      return this.graph;
+    } catch (e) {
+      this.host.notify(`Cannot work out which cells depend on which: ${e instanceof Error ? e.message : e}`, { error: true });
+      return null;
+    }
+  }
+
+  /**
+   * runReactive runs the cells ids and every cell that uses their names,
+   * in dependency order. A cell that cannot run (a name another cell
+   * defines too, a cycle, a syntax error, or a use of such a cell's
+   * names) shows why instead. When a name that cells defined is no longer
+   * defined by any cell (a cell deleted or changed), the kernel restarts
+   * and the whole notebook runs, so that no cell sees its old value.
+   */
+  async runReactive(ids: string[], reason = ''): Promise<Cell[]> {
+    const g = await this.fetchGraph(ids);
+    if (!g || !this.kernel) return [];
+    const gone = vanished(this.ranNames, g);
+    if (gone.length > 0) {
+      await this.restartAndRunAll(`${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer defined by any cell`);
+      return [];
+    }
+    this.showBlocked(g);
+    const asked = new Set(ids);
+    const cells = g.run.map((id) => this.nb.byId(id)).filter((c): c is Cell => c !== undefined);
+    for (const c of cells) {
+      const why = asked.has(c.id) ? reason : this.reason(g, c.id, ids);
+      this.send([c], why);
+    }
+    this.nb.setDirty();
+    return cells;
+  }
+
+  /** reason says why cell id runs after the cells ran: the names it uses of them. */
+  private reason(g: GraphAnswer, id: string, ran: string[]): string {
+    const node = g.cells.find((n) => n.id === id);
+    const upstream = new Set(ran);
+    for (const d of dependents(g, ran)) upstream.add(d);
+    const names = g.cells.filter((n) => upstream.has(n.id) && n.id !== id).flatMap((n) => n.defines).filter((x) => node?.uses.includes(x));
+    return names.length ? `ran again: it uses ${[...new Set(names)].join(', ')}` : 'ran again: it depends on a cell that ran';
+  }
+
+  /** showBlocked shows each cell that cannot run why, as its error. */
+  private showBlocked(g: GraphAnswer): void {
+    const why = new Map<string, string[]>();
+    for (const p of [...g.problems, ...g.blocked]) {
+      const l = why.get(p.cell) ?? [];
+      if (!l.includes(p.message)) l.push(p.message);
+      why.set(p.cell, l);
+    }
+    for (const [id, msgs] of why) {
+      const c = this.nb.byId(id);
+      if (!c) continue;
+      const o: NbOutput = {
+        output_type: 'error', ename: 'ReactiveError', evalue: msgs.join('; '),
+        traceback: msgs.map((m) => `ReactiveError: this cell ${m}`),
+      };
+      c.outputs.clear();
+      c.outputs.items.push(o);
+      c.stale = 'not run: ' + msgs.join('; ');
+      c.pendingClear = false;
+      this.nb.emit('outputs', { cell: c });
+      this.nb.emit('cell', c);
+    }
+  }
+
+  private async restartAndRunAll(why: string): Promise<void> {
+    if (!this.kernel) return;
+    this.host.notify(`${why}: the kernel restarts and runs the notebook again, so that no cell sees an old value.`);
+    const idle = this.waitIdleAfterRestart();
+    this.kernel.restart();
+    this.ranNames.clear();
+    if (!(await idle)) return;
+    await this.runReactive(this.codeCells().map((c) => c.id));
+  }
+
+  /** scheduleStale works out the stale cells a moment after the typing stops. */
+  private scheduleStale(): void {
+    if (this.staleTimer !== null) clearTimeout(this.staleTimer);
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      void this.fetchGraph([]).then((g) => { if (g) this.markStale(g); });
+    }, 300);
+  }
+
+  private markStale(g: GraphAnswer): void {
+    const stale = staleCells(this.nb, g);
+    for (const c of this.nb.cells) {
+      if (c.type !== 'code' || c.state !== 'idle') continue;
+      const why = stale.get(c.id) ?? (c.stale.startsWith('not run') || c.stale.startsWith('did not run') ? c.stale : '');
+      if (why !== c.stale) {
+        c.stale = why;
+        this.nb.emit('cell', c);
+      }
+    }
+  }
+
+  /**
+   * widgetChanged takes a widget's new value: kept in the notebook (its
+   * widget state and the output), then the cells that read it run with it
+   * (the widget's own cell does not: the control stays under the
+   * pointer). While they run, later moves wait; only the last one runs
+   * next. It resolves when the cells that read this value have run.
+   */
+  widgetChanged(cell: Cell, d: WidgetDesc, value: number | string | boolean): Promise<void> {
+    this.widgets[d.label] = value;
+    setWidgetValue(this.nb, d, value);
+    setWidgetOutput(cell, d.label, value);
+    this.nb.setDirty();
+    return new Promise((resolve) => {
+      if (this.widgetRun) {
+        this.widgetNext?.resolve();
+        this.widgetNext = { cell, d, resolve };
+        return;
+      }
+      void this.runWidget(cell, d, resolve);
+    });
+  }
+
+  private async runWidget(cell: Cell, d: WidgetDesc, resolve: () => void): Promise<void> {
+    const g = await this.fetchGraph([cell.id]);
+    const after = g ? g.run.filter((id) => id !== cell.id) : [];
+    if (!g || after.length === 0 || !this.kernel) {
+      resolve();
+      this.nextWidget();
+      return;
+    }
+    const reason = `ran again: ${d.label} changed`;
+    const cells = after.map((id) => this.nb.byId(id)).filter((c): c is Cell => c !== undefined);
+    this.widgetRun = { cells: new Set(cells.map((c) => c.id)), done: resolve };
+    this.send(cells, reason);
+  }
+
+  private nextWidget(): void {
+    const n = this.widgetNext;
+    this.widgetNext = null;
+    if (n) void this.runWidget(n.cell, n.d, n.resolve);
+  }
+
+  /** widgetFrame notes the end of a widget's run: its cells are all idle again. */
+  private widgetFrame(): void {
+    const r = this.widgetRun;
+    if (!r) return;
+    for (const id of r.cells) {
+      const c = this.nb.byId(id);
+      if (c && c.state !== 'idle') return;
+    }
+    this.widgetRun = null;
+    r.done();
+    this.nextWidget();
+  }
   runAbove(): void { this.run(this.nb.cells.slice(0, this.selected)); }
   runBelow(): void { this.run(this.nb.cells.slice(this.selected)); }
 

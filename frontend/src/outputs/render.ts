@@ -8,12 +8,14 @@ import { truncate } from './truncate';
 import { sanitizeHTML, sanitizeSVG } from '../markdown/sanitize';
 import { fillMarkdown } from '../markdown/lazy';
 import { renderJSON } from './json';
+import { widgetEl, type WidgetChange } from './widget';
+import { widgetMime, type WidgetDesc } from '../notebook/reactive';
 
 export const progressMime = 'application/vnd.firn.progress+json';
 
 /** Preferred MIME types, best first (as Jupyter, with Firn's progress bar on top). */
 export const mimeOrder = [
-  progressMime, 'text/html', 'text/markdown', 'image/svg+xml', 'image/png', 'image/jpeg',
+  widgetMime, progressMime, 'text/html', 'text/markdown', 'image/svg+xml', 'image/png', 'image/jpeg',
   'image/gif', 'application/json', 'text/plain',
 ];
 
@@ -26,6 +28,8 @@ export function pickMime(data: Record<string, unknown>): string | null {
 export interface RenderOptions {
   maxLines?: number;
   maxChars?: number;
+  /** onWidget makes widget outputs live controls (else they are drawn disabled). */
+  onWidget?: WidgetChange;
 }
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] {
@@ -132,6 +136,8 @@ function str(v: unknown): string {
 function renderMime(mime: string, data: Record<string, unknown>, meta: Record<string, unknown>, opts: RenderOptions): HTMLElement {
   const v = data[mime];
   switch (mime) {
+    case widgetMime:
+      return widgetEl(v as WidgetDesc, opts.onWidget);
     case progressMime:
       return progressEl(v);
     case 'text/html': {

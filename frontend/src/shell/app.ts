@@ -53,6 +53,10 @@ export class App {
   private readonly title: HTMLElement;
   private readonly saveState: HTMLElement;
   private readonly typeSelect: HTMLSelectElement;
+  private readonly reactiveBox: HTMLInputElement;
+  /** firn serve --app: the page shows the notebook as an app and runs it once its kernel is ready. */
+  private appRun = typeof location !== 'undefined' && new URLSearchParams(location.search).get('app') === '1';
+  private readonly appViewButton: HTMLButtonElement;
   private readonly banner: HTMLElement;
   private readonly bar: HTMLElement;
   private panel: NotebookPanel | null = null;
@@ -115,7 +119,12 @@ export class App {
     help.textContent = '⌨';
     help.addEventListener('click', () => this.showShortcuts());
     const spacer = el('span', 'spacer');
-    top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.status.el, this.picker.el, theme, help);
+    // The app view shows outputs and widgets with the code hidden (a projector, a demo).
+    this.appViewButton = el('button', 'btn btn-ghost', { type: 'button', 'data-testid': 'btn-app-view', 'aria-pressed': 'false' });
+    this.appViewButton.textContent = 'App view';
+    this.appViewButton.title = 'Show outputs and widgets only, with the code hidden';
+    this.appViewButton.addEventListener('click', () => this.setAppView(!document.body.classList.contains('app-view')));
+    top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.appViewButton, this.status.el, this.picker.el, theme, help);
     const user = hubUser(location.pathname);
     if (user) top.append(logoutLink(user));
 
@@ -131,6 +140,11 @@ export class App {
     this.typeSelect.addEventListener('change', () => {
       p()?.setType(this.typeSelect.value as CellType);
     });
+    // Reactive: running a cell runs the cells that use its names (metadata.firn.reactive).
+    this.reactiveBox = el('input', '', { type: 'checkbox', 'data-testid': 'reactive-toggle' });
+    this.reactiveBox.addEventListener('change', () => p()?.setReactive(this.reactiveBox.checked));
+    const reactiveLabel = el('label', 'reactive-toggle', { title: 'Reactive: running a cell runs the cells that use its names, and marks out-of-date cells stale' });
+    reactiveLabel.append(this.reactiveBox, document.createTextNode(' Reactive'));
     const bar = this.bar = toolbar([
       [{ id: 'save', label: 'Save (Ctrl+S)', icon: 'Save', run: () => void p()?.save() }],
       [
@@ -152,7 +166,7 @@ export class App {
         { id: 'restart-run-all', label: 'Restart the kernel and run all cells', icon: '↻▶', run: () => void p()?.restart(true) },
         { id: 'clear', label: 'Clear all outputs', icon: '⌫', run: () => p()?.clearOutputs(true) },
       ],
-    ], [this.typeSelect]);
+    ], [this.typeSelect, reactiveLabel]);
 
     this.banner = el('div', 'banner', { role: 'alert', 'data-testid': 'banner' });
     this.banner.hidden = true;
@@ -163,6 +177,7 @@ export class App {
     this.main = el('main', 'main', { 'aria-label': 'Notebook' });
     layout.append(side, this.main);
     root.append(top, bar, this.banner, layout);
+    if (this.appRun) this.setAppView(true);
 
     window.addEventListener('hashchange', () => void this.route());
     window.addEventListener('beforeunload', (ev) => {
@@ -218,6 +233,13 @@ export class App {
     this.saveState.textContent = '';
     this.status.set('none');
     this.showKernel(undefined);
+  }
+
+  /** setAppView shows the notebook as an app (outputs and widgets, no code) or as a notebook. */
+  setAppView(on: boolean): void {
+    document.body.classList.toggle('app-view', on);
+    this.appViewButton.setAttribute('aria-pressed', String(on));
+    this.appViewButton.textContent = on ? 'Show code' : 'App view';
   }
 
   private async route(): Promise<void> {
@@ -333,8 +355,10 @@ export class App {
         if (c) this.typeSelect.value = c.type;
       },
       showShortcuts: () => this.showShortcuts(),
+      graph: (cells, run) => this.api.graph(cells, run),
     }, readOnly);
     this.panel = panel;
+    this.reactiveBox.checked = panel.reactive;
     this.main.replaceChildren(panel.el);
     this.hideFilesIfNarrow();
     panel.select(0);
@@ -437,6 +461,10 @@ export class App {
       onStatus: (s, cause) => {
         this.status.set(s, cause);
         panel.onStatus(s);
+        if (this.appRun && s === 'idle' && this.panel === panel) {
+          this.appRun = false;
+          panel.runAll();
+        }
         const died = cause && !byUser(cause) ? cause : '';
         if (s === 'dead') this.showBanner(`The kernel died${cause ? ': ' + cause : ''}.`, true);
         else if (s === 'restarting' && died) this.showBanner(`The kernel died: ${died}. Restarting it…`);
