@@ -27,3 +27,7 @@ package examples
 //go:generate go run ../../cmd/firn run --quiet 05-temperature-index.ipynb
 //go:generate go run ../../cmd/firn run --quiet 06-surges-and-collections.ipynb
 //go:generate go run ../../cmd/firn run --quiet 07-a-real-glacier.ipynb
+//go:generate go run ../../cmd/firn run --quiet 08-welcome-tour.ipynb
+//go:generate go run ../../cmd/firn run --quiet 09-ice-on-an-incline.ipynb
+//go:generate go run ../../cmd/firn run --quiet 10-flowline-model-explained.ipynb
+//go:generate go run ../../cmd/firn run --quiet 11-low-pass-climate-response.ipynb
