@@ -98,10 +98,17 @@ func (g *Graph) Problems() []Problem {
 		for k, i := range cyc {
 			ids[k] = g.Nodes[i].ID
 		}
-		for k, i := range cyc {
-			next := cyc[(k+1)%len(cyc)]
-			out = append(out, Problem{g.Nodes[i].ID, fmt.Sprintf("is in a cycle of cells %s: it uses %s of cell %s",
-				strings.Join(ids, " → "), strings.Join(g.shared(next, i), ", "), g.Nodes[next].ID)})
+		for _, i := range cyc {
+			// What this cell uses of the others in the cycle (the cells
+			// are in the notebook's order, not along the cycle).
+			var uses []string
+			for _, j := range g.deps(i) {
+				if slices.Contains(cyc, j) {
+					uses = append(uses, strings.Join(g.shared(j, i), ", ")+" of cell "+g.Nodes[j].ID)
+				}
+			}
+			out = append(out, Problem{g.Nodes[i].ID, fmt.Sprintf("is in a cycle of cells %s: it uses %s",
+				strings.Join(ids, ", "), strings.Join(uses, " and "))})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Problem) int { return g.index(a.Cell) - g.index(b.Cell) })

@@ -47,7 +47,13 @@ func TestGraph(t *testing.T) {
 		{
 			name:     "a cycle is an error on each of its cells",
 			cells:    cells{{"a", "x := y + 1"}, {"b", "y := x + 1"}, {"c", "z := 1"}},
-			problems: []string{"a: is in a cycle of cells a → b: it uses y of cell b", "b: is in a cycle of cells a → b: it uses x of cell a"},
+			problems: []string{"a: is in a cycle of cells a, b: it uses y of cell b", "b: is in a cycle of cells a, b: it uses x of cell a"},
+		},
+		{
+			name:  "a cycle whose cells are not in its order names what each uses",
+			cells: cells{{"a", "x := z + 1"}, {"b", "y := x + 1"}, {"c", "z := y + 1"}},
+			problems: []string{"a: is in a cycle of cells a, b, c: it uses z of cell c", "b: is in a cycle of cells a, b, c: it uses x of cell a",
+				"c: is in a cycle of cells a, b, c: it uses y of cell b"},
 		},
 		{
 			name:     "a cell that does not parse is an error on it",
