@@ -45,7 +45,8 @@ type ServeOptions struct {
 	// App is a notebook to show as an app (outputs and widgets, the
 	// code hidden), run from the top when the page opens: `firn serve
 	// --app NOTEBOOK`. Without Dir its folder is the workspace (and no
-	// lessons are put in it); with Dir it must be inside Dir.
+	// lessons are put in it); with Dir it is a path inside Dir (relative
+	// to Dir, or absolute), e.g. lessons/13-glacier-simulator.ipynb.
 	App string
 	// Token is the login secret (default: a random one); at least
 	// MinTokenLength characters.
@@ -79,17 +80,12 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
 	dir := opts.Dir
-	appPath := ""
-	if opts.App != "" {
-		if dir == "" {
-			dir = filepath.Dir(opts.App)
-			opts.NoLessons = true
-		}
-		rel, err := appNotebook(dir, opts.App)
-		if err != nil {
-			return err
-		}
-		appPath = rel
+	appFile := opts.App
+	if appFile != "" && dir == "" {
+		dir = filepath.Dir(appFile)
+		opts.NoLessons = true
+	} else if appFile != "" && !filepath.IsAbs(appFile) {
+		appFile = filepath.Join(dir, appFile)
 	}
 	if dir == "" {
 		d, err := DefaultWorkspace()
@@ -107,6 +103,14 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		}
 	} else if err := SeedWorkspace(dir); err != nil {
 		return err
+	}
+	appPath := ""
+	if appFile != "" {
+		rel, err := appNotebook(dir, appFile)
+		if err != nil {
+			return err
+		}
+		appPath = rel
 	}
 	token := opts.Token
 	if token == "" {

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -170,6 +171,45 @@ func TestServeNoBrowser(t *testing.T) {
 			i, j := strings.Index(out, url), strings.Index(out, "Firn could not open a browser")
 			if i < 0 || j < i || !strings.Contains(out[j:], tc.why) || strings.Count(out[j:], "\n") < 1 {
 				t.Errorf("stderr %q: want the URL, then one line saying why no browser opened (%s)", out, tc.why)
+			}
+		})
+	}
+}
+
+// TestServeApp is `firn serve --app NOTEBOOK`: the URL opens the notebook
+// as an app (?app=1, the notebook in the fragment); the notebook is a
+// path inside the workspace, or a file whose folder becomes it; anything
+// else is refused with a message naming the notebook.
+func TestServeApp(t *testing.T) {
+	ws := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(ws, "class 1"), 0o755))
+	must(t, os.WriteFile(filepath.Join(ws, "class 1", "ELA explorer.ipynb"), []byte(`{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644))
+	must(t, os.WriteFile(filepath.Join(ws, "notes.txt"), []byte("x"), 0o644))
+	for _, tc := range []struct {
+		name     string
+		dir, app string
+		fragment string // of the URL; "" when refused
+		err      string
+	}{
+		{"inside the workspace, relative to it", ws, "class 1/ELA explorer.ipynb", "#class%201/ELA%20explorer.ipynb", ""},
+		{"a file whose folder is the workspace", "", filepath.Join(ws, "class 1", "ELA explorer.ipynb"), "#ELA%20explorer.ipynb", ""},
+		{"outside the workspace", filepath.Join(ws, "class 1"), filepath.Join(ws, "notes.txt"), "", "is not inside the workspace"},
+		{"not a notebook", ws, "notes.txt", "", "notes.txt: not a notebook"},
+		{"missing", ws, "gone.ipynb", "", "gone.ipynb: no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := ServeOptions{Dir: tc.dir, App: tc.app, NoLessons: true, Addr: "127.0.0.1:0", NoBrowser: true, Stderr: io.Discard, KernelOptions: kernelOptions()}
+			if tc.err != "" {
+				err := Serve(context.Background(), opts)
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("Serve: %v, want an error with %q", err, tc.err)
+				}
+				return
+			}
+			url, stop := serveUntilReady(t, opts)
+			stop()
+			if !strings.Contains(url, "&app=1"+tc.fragment) || !strings.HasSuffix(url, tc.fragment) {
+				t.Errorf("url %q, want ?token=…&app=1%s", url, tc.fragment)
 			}
 		})
 	}

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/firnglacier/firn/kernel/protocol"
 )
 
 // rssBytes is the resident set size of a process (Linux).
@@ -90,5 +93,44 @@ func BenchmarkThousandCells(b *testing.B) {
 		b.ReportMetric(after/(1<<20), "RSS-1000-MiB")
 		_ = k.Shutdown(ctx)
 		b.StartTimer()
+	}
+}
+
+// BenchmarkWidgetRerun is what a slider step costs in the kernel: the ELA
+// slider's new value sent with the first of the cells that read it, a
+// glacier grown for 300 years at that ELA, its figure rendered (SVG and
+// PNG) and its volume printed, as the reactive notebook of
+// frontend/e2e/reactive.mjs does. Each cell's share is reported too.
+//
+//	go test -run '^$' -bench WidgetRerun ./kernel
+func BenchmarkWidgetRerun(b *testing.B) {
+	k, ctx := startKernel(b, Options{})
+	if reply, _ := run(b, ctx, k, `ela := display.Slider("ELA (m)", 2700, 3300, 50, 3000)`); reply.Status != "ok" {
+		b.Fatal(reply)
+	}
+	cells := []struct{ name, code string }{
+		{"glacier", "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(ela.Value(), 4))\ng.ProgressToYear(300)"},
+		{"plot", "plots.Glacier(g)"},
+		{"volume", `fmt.Printf("volume after 300 years: %.4f km³\n", g.Diagnostics().Volume/1e9)`},
+	}
+	spent := make([]time.Duration, len(cells))
+	step := 0
+	for b.Loop() {
+		step++
+		for i, c := range cells {
+			req := protocol.ExecuteRequestContent{Code: c.code, StopOnError: true}
+			if i == 0 {
+				req.Widgets = map[string]any{"ELA (m)": 2700 + float64(step%12)*50}
+			}
+			t0 := time.Now()
+			reply, err := k.ExecuteRequest(ctx, req, nil)
+			spent[i] += time.Since(t0)
+			if err != nil || reply.Status != "ok" {
+				b.Fatalf("%s: %+v %v", c.name, reply, err)
+			}
+		}
+	}
+	for i, c := range cells {
+		b.ReportMetric(float64(spent[i].Microseconds())/1000/float64(step), c.name+"-ms")
 	}
 }

@@ -16,7 +16,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("firn serve")
 	addr := fs.String("addr", "", "address to listen on, HOST:PORT (default "+app.DefaultAddr+", or the next free port; port 0 picks any free one)")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
-	appNotebook := fs.String("app", "", "show `NOTEBOOK` as an app: its outputs and widgets with the code hidden, run from the top when the page opens (its folder is the workspace unless DIR is given)")
+	appNotebook := fs.String("app", "", "show `NOTEBOOK` as an app: its outputs and widgets with the code hidden, run from the top when the page opens (its folder is the workspace; with DIR, a path inside DIR)")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-host", "a host `NAME` browsers may use to reach the server besides localhost and IP addresses (repeatable)")
 	noLessons := fs.Bool("no-lessons", false, "do not put the lessons in a new workspace (DIR/lessons)")

@@ -76,6 +76,8 @@ export class NotebookPanel {
   private widgetRun: { cells: Set<string>; done: () => void } | null = null;
   private widgetNext: { cell: Cell; d: WidgetDesc; resolve: () => void } | null = null;
   private staleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The cells a widget's cell runs, for the code as it was: a slider's steps need not ask the server again. */
+  private widgetPlan: { key: string; run: string[] } | null = null;
   /** A replayed frame changed the notebook: compare with the file once the replay ends. */
   private replayChanged = false;
   /** reveals lazy cell views as they come near the viewport. */
@@ -680,9 +682,14 @@ export class NotebookPanel {
   }
 
   private async runWidget(cell: Cell, d: WidgetDesc, resolve: () => void): Promise<void> {
-    const g = await this.fetchGraph([cell.id]);
-    const after = g ? g.run.filter((id) => id !== cell.id) : [];
-    if (!g || after.length === 0 || !this.kernel) {
+    const key = cell.id + '\n' + this.codeCells().map((c) => c.id + '\0' + c.source).join('\0');
+    let after: string[] | null = this.widgetPlan?.key === key ? this.widgetPlan.run : null;
+    if (!after) {
+      const g = await this.fetchGraph([cell.id]);
+      after = g ? g.run.filter((id) => id !== cell.id) : [];
+      if (g) this.widgetPlan = { key, run: after };
+    }
+    if (after.length === 0 || !this.kernel) {
       resolve();
       this.nextWidget();
       return;
