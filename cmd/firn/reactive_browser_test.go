@@ -30,3 +30,20 @@ func TestBrowserReactive(t *testing.T) {
 		t.Logf("one slider step → 300-year glacier grown, drawn and printed again: %s ms (median of 5)", m[1])
 	}
 }
+
+// TestBrowserAppView runs frontend/e2e/appview.mjs against `firn serve
+// --app lessons/13-glacier-simulator.ipynb`: the printed URL opens the
+// lesson as an app that runs itself, and its controls re-run the glacier.
+func TestBrowserAppView(t *testing.T) {
+	t.Parallel()
+	artifacts := t.TempDir()
+	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
+		artifacts = filepath.Join(dir, "appview")
+	}
+	srv := startServeArgs(t, 4*time.Minute, "--app", "lessons/13-glacier-simulator.ipynb")
+	out, err := srv.node("e2e/appview.mjs", srv.url, artifacts)
+	t.Logf("appview.mjs:\n%s\nscreenshots in %s", out, artifacts)
+	if err != nil {
+		t.Fatalf("the app view suite failed: %v\nserver log:\n%s", err, srv.stop())
+	}
+}
