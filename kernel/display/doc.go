@@ -54,6 +54,35 @@
 // It publishes only when the whole percent changes, so calling Set on every
 // iteration of a long loop costs little.
 //
+// # Widgets
+//
+// Controls bound to Go values: a cell makes one and shows it, and cells
+// that read its value run again when the reader moves it (the notebook
+// page works out which: the cells that use the control's variable, and
+// the cells that use theirs, in dependency order; the control's own cell
+// does not run again, so the control stays under the pointer):
+//
+//	ela := display.Slider("ELA (m)", 2500, 3500, 10, 3000) // label, min, max, step, start
+//	years := display.NumberInput("years", 0, 1000, 10, 300)
+//	year := display.Play("year", 0, 300, 10, 0)             // a slider with a play button
+//	shape := display.Dropdown("valley", []string{"rectangular", "parabolic"}, "rectangular")
+//	warm := display.Checkbox("warmer climate", false)
+//	again := display.Button("new random climate")
+//	// in other cells:
+//	g := edu.NewGlacier(bed, edu.NewMassBalance(ela.Value(), 4))
+//	if warm.Value() { … }; seed := again.Clicks()
+//
+// A control's label names it for the reader and identifies its value
+// (two controls with one label share it). The value is the one the reader
+// chose, which the page sends with each cell it runs (the kernel keeps it:
+// SetWidgetValues) and saves in the notebook as nbformat's widget state
+// (metadata.widgets), else the starting value; a number is kept within
+// [min, max] and on a step. Each control's output has Firn's description
+// (WidgetMIME), ipywidgets' view of it (JupyterWidgetViewMIME) and a line
+// of text, so that GitHub and exports show the value still. Bad bounds
+// panic with a message that names the control, which the notebook shows
+// as the error of the cell's line.
+//
 // # Safety
 //
 // Output is shown in the notebook page, so HTML and SVG are sanitized

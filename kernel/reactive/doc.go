@@ -13,7 +13,12 @@
 //	g := reactive.Build([]reactive.Cell{{ID: "a", Source: "x := 1"}, {ID: "b", Source: "y := x + 1"}})
 //	order, err := g.Order()        // ["a" "b"], or an error naming a cycle or a name defined twice
 //	again, err := g.Dependents("a") // ["b"]: what to run after a
+//	run, blocked, err := g.Plan("a") // ["a" "b"], and the cells that cannot run, with why
 //
+// Plan is what the notebook page runs (through the server's POST
+// /api/graph): the cells asked for and their dependents, in order, with a
+// problem in one part of the notebook blocking only the cells that have it
+// or use its names.
 // The rules, as in marimo: a name may be defined by one cell only (two
 // cells defining x is an error shown on both: [Graph.Problems]); cells
 // may not depend on each other in a cycle; a cell with a syntax error
