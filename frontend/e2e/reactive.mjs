@@ -164,6 +164,32 @@ try {
   const stale = await page.locator('[data-testid="cell"].cell-stale').count();
   check(stale === 0, `running the edited cell runs its dependents and nothing is stale (${stale})`);
 
+  // A cell that fails: the cells after it in the plan do not run, and say so.
+  await cell(page, 2).locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\npanic("no glacier today")');
+  await page.keyboard.press('Shift+Enter');
+  await page.waitForFunction((ids) => ids.every((i) => document.querySelector(`[data-testid="cell"][data-cell-id="${i}"]`)?.dataset.stale === 'did not run: a cell it depends on failed'),
+    [id(0), id(3)], { timeout: 60_000 });
+  check((await cell(page, 2).textContent()).includes('no glacier today'), 'a failing cell shows its error, and the cells that use it are marked: did not run');
+  await cell(page, 2).locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+  for (let k = 0; k < 'panic("no glacier today")'.length + 1; k++) await page.keyboard.press('Backspace');
+  await page.keyboard.press('Shift+Enter');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="cell"].cell-stale').length === 0, null, { timeout: 60_000 });
+  await idleAll(page);
+  check(true, 'mended and run again, no cell is stale');
+
+  // The imperative mode: a cell runs alone.
+  await page.locator('[data-testid="reactive-toggle"]').uncheck();
+  const before3 = Number(await count(page, 3));
+  await cell(page, 2).click({ position: { x: 2, y: 2 } });
+  await page.click('[data-testid="btn-run"]');
+  await page.waitForFunction(([i, n]) => Number(document.querySelector(`[data-testid="cell"][data-cell-id="${i}"] [data-testid="cell-prompt"]`)?.dataset.executionCount) > n, [id(2), counts[2]], { timeout: 60_000 });
+  await idleAll(page);
+  check(Number(await count(page, 3)) === before3, 'with the reactive switch off, a cell runs alone, as in Jupyter');
+  await page.locator('[data-testid="reactive-toggle"]').check();
+
   // A name defined by two cells: an error shown on both, neither runs.
   await cell(page, 5).click({ position: { x: 2, y: 2 } });
   await page.click('[data-testid="btn-add"]');
