@@ -73,6 +73,7 @@ func (g *Glacier) Set(parameter string, v float64) error {
 		g.MassBalance.ELA = v
 	case "gradient":
 		g.MassBalance.Gradient, g.MassBalance.GradientAbove = v, 0
+		g.MassBalance.Breakpoints, g.MassBalance.Gradients = nil, nil
 	case "temp_bias":
 		g.MassBalance.TempBias = v
 	case "creep":
