@@ -81,9 +81,9 @@ func (mb *MassBalance) MonthlyBalance(year float64, month int, z float64) (float
 	if month < 1 || month > 12 {
 		return math.NaN(), fmt.Errorf("monthly balance: month %d (want 1 to 12)", month)
 	}
-	bw := mb.Precipitation * WinterMonths / 12
 	if mb.Hemisphere.Winter(month) {
-		return bw / WinterMonths, nil
+		return mb.Precipitation / 12, nil
 	}
+	bw := mb.Precipitation * WinterMonths / 12
 	return (mb.Balance(year, z) - bw) / (12 - WinterMonths), nil
 }

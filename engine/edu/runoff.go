@@ -38,7 +38,12 @@ import (
 // glacier loses. Residual is the part of MeltOnGlacier that the balance
 // model does not give (ice that a year's balance would melt but that was
 // not there, ice that a year's flow moved to other altitudes): MeltOnGlacier
-// minus Σ (S − b(z))·area over the ice of the year's start.
+// minus Σ (S − b(z))·area over the year's ice.
+//
+// The glacier of a year is the ice at its start or its end (a point that
+// the ice reaches during the year has its balance, not the seasonal
+// snow of ice-free ground), with the larger of the two widths, and b(z)
+// is taken at the surface of the year's start.
 type Runoff struct {
 	// Year starts each year of water, years.
 	Year []float64
@@ -51,7 +56,8 @@ type Runoff struct {
 	// Residual is the part of MeltOnGlacier the balance model does not
 	// give, m³ of water per year.
 	Residual []float64
-	// GlacierArea is the area of the ice at the start of each year, m².
+	// GlacierArea is the area of the glacier of each year (ice at its
+	// start or end), m².
 	GlacierArea []float64
 	// CatchmentArea is the fixed catchment, m²: the largest area of ice at
 	// each point of the bed over the run.
@@ -132,14 +138,14 @@ func (g *Glacier) Runoff() (*Runoff, error) {
 	bw := p * WinterMonths / 12
 	h := &g.history
 	for k := 0; k+1 < n; k++ {
-		s := g.states[k]
+		s, e := g.states[k], g.states[k+1]
 		dt := h.Year[k+1] - h.Year[k] // years: 1, or less for a last fraction
 		year := math.Floor(h.Year[k])
 		var snowOn, rainOn, snowOff, rainOff, modelMelt, area float64
 		for j, th := range s.Thickness {
 			on := 0.0
-			if th > 0 {
-				on = s.Width[j] * dx
+			if th > 0 || e.Thickness[j] > 0 {
+				on = max(s.Width[j], e.Width[j]) * dx
 				b := mb.Balance(year, s.Surface[j])
 				snow := max(bw, b)
 				snowOn += snow * on
