@@ -1,6 +1,7 @@
 package edu
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -348,5 +349,71 @@ func TestRunoff(t *testing.T) {
 	t.Logf("equilibrium %.3g m³/yr, peak %.3g m³/yr in year %g (+%g years), end %.3g m³/yr; residual %.2f %% of melt over the whole run", total[k0], peak, peakYear, peakYear-start, end, 100*sumResidual/sumMelt)
 	if _, err := NewGlacier(NewBed(3400, 1400, 300), NewMassBalance(3000, 4)).Runoff(); err == nil {
 		t.Error("runoff of a glacier without history")
+	}
+}
+
+// TestCollectionResetAndSlope: Vary("slope") gives beds that fall at the
+// slopes from the same top (the altitude at each point worked out), a
+// steeper glacier is shorter and thinner in ice volume after the same
+// years, a slope cannot change under ice, and Reset brings every glacier
+// back to year 0 so that the same run gives the same numbers.
+func TestCollectionResetAndSlope(t *testing.T) {
+	base := NewGlacier(NewBed(3400, 1400, 300), NewMassBalance(3000, 4))
+	c, err := Vary(base, "slope", 3, 6, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, deg := range []float64{3, 6, 10} {
+		b := c.Glaciers[i].Bed
+		for _, k := range []int{0, 50, 199} {
+			want := 3400 - math.Tan(deg*math.Pi/180)*100*float64(k)
+			if math.Abs(b.Altitude[k]-want) > 1e-9 {
+				t.Errorf("slope %g°: point %d at %g m, want %g", deg, k, b.Altitude[k], want)
+			}
+		}
+		if c.Glaciers[i].Name != fmt.Sprintf("slope = %g °", deg) {
+			t.Errorf("name %q", c.Glaciers[i].Name)
+		}
+	}
+	if base.Bed.Altitude[199] != 1400 {
+		t.Errorf("Vary changed the base bed: it ends at %g m", base.Bed.Altitude[199])
+	}
+	if err := c.ProgressToYear(300); err != nil {
+		t.Fatal(err)
+	}
+	var first []float64
+	for i, g := range c.Glaciers {
+		d := g.Diagnostics()
+		first = append(first, d.Volume)
+		if i > 0 {
+			p := c.Glaciers[i-1].Diagnostics()
+			if !(d.Length < p.Length && d.Volume < p.Volume) {
+				t.Errorf("%s: %g m and %g m³, not shorter and smaller than %s: %g m and %g m³", g.Name, d.Length, d.Volume, c.Glaciers[i-1].Name, p.Length, p.Volume)
+			}
+		}
+	}
+	if err := c.Glaciers[0].Set("slope", 4); err == nil || !strings.Contains(err.Error(), "has ice already") {
+		t.Errorf("slope under ice: %v", err)
+	}
+	if _, err := Vary(base, "slope", 95); err == nil || !strings.Contains(err.Error(), "95°") {
+		t.Errorf("slope 95°: %v", err)
+	}
+	c.Reset()
+	for _, g := range c.Glaciers {
+		if g.Year() != 0 || g.History().Len() != 0 || g.Model() != nil {
+			t.Errorf("%s after Reset: year %g, %d records", g.Name, g.Year(), g.History().Len())
+		}
+	}
+	if err := c.Glaciers[2].Set("slope", 4); err != nil {
+		t.Errorf("slope after Reset: %v", err)
+	}
+	c.Glaciers[2].Set("slope", 10)
+	if err := c.ProgressToYear(300); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range c.Glaciers {
+		if v := g.Diagnostics().Volume; v != first[i] {
+			t.Errorf("%s: %g m³ after Reset and the same run, %g m³ before", g.Name, v, first[i])
+		}
 	}
 }
