@@ -87,6 +87,21 @@ func (r *Runoff) Precipitation() []float64 {
 	return p
 }
 
+// From returns the years from year on (a warming's years, without the
+// growth of the glacier before it), sharing r's values.
+func (r *Runoff) From(year float64) *Runoff {
+	k := 0
+	for k < r.Len() && r.Year[k] < year {
+		k++
+	}
+	return &Runoff{
+		Year: r.Year[k:], MeltOnGlacier: r.MeltOnGlacier[k:], LiquidPrecipOnGlacier: r.LiquidPrecipOnGlacier[k:],
+		MeltOffGlacier: r.MeltOffGlacier[k:], LiquidPrecipOffGlacier: r.LiquidPrecipOffGlacier[k:],
+		SnowfallOnGlacier: r.SnowfallOnGlacier[k:], SnowfallOffGlacier: r.SnowfallOffGlacier[k:],
+		Residual: r.Residual[k:], GlacierArea: r.GlacierArea[k:], CatchmentArea: r.CatchmentArea,
+	}
+}
+
 // PeakWater returns the year of the largest runoff and that runoff, m³
 // of water per year, smoothed by a centred running mean over window
 // years (1: none; Huss and Hock 2018, Nature Climate Change 8, 135–140,

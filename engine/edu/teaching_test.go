@@ -342,6 +342,9 @@ func TestRunoff(t *testing.T) {
 		t.Errorf("in equilibrium the runoff is %.4f times the precipitation, want 1", eq)
 	}
 	peakYear, peak := r.PeakWater(11)
+	if y, p := r.From(start).PeakWater(11); y != peakYear || p != peak || r.From(start).Year[0] != start || r.From(start).Len() != r.Len()-k0 {
+		t.Errorf("from year %g: peak %g m³/yr in year %g, of the whole run %g in %g", start, p, y, peak, peakYear)
+	}
 	end := total[r.Len()-1]
 	if !(peakYear > start && peakYear < start+300) || !(peak > 1.1*total[k0]) || !(end < 0.95*peak) {
 		t.Errorf("peak water %.3g m³/yr in year %g (warming from %g); %.3g m³/yr in equilibrium, %.3g at the end", peak, peakYear, start, total[k0], end)

@@ -27,3 +27,4 @@ package examples
 //go:generate go run ../../cmd/firn run --quiet 05-temperature-index.ipynb
 //go:generate go run ../../cmd/firn run --quiet 06-surges-and-collections.ipynb
 //go:generate go run ../../cmd/firn run --quiet 07-a-real-glacier.ipynb
+//go:generate go run ../../cmd/firn run --quiet 12-glacier-water-resources.ipynb
