@@ -111,5 +111,9 @@ func (mb *MassBalance) Copy() *MassBalance {
 
 // String shows the mass balance in one line.
 func (mb *MassBalance) String() string {
-	return "Mass balance: " + strings.TrimPrefix(mb.Linear.String(), "linear mass balance: ")
+	s := "Mass balance: " + strings.TrimPrefix(mb.Linear.String(), "linear mass balance: ")
+	if mb.Hemisphere == South {
+		s += ", southern hemisphere"
+	}
+	return s
 }

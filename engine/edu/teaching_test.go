@@ -223,6 +223,9 @@ func TestMonthlyBalance(t *testing.T) {
 	if jul, _ := north.MonthlyBalance(0, 7, 2500); !(jul < 0) {
 		t.Errorf("July at 2500 m in the north: %g m w.e., want melt", jul)
 	}
+	if !strings.HasSuffix(south.String(), ", southern hemisphere") || strings.Contains(north.String(), "hemisphere") {
+		t.Errorf("summaries: %q, %q", north, south)
+	}
 	if _, err := north.MonthlyBalance(0, 13, 2500); err == nil {
 		t.Error("month 13 has a balance")
 	}

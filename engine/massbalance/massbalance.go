@@ -254,8 +254,9 @@ func (l Linear) AnnualBalance(year float64, z, mb []float64) error {
 		if l.MaxBalance != 0 {
 			limit = l.MaxBalance
 		}
+		g0 := l.bandIntegral(ela)
 		for i, zi := range z {
-			mb[i] = min(l.banded(ela, zi)*1e-3, limit) * WEPerYearToIcePerSecond
+			mb[i] = min((l.bandIntegral(zi)-g0)*1e-3, limit) * WEPerYearToIcePerSecond
 		}
 		return nil
 	}

@@ -103,3 +103,16 @@ func TestBreakpoints(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkLinearBreakpoints(b *testing.B) {
+	z := make([]float64, 200)
+	mb := make([]float64, 200)
+	for i := range z {
+		z[i] = 3000 - 10*float64(i)
+	}
+	m := Linear{ELA: 2600, Breakpoints: []float64{2800, 2200}, Gradients: []float64{2, 5, 10}}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.AnnualBalance(0, z, mb)
+	}
+}
