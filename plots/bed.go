@@ -14,7 +14,9 @@ import (
 // Bed draws a teaching bed as OGGM-Edu's GlacierBed.plot() does: a side
 // view (the bed's altitude along the valley, over rock) above a top view
 // (the valley's outline, its width drawn half on each side of the
-// flowline). Distances are in km (in m under 2 km).
+// flowline). Distances are in km (in m under 2 km). The outline is the
+// bed's Width: a trapezoid's bottom width, a parabola's width at 100 m of
+// ice.
 func Bed(bed *edu.Bed) *Figure {
 	if bed == nil || bed.Points() < 2 {
 		return &Figure{kind: "bed", err: fmt.Errorf("plots.Bed: no bed (want one of two points or more, from edu.NewBed)")}
