@@ -19,6 +19,13 @@
 //     map under its outline and flowline, with a colour bar.
 //     [RealGlacierMap], [RealGlacierProfile] and [RealHistories] draw an
 //     edu.RealGlacier in one call.
+//   - One call for a teaching glacier (engine/edu): [Glacier],
+//     [GlacierHistory], [Histories], [Collection] (profiles, volume and
+//     length of a collection), [Bed] and [GlacierBed] (a side view above
+//     a top view of the valley, its width half on each side of the
+//     flowline, the ice where there is some), [Runoff] (the runoff and
+//     its four parts). Length axes say which ice counts ("Length of ice >
+//     10 m").
 //   - [Grid]: figures side by side, aligned, sharing axes of the same
 //     quantity, for a collection of glaciers.
 //

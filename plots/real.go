@@ -59,18 +59,28 @@ func RealHistories(glaciers []*edu.RealGlacier) *Figure {
 		hs[i] = g.History().Dynamics()
 		labels[i] = g.Name
 	}
-	return volumeAndLength(hs, labels)
+	return volumeAndLength(hs, labels, 0)
 }
 
-// volumeAndLength draws the volume above the length of runs.
-func volumeAndLength(hs []*dynamics.History, labels []string) *Figure {
+// volumeLengthFigures returns the volume and the length figures of runs.
+func volumeLengthFigures(hs []*dynamics.History, labels []string, threshold float64) ([]*Figure, error) {
 	var figs []*Figure
 	for _, q := range []Quantity{Volume, Length} {
-		f, err := TimeSeries(hs, labels, TimeSeriesOptions{Quantity: q})
+		f, err := TimeSeries(hs, labels, TimeSeriesOptions{Quantity: q, LengthThreshold: threshold})
 		if err != nil {
-			return &Figure{kind: "history", err: err}
+			return nil, err
 		}
 		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// volumeAndLength draws the volume above the length of runs, whose length
+// counts ice thicker than threshold m (0: any ice, or not said).
+func volumeAndLength(hs []*dynamics.History, labels []string, threshold float64) *Figure {
+	figs, err := volumeLengthFigures(hs, labels, threshold)
+	if err != nil {
+		return &Figure{kind: "history", err: err}
 	}
 	g, err := Grid(figs, 1)
 	if err != nil {

@@ -84,6 +84,10 @@ type TimeSeriesOptions struct {
 	// Reference is the value that is 100 % when Relative is set, in SI
 	// units: m³, m² or m.
 	Reference float64
+	// LengthThreshold, m, says on the axis of a Length plot which ice the
+	// length counts ("Length of ice > 10 m (km)"), as
+	// edu.Glacier.LengthThreshold; 0 says nothing.
+	LengthThreshold float64
 	// Title is drawn above the plot; empty means none.
 	Title string
 	// Width and Height of the figure, cm; 0 means 16 × 10 cm.
@@ -111,6 +115,9 @@ func TimeSeries(runs []*dynamics.History, labels []string, opts TimeSeriesOption
 		return nil, fmt.Errorf("%s: reference is %g; want a positive %s in SI units, or 0 for each run's first value", fn, opts.Reference, opts.Quantity)
 	}
 	name := strings.ToUpper(opts.Quantity.String()[:1]) + opts.Quantity.String()[1:]
+	if opts.Quantity == Length && opts.LengthThreshold > 0 {
+		name += " of ice > " + formatValue(opts.LengthThreshold) + " m"
+	}
 	yLabel := fmt.Sprintf("%s (%s)", name, u.name)
 	if opts.Relative {
 		if opts.Reference != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -37,12 +38,15 @@ var varyParameters = map[string]string{
 	"creep":     "Pa⁻³ s⁻¹",
 	"sliding":   "Pa⁻³ m² s⁻¹",
 	"width":     "m",
+	"slope":     "°",
 }
 
 // Vary returns a collection of copies of base that differ in one
 // parameter: "ela" (m), "gradient" (mm w.e./m/yr), "temp_bias" (K),
-// "creep" (Glen's A, Pa⁻³ s⁻¹), "sliding" (f_s, Pa⁻³ m² s⁻¹) or "width"
-// (m, every point). Each glacier is named after its value. Vary several
+// "creep" (Glen's A, Pa⁻³ s⁻¹), "sliding" (f_s, Pa⁻³ m² s⁻¹), "width"
+// (m, every point) or "slope" (degrees: the bed falls at that slope from
+// its top altitude, over the same points; OGGM-Edu's lesson on ice on
+// an incline). Each glacier is named after its value. Vary several
 // parameters by calling Set on the glaciers of the result.
 func Vary(base *Glacier, parameter string, values ...float64) (*Collection, error) {
 	unit, ok := varyParameters[parameter]
@@ -65,14 +69,15 @@ func Vary(base *Glacier, parameter string, values ...float64) (*Collection, erro
 	return c, nil
 }
 
-// Set changes one parameter by name (see Vary). The bed's width can only
-// change before the glacier has ice.
+// Set changes one parameter by name (see Vary). The bed's width and slope
+// can only change before the glacier has ice.
 func (g *Glacier) Set(parameter string, v float64) error {
 	switch parameter {
 	case "ela":
 		g.MassBalance.ELA = v
 	case "gradient":
 		g.MassBalance.Gradient, g.MassBalance.GradientAbove = v, 0
+		g.MassBalance.Breakpoints, g.MassBalance.Gradients = nil, nil
 	case "temp_bias":
 		g.MassBalance.TempBias = v
 	case "creep":
@@ -86,10 +91,32 @@ func (g *Glacier) Set(parameter string, v float64) error {
 		for i := range g.Bed.Width {
 			g.Bed.Width[i] = v
 		}
+	case "slope":
+		if g.model != nil {
+			return errors.New("set slope: the glacier has ice already (Reset it first)")
+		}
+		if !(v >= 0 && v < 90) {
+			return fmt.Errorf("set slope: %g° (want 0 to 90°, such as 5)", v)
+		}
+		if len(g.Bed.Altitude) == 0 {
+			return errors.New("set slope: the bed has no points")
+		}
+		top, drop := g.Bed.Altitude[0], math.Tan(v*math.Pi/180)*g.Bed.Dx
+		for i := range g.Bed.Altitude {
+			g.Bed.Altitude[i] = top - drop*float64(i)
+		}
 	default:
 		return fmt.Errorf("set: unknown parameter %q", parameter)
 	}
 	return nil
+}
+
+// Reset removes the ice and the history of every glacier (Glacier.Reset):
+// all are back at year 0, with their beds, mass balances and parameters.
+func (c *Collection) Reset() {
+	for _, g := range c.Glaciers {
+		g.Reset()
+	}
 }
 
 // ProgressToYear progresses every glacier to the year, in parallel, each

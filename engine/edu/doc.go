@@ -23,6 +23,24 @@
 //	warm.ProgressToYear(100)                     // 100 years from today
 //	h, _ := hef.ThicknessMap()                   // today's thickness on the map (plots.RealGlacierMap)
 //
+// The mass balance has OGGM-Edu's options: several gradients between
+// altitude breakpoints (NewMassBalanceBreakpoints), a warming ramped over
+// years with or without year-to-year noise (AddTempBias,
+// AddTempBiasNoise), a random climate drawn within a temperature range
+// (AddRandomClimate) or around 0 every year (SetRandomClimate), and a
+// balance month by month in either hemisphere (MonthlyBalance):
+//
+//	mb.AddTempBiasNoise(100, 2, 50, 0.3, 1)     // +2 K over 50 years from year 100, σ 0.3 K
+//	g.AddRandomClimate(30, -0.5, 1, 7)         // 30 years between −0.5 and +1 K from now
+//	b, _ := mb.MonthlyBalance(10, 7, 2500)      // July of year 10 at 2500 m, m w.e.
+//
+// A glacier's water: Glacier.Runoff gives the yearly runoff of its
+// catchment and its parts (melt and rain on and off the glacier), and
+// PeakWater its peak; plots.Runoff draws them. Collections vary a
+// parameter, also the bed's slope (Vary(g, "slope", 3, 6, 10)), and
+// Reset; plots.Collection draws one in a call, plots.Bed and
+// plots.GlacierBed a bed from the side and from above.
+//
 // Every value prints a readable summary (String), so a notebook cell that
 // ends with one shows something useful. Glaciers record their history
 // (volume, area, length, ELA and specific mass balance every year) and
@@ -49,4 +67,15 @@
 //     equilibrium was reached, the years until the volume has made
 //     1 − 1/e of its change to the next equilibrium (e-folding time).
 //   - AAR: the share of the ice-covered area above the ELA.
+//   - Length: the length of the bed under ice thicker than the glacier's
+//     LengthThreshold (DefaultLengthThreshold, 10 m), so that a glacier
+//     growing from a bare bed does not jump to the ELA in its first year
+//     (see DefaultLengthThreshold); area and volume count all ice.
+//   - Monthly balance: the annual balance split into a winter (7 months
+//     of snow, 7/12 of the Precipitation) and a summer balance, each
+//     spread evenly over its months; the hydrological year starts in
+//     October in the north, April in the south (MonthlyBalance).
+//   - Runoff: melt and liquid precipitation on and off the glacier over
+//     a fixed catchment, the largest glacier area of the run; runoff −
+//     precipitation = −(glacier mass change), every year (Runoff).
 package edu

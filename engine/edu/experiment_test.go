@@ -61,7 +61,8 @@ func TestGlacierOfACellIsTheGlacierOfAFile(t *testing.T) {
     width_m: 300
 mass_balance: %s
 years: {end: %d}
-`, tc.file, years)
+length_threshold_m: %g
+`, tc.file, years, edu.DefaultLengthThreshold)
 			spec, err := experiment.Parse([]byte(doc), "exp.yaml")
 			if err != nil {
 				t.Fatal(err)

@@ -32,6 +32,11 @@ type Glacier struct {
 	Creep float64
 	// Sliding is the basal sliding parameter f_s, Pa⁻³ m² s⁻¹.
 	Sliding float64
+	// LengthThreshold is the ice thickness, m, above which a point of the
+	// bed counts towards the glacier's length (History.Length,
+	// Diagnostics, Summary); DefaultLengthThreshold unless set. Area and
+	// volume count all ice.
+	LengthThreshold float64
 
 	ctx        context.Context // stops the progress methods; nil means never
 	model      *dynamics.Model
@@ -70,6 +75,8 @@ type State struct {
 	Thickness, Surface []float64
 	// Velocity of the ice, m per year (depth-averaged, positive down-glacier).
 	Velocity []float64
+	// Width of the ice surface (of the bed where there is no ice), m.
+	Width []float64
 }
 
 // Equilibrium is a steady state the glacier reached.
@@ -83,7 +90,32 @@ type Equilibrium struct {
 // NewGlacier returns a glacier without ice on bed under mb, with OGGM's
 // default ice (A = 2.4e-24 Pa⁻³ s⁻¹) and no sliding.
 func NewGlacier(bed *Bed, mb *MassBalance) *Glacier {
-	return &Glacier{Bed: bed, MassBalance: mb, Creep: constants.GlenA}
+	return &Glacier{Bed: bed, MassBalance: mb, Creep: constants.GlenA, LengthThreshold: DefaultLengthThreshold}
+}
+
+// DefaultLengthThreshold is a new glacier's LengthThreshold, m: ice
+// thinner than this does not count towards its length. OGGM counts ice
+// over 2 m for real glaciers (min_ice_thick_for_length), whose ice is
+// decades old when a run starts. A teaching glacier grows from a bare
+// bed, where any ice counts from year 1: one year's snow, up to 1–2 m
+// w.e. over the whole accumulation area, made the length jump to the ELA
+// at once (4 km on NewBed(3400, 1400, 300) under an ELA of 3000 m) and
+// stay there for a century. 10 m is about five to ten years of the
+// accumulation such a glacier gets, and thin enough that a glacier's
+// length in equilibrium is that of its ice to within a point or two of
+// the bed (ice thins to zero within 1–2 points at the front).
+const DefaultLengthThreshold = 10.0
+
+// length returns the length of ice thicker than the glacier's
+// LengthThreshold along the bed, m.
+func (g *Glacier) length(thick []float64) float64 {
+	n := 0
+	for _, h := range thick {
+		if h > g.LengthThreshold {
+			n++
+		}
+	}
+	return float64(n) * g.Bed.Dx
 }
 
 // start makes the model on first use and records year 0.
@@ -102,8 +134,12 @@ func (g *Glacier) start() error {
 	if err != nil {
 		return err
 	}
+	if !(g.LengthThreshold >= 0) || math.IsInf(g.LengthThreshold, 0) {
+		return fmt.Errorf("glacier: length threshold %g m (want 0 or more metres of ice, such as %g)", g.LengthThreshold, DefaultLengthThreshold)
+	}
 	p := dynamics.DefaultParams()
 	p.GlenA, p.SlidingFs = g.Creep, g.Sliding
+	p.LengthThreshold = g.LengthThreshold
 	m, err := dynamics.NewModel(gl, &g.MassBalance.Linear, p, 0)
 	if err != nil {
 		return fmt.Errorf("glacier: %w", err)
@@ -116,7 +152,7 @@ func (g *Glacier) start() error {
 // record appends the current year to the history and the state history.
 func (g *Glacier) record() {
 	m := g.model
-	d := m.Diagnostics()
+	d := g.Diagnostics()
 	h := &g.history
 	h.Year = append(h.Year, d.Year)
 	h.Volume = append(h.Volume, d.Volume)
@@ -129,7 +165,7 @@ func (g *Glacier) record() {
 	for i := range u {
 		u[i] *= constants.SecondsPerYear
 	}
-	g.states = append(g.states, State{Year: d.Year, Thickness: p.Thickness, Surface: p.Surface, Velocity: u})
+	g.states = append(g.states, State{Year: d.Year, Thickness: p.Thickness, Surface: p.Surface, Velocity: u, Width: p.Width})
 }
 
 // sync passes parameter changes made between calls to the model, and
@@ -285,7 +321,7 @@ func (g *Glacier) ProgressToEquilibriumContext(ctx context.Context) error {
 		}
 		mean /= float64(g.history.Len() - from)
 		if !math.IsNaN(prev) && math.Abs(mean-prev) <= tol*max(mean, prev) {
-			d := g.model.Diagnostics()
+			d := g.Diagnostics()
 			g.equilibria = append(g.equilibria, Equilibrium{Year: d.Year, Volume: d.Volume, Area: d.Area, Length: d.Length, ELA: g.MassBalance.ELAAt(d.Year)})
 			return nil
 		}
@@ -327,12 +363,15 @@ func (g *Glacier) Equilibria() []Equilibrium { return g.equilibria }
 // Model returns the engine model (nil before the first progress).
 func (g *Glacier) Model() *dynamics.Model { return g.model }
 
-// Diagnostics returns the current volume, area and length.
+// Diagnostics returns the current volume, area and length (of the ice
+// thicker than LengthThreshold).
 func (g *Glacier) Diagnostics() dynamics.Diagnostics {
 	if g.model == nil {
 		return dynamics.Diagnostics{}
 	}
-	return g.model.Diagnostics()
+	d := g.model.Diagnostics()
+	d.Length = g.length(g.model.Thickness(0))
+	return d
 }
 
 // Profile returns the current state along the bed (nil model: bare bed).

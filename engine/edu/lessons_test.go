@@ -124,12 +124,13 @@ func Example_surgingGlacier() {
 	h := s.History()
 	mustRender(plots.TimeSeries([]*dynamics.History{h.Dynamics()}, []string{"surging glacier"}, plots.TimeSeriesOptions{Quantity: plots.Length}))
 	for _, y := range []int{270, 275, 300, 325, 330} {
+		// Length counts ice over edu.DefaultLengthThreshold (10 m).
 		fmt.Printf("year %d (surging: %-5v): %.1f km long, %.3f km³\n", y, s.Surging(float64(y)), h.Length[y]/1e3, h.Volume[y]/1e9)
 	}
 	// Output:
-	// year 270 (surging: true ): 8.8 km long, 0.377 km³
-	// year 275 (surging: false): 10.5 km long, 0.381 km³
-	// year 300 (surging: false): 10.1 km long, 0.385 km³
-	// year 325 (surging: true ): 9.5 km long, 0.399 km³
-	// year 330 (surging: false): 10.9 km long, 0.401 km³
+	// year 270 (surging: true ): 8.7 km long, 0.377 km³
+	// year 275 (surging: false): 10.4 km long, 0.381 km³
+	// year 300 (surging: false): 10.0 km long, 0.385 km³
+	// year 325 (surging: true ): 9.4 km long, 0.399 km³
+	// year 330 (surging: false): 10.8 km long, 0.401 km³
 }

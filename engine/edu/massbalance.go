@@ -30,12 +30,26 @@ const ELAPerKelvin = massbalance.ELAPerKelvin
 // massbalance.Model.
 type MassBalance struct {
 	massbalance.Linear
+	// Hemisphere sets the seasons of the monthly balance and the
+	// hydrological year (MonthlyBalance); the annual balance is the same
+	// in both.
+	Hemisphere Hemisphere
+	// Precipitation is the yearly precipitation on the valley, m w.e. per
+	// year, the same at every altitude: it sets the winter balance of the
+	// monthly balance and the water of the runoff (Glacier.Runoff).
+	Precipitation float64
 }
+
+// DefaultPrecipitation is a new mass balance's Precipitation, m w.e. per
+// year: 2 m, whose winter share (7/12, 1.17 m w.e.) is a typical winter
+// balance of an Alpine glacier (Hintereisferner's is about 1 m w.e., WGMS
+// Fluctuations of Glaciers).
+const DefaultPrecipitation = 2.0
 
 // NewMassBalance returns a linear mass balance with one gradient (mm w.e.
 // per m per year) on both sides of the ELA (m a.s.l.).
 func NewMassBalance(ela, gradient float64) *MassBalance {
-	return &MassBalance{massbalance.Linear{ELA: ela, Gradient: gradient}}
+	return &MassBalance{Linear: massbalance.Linear{ELA: ela, Gradient: gradient}, Precipitation: DefaultPrecipitation}
 }
 
 // WithGradients sets different gradients below and above the ELA, mm w.e.
@@ -97,5 +111,9 @@ func (mb *MassBalance) Copy() *MassBalance {
 
 // String shows the mass balance in one line.
 func (mb *MassBalance) String() string {
-	return "Mass balance: " + strings.TrimPrefix(mb.Linear.String(), "linear mass balance: ")
+	s := "Mass balance: " + strings.TrimPrefix(mb.Linear.String(), "linear mass balance: ")
+	if mb.Hemisphere == South {
+		s += ", southern hemisphere"
+	}
+	return s
 }

@@ -37,6 +37,7 @@ const ELAPerKelvin = 150.0
 //
 //	b(z, t)  = min(γ·(z − ELA(t)), MaxBalance)                    m w.e. yr⁻¹
 //	γ        = GradientAbove where z > ELA(t) and GradientAbove ≠ 0, else Gradient
+//	           (or several gradients between altitude Breakpoints, below)
 //	ELA(t)   = ELA + ELAPerKelvin·ΔT(t)                           m
 //	ΔT(t)    = TempBias + Σ TempSteps from their year on
 //	           + TempSeries[⌊t⌋ − TempSeriesStart] + TempNoise·N(0, 1)   K
@@ -76,6 +77,19 @@ type Linear struct {
 	// the year.
 	TempNoise     float64
 	TempNoiseSeed uint64
+	// Breakpoints, when set, give the profile several gradients
+	// (OGGM-Edu's MassBalance(ela, gradient=[…], breakpoints=[…])):
+	// altitudes, m a.s.l., from the top down, that split the valley into
+	// len(Breakpoints)+1 bands, and Gradients[k] is the gradient of band k
+	// (band 0 above Breakpoints[0], the last below the last breakpoint),
+	// mm w.e. per m per year. The balance is then the integral of the
+	// gradient from the ELA, continuous and 0 at the ELA:
+	//
+	//	b(z) = ∫_{ELA(t)}^{z} γ(z′) dz′                                m w.e. yr⁻¹
+	//
+	// The breakpoints stay where they are when the ELA moves with the
+	// temperature; Gradient and GradientAbove are not used.
+	Breakpoints, Gradients []float64
 }
 
 // TempStep is a change of temperature from a year on.
@@ -146,10 +160,77 @@ func (l Linear) gradients() (below, above float64) {
 	return l.Gradient, l.Gradient
 }
 
+// CheckBreakpoints reports whether Breakpoints and Gradients make a
+// profile: one gradient more than breakpoints, breakpoints falling from
+// the top down, all finite.
+func (l Linear) CheckBreakpoints() error {
+	if len(l.Breakpoints) == 0 && len(l.Gradients) == 0 {
+		return nil
+	}
+	if len(l.Gradients) != len(l.Breakpoints)+1 {
+		return fmt.Errorf("linear mass balance: %d gradients for %d breakpoints (want one gradient more than breakpoints: a gradient above, between and below them)", len(l.Gradients), len(l.Breakpoints))
+	}
+	for k, g := range l.Gradients {
+		if math.IsNaN(g) || math.IsInf(g, 0) {
+			return fmt.Errorf("linear mass balance: gradient %d is %g mm w.e./m/yr (want a finite number)", k, g)
+		}
+	}
+	for k, z := range l.Breakpoints {
+		if math.IsNaN(z) || math.IsInf(z, 0) {
+			return fmt.Errorf("linear mass balance: breakpoint %d is %g m (want a finite altitude)", k, z)
+		}
+		if k > 0 && !(z < l.Breakpoints[k-1]) {
+			return fmt.Errorf("linear mass balance: breakpoint %d (%g m) is not below breakpoint %d (%g m): list them from the top down", k, z, k-1, l.Breakpoints[k-1])
+		}
+	}
+	return nil
+}
+
+// banded returns ∫_{ela}^{z} γ(z′) dz′ for the banded gradient, mm w.e.
+// per year (gradients in mm w.e. per m per year): G(z) − G(ela), with G
+// the antiderivative of the piecewise-constant gradient, 0 at the lowest
+// breakpoint.
+func (l Linear) banded(ela, z float64) float64 {
+	return l.bandIntegral(z) - l.bandIntegral(ela)
+}
+
+// bandIntegral is the antiderivative of the banded gradient, 0 at the
+// lowest breakpoint, mm w.e. per year.
+func (l Linear) bandIntegral(z float64) float64 {
+	n := len(l.Breakpoints)
+	low := l.Breakpoints[n-1]
+	if z <= low {
+		return l.Gradients[n] * (z - low)
+	}
+	g := 0.0
+	for k := n - 1; k >= 0; k-- {
+		top := math.Inf(1)
+		if k > 0 {
+			top = l.Breakpoints[k-1]
+		}
+		base := l.Breakpoints[k]
+		g += l.Gradients[k] * (min(z, top) - base)
+		if z <= top {
+			break
+		}
+	}
+	return g
+}
+
 // Balance returns the balance at altitude z (m a.s.l.) in the given year,
 // m w.e. per year.
 func (l Linear) Balance(year, z float64) float64 {
 	ela := l.ELAAt(year)
+	if len(l.Breakpoints) > 0 || len(l.Gradients) > 0 {
+		if l.CheckBreakpoints() != nil {
+			return math.NaN() // AnnualBalance says what is wrong
+		}
+		b := l.banded(ela, z) * 1e-3
+		if l.MaxBalance != 0 {
+			b = min(b, l.MaxBalance)
+		}
+		return b
+	}
 	g, above := l.gradients()
 	if z > ela {
 		g = above
@@ -165,6 +246,20 @@ func (l Linear) Balance(year, z float64) float64 {
 // with the unit conversion folded into the gradients and the cap.
 func (l Linear) AnnualBalance(year float64, z, mb []float64) error {
 	ela := l.ELAAt(year)
+	if len(l.Breakpoints) > 0 || len(l.Gradients) > 0 {
+		if err := l.CheckBreakpoints(); err != nil {
+			return err
+		}
+		limit := math.Inf(1)
+		if l.MaxBalance != 0 {
+			limit = l.MaxBalance
+		}
+		g0 := l.bandIntegral(ela)
+		for i, zi := range z {
+			mb[i] = min((l.bandIntegral(zi)-g0)*1e-3, limit) * WEPerYearToIcePerSecond
+		}
+		return nil
+	}
 	below, above := l.gradients()
 	below = below * 1e-3 * WEPerYearToIcePerSecond
 	above = above * 1e-3 * WEPerYearToIcePerSecond
@@ -186,7 +281,9 @@ func (l Linear) AnnualBalance(year float64, z, mb []float64) error {
 func (l Linear) String() string {
 	below, above := l.gradients()
 	s := fmt.Sprintf("linear mass balance: ELA %g m, gradient %g mm w.e./m/yr", l.ELA, below)
-	if above != below {
+	if len(l.Breakpoints) > 0 {
+		s = fmt.Sprintf("linear mass balance: ELA %g m, gradients %v mm w.e./m/yr with breakpoints at %v m", l.ELA, l.Gradients, l.Breakpoints)
+	} else if above != below {
 		s = fmt.Sprintf("linear mass balance: ELA %g m, gradients %g below and %g above the ELA (mm w.e./m/yr)", l.ELA, below, above)
 	}
 	if l.MaxBalance != 0 {

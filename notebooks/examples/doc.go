@@ -31,4 +31,5 @@ package examples
 //go:generate go run ../../cmd/firn run --quiet 09-ice-on-an-incline.ipynb
 //go:generate go run ../../cmd/firn run --quiet 10-flowline-model-explained.ipynb
 //go:generate go run ../../cmd/firn run --quiet 11-low-pass-climate-response.ipynb
+//go:generate go run ../../cmd/firn run --quiet 12-glacier-water-resources.ipynb
 //go:generate go run ../../cmd/firn run --quiet 13-glacier-simulator.ipynb

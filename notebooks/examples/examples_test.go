@@ -32,7 +32,7 @@ func TestLessons(t *testing.T) {
 	want := []string{"01-getting-started.ipynb", "02-mass-balance.ipynb", "03-ice-flow.ipynb",
 		"04-advance-and-retreat.ipynb", "05-temperature-index.ipynb", "06-surges-and-collections.ipynb", "07-a-real-glacier.ipynb",
 		"08-welcome-tour.ipynb", "09-ice-on-an-incline.ipynb", "10-flowline-model-explained.ipynb", "11-low-pass-climate-response.ipynb",
-		"13-glacier-simulator.ipynb"}
+		"12-glacier-water-resources.ipynb", "13-glacier-simulator.ipynb"}
 	var got []string
 	for _, l := range List() {
 		got = append(got, l.File)

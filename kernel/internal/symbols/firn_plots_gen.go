@@ -14,6 +14,8 @@ func firnPlots() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Area":               reflect.ValueOf(plots.Area),
+		"Bed":                reflect.ValueOf(plots.Bed),
+		"Collection":         reflect.ValueOf(plots.Collection),
 		"Confine":            reflect.ValueOf(plots.Confine),
 		"CrossSection":       reflect.ValueOf(plots.CrossSection),
 		"DefaultDPI":         reflect.ValueOf(constant.MakeFromLiteral("96", token.INT, 0)),
@@ -23,6 +25,7 @@ func firnPlots() map[string]reflect.Value {
 		"DefaultZmin":        reflect.ValueOf(constant.MakeFromLiteral("1000", token.FLOAT, 0)),
 		"FeatureLabels":      reflect.ValueOf(plots.FeatureLabels),
 		"Glacier":            reflect.ValueOf(plots.Glacier),
+		"GlacierBed":         reflect.ValueOf(plots.GlacierBed),
 		"GlacierHistory":     reflect.ValueOf(plots.GlacierHistory),
 		"Grid":               reflect.ValueOf(plots.Grid),
 		"Histories":          reflect.ValueOf(plots.Histories),
@@ -36,6 +39,7 @@ func firnPlots() map[string]reflect.Value {
 		"RealGlacierMap":     reflect.ValueOf(plots.RealGlacierMap),
 		"RealGlacierProfile": reflect.ValueOf(plots.RealGlacierProfile),
 		"RealHistories":      reflect.ValueOf(plots.RealHistories),
+		"Runoff":             reflect.ValueOf(plots.Runoff),
 		"ThicknessMap":       reflect.ValueOf(plots.ThicknessMap),
 		"TimeSeries":         reflect.ValueOf(plots.TimeSeries),
 		"Volume":             reflect.ValueOf(plots.Volume),
