@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"github.com/firnglacier/firn/notebooks/examples"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -142,8 +143,8 @@ func TestServeNewFolder(t *testing.T) {
 		switch {
 		case noLessons && !os.IsNotExist(err):
 			t.Errorf("--no-lessons: lessons folder there (%v, %d files)", err, len(lessons))
-		case !noLessons && (err != nil || len(lessons) < 7):
-			t.Errorf("lessons in the new workspace: %d (%v), want the seven", len(lessons), err)
+		case !noLessons && (err != nil || len(lessons) != len(examples.List())):
+			t.Errorf("lessons in the new workspace: %d (%v), want the %d lessons", len(lessons), err, len(examples.List()))
 		}
 	}
 }

@@ -42,7 +42,7 @@ try {
   const page = await newPage();
   await page.goto(url);
   await page.waitForSelector('[data-testid="lesson-entry"]');
-  check((await page.locator('[data-testid="lesson-entry"]').count()) === 7, 'the seven lessons are listed');
+  check((await page.locator('[data-testid="lesson-entry"]').count()) === 13, 'the thirteen lessons are listed');
   await shot(page, '01-start');
 
   // The lessons are one click away: the start page offers the first.

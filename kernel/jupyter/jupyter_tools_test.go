@@ -186,15 +186,15 @@ func TestJupyterKernelTest(t *testing.T) {
 	}
 }
 
-// TestNbconvertLessons executes the seven lessons with `jupyter nbconvert
+// TestNbconvertLessons executes the thirteen lessons with `jupyter nbconvert
 // --to notebook --execute` on the Firn kernel: the outputs are `firn
 // run`'s (the same text, a plot where firn run has one).
 func TestNbconvertLessons(t *testing.T) {
 	needJupyter(t, "jupyter_client", "nbconvert")
 	env, _ := jupyterHome(t)
 	lessons := examples.List()
-	if len(lessons) != 7 {
-		t.Fatalf("%d lessons, want 7", len(lessons))
+	if len(lessons) != 13 {
+		t.Fatalf("%d lessons, want 13", len(lessons))
 	}
 	for _, l := range lessons {
 		t.Run(strings.TrimSuffix(l.File, ".ipynb"), func(t *testing.T) {
