@@ -157,6 +157,39 @@ shut down True exit 0
 	}
 }
 
+// TestWidgetsJupyterClient drives the widgets of a Firn cell as
+// JupyterLab's widget front end does, with jupyter_client
+// (testdata/widgets.py): a slider cell opens the slider's model as a comm
+// (target jupyter.widget, ipywidgets' state) before the display_data
+// that shows it, comm_info lists it, a comm_msg update moves it with no
+// reply and the next cell prints the new value, request_state answers
+// the whole state, and a front end's comm to an unknown target is closed.
+func TestWidgetsJupyterClient(t *testing.T) {
+	needJupyter(t, "jupyter_client")
+	env, _ := jupyterHome(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	script, err := filepath.Abs(filepath.Join("testdata", "widgets.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := command(t, ctx, t.TempDir(), env, systemPython, script)
+	want := `slider cell ok ['execute_input', 'comm_open', 'display_data']
+comm_open jupyter.widget version 2.1.0 buffer_paths []
+state {'_model_module': '@jupyter-widgets/controls', '_model_module_version': '2.0.0', '_model_name': 'FloatSliderModel', '_view_module': '@jupyter-widgets/controls', '_view_module_version': '2.0.0', '_view_name': 'FloatSliderView'}
+state {'description': 'ELA (m)', 'value': 3000, 'min': 2500, 'max': 3500, 'step': 10}
+view True ELA (m) = 3000 (slider from 2500 to 3500)
+comm_info ok True
+comm_msg update ['busy', 'idle']
+reading cell ok ['2800\n']
+request_state ['comm_msg'] True update 2800
+front end's comm_open ['comm_close'] ['c0ffee']
+`
+	if !strings.Contains(out, want) {
+		t.Errorf("jupyter_client saw:\n%s\nwant:\n%s", out, want)
+	}
+}
+
 // TestJupyterKernelTest runs Jupyter's conformance suite for kernels,
 // jupyter_kernel_test, on the Firn kernel (testdata/test_firn_kernel.py):
 // every test passes but the two that do not apply to Go (pager,
@@ -186,15 +219,15 @@ func TestJupyterKernelTest(t *testing.T) {
 	}
 }
 
-// TestNbconvertLessons executes the seven lessons with `jupyter nbconvert
+// TestNbconvertLessons executes the eleven lessons with `jupyter nbconvert
 // --to notebook --execute` on the Firn kernel: the outputs are `firn
 // run`'s (the same text, a plot where firn run has one).
 func TestNbconvertLessons(t *testing.T) {
 	needJupyter(t, "jupyter_client", "nbconvert")
 	env, _ := jupyterHome(t)
 	lessons := examples.List()
-	if len(lessons) != 7 {
-		t.Fatalf("%d lessons, want 7", len(lessons))
+	if len(lessons) != 11 {
+		t.Fatalf("%d lessons, want 11", len(lessons))
 	}
 	for _, l := range lessons {
 		t.Run(strings.TrimSuffix(l.File, ".ipynb"), func(t *testing.T) {
