@@ -64,6 +64,9 @@ type server struct {
 	parents       map[int]*protocol.Header // execution count → request, for late output
 	shutdown      chan struct{}
 	closeOnce     sync.Once
+
+	commMu sync.Mutex
+	comms  map[string]*protocol.Widget // the widget models open as comms, by comm id (model id)
 }
 
 // errInterrupted is the cause of a cell cancelled by an interrupt.
@@ -73,7 +76,8 @@ var errInterrupted = errors.New("interrupted")
 // end of the connection or ctx. It is the body of `firn kernel`; tests
 // call it too.
 func Serve(ctx context.Context, conn protocol.Transport, opts ServerOptions) error {
-	s := &server{conn: conn, session: protocol.NewID(), opts: opts, parents: map[int]*protocol.Header{}, shutdown: make(chan struct{})}
+	s := &server{conn: conn, session: protocol.NewID(), opts: opts, parents: map[int]*protocol.Header{}, shutdown: make(chan struct{}),
+		comms: map[string]*protocol.Widget{}}
 	if opts.Version == "" {
 		s.opts.Version = "dev"
 	}
@@ -243,8 +247,80 @@ func (s *server) handleShell(ctx context.Context, m *protocol.Message, queue cha
 			s.reply(a, protocol.ExecuteReply, protocol.ExecuteReplyContent{Status: "aborted", ExecutionCount: reply.ExecutionCount})
 			s.publish(&a.Header, protocol.Status, protocol.StatusContent{ExecutionState: protocol.Idle})
 		}
+	case protocol.CommOpen:
+		// The kernel has no comm targets of its own (its widgets are
+		// opened by the kernel): a front end's comm is closed at once, as
+		// the messaging spec asks.
+		var c protocol.CommOpenContent
+		_ = m.Decode(&c)
+		s.publish(&m.Header, protocol.CommClose, protocol.CommMsgContent{CommID: c.CommID, Data: map[string]any{}})
+	case protocol.CommMsg:
+		var c protocol.CommMsgContent
+		_ = m.Decode(&c)
+		s.commMsg(&m.Header, c)
+	case protocol.CommClose:
+		var c protocol.CommMsgContent
+		_ = m.Decode(&c)
+		s.commMu.Lock()
+		delete(s.comms, c.CommID)
+		s.commMu.Unlock()
+	case protocol.CommInfoRequest:
+		var c protocol.CommInfoRequestContent
+		_ = m.Decode(&c)
+		comms := map[string]protocol.CommInfo{}
+		if c.TargetName == "" || c.TargetName == protocol.WidgetTarget {
+			s.commMu.Lock()
+			for id := range s.comms {
+				comms[id] = protocol.CommInfo{TargetName: protocol.WidgetTarget}
+			}
+			s.commMu.Unlock()
+		}
+		s.reply(m, protocol.CommInfoReply, protocol.CommInfoReplyContent{Status: "ok", Comms: comms})
 	default:
 		s.reply(m, m.Header.MsgType+"_reply", protocol.StatusOnly{Status: "error"})
+	}
+}
+
+// commMsg handles a front end's message on a widget's comm (ipywidgets'
+// protocol): an update of the widget's state sets the value its cells
+// read, by label; request_state is answered with the whole state; a
+// button's click counts. Messages on comms the kernel does not have open
+// are dropped, as Jupyter's kernels do.
+func (s *server) commMsg(parent *protocol.Header, c protocol.CommMsgContent) {
+	s.commMu.Lock()
+	w := s.comms[c.CommID]
+	var value any
+	changed := false
+	method, _ := c.Data["method"].(string)
+	if w != nil {
+		switch method {
+		case "update":
+			state, _ := c.Data["state"].(map[string]any)
+			value, changed = w.ValueOf(state)
+		case "custom":
+			content, _ := c.Data["content"].(map[string]any)
+			if w.Kind == "button" && content["event"] == "click" {
+				n, _ := w.Value.(float64)
+				value, changed = n+1, true
+			}
+		}
+		if changed {
+			w.Value = value
+		}
+	}
+	var state map[string]any
+	if w != nil {
+		state = w.State()
+	}
+	s.commMu.Unlock()
+	switch {
+	case w == nil:
+	case changed:
+		s.interp.SetWidgetValues(map[string]any{w.Label: value})
+	case method == "request_state":
+		s.publish(parent, protocol.CommMsg, protocol.CommMsgContent{CommID: c.CommID, Data: map[string]any{
+			"method": "update", "state": state, "buffer_paths": []any{},
+		}})
 	}
 }
 
@@ -436,7 +512,15 @@ func (s *server) emitStream(name, text string) {
 }
 
 func (s *server) publish(parent *protocol.Header, msgType string, content any) {
+	s.publishMeta(parent, msgType, content, nil)
+}
+
+// publishMeta publishes a message with metadata (nil: none).
+func (s *server) publishMeta(parent *protocol.Header, msgType string, content any, metadata map[string]any) {
 	m, err := protocol.New(s.session, protocol.IOPub, msgType, parent, content)
+	if err == nil && metadata != nil {
+		m.Metadata = metadata
+	}
 	if err == nil {
 		err = s.conn.Send(m)
 	}
@@ -478,6 +562,37 @@ func (p *publisher) Update(id string, b display.Bundle) {
 	s := (*server)(p)
 	s.syncStreams()
 	s.publish(s.parent.Load(), protocol.UpdateDisplayData, displayContent(id, b))
+}
+
+// OpenWidget opens the widget's model as a comm (comm_open, target
+// jupyter.widget, its full ipywidgets state) before the cell shows it,
+// so that a Jupyter front end with ipywidgets draws it as a live control.
+// A model already open (the same label shown again) gets its new state
+// as an update instead: every output of it stays live.
+func (p *publisher) OpenWidget(desc map[string]any) {
+	s := (*server)(p)
+	w, err := protocol.ParseWidget(desc)
+	if err != nil {
+		return // not a widget of package display: no model to open
+	}
+	s.syncStreams()
+	s.commMu.Lock()
+	old := s.comms[w.ModelID]
+	s.comms[w.ModelID] = &w
+	s.commMu.Unlock()
+	parent := s.parent.Load()
+	data := map[string]any{"state": w.State(), "buffer_paths": []any{}}
+	if old != nil && old.Kind == w.Kind {
+		data["method"] = "update"
+		s.publish(parent, protocol.CommMsg, protocol.CommMsgContent{CommID: w.ModelID, Data: data})
+		return
+	}
+	if old != nil {
+		// The label now names a control of another kind: a new model.
+		s.publish(parent, protocol.CommClose, protocol.CommMsgContent{CommID: w.ModelID, Data: map[string]any{}})
+	}
+	s.publishMeta(parent, protocol.CommOpen, protocol.CommOpenContent{CommID: w.ModelID, TargetName: protocol.WidgetTarget, Data: data},
+		map[string]any{"version": protocol.WidgetProtocolVersion})
 }
 
 func displayContent(id string, b display.Bundle) protocol.DisplayDataContent {

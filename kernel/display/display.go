@@ -23,6 +23,17 @@ type Publisher interface {
 	Update(id string, b Bundle)
 }
 
+// WidgetPublisher is a Publisher that also keeps the models of the
+// widgets a Display shows (Slider, Dropdown, …), so that a front end can
+// draw them as live controls and move their values: the kernel opens a
+// Jupyter comm for each. A Display whose Publisher is one calls
+// OpenWidget with the widget's description (the WidgetMIME object; not to
+// be changed) right before it publishes the widget's display.
+type WidgetPublisher interface {
+	Publisher
+	OpenWidget(desc map[string]any)
+}
+
 // Display shows values through a Publisher. It is safe for concurrent use
 // by multiple goroutines; the bundles of one display reach the Publisher in
 // the order they were made.
@@ -75,6 +86,21 @@ func (d *Display) Show(v any) *Handle {
 func (d *Display) publish(id string, b Bundle, update bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.publishLocked(id, b, update)
+}
+
+// publishWidget publishes a widget's display, its model opened first
+// when the Publisher keeps models.
+func (d *Display) publishWidget(id string, desc map[string]any, b Bundle) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if wp, ok := d.pub.(WidgetPublisher); ok {
+		wp.OpenWidget(desc)
+	}
+	d.publishLocked(id, b, false)
+}
+
+func (d *Display) publishLocked(id string, b Bundle, update bool) {
 	switch {
 	case d.pub == nil:
 		w := d.stdout

@@ -112,7 +112,7 @@ func (w widget) show(desc map[string]any, text string) {
 		JupyterWidgetViewMIME: map[string]any{"model_id": ModelID(w.label), "version_major": 2, "version_minor": 0},
 		mimeText:              text,
 	}}
-	w.d.publish(w.d.newID(), b, false)
+	w.d.publishWidget(w.d.newID(), desc, b)
 }
 
 // Number is a control whose value is a number: a slider, a number input

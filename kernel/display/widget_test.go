@@ -128,8 +128,45 @@ func TestWidgetBadArgumentsNameTheControl(t *testing.T) {
 }
 
 func TestModelIDStable(t *testing.T) {
-	if ModelID("ELA (m)") != ModelID("ELA (m)") || ModelID("ELA (m)") == ModelID("ELA") {
-		t.Error("model ids must be the same for a label and differ between labels")
+	// The id of a label is the same in every run (saved notebooks' widget
+	// state is keyed by it) and differs between labels.
+	if got := ModelID("ELA (m)"); got != "firn-6361f67c031f568f" || got == ModelID("ELA") {
+		t.Errorf("ModelID(\"ELA (m)\") = %q, want firn-6361f67c031f568f, unlike ModelID(\"ELA\") = %q", got, ModelID("ELA"))
+	}
+}
+
+// modelKeeper is a WidgetPublisher: it records the widgets opened and
+// the displays published, in order.
+type modelKeeper struct {
+	recorder
+	events []string
+}
+
+func (m *modelKeeper) OpenWidget(desc map[string]any) {
+	m.events = append(m.events, "open "+desc["kind"].(string)+" "+desc["model_id"].(string))
+}
+
+func (m *modelKeeper) Publish(id string, b Bundle) {
+	m.events = append(m.events, "publish "+b.Data["text/plain"].(string))
+	m.recorder.Publish(id, b)
+}
+
+// TestWidgetPublisherOpensModels: a Publisher that keeps widget models
+// gets each control's description before the display that shows it;
+// other outputs open nothing.
+func TestWidgetPublisherOpensModels(t *testing.T) {
+	m := &modelKeeper{}
+	d := New(m)
+	d.Slider("ELA (m)", 2500, 3500, 10, 3000)
+	d.Show("a line")
+	d.Checkbox("warmer", true)
+	want := []string{
+		"open slider " + ModelID("ELA (m)"), "publish ELA (m) = 3000 (slider from 2500 to 3500)",
+		"publish a line",
+		"open checkbox " + ModelID("warmer"), "publish [x] warmer",
+	}
+	if strings.Join(m.events, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the publisher saw\n\t%s\nwant\n\t%s", strings.Join(m.events, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
 

@@ -28,11 +28,11 @@ const (
 	IsCompleteReply = "is_complete_reply"
 	HistoryRequest  = "history_request"
 	HistoryReply    = "history_reply"
-	CommInfoRequest = "comm_info_request"
-	CommInfoReply   = "comm_info_reply"
-	CommOpen        = "comm_open"
-	CommMsg         = "comm_msg"
-	CommClose       = "comm_close"
+	CommInfoRequest = protocol.CommInfoRequest
+	CommInfoReply   = protocol.CommInfoReply
+	CommOpen        = protocol.CommOpen
+	CommMsg         = protocol.CommMsg
+	CommClose       = protocol.CommClose
 	ConnectRequest  = "connect_request"
 	ConnectReply    = "connect_reply"
 )
@@ -42,6 +42,13 @@ const (
 var served = map[string]bool{
 	protocol.ExecuteRequest: true, protocol.CompleteRequest: true, protocol.InspectRequest: true,
 	protocol.KernelInfoRequest: true, protocol.InterruptRequest: true, protocol.ShutdownRequest: true,
+	CommOpen: true, CommMsg: true, CommClose: true, CommInfoRequest: true,
+}
+
+// kernelStatus are the requests whose busy and idle the kernel publishes
+// itself (it handles them in order with the cells).
+var kernelStatus = map[string]bool{
+	protocol.ExecuteRequest: true, CommOpen: true, CommMsg: true, CommClose: true, CommInfoRequest: true,
 }
 
 // Options configure a Carrier.
@@ -261,7 +268,7 @@ func (c *Carrier) read(s zmq4.Socket, channel string, out chan request) {
 
 // Receive returns the next request for the kernel: control requests
 // first, then shell requests in order. Requests the kernel does not
-// handle (is_complete, history, comm_info, comms) are answered here.
+// handle (is_complete, history, connect) are answered here.
 func (c *Carrier) Receive() (*protocol.Message, error) {
 	for {
 		var q request
@@ -307,7 +314,7 @@ func (c *Carrier) accept(q request) *protocol.Message {
 	}
 	// Busy and idle around every request, as Jupyter asks, but not while
 	// a cell runs: an idle then would tell frontends the kernel is idle.
-	r.wrapped = m.Type() != protocol.ExecuteRequest && idle
+	r.wrapped = !kernelStatus[m.Type()] && idle
 	c.mu.Unlock()
 
 	if r.wrapped {
@@ -335,20 +342,10 @@ func (c *Carrier) accept(q request) *protocol.Message {
 		h := c.history.reply(req)
 		c.mu.Unlock()
 		c.answer(r, HistoryReply, map[string]any{"status": "ok", "history": h})
-	case CommInfoRequest:
-		c.answer(r, CommInfoReply, map[string]any{"status": "ok", "comms": map[string]any{}})
 	case ConnectRequest:
 		i := c.info
 		c.answer(r, ConnectReply, map[string]any{"status": "ok", "shell_port": i.ShellPort, "iopub_port": i.IOPubPort,
 			"stdin_port": i.StdinPort, "hb_port": i.HBPort, "control_port": i.ControlPort})
-	case CommOpen:
-		// Firn has no comm targets: close it at once, as the spec asks.
-		var req struct {
-			CommID string `json:"comm_id"`
-		}
-		_ = m.Decode(&req)
-		c.publish(r, CommClose, map[string]any{"comm_id": req.CommID, "data": map[string]any{}})
-	case CommMsg, CommClose:
 	default:
 		c.logf("no handler for %s on %s; not answered", m.Type(), r.channel)
 	}

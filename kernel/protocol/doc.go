@@ -33,6 +33,11 @@
 //	interrupt_reply     control  status
 //	shutdown_request    control  restart
 //	shutdown_reply      control  status, restart
+//	comm_info_request   shell    target_name (optional)
+//	comm_info_reply     shell    status, comms ({comm_id: {target_name}})
+//	comm_msg            shell    comm_id, data (no reply)
+//	comm_close          shell    comm_id, data (no reply)
+//	comm_open           shell    comm_id, target_name, data (the kernel closes it: it has no targets)
 //
 // Published (kernel → client, channel iopub):
 //
@@ -44,6 +49,22 @@
 //	update_display_data   data, metadata, transient.display_id (replaces the display with that id)
 //	execute_result        execution_count, data, metadata (the value of a cell's last expression)
 //	error                 ename, evalue, traceback (lines)
+//	comm_open             comm_id, target_name, data; metadata.version (a widget's model)
+//	comm_msg              comm_id, data (a widget's state update)
+//	comm_close            comm_id, data
+//
+// # Widgets
+//
+// A cell's widgets (kernel/display: Slider, Dropdown…) are ipywidgets
+// models on comms of target "jupyter.widget" (WidgetTarget), in
+// ipywidgets' widget messaging protocol 2: the kernel opens one per
+// control before the display_data that shows it, with the model's whole
+// state (Widget.State); a front end's comm_msg {method: "update", state}
+// sets the value cells read (Widget.ValueOf), {method: "request_state"}
+// is answered with an update holding the whole state. Firn's own notebook
+// sends the values instead with each execute_request, in its
+// firn_widgets field (label → value), which WidgetValues reads from a
+// notebook's saved widget state.
 //
 // MIME bundles map a MIME type to its data: text types as strings,
 // image/png as base64, application/json as JSON (see kernel/display).

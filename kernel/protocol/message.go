@@ -39,6 +39,15 @@ const (
 	UpdateDisplayData = "update_display_data"
 	ExecuteResult     = "execute_result"
 	Error             = "error"
+
+	// Comms (the messaging spec's custom messages): either side opens a
+	// comm to a target, both send on it, either closes it. Firn's kernel
+	// opens one per widget (target WidgetTarget).
+	CommOpen        = "comm_open"
+	CommMsg         = "comm_msg"
+	CommClose       = "comm_close"
+	CommInfoRequest = "comm_info_request"
+	CommInfoReply   = "comm_info_reply"
 )
 
 // Execution states published in status messages.
@@ -235,6 +244,34 @@ type (
 	ShutdownContent struct {
 		Status  string `json:"status,omitempty"`
 		Restart bool   `json:"restart"`
+	}
+	// CommOpenContent opens a comm (comm_open, shell from a frontend,
+	// iopub from the kernel); Metadata of the message carries the
+	// target's protocol version.
+	CommOpenContent struct {
+		CommID     string         `json:"comm_id"`
+		TargetName string         `json:"target_name"`
+		Data       map[string]any `json:"data"`
+	}
+	// CommMsgContent is a message on a comm (comm_msg), and the content
+	// of comm_close.
+	CommMsgContent struct {
+		CommID string         `json:"comm_id"`
+		Data   map[string]any `json:"data"`
+	}
+	// CommInfoRequestContent asks for the open comms, of one target when
+	// TargetName is set.
+	CommInfoRequestContent struct {
+		TargetName string `json:"target_name,omitempty"`
+	}
+	// CommInfo describes an open comm.
+	CommInfo struct {
+		TargetName string `json:"target_name"`
+	}
+	// CommInfoReplyContent lists the open comms by id.
+	CommInfoReplyContent struct {
+		Status string              `json:"status"`
+		Comms  map[string]CommInfo `json:"comms"`
 	}
 	// StatusOnly is the content of replies that carry only a status.
 	StatusOnly struct {

@@ -30,7 +30,10 @@
 // and on paper (scroll boxes open up, code wraps).
 //
 // Each output shows the richest MIME type of its bundle, in this order:
-// text/html (sanitized), image/svg+xml (sanitized), image/png, image/jpeg,
+// a widget (display.WidgetMIME: a slider, dropdown… drawn as a still
+// control with its label and the value the reader left: a slider's value
+// as a <meter> bar between its bounds, a dropdown's choice among its
+// options, a checkbox ticked or not), text/html (sanitized), image/svg+xml (sanitized), image/png, image/jpeg,
 // image/gif (as data: URIs), text/markdown, text/latex, application/json
 // (indented) and text/plain. Streams and error tracebacks keep their ANSI
 // colours, as spans; carriage returns overwrite their line as on a
@@ -55,7 +58,8 @@
 // and font styles; SVG keeps only drawing elements and attributes without
 // event handlers or references outside the document, and is shown as an
 // image (<img src="data:image/svg+xml…">), where browsers run no script
-// anyway. Text is escaped. Each output and Markdown cell is contained
+// anyway. Widgets are Firn's own markup with their text escaped, no form
+// controls and no style attributes. Text is escaped. Each output and Markdown cell is contained
 // (CSS contain: layout paint), so nothing in it is placed or painted
 // outside its box. A Content-Security-Policy meta tag (default-src 'none';
 // images and fonts only from data: URIs; only inline styles and scripts)

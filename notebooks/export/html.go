@@ -247,6 +247,9 @@ func (p *htmlPage) bundle(b *bytes.Buffer, o *notebooks.Output) {
 	mime := chooseMIME(o.Data, htmlPriority)
 	text, _ := textData(o.Data[mime])
 	switch mime {
+	case mimeWidget:
+		w, _ := widget(o.Data[mime])
+		b.WriteString(widgetHTML(w))
 	case mimeHTML:
 		class := "html-output"
 		if hasMath(text) {

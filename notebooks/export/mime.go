@@ -25,7 +25,8 @@ const (
 
 // htmlPriority is the order in which the HTML export picks one MIME type
 // of an output's bundle: the richest first, as Jupyter does.
-var htmlPriority = []string{mimeHTML, mimeSVG, mimePNG, mimeJPEG, mimeGIF, mimeMarkdown, mimeLaTeX, mimeJSON, mimeText}
+// A widget is drawn as a still control rather than its line of text.
+var htmlPriority = []string{mimeWidget, mimeHTML, mimeSVG, mimePNG, mimeJPEG, mimeGIF, mimeMarkdown, mimeLaTeX, mimeJSON, mimeText}
 
 // markdownPriority is the order for the Markdown export, as nbconvert's:
 // what Markdown can hold as it is first.
@@ -39,7 +40,13 @@ func chooseMIME(data notebooks.MIMEBundle, priority []string) string {
 		if !ok || v == nil {
 			continue
 		}
-		if t != mimeJSON {
+		switch t {
+		case mimeJSON:
+		case mimeWidget:
+			if _, ok := widget(v); !ok {
+				continue
+			}
+		default:
 			if _, ok := textData(v); !ok {
 				continue
 			}

@@ -21,6 +21,15 @@
 // cycle or a cell that cannot be read refuse the run with a
 // *ParameterError naming the cells, before anything runs.
 //
+// # Widgets
+//
+// The values a reader left on the notebook's widgets (display.Slider,
+// Dropdown…), saved in its metadata as nbformat's widget state
+// (metadata.widgets["application/vnd.jupyter.widget-state+json"], as the
+// notebook page writes it), go with every cell to the kernel, by the
+// widget's label (protocol.WidgetValues): a headless run computes with
+// the values the reader chose, not the defaults in the code.
+//
 // # Parameters
 //
 // As in papermill: the first code cell tagged "parameters" holds the

@@ -130,11 +130,16 @@ func Notebook(ctx context.Context, nb *notebooks.Notebook, opts Options) error {
 	}
 	defer k.Shutdown(context.WithoutCancel(ctx))
 
+	// The values the reader left on the notebook's widgets (its saved
+	// widget state, by label), which the cells' widgets read as in the
+	// notebook page.
+	widgets := protocol.WidgetValues(nb.Metadata["widgets"])
+
 	var first *CellError
 	for n, i := range code {
 		cell := nb.Cells[i]
 		progress(Progress{Done: n, Total: len(code), Cell: i + 1, ID: cell.ID, Elapsed: time.Since(start)})
-		cerr, err := execute(ctx, k, cell, opts)
+		cerr, err := execute(ctx, k, cell, widgets, opts)
 		if err != nil {
 			return fmt.Errorf("%s: cell %d (id %s): %w", opts.Name, i+1, cell.ID, err)
 		}
@@ -192,7 +197,7 @@ func record(nb *notebooks.Notebook, version string, params map[string]any) {
 // execute runs one cell, storing its outputs. It returns the cell's
 // failure, or an error when the run cannot go on (ctx cancelled, kernel
 // gone).
-func execute(ctx context.Context, k kernelClient, cell *notebooks.Cell, opts Options) (*CellError, error) {
+func execute(ctx context.Context, k kernelClient, cell *notebooks.Cell, widgets map[string]any, opts Options) (*CellError, error) {
 	cellCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	timedOut := make(chan struct{})
@@ -207,7 +212,7 @@ func execute(ctx context.Context, k kernelClient, cell *notebooks.Cell, opts Opt
 	defer stop()
 
 	out := &collector{cell: cell, displays: map[string][]*notebooks.Output{}}
-	reply, err := k.ExecuteRequest(cellCtx, protocol.ExecuteRequestContent{Code: cell.Source, StoreHistory: true, StopOnError: true}, out.add)
+	reply, err := k.ExecuteRequest(cellCtx, protocol.ExecuteRequestContent{Code: cell.Source, StoreHistory: true, StopOnError: true, Widgets: widgets}, out.add)
 	if reply.ExecutionCount > 0 {
 		n := reply.ExecutionCount
 		cell.ExecutionCount = &n

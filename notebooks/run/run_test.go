@@ -401,3 +401,32 @@ func TestOtherKernelNotRun(t *testing.T) {
 		t.Errorf("the Python outputs changed: %+v", o)
 	}
 }
+
+// TestRunUsesSavedWidgetValues runs a notebook file whose slider starts
+// at 3000 in its code and whose saved widget state (metadata.widgets, as
+// the notebook page saves it) holds 2800, and whose dropdown the reader
+// set to its second option: the run computes with the reader's values,
+// and the widget outputs show them.
+func TestRunUsesSavedWidgetValues(t *testing.T) {
+	nb, err := notebooks.ReadFile(filepath.Join("testdata", "widgets.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Notebook(testContext(t), nb, Options{Kernel: kernelOptions(t), Name: "widgets.ipynb"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"", // the markdown cell
+		"display_data:ELA (m) = 2800 (slider from 2500 to 3500)\ndisplay_data:climate = warming (one of steady, warming, cooling)\n",
+		"stdout:running with ELA 2800 m and a warming climate\n",
+	}
+	for i, c := range nb.Cells {
+		if got := text(c); got != want[i] {
+			t.Errorf("cell %d shows %q, want %q", i+1, got, want[i])
+		}
+	}
+	// The run leaves the saved values as they were.
+	if got := nb.Metadata["widgets"]; got == nil {
+		t.Error("the run dropped the notebook's widget state")
+	}
+}

@@ -42,18 +42,20 @@ func firnDisplay() map[string]reflect.Value {
 		"WidgetMIME":            reflect.ValueOf(constant.MakeFromLiteral("\"application/vnd.firn.widget+json\"", token.STRING, 0)),
 
 		// type definitions
-		"Bundle":      reflect.ValueOf((*display.Bundle)(nil)),
-		"Choice":      reflect.ValueOf((*display.Choice)(nil)),
-		"Display":     reflect.ValueOf((*display.Display)(nil)),
-		"Handle":      reflect.ValueOf((*display.Handle)(nil)),
-		"Number":      reflect.ValueOf((*display.Number)(nil)),
-		"ProgressBar": reflect.ValueOf((*display.ProgressBar)(nil)),
-		"Publisher":   reflect.ValueOf((*display.Publisher)(nil)),
-		"PushButton":  reflect.ValueOf((*display.PushButton)(nil)),
-		"Toggle":      reflect.ValueOf((*display.Toggle)(nil)),
+		"Bundle":          reflect.ValueOf((*display.Bundle)(nil)),
+		"Choice":          reflect.ValueOf((*display.Choice)(nil)),
+		"Display":         reflect.ValueOf((*display.Display)(nil)),
+		"Handle":          reflect.ValueOf((*display.Handle)(nil)),
+		"Number":          reflect.ValueOf((*display.Number)(nil)),
+		"ProgressBar":     reflect.ValueOf((*display.ProgressBar)(nil)),
+		"Publisher":       reflect.ValueOf((*display.Publisher)(nil)),
+		"PushButton":      reflect.ValueOf((*display.PushButton)(nil)),
+		"Toggle":          reflect.ValueOf((*display.Toggle)(nil)),
+		"WidgetPublisher": reflect.ValueOf((*display.WidgetPublisher)(nil)),
 
 		// interface wrapper definitions
-		"_Publisher": reflect.ValueOf((*_firn_display_Publisher)(nil)),
+		"_Publisher":       reflect.ValueOf((*_firn_display_Publisher)(nil)),
+		"_WidgetPublisher": reflect.ValueOf((*_firn_display_WidgetPublisher)(nil)),
 	}
 }
 
@@ -68,5 +70,23 @@ func (W _firn_display_Publisher) Publish(id string, b display.Bundle) {
 	W.WPublish(id, b)
 }
 func (W _firn_display_Publisher) Update(id string, b display.Bundle) {
+	W.WUpdate(id, b)
+}
+
+// _firn_display_WidgetPublisher is an interface wrapper for WidgetPublisher type
+type _firn_display_WidgetPublisher struct {
+	IValue      interface{}
+	WOpenWidget func(desc map[string]any)
+	WPublish    func(id string, b display.Bundle)
+	WUpdate     func(id string, b display.Bundle)
+}
+
+func (W _firn_display_WidgetPublisher) OpenWidget(desc map[string]any) {
+	W.WOpenWidget(desc)
+}
+func (W _firn_display_WidgetPublisher) Publish(id string, b display.Bundle) {
+	W.WPublish(id, b)
+}
+func (W _firn_display_WidgetPublisher) Update(id string, b display.Bundle) {
 	W.WUpdate(id, b)
 }
