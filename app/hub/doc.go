@@ -51,6 +51,14 @@
 //	GET  /logout                a page with the logout button
 //	POST /logout                (header X-Firn-CSRF or form field csrf = the session's) → the
 //	                            session is deleted on the server, 303 to /login. Kernels keep running.
+//	GET  /hub/me                {"name", "role"} of the login (the page shows "Hand in" to students,
+//	                            "Hand-ins" to teachers)
+//	POST /hub/publish           (a teacher or admin; CSRF) {"class", "folder" (of their workspace),
+//	                            "name"?} → the folder published to the class (Publish)
+//	POST /hub/handin            (CSRF) {"path"}: the student hands in that file of a published folder
+//	GET  /hub/handins           (a teacher or admin) the list of hand-ins
+//	GET  /hub/handins/{id}      (a teacher or admin) a handed-in notebook as a static page
+//	                            (notebooks/export; no scripts), read-only
 //	/user/NAME/…                NAME's notebook server: its protocol is app's (see package app),
 //	                            under this prefix. Needs the session of NAME (otherwise 401 for the
 //	                            API, a redirect to /login for pages; 403 for another user's NAME),
@@ -72,6 +80,18 @@
 // through the hub, and only with NAME's login. Its kernels run in
 // DATA/users/NAME and outlive the browser and the login: a cell running
 // at logout goes on, and its output is replayed to the next login.
+//
+// # Publishing and hand-ins
+//
+// Publish copies a teacher's folder to DATA/published/CLASS/NAME (a new
+// version replaces the old one at once); Sync gives a student what was
+// published to their classes, into the folder NAME of their workspace,
+// when they open their notebooks (GET /user/NAME/). As nbgitpuller does,
+// a file the student does not have is copied (also one they deleted), a
+// file whose content is still the copy they were given (its SHA-256 is
+// in the database) gets the new version, and a file they changed stays
+// theirs. A hand-in is a copy under DATA/handins/CLASS/NAME/STUDENT,
+// replaced by a later hand-in of the same file.
 //
 // # Idle culling
 //

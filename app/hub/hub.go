@@ -68,6 +68,7 @@ type Options struct {
 type Hub struct {
 	opts    Options
 	store   *Store
+	syncMu  sync.Mutex // one Sync at a time: publications to files
 	logger  *slog.Logger
 	now     func() time.Time
 	byAcct  *guard.Limiter
@@ -277,6 +278,18 @@ func (h *Hub) routes() http.Handler {
 	mux.HandleFunc("POST /invite/{token}", h.invite)
 	mux.HandleFunc("GET /logout", h.logoutPage)
 	mux.HandleFunc("POST /logout", h.logout)
+	mux.HandleFunc("GET /hub/me", func(w http.ResponseWriter, r *http.Request) {
+		u, ok := h.checked(w, r)
+		if !ok {
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"name": u.Name, "role": u.Role})
+	})
+	mux.HandleFunc("POST /hub/publish", h.publishRequest)
+	mux.HandleFunc("POST /hub/handin", h.handIn)
+	mux.HandleFunc("GET /hub/handins", h.handinsPage)
+	mux.HandleFunc("GET /hub/handins/{id}", h.handinView)
 	mux.HandleFunc("/user/{name}/", h.userRequest)
 	mux.HandleFunc("/user/{name}", func(w http.ResponseWriter, r *http.Request) {
 		if CheckName("user name", r.PathValue("name")) != nil {
@@ -356,6 +369,13 @@ func (h *Hub) userRequest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
+	}
+	if r.Method == http.MethodGet && rest == "/" {
+		// Opening the notebooks brings what was published to the
+		// user's classes since the last time.
+		if _, err := h.Sync(r.Context(), name); err != nil {
+			h.logger.Error("sync", "user", name, "err", err)
+		}
 	}
 	// The notebook server sees the hub's secret for this user, never the
 	// browser's cookies; the hub has checked CSRF and Origin.

@@ -69,6 +69,39 @@ var migrations = []string{
 		expires TEXT NOT NULL
 	);
 	CREATE INDEX invitations_user ON invitations(user_id);`,
+	// 4: folders published to a class (their files are under
+	// DATA/published/CLASS/NAME), what each student got of each file (the
+	// SHA-256 of the copy handed out, to tell an edited copy from an
+	// untouched one) and up to which version, and hand-ins.
+	`CREATE TABLE publications (
+		id INTEGER PRIMARY KEY,
+		group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		published TEXT NOT NULL,
+		UNIQUE (group_id, name)
+	);
+	CREATE TABLE copies (
+		publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		path TEXT NOT NULL,
+		sha256 TEXT NOT NULL,
+		PRIMARY KEY (publication_id, user_id, path)
+	);
+	CREATE TABLE synced (
+		publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		version INTEGER NOT NULL,
+		PRIMARY KEY (publication_id, user_id)
+	);
+	CREATE TABLE handins (
+		id INTEGER PRIMARY KEY,
+		publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		path TEXT NOT NULL,
+		handed_in TEXT NOT NULL,
+		UNIQUE (publication_id, user_id, path)
+	);`,
 }
 
 // noPassword is the password column of a user who has none yet (invited,

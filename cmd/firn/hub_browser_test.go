@@ -104,7 +104,32 @@ fmt.Println("finished")`
 	if len(rows) != 2 || rows[1][0] != "ben" {
 		t.Fatalf("firn hub class add printed %q", links)
 	}
-	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws, "ben", rows[1][1])
+	// A teacher, and a folder published to alice's class while the hub
+	// runs: alice gets it when she next opens her notebooks.
+	teacher := exec.CommandContext(ctx, firnBin, "hub", "user", "add", "tina", "--role", "teacher", "--password-stdin", "--data", data)
+	teacher.Env, teacher.Stdin = env, strings.NewReader("cirque-2026\n")
+	if out, err := teacher.CombinedOutput(); err != nil {
+		t.Fatalf("firn hub user add tina: %v\n%s", err, out)
+	}
+	week := filepath.Join(t.TempDir(), "week1")
+	if err := os.MkdirAll(week, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lesson, _ := json.Marshal(map[string]any{
+		"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "firn", "display_name": "Go (Firn)", "language": "go"}},
+		"cells": []any{map[string]any{"cell_type": "code", "id": "e1", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil,
+			"source": `fmt.Printf("ELA %.0f m\n", 3000.0+150*1.5)`}},
+	})
+	if err := os.WriteFile(filepath.Join(week, "ela.ipynb"), lesson, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	publish := exec.CommandContext(ctx, firnBin, "hub", "publish", "glac101", week, "--data", data)
+	publish.Env = env
+	if out, err := publish.CombinedOutput(); err != nil {
+		t.Fatalf("firn hub publish: %v\n%s", err, out)
+	}
+	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws, "ben", rows[1][1], "tina", "cirque-2026")
 	node.Dir = frontendDir
 	out, nerr := node.CombinedOutput()
 	hub.Process.Signal(os.Interrupt)

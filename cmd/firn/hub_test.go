@@ -106,3 +106,44 @@ func TestHubClassAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestHubPublish: a teacher publishes a folder to a class from the
+// command line; the files are kept in the hub's data folder; again, the
+// version goes up; a class that does not exist or a folder that is not
+// there is exit status 2 naming it.
+func TestHubPublish(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	if r := firn(t, "moraine-2026\n", "hub", "user", "add", "ana", "--group", "geo101", "--password-stdin", "--data", data); r.code != 0 {
+		t.Fatalf("user add: %s", r.stderr)
+	}
+	week := filepath.Join(dir, "week 1")
+	if err := os.MkdirAll(week, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(week, "ela.ipynb"), []byte(`{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"version 1", "version 2"} {
+		r := firn(t, "", "hub", "publish", "geo101", week, "--as", "week1", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "published "+week+" to class geo101 as week1 ("+want+")") {
+			t.Fatalf("publish %d: %d %q %q", i+1, r.code, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "published", "geo101", "week1", "ela.ipynb")); err != nil {
+		t.Errorf("the published copy: %v", err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"geo102", week, "--as", "week1"}, "no class geo102"},
+		{[]string{"geo101", filepath.Join(dir, "gone")}, "gone: no such file or directory"},
+		{[]string{"geo101", week}, `publication name "week 1"`},
+		{[]string{"geo101"}, "want CLASS and FOLDER"},
+	} {
+		r := firn(t, "", append(append([]string{"hub", "publish"}, c.args...), "--data", data)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("publish %v: %d %q, want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launch, open, outputsOf, idleCounted } from './lib.mjs';
 
-const [hubURL, name, password, workspace, invitee, invite] = process.argv.slice(2);
+const [hubURL, name, password, workspace, invitee, invite, teacher, teacherPassword] = process.argv.slice(2);
 const origin = new URL(hubURL).origin;
 const browser = await launch();
 let failed = false;
@@ -59,6 +59,18 @@ try {
   const text = await outputsOf(page, 0).textContent();
   check((text.match(/started/g) ?? []).length === 1 && text.includes('finished'), `logged in again, the cell's outputs are there once: ${JSON.stringify(text)}`);
 
+  // The folder the teacher published to her class is in her workspace:
+  // she runs its lesson and hands it in.
+  if (teacher) {
+    await open(page, 'week1/ela.ipynb');
+    await page.keyboard.press('Control+Enter');
+    await outputsOf(page, 0).filter({ hasText: 'ELA 3225 m' }).waitFor();
+    await idleCounted(page, 0);
+    await page.click('[data-testid="btn-hand-in"]');
+    await page.locator('.toast', { hasText: 'Handed in week1/ela.ipynb' }).waitFor();
+    check(true, 'the published lesson is in her workspace; she runs it and hands it in');
+  }
+
   // A student of a class added with firn hub class add follows her
   // invitation link, chooses a password and lands in her notebooks; the
   // link then no longer works.
@@ -82,6 +94,32 @@ try {
     for (let i = browser.errors.length - 1; i >= 0; i--) if (/status of 404/.test(browser.errors[i])) browser.errors.splice(i, 1);
   }
   check(browser.errors.length === 0, 'no page errors' + (browser.errors.length ? ': ' + browser.errors.join(' | ') : ''));
+
+  // The teacher, in a browser of her own, sees who handed in what and
+  // reads alice's notebook, with its output, read-only.
+  if (teacher) {
+    const tb = await launch();
+    try {
+      const tp = await tb.newPage();
+      await tp.goto(origin + '/login');
+      await tp.fill('#name', teacher);
+      await tp.fill('#password', teacherPassword);
+      await Promise.all([tp.waitForURL(origin + '/user/' + teacher + '/'), tp.click('button[type=submit]')]);
+      const link = tp.locator('[data-testid="handins"]');
+      await link.waitFor();
+      check(await tp.locator('[data-testid="btn-hand-in"]').count() === 0, 'a teacher gets the hand-ins link, not a hand-in button');
+      await tp.goto(origin + '/hub/handins');
+      const row = tp.locator('tr[data-student="' + name + '"]');
+      check((await row.textContent()).includes('week1/ela.ipynb'), 'the hand-ins page lists alice\'s notebook');
+      await Promise.all([tp.waitForLoadState(), row.locator('a').click()]);
+      const view = await tp.textContent('body');
+      check(view.includes('ELA 3225 m') && await tp.locator('textarea, [contenteditable="true"], .cm-editor').count() === 0,
+        'the teacher reads alice\'s notebook with its output, read-only');
+      check(tb.errors.length === 0, 'no page errors as the teacher' + (tb.errors.length ? ': ' + tb.errors.join(' | ') : ''));
+    } finally {
+      await tb.close();
+    }
+  }
 } catch (e) {
   console.log('FAIL ' + (e && e.stack ? e.stack : e));
   failed = true;

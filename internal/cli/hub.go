@@ -33,6 +33,10 @@ const hubUsage = `usage:
                       add a class and its students (the CSV's "name" column): each new
                       student gets a one-use invitation link to choose a password;
                       prints name,link,expires as CSV
+  firn hub publish CLASS FOLDER [--as NAME] [--data DIR]
+                      publish a folder to a class: each student gets a copy in the folder
+                      NAME of their workspace when they next open their notebooks; publish
+                      again to update (files a student changed stay theirs)
 
 The data folder (default: Firn's hub folder in your data directory) holds the
 database hub.db and users/NAME; a backup is a copy of it.
@@ -61,6 +65,9 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if len(args) > 0 && args[0] == "class" {
 		return hubClassCommand(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "publish" {
+		return hubPublishCommand(ctx, args[1:], stdout)
 	}
 	fs := newFlags("firn hub")
 	addr := fs.String("addr", hub.DefaultAddr, "address to listen on, HOST:PORT")
@@ -284,6 +291,35 @@ func hubClassCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "; already users with a password (added to the class, no link): %s", strings.Join(existing, ", "))
 	}
 	fmt.Fprintln(stderr)
+	return nil
+}
+
+// hubPublishCommand is `firn hub publish CLASS FOLDER [--as NAME]`.
+func hubPublishCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("firn hub publish")
+	data := fs.String("data", defaultHubData(), "the hub's data `DIR`")
+	as := fs.String("as", "", "the `NAME` of the folder in the students' workspaces (default: FOLDER's name)")
+	if err := parse(fs, "firn hub publish CLASS FOLDER [--as NAME] [--data DIR]", args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return usagef("firn hub publish: want CLASS and FOLDER")
+	}
+	name := *as
+	if name == "" {
+		name = filepath.Base(filepath.Clean(fs.Arg(1)))
+	}
+	h, err := hub.New(hub.Options{Data: *data})
+	if err != nil {
+		return fmt.Errorf("firn hub publish: %w", err)
+	}
+	defer h.Shutdown(ctx)
+	p, err := h.Publish(ctx, fs.Arg(0), name, fs.Arg(1))
+	if err != nil {
+		return usageError{fmt.Errorf("firn hub publish: %w", err)}
+	}
+	fmt.Fprintf(stdout, "published %s to class %s as %s (version %d): each student gets it in their folder %s/ when they next open their notebooks\n",
+		fs.Arg(1), p.Class, p.Name, p.Version, p.Name)
 	return nil
 }
 

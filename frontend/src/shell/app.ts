@@ -20,7 +20,7 @@ import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
 import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
-import { hubUser, logoutLink } from './hub';
+import { handInButton, handinsLink, hubMe, hubUser, logoutLink } from './hub';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
 import { initTheme, toggleTheme, currentTheme } from './theme';
@@ -126,7 +126,18 @@ export class App {
     this.appViewButton.addEventListener('click', () => this.setAppView(!document.body.classList.contains('app-view')));
     top.append(toggleFiles, brand, this.title, this.saveState, spacer, this.appViewButton, this.status.el, this.picker.el, theme, help);
     const user = hubUser(location.pathname);
-    if (user) top.append(logoutLink(user));
+    if (user) {
+      const logout = logoutLink(user);
+      top.append(logout);
+      // A student hands in the open notebook; a teacher sees the hand-ins.
+      void hubMe().then((me) => {
+        if (!me) return;
+        logout.before(me.role === 'student'
+          ? handInButton(() => this.path, () => this.panel?.save() ?? Promise.resolve(),
+            (msg, error) => toast(msg, { kind: error ? 'error' : 'info' }))
+          : handinsLink());
+      });
+    }
 
     // Toolbar.
     const p = () => this.panel;

@@ -21,3 +21,66 @@ export function logoutLink(name: string): HTMLAnchorElement {
   a.dataset['testid'] = 'logout';
   return a;
 }
+
+/** HubMe is who is logged in to the hub (GET /hub/me). */
+export interface HubMe {
+  name: string;
+  role: 'admin' | 'teacher' | 'student';
+}
+
+function csrf(): string {
+  const m = /(?:^|;\s*)firn_csrf=([^;]*)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]!) : '';
+}
+
+/** hubMe asks the hub who is logged in (null if it cannot say). */
+export async function hubMe(): Promise<HubMe | null> {
+  try {
+    const r = await fetch('/hub/me', { credentials: 'same-origin' });
+    return r.ok ? ((await r.json()) as HubMe) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * handInButton hands in the open notebook (POST /hub/handin): a copy goes
+ * to the teacher, replacing an earlier hand-in of the same file. say
+ * shows the hub's answer.
+ */
+export function handInButton(path: () => string, save: () => Promise<void>, say: (msg: string, error: boolean) => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'btn btn-ghost';
+  b.textContent = 'Hand in';
+  b.title = 'Hand in this notebook to your teacher (a copy; you can hand in again)';
+  b.dataset['testid'] = 'btn-hand-in';
+  b.addEventListener('click', async () => {
+    const p = path();
+    if (!p) {
+      say('Open the notebook to hand in first.', true);
+      return;
+    }
+    await save();
+    const r = await fetch('/hub/handin', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-Firn-CSRF': csrf() },
+      body: JSON.stringify({ path: p }),
+    });
+    const body = (await r.json().catch(() => ({}))) as { error?: string; handed_in?: string };
+    if (r.ok) say(`Handed in ${p} to your teacher.`, false);
+    else say(body.error ?? `Hand-in failed (${r.status}).`, true);
+  });
+  return b;
+}
+
+/** handinsLink is a teacher's link to the hand-ins page. */
+export function handinsLink(): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.className = 'btn btn-ghost';
+  a.href = '/hub/handins';
+  a.target = '_blank';
+  a.textContent = 'Hand-ins';
+  a.dataset['testid'] = 'handins';
+  return a;
+}

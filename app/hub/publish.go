@@ -1,0 +1,615 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firnglacier/firn/app"
+	"github.com/firnglacier/firn/app/internal/guard"
+	"github.com/firnglacier/firn/internal/atomicfile"
+	"github.com/firnglacier/firn/notebooks"
+	"github.com/firnglacier/firn/notebooks/export"
+)
+
+// Bounds of a published folder and of a hand-in.
+const (
+	maxPublishedFiles = 10000
+	maxPublishedBytes = 1 << 30
+	maxHandinBytes    = 64 << 20
+)
+
+// Publication is a folder a teacher published to a class: its files are
+// under DATA/published/CLASS/NAME and each student of the class gets a
+// copy in their workspace's folder NAME.
+type Publication struct {
+	ID        int64
+	Class     string
+	Name      string
+	Version   int // 1 for the first publication, one more for each update
+	Published time.Time
+}
+
+// Handin is a copy of a student's file handed in to the teacher, kept
+// under DATA/handins/CLASS/PUBLICATION/STUDENT/PATH.
+type Handin struct {
+	ID          int64
+	Class       string
+	Publication string
+	Student     string
+	Path        string // in the student's workspace, e.g. "glaciers-101/01-getting-started.ipynb"
+	HandedIn    time.Time
+}
+
+// SyncReport says what a student's Sync did, by path in their workspace.
+type SyncReport struct {
+	Added   []string // new files
+	Updated []string // files the student had not changed, replaced by the teacher's new version
+	Kept    []string // files the student changed: theirs stays, the teacher's update is not applied
+}
+
+func (s *Store) publish(ctx context.Context, class, name string, now time.Time) (Publication, error) {
+	stamp := now.UTC().Format(time.RFC3339Nano)
+	var p Publication
+	err := s.db.QueryRowContext(ctx, `INSERT INTO publications (group_id, name, version, published)
+		SELECT id, ?, 1, ? FROM groups WHERE name = ?
+		ON CONFLICT (group_id, name) DO UPDATE SET version = version + 1, published = excluded.published
+		RETURNING id, version`, name, stamp, class).Scan(&p.ID, &p.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Publication{}, fmt.Errorf("no class %s (add it with firn hub class add)", class)
+	}
+	if err != nil {
+		return Publication{}, fmt.Errorf("publish %s to %s: %w", name, class, err)
+	}
+	p.Class, p.Name, p.Published = class, name, now.UTC()
+	return p, nil
+}
+
+// publications are every publication (user == "") or those of the
+// classes user is in, by class and name.
+func (s *Store) publications(ctx context.Context, user string) ([]Publication, error) {
+	q := `SELECT p.id, g.name, p.name, p.version, p.published FROM publications p JOIN groups g ON g.id = p.group_id`
+	args := []any{}
+	if user != "" {
+		q += ` JOIN members m ON m.group_id = g.id JOIN users u ON u.id = m.user_id WHERE u.name = ?`
+		args = append(args, user)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY g.name, p.name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Publication
+	for rows.Next() {
+		var p Publication
+		var stamp string
+		if err := rows.Scan(&p.ID, &p.Class, &p.Name, &p.Version, &stamp); err != nil {
+			return nil, err
+		}
+		p.Published, _ = time.Parse(time.RFC3339Nano, stamp)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Publications lists every folder published to a class.
+func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
+	return s.publications(ctx, "")
+}
+
+func (s *Store) syncedVersion(ctx context.Context, pub int64, user string) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT s.version FROM synced s JOIN users u ON u.id = s.user_id
+		WHERE s.publication_id = ? AND u.name = ?`, pub, user).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+func (s *Store) setSynced(ctx context.Context, pub int64, user string, version int) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO synced (publication_id, user_id, version) SELECT ?, id, ? FROM users WHERE name = ?
+		ON CONFLICT (publication_id, user_id) DO UPDATE SET version = excluded.version`, pub, version, user)
+	return err
+}
+
+// copies are the SHA-256 of each file handed out to user, by path in the
+// publication.
+func (s *Store) copies(ctx context.Context, pub int64, user string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.path, c.sha256 FROM copies c JOIN users u ON u.id = c.user_id
+		WHERE c.publication_id = ? AND u.name = ?`, pub, user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var p, h string
+		if err := rows.Scan(&p, &h); err != nil {
+			return nil, err
+		}
+		out[p] = h
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) setCopy(ctx context.Context, pub int64, user, rel, sum string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO copies (publication_id, user_id, path, sha256) SELECT ?, id, ?, ? FROM users WHERE name = ?
+		ON CONFLICT (publication_id, user_id, path) DO UPDATE SET sha256 = excluded.sha256`, pub, rel, sum, user)
+	return err
+}
+
+func (s *Store) handIn(ctx context.Context, pub int64, user, rel string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO handins (publication_id, user_id, path, handed_in) SELECT ?, id, ?, ? FROM users WHERE name = ?
+		ON CONFLICT (publication_id, user_id, path) DO UPDATE SET handed_in = excluded.handed_in`,
+		pub, rel, now.UTC().Format(time.RFC3339Nano), user)
+	return err
+}
+
+const handinQuery = `SELECT h.id, g.name, p.name, u.name, h.path, h.handed_in FROM handins h
+	JOIN publications p ON p.id = h.publication_id JOIN groups g ON g.id = p.group_id JOIN users u ON u.id = h.user_id`
+
+func scanHandin(sc interface{ Scan(...any) error }) (Handin, error) {
+	var x Handin
+	var stamp string
+	if err := sc.Scan(&x.ID, &x.Class, &x.Publication, &x.Student, &x.Path, &stamp); err != nil {
+		return Handin{}, err
+	}
+	x.HandedIn, _ = time.Parse(time.RFC3339Nano, stamp)
+	return x, nil
+}
+
+// Handins lists the files handed in, by class, publication, student and
+// path.
+func (s *Store) Handins(ctx context.Context) ([]Handin, error) {
+	rows, err := s.db.QueryContext(ctx, handinQuery+` ORDER BY g.name, p.name, u.name, h.path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Handin
+	for rows.Next() {
+		x, err := scanHandin(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) handin(ctx context.Context, id int64) (Handin, error) {
+	return scanHandin(s.db.QueryRowContext(ctx, handinQuery+` WHERE h.id = ?`, id))
+}
+
+// publishedDir is where a publication's files are.
+func (h *Hub) publishedDir(class, name string) string {
+	return filepath.Join(h.opts.Data, "published", class, name)
+}
+
+// Publish publishes the files of folder (a folder on the hub's machine,
+// such as a teacher's workspace folder) to class as name: a snapshot of
+// its files (hidden files and symbolic links left out) is kept under
+// DATA/published/CLASS/NAME, replacing an earlier one, and each student
+// of the class gets it in the folder NAME of their workspace the next
+// time they open their notebooks (Sync).
+func (h *Hub) Publish(ctx context.Context, class, name, folder string) (Publication, error) {
+	if err := CheckName("class name", class); err != nil {
+		return Publication{}, err
+	}
+	if err := CheckName("publication name", name); err != nil {
+		return Publication{}, err
+	}
+	fi, err := os.Stat(folder)
+	if err != nil {
+		return Publication{}, fmt.Errorf("publish %s: %w", folder, err)
+	}
+	if !fi.IsDir() {
+		return Publication{}, fmt.Errorf("publish %s: not a folder", folder)
+	}
+	files, err := listFiles(folder)
+	if err != nil {
+		return Publication{}, fmt.Errorf("publish %s: %w", folder, err)
+	}
+	if len(files) == 0 {
+		return Publication{}, fmt.Errorf("publish %s: no files to publish", folder)
+	}
+	dest := h.publishedDir(class, name)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return Publication{}, fmt.Errorf("publish: %w", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), "."+name+".new-")
+	if err != nil {
+		return Publication{}, fmt.Errorf("publish: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for _, rel := range files {
+		if err := copyFile(filepath.Join(folder, filepath.FromSlash(rel)), filepath.Join(tmp, filepath.FromSlash(rel))); err != nil {
+			return Publication{}, fmt.Errorf("publish %s: %w", folder, err)
+		}
+	}
+	// The new snapshot replaces the old one at once: a student's Sync
+	// sees one or the other.
+	old := dest + ".old"
+	_ = os.RemoveAll(old)
+	if err := os.Rename(dest, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Publication{}, fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		_ = os.Rename(old, dest)
+		return Publication{}, fmt.Errorf("publish: %w", err)
+	}
+	_ = os.RemoveAll(old)
+	p, err := h.store.publish(ctx, class, name, h.now())
+	if err != nil {
+		return Publication{}, err
+	}
+	h.logger.Info("published", "class", class, "name", name, "version", p.Version, "files", len(files))
+	return p, nil
+}
+
+// listFiles are the regular files under dir, slash-separated and sorted,
+// without hidden files or folders and symbolic links, within the bounds.
+func listFiles(dir string) ([]string, error) {
+	var out []string
+	var total int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") || atomicfile.IsTemp(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		total += fi.Size()
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		if len(out) > maxPublishedFiles || total > maxPublishedBytes {
+			return fmt.Errorf("more than %d files or %d MiB: publish a smaller folder", maxPublishedFiles, maxPublishedBytes>>20)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out, err
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(to, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
+}
+
+func fileSum(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(sum.Sum(nil)), nil
+}
+
+// Sync gives user the folders published to their classes, as
+// nbgitpuller does: a file they do not have is copied in (also one they
+// deleted), a file they have not changed since it was handed out is
+// replaced by the teacher's newer version, and a file they changed is
+// theirs: it stays as it is. Files the teacher removed stay too. A
+// publication is synced once per version.
+func (h *Hub) Sync(ctx context.Context, user string) (SyncReport, error) {
+	h.syncMu.Lock()
+	defer h.syncMu.Unlock()
+	var rep SyncReport
+	pubs, err := h.store.publications(ctx, user)
+	if err != nil {
+		return rep, fmt.Errorf("sync %s: %w", user, err)
+	}
+	for _, p := range pubs {
+		done, err := h.store.syncedVersion(ctx, p.ID, user)
+		if err != nil {
+			return rep, fmt.Errorf("sync %s: %w", user, err)
+		}
+		if done >= p.Version {
+			continue
+		}
+		if err := h.syncOne(ctx, user, p, &rep); err != nil {
+			return rep, fmt.Errorf("sync %s of class %s to %s: %w", p.Name, p.Class, user, err)
+		}
+		if err := h.store.setSynced(ctx, p.ID, user, p.Version); err != nil {
+			return rep, err
+		}
+	}
+	if len(rep.Added)+len(rep.Updated)+len(rep.Kept) > 0 {
+		h.logger.Info("synced", "user", user, "added", len(rep.Added), "updated", len(rep.Updated), "kept", len(rep.Kept))
+	}
+	return rep, nil
+}
+
+func (h *Hub) syncOne(ctx context.Context, user string, p Publication, rep *SyncReport) error {
+	src := h.publishedDir(p.Class, p.Name)
+	files, err := listFiles(src)
+	if err != nil {
+		return err
+	}
+	given, err := h.store.copies(ctx, p.ID, user)
+	if err != nil {
+		return err
+	}
+	ws := h.Workspace(user)
+	for _, rel := range files {
+		from := filepath.Join(src, filepath.FromSlash(rel))
+		to := filepath.Join(ws, p.Name, filepath.FromSlash(rel))
+		where := path.Join(p.Name, rel)
+		sum, err := fileSum(from)
+		if err != nil {
+			return err
+		}
+		have, err := fileSum(to)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			rep.Added = append(rep.Added, where)
+		case err != nil:
+			return err
+		case have == sum:
+			// Already the teacher's version.
+			if err := h.store.setCopy(ctx, p.ID, user, rel, sum); err != nil {
+				return err
+			}
+			continue
+		case given[rel] == have:
+			rep.Updated = append(rep.Updated, where)
+		default:
+			rep.Kept = append(rep.Kept, where)
+			continue
+		}
+		if err := copyFile(from, to); err != nil {
+			return err
+		}
+		if err := h.store.setCopy(ctx, p.ID, user, rel, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handinDir is where a student's hand-ins to a publication are.
+func (h *Hub) handinDir(class, pub, user string) string {
+	return filepath.Join(h.opts.Data, "handins", class, pub, user)
+}
+
+// checked is the login of r's session with the checks of a state change
+// (the CSRF header and the hub's own Origin), or false after answering.
+func (h *Hub) checked(w http.ResponseWriter, r *http.Request) (User, bool) {
+	u, csrf, ok := h.authenticated(r)
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "not logged in: log in at /login")
+		return User{}, false
+	}
+	if guard.Unsafe(r.Method) {
+		if !guard.CSRF(r, app.CSRFCookie, app.CSRFHeader, csrf) {
+			writeError(w, http.StatusForbidden, "missing or wrong "+app.CSRFHeader+" header (it must equal the "+app.CSRFCookie+" cookie)")
+			return User{}, false
+		}
+		if !guard.SameOrigin(r, nil, true) {
+			writeError(w, http.StatusForbidden, "request from another origin: "+r.Header.Get("Origin"))
+			return User{}, false
+		}
+	}
+	return u, true
+}
+
+// handIn is POST /hub/handin {"path": P}: the logged-in student hands in
+// the file P of their workspace, which must be in a folder published to
+// one of their classes. The copy replaces their earlier hand-in of P.
+func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.checked(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Path string `json:"path"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "hand in: want a JSON body {\"path\": …}: "+err.Error())
+		return
+	}
+	rel := path.Clean(strings.TrimPrefix(body.Path, "/"))
+	if rel == "." || dotted(rel) || strings.HasPrefix(rel, "../") || strings.Contains(body.Path, "\\") {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("hand in %q: not a path in your workspace", body.Path))
+		return
+	}
+	first, inner, _ := strings.Cut(rel, "/")
+	pubs, err := h.store.publications(r.Context(), u.Name)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	i := slices.IndexFunc(pubs, func(p Publication) bool { return p.Name == first })
+	if i < 0 || inner == "" {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("hand in %s: it is not in a folder your teacher published to your class; hand in a file of one of those folders", rel))
+		return
+	}
+	p := pubs[i]
+	from := filepath.Join(h.Workspace(u.Name), filepath.FromSlash(rel))
+	fi, err := os.Lstat(from)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		writeError(w, http.StatusNotFound, "hand in "+rel+": no such file")
+		return
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	case !fi.Mode().IsRegular():
+		writeError(w, http.StatusUnprocessableEntity, "hand in "+rel+": not a file")
+		return
+	case fi.Size() > maxHandinBytes:
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("hand in %s: %d MiB, more than %d MiB", rel, fi.Size()>>20, maxHandinBytes>>20))
+		return
+	}
+	to := filepath.Join(h.handinDir(p.Class, p.Name, u.Name), filepath.FromSlash(inner))
+	if err := copyFile(from, to); err != nil {
+		writeError(w, http.StatusInternalServerError, "hand in "+rel+": "+err.Error())
+		return
+	}
+	now := h.now()
+	if err := h.store.handIn(r.Context(), p.ID, u.Name, rel, now); err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	h.logger.Info("handed in", "user", u.Name, "class", p.Class, "publication", p.Name, "path", rel)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"path": rel, "class": p.Class, "handed_in": now.UTC().Format(time.RFC3339)})
+}
+
+// publishRequest is POST /hub/publish {"class": C, "folder": F, "name":
+// N}: a teacher publishes the folder F of their own workspace to class C
+// as N (default: F's last element).
+func (h *Hub) publishRequest(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.teacher(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Class  string `json:"class"`
+		Folder string `json:"folder"`
+		Name   string `json:"name"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, "publish: want a JSON body {\"class\": …, \"folder\": …}: "+err.Error())
+		return
+	}
+	rel := path.Clean(strings.Trim(body.Folder, "/"))
+	if rel == "." || dotted(rel) || strings.HasPrefix(rel, "../") || strings.Contains(body.Folder, "\\") {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("publish %q: not a folder of your workspace", body.Folder))
+		return
+	}
+	name := body.Name
+	if name == "" {
+		name = path.Base(rel)
+	}
+	p, err := h.Publish(r.Context(), body.Class, name, filepath.Join(h.Workspace(u.Name), filepath.FromSlash(rel)))
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, strings.ReplaceAll(err.Error(), h.Workspace(u.Name)+string(filepath.Separator), ""))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"class": p.Class, "name": p.Name, "version": p.Version})
+}
+
+// teacher is r's login if it is a teacher's or an admin's, or false
+// after answering.
+func (h *Hub) teacher(w http.ResponseWriter, r *http.Request) (User, bool) {
+	u, ok := h.checked(w, r)
+	if !ok {
+		return User{}, false
+	}
+	if u.Role != RoleTeacher && u.Role != RoleAdmin {
+		writeError(w, http.StatusForbidden, "only a teacher or an admin publishes folders and sees the hand-ins")
+		return User{}, false
+	}
+	return u, true
+}
+
+var handinsTmpl = template.Must(template.New("handins").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Hand-ins — Firn</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ccc;text-align:left}</style></head>
+<body><h1>Hand-ins</h1>
+{{if .Handins}}<table><thead><tr><th>class</th><th>folder</th><th>student</th><th>file</th><th>handed in (UTC)</th></tr></thead><tbody>
+{{range .Handins}}<tr data-student="{{.Student}}"><td>{{.Class}}</td><td>{{.Publication}}</td><td>{{.Student}}</td><td><a href="/hub/handins/{{.ID}}">{{.Path}}</a></td><td>{{.HandedIn.Format "2006-01-02 15:04"}}</td></tr>
+{{end}}</tbody></table>{{else}}<p>Nothing handed in yet.</p>{{end}}
+<p><a href="/user/{{.Name}}/">Back to your notebooks</a></p></body></html>
+`))
+
+// handinsPage is GET /hub/handins: a teacher's list of what was handed
+// in, each file a link to its read-only view.
+func (h *Hub) handinsPage(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.teacher(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.store.Handins(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	pageHeaders(w)
+	_ = handinsTmpl.Execute(w, struct {
+		Name    string
+		Handins []Handin
+	}{u.Name, list})
+}
+
+// handinView is GET /hub/handins/{id}: a handed-in notebook as a static
+// page (notebooks/export), read-only; another file as plain text.
+func (h *Hub) handinView(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.teacher(w, r); !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "no hand-in "+r.PathValue("id"))
+		return
+	}
+	x, err := h.store.handin(r.Context(), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "no hand-in "+r.PathValue("id"))
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	_, inner, _ := strings.Cut(x.Path, "/")
+	file := filepath.Join(h.handinDir(x.Class, x.Publication, x.Student), filepath.FromSlash(inner))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; frame-ancestors 'none'")
+	if !strings.HasSuffix(file, ".ipynb") {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		http.ServeFile(w, r, file)
+		return
+	}
+	nb, err := notebooks.ReadFile(file)
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("%s's %s: %v", x.Student, x.Path, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := export.HTML(w, nb, export.HTMLOptions{Name: x.Student + ": " + x.Path}); err != nil {
+		h.logger.Error("hand-in view", "id", id, "err", err)
+	}
+}
