@@ -32,29 +32,90 @@ func (s *Server) CullIdle(ctx context.Context, idle time.Duration) ([]string, er
 			continue
 		}
 		path := x.Path()
-		done, writing := s.startWrite()
-		if !writing {
+		cause := fmt.Sprintf("stopped after %s idle (outputs saved)", idle.Round(time.Second))
+		stopped, err := s.stopSession(ctx, x, cause, true)
+		if errors.Is(err, errShuttingDown) {
 			break
 		}
-		err := s.saveOutputs(x)
-		done()
 		if err != nil {
-			// The kernel keeps running: its outputs exist nowhere else.
-			errs = append(errs, fmt.Errorf("%s: not stopped: saving its outputs: %w", path, err))
+			errs = append(errs, err)
+		}
+		if !stopped {
 			continue
-		}
-		if ok, _ := x.Idle(); !ok {
-			continue // a cell came meanwhile
-		}
-		cause := fmt.Sprintf("stopped after %s idle (outputs saved)", idle.Round(time.Second))
-		if _, err := s.sessions.CloseUnder(ctx, path, cause); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 		}
 		s.logger.Info("idle kernel stopped", "path", path, "idle", now.Sub(since))
 		culled = append(culled, path)
 	}
 	sort.Strings(culled)
 	return culled, errors.Join(errs...)
+}
+
+// errShuttingDown: the server is shutting down, nothing more is written.
+var errShuttingDown = errors.New("the server is shutting down")
+
+// stopSession writes the outputs of the cells x ran into its notebook
+// (as CullIdle does) and then stops its kernel, ending the session with
+// cause; onlyIdle leaves it running if a cell came meanwhile. It reports
+// whether it stopped the kernel. A kernel whose outputs cannot be saved
+// keeps running: they exist nowhere else.
+func (s *Server) stopSession(ctx context.Context, x *session.Session, cause string, onlyIdle bool) (bool, error) {
+	path := x.Path()
+	done, writing := s.startWrite()
+	if !writing {
+		return false, errShuttingDown
+	}
+	err := s.saveOutputs(x)
+	done()
+	if err != nil {
+		return false, fmt.Errorf("%s: not stopped: saving its outputs: %w", path, err)
+	}
+	if ok, _ := x.Idle(); onlyIdle && !ok {
+		return false, nil // a cell came meanwhile
+	}
+	if _, err := s.sessions.CloseUnder(ctx, path, cause); err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	return true, nil
+}
+
+// RunningKernel is a notebook's kernel, as an admin sees it.
+type RunningKernel struct {
+	Session string
+	Path    string // the notebook, in the workspace
+	State   string // starting, idle, busy, restarting, dead
+	Pid     int    // its process on this machine (0: none, or not here)
+	// Idle reports that no cell runs or waits; IdleSince is since when
+	// (the last activity).
+	Idle      bool
+	IdleSince time.Time
+}
+
+// Kernels lists the kernels of the server's notebooks, by path.
+func (s *Server) Kernels() []RunningKernel {
+	var out []RunningKernel
+	for _, x := range s.sessions.List() {
+		info := x.Info()
+		idle, since := x.Idle()
+		out = append(out, RunningKernel{Session: info.ID, Path: info.Path, State: info.Kernel.State, Pid: info.Kernel.Pid, Idle: idle, IdleSince: since})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// StopKernel stops the kernel of session id, as CullIdle stops an idle
+// one: the outputs of its cells are written into the notebook first, and
+// the notebook's page says why it stopped (cause). A cell running is
+// interrupted by the stop. It reports false for an unknown session.
+func (s *Server) StopKernel(ctx context.Context, id, cause string) (bool, error) {
+	x := s.sessions.Get(id)
+	if x == nil {
+		return false, nil
+	}
+	ok, err := s.stopSession(ctx, x, cause, false)
+	if err == nil {
+		s.logger.Info("kernel stopped", "path", x.Path(), "cause", cause)
+	}
+	return ok, err
 }
 
 // cellRun is what the replay buffer holds of a cell's last run.

@@ -59,6 +59,10 @@
 //	GET  /hub/handins           (a teacher or admin) the list of hand-ins
 //	GET  /hub/handins/{id}      (a teacher or admin) a handed-in notebook as a static page
 //	                            (notebooks/export; no scripts), read-only
+//	GET  /hub/admin             (an admin) users, who is online, running kernels with their memory
+//	                            and CPU time (from /proc), disk use per user
+//	POST /hub/admin/stop        (an admin; form fields user, session, csrf) the kernel stops as a
+//	                            culled one does: outputs saved, its page told why
 //	/user/NAME/…                NAME's notebook server: its protocol is app's (see package app),
 //	                            under this prefix. Needs the session of NAME (otherwise 401 for the
 //	                            API, a redirect to /login for pages; 403 for another user's NAME),

@@ -87,6 +87,7 @@ type Hub struct {
 type liveConn struct {
 	net.Conn
 	token string // the session cookie
+	user  string // whose session it is
 	h     *Hub
 	once  sync.Once
 }
@@ -105,6 +106,7 @@ type hijacker struct {
 	http.ResponseWriter
 	h     *Hub
 	token string
+	user  string
 }
 
 func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -112,7 +114,7 @@ func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	lc := &liveConn{Conn: conn, token: w.token, h: w.h}
+	lc := &liveConn{Conn: conn, token: w.token, user: w.user, h: w.h}
 	w.h.mu.Lock()
 	w.h.live[lc] = struct{}{}
 	w.h.mu.Unlock()
@@ -286,6 +288,8 @@ func (h *Hub) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"name": u.Name, "role": u.Role})
 	})
+	mux.HandleFunc("GET /hub/admin", h.adminPage)
+	mux.HandleFunc("POST /hub/admin/stop", h.adminStop)
 	mux.HandleFunc("POST /hub/publish", h.publishRequest)
 	mux.HandleFunc("POST /hub/handin", h.handIn)
 	mux.HandleFunc("GET /hub/handins", h.handinsPage)
@@ -389,7 +393,7 @@ func (h *Hub) userRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	if websocket {
 		c, _ := r.Cookie(SessionCookie)
-		w = &hijacker{ResponseWriter: w, h: h, token: c.Value}
+		w = &hijacker{ResponseWriter: w, h: h, token: c.Value, user: name}
 	}
 	http.StripPrefix("/user/"+name, us.srv.Handler()).ServeHTTP(w, r2)
 }

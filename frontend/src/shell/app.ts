@@ -20,7 +20,7 @@ import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
 import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
-import { handInButton, handinsLink, hubMe, hubUser, logoutLink } from './hub';
+import { adminLink, handInButton, handinsLink, hubMe, hubUser, logoutLink } from './hub';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
 import { initTheme, toggleTheme, currentTheme } from './theme';
@@ -132,10 +132,13 @@ export class App {
       // A student hands in the open notebook; a teacher sees the hand-ins.
       void hubMe().then((me) => {
         if (!me) return;
-        logout.before(me.role === 'student'
-          ? handInButton(() => this.path, () => this.panel?.save() ?? Promise.resolve(),
-            (msg, error) => toast(msg, { kind: error ? 'error' : 'info' }))
-          : handinsLink());
+        if (me.role === 'student') {
+          logout.before(handInButton(() => this.path, () => this.panel?.save() ?? Promise.resolve(),
+            (msg, error) => toast(msg, { kind: error ? 'error' : 'info' })));
+          return;
+        }
+        logout.before(handinsLink());
+        if (me.role === 'admin') logout.before(adminLink());
       });
     }
 

@@ -84,3 +84,12 @@ export function handinsLink(): HTMLAnchorElement {
   a.dataset['testid'] = 'handins';
   return a;
 }
+
+/** adminLink is an admin's link to the hub's admin page. */
+export function adminLink(): HTMLAnchorElement {
+  const a = handinsLink();
+  a.href = '/hub/admin';
+  a.textContent = 'Admin';
+  a.dataset['testid'] = 'admin';
+  return a;
+}
