@@ -129,6 +129,14 @@
 //	       cells aborted, a running cell ends with a KernelDied error) and N is written into the notebook's
 //	       metadata.firn.kernel (the file's other contents kept; its clients get a "saved" frame). 400 naming the
 //	       kernels for an unknown N; 409 when the file is damaged (nothing changes) or the kernel is starting.
+//	POST   /api/graph {"cells": [{"id", "source"}], "run": [ids]} → {"cells": [{"id", "defines", "uses",
+//	       "depends_on"}], "problems": [{"cell", "message"}], "run": [ids in order], "blocked": [{"cell",
+//	       "message"}]}: the def/use graph of the code cells (kernel/reactive) and what runs after the cells
+//	       run (they and their dependents), for reactive notebooks and widgets.
+//	GET    /api/quota → {"used_bytes", "used_files", "quota_bytes", "quota_files"} (0: no quota). A write that
+//	       would take the workspace over Options.Quota is 507 with a message naming the quota; opening a
+//	       notebook beyond Options.MaxKernels stops the kernel idle the longest (outputs saved, its page
+//	       told why), or is 429 when every kernel runs a cell.
 //	GET    /api/kernels → {"default": "local", "kernels": [{"name": "local", "description", "where": "local",
 //	       "transport": "pipe"}, {"name": "local-tcp", …, "transport": "tcp"}]}: the kernels a notebook can run
 //	       on (Options.Kernels; default DefaultKernels(): LocalKernels and, where sbatch is on the PATH, SlurmKernel); default is the one of `--kernel`.

@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,7 +135,16 @@ func (s *Server) putContent(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the request body has no "notebook"`)
 		return
 	}
-	doc, err := s.ws.WriteNotebook(r.URL.Query().Get("path"), body.Notebook, body.ETag, workspace.WriteOptions{DiscardDamage: body.DiscardDamage})
+	p := r.URL.Query().Get("path")
+	isNew := int64(0)
+	if s.sizeOf(p) == 0 {
+		isNew = 1
+	}
+	if err := s.checkQuota(int64(len(body.Notebook))-s.sizeOf(p), isNew); err != nil {
+		s.fail(w, r, fmt.Errorf("save %s: %w", p, err))
+		return
+	}
+	doc, err := s.ws.WriteNotebook(p, body.Notebook, body.ETag, workspace.WriteOptions{DiscardDamage: body.DiscardDamage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -159,6 +170,17 @@ func (s *Server) fileOp(w http.ResponseWriter, r *http.Request) {
 		err error
 	)
 	status := http.StatusOK
+	switch op.Op {
+	case "create", "copy":
+		add := int64(1 << 10)
+		if op.Op == "copy" {
+			add = s.sizeOf(op.Path)
+		}
+		if err := s.checkQuota(add, 1); err != nil {
+			s.fail(w, r, fmt.Errorf("%s %s: %w", op.Op, op.Path, err))
+			return
+		}
+	}
 	switch op.Op {
 	case "create":
 		e, err = s.ws.Create(op.Path)
@@ -267,8 +289,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("upload: bad file name %q", name))
 			return
 		}
+		if err := s.checkQuota(1, 1); err != nil {
+			part.Close()
+			s.fail(w, r, fmt.Errorf("upload %s: %w", name, err))
+			return
+		}
 		e, err := s.ws.WriteFile(path.Join(dir, name), part)
 		part.Close()
+		if err == nil {
+			// Its size is known now: over the quota, it goes again.
+			if qerr := s.overQuota(); qerr != nil {
+				_ = os.Remove(filepath.Join(s.opts.Workspace, filepath.FromSlash(e.Path)))
+				s.fail(w, r, fmt.Errorf("upload %s (not kept): %w", name, qerr))
+				return
+			}
+		}
 		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("upload %s: larger than the limit of %s for an upload (nothing was written)", name, sizeText(tooLarge.Limit)))
 			return

@@ -61,6 +61,16 @@ type Options struct {
 	// Now is the clock of the sessions' idle times (CullIdle); nil:
 	// time.Now.
 	Now func() time.Time
+	// Quota bounds the workspace (zero: none): saves, uploads, copies and
+	// new files that would take it over are refused (507) with a message
+	// that says what to do. A cell's own writes are not checked as they
+	// happen; they count at the next write through the server.
+	Quota Quota
+	// MaxKernels bounds the notebooks with a running kernel (zero: no
+	// bound). Opening one more stops the kernel idle the longest (its
+	// outputs saved, its page told why); when none is idle, the new one
+	// is refused (429).
+	MaxKernels int
 }
 
 // Server is the notebook server: the HTTP API, the websockets of the
@@ -191,6 +201,7 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/sessions/{id}/kernel", s.switchKernel)
 	api("GET /api/kernels", s.listKernels)
 	api("POST /api/graph", s.graph)
+	api("GET /api/quota", s.getQuota)
 	api("GET /api/sessions/{id}/ws", s.serveWebsocket)
 	api("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no API %s %s", r.Method, r.URL.Path))
@@ -301,6 +312,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusConflict
 	case errors.Is(err, workspace.ErrInvalid):
 		status = http.StatusBadRequest
+	case errors.Is(err, ErrQuota):
+		status = http.StatusInsufficientStorage
+	case errors.Is(err, ErrTooManyKernels):
+		status = http.StatusTooManyRequests
 	case errors.Is(err, syscall.ENOTDIR):
 		status = http.StatusBadRequest
 		err = fmt.Errorf("%w (a file is not a folder)", err)

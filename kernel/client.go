@@ -40,6 +40,11 @@ type Options struct {
 	PassEnv []string
 	// MemoryLimit of the kernel process in bytes (default 2 GiB).
 	MemoryLimit int64
+	// CPULimit is the CPU time a kernel process may use, summed over its
+	// life (zero: no limit; whole seconds, at least one): at the limit the
+	// system ends it (RLIMIT_CPU, on Unix), and the death says so. It
+	// keeps a runaway cell from holding a shared machine's cores for good.
+	CPULimit time.Duration
 	// Trusted lifts the sandbox (network, programs, writes anywhere).
 	Trusted bool
 	// ConfineReads also confines the cells' reading, with Landlock, to
@@ -206,6 +211,9 @@ func (k *Kernel) emit(e Event) {
 func (k *Kernel) launch(ctx context.Context) error {
 	args := append([]string(nil), k.opts.Command...)
 	args = append(args, "--memory-limit", strconv.FormatInt(k.opts.MemoryLimit, 10))
+	if k.opts.CPULimit > 0 {
+		args = append(args, "--cpu-limit", strconv.FormatInt(max(1, int64(k.opts.CPULimit/time.Second)), 10)+"s")
+	}
 	dir := k.opts.Dir
 	if dir == "" {
 		var err error
@@ -332,6 +340,14 @@ func (k *Kernel) wait(p *instance) {
 	p.mu.Lock()
 	notes, tail := p.tail.Notes(), p.tail.String()
 	p.name, p.cause = deathCause(p.killReason, err, notes, tail, cell)
+	status := ""
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		status = ee.String()
+	}
+	if k.opts.CPULimit > 0 && cpuLimitDeath(notes, status) {
+		p.name = "CPULimit"
+		p.cause = fmt.Sprintf("it used up its CPU time, %s (a limit of this server; a restart gives it a fresh budget): %s", k.opts.CPULimit.Round(time.Second), p.cause)
+	}
 	if p.killReason == "" && memoryDeath(strings.Join(notes, "\n")+"\n"+tail) {
 		p.outOfMemory, p.name = true, "MemoryLimit"
 		p.cause = "it passed its memory limit of " + bytesText(k.opts.MemoryLimit) + ": " + p.cause

@@ -66,6 +66,11 @@
 //     the error MemoryLimit; if the memory cannot be reclaimed the kernel
 //     exits and is restarted. On Linux not even one huge allocation gets
 //     past it (see Memory limit).
+//   - A CPU time limit (Options.CPULimit, none by default; `firn hub
+//     --cpu-time`) ends a kernel that has used that much CPU over its
+//     life (RLIMIT_CPU on Unix): the death's DiedError.Name is
+//     "CPULimit" and its cause says so; the restarted kernel has a fresh
+//     budget.
 //   - Any death (crash, kill, limit) is reported with its cause: the
 //     first lines of the crash report on the kernel's own stderr, where
 //     the Go runtime writes fatal errors, and its exit status (Events,

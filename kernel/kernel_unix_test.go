@@ -67,3 +67,18 @@ func waitStopped(t *testing.T, pid int) {
 	}
 	t.Fatalf("process %d did not stop", pid)
 }
+
+// TestKernelCPULimit: a kernel with a CPU time limit that a cell spends
+// in a loop is ended by the system, and the cell's error says why.
+func TestKernelCPULimit(t *testing.T) {
+	k, ctx := startKernel(t, Options{CPULimit: time.Second})
+	_, err := k.Execute(ctx, "n := 0\nfor { n++ }", nil)
+	var died *DiedError
+	if !errors.As(err, &died) || died.Name != "CPULimit" || !strings.Contains(died.Cause, "it used up its CPU time, 1s (a limit of this server; a restart gives it a fresh budget)") {
+		t.Fatalf("a cell past the CPU limit: %v (%+v)", err, died)
+	}
+	// The kernel restarts with a fresh budget.
+	if reply, out := run(t, ctx, k, "1+1"); reply.Status != "ok" || !strings.Contains(out, "2") {
+		t.Errorf("after the restart: %+v %q", reply, out)
+	}
+}

@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"errors"
 	"os/exec"
 	"syscall"
 )
@@ -12,3 +13,14 @@ import (
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
 }
+
+// limitCPU is not available on Windows: the limit is not set.
+func limitCPU(uint64) error { return errors.ErrUnsupported }
+
+// atCPULimit does nothing on Windows (no CPU time limit).
+func atCPULimit(func()) {}
+
+const cpuLimitNote = "stopped"
+
+// cpuLimitDeath is false on Windows (no CPU time limit).
+func cpuLimitDeath([]string, string) bool { return false }

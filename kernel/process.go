@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/firnglacier/firn/kernel/protocol"
 )
@@ -55,6 +56,7 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 	fs.SetOutput(stderr)
 	workspace := fs.String("workspace", "", "folder cells may write to (default: the working directory)")
 	limit := fs.String("memory-limit", "2GiB", "memory limit of the kernel process (e.g. 512MiB, 2GiB, or bytes)")
+	cpuLimit := fs.Duration("cpu-limit", 0, "CPU time the kernel process may use over its life, e.g. 1h (0: no limit; Unix)")
 	trusted := fs.Bool("trusted", false, "lift the sandbox: cells may start programs, use the network and write anywhere")
 	version := fs.String("version", "dev", "version reported to clients")
 	temp := fs.String("temp", "", "the kernel's own temporary folder, its TMPDIR (the client makes and removes it)")
@@ -122,6 +124,19 @@ func MainWith(args []string, stderr io.Writer, listen Listener) int {
 		fmt.Fprintf(stderr, "warning: firn kernel: %v\n", err)
 	} else {
 		limitAS = true
+	}
+	if *cpuLimit > 0 {
+		seconds := uint64(max(time.Second, *cpuLimit) / time.Second)
+		if err := limitCPU(seconds); err != nil {
+			fmt.Fprintf(stderr, "warning: firn kernel: --cpu-limit: %v\n", err)
+		} else {
+			// Go ignores SIGXCPU: at the soft limit the kernel ends
+			// itself, saying why (the hard limit kills it 5 s later).
+			atCPULimit(func() {
+				fmt.Fprintf(stderr, "firn kernel: %s at its CPU time limit of %d s\n", cpuLimitNote, seconds)
+				os.Exit(3)
+			})
+		}
 	}
 	var conn protocol.Transport
 	if *connectionFile != "" {

@@ -85,6 +85,15 @@
 // DATA/users/NAME and outlive the browser and the login: a cell running
 // at logout goes on, and its output is replayed to the next login.
 //
+// # Limits
+//
+// Options.Limits bound each user (Limits: each kernel's memory and CPU
+// time, how many notebooks run kernels at once, the workspace's size and
+// files), and Options.ClassLimits raise them for the users of a class
+// (ReadLimits reads both from `firn hub --limits FILE`). They are taken
+// when a user's notebook server starts (at the user's first request
+// after the hub starts).
+//
 // # Publishing and hand-ins
 //
 // Publish copies a teacher's folder to DATA/published/CLASS/NAME (a new

@@ -55,6 +55,11 @@ type Options struct {
 	// DefaultCullIdle; negative: never). The sweep runs every CullEvery
 	// (zero: DefaultCullEvery) once Run is called.
 	CullIdle, CullEvery time.Duration
+	// Limits bound each user (zero fields: no bound), and ClassLimits
+	// by class, the profiles of classes that need more (a user in several
+	// classes gets the most generous of theirs).
+	Limits      Limits
+	ClassLimits map[string]Limits
 	// Now is the clock (nil: time.Now): sessions' expiry, the login limits,
 	// idle culling.
 	Now func() time.Time
@@ -260,10 +265,16 @@ func (h *Hub) server(name string) (*userServer, error) {
 	// users' workspaces or the hub's database.
 	kopts := h.opts.KernelOptions
 	kopts.ConfineReads = true
-	srv, err := app.New(app.Options{
+	classes, err := h.store.userClasses(context.Background(), name)
+	if err != nil {
+		return nil, fmt.Errorf("classes of %s: %w", name, err)
+	}
+	aopts := app.Options{
 		Workspace: dir, Token: token, Static: h.opts.Static, KernelOptions: kopts,
 		Logger: h.logger.With("user", name), Now: h.now,
-	})
+	}
+	h.limitsFor(classes).apply(&aopts)
+	srv, err := app.New(aopts)
 	if err != nil {
 		return nil, fmt.Errorf("notebook server of %s: %w", name, err)
 	}

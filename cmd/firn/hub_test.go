@@ -147,3 +147,26 @@ func TestHubPublish(t *testing.T) {
 		}
 	}
 }
+
+// TestHubLimitFlags: bad limits are exit status 2 naming the flag, the
+// file and the field, before the hub starts.
+func TestHubLimitFlags(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "limits.json")
+	if err := os.WriteFile(bad, []byte(`{"classes": {"glac101": {"memory": "plenty"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--limits", bad}, "firn hub: --limits " + bad + ": classes.glac101.memory"},
+		{[]string{"--limits", filepath.Join(t.TempDir(), "none.json")}, "none.json: no such file"},
+		{[]string{"--disk", "a lot"}, "firn hub: --disk"},
+		{[]string{"--kernels", "-1"}, "may not be negative"},
+	} {
+		r := firn(t, "", append([]string{"hub", "--data", t.TempDir()}, c.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("firn hub %v: %d %q, want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}

@@ -39,6 +39,9 @@ try {
 
   await login(page);
   check(page.url() === origin + '/user/' + name + '/', 'logged in, her notebooks at /user/NAME/');
+  const quota = page.locator('[data-testid="quota"]');
+  await quota.waitFor();
+  check(/^Used: [\d.]+ (bytes|KiB|MiB) of 1\.0 GiB, \d+ of 10,000 files$/.test(await quota.textContent()), `the file browser shows her quota (${await quota.textContent()})`);
   await open(page, 'long.ipynb');
   await page.keyboard.press('Control+Enter');
   await outputsOf(page, 0).filter({ hasText: 'started' }).waitFor();

@@ -78,7 +78,12 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	cullIdle := fs.Duration("cull-idle", hub.DefaultCullIdle, "stop kernels idle for longer than this (their outputs saved first); 0 never")
 	sessionTTL := fs.Duration("session", hub.DefaultSessionTTL, "how long a login lasts")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	kernels := fs.Int("kernels", 4, "notebooks each user may run at once (opening one more stops the one idle the longest); 0 no limit")
+	disk := fs.String("disk", "1GiB", "each user's workspace quota (0: none)")
+	files := fs.Int64("files", 10000, "the most files in a user's workspace (0: no limit)")
+	cpuTime := fs.Duration("cpu-time", 0, "CPU time each kernel may use over its life, e.g. 2h (0: no limit)")
+	limitsFile := fs.String("limits", "", "a JSON `FILE` of limits: \"default\" and per-class \"classes\" profiles (memory, cpu_time, kernels, disk, files)")
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -101,10 +106,27 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if idle == 0 {
 		idle = -1 // never
 	}
+	quota, err := kernel.ParseBytes(*disk)
+	if *disk == "0" {
+		quota, err = 0, nil
+	}
+	if err != nil {
+		return usagef("firn hub: --disk: %v", err)
+	}
+	if *kernels < 0 || *files < 0 || *cpuTime < 0 {
+		return usagef("firn hub: --kernels, --files and --cpu-time may not be negative")
+	}
+	limits := hub.Limits{Memory: limit, CPUTime: *cpuTime, Kernels: *kernels, Disk: quota, Files: *files}
+	var classLimits map[string]hub.Limits
+	if *limitsFile != "" {
+		if limits, classLimits, err = hub.ReadLimits(*limitsFile, limits); err != nil {
+			return usageError{fmt.Errorf("firn hub: --%w", err)}
+		}
+	}
 	return hub.Serve(ctx, hub.ServeOptions{
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
-			KernelOptions: kernel.Options{MemoryLimit: limit},
+			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr,
 	})

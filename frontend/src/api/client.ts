@@ -209,6 +209,11 @@ export class Api {
     return this.json('POST', 'graph', { json: { cells, run } });
   }
 
+  /** quota is the workspace's use and quota (0: none). */
+  quota(): Promise<{ used_bytes: number; used_files: number; quota_bytes: number; quota_files: number }> {
+    return this.json('GET', 'quota');
+  }
+
   /** switchKernel restarts the session's kernel as the kernel name; the notebook's file remembers it. */
   switchKernel(id: string, name: string): Promise<Session> {
     return this.json('POST', `sessions/${encodeURIComponent(id)}/kernel`, { json: { name } });

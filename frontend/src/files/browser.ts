@@ -58,6 +58,7 @@ export class FileBrowser {
   private readonly list: HTMLElement;
   private readonly lessonsEl: HTMLElement;
   private readonly upload: HTMLInputElement;
+  private readonly quotaEl: HTMLElement;
 
   constructor(private readonly api: Api, private readonly host: FileBrowserHost) {
     this.el = document.createElement('nav');
@@ -100,7 +101,13 @@ export class FileBrowser {
     this.lessonsEl.className = 'files-list lessons';
     this.lessonsEl.dataset['testid'] = 'lesson-list';
 
-    this.el.append(head, this.crumbs, this.list, lessonsHead, this.lessonsEl);
+    // The workspace's quota, where the server sets one (firn hub).
+    this.quotaEl = document.createElement('p');
+    this.quotaEl.className = 'files-quota';
+    this.quotaEl.dataset['testid'] = 'quota';
+    this.quotaEl.hidden = true;
+
+    this.el.append(head, this.crumbs, this.list, this.quotaEl, lessonsHead, this.lessonsEl);
     this.el.addEventListener('dragover', (ev) => {
       ev.preventDefault();
       this.el.classList.add('drop');
@@ -127,6 +134,28 @@ export class FileBrowser {
     } catch (e) {
       this.fail(e);
     }
+    void this.showQuota();
+  }
+
+  /** showQuota shows how much of the workspace's quota is used (nothing without a quota). */
+  private async showQuota(): Promise<void> {
+    let q;
+    try {
+      q = await this.api.quota();
+    } catch {
+      return; // an older server, or none: no quota shown
+    }
+    if (!q.quota_bytes && !q.quota_files) {
+      this.quotaEl.hidden = true;
+      return;
+    }
+    const parts: string[] = [];
+    if (q.quota_bytes) parts.push(`${size(q.used_bytes)} of ${size(q.quota_bytes)}`);
+    if (q.quota_files) parts.push(`${q.used_files.toLocaleString('en')} of ${q.quota_files.toLocaleString('en')} files`);
+    this.quotaEl.textContent = 'Used: ' + parts.join(', ');
+    const full = Math.max(q.quota_bytes ? q.used_bytes / q.quota_bytes : 0, q.quota_files ? q.used_files / q.quota_files : 0);
+    this.quotaEl.classList.toggle('files-quota-full', full >= 0.9);
+    this.quotaEl.hidden = false;
   }
 
   /** The bundled lessons, in order (empty until loadLessons). */
@@ -336,4 +365,12 @@ export class FileBrowser {
       this.fail(e);
     }
   }
+}
+
+/** size is a size to read: "1.2 MiB". */
+function size(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} bytes`;
 }
