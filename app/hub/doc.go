@@ -85,6 +85,14 @@
 // DATA/users/NAME and outlive the browser and the login: a cell running
 // at logout goes on, and its output is replayed to the next login.
 //
+// # HTTPS
+//
+// Serve serves HTTPS with ServeOptions.TLSCert and TLSKey (the cookies
+// are then Secure, and Origin checks want https). Behind a reverse proxy
+// that ends TLS, ServeOptions.BehindProxy makes a request marked
+// X-Forwarded-Proto: https count as HTTPS; the hub must then listen on
+// loopback.
+//
 // # Limits
 //
 // Options.Limits bound each user (Limits: each kernel's memory and CPU

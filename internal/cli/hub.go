@@ -82,8 +82,11 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	disk := fs.String("disk", "1GiB", "each user's workspace quota (0: none)")
 	files := fs.Int64("files", 10000, "the most files in a user's workspace (0: no limit)")
 	cpuTime := fs.Duration("cpu-time", 0, "CPU time each kernel may use over its life, e.g. 2h (0: no limit)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM `file` of the certificate (chain); with --tls-key")
+	tlsKey := fs.String("tls-key", "", "the PEM `file` of the certificate's private key")
+	behindProxy := fs.Bool("behind-proxy", false, "a reverse proxy in front ends TLS: trust its X-Forwarded-Proto: https (listen on loopback)")
 	limitsFile := fs.String("limits", "", "a JSON `FILE` of limits: \"default\" and per-class \"classes\" profiles (memory, cpu_time, kernels, disk, files)")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -128,7 +131,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
 			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits,
 		},
-		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr,
+		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr, TLSCert: *tlsCert, TLSKey: *tlsKey, BehindProxy: *behindProxy,
 	})
 }
 
