@@ -21,9 +21,12 @@ import (
 )
 
 const hubUsage = `usage:
-  firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D]
+  firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--oidc FILE]
                       the multi-user notebook server: a login page, and each user's
-                      notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME)
+                      notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME);
+                      --oidc FILE adds "Sign in with" an OpenID Connect provider (a JSON
+                      file: issuer, client_id, client_secret, redirect_url, allowed_groups…;
+                      see the README, "A class on one server")
   firn hub user add NAME [--role admin|teacher|student] [--group CLASS] [--password-stdin] [--data DIR]
                       add an account (without --password-stdin a random password is printed)
   firn hub user list [--data DIR]
@@ -78,7 +81,8 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	cullIdle := fs.Duration("cull-idle", hub.DefaultCullIdle, "stop kernels idle for longer than this (their outputs saved first); 0 never")
 	sessionTTL := fs.Duration("session", hub.DefaultSessionTTL, "how long a login lasts")
 	memLimit := fs.String("memory-limit", "2GiB", "memory limit of each kernel")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	oidcFile := fs.String("oidc", "", "sign-in with an OpenID Connect provider configured in this JSON `FILE`")
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--oidc FILE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -101,10 +105,16 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if idle == 0 {
 		idle = -1 // never
 	}
+	var oidcConfig *hub.OIDCConfig
+	if *oidcFile != "" {
+		if oidcConfig, err = hub.LoadOIDCConfig(*oidcFile); err != nil {
+			return usagef("firn hub: --oidc: %v", err)
+		}
+	}
 	return hub.Serve(ctx, hub.ServeOptions{
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
-			KernelOptions: kernel.Options{MemoryLimit: limit},
+			KernelOptions: kernel.Options{MemoryLimit: limit}, OIDC: oidcConfig,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr,
 	})
