@@ -422,8 +422,7 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	create := cfg.CreateUsers == nil || *cfg.CreateUsers
 	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, len(cfg.Roles) > 0, classes, create, h.now())
 	if err != nil {
-		status := http.StatusForbidden
-		msg := err.Error()
+		status, msg := http.StatusForbidden, ""
 		switch {
 		case errors.Is(err, errNameTaken):
 			msg = fmt.Sprintf("The name %s belongs to another account of this hub (a local one, or another person's at %s): ask the hub's admin.", name, prov)

@@ -46,6 +46,9 @@ type testIdP struct {
 	codes    map[string]string // code → request id
 	badNonce bool              // the provider puts another nonce in the ID token
 	pkce     []string          // the code challenge method of each request
+	// groupsAtUserinfo: the groups are at the userinfo endpoint only,
+	// not in the ID token.
+	groupsAtUserinfo bool
 }
 
 type idpUser struct {
@@ -235,6 +238,11 @@ func (p *testIdP) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 // SetUserinfoFromRequest puts the user's login name and groups in the
 // ID token.
 func (p *testIdP) SetUserinfoFromRequest(_ context.Context, ui *oidc.UserInfo, r op.IDTokenRequest, scopes []string) error {
+	p.mu.Lock()
+	if p.groupsAtUserinfo {
+		scopes = slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == "groups" })
+	}
+	p.mu.Unlock()
 	return p.userinfo(ui, r.GetSubject(), scopes)
 }
 
@@ -256,8 +264,9 @@ func (p *testIdP) userinfo(ui *oidc.UserInfo, sub string, scopes []string) error
 	return errNotFound
 }
 
-func (p *testIdP) SetUserinfoFromToken(context.Context, *oidc.UserInfo, string, string, string) error {
-	return errors.New("no userinfo endpoint in this test")
+// SetUserinfoFromToken answers the userinfo endpoint.
+func (p *testIdP) SetUserinfoFromToken(_ context.Context, ui *oidc.UserInfo, _, subject, _ string) error {
+	return p.userinfo(ui, subject, []string{oidc.ScopeProfile, "groups"})
 }
 func (p *testIdP) SetIntrospectionFromToken(context.Context, *oidc.IntrospectionResponse, string, string, string) error {
 	return errors.New("no introspection")
@@ -641,6 +650,30 @@ func TestOIDCRefused(t *testing.T) {
 		st, body := b.callback(b.toCallback(idp, "alice", "pw-alice"))
 		if st != http.StatusUnauthorized || !strings.Contains(body, "wrong nonce") {
 			t.Errorf("wrong nonce: %d %s", st, body)
+		}
+	})
+	t.Run("groups at the userinfo endpoint", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		idp.addUser("bob", "pw-bob", "geology")
+		idp.groupsAtUserinfo = true
+		b := th.browser()
+		if got := b.signIn(idp, "alice", "pw-alice"); got != "/user/alice/" {
+			t.Errorf("alice landed on %s", got)
+		}
+		b = th.browser()
+		if st, body := b.callback(b.toCallback(idp, "bob", "pw-bob")); st != http.StatusForbidden || !strings.Contains(body, "not in a group allowed") {
+			t.Errorf("bob: %d %s", st, body)
+		}
+	})
+	t.Run("refused at the provider", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		b := th.browser()
+		cb := mustURL(b.toCallback(idp, "alice", "pw-alice"))
+		cb.RawQuery = url.Values{"state": {cb.Query().Get("state")}, "error": {"access_denied"}, "error_description": {"the user said no"}}.Encode()
+		if st, body := b.callback(cb.String()); st != http.StatusForbidden || !strings.Contains(body, "Test IdP did not sign you in: access_denied (the user said no)") {
+			t.Errorf("access_denied: %d %s", st, body)
 		}
 	})
 	t.Run("provider down", func(t *testing.T) {
