@@ -22,7 +22,9 @@
 // (`firn hub class add CLASS --students FILE.csv`): a new student has no
 // password but a one-use invitation link, /invite/TOKEN (only the
 // token's SHA-256 is stored), whose page sets the password they choose
-// and logs them in; no password logs in as them before that.
+// and logs them in; no password logs in as them before that. With
+// Options.OIDC (`firn hub --oidc FILE`) people may also sign in with an
+// OpenID Connect provider (see below).
 //
 // # Data folder
 //
@@ -30,7 +32,9 @@
 // journal, so a copy of DATA taken while the hub runs must include
 // hub.db-wal, or stop the hub first): users (name, role admin, teacher
 // or student, the argon2id hash of the password, disabled), groups (a
-// class) and their members, login sessions and invitations. Its schema version is
+// class) and their members, login sessions, invitations, and the
+// provider identities (issuer, subject) of accounts made by a sign-in
+// (schema 5). Its schema version is
 // SQLite's user_version; OpenStore applies the migrations it lacks, each
 // in a transaction, and refuses a database of a newer Firn. Passwords are
 // stored as argon2id hashes (19 MiB, 2 passes, a 16-byte salt per user,
@@ -48,6 +52,18 @@
 //	                            account, or 50 from one address, within 15 minutes — the right
 //	                            password too, until the window has passed. An Origin other than
 //	                            the hub's → 403.
+//	GET  /oauth/login           (with Options.OIDC) 302 to the provider's authorization endpoint
+//	                            (code flow, PKCE S256, a nonce, a new state also set in the
+//	                            cookie firn_oidc: HttpOnly, SameSite=Lax, Path /oauth/, 10 min);
+//	                            502 and a page if the provider cannot be reached
+//	GET  /oauth/callback        the provider's answer (code, state): 200 and a page that goes on to
+//	                            /user/NAME/, with the cookies of a password login; otherwise a
+//	                            page saying why: 400 for a state missing, wrong, used or expired,
+//	                            or a code the provider refuses; 401 for an ID token that fails
+//	                            verification or has the wrong nonce; 403 for a user in no allowed
+//	                            group (the page names the groups), a name that cannot be a Firn
+//	                            name, taken by another account, disabled, or unknown when
+//	                            accounts are not made at sign-in; 502 for a provider down
 //	GET  /logout                a page with the logout button
 //	POST /logout                (header X-Firn-CSRF or form field csrf = the session's) → the
 //	                            session is deleted on the server, 303 to /login. Kernels keep running.
@@ -74,6 +90,37 @@
 // disabled (SetDisabled deletes it; every request checks the user). The
 // websockets it opened are closed with it: at once on logout, within
 // RevalidateEvery (10 s) otherwise (Run calls Revalidate).
+//
+// # Sign-in with an OpenID Connect provider
+//
+// OIDCConfig (a JSON file, LoadOIDCConfig) names the provider's issuer,
+// the hub's client ID and secret (or a file holding it), the redirect
+// URL (the hub's public address + /oauth/callback), the scopes, the
+// claim that names the user (preferred_username), the claim listing
+// their groups (groups) and the groups allowed in (one is needed, or
+// allow_any_user), roles by group (admin or teacher; student
+// otherwise; applied at every sign-in), classes by group (added at every
+// sign-in) and whether unknown users get an account at their first
+// sign-in (create_users, default true). The provider is found (its
+// discovery document read) at the first sign-in, with
+// github.com/coreos/go-oidc and golang.org/x/oauth2.
+//
+// The sign-in is the authorization code flow. The state is random, one
+// use, kept by the hub for 10 minutes with the PKCE verifier and the
+// nonce, and equal to the cookie firn_oidc, so the provider's answer
+// counts only in the browser that asked. The ID token's signature (the
+// provider's published keys), issuer, audience, expiry and nonce are
+// checked; groups and name are read from it, or from the userinfo
+// endpoint when the token lacks them. The name is the claim's value
+// lower-cased, refused if CheckName refuses it. An account is bound to
+// the provider's (issuer, subject): a later sign-in of the same person
+// is the same account even if their name there changes, and a name that
+// a local account (or another person of the provider) has is refused,
+// never merged. Accounts made by a sign-in have no password, and `firn
+// hub class add` sends them no invitation. The answer's page goes on to
+// /user/NAME/ by itself rather than by a redirect, because a browser does
+// not send the SameSite=Strict session cookie on a redirect in a chain
+// another site started.
 //
 // # Each user's server
 //

@@ -65,6 +65,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives structured logs (nil: none).
 	Logger *slog.Logger
+	// OIDC is the sign-in with an OpenID Connect provider (nil: none;
+	// see oidc.go and LoadOIDCConfig).
+	OIDC *OIDCConfig
 }
 
 // Hub is the multi-user server: logins, and each user's notebook server
@@ -79,6 +82,7 @@ type Hub struct {
 	byAcct  *guard.Limiter
 	byAddr  *guard.Limiter
 	handler http.Handler
+	oidc    *oidcAuth // nil without Options.OIDC
 
 	mu      sync.Mutex
 	users   map[string]*userServer
@@ -212,6 +216,12 @@ func New(opts Options) (*Hub, error) {
 		byAddr: guard.NewLimiter(addressMaxFailures, failureWindow, opts.Now),
 		users:  map[string]*userServer{}, live: map[*liveConn]struct{}{},
 	}
+	if opts.OIDC != nil {
+		if h.oidc, err = newOIDCAuth(opts.OIDC); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("hub: %w", err)
+		}
+	}
 	h.handler = h.routes()
 	return h, nil
 }
@@ -291,6 +301,7 @@ func (h *Hub) routes() http.Handler {
 	mux.HandleFunc("POST /invite/{token}", h.invite)
 	mux.HandleFunc("GET /logout", h.logoutPage)
 	mux.HandleFunc("POST /logout", h.logout)
+	h.oidcRoutes(mux)
 	mux.HandleFunc("GET /hub/me", func(w http.ResponseWriter, r *http.Request) {
 		u, ok := h.checked(w, r)
 		if !ok {
@@ -432,7 +443,8 @@ button{margin-top:1rem;padding:.4rem 1.2rem}.error{color:#a00}</style></head>
 <label for="name">Name</label><input id="name" name="name" autocomplete="username" value="{{.Name}}" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Log in</button>
-</form></body></html>
+</form>{{if .OIDC}}
+<p><a href="/oauth/login">Sign in with {{.OIDC}}</a></p>{{end}}</body></html>
 `))
 
 var logoutTmpl = template.Must(template.New("logout").Parse(`<!doctype html>
@@ -455,7 +467,7 @@ func pageHeaders(w http.ResponseWriter) {
 func (h *Hub) renderLogin(w http.ResponseWriter, status int, name, msg string) {
 	pageHeaders(w)
 	w.WriteHeader(status)
-	_ = loginTmpl.Execute(w, struct{ Name, Error string }{name, msg})
+	_ = loginTmpl.Execute(w, struct{ Name, Error, OIDC string }{name, msg, h.oidcName()})
 }
 
 func (h *Hub) loginPage(w http.ResponseWriter, r *http.Request) {

@@ -102,6 +102,16 @@ var migrations = []string{
 		handed_in TEXT NOT NULL,
 		UNIQUE (publication_id, user_id, path)
 	);`,
+	// 5: the accounts of users who sign in with an OpenID Connect
+	// provider: its issuer and the user's subject there.
+	`CREATE TABLE identities (
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		created TEXT NOT NULL,
+		PRIMARY KEY (issuer, subject)
+	);
+	CREATE INDEX identities_user ON identities(user_id);`,
 }
 
 // noPassword is the password column of a user who has none yet (invited,
@@ -334,7 +344,7 @@ func (s *Store) checkLogin(ctx context.Context, name, password string) (*User, e
 	if err != nil {
 		return nil, err
 	}
-	if hash == noPassword {
+	if hash == noPassword || hash == oidcPassword {
 		verifyPassword(dummyHash(), password) // the same cost as a real check
 		return nil, nil
 	}

@@ -21,9 +21,12 @@ import (
 )
 
 const hubUsage = `usage:
-  firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D]
+  firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--oidc FILE]
                       the multi-user notebook server: a login page, and each user's
-                      notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME)
+                      notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME);
+                      --oidc FILE adds "Sign in with" an OpenID Connect provider (a JSON
+                      file: issuer, client_id, client_secret, redirect_url, allowed_groups…;
+                      see the README, "A class on one server")
   firn hub user add NAME [--role admin|teacher|student] [--group CLASS] [--password-stdin] [--data DIR]
                       add an account (without --password-stdin a random password is printed)
   firn hub user list [--data DIR]
@@ -86,7 +89,8 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	tlsKey := fs.String("tls-key", "", "the PEM `file` of the certificate's private key")
 	behindProxy := fs.Bool("behind-proxy", false, "a reverse proxy in front ends TLS: trust its X-Forwarded-Proto: https (listen on loopback)")
 	limitsFile := fs.String("limits", "", "a JSON `FILE` of limits: \"default\" and per-class \"classes\" profiles (memory, cpu_time, kernels, disk, files)")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	oidcFile := fs.String("oidc", "", "sign-in with an OpenID Connect provider configured in this JSON `FILE`")
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -126,10 +130,16 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return usageError{fmt.Errorf("firn hub: --%w", err)}
 		}
 	}
+	var oidcConfig *hub.OIDCConfig
+	if *oidcFile != "" {
+		if oidcConfig, err = hub.LoadOIDCConfig(*oidcFile); err != nil {
+			return usagef("firn hub: --oidc: %v", err)
+		}
+	}
 	return hub.Serve(ctx, hub.ServeOptions{
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
-			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits,
+			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits, OIDC: oidcConfig,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr, TLSCert: *tlsCert, TLSKey: *tlsKey, BehindProxy: *behindProxy,
 	})

@@ -1,0 +1,575 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/firnglacier/firn/app/internal/guard"
+)
+
+// OIDCConfig is the sign-in with an OpenID Connect provider (`firn hub
+// --oidc FILE`, a JSON object with these fields). See the package
+// documentation, "Sign-in with an OpenID Connect provider".
+type OIDCConfig struct {
+	// Name is the provider's name on the login page ("Sign in with
+	// NAME"); empty: the issuer's host.
+	Name string `json:"name"`
+	// Issuer is the provider's issuer URL (its discovery document is
+	// ISSUER/.well-known/openid-configuration).
+	Issuer string `json:"issuer"`
+	// ClientID and ClientSecret are the hub's registration at the
+	// provider; ClientSecretFile is a file holding the secret instead
+	// (relative to the configuration file's folder).
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret"`
+	ClientSecretFile string `json:"client_secret_file"`
+	// RedirectURL is the hub's public address + /oauth/callback, as
+	// registered at the provider.
+	RedirectURL string `json:"redirect_url"`
+	// Scopes asked for (empty: openid, profile, email; openid is always
+	// asked for).
+	Scopes []string `json:"scopes"`
+	// UsernameClaim is the claim whose value, lower-cased, is the user's
+	// name on the hub (empty: preferred_username).
+	UsernameClaim string `json:"username_claim"`
+	// GroupsClaim is the claim listing the user's groups or
+	// organisations (empty: groups).
+	GroupsClaim string `json:"groups_claim"`
+	// AllowedGroups: one of them must be in the groups claim. Empty is
+	// refused unless AllowAnyUser is true.
+	AllowedGroups []string `json:"allowed_groups"`
+	// AllowAnyUser lets everyone the provider signs in use the hub.
+	AllowAnyUser bool `json:"allow_any_user"`
+	// Roles maps a group to a role (admin or teacher); a user in no such
+	// group is a student. It is applied at every sign-in.
+	Roles map[string]string `json:"roles"`
+	// Classes maps a group to a class of the hub: the user is added to
+	// it at every sign-in (and never removed).
+	Classes map[string]string `json:"classes"`
+	// CreateUsers: a user the hub does not know yet gets an account at
+	// their first sign-in (nil: true). If false, only users who signed
+	// in before may.
+	CreateUsers *bool `json:"create_users"`
+}
+
+// OAuth paths of the hub.
+const (
+	oidcLoginPath    = "/oauth/login"
+	oidcCallbackPath = "/oauth/callback"
+	// OIDCStateCookie holds the state of a sign-in under way, for
+	// OIDCSignInTTL: it binds the provider's answer to the browser that
+	// asked.
+	OIDCStateCookie = "firn_oidc"
+	OIDCSignInTTL   = 10 * time.Minute
+	maxPending      = 10000
+	// oidcPassword is the password column of an account made by a
+	// sign-in: no password matches it, and `firn hub class add` does
+	// not send it an invitation.
+	oidcPassword = "!oidc"
+)
+
+// LoadOIDCConfig reads a sign-in configuration file (JSON) and checks it.
+func LoadOIDCConfig(path string) (*OIDCConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in configuration: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c OIDCConfig
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("sign-in configuration %s: %w", path, err)
+	}
+	if c.ClientSecretFile != "" {
+		if c.ClientSecret != "" {
+			return nil, fmt.Errorf("sign-in configuration %s: give client_secret or client_secret_file, not both", path)
+		}
+		f := c.ClientSecretFile
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(filepath.Dir(path), f)
+		}
+		s, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("sign-in configuration %s: client_secret_file: %w", path, err)
+		}
+		c.ClientSecret = strings.TrimSpace(string(s))
+		c.ClientSecretFile = ""
+	}
+	if err := c.Check(); err != nil {
+		return nil, fmt.Errorf("sign-in configuration %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Check says what is missing or wrong in c, naming the field.
+func (c *OIDCConfig) Check() error {
+	iss, err := url.Parse(c.Issuer)
+	if c.Issuer == "" || err != nil || (iss.Scheme != "https" && iss.Scheme != "http") || iss.Host == "" {
+		return fmt.Errorf("issuer %q: want the provider's URL, e.g. https://login.example.org", c.Issuer)
+	}
+	if c.ClientID == "" {
+		return errors.New("client_id is empty")
+	}
+	if c.ClientSecret == "" {
+		return errors.New("client_secret (or client_secret_file) is empty")
+	}
+	ru, err := url.Parse(c.RedirectURL)
+	if err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" || ru.Path != oidcCallbackPath {
+		return fmt.Errorf("redirect_url %q: want the hub's public address + %s, e.g. https://hub.example.org%s", c.RedirectURL, oidcCallbackPath, oidcCallbackPath)
+	}
+	if len(c.AllowedGroups) == 0 && !c.AllowAnyUser {
+		return errors.New("allowed_groups is empty: list the groups (or organisations) whose members may sign in, or set allow_any_user to true")
+	}
+	for g, r := range c.Roles {
+		if r != RoleAdmin && r != RoleTeacher && r != RoleStudent {
+			return fmt.Errorf("roles[%q] = %q: use admin, teacher or student", g, r)
+		}
+	}
+	for g, class := range c.Classes {
+		if err := CheckName(fmt.Sprintf("classes[%q]", g), class); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *OIDCConfig) displayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	u, _ := url.Parse(c.Issuer)
+	return u.Host
+}
+
+func (c *OIDCConfig) usernameClaim() string {
+	if c.UsernameClaim == "" {
+		return "preferred_username"
+	}
+	return c.UsernameClaim
+}
+
+func (c *OIDCConfig) groupsClaim() string {
+	if c.GroupsClaim == "" {
+		return "groups"
+	}
+	return c.GroupsClaim
+}
+
+func (c *OIDCConfig) scopes() []string {
+	s := c.Scopes
+	if len(s) == 0 {
+		s = []string{"profile", "email"}
+	}
+	if !slices.Contains(s, oidc.ScopeOpenID) {
+		s = append([]string{oidc.ScopeOpenID}, s...)
+	}
+	return s
+}
+
+// oidcAuth is the hub's side of the sign-in: the provider (found at
+// the first sign-in, so that a provider down when the hub starts does
+// not stop it) and the sign-ins under way.
+type oidcAuth struct {
+	cfg    OIDCConfig
+	client *http.Client
+
+	mu       sync.Mutex
+	provider *oidc.Provider
+	pending  map[string]pendingSignIn // by state
+}
+
+// pendingSignIn is a sign-in sent to the provider: its PKCE verifier
+// and nonce, one use.
+type pendingSignIn struct {
+	verifier, nonce string
+	expires         time.Time
+}
+
+func newOIDCAuth(c *OIDCConfig) (*oidcAuth, error) {
+	if err := c.Check(); err != nil {
+		return nil, fmt.Errorf("sign-in configuration: %w", err)
+	}
+	return &oidcAuth{cfg: *c, client: &http.Client{Timeout: 15 * time.Second}, pending: map[string]pendingSignIn{}}, nil
+}
+
+// discover returns the provider, reading its discovery document the
+// first time.
+func (a *oidcAuth) discover(ctx context.Context) (*oidc.Provider, error) {
+	a.mu.Lock()
+	p := a.provider
+	a.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, a.client), a.cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	a.provider = p
+	a.mu.Unlock()
+	return p, nil
+}
+
+func (a *oidcAuth) oauth2(p *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{ClientID: a.cfg.ClientID, ClientSecret: a.cfg.ClientSecret, Endpoint: p.Endpoint(),
+		RedirectURL: a.cfg.RedirectURL, Scopes: a.cfg.scopes()}
+}
+
+// begin records a new sign-in and returns its state.
+func (a *oidcAuth) begin(now time.Time) (state string, p pendingSignIn, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for s, q := range a.pending {
+		if !now.Before(q.expires) {
+			delete(a.pending, s)
+		}
+	}
+	if len(a.pending) >= maxPending {
+		return "", p, errors.New("too many sign-ins are under way: try again in a few minutes")
+	}
+	state = randomHex(24)
+	p = pendingSignIn{verifier: oauth2.GenerateVerifier(), nonce: randomHex(24), expires: now.Add(OIDCSignInTTL)}
+	a.pending[state] = p
+	return state, p, nil
+}
+
+// take removes and returns the sign-in of state, if it is under way.
+func (a *oidcAuth) take(state string, now time.Time) (pendingSignIn, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.pending[state]
+	delete(a.pending, state)
+	return p, ok && now.Before(p.expires)
+}
+
+// oidcRoutes adds the sign-in's routes (they answer 404 without
+// Options.OIDC).
+func (h *Hub) oidcRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+oidcLoginPath, h.oidcLogin)
+	mux.HandleFunc("GET "+oidcCallbackPath, h.oidcCallback)
+}
+
+// oidcName is the provider's name on the login page ("" without one).
+func (h *Hub) oidcName() string {
+	if h.oidc == nil {
+		return ""
+	}
+	return h.oidc.cfg.displayName()
+}
+
+func (h *Hub) stateCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: OIDCStateCookie, Value: value, Path: "/oauth/", MaxAge: maxAge, HttpOnly: true,
+		Secure: strings.HasPrefix(h.oidc.cfg.RedirectURL, "https:"),
+		// Lax: the browser sends it on the provider's redirect back (a
+		// top-level GET from another site); Strict would not.
+		SameSite: http.SameSiteLaxMode}
+}
+
+// oidcLogin sends the browser to the provider, with a new state (also
+// in the cookie firn_oidc), nonce and PKCE challenge.
+func (h *Hub) oidcLogin(w http.ResponseWriter, r *http.Request) {
+	if h.oidc == nil {
+		writeError(w, http.StatusNotFound, "no page "+r.URL.Path+" on this hub: it has no sign-in provider (firn hub --oidc FILE)")
+		return
+	}
+	name := h.oidc.cfg.displayName()
+	p, err := h.oidc.discover(r.Context())
+	if err != nil {
+		h.logger.Error("sign-in provider discovery", "issuer", h.oidc.cfg.Issuer, "err", err)
+		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("%s (%s) cannot be reached: %v. Try again later, or log in with a password if you have one.", name, h.oidc.cfg.Issuer, err))
+		return
+	}
+	state, q, err := h.oidc.begin(h.now())
+	if err != nil {
+		h.renderSignIn(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	http.SetCookie(w, h.stateCookie(state, int(OIDCSignInTTL/time.Second)))
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, h.oidc.oauth2(p).AuthCodeURL(state, oidc.Nonce(q.nonce), oauth2.S256ChallengeOption(q.verifier)), http.StatusFound)
+}
+
+// oidcCallback is where the provider sends the browser back: it checks
+// the state against the browser's cookie (one use), exchanges the code
+// with the PKCE verifier, verifies the ID token and its nonce, checks
+// the groups, maps the name, and starts a session as a password login
+// does.
+func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	if h.oidc == nil {
+		writeError(w, http.StatusNotFound, "no page "+r.URL.Path+" on this hub: it has no sign-in provider (firn hub --oidc FILE)")
+		return
+	}
+	cfg := &h.oidc.cfg
+	prov := cfg.displayName()
+	http.SetCookie(w, h.stateCookie("", -1))
+	q := r.URL.Query()
+	state := q.Get("state")
+	c, err := r.Cookie(OIDCStateCookie)
+	if err != nil || c.Value == "" {
+		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("No sign-in with %s is under way in this browser (or it took longer than %d minutes, or was already used): start again.", prov, int(OIDCSignInTTL/time.Minute)))
+		return
+	}
+	if state == "" || !guard.Equal(state, c.Value) {
+		h.logger.Warn("sign-in with a wrong state", "remote", guard.ClientIP(r))
+		h.renderSignIn(w, http.StatusBadRequest, "The answer from "+prov+" is not for the sign-in this browser started (wrong state): start again.")
+		return
+	}
+	pend, ok := h.oidc.take(state, h.now())
+	if !ok {
+		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("This sign-in with %s is unknown, used already or older than %d minutes: start again.", prov, int(OIDCSignInTTL/time.Minute)))
+		return
+	}
+	if e := q.Get("error"); e != "" {
+		msg := prov + " did not sign you in: " + e
+		if d := q.Get("error_description"); d != "" {
+			msg += " (" + d + ")"
+		}
+		h.renderSignIn(w, http.StatusForbidden, msg+".")
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		h.renderSignIn(w, http.StatusBadRequest, prov+" sent no code back: start again.")
+		return
+	}
+	p, err := h.oidc.discover(r.Context())
+	if err != nil {
+		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("%s (%s) cannot be reached: %v. Try again later.", prov, cfg.Issuer, err))
+		return
+	}
+	ctx := oidc.ClientContext(r.Context(), h.oidc.client)
+	tok, err := h.oidc.oauth2(p).Exchange(ctx, code, oauth2.VerifierOption(pend.verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			h.logger.Warn("sign-in code refused", "issuer", cfg.Issuer, "error", re.ErrorCode, "description", re.ErrorDescription)
+			h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("%s refused the sign-in code (%s%s): it may have been used already or expired. Start again.", prov, re.ErrorCode, describe(re.ErrorDescription)))
+			return
+		}
+		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("%s (%s) cannot be reached to finish the sign-in: %v. Try again later.", prov, cfg.Issuer, err))
+		return
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		h.renderSignIn(w, http.StatusBadGateway, prov+" sent no ID token: is it an OpenID Connect provider, and is the scope openid granted?")
+		return
+	}
+	idt, err := p.Verifier(&oidc.Config{ClientID: cfg.ClientID}).Verify(ctx, raw)
+	if err != nil {
+		h.logger.Warn("ID token refused", "issuer", cfg.Issuer, "err", err)
+		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s failed verification: %v.", prov, err))
+		return
+	}
+	if !guard.Equal(idt.Nonce, pend.nonce) {
+		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s is not for this sign-in (wrong nonce): start again.", prov))
+		return
+	}
+	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("The ID token from %s could not be read: %v.", prov, err))
+		return
+	}
+	if _, ok := claims[cfg.usernameClaim()]; !ok || (claims[cfg.groupsClaim()] == nil && !cfg.AllowAnyUser) {
+		// Some providers give these claims at the userinfo endpoint only.
+		if p.UserInfoEndpoint() != "" {
+			if ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil && ui.Subject == idt.Subject {
+				more := map[string]any{}
+				if ui.Claims(&more) == nil {
+					for k, v := range more {
+						if _, ok := claims[k]; !ok {
+							claims[k] = v
+						}
+					}
+				}
+			}
+		}
+	}
+	groups := stringList(claims[cfg.groupsClaim()])
+	if !cfg.AllowAnyUser && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(cfg.AllowedGroups, g) }) {
+		h.logger.Warn("sign-in of a user in no allowed group", "subject", idt.Subject, "groups", groups)
+		h.renderSignIn(w, http.StatusForbidden, fmt.Sprintf("Your account at %s is not in a group allowed on this hub: it admits members of %s (claim %s). Ask your teacher to add you.", prov, strings.Join(cfg.AllowedGroups, ", "), cfg.groupsClaim()))
+		return
+	}
+	rawName, _ := claims[cfg.usernameClaim()].(string)
+	if rawName == "" {
+		h.renderSignIn(w, http.StatusForbidden, fmt.Sprintf("%s gave no %s claim to name you by on this hub: the hub's admin may need another username_claim.", prov, cfg.usernameClaim()))
+		return
+	}
+	name := strings.ToLower(strings.TrimSpace(rawName))
+	if err := CheckName("user name", name); err != nil {
+		h.renderSignIn(w, http.StatusForbidden, fmt.Sprintf("Your name at %s (claim %s), %q, cannot be a user name on this hub: it must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter. Ask the hub's admin.", prov, cfg.usernameClaim(), rawName))
+		return
+	}
+	role, classes := cfg.mapGroups(groups)
+	create := cfg.CreateUsers == nil || *cfg.CreateUsers
+	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, len(cfg.Roles) > 0, classes, create, h.now())
+	if err != nil {
+		status, msg := http.StatusForbidden, ""
+		switch {
+		case errors.Is(err, errNameTaken):
+			msg = fmt.Sprintf("The name %s belongs to another account of this hub (a local one, or another person's at %s): ask the hub's admin.", name, prov)
+		case errors.Is(err, errNoAccount):
+			msg = fmt.Sprintf("%s has no account on this hub, and this hub makes none at sign-in: ask your teacher.", name)
+		case errors.Is(err, errDisabled):
+			msg = fmt.Sprintf("The account %s is disabled on this hub.", name)
+		default:
+			status = http.StatusInternalServerError
+			h.logger.Error("sign-in", "user", name, "err", err)
+			msg = "the hub could not record the sign-in"
+		}
+		h.renderSignIn(w, status, msg)
+		return
+	}
+	if err := h.startSession(w, r, user); err != nil {
+		h.logger.Error("new login session", "user", user, "err", err)
+		h.renderSignIn(w, http.StatusInternalServerError, "the hub could not start a session")
+		return
+	}
+	h.logger.Info("sign-in", "user", user, "issuer", cfg.Issuer, "remote", guard.ClientIP(r))
+	// A page, not a redirect: the session cookie is SameSite=Strict, and
+	// a browser does not send it on a redirect in a chain that another
+	// site (the provider) started; this page's own navigation is
+	// same-site.
+	pageHeaders(w)
+	w.Header().Set("Cache-Control", "no-store")
+	_ = signedInTmpl.Execute(w, struct{ Name string }{user})
+}
+
+func describe(d string) string {
+	if d == "" {
+		return ""
+	}
+	return ": " + d
+}
+
+// stringList reads a claim that is a list of strings or one string.
+func stringList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// mapGroups is the role (the highest the groups give; student without
+// one) and the classes of a user in groups.
+func (c *OIDCConfig) mapGroups(groups []string) (role string, classes []string) {
+	rank := map[string]int{RoleStudent: 0, RoleTeacher: 1, RoleAdmin: 2}
+	role = RoleStudent
+	for _, g := range groups {
+		if r, ok := c.Roles[g]; ok && rank[r] > rank[role] {
+			role = r
+		}
+		if cl, ok := c.Classes[g]; ok && !slices.Contains(classes, cl) {
+			classes = append(classes, cl)
+		}
+	}
+	sort.Strings(classes)
+	return role, classes
+}
+
+var signedInTmpl = template.Must(template.New("signedin").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Firn hub: signed in</title>
+<meta http-equiv="refresh" content="0; url=/user/{{.Name}}/">
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}</style></head>
+<body><h1>Firn</h1><p>Signed in as {{.Name}}. <a href="/user/{{.Name}}/">Open your notebooks</a>.</p></body></html>
+`))
+
+var signInErrorTmpl = template.Must(template.New("signinerror").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Firn hub: sign-in failed</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}.error{color:#a00}</style></head>
+<body><h1>Firn</h1><p class="error" role="alert">{{.}}</p><p><a href="/login">Back to the login page</a></p></body></html>
+`))
+
+func (h *Hub) renderSignIn(w http.ResponseWriter, status int, msg string) {
+	pageHeaders(w)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = signInErrorTmpl.Execute(w, msg)
+}
+
+var (
+	errNameTaken = errors.New("the name belongs to another account")
+	errNoAccount = errors.New("no account, and none is made at sign-in")
+	errDisabled  = errors.New("the account is disabled")
+)
+
+// signIn finds (or, if create, makes) the account of the provider's
+// user (issuer, subject), named name when made, and returns its name.
+// The role is set if setRole; the user is added to the classes.
+func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, setRole bool, classes []string, create bool, now time.Time) (string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	stamp := now.UTC().Format(time.RFC3339)
+	var uid int64
+	var disabled bool
+	err = tx.QueryRowContext(ctx, `SELECT u.id, u.name, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
+		WHERE i.issuer = ? AND i.subject = ?`, issuer, subject).Scan(&uid, &name, &disabled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, name).Scan(&n); err != nil {
+			return "", err
+		}
+		if n > 0 {
+			return "", errNameTaken
+		}
+		if !create {
+			return "", errNoAccount
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, name, role, oidcPassword, stamp)
+		if err != nil {
+			return "", fmt.Errorf("user %s: %w", name, err)
+		}
+		uid, _ = res.LastInsertId()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)`, issuer, subject, uid, stamp); err != nil {
+			return "", fmt.Errorf("user %s: %w", name, err)
+		}
+	case err != nil:
+		return "", err
+	case disabled:
+		return "", errDisabled
+	case setRole:
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, uid); err != nil {
+			return "", err
+		}
+	}
+	for _, class := range classes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
+			return "", fmt.Errorf("class %s: %w", class, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
+			return "", fmt.Errorf("class %s: %w", class, err)
+		}
+	}
+	return name, tx.Commit()
+}
