@@ -64,7 +64,7 @@ func (s *Server) stopSession(ctx context.Context, x *session.Session, cause stri
 	if !writing {
 		return false, errShuttingDown
 	}
-	err := s.saveOutputs(x)
+	err := s.saveOutputs(x, cause)
 	done()
 	if err != nil {
 		return false, fmt.Errorf("%s: not stopped: saving its outputs: %w", path, err)
@@ -122,6 +122,7 @@ func (s *Server) StopKernel(ctx context.Context, id, cause string) (bool, error)
 type cellRun struct {
 	count   *int
 	outputs []*notebooks.Output
+	ended   bool // its execute_reply is in the buffer
 }
 
 // runsOf reads a session's frames: the last run of each cell whose
@@ -190,6 +191,8 @@ func runsOf(x *session.Session) map[string]*cellRun {
 				r.outputs = append(r.outputs, &notebooks.Output{Type: notebooks.Error, EName: c.EName, EValue: c.EValue, Traceback: c.Traceback})
 			case "clear_output":
 				r.outputs = nil
+			case "execute_reply":
+				r.ended = true
 			}
 		}
 	}
@@ -197,8 +200,10 @@ func runsOf(x *session.Session) map[string]*cellRun {
 
 // saveOutputs writes the outputs of x's cell runs into its notebook (the
 // file's other contents kept). Nothing is written when no cell of the
-// file ran in the session.
-func (s *Server) saveOutputs(x *session.Session) error {
+// file ran in the session. A cell still running gets, after its output
+// so far, an error output KernelStopped saying why (stopped) it ended
+// there.
+func (s *Server) saveOutputs(x *session.Session, stopped string) error {
 	runs := runsOf(x)
 	if len(runs) == 0 {
 		return nil
@@ -222,6 +227,10 @@ func (s *Server) saveOutputs(x *session.Session) error {
 			continue
 		}
 		c.ExecutionCount, c.Outputs = r.count, r.outputs
+		if !r.ended && stopped != "" {
+			msg := "the kernel was stopped while this cell ran (" + stopped + "): its output up to then is above; run it again"
+			c.Outputs = append(c.Outputs, &notebooks.Output{Type: notebooks.Error, EName: "KernelStopped", EValue: msg, Traceback: []string{"KernelStopped: " + msg}})
+		}
 		changed = true
 	}
 	if !changed {

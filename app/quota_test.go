@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
@@ -131,5 +132,46 @@ func TestMaxKernels(t *testing.T) {
 	st, body := h.do("POST", "/api/sessions", map[string]string{"path": "d.ipynb"})
 	if st != http.StatusTooManyRequests || !strings.Contains(string(body), "2 notebooks are running cells, the most you may run at once") {
 		t.Errorf("a fourth notebook while both run: %d %s", st, body)
+	}
+}
+
+// TestShutdownSavesOutputs: when the server stops (firn serve or firn
+// hub restarting), the outputs its kernels made are written into the
+// notebooks first; a cell still running ends with KernelStopped saying
+// so, after its output so far.
+func TestShutdownSavesOutputs(t *testing.T) {
+	h := newHarness(t, nil)
+	nb := map[string]any{"nbformat": 4, "nbformat_minor": 5, "metadata": map[string]any{}, "cells": []any{
+		map[string]any{"cell_type": "code", "id": "done", "source": "", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil},
+		map[string]any{"cell_type": "code", "id": "long", "source": "", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil},
+	}}
+	h.doJSON("PUT", "/api/files/content?path=run.ipynb", map[string]any{"notebook": nb, "etag": ""}, http.StatusOK, nil)
+	_, c := h.ready("run.ipynb")
+	c.execute("m1", "done", `fmt.Println("finished before")`)
+	c.until(replyTo("m1"))
+	c.execute("m2", "long", "fmt.Println(\"started\")\nselect {}")
+	c.until(func(f frame) bool { return strings.Contains(f.text(), "started") })
+	if err := h.srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(h.dir, "run.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved struct {
+		Cells []struct {
+			ID      string           `json:"id"`
+			Outputs []map[string]any `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(raw, &saved); err != nil {
+		t.Fatal(err)
+	}
+	text := func(i int) string { b, _ := json.Marshal(saved.Cells[i].Outputs); return string(b) }
+	if !strings.Contains(text(0), "finished before") || strings.Contains(text(0), "KernelStopped") {
+		t.Errorf("the finished cell's outputs: %s", text(0))
+	}
+	if !strings.Contains(text(1), "started") || !strings.Contains(text(1), `"ename":"KernelStopped"`) || !strings.Contains(text(1), "the server stopped") {
+		t.Errorf("the running cell's outputs: %s", text(1))
 	}
 }

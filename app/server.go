@@ -149,10 +149,24 @@ func (s *Server) now() time.Time { return s.opts.Now() }
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Shutdown closes the websockets, shuts every kernel down and waits for
-// the saves under way (or until ctx ends). New writes are refused from
-// its start.
+// Shutdown writes what the kernels ran into their notebooks (as idle
+// culling does; a cell still running ends with a KernelStopped error
+// after its output so far, so that its user is told when they open it
+// again), then closes the websockets, shuts every kernel down and waits
+// for the saves under way (or until ctx ends). New writes are refused
+// from then on. Kernels are not adopted by the next server: they end
+// with it.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// What the kernels ran is written into the notebooks first: a cell
+	// still running ends there, saying so (KernelStopped).
+	for _, x := range s.sessions.List() {
+		if done, ok := s.startWrite(); ok {
+			if err := s.saveOutputs(x, "the server stopped"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				s.logger.Warn("shutdown: outputs not saved", "path", x.Path(), "err", err)
+			}
+			done()
+		}
+	}
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
