@@ -169,6 +169,9 @@ type clientFrame struct {
 	// Widgets are the values of the notebook's widgets, by label, sent
 	// with an execute frame.
 	Widgets map[string]any `json:"widgets,omitempty"`
+	// Live marks an execute frame sent while a widget moves (figures for
+	// the page only).
+	Live bool `json:"live,omitempty"`
 }
 
 // serveWebsocket is GET /api/sessions/{id}/ws?since=SEQ.
@@ -223,7 +226,7 @@ func (s *Server) readClient(conn *websocket.Conn, x *session.Session, log interf
 		}
 		switch f.Type {
 		case "execute":
-			x.Execute(f.MsgID, f.CellID, f.Code, f.Widgets)
+			x.Execute(f.MsgID, f.CellID, f.Code, session.ExecuteOptions{Widgets: f.Widgets, Live: f.Live})
 		case "complete":
 			x.Query(f.MsgID, protocol.CompleteRequest, protocol.CompleteRequestContent{Code: f.Code, CursorPos: f.CursorPos})
 		case "inspect":

@@ -98,8 +98,8 @@ func BenchmarkThousandCells(b *testing.B) {
 
 // BenchmarkWidgetRerun is what a slider step costs in the kernel: the ELA
 // slider's new value sent with the first of the cells that read it, a
-// glacier grown for 300 years at that ELA, its figure rendered (SVG and
-// PNG) and its volume printed, as the reactive notebook of
+// glacier grown for 300 years at that ELA, its figure rendered (SVG only,
+// as for a live run) and its volume printed, as the reactive notebook of
 // frontend/e2e/reactive.mjs does. Each cell's share is reported too.
 //
 //	go test -run '^$' -bench WidgetRerun ./kernel
@@ -118,7 +118,7 @@ func BenchmarkWidgetRerun(b *testing.B) {
 	for b.Loop() {
 		step++
 		for i, c := range cells {
-			req := protocol.ExecuteRequestContent{Code: c.code, StopOnError: true}
+			req := protocol.ExecuteRequestContent{Code: c.code, StopOnError: true, Live: true}
 			if i == 0 {
 				req.Widgets = map[string]any{"ELA (m)": 2700 + float64(step%12)*50}
 			}

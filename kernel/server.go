@@ -354,6 +354,7 @@ func (s *server) execute(ctx context.Context, m *protocol.Message, req protocol.
 	if len(req.Widgets) > 0 {
 		s.interp.SetWidgetValues(req.Widgets)
 	}
+	s.interp.SetQuick(req.Live)
 	result, cellErr := s.interp.Execute(cellCtx, count, req.Code)
 	if cellErr != nil && context.Cause(cellCtx) != nil && !errors.Is(context.Cause(cellCtx), context.Canceled) {
 		cellErr = interpreter.Stopped(count, context.Cause(cellCtx), cellErr)

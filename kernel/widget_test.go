@@ -40,3 +40,37 @@ warm := display.Checkbox("warmer", false)`)
 		t.Errorf("bad slider: %+v %q", reply, out)
 	}
 }
+
+// TestKernelLiveFigures: a run the page makes while a widget moves
+// (firn_live) gets a figure as SVG only, without the PNG that takes most
+// of its rendering; other runs get both.
+func TestKernelLiveFigures(t *testing.T) {
+	k, ctx := startKernel(t, Options{})
+	run(t, ctx, k, "g := edu.NewGlacier(edu.NewBed(3400, 1400, 300), edu.NewMassBalance(3000, 4))\ng.ProgressToYear(50)")
+	for _, live := range []bool{true, false} {
+		var got map[string]any
+		reply, err := k.ExecuteRequest(ctx, protocol.ExecuteRequestContent{Code: "plots.Glacier(g)", Live: live}, func(m *protocol.Message) {
+			if m.Type() == protocol.ExecuteResult {
+				var c protocol.ExecuteResultContent
+				_ = m.Decode(&c)
+				got = c.Data
+			}
+		})
+		if err != nil || reply.Status != "ok" {
+			t.Fatalf("live %v: %+v %v", live, reply, err)
+		}
+		_, svg := got["image/svg+xml"]
+		_, png := got["image/png"]
+		if !svg || png == live {
+			t.Errorf("live %v: the figure's MIME types %v", live, keys(got))
+		}
+	}
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

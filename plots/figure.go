@@ -306,6 +306,17 @@ func (f *Figure) MIME() (map[string][]byte, error) {
 	}, nil
 }
 
+// QuickMIME is MIME without the PNG, which takes most of a figure's
+// rendering: what a notebook page draws while a reader moves a widget
+// (the kernel asks for it then; display.RenderQuick).
+func (f *Figure) QuickMIME() (map[string][]byte, error) {
+	svg, err := f.SVG()
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{"image/svg+xml": svg, "text/plain": []byte(f.String())}, nil
+}
+
 // String describes the figure, e.g. "profile plot, 3 series, 16 × 10 cm".
 func (f *Figure) String() string {
 	if f.err != nil {

@@ -48,6 +48,7 @@ type Display struct {
 	mu     sync.Mutex    // one Publisher call at a time
 
 	widgets widgetValues // the values the reader chose, by widget label
+	quick   atomic.Bool  // render with RenderQuick (a widget's live re-run)
 
 	// Where a Display without a Publisher writes; nil means os.Stdout and
 	// os.Stderr, whose terminal-ness is then detected.
@@ -75,10 +76,28 @@ func (d *Display) Show(v any) *Handle {
 	if d == nil {
 		d = new(Display)
 	}
-	b := Render(v)
+	b := d.render(v)
 	h := &Handle{d: d, id: d.newID()}
 	d.publish(h.id, b, false)
 	return h
+}
+
+// SetQuick makes d render with RenderQuick (true) or Render (false):
+// the kernel sets it for the cells a page runs while a widget moves.
+func (d *Display) SetQuick(quick bool) {
+	if d != nil {
+		d.quick.Store(quick)
+	}
+}
+
+// Quick reports whether d renders with RenderQuick.
+func (d *Display) Quick() bool { return d != nil && d.quick.Load() }
+
+func (d *Display) render(v any) Bundle {
+	if d.quick.Load() {
+		return RenderQuick(v)
+	}
+	return Render(v)
 }
 
 // publish sends b to the Publisher as a new display (or, with update, as
@@ -128,7 +147,7 @@ func (h *Handle) Update(v any) {
 	if h == nil || h.d == nil {
 		return
 	}
-	h.d.publish(h.id, Render(v), true)
+	h.d.publish(h.id, h.d.render(v), true)
 }
 
 // Show prints the text/plain form of Render(v) to standard output: the

@@ -21,6 +21,35 @@ type mimer interface {
 	MIME() (map[string][]byte, error)
 }
 
+// quickMIMEr is a value with a faster rendering for a page while a
+// reader moves a widget (a figure without its PNG).
+type quickMIMEr interface {
+	QuickMIME() (map[string][]byte, error)
+}
+
+// RenderQuick is Render for a page while a reader moves a widget: a
+// value with a QuickMIME method (a plot's figure: SVG without the PNG)
+// renders with it; anything else as Render does.
+func RenderQuick(v any) (b Bundle) {
+	q, ok := v.(quickMIMEr)
+	if !ok {
+		return Render(v)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			b = errorBundle("display: cannot show a %s: it panicked: %v", typeName(v), r)
+		}
+	}()
+	if rv := reflect.ValueOf(v); isNil(rv) {
+		return Text("nil")
+	}
+	m, err := q.QuickMIME()
+	if err != nil {
+		return errorBundle("display: cannot show a %s: %v", typeName(v), err)
+	}
+	return fromMIME(v, m)
+}
+
 // Render returns the best bundle for any value:
 //
 //   - a Bundle or *Bundle as it is (one without data as an empty text);

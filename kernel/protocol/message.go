@@ -143,6 +143,9 @@ type (
 		// widgets, by label (Firn's extension; Jupyter's clients leave
 		// it out and move widgets with comm messages instead).
 		Widgets map[string]any `json:"firn_widgets,omitempty"`
+		// Live marks a run made while a widget moves (Firn's extension):
+		// figures are rendered for the page only (display.RenderQuick).
+		Live bool `json:"firn_live,omitempty"`
 	}
 	// ExecuteReplyContent answers an execute request.
 	ExecuteReplyContent struct {

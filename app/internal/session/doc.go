@@ -6,7 +6,7 @@
 //
 //	m := session.NewManager(session.Options{Kernel: kernel.Options{Dir: workspace}})
 //	s, _, err := m.Open("lessons/01-getting-started.ipynb") // the same path → the same session
-//	s.Execute("msg-1", "cell-a", `fmt.Println("hello")`, nil) // queued; runs in order
+//	s.Execute("msg-1", "cell-a", `fmt.Println("hello")`, session.ExecuteOptions{}) // queued; runs in order
 //	since := int64(0)
 //	for {
 //		b, wait, closed := s.Log().Read(since, 256)

@@ -96,10 +96,21 @@ type Kernel interface {
 	Events() <-chan kernel.Event
 }
 
+// ExecuteOptions go with an execute request (Jupyter's content has no
+// place for them: Firn's own fields of protocol.ExecuteRequestContent).
+type ExecuteOptions struct {
+	// Widgets are the reader's values of the notebook's widgets, by label.
+	Widgets map[string]any
+	// Live marks a run the page makes while a widget moves: the kernel
+	// renders figures for the page only (SVG, no PNG), for speed.
+	Live bool
+}
+
 // request is one execute request of a client.
 type request struct {
 	msgID, cellID, code string
 	widgets             map[string]any // the reader's widget values, sent with the request
+	live                bool           // a widget's re-run: figures for the page only
 	count               atomic.Int64   // the execution count its execute_input gave (0: none yet)
 }
 
@@ -370,10 +381,11 @@ func (s *Session) synthetic(req *request, channel, msgType string, content any) 
 
 // Execute queues code of cell cellID; msgID is the client's id of the
 // request (made up if empty), the parent msg_id of its messages. It
-// returns msgID. widgets are the values the reader chose for the
-// notebook's widgets, by label (nil: none), which the kernel takes before
-// the cell runs.
-func (s *Session) Execute(msgID, cellID, code string, widgets map[string]any) string {
+// returns msgID. opts carry the values the reader chose for the
+// notebook's widgets, which the kernel takes before the cell runs, and
+// whether the run is live (a widget moving: figures drawn for the page
+// only, without their PNG).
+func (s *Session) Execute(msgID, cellID, code string, opts ExecuteOptions) string {
 	if msgID == "" {
 		msgID = protocol.NewID()
 	}
@@ -382,7 +394,7 @@ func (s *Session) Execute(msgID, cellID, code string, widgets map[string]any) st
 	if s.closed {
 		return msgID
 	}
-	req := &request{msgID: msgID, cellID: cellID, code: code, widgets: widgets}
+	req := &request{msgID: msgID, cellID: cellID, code: code, widgets: opts.Widgets, live: opts.Live}
 	s.active = s.opts.Now()
 	s.queue = append(s.queue, req)
 	s.emit(queuedFrame{Type: "queued", CellID: cellID, MsgID: msgID})
@@ -528,7 +540,7 @@ func (s *Session) run(req *request) {
 		err = errors.New("the kernel is not running (restart it)")
 	} else {
 		var m *protocol.Message
-		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true, Widgets: req.widgets}
+		content := protocol.ExecuteRequestContent{Code: req.code, StoreHistory: true, StopOnError: true, Widgets: req.widgets, Live: req.live}
 		m, err = k.Request(s.ctx, protocol.Shell, protocol.ExecuteRequest, content, func(m *protocol.Message) {
 			s.remember(m.Parent(), req)
 			if m.Type() == protocol.ExecuteInput {

@@ -95,11 +95,11 @@ func TestSessionStatusOrderAtDeath(t *testing.T) {
 	_, since := readUntil(t, s, 0, func(f testFrame) bool { return f.Type == "kernel" && f.State == Idle })
 	for round := range 12 {
 		kill, next := fmt.Sprintf("kill-%d", round), fmt.Sprintf("next-%d", round)
-		s.Execute(kill, "c1", "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}", nil)
+		s.Execute(kill, "c1", "import \"time\"\ntime.AfterFunc(0, func() { panic(\"the end\") })\nselect {}", ExecuteOptions{})
 		fs, seq := readUntil(t, s, since, func(f testFrame) bool {
 			return f.Type == "message" && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == kill
 		})
-		s.Execute(next, "c2", "1 + 1", nil)
+		s.Execute(next, "c2", "1 + 1", ExecuteOptions{})
 		more, seq := readUntil(t, s, seq, func(f testFrame) bool {
 			return f.Type == "message" && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == next
 		})

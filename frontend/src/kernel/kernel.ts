@@ -94,12 +94,14 @@ export class KernelClient {
   /**
    * execute sends code of a cell to run, with the values of the
    * notebook's widgets by label (the kernel takes them before the cell
-   * runs), and returns the request's msg_id.
+   * runs), and returns the request's msg_id. live marks a run made while
+   * a widget moves: the kernel draws figures for the page only (no PNG).
    */
-  execute(cellId: string, code: string, widgets?: Record<string, unknown>): string {
+  execute(cellId: string, code: string, widgets?: Record<string, unknown>, live = false): string {
     const msgId = newMsgId();
     const f: Extract<ClientFrame, { type: 'execute' }> = { type: 'execute', msg_id: msgId, cell_id: cellId, code };
     if (widgets && Object.keys(widgets).length > 0) f.widgets = widgets;
+    if (live) f.live = true;
     this.conn.send(f);
     return msgId;
   }

@@ -28,7 +28,7 @@ export type ServerFrame =
   | { seq: number; type: 'gap' };
 
 export type ClientFrame =
-  | { type: 'execute'; msg_id: string; cell_id: string; code: string; widgets?: Record<string, unknown> }
+  | { type: 'execute'; msg_id: string; cell_id: string; code: string; widgets?: Record<string, unknown>; live?: boolean }
   | { type: 'complete'; msg_id: string; code: string; cursor_pos: number }
   | { type: 'inspect'; msg_id: string; code: string; cursor_pos: number }
   | { type: 'interrupt' }

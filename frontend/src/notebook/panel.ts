@@ -481,7 +481,7 @@ export class NotebookPanel {
    * send queues code cells on the kernel; reason, when set, says why they
    * run by themselves (they keep their outputs until new ones come).
    */
-  private send(cells: Cell[], reason: string): void {
+  private send(cells: Cell[], reason: string, live = false): void {
     for (const c of cells) {
       if (c.type === 'markdown') {
         this.views.get(c.id)?.leaveEdit(true);
@@ -494,7 +494,7 @@ export class NotebookPanel {
       }
       // The request goes first: the page's work below overlaps the kernel's.
       const empty = c.source.trim() === '';
-      if (!empty) c.msgId = this.kernel.execute(c.id, c.source, this.widgets);
+      if (!empty) c.msgId = this.kernel.execute(c.id, c.source, this.widgets, live);
       c.ranSource = c.source;
       c.reran = reason;
       c.stale = '';
@@ -697,7 +697,7 @@ export class NotebookPanel {
     const reason = `ran again: ${d.label} changed`;
     const cells = after.map((id) => this.nb.byId(id)).filter((c): c is Cell => c !== undefined);
     this.widgetRun = { cells: new Set(cells.map((c) => c.id)), done: resolve };
-    this.send(cells, reason);
+    this.send(cells, reason, true);
   }
 
   private nextWidget(): void {

@@ -255,6 +255,10 @@ func (in *Interpreter) SetWidgetValues(values map[string]any) {
 	in.display.SetWidgetValues(values)
 }
 
+// SetQuick makes the cells' figures render for a page only (SVG without
+// PNG) while a reader moves a widget (display.RenderQuick).
+func (in *Interpreter) SetQuick(quick bool) { in.display.SetQuick(quick) }
+
 // Execute runs one cell (cell is its execution count, used in messages).
 // It returns the bundle of the cell's last expression when the cell ends
 // with one worth showing, or the cell's error.
@@ -323,6 +327,9 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 		}
 	}
 	b := display.Render(x)
+	if in.display.Quick() {
+		b = display.RenderQuick(x)
+	}
 	if last.Kind() == reflect.String {
 		// A result that is a string shows as a Go literal, as in a Go
 		// REPL, so that it reads differently from printed text.

@@ -33,6 +33,7 @@ func firnDisplay() map[string]reflect.Value {
 		"Play":                  reflect.ValueOf(display.Play),
 		"Progress":              reflect.ValueOf(display.Progress),
 		"Render":                reflect.ValueOf(display.Render),
+		"RenderQuick":           reflect.ValueOf(display.RenderQuick),
 		"Rows":                  reflect.ValueOf(display.Rows),
 		"SVG":                   reflect.ValueOf(display.SVG),
 		"Show":                  reflect.ValueOf(display.Show),
