@@ -25,8 +25,11 @@ type Quota struct {
 var ErrQuota = errors.New("over quota")
 
 // usage is the size and number of the regular files of the workspace.
-func (s *Server) usage() (bytes, files int64) {
-	_ = filepath.WalkDir(s.opts.Workspace, func(_ string, d fs.DirEntry, err error) error {
+func (s *Server) usage() (bytes, files int64) { return DiskUse(s.opts.Workspace) }
+
+// DiskUse is the size and number of the regular files under dir.
+func DiskUse(dir string) (bytes, files int64) {
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}

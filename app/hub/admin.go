@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,7 +64,7 @@ func (h *Hub) Status(ctx context.Context) ([]UserStatus, error) {
 				st.Kernels = append(st.Kernels, ks)
 			}
 		}
-		st.DiskBytes, st.DiskFiles = diskUse(h.Workspace(u.Name))
+		st.DiskBytes, st.DiskFiles = app.DiskUse(h.Workspace(u.Name))
 		out[i] = st
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -100,21 +98,6 @@ func processUse(pid int) (memory int64, cpu float64) {
 		}
 	}
 	return memory, cpu
-}
-
-// diskUse is the size and number of the regular files under dir.
-func diskUse(dir string) (bytes, files int64) {
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		if fi, err := d.Info(); err == nil {
-			bytes += fi.Size()
-			files++
-		}
-		return nil
-	})
-	return bytes, files
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

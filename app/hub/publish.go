@@ -407,6 +407,27 @@ func (h *Hub) syncOne(ctx context.Context, user string, p Publication, rep *Sync
 	return nil
 }
 
+// decodeBody reads a small JSON request body into v, or answers 400
+// naming what (the action) and the shape wanted.
+func decodeBody(w http.ResponseWriter, r *http.Request, what, shape string, v any) bool {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, what+": want a JSON body "+shape+": "+err.Error())
+		return false
+	}
+	return true
+}
+
+// workspacePath is raw as a clean slash-separated path inside a
+// workspace, or false if it is none (empty, with . or .. elements, or
+// backslashes).
+func workspacePath(raw string) (string, bool) {
+	rel := path.Clean(strings.Trim(raw, "/"))
+	if rel == "." || dotted(rel) || strings.HasPrefix(rel, "../") || strings.Contains(raw, "\\") {
+		return "", false
+	}
+	return rel, true
+}
+
 // handinDir is where a student's hand-ins to a publication are.
 func (h *Hub) handinDir(class, pub, user string) string {
 	return filepath.Join(h.opts.Data, "handins", class, pub, user)
@@ -444,12 +465,11 @@ func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Path string `json:"path"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "hand in: want a JSON body {\"path\": …}: "+err.Error())
+	if !decodeBody(w, r, "hand in", `{"path": …}`, &body) {
 		return
 	}
-	rel := path.Clean(strings.TrimPrefix(body.Path, "/"))
-	if rel == "." || dotted(rel) || strings.HasPrefix(rel, "../") || strings.Contains(body.Path, "\\") {
+	rel, ok := workspacePath(body.Path)
+	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("hand in %q: not a path in your workspace", body.Path))
 		return
 	}
@@ -509,12 +529,11 @@ func (h *Hub) publishRequest(w http.ResponseWriter, r *http.Request) {
 		Folder string `json:"folder"`
 		Name   string `json:"name"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "publish: want a JSON body {\"class\": …, \"folder\": …}: "+err.Error())
+	if !decodeBody(w, r, "publish", `{"class": …, "folder": …}`, &body) {
 		return
 	}
-	rel := path.Clean(strings.Trim(body.Folder, "/"))
-	if rel == "." || dotted(rel) || strings.HasPrefix(rel, "../") || strings.Contains(body.Folder, "\\") {
+	rel, ok := workspacePath(body.Folder)
+	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("publish %q: not a folder of your workspace", body.Folder))
 		return
 	}
