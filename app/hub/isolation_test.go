@@ -61,10 +61,18 @@ func TestIsolation(t *testing.T) {
 		{"GET", "/user/bob/../alice/api/files"},
 		{"GET", "/user/bob/%2e%2e/alice/api/files"},
 		{"GET", "/user/Alice/api/files"},
+		{"GET", "/user/alice/api/quota"},
+		{"POST", "/user/alice/api/graph"},
+		// the teachers' and admins' pages, and publishing
+		{"GET", "/hub/handins"},
+		{"GET", "/hub/handins/1"},
+		{"GET", "/hub/admin"},
+		{"POST", "/hub/admin/stop"},
+		{"POST", "/hub/publish"},
 	} {
 		var body any
 		if c.method == "POST" || c.method == "PUT" {
-			body = map[string]any{"path": "secret.ipynb", "op": "delete"}
+			body = map[string]any{"path": "secret.ipynb", "op": "delete", "user": "alice", "session": aID, "class": "glac101", "folder": "../alice"}
 		}
 		st, resp := bob.do(c.method, c.path, body)
 		// A path cleaned by the server redirects to alice's URL, which is
