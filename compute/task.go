@@ -24,7 +24,21 @@ type Task struct {
 	Every int `json:"every,omitempty"`
 	// Label names the run in plots (Ensemble.Labels); "" is Name.
 	Label string `json:"label,omitempty"`
+	// Kind is what Data is: "" an experiment file, KindNotebook a
+	// notebook (.ipynb) that the worker runs with Params injected after
+	// its parameters cell (`firn run --grid`).
+	Kind string `json:"kind,omitempty"`
+	// Params are a notebook task's parameters, NAME → value as on firn
+	// run's command line (-p NAME=VALUE).
+	Params map[string]string `json:"params,omitempty"`
+	// Dir is the folder a notebook task's kernel runs in when the worker
+	// has it (its files beside the notebook, on a shared file system);
+	// otherwise a temporary one.
+	Dir string `json:"dir,omitempty"`
 }
+
+// KindNotebook is the Kind of a notebook task.
+const KindNotebook = "notebook"
 
 // A Result is what a task gave: the yearly diagnostics of its run, or
 // the error of its last attempt.
@@ -40,6 +54,9 @@ type Result struct {
 	Attempts int `json:"attempts"`
 	// Worker names the worker that produced the result.
 	Worker string `json:"worker"`
+	// Output is a notebook task's executed notebook (.ipynb), also when
+	// a cell failed (Err then names it).
+	Output []byte `json:"output,omitempty"`
 }
 
 // Failed reports whether the task ended without a history.

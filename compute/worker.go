@@ -32,6 +32,11 @@ type Worker struct {
 	Concurrency int
 	// Log, when not nil, gets a line per chunk.
 	Log io.Writer
+	// Notebooks runs notebook tasks (Task.Kind KindNotebook): it returns
+	// the executed notebook, and with a failed cell also an error naming
+	// it. `firn worker` sets it (a notebook needs a kernel, above this
+	// package); nil fails such tasks with a message that says so.
+	Notebooks func(ctx context.Context, t Task) (output []byte, err error)
 	// ConnectTimeout is how long the worker tries to reach the broker,
 	// at first and after losing it, with growing pauses between tries
 	// (0.1 s doubling to 5 s); 0 is one minute.
@@ -265,8 +270,14 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 	failed := false
 	for i, t := range c.Tasks {
 		r := Result{TaskID: t.ID, Name: t.Name, Attempts: attempt, Worker: ws.name}
-		h, err := RunTask(rctx, t)
-		if err != nil {
+		if t.Kind == KindNotebook {
+			out, err := ws.runNotebook(rctx, t)
+			r.Output = out
+			if err != nil {
+				r.Err = err.Error()
+				failed = true
+			}
+		} else if h, err := RunTask(rctx, t); err != nil {
 			r.Err = err.Error()
 			failed = true
 		} else {
@@ -364,4 +375,12 @@ func (ws *workerState) logf(format string, args ...any) {
 	if ws.w.Log != nil {
 		fmt.Fprintf(ws.w.Log, "firn worker %s: "+format+"\n", append([]any{ws.name}, args...)...)
 	}
+}
+
+// runNotebook runs a notebook task with the worker's Notebooks.
+func (ws *workerState) runNotebook(ctx context.Context, t Task) ([]byte, error) {
+	if ws.w.Notebooks == nil {
+		return nil, fmt.Errorf("%s: this worker runs experiments only, not notebooks (start it with firn worker)", t.Name)
+	}
+	return ws.w.Notebooks(ctx, t)
 }

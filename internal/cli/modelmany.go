@@ -43,74 +43,19 @@ const (
 // DIR/compiled.csv and DIR/compiled.nc. Nothing is written until every
 // run has ended.
 func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.Writer) error {
-	var launcher compute.Launcher
-	switch o.on {
-	case "local":
-		launcher = compute.Local{Workers: o.workers, Concurrency: o.concurrency, Stderr: stderr}
-	case "slurm":
-		if o.concurrency > 0 {
-			return usagef("model run: with --on slurm, --cpus-per-task sets each worker's concurrency")
-		}
-		o.slurm.Workers = o.workers
-		launcher = o.slurm
-	case "kubernetes":
-		return usagef("model run: --on %s is not available yet (local or slurm)", o.on)
-	default:
-		if strings.HasPrefix(o.on, "ssh://") {
-			return usagef("model run: --on ssh://… is not available yet (local or slurm)")
-		}
-		return usagef("model run: --on %q: want local or slurm", o.on)
-	}
-	if o.outDir == "" {
-		return usagef("model run: --on needs --out-dir DIR for the runs' files")
-	}
-	if o.workers < 0 || o.concurrency < 0 || o.attempts < 0 {
-		return usagef("model run: --workers, --concurrency and --attempts must be positive")
-	}
-	if o.token != "" && o.creds != "" {
-		return usagef("model run: give --token or --creds, not both")
-	}
-	if o.connect == "" && (o.token != "" || o.creds != "") {
-		return usagef("model run: --token and --creds go with --connect URL")
+	launcher, err := o.launcher(stderr, "model run")
+	if err != nil {
+		return err
 	}
 	tasks, names, err := loadTasks(paths, o.every)
 	if err != nil {
 		return err
 	}
-
-	url, auth := o.connect, compute.Auth{Token: o.token, CredsFile: o.creds}
-	if url == "" {
-		b, err := compute.StartBroker(compute.BrokerOptions{Dir: o.store})
-		if errors.Is(err, compute.ErrStoreInUse) && o.store == "" {
-			// Another broker (a running `firn serve`) has the default
-			// folder: this run gets a folder of its own beside it.
-			var dir string
-			if b, dir, err = separateBroker(); err == nil {
-				defer os.RemoveAll(dir) // after b.Close, deferred below
-			}
-		}
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		url, auth = b.URL(), compute.Auth{Token: b.Token()}
-	}
-	pool, err := compute.NewPool(ctx, url, auth, compute.PoolOptions{})
+	pool, workers, done, err := o.startPool(ctx, launcher, stderr)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	workers, err := launcher.Launch(ctx, url, auth)
-	if err != nil {
-		return err
-	}
-	defer workers.Stop()
-	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
-		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
-		qctx, stopQueue := context.WithCancel(ctx)
-		defer stopQueue()
-		go reportQueue(qctx, j, stderr)
-	}
+	defer done()
 	job, err := pool.Submit(ctx, tasks, compute.SubmitOptions{Workers: workers.Count(), Attempts: o.attempts})
 	if err != nil {
 		return err
@@ -353,4 +298,90 @@ func separateBroker() (*compute.Broker, string, error) {
 		return nil, "", err
 	}
 	return b, dir, nil
+}
+
+// launcher is the launcher --on names, its flags checked; cmd names the
+// command in messages ("model run", "firn run").
+func (o *manyOptions) launcher(stderr io.Writer, cmd string) (compute.Launcher, error) {
+	var launcher compute.Launcher
+	switch o.on {
+	case "local":
+		launcher = compute.Local{Workers: o.workers, Concurrency: o.concurrency, Stderr: stderr}
+	case "slurm":
+		if o.concurrency > 0 {
+			return nil, usagef("%s: with --on slurm, --cpus-per-task sets each worker's concurrency", cmd)
+		}
+		o.slurm.Workers = o.workers
+		launcher = o.slurm
+	case "kubernetes":
+		return nil, usagef("%s: --on %s is not available yet (local or slurm)", cmd, o.on)
+	default:
+		if strings.HasPrefix(o.on, "ssh://") {
+			return nil, usagef("%s: --on ssh://… is not available yet (local or slurm)", cmd)
+		}
+		return nil, usagef("%s: --on %q: want local or slurm", cmd, o.on)
+	}
+	if o.outDir == "" {
+		return nil, usagef("%s: --on needs --out-dir DIR for the runs' files", cmd)
+	}
+	if o.workers < 0 || o.concurrency < 0 || o.attempts < 0 {
+		return nil, usagef("%s: --workers, --concurrency and --attempts must be positive", cmd)
+	}
+	if o.token != "" && o.creds != "" {
+		return nil, usagef("%s: give --token or --creds, not both", cmd)
+	}
+	if o.connect == "" && (o.token != "" || o.creds != "") {
+		return nil, usagef("%s: --token and --creds go with --connect URL", cmd)
+	}
+	return launcher, nil
+}
+
+// startPool starts the broker (embedded, or --connect URL), a pool on it
+// and the workers of launcher; done stops them all.
+func (o *manyOptions) startPool(ctx context.Context, launcher compute.Launcher, stderr io.Writer) (pool *compute.Pool, workers compute.Workers, done func(), err error) {
+	var stops []func()
+	done = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
+	url, auth := o.connect, compute.Auth{Token: o.token, CredsFile: o.creds}
+	if url == "" {
+		b, err := compute.StartBroker(compute.BrokerOptions{Dir: o.store})
+		if errors.Is(err, compute.ErrStoreInUse) && o.store == "" {
+			// Another broker (a running `firn serve`) has the default
+			// folder: this run gets a folder of its own beside it.
+			var dir string
+			if b, dir, err = separateBroker(); err == nil {
+				stops = append(stops, func() { os.RemoveAll(dir) }) // after b.Close, stopped below
+			}
+		}
+		if err != nil {
+			return nil, nil, done, err
+		}
+		stops = append(stops, func() { b.Close() })
+		url, auth = b.URL(), compute.Auth{Token: b.Token()}
+	}
+	pool, err = compute.NewPool(ctx, url, auth, compute.PoolOptions{})
+	if err != nil {
+		return nil, nil, done, err
+	}
+	stops = append(stops, func() { pool.Close() })
+	workers, err = launcher.Launch(ctx, url, auth)
+	if err != nil {
+		return nil, nil, done, err
+	}
+	stops = append(stops, func() { workers.Stop() })
+	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
+		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
+		qctx, stopQueue := context.WithCancel(ctx)
+		stops = append(stops, stopQueue)
+		go reportQueue(qctx, j, stderr)
+	}
+	return pool, workers, done, nil
 }

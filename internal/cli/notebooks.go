@@ -66,9 +66,30 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	launcher := addKernelFlag(fs)
+	var grid gridFlags
+	fs.Var(&grid, "grid", "run over a parameter grid, as tasks of a pool of workers: NAME=START:STOP:STEP or NAME=V1,V2,… (repeatable; every combination)")
+	var many manyOptions
+	fs.StringVar(&many.on, "on", "", "with --grid: where the workers run, local or slurm (default local)")
+	fs.StringVar(&many.outDir, "out-dir", "", "with --grid: the `folder` for each point's notebook (NB_NAME=VALUE….ipynb) and summary.csv")
+	fs.IntVar(&many.workers, "workers", 1, "with --grid: the number of workers")
+	fs.StringVar(&many.slurm.Partition, "partition", "", "with --on slurm: sbatch --partition")
+	fs.StringVar(&many.slurm.Time, "time", "", "with --on slurm: sbatch --time")
 	args = papermillParams(args)
-	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet] [--kernel local|local-tcp]", args, stdout); err != nil {
+	if err := parse(fs, "firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors] [--quiet] [--kernel local|local-tcp] [--grid NAME=SPEC ... [--on local|slurm] [--workers N] --out-dir DIR]", args, stdout); err != nil {
 		return err
+	}
+	if len(grid) > 0 || many.on != "" {
+		if len(grid) == 0 {
+			return usagef("firn run: --on runs a notebook over a parameter grid: give --grid NAME=SPEC")
+		}
+		if fs.NArg() != 1 || *out != "" {
+			return usagef("firn run: with --grid, one notebook and --out-dir DIR (not -o)")
+		}
+		if many.on == "" {
+			many.on = "local"
+		}
+		many.quiet = *quiet
+		return runGrid(ctx, fs.Arg(0), grid, params, many, stderr)
 	}
 	if fs.NArg() != 1 {
 		return usagef("firn run: want one notebook (firn run NB [-p NAME=VALUE ...] [-o OUT.ipynb] [--timeout D] [--allow-errors])")

@@ -36,7 +36,8 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *conc < 0 {
 		return usagef("worker: --concurrency must be positive")
 	}
-	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: *token, CredsFile: *creds}, Name: *name, Concurrency: *conc, Log: stderr, ConnectTimeout: *timeout}
+	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: *token, CredsFile: *creds}, Name: *name, Concurrency: *conc, Log: stderr, ConnectTimeout: *timeout,
+		Notebooks: runNotebookTask}
 	if err := w.Run(ctx); err != nil {
 		return fmt.Errorf("%w", err)
 	}

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -254,4 +255,26 @@ func inject(nb *notebooks.Notebook, params []Parameter, file string) (map[string
 	injected.Metadata = map[string]any{"tags": []any{InjectedParametersTag}}
 	nb.Cells = slices.Insert(nb.Cells[:len(nb.Cells)-1], at+1, injected)
 	return recorded, nil
+}
+
+// CheckParameters says whether Notebook could set params in nb (its
+// kernel, the parameters cell, each name declared there, each value of
+// its default's kind), without running anything or changing nb: what a
+// caller that runs the notebook many times elsewhere checks first.
+func CheckParameters(nb *notebooks.Notebook, params []Parameter, name string) error {
+	if m := nb.KernelSpec().Mismatch(); m != "" {
+		return &ParameterError{Err: fmt.Errorf("%s: %s", name, m)}
+	}
+	var b bytes.Buffer
+	if err := nb.Write(&b); err != nil {
+		return err
+	}
+	cp, err := notebooks.Read(&b, name)
+	if err != nil {
+		return err
+	}
+	if _, err := inject(cp, params, name); err != nil {
+		return &ParameterError{Err: err}
+	}
+	return nil
 }
