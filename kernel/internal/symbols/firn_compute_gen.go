@@ -24,6 +24,7 @@ func firnCompute() map[string]reflect.Value {
 		"ErrStoreInUse":       reflect.ValueOf(&compute.ErrStoreInUse).Elem(),
 		"File":                reflect.ValueOf(compute.File),
 		"Files":               reflect.ValueOf(compute.Files),
+		"KindNotebook":        reflect.ValueOf(constant.MakeFromLiteral("\"notebook\"", token.STRING, 0)),
 		"NewPool":             reflect.ValueOf(compute.NewPool),
 		"RunTask":             reflect.ValueOf(compute.RunTask),
 		"StartBroker":         reflect.ValueOf(compute.StartBroker),
