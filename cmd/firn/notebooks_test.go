@@ -375,7 +375,7 @@ func TestRunReactive(t *testing.T) {
 		want    []string
 	}{
 		{"twice.ipynb", []string{"x := 1", "x := 2", "fmt.Println(x)"}, []string{"cell c1: x is also defined by cell c2", "cell c2: x is also defined by cell c1"}},
-		{"cycle.ipynb", []string{"a := b + 1", "b := a + 1"}, []string{"cell c1: is in a cycle of cells c1 → c2", "cell c2: is in a cycle"}},
+		{"cycle.ipynb", []string{"a := b + 1", "b := a + 1"}, []string{"cell c1: is in a cycle of cells c1, c2: it uses b of cell c2", "cell c2: is in a cycle"}},
 	} {
 		p := write(c.name, true, c.sources...)
 		before, _ := os.ReadFile(p)

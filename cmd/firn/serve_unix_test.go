@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"github.com/firnglacier/firn/notebooks/examples"
 	"io"
 	"net"
 	"net/http"
@@ -72,8 +73,8 @@ func TestNoArgumentsServes(t *testing.T) {
 		t.Errorf("the browser was opened on %q, want a loopback URL with a token on a port other than the taken 8888", url)
 	}
 	lessons, _ := filepath.Glob(filepath.Join(home, "data", "firn", "workspace", "lessons", "*.ipynb"))
-	if len(lessons) != 7 {
-		t.Errorf("the workspace holds %d lessons, want 7", len(lessons))
+	if len(lessons) != len(examples.List()) {
+		t.Errorf("the workspace holds %d lessons, want %d", len(lessons), len(examples.List()))
 	}
 	if resp, err := http.Get(url); err != nil || resp.StatusCode != 200 {
 		t.Errorf("GET %s: %v %v", url, resp, err)
