@@ -3,11 +3,13 @@ package compute
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -500,11 +502,24 @@ func TestKubernetesMapProgress(t *testing.T) {
 // quantity or a field of the wrong type, dropping an unknown field) and
 // prints it again with the worker's image changed (kubectl prints
 // nothing when nothing changed), and every other field of ours must come
-// back unchanged; `kubectl label --local` parses the Secret.
+// back unchanged; `kubectl label --local` parses the Secret. It needs a
+// kubectl of Kubernetes 1.24 or later (Indexed Jobs): Debian 12's
+// kubernetes-client (1.20) drops completionMode, so the test is skipped
+// with it.
 func TestKubernetesManifestKubectl(t *testing.T) {
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("no kubectl on this machine")
+	}
+	out, err := exec.Command(kubectl, "version", "--client", "-o", "json").Output()
+	var v struct {
+		ClientVersion struct{ Major, Minor, GitVersion string } `json:"clientVersion"`
+	}
+	if err != nil || json.Unmarshal(out, &v) != nil {
+		t.Fatalf("kubectl version: %v: %s", err, out)
+	}
+	if minor, _ := strconv.Atoi(strings.TrimRight(v.ClientVersion.Minor, "+")); v.ClientVersion.Major == "1" && minor < 24 {
+		t.Skipf("kubectl %s is older than 1.24, which knows Indexed Jobs", v.ClientVersion.GitVersion)
 	}
 	creds := filepath.Join(t.TempDir(), "user.creds")
 	if err := os.WriteFile(creds, []byte("creds"), 0o600); err != nil {
