@@ -77,7 +77,7 @@
 // Secret. Pods cannot reach this machine's loopback, so Launch refuses a
 // loopback broker URL, saying to set $FIRN_COMPUTE_URL to a NATS server
 // the cluster reaches. With no cluster on the development machines, the
-// launcher's calls are tested against client-go's fake clientset and its
+// launcher's calls are tested against client-go's fake dynamic client and its
 // manifest with kubectl's offline decoding (`kubectl set image --local`).
 //
 // [Slurm.SubmitCommand] submits one job that runs any command, with the

@@ -17,9 +17,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
-	batchv1client "k8s.io/client-go/kubernetes/typed/batch/v1"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 )
@@ -71,12 +73,72 @@ type Kubernetes struct {
 	api *kubeAPI
 }
 
-// kubeAPI is what the launcher calls: client-go's typed clients, or
-// those of its fake clientset in tests.
+// kubeAPI is what the launcher calls: client-go's dynamic client (or its
+// fake, in tests), with the objects of k8s.io/api converted to and from
+// it. The dynamic client, unlike client-go's typed clientset, does not
+// bring every API group of Kubernetes into the program: the firn binary
+// grows by 13 MB with it, by 39 MB with the typed clientset.
 type kubeAPI struct {
-	jobs    batchv1client.JobsGetter
-	secrets corev1client.SecretsGetter
-	pods    corev1client.PodsGetter
+	dyn dynamic.Interface
+}
+
+// The resources the launcher uses.
+var (
+	jobsResource    = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
+	secretsResource = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	podsResource    = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+)
+
+// create creates obj (with its TypeMeta set) and decodes what the server
+// returns into out, when not nil.
+func (a *kubeAPI) create(ctx context.Context, r schema.GroupVersionResource, ns string, obj, out any) error {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return err
+	}
+	u, err := a.dyn.Resource(r).Namespace(ns).Create(ctx, &unstructured.Unstructured{Object: m}, metav1.CreateOptions{})
+	if err != nil || out == nil {
+		return err
+	}
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out)
+}
+
+// update replaces obj (with its TypeMeta set).
+func (a *kubeAPI) update(ctx context.Context, r schema.GroupVersionResource, ns string, obj any) error {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return err
+	}
+	_, err = a.dyn.Resource(r).Namespace(ns).Update(ctx, &unstructured.Unstructured{Object: m}, metav1.UpdateOptions{})
+	return err
+}
+
+// get decodes the object named name into out.
+func (a *kubeAPI) get(ctx context.Context, r schema.GroupVersionResource, ns, name string, out any) error {
+	u, err := a.dyn.Resource(r).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out)
+}
+
+func (a *kubeAPI) delete(ctx context.Context, r schema.GroupVersionResource, ns, name string, o metav1.DeleteOptions) error {
+	return a.dyn.Resource(r).Namespace(ns).Delete(ctx, name, o)
+}
+
+// pods lists the pods with the labels selector.
+func (a *kubeAPI) pods(ctx context.Context, ns, selector string) ([]corev1.Pod, error) {
+	list, err := a.dyn.Resource(podsResource).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	pods := make([]corev1.Pod, len(list.Items))
+	for i, u := range list.Items {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &pods[i]); err != nil {
+			return nil, err
+		}
+	}
+	return pods, nil
 }
 
 // Labels put on the pods (and the Job and Secret) of a launch; pods are
@@ -300,7 +362,7 @@ func inNamespace(ns string) string {
 	return " in namespace " + ns
 }
 
-// clients makes the typed clients and finds the namespace from the
+// clients makes the dynamic client and finds the namespace from the
 // kubeconfig (or the service account, inside a cluster).
 func (k Kubernetes) clients() (*kubeAPI, string, error) {
 	if k.api != nil {
@@ -320,15 +382,11 @@ func (k Kubernetes) clients() (*kubeAPI, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("kubernetes launcher: kubeconfig: %w", err)
 	}
-	batch, err := batchv1client.NewForConfig(cfg)
+	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, "", fmt.Errorf("kubernetes launcher: %w", err)
 	}
-	core, err := corev1client.NewForConfig(cfg)
-	if err != nil {
-		return nil, "", fmt.Errorf("kubernetes launcher: %w", err)
-	}
-	return &kubeAPI{jobs: batch, secrets: core, pods: core}, ns, nil
+	return &kubeAPI{dyn: dyn}, ns, nil
 }
 
 func cmpOr(a, b string) string {
@@ -359,12 +417,12 @@ func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers,
 	}
 	conc, _ := k.concurrency() // checked by objects
 	where := fmt.Sprintf("job %s in namespace %s", name, ns)
-	if _, err := api.secrets.Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+	if err := api.create(ctx, secretsResource, ns, secret, nil); err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: creating the secret of %s: %w", where, err)
 	}
-	created, err := api.jobs.Jobs(ns).Create(ctx, job, metav1.CreateOptions{})
-	if err != nil {
-		derr := api.secrets.Secrets(ns).Delete(context.Background(), name, metav1.DeleteOptions{})
+	created := &batchv1.Job{}
+	if err := api.create(ctx, jobsResource, ns, job, created); err != nil {
+		derr := api.delete(context.Background(), secretsResource, ns, name, metav1.DeleteOptions{})
 		if derr != nil && !apierrors.IsNotFound(derr) {
 			err = errors.Join(err, fmt.Errorf("deleting its secret: %w", derr))
 		}
@@ -376,7 +434,7 @@ func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers,
 	yes := true
 	secret.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: name, UID: created.UID,
 		BlockOwnerDeletion: &yes}}
-	if _, err := api.secrets.Secrets(ns).Update(ctx, secret, metav1.UpdateOptions{}); err != nil {
+	if err := api.update(ctx, secretsResource, ns, secret); err != nil {
 		return nil, errors.Join(fmt.Errorf("kubernetes launcher: giving the secret of %s to its job: %w", where, err), kj.Stop())
 	}
 	return kj, nil
@@ -409,10 +467,10 @@ func (j *KubernetesJob) Stop() error {
 		defer cancel()
 		bg := metav1.DeletePropagationBackground
 		var errs []error
-		if err := j.api.jobs.Jobs(j.Namespace).Delete(ctx, j.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
+		if err := j.api.delete(ctx, jobsResource, j.Namespace, j.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("kubernetes launcher: deleting job %s in namespace %s: %w", j.Name, j.Namespace, err))
 		}
-		if err := j.api.secrets.Secrets(j.Namespace).Delete(ctx, j.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		if err := j.api.delete(ctx, secretsResource, j.Namespace, j.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("kubernetes launcher: deleting secret %s of job %s in namespace %s: %w", j.Name, j.Name, j.Namespace, err))
 		}
 		j.err = errors.Join(errs...)
@@ -455,19 +513,20 @@ func (p KubernetesPod) String() string {
 // or failed, why. A Job deleted or failed (its pods failed more often
 // than its back-off limit, the default 6) is an error that says so.
 func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
-	job, err := j.api.jobs.Jobs(j.Namespace).Get(ctx, j.Name, metav1.GetOptions{})
+	job := &batchv1.Job{}
+	err := j.api.get(ctx, jobsResource, j.Namespace, j.Name, job)
 	if apierrors.IsNotFound(err) {
 		return nil, &jobGoneError{j: j, why: "it was deleted"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: job %s in namespace %s: %w", j.Name, j.Namespace, err)
 	}
-	list, err := j.api.pods.Pods(j.Namespace).List(ctx, metav1.ListOptions{LabelSelector: kubeInstanceLabel + "=" + j.Name})
+	list, err := j.api.pods(ctx, j.Namespace, kubeInstanceLabel+"="+j.Name)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: the pods of job %s in namespace %s: %w", j.Name, j.Namespace, err)
 	}
 	var pods []KubernetesPod
-	for _, p := range list.Items {
+	for _, p := range list {
 		pods = append(pods, podState(p))
 	}
 	for _, c := range job.Status.Conditions {

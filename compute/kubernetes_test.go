@@ -19,34 +19,39 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/yaml"
 )
 
 // There is no Kubernetes cluster on these machines: the launcher's calls
-// go to client-go's fake clientset (an object store that answers as the
-// API server would to creates, gets, lists and deletes, without running
-// anything), and its manifest is read back by kubectl.
+// go to client-go's fake dynamic client (an object store that answers as
+// the API server would to creates, gets, lists and deletes, without
+// running anything), and its manifest is read back by kubectl.
 
 const kubeURL = "tls://nats.example.org:4222"
 
-// fakeKube is a fake clientset whose created Jobs get a UID, as the API
+// fakeKube is a fake cluster whose created Jobs get a UID, as the API
 // server gives them.
-func fakeKube() (*fake.Clientset, *kubeAPI) {
-	cs := fake.NewClientset()
+func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
+	// An empty scheme: the fake then keeps every object unstructured, as
+	// the dynamic client sends it.
+	cs := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
+		jobsResource: "JobList", secretsResource: "SecretList", podsResource: "PodList"})
 	cs.PrependReactor("create", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
-		a.(k8stesting.CreateAction).GetObject().(*batchv1.Job).UID = types.UID("uid-" + randomID(4))
+		a.(k8stesting.CreateAction).GetObject().(*unstructured.Unstructured).SetUID(types.UID("uid-" + randomID(4)))
 		return false, nil, nil
 	})
-	return cs, &kubeAPI{jobs: cs.BatchV1(), secrets: cs.CoreV1(), pods: cs.CoreV1()}
+	return cs, &kubeAPI{dyn: cs}
 }
 
 // launchFake launches k on a fake cluster and returns the Job and
 // Secret it created.
-func launchFake(t *testing.T, k Kubernetes, auth Auth) (*fake.Clientset, *KubernetesJob, *batchv1.Job, *corev1.Secret) {
+func launchFake(t *testing.T, k Kubernetes, auth Auth) (*dynamicfake.FakeDynamicClient, *KubernetesJob, *batchv1.Job, *corev1.Secret) {
 	t.Helper()
 	cs, api := fakeKube()
 	k.api = api
@@ -55,12 +60,11 @@ func launchFake(t *testing.T, k Kubernetes, auth Auth) (*fake.Clientset, *Kubern
 		t.Fatal(err)
 	}
 	kj := w.(*KubernetesJob)
-	job, err := cs.BatchV1().Jobs(kj.Namespace).Get(context.Background(), kj.Name, metav1.GetOptions{})
-	if err != nil {
+	job, secret := &batchv1.Job{}, &corev1.Secret{}
+	if err := kj.api.get(context.Background(), jobsResource, kj.Namespace, kj.Name, job); err != nil {
 		t.Fatal(err)
 	}
-	secret, err := cs.CoreV1().Secrets(kj.Namespace).Get(context.Background(), kj.Name, metav1.GetOptions{})
-	if err != nil {
+	if err := kj.api.get(context.Background(), secretsResource, kj.Namespace, kj.Name, secret); err != nil {
 		t.Fatal(err)
 	}
 	return cs, kj, job, secret
@@ -257,7 +261,7 @@ func TestKubernetesErrorsNameJob(t *testing.T) {
 		!strings.Contains(err.Error(), "quota exceeded") {
 		t.Fatalf("error %v", err)
 	}
-	if l, _ := cs.CoreV1().Secrets("glaciers").List(context.Background(), metav1.ListOptions{}); len(l.Items) != 0 {
+	if l, _ := cs.Resource(secretsResource).Namespace("glaciers").List(context.Background(), metav1.ListOptions{}); len(l.Items) != 0 {
 		t.Errorf("secrets left: %v", l.Items)
 	}
 }
@@ -274,10 +278,10 @@ func TestKubernetesStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := cs.BatchV1().Jobs("glaciers").Get(ctx, job.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if err := kj.api.get(ctx, jobsResource, "glaciers", job.Name, &batchv1.Job{}); !apierrors.IsNotFound(err) {
 		t.Errorf("job after Stop: %v", err)
 	}
-	if _, err := cs.CoreV1().Secrets("glaciers").Get(ctx, job.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if err := kj.api.get(ctx, secretsResource, "glaciers", job.Name, &corev1.Secret{}); !apierrors.IsNotFound(err) {
 		t.Errorf("secret after Stop: %v", err)
 	}
 	var deletes []string
@@ -298,6 +302,7 @@ func TestKubernetesStop(t *testing.T) {
 // pod makes a worker pod of kj with the given status.
 func pod(kj *KubernetesJob, index string, st corev1.PodStatus) *corev1.Pod {
 	return &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: kj.Name + "-" + index + "-x7k2p", Namespace: kj.Namespace,
 			Labels:      map[string]string{kubeInstanceLabel: kj.Name, kubeIndexKey: index},
 			Annotations: map[string]string{kubeIndexKey: index}},
@@ -346,22 +351,22 @@ func TestKubernetesStatus(t *testing.T) {
 			workerQueue{failed: 1, reason: "OOMKilled", gone: true}, ", 0 workers running, 1 failed (OOMKilled): ", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cs, kj, job, _ := launchFake(t, Kubernetes{Image: "firn:1", Workers: len(tc.pods)}, Auth{Token: "t"})
+			_, kj, job, _ := launchFake(t, Kubernetes{Image: "firn:1", Workers: len(tc.pods)}, Auth{Token: "t"})
 			ctx := context.Background()
 			for i, st := range tc.pods {
-				if _, err := cs.CoreV1().Pods(kj.Namespace).Create(ctx, pod(kj, i, st), metav1.CreateOptions{}); err != nil {
+				if err := kj.api.create(ctx, podsResource, kj.Namespace, pod(kj, i, st), nil); err != nil {
 					t.Fatal(err)
 				}
 			}
 			// Another job's pod is not one of ours.
 			other := &KubernetesJob{Name: "firn-worker-other", Namespace: kj.Namespace}
-			if _, err := cs.CoreV1().Pods(kj.Namespace).Create(ctx, pod(other, "0", running), metav1.CreateOptions{}); err != nil {
+			if err := kj.api.create(ctx, podsResource, kj.Namespace, pod(other, "0", running), nil); err != nil {
 				t.Fatal(err)
 			}
 			if tc.failed {
 				job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue,
 					Reason: "BackoffLimitExceeded", Message: "Job has reached the specified backoff limit"}}
-				if _, err := cs.BatchV1().Jobs(kj.Namespace).UpdateStatus(ctx, job, metav1.UpdateOptions{}); err != nil {
+				if err := kj.api.update(ctx, jobsResource, kj.Namespace, job); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -429,11 +434,10 @@ func TestKubernetesMapProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	cs, kj, _, _ := launchFake(t, Kubernetes{Image: "firn:1"}, Auth{Token: "t"})
+	_, kj, _, _ := launchFake(t, Kubernetes{Image: "firn:1"}, Auth{Token: "t"})
 	p.workers, p.where = kj, describe(Kubernetes{}, kj)
-	pods := cs.CoreV1().Pods(kj.Namespace)
 	worker := pod(kj, "0", unschedulable)
-	if _, err := pods.Create(ctx, worker, metav1.CreateOptions{}); err != nil {
+	if err := kj.api.create(ctx, podsResource, kj.Namespace, worker, nil); err != nil {
 		t.Fatal(err)
 	}
 	states := make(kubeView, 100)
@@ -469,11 +473,11 @@ func TestKubernetesMapProgress(t *testing.T) {
 	}
 	waitFor(kj.String() + ", 0 workers running, 1 pending (Unschedulable): ")
 	worker.Status = running
-	if _, err := pods.UpdateStatus(ctx, worker, metav1.UpdateOptions{}); err != nil {
+	if err := kj.api.update(ctx, podsResource, kj.Namespace, worker); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(kj.String() + ", 1 worker running: ")
-	if err := cs.BatchV1().Jobs(kj.Namespace).Delete(ctx, kj.Name, metav1.DeleteOptions{}); err != nil {
+	if err := kj.api.delete(ctx, jobsResource, kj.Namespace, kj.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done
