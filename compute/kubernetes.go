@@ -462,6 +462,9 @@ func (j *KubernetesJob) Count() int { return j.count }
 // Stop deletes the Job, its pods with it (propagation Background), and
 // its Secret. One already gone is not an error.
 func (j *KubernetesJob) Stop() error {
+	if j.api == nil {
+		return errors.New("kubernetes launcher: a KubernetesJob not made by Launch")
+	}
 	j.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -510,9 +513,13 @@ func (p KubernetesPod) String() string {
 }
 
 // Status lists the Job's pods with their phases and, for those waiting
-// or failed, why. A Job deleted or failed (its pods failed more often
-// than its back-off limit, the default 6) is an error that says so.
+// or failed, why. A Job deleted, failed (its pods failed more often
+// than its back-off limit, the default 6) or complete (every worker
+// ended) is an error that says so.
 func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
+	if j.api == nil {
+		return nil, errors.New("kubernetes launcher: a KubernetesJob not made by Launch")
+	}
 	job := &batchv1.Job{}
 	err := j.api.get(ctx, jobsResource, j.Namespace, j.Name, job)
 	if apierrors.IsNotFound(err) {
@@ -539,6 +546,9 @@ func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 				why += ": " + c.Message
 			}
 			return pods, &jobGoneError{j: j, why: why}
+		}
+		if c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue {
+			return pods, &jobGoneError{j: j, why: "all its workers have ended"}
 		}
 	}
 	return pods, nil

@@ -5,12 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,28 +333,37 @@ var (
 // follow.
 func TestKubernetesStatus(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		pods   map[string]corev1.PodStatus
-		lines  []string
-		queue  workerQueue
-		title  string
-		failed bool // the job failed
+		name  string
+		pods  map[string]corev1.PodStatus
+		lines []string
+		queue workerQueue
+		title string
+		ended *batchv1.JobCondition // the job's condition, if it ended
+		gone  string                // then Status's error
 	}{
 		{"unschedulable", map[string]corev1.PodStatus{"0": unschedulable},
 			[]string{"(worker 0): Pending, Unschedulable: 0/3 nodes are available: 3 Insufficient cpu."},
-			workerQueue{pending: 1, reason: "Unschedulable"}, ", 0 workers running, 1 pending (Unschedulable): ", false},
+			workerQueue{pending: 1, reason: "Unschedulable"}, ", 0 workers running, 1 pending (Unschedulable): ", nil, ""},
 		{"image pull", map[string]corev1.PodStatus{"0": running, "1": pullBackOff},
 			[]string{"(worker 0): Running", `(worker 1): Pending, ImagePullBackOff: Back-off pulling image "firn:nope"`},
-			workerQueue{running: 1, pending: 1, reason: "ImagePullBackOff"}, ", 1 worker running, 1 pending (ImagePullBackOff): ", false},
+			workerQueue{running: 1, pending: 1, reason: "ImagePullBackOff"}, ", 1 worker running, 1 pending (ImagePullBackOff): ", nil, ""},
 		{"running", map[string]corev1.PodStatus{"0": running, "1": running},
 			[]string{"(worker 0): Running", "(worker 1): Running"},
-			workerQueue{running: 2}, ", 2 workers running: ", false},
+			workerQueue{running: 2}, ", 2 workers running: ", nil, ""},
 		{"out of memory", map[string]corev1.PodStatus{"0": running, "1": oomKilled},
 			[]string{"(worker 0): Running", "(worker 1): Failed, OOMKilled: exit code 137"},
-			workerQueue{running: 1, failed: 1, reason: "OOMKilled"}, ", 1 worker running, 1 failed (OOMKilled): ", false},
+			workerQueue{running: 1, failed: 1, reason: "OOMKilled"}, ", 1 worker running, 1 failed (OOMKilled): ", nil, ""},
 		{"job failed", map[string]corev1.PodStatus{"0": oomKilled},
 			[]string{"(worker 0): Failed, OOMKilled: exit code 137"},
-			workerQueue{failed: 1, reason: "OOMKilled", gone: true}, ", 0 workers running, 1 failed (OOMKilled): ", true},
+			workerQueue{failed: 1, reason: "OOMKilled", gone: true}, ", 0 workers running, 1 failed (OOMKilled): ",
+			&batchv1.JobCondition{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded",
+				Message: "Job has reached the specified backoff limit"},
+			"is gone: it failed (BackoffLimitExceeded): Job has reached the specified backoff limit"},
+		{"job complete", map[string]corev1.PodStatus{"0": {Phase: corev1.PodSucceeded}},
+			[]string{"(worker 0): Succeeded"},
+			workerQueue{gone: true}, ": ",
+			&batchv1.JobCondition{Type: batchv1.JobComplete, Status: corev1.ConditionTrue},
+			"is gone: all its workers have ended"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, kj, job, _ := launchFake(t, Kubernetes{Image: "firn:1", Workers: len(tc.pods)}, Auth{Token: "t"})
@@ -363,18 +378,17 @@ func TestKubernetesStatus(t *testing.T) {
 			if err := kj.api.create(ctx, podsResource, kj.Namespace, pod(other, "0", running), nil); err != nil {
 				t.Fatal(err)
 			}
-			if tc.failed {
-				job.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue,
-					Reason: "BackoffLimitExceeded", Message: "Job has reached the specified backoff limit"}}
+			if tc.ended != nil {
+				job.Status.Conditions = []batchv1.JobCondition{*tc.ended}
 				if err := kj.api.update(ctx, jobsResource, kj.Namespace, job); err != nil {
 					t.Fatal(err)
 				}
 			}
 			pods, err := kj.Status(ctx)
-			if tc.failed != (err != nil) {
+			if (tc.ended != nil) != (err != nil) {
 				t.Fatalf("error %v", err)
 			}
-			if tc.failed && !strings.Contains(err.Error(), "job "+kj.Name+" in namespace default is gone: it failed (BackoffLimitExceeded)") {
+			if err != nil && !strings.Contains(err.Error(), "job "+kj.Name+" in namespace default "+tc.gone) {
 				t.Errorf("error %v", err)
 			}
 			var lines []string
@@ -613,5 +627,102 @@ func missing(ours, theirs any, path string) string {
 			return path
 		}
 		return ""
+	}
+}
+
+// TestKubernetesRealClient: the launcher's own client (client-go's
+// dynamic client, made from a kubeconfig) sends its calls where the API
+// server takes them: a stand-in server on loopback that stores what it
+// is sent records each request. The namespace comes from the
+// kubeconfig's context; Stop's delete of the Job asks for background
+// propagation; a refusal from the server comes back naming the job and
+// the namespace.
+func TestKubernetesRealClient(t *testing.T) {
+	var (
+		mu       sync.Mutex
+		requests []string
+		refuse   bool
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		line := r.Method + " " + r.URL.Path
+		if r.Method == http.MethodDelete {
+			var o metav1.DeleteOptions
+			_ = json.Unmarshal(body, &o)
+			if o.PropagationPolicy != nil {
+				line += " " + string(*o.PropagationPolicy)
+			}
+		}
+		requests = append(requests, line)
+		w.Header().Set("Content-Type", "application/json")
+		if refuse {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,`+
+				`"message":"secrets is forbidden: User \"glaciologist\" cannot create resource \"secrets\" in the namespace \"glaciers\""}`)
+			return
+		}
+		var obj map[string]any
+		_ = json.Unmarshal(body, &obj)
+		switch r.Method {
+		case http.MethodPost:
+			obj["metadata"].(map[string]any)["uid"] = "uid-1"
+			w.WriteHeader(http.StatusCreated)
+		case http.MethodDelete:
+			obj = map[string]any{"kind": "Status", "apiVersion": "v1", "status": "Success"}
+		}
+		_ = json.NewEncoder(w).Encode(obj)
+	}))
+	defer srv.Close()
+	kubeconfig := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: here
+  cluster: {server: "`+srv.URL+`"}
+users:
+- name: glaciologist
+  user: {token: kube-token}
+contexts:
+- name: glaciers
+  context: {cluster: here, user: glaciologist, namespace: glaciers}
+- name: other
+  context: {cluster: here, user: glaciologist, namespace: other}
+current-context: other
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k := Kubernetes{Image: "firn:1", Kubeconfig: kubeconfig, Context: "glaciers", JobName: "hef"}
+	w, err := k.Launch(context.Background(), kubeURL, Auth{Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kj := w.(*KubernetesJob)
+	if err := kj.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"POST /api/v1/namespaces/glaciers/secrets",
+		"POST /apis/batch/v1/namespaces/glaciers/jobs",
+		"PUT /api/v1/namespaces/glaciers/secrets/" + kj.Name,
+		"DELETE /apis/batch/v1/namespaces/glaciers/jobs/" + kj.Name + " Background",
+		"DELETE /api/v1/namespaces/glaciers/secrets/" + kj.Name,
+	}
+	mu.Lock()
+	got := append([]string(nil), requests...)
+	refuse, requests = true, nil
+	mu.Unlock()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("requests\n%q, want\n%q", got, want)
+	}
+	_, err = k.Launch(context.Background(), kubeURL, Auth{Token: "t"})
+	if err == nil || !regexp.MustCompile(`creating the secret of job hef-[0-9a-f]{6} in namespace glaciers: secrets is forbidden`).MatchString(err.Error()) {
+		t.Errorf("error %v", err)
+	}
+	k.Kubeconfig = filepath.Join(t.TempDir(), "missing")
+	if _, err := k.Launch(context.Background(), kubeURL, Auth{Token: "t"}); err == nil || !strings.Contains(err.Error(), "kubernetes launcher:") ||
+		!strings.Contains(err.Error(), "missing") {
+		t.Errorf("a missing kubeconfig: %v", err)
 	}
 }
