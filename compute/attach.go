@@ -107,6 +107,9 @@ func describe(l Launcher, w Workers) string {
 	if j, ok := w.(*SlurmJob); ok {
 		return "Slurm job " + j.ID
 	}
+	if j, ok := w.(*KubernetesJob); ok {
+		return j.String()
+	}
 	if s, ok := l.(fmt.Stringer); ok {
 		return s.String()
 	}
@@ -201,17 +204,18 @@ func (p *Pool) Map(ctx context.Context, tasks []Task) (*Ensemble, error) {
 	}
 	e := &Ensemble{Tasks: all, Results: results}
 	if werr != nil && ctx.Err() == nil && isClosed(m.gone) {
+		short, long := m.queued.gone()
 		for i, r := range results {
 			if r.Err == all[i].Name+": "+missing {
-				results[i].Err = all[i].Name + ": not run: the workers' Slurm job left the queue"
+				results[i].Err = all[i].Name + ": not run: " + short
 			}
 		}
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = job.Cancel(cctx) // take back what no worker will run
 		st := m.end("workers gone")
-		return e, fmt.Errorf("map stopped: Slurm job %s has left the queue (cancelled, failed or out of time; its logs are in %s): %d of %d experiments done, %d failed, the other %d not run",
-			m.slurm.ID, m.slurm.Dir, st.Done, st.Total, st.Failed, st.Total-st.Done-st.Failed)
+		return e, fmt.Errorf("map stopped: %s: %d of %d experiments done, %d failed, the other %d not run",
+			long, st.Done, st.Total, st.Failed, st.Total-st.Done-st.Failed)
 	}
 	if werr != nil {
 		if ctx.Err() != nil {
@@ -252,9 +256,13 @@ type Progress struct {
 	Failed  int `json:"failed"`
 	// Slurm: worker tasks running and pending, the reason and the start
 	// estimate ("N/A" when Slurm has none) of the pending ones, and the
-	// error of the last squeue, if it failed.
+	// error of the last squeue, if it failed. Kubernetes: worker pods
+	// running, pending and failed, the reason of a pending or failed one
+	// (Unschedulable, ImagePullBackOff, …; no start estimate), and the
+	// error of the last look at the Job.
 	WorkersRunning int    `json:"workers_running,omitempty"`
 	WorkersPending int    `json:"workers_pending,omitempty"`
+	WorkersFailed  int    `json:"workers_failed,omitempty"`
 	Reason         string `json:"reason,omitempty"`
 	Start          string `json:"start,omitempty"`
 	QueueErr       string `json:"queue_error,omitempty"`
@@ -271,10 +279,20 @@ type Progress struct {
 func (p Progress) Title() string {
 	var b strings.Builder
 	b.WriteString(p.Workers)
-	if p.WorkersPending > 0 || p.WorkersRunning > 0 {
+	if p.WorkersPending > 0 || p.WorkersRunning > 0 || p.WorkersFailed > 0 {
 		fmt.Fprintf(&b, ", %s running", plural(p.WorkersRunning, "worker"))
 		if p.WorkersPending > 0 {
-			fmt.Fprintf(&b, ", %d pending (%s, start %s)", p.WorkersPending, p.Reason, p.Start)
+			fmt.Fprintf(&b, ", %d pending (%s", p.WorkersPending, p.Reason)
+			if p.Start != "" {
+				b.WriteString(", start " + p.Start)
+			}
+			b.WriteString(")")
+		}
+	}
+	if p.WorkersFailed > 0 {
+		fmt.Fprintf(&b, ", %d failed", p.WorkersFailed)
+		if p.WorkersPending == 0 && p.Reason != "" {
+			b.WriteString(" (" + p.Reason + ")")
 		}
 	}
 	if p.QueueErr != "" {
@@ -330,17 +348,102 @@ func (p Progress) MIME() (map[string][]byte, error) {
 	}, nil
 }
 
+// queuedWorkers are workers that a batch system or a cluster places and
+// reports on (a Slurm job, a Kubernetes job): a Map shows their state,
+// and stops waiting for them when they are gone.
+type queuedWorkers interface {
+	Workers
+	queueState(ctx context.Context) (workerQueue, error)
+	// gone says what became of the workers: briefly, for each task not
+	// run, and at length, for the Map's error.
+	gone() (short, long string)
+}
+
+// workerQueue is the state of queued workers.
+type workerQueue struct {
+	running, pending, failed int
+	reason, start            string
+	gone                     bool // no worker will come
+}
+
+// queueState asks squeue for the array's tasks.
+func (j *SlurmJob) queueState(ctx context.Context) (workerQueue, error) {
+	tasks, err := j.Status(ctx)
+	if err != nil {
+		return workerQueue{}, err
+	}
+	q := workerQueue{gone: len(tasks) == 0}
+	for _, t := range tasks {
+		switch t.State {
+		case "PENDING":
+			q.pending += pendingCount(t.ID)
+			q.reason, q.start = t.Reason, t.Start
+		case "RUNNING":
+			q.running++
+		}
+	}
+	return q, nil
+}
+
+func (j *SlurmJob) gone() (short, long string) {
+	return "the workers' Slurm job left the queue",
+		fmt.Sprintf("Slurm job %s has left the queue (cancelled, failed or out of time; its logs are in %s)", j.ID, j.Dir)
+}
+
+// queueState counts the Job's pods by phase, with the reason of a
+// pending one (or else of a failed one).
+func (j *KubernetesJob) queueState(ctx context.Context) (workerQueue, error) {
+	pods, err := j.Status(ctx)
+	var gone *jobGoneError
+	if err != nil && !errors.As(err, &gone) {
+		return workerQueue{}, err
+	}
+	q := workerQueue{gone: gone != nil}
+	failed := ""
+	for _, p := range pods {
+		switch p.Phase {
+		case "Pending":
+			q.pending++
+			if q.reason == "" {
+				q.reason = p.Reason
+			}
+		case "Running":
+			q.running++
+		case "Failed":
+			q.failed++
+			if failed == "" {
+				failed = p.Reason
+			}
+		}
+	}
+	if q.reason == "" {
+		q.reason = failed
+	}
+	if q.pending > 0 && q.reason == "" {
+		q.reason = "Pending"
+	}
+	return q, nil
+}
+
+func (j *KubernetesJob) gone() (short, long string) {
+	return "the workers' Kubernetes job is gone",
+		fmt.Sprintf("Kubernetes job %s in namespace %s is gone (deleted, or its pods failed too often: kubectl -n %s describe job %s)",
+			j.Name, j.Namespace, j.Namespace, j.Name)
+}
+
 // monitor keeps a Map's Progress and shows its changes: Job.Wait's status
-// callbacks and, for Slurm workers, squeue every second.
+// callbacks and, for queued workers (Slurm, Kubernetes), their state
+// every second.
 type monitor struct {
 	view    ProgressView
-	slurm   *SlurmJob // nil for other workers
+	queued  queuedWorkers // nil for other workers
 	mu      sync.Mutex
 	cur     Progress
 	changed chan struct{}
 	stop    chan struct{}
 	wg      sync.WaitGroup
-	// gone is closed when squeue no longer lists the Slurm job.
+	// gone is closed when squeue no longer lists the Slurm job, or the
+	// Kubernetes job is deleted or failed.
 	gone     chan struct{}
 	goneOnce sync.Once
 }
@@ -354,7 +457,8 @@ func isClosed(c <-chan struct{}) bool {
 	}
 }
 
-// slurmPoll is how often a Map asks squeue for its Slurm workers.
+// slurmPoll is how often a Map asks squeue (or Kubernetes) for its
+// queued workers.
 const slurmPoll = time.Second
 
 func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
@@ -367,10 +471,10 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 	if m.cur.Workers == "" {
 		m.cur.Workers = "workers"
 	}
-	slurm, _ := p.workers.(*SlurmJob)
-	m.slurm = slurm
-	if slurm != nil {
-		m.queue(slurm)
+	queued, _ := p.workers.(queuedWorkers)
+	m.queued = queued
+	if queued != nil {
+		m.queue(queued)
 	}
 	if show == nil {
 		return m
@@ -395,7 +499,7 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 			}
 		}
 	}()
-	if slurm != nil {
+	if queued != nil {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
@@ -406,7 +510,7 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 				case <-m.stop:
 					return
 				case <-t.C:
-					m.queue(slurm)
+					m.queue(queued)
 					m.signal()
 				}
 			}
@@ -415,11 +519,11 @@ func newMonitor(p *Pool, job *Job, show func(Progress) ProgressView) *monitor {
 	return m
 }
 
-// queue asks squeue for the Slurm workers' state.
-func (m *monitor) queue(j *SlurmJob) {
+// queue asks squeue (or Kubernetes) for the workers' state.
+func (m *monitor) queue(j queuedWorkers) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	tasks, err := j.Status(ctx)
+	q, err := j.queueState(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
@@ -427,19 +531,11 @@ func (m *monitor) queue(j *SlurmJob) {
 		return
 	}
 	m.cur.QueueErr = ""
-	if len(tasks) == 0 {
+	if q.gone {
 		m.goneOnce.Do(func() { close(m.gone) })
 	}
-	m.cur.WorkersRunning, m.cur.WorkersPending, m.cur.Reason, m.cur.Start = 0, 0, "", ""
-	for _, t := range tasks {
-		switch t.State {
-		case "PENDING":
-			m.cur.WorkersPending += pendingCount(t.ID)
-			m.cur.Reason, m.cur.Start = t.Reason, t.Start
-		case "RUNNING":
-			m.cur.WorkersRunning++
-		}
-	}
+	m.cur.WorkersRunning, m.cur.WorkersPending, m.cur.WorkersFailed = q.running, q.pending, q.failed
+	m.cur.Reason, m.cur.Start = q.reason, q.start
 }
 
 // pendingCount is the number of array tasks in a squeue id: 1 for
@@ -483,8 +579,8 @@ func (m *monitor) status(s Status) {
 func (m *monitor) end(state string) Progress {
 	close(m.stop)
 	m.wg.Wait()
-	if m.slurm != nil && m.view != nil {
-		m.queue(m.slurm) // the workers' state at the end
+	if m.queued != nil && m.view != nil {
+		m.queue(m.queued) // the workers' state at the end
 	}
 	m.mu.Lock()
 	m.cur.State = state

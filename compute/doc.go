@@ -63,6 +63,23 @@
 // so on a real cluster workers connect to an external NATS server over
 // TLS.
 //
+// [Kubernetes] creates one Indexed Job through client-go (completion mode
+// Indexed, parallelism and completions N: a pod per worker running `firn
+// worker` from its Image), with CPU and Memory as each pod's requests and
+// limits (CPU, rounded up, the worker's concurrency), a service account,
+// image pull secrets, a node selector, and the kubeconfig and context to
+// use. The token goes in a Secret of the Job's name, which the pods read
+// into $FIRN_WORKER_TOKEN and the Job owns (Kubernetes removes it with
+// the Job); [Kubernetes.Manifest] is the same Secret and Job as YAML.
+// [KubernetesJob.Status] lists the pods with their phase and why they
+// wait or failed (Unschedulable, ImagePullBackOff, OOMKilled, …), and
+// Stop deletes the Job (propagation Background: its pods go too) and the
+// Secret. Pods cannot reach this machine's loopback, so Launch refuses a
+// loopback broker URL, saying to set $FIRN_COMPUTE_URL to a NATS server
+// the cluster reaches. With no cluster on the development machines, the
+// launcher's calls are tested against client-go's fake dynamic client and its
+// manifest with kubectl's offline decoding (`kubectl set image --local`).
+//
 // [Slurm.SubmitCommand] submits one job that runs any command, with the
 // broker's token in its environment: a remote kernel (`firn kernel
 // --transport nats`, started by package kernel's SlurmLauncher) is such a
@@ -87,13 +104,14 @@
 //
 //	pool, err := compute.Attach(ctx, compute.Local{Workers: 2})
 //	// or compute.Slurm{Partition: "short", Workers: 4, Time: "1:00:00"}
+//	// or compute.Kubernetes{Image: "registry.example.org/firn:1", Workers: 8, CPU: "2"}
 //
 //	base, err := compute.File("glacier.yaml")
 //	tasks, err := compute.Vary(base, "mass_balance.ela_m", compute.Steps(2800, 3200, 10)...)
 //	runs, err := pool.Map(ctx, tasks)          // a progress bar, updated in place
 //	fig, err := plots.TimeSeries(runs.Histories(), runs.Labels(), plots.TimeSeriesOptions{})
 //
-//	pool.Close()                               // stops the workers; scancel for Slurm
+//	pool.Close()                               // stops the workers; scancel for Slurm, the Job deleted for Kubernetes
 //
 // [Attach] finds the broker, starts the workers through the launcher and
 // returns a [Pool]; [Pool.Map] submits the tasks, waits for them and
@@ -108,7 +126,9 @@
 // A Map shows its [Progress] through the view [Pool.ShowProgress] set:
 // done, running and failed experiments and, while Slurm workers wait in
 // the queue, the job id, how many wait, Slurm's reason and its start
-// estimate (squeue, every second). In a notebook the kernel sets that
+// estimate (squeue, every second), and for Kubernetes the pods running,
+// pending and failed, with the reason of one pending or failed (the
+// Job's pods, every second). In a notebook the kernel sets that
 // view to one display updated in place (update_display_data); a
 // Progress is also a value that shows itself (its MIME method). When the
 // Map's context ends (the cell's interrupt: ctx in a cell is the running
@@ -119,8 +139,10 @@
 // the queue (scancel, a node failure, its time limit) the Map does not
 // wait for workers that will not come: it takes back what is left and
 // ends with an error naming the job and its logs, the display saying
-// "the job left the queue". [Pool.Close] stops them (a
-// Slurm job with scancel); local workers also end with the process that
+// "the job left the queue"; so too when a Kubernetes job is deleted or
+// fails (its pods failed more often than its back-off limit).
+// [Pool.Close] stops them (a Slurm job with scancel, a Kubernetes job
+// deleted); local workers also end with the process that
 // started them (Linux's parent-death signal), so a kernel that dies
 // leaves none behind.
 //
@@ -137,14 +159,16 @@
 // the kernel. What a confined kernel can do is all Attach needs: start
 // `firn worker` processes (they inherit the confinement, and write
 // nothing), run sbatch, squeue and scancel (the job script goes to
-// .firn-slurm in the workspace), and connect to the broker over
-// loopback. A Slurm job does not inherit the kernel's cap on its address
+// .firn-slurm in the workspace), call the Kubernetes API, and connect to
+// the broker over loopback. A Slurm job does not inherit the kernel's cap on its address
 // space (its memory limit): sbatch gets --propagate without AS, as Slurm
 // would otherwise give the job the submitting process's limits. Local
 // workers do inherit it, as any program a kernel starts.
 //
 // In the sandbox (a kernel without --trusted) cells reach only their
 // kernel's broker, through Attach: Connect, NewPool, StartBroker and
-// Worker are left out, and Local and Slurm have no Command and Env (the
-// workers run this program's `worker` command).
+// Worker are left out, Local and Slurm have no Command and Env (the
+// workers run this program's `worker` command), and Kubernetes has no
+// Kubeconfig (a kubeconfig may name a credential plugin, a program that
+// client-go would run on this machine): cells use the user's.
 package compute

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/firnglacier/firn/compute"
 )
@@ -83,4 +84,32 @@ func ExampleVary() {
 	// ela_m = 2600: glacier.json with mass_balance.ela_m = 2600
 	// ela_m = 2650: glacier.json with mass_balance.ela_m = 2650
 	// ela_m = 2700: glacier.json with mass_balance.ela_m = 2700
+}
+
+// The Indexed Job (and its Secret) that a Kubernetes launch creates, as
+// YAML for kubectl: four pods of two CPUs, each a worker of two
+// goroutines, reading the broker's token from the Secret.
+func ExampleKubernetes_Manifest() {
+	k := compute.Kubernetes{Image: "registry.example.org/firn:1", Namespace: "glaciers", Workers: 4, CPU: "2", Memory: "4Gi"}
+	manifest, err := k.Manifest("tls://nats.example.org:4222", compute.Auth{Token: "T"})
+	if err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(string(manifest), "\n") {
+		switch strings.TrimSpace(line) {
+		case "kind: Secret", "kind: Job", "completionMode: Indexed", "parallelism: 4", "- --concurrency", `- "2"`, "- name: FIRN_WORKER_TOKEN":
+			fmt.Println(strings.TrimSpace(line))
+		}
+	}
+	_, err = k.Manifest("nats://127.0.0.1:4222", compute.Auth{Token: "T"})
+	fmt.Println(err != nil)
+	// Output:
+	// kind: Secret
+	// kind: Job
+	// completionMode: Indexed
+	// parallelism: 4
+	// - --concurrency
+	// - "2"
+	// - name: FIRN_WORKER_TOKEN
+	// true
 }

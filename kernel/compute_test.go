@@ -377,6 +377,11 @@ func TestKernelComputeSandbox(t *testing.T) {
 		{`compute.NewPool(ctx, "nats://127.0.0.1:4222", compute.Auth{}, compute.PoolOptions{})`, "compute.NewPool is not available in Firn's sandbox"},
 		{`compute.Local{Workers: 1, Command: []string{"/bin/sh"}}`, "Command"},
 		{`compute.Slurm{Env: []string{"LD_PRELOAD=/x.so"}}`, "Env"},
+		// A kubeconfig names a credential plugin that client-go runs here.
+		{`compute.Kubernetes{Image: "firn:1", Kubeconfig: "plugin.yaml"}`, "Kubeconfig"},
+		// The kernel's broker is on loopback, which pods cannot reach.
+		{`if _, err := compute.Attach(ctx, compute.Kubernetes{Image: "firn:1"}); err != nil { panic(err) }`,
+			"loopback, which pods in the cluster cannot reach"},
 	} {
 		reply, out := run(t, ctx, k, tc.code)
 		if reply.Status != "error" || !strings.Contains(out, tc.want) {

@@ -14,7 +14,12 @@ import (
 // reaches only the broker its kernel was given, through Attach), and
 // Local and Slurm are launchers without Command and Env (the program a
 // worker runs and the variables it gets, such as LD_PRELOAD): their
-// workers run this program's `worker` command.
+// workers run this program's `worker` command. Kubernetes is a launcher
+// without Kubeconfig: a kubeconfig names the server the launcher calls
+// and may name a credential plugin, a program client-go runs on this
+// machine, so a cell may not bring its own; it gets the user's ($KUBECONFIG
+// or ~/.kube/config, which a cell cannot change). Its Command and Env stay:
+// they run in the cell's Image, in the cluster, not here.
 func sandboxedCompute() map[string]map[string]reflect.Value {
 	const key = "firn/compute/compute"
 	table := Firn()[key]
@@ -23,6 +28,7 @@ func sandboxedCompute() map[string]map[string]reflect.Value {
 	}
 	table["Local"] = reflect.ValueOf((*Local)(nil))
 	table["Slurm"] = reflect.ValueOf((*Slurm)(nil))
+	table["Kubernetes"] = reflect.ValueOf((*Kubernetes)(nil))
 	return map[string]map[string]reflect.Value{key: table}
 }
 
@@ -87,3 +93,40 @@ func (s Slurm) Script(url string, auth compute.Auth, logDir string) (string, err
 
 // String names the workers: "4 Slurm workers (partition short)".
 func (s Slurm) String() string { return s.slurm().String() }
+
+// Kubernetes is compute.Kubernetes in the sandbox: an Indexed Job of
+// `firn worker` pods, through the user's own kubeconfig (no Kubeconfig
+// of the cell's choosing).
+type Kubernetes struct {
+	Workers          int
+	Image            string
+	Namespace        string
+	CPU, Memory      string
+	ServiceAccount   string
+	ImagePullSecrets []string
+	NodeSelector     map[string]string
+	Context          string
+	JobName          string
+	Command          []string
+	Env              []string
+}
+
+func (k Kubernetes) kubernetes() compute.Kubernetes {
+	return compute.Kubernetes{Workers: k.Workers, Image: k.Image, Namespace: k.Namespace, CPU: k.CPU, Memory: k.Memory,
+		ServiceAccount: k.ServiceAccount, ImagePullSecrets: k.ImagePullSecrets, NodeSelector: k.NodeSelector,
+		Context: k.Context, JobName: k.JobName, Command: k.Command, Env: k.Env}
+}
+
+// Launch creates the Job (compute.Kubernetes.Launch).
+func (k Kubernetes) Launch(ctx context.Context, url string, auth compute.Auth) (compute.Workers, error) {
+	return k.kubernetes().Launch(ctx, url, auth)
+}
+
+// Manifest is the Secret and Job Launch creates, as YAML
+// (compute.Kubernetes.Manifest).
+func (k Kubernetes) Manifest(url string, auth compute.Auth) ([]byte, error) {
+	return k.kubernetes().Manifest(url, auth)
+}
+
+// String names the workers: "4 Kubernetes workers (namespace glaciers)".
+func (k Kubernetes) String() string { return k.kubernetes().String() }

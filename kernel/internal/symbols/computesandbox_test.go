@@ -9,20 +9,25 @@ import (
 )
 
 // TestSandboxedLaunchersMirrorCompute: the sandbox's Local and Slurm have
-// every field of compute's but Command and Env, of the same types, and
-// hand every one of them on to compute's launcher. A field added to
-// compute.Slurm (a new #SBATCH knob) fails here until the sandbox has it
-// too, instead of being silently unreachable from cells.
+// every field of compute's but Command and Env, and its Kubernetes every
+// field but Kubeconfig, of the same types, and hand every one of them on
+// to compute's launcher. A field added to compute.Slurm (a new #SBATCH
+// knob) fails here until the sandbox has it too, instead of being
+// silently unreachable from cells.
 func TestSandboxedLaunchersMirrorCompute(t *testing.T) {
-	withheld := map[string]bool{"Command": true, "Env": true}
+	processes := map[string]bool{"Command": true, "Env": true}
 	for _, tc := range []struct {
-		sandbox any // a pointer to the sandbox's launcher
-		convert func(any) any
-		full    reflect.Type
+		sandbox  any // a pointer to the sandbox's launcher
+		convert  func(any) any
+		full     reflect.Type
+		withheld map[string]bool
 	}{
-		{&Local{}, func(v any) any { return v.(*Local).local() }, reflect.TypeFor[compute.Local]()},
-		{&Slurm{}, func(v any) any { return v.(*Slurm).slurm() }, reflect.TypeFor[compute.Slurm]()},
+		{&Local{}, func(v any) any { return v.(*Local).local() }, reflect.TypeFor[compute.Local](), processes},
+		{&Slurm{}, func(v any) any { return v.(*Slurm).slurm() }, reflect.TypeFor[compute.Slurm](), processes},
+		{&Kubernetes{}, func(v any) any { return v.(*Kubernetes).kubernetes() }, reflect.TypeFor[compute.Kubernetes](),
+			map[string]bool{"Kubeconfig": true}},
 	} {
+		withheld := tc.withheld
 		sv := reflect.ValueOf(tc.sandbox).Elem()
 		st := sv.Type()
 		for i := range tc.full.NumField() {
@@ -62,6 +67,8 @@ func setNonZero(t *testing.T, v reflect.Value) {
 		v.SetString("x")
 	case reflect.Slice:
 		v.Set(reflect.ValueOf([]string{"--mail-type=END"}))
+	case reflect.Map:
+		v.Set(reflect.ValueOf(map[string]string{"pool": "cpu"}))
 	case reflect.Interface:
 		v.Set(reflect.ValueOf(&bytes.Buffer{}))
 	default:
