@@ -84,3 +84,13 @@ func ExampleVary() {
 	// ela_m = 2650: glacier.json with mass_balance.ela_m = 2650
 	// ela_m = 2700: glacier.json with mass_balance.ela_m = 2700
 }
+
+// An SSH launcher: a notebook on a laptop submits Slurm workers on a
+// cluster's login node (here only described, not attached).
+func ExampleSSH() {
+	login := compute.SSH{Host: "login.hpc.example.org", User: "glacier",
+		Then: compute.Slurm{Partition: "short", Workers: 4, Time: "1:00:00"}}
+	// In a cell: pool, err := compute.Attach(ctx, login)
+	fmt.Println(login)
+	// Output: 4 Slurm workers (partition short) on login.hpc.example.org
+}

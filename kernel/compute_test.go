@@ -377,6 +377,7 @@ func TestKernelComputeSandbox(t *testing.T) {
 		{`compute.NewPool(ctx, "nats://127.0.0.1:4222", compute.Auth{}, compute.PoolOptions{})`, "compute.NewPool is not available in Firn's sandbox"},
 		{`compute.Local{Workers: 1, Command: []string{"/bin/sh"}}`, "Command"},
 		{`compute.Slurm{Env: []string{"LD_PRELOAD=/x.so"}}`, "Env"},
+		{`if _, err := compute.Attach(ctx, compute.SSH{Host: "login.example.org", Then: compute.Slurm{}}); err != nil { panic(err) }`, "compute.SSH is not available in Firn's sandbox (it logs in to other machines with your SSH keys and agent)"},
 	} {
 		reply, out := run(t, ctx, k, tc.code)
 		if reply.Status != "error" || !strings.Contains(out, tc.want) {
