@@ -2,169 +2,29 @@ package compute_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/testslurm"
+	"github.com/firnglacier/firn/internal/testsshd"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// sshd is Debian's OpenSSH server started by a test on 127.0.0.1, with
-// its own host key and a user key of the test's that may log in as the
-// current user.
-type sshd struct {
-	addr       string // 127.0.0.1:PORT
-	port       int
-	hostKey    ssh.PublicKey
-	knownHosts string // a known_hosts file with the host's key
-	userKey    string // a private key file that may log in
-	user       string
-	mu         sync.Mutex
-	log        bytes.Buffer
-}
-
-// keygen makes an ed25519 key pair with ssh-keygen, as a user would.
-func keygen(t *testing.T, path string) ssh.PublicKey {
-	t.Helper()
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", filepath.Base(path), "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("ssh-keygen: %v %s", err, out)
-	}
-	data, err := os.ReadFile(path + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pub
-}
-
-// startSSHD starts sshd -D with a configuration of its own (config lines
-// are added to it) and waits until it says it listens; it skips the
-// test without openssh-server.
-func startSSHD(t *testing.T, config ...string) *sshd {
-	t.Helper()
-	const bin = "/usr/sbin/sshd"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("no %s (apt-get install openssh-server; scripts/test.sh does)", bin)
-	}
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s := &sshd{user: u.Username, userKey: filepath.Join(dir, "user_ed25519")}
-	s.hostKey = keygen(t, filepath.Join(dir, "host_ed25519"))
-	userPub := keygen(t, s.userKey)
-	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(userPub), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if os.Getuid() == 0 {
-		// Debian's sshd, run as root, wants its privilege separation
-		// folder (its service makes it at boot).
-		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.port = ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	s.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
-	conf := filepath.Join(dir, "sshd_config")
-	lines := append([]string{
-		"Port " + strconv.Itoa(s.port),
-		"ListenAddress 127.0.0.1",
-		"HostKey " + filepath.Join(dir, "host_ed25519"),
-		"PidFile " + filepath.Join(dir, "sshd.pid"),
-		"AuthorizedKeysFile " + filepath.Join(dir, "authorized_keys"),
-		"StrictModes no",
-		"UsePAM no",
-		"PermitRootLogin prohibit-password",
-		"PasswordAuthentication no",
-		"KbdInteractiveAuthentication no",
-		"AllowTcpForwarding yes",
-		"LogLevel VERBOSE",
-	}, config...)
-	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-D", "-e", "-f", conf)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	// Ready when it says so; its log (stderr) goes on to s.log.
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := sync.Once{}
-		for sc.Scan() {
-			s.mu.Lock()
-			s.log.WriteString(sc.Text() + "\n")
-			s.mu.Unlock()
-			if strings.Contains(sc.Text(), "Server listening on 127.0.0.1 port "+strconv.Itoa(s.port)) {
-				once.Do(func() { close(ready) })
-			}
-		}
-		once.Do(func() { close(ready) }) // it ended without listening
-	}()
-	<-ready
-	if c, err := net.Dial("tcp", s.addr); err != nil {
-		t.Fatalf("sshd is not listening on %s: %v\n%s", s.addr, err, s.logText())
-	} else {
-		c.Close()
-	}
-	s.knownHosts = filepath.Join(dir, "known_hosts")
-	s.writeKnownHosts(t, s.knownHosts, s.hostKey)
-	return s
-}
-
-func (s *sshd) logText() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.String()
-}
-
-// writeKnownHosts writes a known_hosts file that gives key for s's
-// address.
-func (s *sshd) writeKnownHosts(t *testing.T, path string, key ssh.PublicKey) {
-	t.Helper()
-	line := knownhosts.Line([]string{knownhosts.Normalize(s.addr)}, key)
-	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// launcher is an SSH launcher to s with its key file and known hosts.
-func (s *sshd) launcher(then compute.Launcher) compute.SSH {
-	return compute.SSH{Host: "127.0.0.1", Port: s.port, User: s.user, IdentityFile: s.userKey, KnownHosts: s.knownHosts, Then: then}
+// sshLauncher is an SSH launcher to s with its key file and known hosts.
+func sshLauncher(s *testsshd.Server, then compute.Launcher) compute.SSH {
+	return compute.SSH{Host: "127.0.0.1", Port: s.Port, User: s.User, IdentityFile: s.UserKey, KnownHosts: s.KnownHosts, Then: then}
 }
 
 // countingAgent is an agent whose signatures are counted.
@@ -221,38 +81,38 @@ func serveAgent(t *testing.T, file string) (string, *countingAgent) {
 // with a message that says which (the host's fingerprint and the file
 // for host keys), and nothing runs.
 func TestSSHLogin(t *testing.T) {
-	s := startSSHD(t)
+	s := testsshd.Start(t)
 	dir := t.TempDir()
-	fingerprint := ssh.FingerprintSHA256(s.hostKey)
+	fingerprint := ssh.FingerprintSHA256(s.HostKey)
 	// Another host's key: in known_hosts for another name, and in place
 	// of this host's (a changed key).
 	other, _, _ := ed25519.GenerateKey(rand.Reader)
 	otherPub, _ := ssh.NewPublicKey(other)
 	unknown := filepath.Join(dir, "unknown_hosts")
-	if err := os.WriteFile(unknown, []byte(knownhosts.Line([]string{"login.example.org"}, s.hostKey)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(unknown, []byte(knownhosts.Line([]string{"login.example.org"}, s.HostKey)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	changed := filepath.Join(dir, "changed_hosts")
-	s.writeKnownHosts(t, changed, otherPub)
+	s.WriteKnownHosts(t, changed, otherPub)
 	wrongKey := filepath.Join(dir, "wrong_ed25519")
-	keygen(t, wrongKey)
+	testsshd.Keygen(t, wrongKey)
 	// A home with this user's key as ~/.ssh/id_ed25519 and the host in
 	// ~/.ssh/known_hosts; an empty one.
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	key, _ := os.ReadFile(s.userKey)
+	key, _ := os.ReadFile(s.UserKey)
 	if err := os.WriteFile(filepath.Join(home, ".ssh", "id_ed25519"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.writeKnownHosts(t, filepath.Join(home, ".ssh", "known_hosts"), s.hostKey)
+	s.WriteKnownHosts(t, filepath.Join(home, ".ssh", "known_hosts"), s.HostKey)
 	empty := filepath.Join(dir, "empty")
 	if err := os.MkdirAll(filepath.Join(empty, ".ssh"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s.writeKnownHosts(t, filepath.Join(empty, ".ssh", "known_hosts"), s.hostKey)
-	sock, ring := serveAgent(t, s.userKey)
+	s.WriteKnownHosts(t, filepath.Join(empty, ".ssh", "known_hosts"), s.HostKey)
+	sock, ring := serveAgent(t, s.UserKey)
 
 	for _, tc := range []struct {
 		name        string
@@ -262,25 +122,25 @@ func TestSSHLogin(t *testing.T) {
 		wantErr     []string
 		agentSigns  bool
 	}{
-		{name: "key file", home: empty, keyFile: s.userKey, knownHosts: s.knownHosts},
+		{name: "key file", home: empty, keyFile: s.UserKey, knownHosts: s.KnownHosts},
 		{name: "ssh-agent", home: empty, agent: sock, agentSigns: true},
 		{name: "~/.ssh/id_ed25519", home: home},
-		{name: "unknown host key", home: empty, keyFile: s.userKey, knownHosts: unknown,
-			wantErr: []string{"host key of " + s.addr + " is not known", "ssh-ed25519 key " + fingerprint, "is not in " + unknown, "Refused"}},
-		{name: "changed host key", home: empty, keyFile: s.userKey, knownHosts: changed,
-			wantErr: []string{"host key of " + s.addr + " has changed", "it offers the ssh-ed25519 key " + fingerprint,
+		{name: "unknown host key", home: empty, keyFile: s.UserKey, knownHosts: unknown,
+			wantErr: []string{"host key of " + s.Addr + " is not known", "ssh-ed25519 key " + fingerprint, "is not in " + unknown, "Refused"}},
+		{name: "changed host key", home: empty, keyFile: s.UserKey, knownHosts: changed,
+			wantErr: []string{"host key of " + s.Addr + " has changed", "it offers the ssh-ed25519 key " + fingerprint,
 				changed + ":1 has the ssh-ed25519 key " + ssh.FingerprintSHA256(otherPub), "Refused"}},
-		{name: "no known_hosts", home: empty, keyFile: s.userKey, knownHosts: filepath.Join(dir, "missing"),
+		{name: "no known_hosts", home: empty, keyFile: s.UserKey, knownHosts: filepath.Join(dir, "missing"),
 			wantErr: []string{"known hosts file", filepath.Join(dir, "missing")}},
 		{name: "no key", home: empty, wantErr: []string{"no key to log in with"}},
-		{name: "wrong key", home: empty, keyFile: wrongKey, knownHosts: s.knownHosts,
+		{name: "wrong key", home: empty, keyFile: wrongKey, knownHosts: s.KnownHosts,
 			wantErr: []string{"unable to authenticate", "keys tried: " + wrongKey}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("HOME", tc.home)
 			t.Setenv("SSH_AUTH_SOCK", tc.agent)
 			before := ring.signs.Load()
-			l := compute.SSH{Host: "127.0.0.1", Port: s.port, User: s.user, IdentityFile: tc.keyFile, KnownHosts: tc.knownHosts}
+			l := compute.SSH{Host: "127.0.0.1", Port: s.Port, User: s.User, IdentityFile: tc.keyFile, KnownHosts: tc.knownHosts}
 			c, err := l.Dial(context.Background())
 			if tc.wantErr != nil {
 				if err == nil {
@@ -296,14 +156,14 @@ func TestSSHLogin(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("%v\nsshd: %s", err, s.logText())
+				t.Fatalf("%v\nsshd: %s", err, s.Log())
 			}
 			defer c.Close()
 			out, err := c.Run(context.Background(), "cat; id -un", []byte("hello from stdin\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := string(out); got != "hello from stdin\n"+s.user+"\n" {
+			if got := string(out); got != "hello from stdin\n"+s.User+"\n" {
 				t.Errorf("the command printed %q", got)
 			}
 			if used := ring.signs.Load() > before; used != tc.agentSigns {
@@ -320,8 +180,8 @@ func TestSSHLogin(t *testing.T) {
 // TestSSHForward: a connection made on the host to the forwarded address
 // reaches a listener on this machine, both ways.
 func TestSSHForward(t *testing.T) {
-	s := startSSHD(t)
-	c, err := s.launcher(nil).Dial(context.Background())
+	s := testsshd.Start(t)
+	c, err := sshLauncher(s, nil).Dial(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,16 +246,16 @@ func workerCommandLines(t *testing.T, s string) []string {
 // broker's), a Map of a parameter grid gives the in-process runs, the
 // token is on no command line, and Close ends the remote processes.
 func TestSSHProcessesMap(t *testing.T) {
-	s := startSSHD(t)
+	s := testsshd.Start(t)
 	e := start(t, t.TempDir(), 0)
 	for _, kv := range e.broker.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	pool, err := compute.Attach(context.Background(), s.launcher(compute.Local{Workers: 2, Concurrency: 1, Name: "sshtest",
+	pool, err := compute.Attach(context.Background(), sshLauncher(s, compute.Local{Workers: 2, Concurrency: 1, Name: "sshtest",
 		Command: []string{os.Args[0]}, Env: []string{workerEnv + "=1"}, Stderr: os.Stderr}))
 	if err != nil {
-		t.Fatalf("%v\nsshd: %s", err, s.logText())
+		t.Fatalf("%v\nsshd: %s", err, s.Log())
 	}
 	defer pool.Close()
 	var v views
@@ -463,17 +323,17 @@ func TestSSHProcessesMap(t *testing.T) {
 // host.
 func TestSSHSlurm(t *testing.T) {
 	sl := testslurm.Start(t)
-	s := startSSHD(t, "SetEnv SLURM_CONF="+sl.Conf)
+	s := testsshd.Start(t, "SetEnv SLURM_CONF="+sl.Conf)
 	t.Setenv("SLURM_CONF", filepath.Join(t.TempDir(), "no-slurm.conf"))
 	e := start(t, t.TempDir(), 0)
 	for _, kv := range e.broker.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	pool, err := compute.Attach(context.Background(), s.launcher(compute.Slurm{Workers: 2, Partition: "debug", Time: "10", Mem: "300M",
+	pool, err := compute.Attach(context.Background(), sshLauncher(s, compute.Slurm{Workers: 2, Partition: "debug", Time: "10", Mem: "300M",
 		Dir: filepath.Join(sl.Dir, "job"), Command: []string{os.Args[0]}, Env: []string{workerEnv + "=1"}}))
 	if err != nil {
-		t.Fatalf("%v\nsshd: %s", err, s.logText())
+		t.Fatalf("%v\nsshd: %s", err, s.Log())
 	}
 	defer pool.Close()
 	job, ok := pool.Workers().(*compute.SlurmJob)
@@ -528,8 +388,8 @@ func TestSSHSlurm(t *testing.T) {
 // TestSSHThenRefused: a launcher other than Slurm or Local is refused by
 // name, before anything runs on the host.
 func TestSSHThenRefused(t *testing.T) {
-	s := startSSHD(t)
-	_, err := s.launcher(compute.SSH{Host: "elsewhere"}).Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{})
+	s := testsshd.Start(t)
+	_, err := sshLauncher(s, compute.SSH{Host: "elsewhere"}).Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{})
 	if err == nil || !strings.Contains(err.Error(), "Then is a compute.SSH") {
 		t.Errorf("SSH in SSH: %v", err)
 	}
