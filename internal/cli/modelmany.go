@@ -27,6 +27,7 @@ type manyOptions struct {
 	workers, concurrency, every, attempts    int
 	quiet                                    bool
 	slurm                                    compute.Slurm
+	ssh                                      sshOptions
 }
 
 // compiledName is the file with every run, next to each run's own, and
@@ -56,10 +57,14 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	case "kubernetes":
 		return usagef("model run: --on %s is not available yet (local or slurm)", o.on)
 	default:
-		if strings.HasPrefix(o.on, "ssh://") {
-			return usagef("model run: --on ssh://… is not available yet (local or slurm)")
+		if !strings.HasPrefix(o.on, "ssh://") {
+			return usagef("model run: --on %q: want local, slurm or ssh://HOST", o.on)
 		}
-		return usagef("model run: --on %q: want local or slurm", o.on)
+		l, err := sshLauncher(o, stderr)
+		if err != nil {
+			return err
+		}
+		launcher = l
 	}
 	if o.outDir == "" {
 		return usagef("model run: --on needs --out-dir DIR for the runs' files")
