@@ -6,11 +6,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -393,4 +395,67 @@ func TestSSHThenRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Then is a compute.SSH") {
 		t.Errorf("SSH in SSH: %v", err)
 	}
+}
+
+// TestSSHConnectionLost: when the SSH connection is lost (here cut by a
+// proxy in front of sshd; a laptop that sleeps, a kernel killed), the
+// workers it started on the host end, although they would go on trying
+// to reach the broker for ten minutes.
+func TestSSHConnectionLost(t *testing.T) {
+	s := testsshd.Start(t)
+	proxy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := proxy.Accept()
+			if err != nil {
+				return
+			}
+			d, err := net.Dial("tcp", s.Addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, d)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(c, d); c.Close() }()
+			go func() { _, _ = io.Copy(d, c); d.Close() }()
+		}
+	}()
+	port := proxy.Addr().(*net.TCPAddr).Port
+	known := filepath.Join(t.TempDir(), "known_hosts")
+	line := knownhosts.Line([]string{knownhosts.Normalize(proxy.Addr().String())}, s.HostKey)
+	if err := os.WriteFile(known, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, t.TempDir(), 0)
+	l := compute.SSH{Host: "127.0.0.1", Port: port, User: s.User, IdentityFile: s.UserKey, KnownHosts: known,
+		Then: compute.Local{Workers: 1, Concurrency: 1, Name: "sshlost", Command: []string{os.Args[0]},
+			Env: []string{workerEnv + "=1", connectTimeoutEnv + "=10m"}, Stderr: os.Stderr}}
+	w, err := l.Launch(context.Background(), e.broker.URL(), compute.Auth{Token: e.broker.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := func() bool {
+		for _, line := range workerCommandLines(t, "--name sshlost-0") {
+			if strings.HasPrefix(line, os.Args[0]+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	testslurm.WaitFor(t, "the worker on the host", worker)
+	mu.Lock()
+	for _, c := range conns {
+		c.Close()
+	}
+	mu.Unlock()
+	testslurm.WaitFor(t, "the worker to end with the connection", func() bool { return !worker() })
+	_ = w.Stop() // the connection is gone: its error is expected
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/firnglacier/firn/internal/testslurm"
 	"github.com/firnglacier/firn/internal/testsshd"
 	"golang.org/x/crypto/ssh"
 )
@@ -63,4 +66,57 @@ func TestModelRunOnSSH(t *testing.T) {
 			t.Errorf("--on %s: exit %d: %s", bad, r.code, r.stderr)
 		}
 	}
+}
+
+// remoteWorkers are the command lines of this machine's `firn worker`
+// processes named after host (the SSH launcher's default prefix).
+func remoteWorkers(host string) []string {
+	var out []string
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		line := strings.ReplaceAll(string(data), "\x00", " ")
+		if strings.HasPrefix(line, firnBin+" worker ") && strings.Contains(line, "--name "+host+"-") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestModelRunOnSSHKilled: when `firn model run --on ssh://…` is killed
+// (kill -9: it cannot stop anything), its SSH connection ends and so do
+// the workers it started on the host.
+func TestModelRunOnSSHKilled(t *testing.T) {
+	s := testsshd.Start(t)
+	dir := t.TempDir()
+	exps := filepath.Join(dir, "exps")
+	writeExperiment(t, filepath.Join(exps, "a_short.json"), 30, 2600, 10)
+	for i := range 4 {
+		writeExperiment(t, filepath.Join(exps, fmt.Sprintf("long%d.json", i)), 200, 2600, 100000)
+	}
+	cmd := exec.Command(firnBin, "model", "run", exps, "--on", "ssh://"+s.User+"@127.0.0.1:"+strconv.Itoa(s.Port),
+		"--ssh-key", s.UserKey, "--known-hosts", s.KnownHosts, "--remote-firn", firnBin, "--workers", "2", "--concurrency", "1",
+		"--out-dir", filepath.Join(dir, "out"), "--store", filepath.Join(dir, "store"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	// Once the short run is done, the workers on the host run the long
+	// ones.
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "runs: 1 of 5 done") {
+	}
+	testslurm.WaitFor(t, "two workers on the host", func() bool { return len(remoteWorkers("127.0.0.1")) == 2 })
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	testslurm.WaitFor(t, "the host's workers to end", func() bool { return len(remoteWorkers("127.0.0.1")) == 0 })
 }
