@@ -1,10 +1,12 @@
 package compute
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +58,10 @@ import (
 //
 // The broker's token travels to the host on the SSH session's standard
 // input and reaches the workers in their environment, never on a
-// command line that other users of the host could see.
+// command line that other users of the host could see. Slurm's commands
+// (and [SSHClient.Run]'s) go in turn to one sh on the host, started once,
+// so that the login shell's start-up (seconds, on some hosts) is not
+// paid for each squeue.
 type SSH struct {
 	// Host is the host name or address; Port its SSH port (0 is 22).
 	Host string
@@ -335,6 +340,9 @@ type SSHClient struct {
 	dest string // user@host:port, for messages
 	mu   sync.Mutex
 	lns  []net.Listener
+	// shell runs the commands of Run, one at a time.
+	shellMu sync.Mutex
+	shell   *remoteShell
 }
 
 // Dial connects to the host and logs in (see [SSH] for the keys and the
@@ -500,34 +508,153 @@ func readKey(path string) (ssh.Signer, error) {
 	return signer, nil
 }
 
-// Run runs command on the host (through the login shell sshd gives it)
-// with stdin as its standard input, and returns its standard output; an
-// error carries its standard error. When ctx ends the command is sent
-// SIGTERM and its session closed.
+// Run runs command on the host with sh, with stdin as its standard
+// input, and returns its standard output; an error carries its standard
+// error. The commands of one client go in turn to one sh on the host,
+// started once (through the login shell that sshd gives it, whose
+// start-up can take seconds), not to a session each. When ctx ends
+// Run returns; that sh is closed (the command goes on to its end on the
+// host) and the next Run starts another.
 func (c *SSHClient) Run(ctx context.Context, command string, stdin []byte) ([]byte, error) {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	sh, err := c.startShell(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The command's input and output stay off the shell's own: its input
+	// decoded from base64 (printf is the shell's own, so no process's
+	// arguments show it), its output and errors in files that follow a
+	// header with their lengths.
+	var b strings.Builder
+	b.WriteString("( ")
+	if len(stdin) > 0 {
+		b.WriteString("printf %s " + shellQuote(base64.StdEncoding.EncodeToString(stdin)) + " | base64 -d | ")
+	}
+	b.WriteString("sh -c " + shellQuote(command))
+	if len(stdin) == 0 {
+		b.WriteString(" </dev/null")
+	}
+	b.WriteString(` ) >"$T/o" 2>"$T/e"; printf '` + sh.mark + ` %d %d %d\n' "$?" "$(($(wc -c <"$T/o")))" "$(($(wc -c <"$T/e")))"; cat "$T/o" "$T/e"` + "\n")
+	type result struct {
+		status    int
+		out, errb []byte
+		err       error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() { done <- r }()
+		if _, r.err = io.WriteString(sh.in, b.String()); r.err != nil {
+			return
+		}
+		line, err := sh.out.ReadString('\n')
+		if err != nil {
+			r.err = err
+			return
+		}
+		var no, ne int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(line, sh.mark), " %d %d %d", &r.status, &no, &ne); err != nil || !strings.HasPrefix(line, sh.mark) {
+			r.err = fmt.Errorf("the shell on the host answered %q", line)
+			return
+		}
+		r.out, r.errb = make([]byte, no), make([]byte, ne)
+		if _, r.err = io.ReadFull(sh.out, r.out); r.err == nil {
+			_, r.err = io.ReadFull(sh.out, r.errb)
+		}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		c.dropShell()
+		return nil, fmt.Errorf("ssh %s: %w", c.dest, ctx.Err())
+	}
+	if r.err != nil {
+		c.dropShell()
+		return nil, fmt.Errorf("ssh %s: the shell on the host: %w", c.dest, r.err)
+	}
+	if r.status != 0 {
+		return r.out, fmt.Errorf("on %s: exit status %d: %s", c.dest, r.status, strings.TrimSpace(string(r.errb)))
+	}
+	return r.out, nil
+}
+
+// remoteShell is the sh on the host that runs a client's commands.
+type remoteShell struct {
+	sess *ssh.Session
+	in   io.WriteCloser
+	out  *bufio.Reader
+	mark string // begins the header of each command's output
+}
+
+// startShell starts the client's sh on the host unless it runs; c.shellMu
+// is held.
+func (c *SSHClient) startShell(ctx context.Context) (*remoteShell, error) {
+	if c.shell != nil {
+		return c.shell, nil
+	}
+	fail := func(err error) (*remoteShell, error) {
+		return nil, fmt.Errorf("ssh %s: starting sh on the host: %w", c.dest, err)
+	}
 	sess, err := c.c.NewSession()
 	if err != nil {
-		return nil, fmt.Errorf("ssh %s: %w", c.dest, err)
+		return fail(err)
 	}
-	defer sess.Close()
-	var out, errb bytes.Buffer
-	sess.Stdin, sess.Stdout, sess.Stderr = bytes.NewReader(stdin), &out, &errb
-	if err := sess.Start(command); err != nil {
-		return nil, fmt.Errorf("ssh %s: %w", c.dest, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- sess.Wait() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		_ = sess.Signal(ssh.SIGTERM)
+	in, err := sess.StdinPipe()
+	if err != nil {
 		sess.Close()
-		return out.Bytes(), fmt.Errorf("ssh %s: %w", c.dest, ctx.Err())
+		return fail(err)
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		sess.Close()
+		return fail(err)
+	}
+	if err := sess.Start("exec sh"); err != nil {
+		sess.Close()
+		return fail(err)
+	}
+	sh := &remoteShell{sess: sess, in: in, out: bufio.NewReader(out), mark: "FIRN-" + randomID(8)}
+	// Whatever the login shell printed comes before the ready line.
+	ready := make(chan error, 1)
+	go func() {
+		if _, err := io.WriteString(in, `T=$(mktemp -d) || exit 1; trap 'rm -rf "$T"' EXIT; echo `+sh.mark+"\n"); err != nil {
+			ready <- err
+			return
+		}
+		for {
+			line, err := sh.out.ReadString('\n')
+			if err != nil {
+				ready <- fmt.Errorf("%w (the login shell's start-up failed?)", err)
+				return
+			}
+			if line == sh.mark+"\n" {
+				ready <- nil
+				return
+			}
+		}
+	}()
+	select {
+	case err = <-ready:
+	case <-ctx.Done():
+		err = ctx.Err()
 	}
 	if err != nil {
-		return out.Bytes(), fmt.Errorf("on %s: %v: %s", c.dest, err, strings.TrimSpace(errb.String()))
+		sess.Close()
+		return fail(err)
 	}
-	return out.Bytes(), nil
+	c.shell = sh
+	return sh, nil
+}
+
+// dropShell closes the client's sh (its input ends, so it exits after
+// the command it runs); c.shellMu is held.
+func (c *SSHClient) dropShell() {
+	if c.shell != nil {
+		c.shell.sess.Close()
+		c.shell = nil
+	}
 }
 
 // Forward listens on the host's loopback, on a port the host chooses

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -174,6 +175,30 @@ func TestSSHLogin(t *testing.T) {
 			// A failing command's error has its standard error.
 			if _, err := c.Run(context.Background(), "echo broken >&2; exit 3", nil); err == nil || !strings.Contains(err.Error(), "broken") {
 				t.Errorf("a failing command: %v", err)
+			}
+			// A command whose context ends: Run returns, and the next
+			// one runs (the abandoned one ends when the test lets it).
+			tmp := t.TempDir()
+			started, release, ended := filepath.Join(tmp, "started"), filepath.Join(tmp, "release"), filepath.Join(tmp, "ended")
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.Run(ctx, "echo > "+started+"; while [ ! -e "+release+" ]; do sleep 0.1; done; echo > "+ended, nil)
+				errc <- err
+			}()
+			defer func() {
+				if err := os.WriteFile(release, nil, 0o600); err != nil {
+					t.Error(err)
+				}
+				testslurm.WaitFor(t, "the abandoned command to end", func() bool { _, err := os.Stat(ended); return err == nil })
+			}()
+			testslurm.WaitFor(t, "the long command to start", func() bool { _, err := os.Stat(started); return err == nil })
+			cancel()
+			if err := <-errc; !errors.Is(err, context.Canceled) {
+				t.Errorf("a cancelled command: %v", err)
+			}
+			if out, err := c.Run(context.Background(), "echo again", nil); err != nil || string(out) != "again\n" {
+				t.Errorf("after a cancelled command: %q %v", out, err)
 			}
 		})
 	}
@@ -458,4 +483,24 @@ func TestSSHConnectionLost(t *testing.T) {
 	mu.Unlock()
 	testslurm.WaitFor(t, "the worker to end with the connection", func() bool { return !worker() })
 	_ = w.Stop() // the connection is gone: its error is expected
+}
+
+// BenchmarkSSHRun: one command on the host through the connection, as
+// each sbatch, squeue and scancel of a Slurm launcher over SSH (the sh
+// on the host already started).
+func BenchmarkSSHRun(b *testing.B) {
+	s := testsshd.Start(b)
+	c, err := sshLauncher(s, nil).Dial(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Run(context.Background(), "true", nil); err != nil { // the shell starts
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := c.Run(context.Background(), "true", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
