@@ -25,6 +25,9 @@ import (
 // with workerEnv set, running compute.Worker as `firn worker` does.
 const workerEnv = "FIRN_COMPUTE_TEST_WORKER"
 
+// connectTimeoutEnv sets a test worker's ConnectTimeout (a duration).
+const connectTimeoutEnv = "FIRN_COMPUTE_TEST_CONNECT_TIMEOUT"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		os.Exit(workerMain(os.Args[1:]))
@@ -45,6 +48,9 @@ func workerMain(args []string) int {
 	defer stop()
 	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: os.Getenv(compute.TokenEnv), CredsFile: *creds},
 		Name: *name, Concurrency: *conc, Log: os.Stderr}
+	if d, err := time.ParseDuration(os.Getenv(connectTimeoutEnv)); err == nil {
+		w.ConnectTimeout = d
+	}
 	if err := w.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -80,6 +80,21 @@
 // launcher's calls are tested against client-go's fake dynamic client and its
 // manifest with kubectl's offline decoding (`kubectl set image --local`).
 //
+// [SSH] starts workers from another machine that it reaches over SSH
+// (golang.org/x/crypto/ssh: the user's key file, or ssh-agent and
+// ~/.ssh's keys; the host's key checked against known_hosts, an unknown
+// or changed one refused with its fingerprint): its Then, a Slurm
+// launcher whose sbatch, squeue and scancel run on the host (and whose
+// job script is written there), or Local worker processes on the host.
+// A broker on loopback is forwarded from the host's loopback (as `ssh
+// -R`) and the workers get that forwarded address, so a notebook on a
+// laptop needs no broker that other machines reach; the forward reaches
+// processes on the host only, so Slurm workers on other nodes need an
+// external broker over TLS. The token goes to the host on the session's
+// standard input, never on a command line there. The program the workers
+// run on the host is [SSH].Command ("firn" on the host's PATH by
+// default).
+//
 // [Slurm.SubmitCommand] submits one job that runs any command, with the
 // broker's token in its environment: a remote kernel (`firn kernel
 // --transport nats`, started by package kernel's SlurmLauncher) is such a
@@ -171,4 +186,6 @@
 // workers run this program's `worker` command), and Kubernetes has no
 // Kubeconfig (a kubeconfig may name a credential plugin, a program that
 // client-go would run on this machine): cells use the user's.
+// SSH refuses to launch there: it would log in with the user's SSH keys
+// and agent.
 package compute

@@ -113,3 +113,13 @@ func ExampleKubernetes_Manifest() {
 	// - name: FIRN_WORKER_TOKEN
 	// true
 }
+
+// An SSH launcher: a notebook on a laptop submits Slurm workers on a
+// cluster's login node (here only described, not attached).
+func ExampleSSH() {
+	login := compute.SSH{Host: "login.hpc.example.org", User: "glacier",
+		Then: compute.Slurm{Partition: "short", Workers: 4, Time: "1:00:00"}}
+	// In a cell: pool, err := compute.Attach(ctx, login)
+	fmt.Println(login)
+	// Output: 4 Slurm workers (partition short) on login.hpc.example.org
+}

@@ -135,15 +135,21 @@ func (s Slurm) String() string {
 
 // Launch writes the job script and submits it with sbatch.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
-	dir, err := s.jobDir()
+	return s.launch(ctx, localRunner{}, url, auth)
+}
+
+// launch is Launch with Slurm's commands run by r (here, or on a login
+// node through SSH).
+func (s Slurm) launch(ctx context.Context, r runner, url string, auth Auth) (*SlurmJob, error) {
+	dir, err := r.jobDir(s.Dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("slurm launcher: %w", err)
 	}
 	script, err := s.Script(url, auth, dir)
 	if err != nil {
 		return nil, err
 	}
-	job, err := s.submit(ctx, dir, "worker.sbatch", script, "", append(append(os.Environ(), s.Env...), TokenEnv+"="+auth.Token), nil)
+	job, err := s.submit(ctx, r, dir, "worker.sbatch", script, "", append(append([]string(nil), s.Env...), TokenEnv+"="+auth.Token), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -151,50 +157,77 @@ func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 	return job, nil
 }
 
-// jobDir makes the folder of a job's script and logs (see [Slurm].Dir).
-func (s Slurm) jobDir() (string, error) {
-	dir := s.Dir
-	if dir == "" {
-		if err := os.MkdirAll(".firn-slurm", 0o700); err != nil {
-			return "", fmt.Errorf("slurm launcher: %w", err)
-		}
-		d, err := os.MkdirTemp(".firn-slurm", "job-")
-		if err != nil {
-			return "", fmt.Errorf("slurm launcher: %w", err)
-		}
-		if dir, err = filepath.Abs(d); err != nil {
-			return "", fmt.Errorf("slurm launcher: %w", err)
-		}
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("slurm launcher: %w", err)
-	}
-	return dir, nil
+// A runner runs the Slurm launcher's commands (sbatch, squeue, scancel)
+// and writes its job scripts: on this machine ([localRunner]), or on a
+// login node through an SSH connection ([SSH]).
+type runner interface {
+	// run runs name with args in dir ("": the runner's own) with env
+	// added to its environment, and returns its standard output; an
+	// error carries its standard error.
+	run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error)
+	// writeFile writes an executable file only its owner reads.
+	writeFile(path string, data []byte) error
+	// jobDir makes the folder of a job's script and logs (see
+	// [Slurm].Dir) and returns its absolute path.
+	jobDir(dir string) (string, error)
 }
 
-// submit writes script to dir/name and submits it with sbatch and the
-// further arguments args, in env (sbatch's whole environment, which the
-// job inherits unless args has --export), from workDir ("": dir).
-func (s Slurm) submit(ctx context.Context, dir, name, script, workDir string, env, args []string) (*SlurmJob, error) {
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
-		return nil, fmt.Errorf("slurm launcher: %w", err)
-	}
-	cmd := exec.CommandContext(ctx, "sbatch", append(append(append([]string{"--parsable"}, propagateFlags()...), args...), path)...)
-	cmd.Env = env
+// localRunner runs Slurm's commands on this machine, in this process's
+// environment.
+type localRunner struct{}
+
+func (localRunner) run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = dir
-	if workDir != "" {
-		cmd.Dir = workDir
-	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("slurm launcher: sbatch %s: %v: %s", path, err, strings.TrimSpace(errb.String()))
+		return out.Bytes(), fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
 	}
-	id, _, _ := strings.Cut(strings.TrimSpace(out.String()), ";")
+	return out.Bytes(), nil
+}
+
+func (localRunner) writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o700) }
+
+func (localRunner) jobDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, os.MkdirAll(dir, 0o700)
+	}
+	if err := os.MkdirAll(".firn-slurm", 0o700); err != nil {
+		return "", err
+	}
+	d, err := os.MkdirTemp(".firn-slurm", "job-")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(d)
+}
+
+// submit writes script to dir/name and submits it with sbatch and the
+// further arguments args, with env added to sbatch's environment (which
+// the job inherits unless args has --export), from workDir ("": dir).
+func (s Slurm) submit(ctx context.Context, r runner, dir, name, script, workDir string, env, args []string) (*SlurmJob, error) {
+	path := filepath.Join(dir, name)
+	if err := r.writeFile(path, []byte(script)); err != nil {
+		return nil, fmt.Errorf("slurm launcher: %w", err)
+	}
+	flags := []string{"--parsable"}
+	if _, ok := r.(localRunner); ok {
+		flags = append(flags, propagateFlags()...) // this process's limits, not a login node's
+	}
+	if workDir == "" {
+		workDir = dir
+	}
+	out, err := r.run(ctx, workDir, env, "sbatch", append(append(flags, args...), path)...)
+	if err != nil {
+		return nil, fmt.Errorf("slurm launcher: sbatch %s: %w", path, err)
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), ";")
 	if _, err := strconv.Atoi(id); err != nil {
-		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out.String())
+		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out)
 	}
-	return &SlurmJob{ID: id, Dir: dir, count: 1}, nil
+	return &SlurmJob{ID: id, Dir: dir, count: 1, runner: r}, nil
 }
 
 // SubmitCommand submits one job (not an array) that runs args on a node
@@ -211,9 +244,9 @@ func (s Slurm) SubmitCommand(ctx context.Context, args []string, workDir string,
 	if len(args) == 0 {
 		return nil, errors.New("slurm launcher: no command")
 	}
-	dir, err := s.jobDir()
+	dir, err := localRunner{}.jobDir(s.Dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("slurm launcher: %w", err)
 	}
 	script, err := s.script("firn", "", filepath.Join(dir, "job-%j.out"), args, "")
 	if err != nil {
@@ -225,8 +258,8 @@ func (s Slurm) SubmitCommand(ctx context.Context, args []string, workDir string,
 			names = append(names, k)
 		}
 	}
-	all := append(append(os.Environ(), env...), TokenEnv+"="+auth.Token)
-	job, err := s.submit(ctx, dir, "job.sbatch", script, workDir, all, []string{"--export=" + strings.Join(names, ",")})
+	all := append(append([]string(nil), env...), TokenEnv+"="+auth.Token)
+	job, err := s.submit(ctx, localRunner{}, dir, "job.sbatch", script, workDir, all, []string{"--export=" + strings.Join(names, ",")})
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +274,20 @@ type SlurmJob struct {
 	// ID is the array's job id; Dir holds its script and logs.
 	ID, Dir string
 	count   int
+	runner  runner // where sbatch ran: squeue and scancel run there
+	// stopped is called after scancel (an SSH launch closes its
+	// connection).
+	stopped func() error
 	once    sync.Once
 	err     error
+}
+
+// run is the runner of j's Slurm commands.
+func (j *SlurmJob) run() runner {
+	if j.runner == nil {
+		return localRunner{}
+	}
+	return j.runner
 }
 
 // Count is the number of worker goroutines asked for.
@@ -251,8 +296,11 @@ func (j *SlurmJob) Count() int { return j.count }
 // Stop cancels the job array (scancel).
 func (j *SlurmJob) Stop() error {
 	j.once.Do(func() {
-		if out, err := exec.Command("scancel", j.ID).CombinedOutput(); err != nil {
-			j.err = fmt.Errorf("slurm launcher: scancel %s: %v: %s", j.ID, err, strings.TrimSpace(string(out)))
+		if _, err := j.run().run(context.Background(), "", nil, "scancel", j.ID); err != nil {
+			j.err = fmt.Errorf("slurm launcher: scancel %s: %w", j.ID, err)
+		}
+		if j.stopped != nil {
+			j.err = errors.Join(j.err, j.stopped())
 		}
 	})
 	return j.err
@@ -274,14 +322,9 @@ type SlurmTask struct {
 // Finished tasks leave squeue after Slurm's MinJobAge; sacct, where
 // accounting is on, keeps them.
 func (j *SlurmJob) Status(ctx context.Context) ([]SlurmTask, error) {
-	out, err := exec.CommandContext(ctx, "squeue", "-h", "-r", "-j", j.ID, "-o", "%i|%T|%r|%S").Output()
+	out, err := j.run().run(ctx, "", nil, "squeue", "-h", "-r", "-j", j.ID, "-o", "%i|%T|%r|%S")
 	if err != nil {
-		var ee *exec.ExitError
-		msg := ""
-		if errors.As(err, &ee) {
-			msg = strings.TrimSpace(string(ee.Stderr))
-		}
-		return nil, fmt.Errorf("slurm launcher: squeue -j %s: %v %s", j.ID, err, msg)
+		return nil, fmt.Errorf("slurm launcher: squeue -j %s: %w", j.ID, err)
 	}
 	var tasks []SlurmTask
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -382,6 +382,7 @@ func TestKernelComputeSandbox(t *testing.T) {
 		// The kernel's broker is on loopback, which pods cannot reach.
 		{`if _, err := compute.Attach(ctx, compute.Kubernetes{Image: "firn:1"}); err != nil { panic(err) }`,
 			"loopback, which pods in the cluster cannot reach"},
+		{`if _, err := compute.Attach(ctx, compute.SSH{Host: "login.example.org", Then: compute.Slurm{}}); err != nil { panic(err) }`, "compute.SSH is not available in Firn's sandbox (it logs in to other machines with your SSH keys and agent)"},
 	} {
 		reply, out := run(t, ctx, k, tc.code)
 		if reply.Status != "error" || !strings.Contains(out, tc.want) {

@@ -10,6 +10,7 @@
 # jupyter_client, jupyter console, jupyter_kernel_test and ipykernel,
 # Chromium, and for the desktop app Xvfb, xdotool, xwd, ImageMagick,
 # WebKitGTK 4.1 with GTK 3 (-dev), and strace and iproute2 (its offline test);
+# for the SSH launcher openssh-server (its sshd, started by the tests);
 # for the release test zip, dpkg-dev, desktop-file-utils and shared-mime-info.
 #
 # Tests read OGGM's reference results and sample glacier data from the
@@ -59,6 +60,9 @@ command -v slurmctld >/dev/null || need+=(slurmctld)
 command -v slurmd >/dev/null || need+=(slurmd)
 command -v sbatch >/dev/null || need+=(slurm-client)
 command -v munged >/dev/null || need+=(munge)
+# The SSH launcher (compute's TestSSH*: Debian's sshd on loopback, started
+# by the test with its own host key and configuration; not as a service).
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 # The release (TestRelease runs scripts/release.sh): zip for the Windows
 # archive, dpkg-dev for the .deb, desktop-file-utils to validate its menu
 # entry, shared-mime-info for its file type.

@@ -156,9 +156,10 @@ Usage:
                             run an experiment file (JSON or YAML; - reads stdin)
   firn model run --example NAME ...
                             run a bundled example experiment
-  firn model run EXP|DIR ... --on local|slurm [--workers N] --out-dir DIR
+  firn model run EXP|DIR ... --on local|slurm|ssh://HOST[/slurm] [--workers N] --out-dir DIR
                             many experiments through a pool of workers (local
-                            processes or a Slurm job array): each run's
+                            processes, a Slurm job array, or either on a host
+                            reached over SSH): each run's
                             diagnostics and a compiled.csv of all
   firn worker --connect URL [--token T | --creds FILE] [--concurrency N]
                             a worker: runs chunks of experiments from a broker

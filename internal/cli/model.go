@@ -71,7 +71,7 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	example := fs.String("example", "", "run the bundled example `NAME` instead of a file")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var many manyOptions
-	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine) or slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here)")
+	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine), slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here), ssh://[USER@]HOST[:PORT] (worker processes on that host, reached over SSH) or ssh://HOST/slurm (a job array submitted there)")
 	fs.StringVar(&many.outDir, "out-dir", "", "with --on: the `folder` for each run's NAME.csv, compiled.csv (run,year,volume_m3,area_m2,length_m) and compiled.nc (NetCDF: volume, area, length over time × run)")
 	fs.IntVar(&many.workers, "workers", 1, "with --on: the number of workers (`N` processes, or array tasks)")
 	fs.IntVar(&many.concurrency, "concurrency", 0, "with --on: runs at once per worker (default: the cores shared among the workers)")
@@ -92,8 +92,11 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return nil
 	})
 	fs.StringVar(&many.slurm.Dir, "slurm-dir", "", "with --on slurm: the `folder` for the job script and worker logs, visible from the nodes (default: .firn-slurm/job-* here)")
+	fs.StringVar(&many.ssh.key, "ssh-key", "", "with --on ssh://…: the private key `file` to log in with (default: your ssh-agent and ~/.ssh/id_*)")
+	fs.StringVar(&many.ssh.knownHosts, "known-hosts", "", "with --on ssh://…: the known_hosts `file` that has the host's key (default ~/.ssh/known_hosts)")
+	fs.StringVar(&many.ssh.firn, "remote-firn", "", "with --on ssh://…: the firn `program` on the host (default: firn on its PATH)")
 	fs.StringVar(&many.store, "store", "", "with --on: the embedded broker's `folder` (default: Firn's compute folder in your data directory)")
-	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...\n       firn model run EXP|DIR ... --on local|slurm [--workers N] [--partition P ...] --out-dir DIR", args, stdout); err != nil {
+	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...\n       firn model run EXP|DIR ... --on local|slurm|ssh://HOST[/slurm] [--workers N] [--partition P ...] --out-dir DIR", args, stdout); err != nil {
 		return err
 	}
 	pos := fs.Args()

@@ -27,6 +27,7 @@ type manyOptions struct {
 	workers, concurrency, every, attempts    int
 	quiet                                    bool
 	slurm                                    compute.Slurm
+	ssh                                      sshOptions
 }
 
 // compiledName is the file with every run, next to each run's own, and
@@ -316,10 +317,14 @@ func (o *manyOptions) launcher(stderr io.Writer, cmd string) (compute.Launcher, 
 	case "kubernetes":
 		return nil, usagef("%s: --on %s is not available yet (local or slurm)", cmd, o.on)
 	default:
-		if strings.HasPrefix(o.on, "ssh://") {
-			return nil, usagef("%s: --on ssh://… is not available yet (local or slurm)", cmd)
+		if !strings.HasPrefix(o.on, "ssh://") {
+			return nil, usagef("%s: --on %q: want local, slurm or ssh://HOST", cmd, o.on)
 		}
-		return nil, usagef("%s: --on %q: want local or slurm", cmd, o.on)
+		l, err := sshLauncher(*o, stderr)
+		if err != nil {
+			return nil, err
+		}
+		launcher = l
 	}
 	if o.outDir == "" {
 		return nil, usagef("%s: --on needs --out-dir DIR for the runs' files", cmd)

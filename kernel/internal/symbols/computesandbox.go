@@ -20,12 +20,17 @@ import (
 // machine, so a cell may not bring its own; it gets the user's ($KUBECONFIG
 // or ~/.kube/config, which a cell cannot change). Its Command and Env stay:
 // they run in the cell's Image, in the cluster, not here.
+// SSH logs in to other
+// machines with the user's SSH keys and agent, which a cell of a
+// notebook from elsewhere must not use: the sandbox's SSH is a launcher
+// that refuses, saying so, and SSHClient is left out.
 func sandboxedCompute() map[string]map[string]reflect.Value {
 	const key = "firn/compute/compute"
 	table := Firn()[key]
-	for _, name := range removedCompute {
+	for _, name := range append(removedCompute, removedSSH...) {
 		delete(table, name)
 	}
+	table["SSH"] = reflect.ValueOf((*SSH)(nil))
 	table["Local"] = reflect.ValueOf((*Local)(nil))
 	table["Slurm"] = reflect.ValueOf((*Slurm)(nil))
 	table["Kubernetes"] = reflect.ValueOf((*Kubernetes)(nil))
@@ -35,6 +40,33 @@ func sandboxedCompute() map[string]map[string]reflect.Value {
 // removedCompute are the names of package compute that sandboxed cells
 // do not get.
 var removedCompute = []string{"Connect", "NewPool", "StartBroker", "Worker"}
+
+// removedSSH are the names of package compute that log in to other
+// machines over SSH (compute.SSH itself is replaced by [SSH]).
+var removedSSH = []string{"SSHClient"}
+
+// whySSH is why the sandbox has no SSH launcher.
+const whySSH = "it logs in to other machines with your SSH keys and agent"
+
+// SSH is compute.SSH in the sandbox: a launcher that refuses to launch,
+// since it would log in with the user's SSH keys and agent.
+type SSH struct {
+	Host         string
+	Port         int
+	User         string
+	IdentityFile string
+	KnownHosts   string
+	Command      string
+	Then         compute.Launcher
+}
+
+// Launch refuses: see [SSH].
+func (s SSH) Launch(context.Context, string, compute.Auth) (compute.Workers, error) {
+	return nil, &UnavailableError{Pkg: "firn/compute", Name: "SSH", Why: whySSH}
+}
+
+// String names the launcher.
+func (s SSH) String() string { return "workers on " + s.Host + " (not available in Firn's sandbox)" }
 
 // Local is compute.Local in the sandbox: N `firn worker` processes on
 // this machine, with no Command or Env of the cell's choosing.

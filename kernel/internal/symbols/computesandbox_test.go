@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"bytes"
+	"context"
 	"reflect"
 	"testing"
 
@@ -73,5 +74,25 @@ func setNonZero(t *testing.T, v reflect.Value) {
 		v.Set(reflect.ValueOf(&bytes.Buffer{}))
 	default:
 		t.Fatalf("no test value for a %s", v.Type())
+	}
+}
+
+// TestSandboxedSSHRefuses: the sandbox's SSH has compute.SSH's fields
+// (so that a cell written for a trusted kernel compiles) and refuses to
+// launch, saying why, before reaching any host.
+func TestSandboxedSSHRefuses(t *testing.T) {
+	full, st := reflect.TypeFor[compute.SSH](), reflect.TypeFor[SSH]()
+	for i := range full.NumField() {
+		f := full.Field(i)
+		if g, ok := st.FieldByName(f.Name); f.IsExported() && (!ok || g.Type != f.Type) {
+			t.Errorf("compute.SSH's field %s (%s) is missing from the sandbox's SSH", f.Name, f.Type)
+		}
+	}
+	if st.NumField() != full.NumField() {
+		t.Errorf("the sandbox's SSH has %d fields, compute.SSH %d", st.NumField(), full.NumField())
+	}
+	_, err := SSH{Host: "127.0.0.1", Port: 1}.Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{})
+	if err == nil || err.Error() != "compute.SSH is not available in Firn's sandbox (it logs in to other machines with your SSH keys and agent); start the kernel with --trusted to allow" {
+		t.Errorf("Launch: %v", err)
 	}
 }

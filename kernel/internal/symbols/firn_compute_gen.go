@@ -50,6 +50,8 @@ func firnCompute() map[string]reflect.Value {
 		"ProgressView":  reflect.ValueOf((*compute.ProgressView)(nil)),
 		"Result":        reflect.ValueOf((*compute.Result)(nil)),
 		"RunSummary":    reflect.ValueOf((*compute.RunSummary)(nil)),
+		"SSH":           reflect.ValueOf((*compute.SSH)(nil)),
+		"SSHClient":     reflect.ValueOf((*compute.SSHClient)(nil)),
 		"Slurm":         reflect.ValueOf((*compute.Slurm)(nil)),
 		"SlurmJob":      reflect.ValueOf((*compute.SlurmJob)(nil)),
 		"SlurmTask":     reflect.ValueOf((*compute.SlurmTask)(nil)),

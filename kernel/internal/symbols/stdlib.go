@@ -156,6 +156,7 @@ func removedSymbols() []removal {
 		{"log", []string{"Default"}, "it hands out the kernel's own logger"},
 		{"log/slog", []string{"SetDefault", "SetLogLoggerLevel"}, "it changes the kernel's logging"},
 		{"firn/compute", removedCompute, "it reaches any server or starts a worker in the kernel; compute.Attach reaches the kernel's broker"},
+		{"firn/compute", removedSSH, whySSH},
 	}
 }
 
