@@ -315,7 +315,7 @@ func (o *manyOptions) launcher(stderr io.Writer, cmd string) (compute.Launcher, 
 		o.slurm.Workers = o.workers
 		launcher = o.slurm
 	case "kubernetes":
-		return nil, usagef("%s: --on %s is not available yet (local or slurm)", cmd, o.on)
+		return nil, usagef("%s: --on %s is not available from the command line yet (local, slurm or ssh://HOST); in a notebook, compute.Attach(ctx, compute.Kubernetes{…})", cmd, o.on)
 	default:
 		if !strings.HasPrefix(o.on, "ssh://") {
 			return nil, usagef("%s: --on %q: want local, slurm or ssh://HOST", cmd, o.on)
