@@ -326,10 +326,11 @@ func (in *Interpreter) Execute(ctx context.Context, cell int, code string) (*dis
 			return nil, e
 		}
 	}
-	b := display.Render(x)
+	render := display.Render
 	if in.display.Quick() {
-		b = display.RenderQuick(x)
+		render = display.RenderQuick
 	}
+	b := render(x)
 	if last.Kind() == reflect.String {
 		// A result that is a string shows as a Go literal, as in a Go
 		// REPL, so that it reads differently from printed text.
