@@ -315,7 +315,7 @@ func (o *manyOptions) launcher(stderr io.Writer, cmd string) (compute.Launcher, 
 		o.slurm.Workers = o.workers
 		launcher = o.slurm
 	case "kubernetes":
-		return nil, usagef("%s: --on %s is not available from the command line yet (local, slurm or ssh://HOST); in a notebook, compute.Attach(ctx, compute.Kubernetes{…})", cmd, o.on)
+		return nil, usagef("%s: --on %s is not available yet from the command line (local, slurm or ssh://HOST); in a notebook, compute.Attach(ctx, compute.Kubernetes{…})", cmd, o.on)
 	default:
 		if !strings.HasPrefix(o.on, "ssh://") {
 			return nil, usagef("%s: --on %q: want local, slurm or ssh://HOST", cmd, o.on)
@@ -376,12 +376,14 @@ func (o *manyOptions) startPool(ctx context.Context, launcher compute.Launcher, 
 	if err != nil {
 		return nil, nil, done, err
 	}
-	stops = append(stops, func() { pool.Close() })
+	p := pool // the named results are nil when an error returns below
+	stops = append(stops, func() { p.Close() })
 	workers, err = launcher.Launch(ctx, url, auth)
 	if err != nil {
 		return nil, nil, done, err
 	}
-	stops = append(stops, func() { workers.Stop() })
+	w := workers
+	stops = append(stops, func() { w.Stop() })
 	if j, ok := workers.(*compute.SlurmJob); ok && !o.quiet {
 		fmt.Fprintf(stderr, "submitted Slurm job array %s (%d workers; script and logs in %s); scancel when done or interrupted\n", j.ID, max(1, o.workers), j.Dir)
 		qctx, stopQueue := context.WithCancel(ctx)
