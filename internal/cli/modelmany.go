@@ -61,30 +61,8 @@ func modelRunMany(ctx context.Context, paths []string, o manyOptions, stderr io.
 	if err != nil {
 		return err
 	}
-	status := func(compute.Status) {}
-	if !o.quiet {
-		status = statusPrinter(stderr)
-	}
-	results, err := job.Wait(ctx, status)
-	if !o.quiet && isTerminal(stderr) {
-		fmt.Fprintln(stderr)
-	}
+	results, err := o.wait(ctx, job, workers, stderr)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Ctrl-C: take back what has not run, stop what runs, and
-			// take back what stopping workers gave back.
-			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			cerr := job.Cancel(cctx)
-			_ = workers.Stop()
-			if cerr == nil {
-				cerr = job.Cancel(cctx)
-			}
-			if cerr != nil {
-				fmt.Fprintln(stderr, "firn:", cerr)
-			}
-			return context.Canceled
-		}
 		return err
 	}
 
@@ -391,4 +369,33 @@ func (o *manyOptions) startPool(ctx context.Context, launcher compute.Launcher, 
 		go reportQueue(qctx, j, stderr)
 	}
 	return pool, workers, done, nil
+}
+
+// wait collects the job's results, showing its counts unless quiet. On
+// Ctrl-C (ctx ended) it takes back what has not run, stops what runs,
+// and takes back what the stopping workers gave back, so that nothing of
+// the job stays queued on the broker; it then returns context.Canceled.
+func (o *manyOptions) wait(ctx context.Context, job *compute.Job, workers compute.Workers, stderr io.Writer) ([]compute.Result, error) {
+	status := func(compute.Status) {}
+	if !o.quiet {
+		status = statusPrinter(stderr)
+	}
+	results, err := job.Wait(ctx, status)
+	if !o.quiet && isTerminal(stderr) {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil && ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cerr := job.Cancel(cctx)
+		_ = workers.Stop()
+		if cerr == nil {
+			cerr = job.Cancel(cctx)
+		}
+		if cerr != nil {
+			fmt.Fprintln(stderr, "firn:", cerr)
+		}
+		return nil, context.Canceled
+	}
+	return results, err
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/atomicfile"
@@ -175,22 +174,14 @@ func runGrid(ctx context.Context, in string, grid gridFlags, fixed []nbrun.Param
 	if err != nil {
 		return err
 	}
-	status := func(compute.Status) {}
 	if !o.quiet {
 		fmt.Fprintf(stderr, "firn run: %s over %d points on %s\n", in, len(points), o.on)
-		status = statusPrinter(stderr)
 	}
-	results, err := job.Wait(ctx, status)
-	if !o.quiet && isTerminal(stderr) {
-		fmt.Fprintln(stderr)
+	results, err := o.wait(ctx, job, workers, stderr)
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitCanceled}
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = job.Cancel(cctx)
-			return &exitError{code: exitCanceled}
-		}
 		return err
 	}
 	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
