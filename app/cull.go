@@ -202,7 +202,8 @@ func runsOf(x *session.Session) map[string]*cellRun {
 // file's other contents kept). Nothing is written when no cell of the
 // file ran in the session. A cell still running gets, after its output
 // so far, an error output KernelStopped saying why (stopped) it ended
-// there.
+// there, and the notebook's metadata.firn.kernel_stopped says why and
+// when ({"cause", "at"}), for the page to tell the reader.
 func (s *Server) saveOutputs(x *session.Session, stopped string) error {
 	runs := runsOf(x)
 	if len(runs) == 0 {
@@ -235,6 +236,19 @@ func (s *Server) saveOutputs(x *session.Session, stopped string) error {
 	}
 	if !changed {
 		return nil
+	}
+	if stopped != "" {
+		// The notebook says why its kernel (and its variables) went:
+		// the page tells whoever opens it next (metadata.firn.kernel_stopped).
+		firn, _ := nb.Metadata["firn"].(map[string]any)
+		if firn == nil {
+			firn = map[string]any{}
+		}
+		firn["kernel_stopped"] = map[string]any{"cause": stopped, "at": s.now().UTC().Format(time.RFC3339)}
+		if nb.Metadata == nil {
+			nb.Metadata = map[string]any{}
+		}
+		nb.Metadata["firn"] = firn
 	}
 	var buf bytes.Buffer
 	if err := nb.Write(&buf); err != nil {

@@ -38,7 +38,9 @@ type Options struct {
 	// KernelOptions start each session's kernel; Dir is set to the
 	// workspace and Unsolicited to the session's. Launcher chooses where
 	// kernels run and what carries their messages (the session API
-	// shows it as the kernel's name and transport).
+	// shows it as the kernel's name and transport). With RunAs, the
+	// workspace's files are also that account's: the server gives it
+	// every file and folder it writes.
 	KernelOptions kernel.Options
 	// Kernels are the kernels a notebook can be switched to (GET
 	// /api/kernels, the kernel picker); nil: DefaultKernels(). The default,
@@ -113,7 +115,15 @@ func New(opts Options) (*Server, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("app: workspace %s is not a folder", dir)
 	}
-	ws, err := workspace.Open(dir)
+	// Kernels under an account of their own (firn hub as root) get the
+	// workspace's files as that account's, whoever writes them.
+	open := workspace.Open
+	if as := opts.KernelOptions.RunAs; as != nil {
+		open = func(dir string) (*workspace.Workspace, error) {
+			return workspace.OpenOwned(dir, int(as.UID), int(as.GID))
+		}
+	}
+	ws, err := open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}

@@ -47,6 +47,13 @@ type Options struct {
 	CPULimit time.Duration
 	// Trusted lifts the sandbox (network, programs, writes anywhere).
 	Trusted bool
+	// RunAs, when not nil, runs the kernel processes under that Unix
+	// account: its user and group ids, and the owner of its temporary
+	// folder. `firn hub`, run as root, gives each of its users one, so
+	// that the system keeps one user's cells out of another's files
+	// even with the sandbox lifted. Local launchers only (the Slurm one
+	// refuses it); not on Windows.
+	RunAs *Account
 	// ConfineReads also confines the cells' reading, with Landlock, to
 	// the workspace and the system's folders (`firn kernel
 	// --confine-reads`): what `firn hub` asks for, so that one user's
@@ -230,7 +237,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	}
 	tail := &tailBuffer{max: 16 << 10}
 	conn, err := k.opts.Launcher.Launch(ctx, Spec{
-		Command: args, Dir: dir, Stderr: tail, Status: k.opts.Status,
+		Command: args, Dir: dir, Stderr: tail, Status: k.opts.Status, RunAs: k.opts.RunAs,
 		Env: kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS),
 	})
 	if err != nil {

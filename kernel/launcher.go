@@ -56,6 +56,15 @@ type Spec struct {
 	// sentence ("Slurm job 12: pending (Resources), estimated start …"):
 	// a batch system's queue. Local launchers never wait.
 	Status func(string)
+	// RunAs, when not nil, is the Unix account the process runs under
+	// (Options.RunAs).
+	RunAs *Account
+}
+
+// Account is a Unix account a kernel process runs under.
+type Account struct {
+	Name     string // its login name, for messages
+	UID, GID uint32
 }
 
 // Process is a kernel process started by a Launcher, and the connection
@@ -140,6 +149,12 @@ func startLocal(spec Spec, args, env []string, files []*os.File) (*localProcess,
 	if err != nil {
 		return nil, fmt.Errorf("kernel: temporary folder: %w", err)
 	}
+	if spec.RunAs != nil {
+		if err := os.Chown(tmp, int(spec.RunAs.UID), int(spec.RunAs.GID)); err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("kernel: temporary folder for %s: %w", spec.RunAs.Name, err)
+		}
+	}
 	argv := append(append(append([]string(nil), spec.Command[1:]...), args...), "--temp", tmp)
 	cmd := exec.Command(spec.Command[0], argv...)
 	cmd.Dir = spec.Dir
@@ -147,9 +162,15 @@ func startLocal(spec Spec, args, env []string, files []*os.File) (*localProcess,
 	cmd.ExtraFiles = files
 	cmd.Stdout = spec.Stderr
 	cmd.Stderr = spec.Stderr
-	setProcessGroup(cmd)
+	if err := setProcessAttr(cmd, spec.RunAs); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(tmp)
+		if spec.RunAs != nil {
+			return nil, fmt.Errorf("kernel: start %s as %s: %w", spec.Command[0], spec.RunAs.Name, err)
+		}
 		return nil, fmt.Errorf("kernel: start %s: %w", spec.Command[0], err)
 	}
 	p := &localProcess{cmd: cmd, done: make(chan struct{})}

@@ -10,11 +10,16 @@ import (
 	"syscall"
 )
 
-// setProcessGroup puts the kernel in its own process group, so that a
+// setProcessAttr puts the kernel in its own process group, so that a
 // Ctrl-C typed at a terminal reaches the REPL (which interrupts the cell)
-// and not the kernel.
-func setProcessGroup(cmd *exec.Cmd) {
+// and not the kernel; with an account, the process runs under it (its
+// user and group, no supplementary groups).
+func setProcessAttr(cmd *exec.Cmd, as *Account) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if as != nil {
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: as.UID, Gid: as.GID, Groups: []uint32{}}
+	}
+	return nil
 }
 
 // limitCPU sets the process's CPU time limit (RLIMIT_CPU), whole

@@ -8,10 +8,15 @@ import (
 	"syscall"
 )
 
-// setProcessGroup gives the kernel its own process group, so that a
-// Ctrl-C typed at a console reaches the REPL and not the kernel.
-func setProcessGroup(cmd *exec.Cmd) {
+// setProcessAttr gives the kernel its own process group, so that a
+// Ctrl-C typed at a console reaches the REPL and not the kernel. A
+// kernel under another account is not available on Windows.
+func setProcessAttr(cmd *exec.Cmd, as *Account) error {
+	if as != nil {
+		return errors.New("kernel: running a kernel as another account (" + as.Name + ") is not available on Windows")
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
+	return nil
 }
 
 // limitCPU is not available on Windows: the limit is not set.

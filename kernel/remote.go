@@ -244,6 +244,9 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 	if len(spec.Command) == 0 {
 		return nil, errors.New("kernel: no command")
 	}
+	if spec.RunAs != nil {
+		return nil, fmt.Errorf("kernel: a Slurm kernel runs as whoever submits its job, not as %s", spec.RunAs.Name)
+	}
 	p := &slurmProcess{done: make(chan struct{}), stderr: spec.Stderr}
 	url, auth := s.Broker, s.Auth
 	if url == "" {

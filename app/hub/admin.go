@@ -121,7 +121,7 @@ var adminTmpl = template.Must(template.New("admin").Funcs(template.FuncMap{
 <td>{{range .Kernels}}<div data-kernel="{{.Path}}" data-memory="{{n64 .MemoryBytes}}">{{.Path}}: {{.State}}, {{mib .MemoryBytes}}, {{secs .CPUSeconds}}
 <form method="post" action="/hub/admin/stop"><input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="user" value="{{call $.Name .}}"><input type="hidden" name="session" value="{{.Session}}"><button type="submit">Stop</button></form></div>{{end}}</td></tr>
 {{end}}</tbody></table>
-<p><a href="/hub/handins">Hand-ins</a></p></body></html>
+<p><a href="/hub/handins">Classes: publish, hand-ins</a></p></body></html>
 `))
 
 // admin is r's login if it is an admin's, or false after answering.

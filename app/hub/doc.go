@@ -68,11 +68,14 @@
 //	POST /logout                (header X-Firn-CSRF or form field csrf = the session's) → the
 //	                            session is deleted on the server, 303 to /login. Kernels keep running.
 //	GET  /hub/me                {"name", "role"} of the login (the page shows "Hand in" to students,
-//	                            "Hand-ins" to teachers)
+//	                            "Classes" to teachers)
 //	POST /hub/publish           (a teacher or admin; CSRF) {"class", "folder" (of their workspace),
-//	                            "name"?} → the folder published to the class (Publish)
+//	                            "name"?} → the folder published to the class (Publish); or the
+//	                            classes page's form (fields class, folder, name, csrf) → 303 back
+//	                            to it with ?published= or ?error= saying what happened
 //	POST /hub/handin            (CSRF) {"path"}: the student hands in that file of a published folder
-//	GET  /hub/handins           (a teacher or admin) the list of hand-ins
+//	GET  /hub/handins           (a teacher or admin) the classes page: a form to publish a folder
+//	                            of their workspace to a class, and the list of hand-ins
 //	GET  /hub/handins/{id}      (a teacher or admin) a handed-in notebook as a static page
 //	                            (notebooks/export; no scripts), read-only
 //	GET  /hub/admin             (an admin) users, who is online, running kernels with their memory

@@ -68,6 +68,15 @@ type Options struct {
 	// OIDC is the sign-in with an OpenID Connect provider (nil: none;
 	// see oidc.go and LoadOIDCConfig).
 	OIDC *OIDCConfig
+	// UnixUsers runs each user's kernels under a Unix account of their
+	// own, UnixPrefix+NAME (zero: DefaultUnixPrefix), made the first time,
+	// which also owns their workspace (see unix.go). It needs root.
+	UnixUsers  bool
+	UnixPrefix string
+	// LiftSandbox runs the kernels without Firn's sandbox (network,
+	// programs, reads and writes anywhere the account may): only with
+	// UnixUsers, which then is what keeps users apart.
+	LiftSandbox bool
 }
 
 // Hub is the multi-user server: logins, and each user's notebook server
@@ -206,6 +215,19 @@ func New(opts Options) (*Hub, error) {
 	if opts.CullEvery <= 0 {
 		opts.CullEvery = DefaultCullEvery
 	}
+	if opts.LiftSandbox && !opts.UnixUsers {
+		store.Close()
+		return nil, errors.New("hub: kernels without the sandbox (--trusted-kernels) need Unix accounts per user (--unix-users): otherwise nothing keeps one user's cells out of another's files")
+	}
+	if opts.UnixUsers {
+		if opts.UnixPrefix == "" {
+			opts.UnixPrefix = DefaultUnixPrefix
+		}
+		if err := errors.Join(checkUnixUsers(opts), openData(dir)); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -269,12 +291,27 @@ func (h *Hub) server(name string) (*userServer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("workspace of %s: %w", name, err)
 	}
+	acct, err := h.account(name)
+	if err != nil {
+		return nil, err
+	}
 	token := randomHex(32)
 	// Each user's cells read only their own workspace and the system's
 	// folders (kernel.Options.ConfineReads: Landlock), not the other
 	// users' workspaces or the hub's database.
 	kopts := h.opts.KernelOptions
 	kopts.ConfineReads = true
+	if acct != nil {
+		// Their kernels run as their account, which owns their files.
+		if err := giveTree(dir, acct); err != nil {
+			return nil, fmt.Errorf("workspace of %s: giving it to %s: %w", name, acct.Name, err)
+		}
+		kopts.RunAs = acct
+		kopts.Env = append(append([]string(nil), kopts.Env...), "HOME="+dir, "USER="+acct.Name, "LOGNAME="+acct.Name)
+		if h.opts.LiftSandbox {
+			kopts.Trusted, kopts.ConfineReads = true, false
+		}
+	}
 	classes, err := h.store.userClasses(context.Background(), name)
 	if err != nil {
 		return nil, fmt.Errorf("classes of %s: %w", name, err)

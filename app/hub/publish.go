@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/firnglacier/firn/app"
 	"github.com/firnglacier/firn/app/internal/guard"
 	"github.com/firnglacier/firn/internal/atomicfile"
+	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/notebooks"
 	"github.com/firnglacier/firn/notebooks/export"
 )
@@ -103,6 +105,24 @@ func (s *Store) publications(ctx context.Context, user string) ([]Publication, e
 		}
 		p.Published, _ = time.Parse(time.RFC3339Nano, stamp)
 		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// classes lists the names of the classes (groups), sorted.
+func (s *Store) classes(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM groups ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("classes: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("classes: %w", err)
+		}
+		out = append(out, n)
 	}
 	return out, rows.Err()
 }
@@ -303,6 +323,12 @@ func copyFile(from, to string) error {
 		return err
 	}
 	defer src.Close()
+	return writeCopy(src, to)
+}
+
+// writeCopy writes what src holds to the file to, atomically, making its
+// folders.
+func writeCopy(src io.Reader, to string) error {
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		return err
 	}
@@ -318,6 +344,11 @@ func fileSum(name string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	return sumOf(f)
+}
+
+// sumOf is the SHA-256 of what r holds, in hex.
+func sumOf(f io.Reader) (string, error) {
 	sum := sha256.New()
 	if _, err := io.Copy(sum, f); err != nil {
 		return "", err
@@ -370,16 +401,28 @@ func (h *Hub) syncOne(ctx context.Context, user string, p Publication, rep *Sync
 	if err != nil {
 		return err
 	}
-	ws := h.Workspace(user)
+	acct, err := h.account(user)
+	if err != nil {
+		return err
+	}
+	// The copies go through the workspace as an os.Root: a link the
+	// user's cells made in it (week1 → /etc) is not followed out of it.
+	if err := os.MkdirAll(h.Workspace(user), 0o700); err != nil {
+		return err
+	}
+	ws, err := os.OpenRoot(h.Workspace(user))
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
 	for _, rel := range files {
 		from := filepath.Join(src, filepath.FromSlash(rel))
-		to := filepath.Join(ws, p.Name, filepath.FromSlash(rel))
 		where := path.Join(p.Name, rel)
 		sum, err := fileSum(from)
 		if err != nil {
 			return err
 		}
-		have, err := fileSum(to)
+		have, err := fileSumIn(ws, where)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			rep.Added = append(rep.Added, where)
@@ -397,7 +440,7 @@ func (h *Hub) syncOne(ctx context.Context, user string, p Publication, rep *Sync
 			rep.Kept = append(rep.Kept, where)
 			continue
 		}
-		if err := copyFile(from, to); err != nil {
+		if err := copyInto(ws, where, from, acct); err != nil {
 			return err
 		}
 		if err := h.store.setCopy(ctx, p.ID, user, rel, sum); err != nil {
@@ -405,6 +448,42 @@ func (h *Hub) syncOne(ctx context.Context, user string, p Publication, rep *Sync
 		}
 	}
 	return nil
+}
+
+// copyInto copies the file from to name in root, atomically, making its
+// folders; with an account, what it makes is the account's.
+func copyInto(root *os.Root, name, from string, acct *kernel.Account) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
+		return err
+	}
+	err = atomicfile.WriteIn(root, name, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
+	if err != nil || acct == nil {
+		return err
+	}
+	for p := name; p != "."; p = path.Dir(p) {
+		if err := root.Lchown(p, int(acct.UID), int(acct.GID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileSumIn is fileSum of name in root.
+func fileSumIn(root *os.Root, name string) (string, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return sumOf(f)
 }
 
 // decodeBody reads a small JSON request body into v, or answers 400
@@ -485,8 +564,15 @@ func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := pubs[i]
-	from := filepath.Join(h.Workspace(u.Name), filepath.FromSlash(rel))
-	fi, err := os.Lstat(from)
+	// Read through the workspace as an os.Root: a link in it (week1 →
+	// /etc) does not hand in a file from outside it.
+	ws, err := os.OpenRoot(h.Workspace(u.Name))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	defer ws.Close()
+	fi, err := ws.Lstat(rel)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		writeError(w, http.StatusNotFound, "hand in "+rel+": no such file")
@@ -502,7 +588,12 @@ func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := filepath.Join(h.handinDir(p.Class, p.Name, u.Name), filepath.FromSlash(inner))
-	if err := copyFile(from, to); err != nil {
+	from, err := ws.Open(rel)
+	if err == nil {
+		err = writeCopy(from, to)
+		from.Close()
+	}
+	if err != nil {
 		writeError(w, http.StatusInternalServerError, "hand in "+rel+": "+err.Error())
 		return
 	}
@@ -518,23 +609,53 @@ func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
 
 // publishRequest is POST /hub/publish {"class": C, "folder": F, "name":
 // N}: a teacher publishes the folder F of their own workspace to class C
-// as N (default: F's last element).
+// as N (default: F's last element). The teacher's page posts the same
+// as a form (fields class, folder, name, csrf) and is sent back to the
+// page, which says what was published or why not.
 func (h *Hub) publishRequest(w http.ResponseWriter, r *http.Request) {
-	u, ok := h.teacher(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Class  string `json:"class"`
 		Folder string `json:"folder"`
 		Name   string `json:"name"`
 	}
-	if !decodeBody(w, r, "publish", `{"class": …, "folder": …}`, &body) {
-		return
+	form := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+	var u User
+	if form {
+		var ok bool
+		if u, ok = h.teacherForm(w, r); !ok {
+			return
+		}
+		body.Class, body.Folder, body.Name = r.PostForm.Get("class"), r.PostForm.Get("folder"), r.PostForm.Get("name")
+	} else {
+		var ok bool
+		if u, ok = h.teacher(w, r); !ok {
+			return
+		}
+		if !decodeBody(w, r, "publish", `{"class": …, "folder": …}`, &body) {
+			return
+		}
+	}
+	answer := func(status int, msg string, p Publication) {
+		if form {
+			q := url.Values{}
+			if status == http.StatusOK {
+				q.Set("published", fmt.Sprintf("Published %s to %s (version %d): each student gets it when they next open their notebooks.", p.Name, p.Class, p.Version))
+			} else {
+				q.Set("error", msg)
+			}
+			http.Redirect(w, r, "/hub/handins?"+q.Encode(), http.StatusSeeOther)
+			return
+		}
+		if status != http.StatusOK {
+			writeError(w, status, msg)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"class": p.Class, "name": p.Name, "version": p.Version})
 	}
 	rel, ok := workspacePath(body.Folder)
 	if !ok {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("publish %q: not a folder of your workspace", body.Folder))
+		answer(http.StatusBadRequest, fmt.Sprintf("publish %q: not a folder of your workspace", body.Folder), Publication{})
 		return
 	}
 	name := body.Name
@@ -543,11 +664,35 @@ func (h *Hub) publishRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.Publish(r.Context(), body.Class, name, filepath.Join(h.Workspace(u.Name), filepath.FromSlash(rel)))
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, strings.ReplaceAll(err.Error(), h.Workspace(u.Name)+string(filepath.Separator), ""))
+		answer(http.StatusUnprocessableEntity, strings.ReplaceAll(err.Error(), h.Workspace(u.Name)+string(filepath.Separator), ""), Publication{})
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"class": p.Class, "name": p.Name, "version": p.Version})
+	answer(http.StatusOK, "", p)
+}
+
+// teacherForm is teacher for a form posted by the hub's own page (the
+// CSRF value in the form field csrf, or the header).
+func (h *Hub) teacherForm(w http.ResponseWriter, r *http.Request) (User, bool) {
+	u, csrf, ok := h.authenticated(r)
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "not logged in: log in at /login")
+		return User{}, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	_ = r.ParseForm()
+	given := r.Header.Get(app.CSRFHeader)
+	if given == "" {
+		given = r.PostForm.Get("csrf")
+	}
+	if given == "" || !guard.Equal(given, csrf) || !guard.SameOrigin(r, nil, true) {
+		writeError(w, http.StatusForbidden, "missing or wrong CSRF value, or another origin")
+		return User{}, false
+	}
+	if u.Role != RoleTeacher && u.Role != RoleAdmin {
+		writeError(w, http.StatusForbidden, "only a teacher or an admin publishes folders and sees the hand-ins")
+		return User{}, false
+	}
+	return u, true
 }
 
 // teacher is r's login if it is a teacher's or an admin's, or false
@@ -565,32 +710,62 @@ func (h *Hub) teacher(w http.ResponseWriter, r *http.Request) (User, bool) {
 }
 
 var handinsTmpl = template.Must(template.New("handins").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Hand-ins — Firn</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ccc;text-align:left}</style></head>
-<body><h1>Hand-ins</h1>
+<html lang="en"><head><meta charset="utf-8"><title>Classes — Firn</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ccc;text-align:left}
+form.publish{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end}form.publish label{display:flex;flex-direction:column;font-size:.9rem}.ok{color:#1a6b2f}.error{color:#a3141c}</style></head>
+<body><h1>Classes</h1>
+{{if .Published}}<p class="ok" role="status" data-testid="published">{{.Published}}</p>{{end}}
+{{if .Error}}<p class="error" role="alert" data-testid="publish-error">{{.Error}}</p>{{end}}
+<h2>Publish a folder</h2>
+{{if and .Classes .Folders}}<form class="publish" method="post" action="/hub/publish"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<label>Folder of your workspace <select name="folder" data-testid="publish-folder">{{range .Folders}}<option>{{.}}</option>{{end}}</select></label>
+<label>To the class <select name="class" data-testid="publish-class">{{range .Classes}}<option>{{.}}</option>{{end}}</select></label>
+<label>As (default: the folder's name) <input name="name" data-testid="publish-name" pattern="[A-Za-z0-9][A-Za-z0-9._ -]*"></label>
+<button type="submit" data-testid="publish">Publish</button></form>
+<p>Each student of the class gets a copy when they next open their notebooks. Publish again to update it: files a student changed stay theirs.</p>
+{{else if .Classes}}<p>Make a folder in your workspace with the notebooks to hand out, then publish it here.</p>
+{{else}}<p>There is no class yet: add one with <code>firn hub class add</code>.</p>{{end}}
+<h2>Hand-ins</h2>
 {{if .Handins}}<table><thead><tr><th>class</th><th>folder</th><th>student</th><th>file</th><th>handed in (UTC)</th></tr></thead><tbody>
 {{range .Handins}}<tr data-student="{{.Student}}"><td>{{.Class}}</td><td>{{.Publication}}</td><td>{{.Student}}</td><td><a href="/hub/handins/{{.ID}}">{{.Path}}</a></td><td>{{.HandedIn.Format "2006-01-02 15:04"}}</td></tr>
 {{end}}</tbody></table>{{else}}<p>Nothing handed in yet.</p>{{end}}
 <p><a href="/user/{{.Name}}/">Back to your notebooks</a></p></body></html>
 `))
 
-// handinsPage is GET /hub/handins: a teacher's list of what was handed
-// in, each file a link to its read-only view.
+// handinsPage is GET /hub/handins: a teacher's page of their classes:
+// a form to publish a folder of their workspace to a class (with what
+// the last publish did, from ?published= or ?error=), and the list of
+// what was handed in, each file a link to its read-only view.
 func (h *Hub) handinsPage(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.teacher(w, r)
 	if !ok {
 		return
 	}
+	_, csrf, _ := h.authenticated(r)
 	list, err := h.store.Handins(r.Context())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	classes, err := h.store.classes(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	var folders []string
+	if entries, err := os.ReadDir(h.Workspace(u.Name)); err == nil {
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				folders = append(folders, e.Name())
+			}
+		}
+	}
 	pageHeaders(w)
 	_ = handinsTmpl.Execute(w, struct {
-		Name    string
-		Handins []Handin
-	}{u.Name, list})
+		Name, CSRF, Published, Error string
+		Classes, Folders             []string
+		Handins                      []Handin
+	}{u.Name, csrf, r.URL.Query().Get("published"), r.URL.Query().Get("error"), classes, folders, list})
 }
 
 // handinView is GET /hub/handins/{id}: a handed-in notebook as a static

@@ -3,7 +3,10 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -204,5 +207,125 @@ func TestHandin(t *testing.T) {
 	st, view := teacher.do("GET", link[1], nil)
 	if st != http.StatusOK || !strings.Contains(string(view), "the ELA rises 150 m per kelvin") || strings.Contains(string(view), "<textarea") {
 		t.Errorf("the read-only view: %d %.300s", st, view)
+	}
+}
+
+// TestLinksOutOfTheWorkspace: a student's cells can make links in their
+// workspace. A folder of a publication replaced by a link to a folder
+// outside (another student's, the hub's) neither hands in the file
+// there nor gets the teacher's next version written into it.
+func TestLinksOutOfTheWorkspace(t *testing.T) {
+	th := newTestHub(t, nil)
+	ctx := context.Background()
+	th.addUser("alice", "moraine-2026")
+	alice := th.browser()
+	alice.mustLogin("alice", "moraine-2026")
+	lesson := filepath.Join(t.TempDir(), "week1")
+	writeFile(t, filepath.Join(lesson, "lesson.ipynb"), lessonNotebook("v1"))
+	if _, err := th.hub.Publish(ctx, "glac101", "week1", lesson); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.hub.Sync(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "lesson.ipynb"), lessonNotebook("someone else's secret"))
+	mine := filepath.Join(th.hub.Workspace("alice"), "week1")
+	if err := os.RemoveAll(mine); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, mine); err != nil {
+		t.Fatal(err)
+	}
+	st, body := alice.do("POST", "/hub/handin", map[string]string{"path": "week1/lesson.ipynb"})
+	if st == http.StatusOK {
+		t.Errorf("hand in through a link out of the workspace: %d %s, want it refused", st, body)
+	}
+	if _, err := os.Stat(filepath.Join(th.hub.opts.Data, "handins", "glac101", "week1", "alice", "lesson.ipynb")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a hand-in copy was made from outside the workspace (%v)", err)
+	}
+	writeFile(t, filepath.Join(lesson, "lesson.ipynb"), lessonNotebook("v2"))
+	writeFile(t, filepath.Join(lesson, "extra.ipynb"), lessonNotebook("new"))
+	if _, err := th.hub.Publish(ctx, "glac101", "week1", lesson); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.hub.Sync(ctx, "alice"); err == nil {
+		t.Errorf("sync through a link out of the workspace: no error")
+	}
+	if got := readFile(t, filepath.Join(outside, "lesson.ipynb")); !strings.Contains(got, "someone else's secret") {
+		t.Errorf("the file outside was overwritten: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "extra.ipynb")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("sync wrote a file outside the workspace (%v)", err)
+	}
+}
+
+// TestPublishForm: a teacher publishes from the classes page (a form
+// with the CSRF value); the page lists their folders and the classes
+// and then says what was published, or why not; a student, or a form
+// without the CSRF value, is refused.
+func TestPublishForm(t *testing.T) {
+	th := newTestHub(t, nil)
+	ctx := context.Background()
+	if err := th.hub.Store().AddUser(ctx, "tina", RoleTeacher, "cirque-2026", "", th.clock.now()); err != nil {
+		t.Fatal(err)
+	}
+	th.addUser("alice", "moraine-2026")
+	teacher, alice := th.browser(), th.browser()
+	teacher.mustLogin("tina", "cirque-2026")
+	alice.mustLogin("alice", "moraine-2026")
+	writeFile(t, filepath.Join(th.hub.Workspace("tina"), "week1", "lesson.ipynb"), lessonNotebook("v1"))
+
+	st, page := teacher.do("GET", "/hub/handins", nil)
+	if st != 200 || !strings.Contains(string(page), "<option>week1</option>") || !strings.Contains(string(page), "<option>glac101</option>") {
+		t.Fatalf("the classes page: %d %s, want the folder week1 and the class glac101 to choose", st, page)
+	}
+	post := func(b *browser, form url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", th.hs.URL+"/hub/publish", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", th.hs.URL)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	csrf := teacher.cookie("firn_csrf")
+	for _, c := range []struct {
+		who    *browser
+		form   url.Values
+		status int
+		says   string // on the page it is sent back to
+	}{
+		{teacher, url.Values{"csrf": {csrf}, "folder": {"week1"}, "class": {"glac101"}}, 303, "Published week1 to glac101 (version 1)"},
+		{teacher, url.Values{"csrf": {csrf}, "folder": {"week2"}, "class": {"glac101"}}, 303, "week2: no such file or directory"},
+		{teacher, url.Values{"csrf": {csrf}, "folder": {"../alice"}, "class": {"glac101"}}, 303, `publish &#34;../alice&#34;: not a folder of your workspace`},
+		{teacher, url.Values{"folder": {"week1"}, "class": {"glac101"}}, 403, ""},
+		{alice, url.Values{"csrf": {alice.cookie("firn_csrf")}, "folder": {"week1"}, "class": {"glac101"}}, 403, ""},
+	} {
+		st, loc := post(c.who, c.form)
+		if st != c.status {
+			t.Errorf("publish form %v: %d, want %d", c.form, st, c.status)
+			continue
+		}
+		if c.says == "" {
+			continue
+		}
+		if !strings.HasPrefix(loc, "/hub/handins?") {
+			t.Errorf("publish form %v: sent to %q, want the classes page", c.form, loc)
+			continue
+		}
+		_, page := teacher.do("GET", loc, nil)
+		if !strings.Contains(string(page), c.says) {
+			t.Errorf("publish form %v: the page says\n%s\nwant %q", c.form, page, c.says)
+		}
+	}
+	if _, err := th.hub.Sync(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(th.hub.Workspace("alice"), "week1", "lesson.ipynb")); !strings.Contains(got, "v1") {
+		t.Errorf("alice's copy of the lesson published from the page: %q", got)
 	}
 }

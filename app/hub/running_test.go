@@ -89,6 +89,11 @@ for { if _, err := os.Stat("stop"); err == nil { break }; time.Sleep(20 * time.M
 		t.Fatal(err)
 	}
 	var nb struct {
+		Metadata struct {
+			Firn struct {
+				KernelStopped struct{ Cause, At string } `json:"kernel_stopped"`
+			} `json:"firn"`
+		} `json:"metadata"`
 		Cells []struct {
 			ExecutionCount *int `json:"execution_count"`
 			Outputs        []struct {
@@ -102,6 +107,10 @@ for { if _, err := os.Stat("stop"); err == nil { break }; time.Sleep(20 * time.M
 	if len(nb.Cells) != 1 || nb.Cells[0].ExecutionCount == nil || *nb.Cells[0].ExecutionCount != 1 ||
 		len(nb.Cells[0].Outputs) != 1 || strings.Join(nb.Cells[0].Outputs[0].Text, "") != "kept\n" {
 		t.Errorf("the culled notebook on disk: %s, want the cell's output \"kept\" and count 1", raw)
+	}
+	// The notebook says why its kernel went, for the page to tell alice.
+	if ks := nb.Metadata.Firn.KernelStopped; ks.Cause != "stopped after 1h0m0s idle (outputs saved)" || ks.At != "2026-12-04T10:01:00Z" {
+		t.Errorf("metadata.firn.kernel_stopped of the culled notebook: %+v, want why and when", ks)
 	}
 	if st, body := alice.do("GET", "/user/alice/api/sessions", nil); st != 200 || strings.TrimSpace(string(body)) != "[]" {
 		t.Errorf("alice's sessions after the cull: %d %s, want none", st, body)

@@ -34,6 +34,8 @@ func TestHubUsers(t *testing.T) {
 		{"", []string{"hub", "user", "remove", "alice", "--data", data}, 2, "", `unknown subcommand "remove"`},
 		{"", []string{"hub", "user", "disable", "hans", "--data", data}, 0, "disabled hans", ""},
 		{"", []string{"hub", "--cull-every", "0s"}, 2, "", "--cull-every 0s: want a positive duration"},
+		{"", []string{"hub", "--unix-users", "maybe", "--data", data}, 2, "", `--unix-users "maybe": want on, off or auto`},
+		{"", []string{"hub", "--unix-users", "off", "--trusted-kernels", "--addr", "127.0.0.1:0", "--data", data}, 1, "", "need Unix accounts per user (--unix-users)"},
 	} {
 		r := firn(t, c.stdin, c.args...)
 		if r.code != c.code || !strings.Contains(r.stdout, c.out) || !strings.Contains(r.stderr, c.err) {

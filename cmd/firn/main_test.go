@@ -24,6 +24,11 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// Passable for other accounts: the kernels of `firn hub` run as root
+	// run under the users' own (TestBrowserHub).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		panic(err)
+	}
 	firnBin = filepath.Join(dir, "firn")
 	if out, err := exec.Command("go", "build", "-o", firnBin, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)

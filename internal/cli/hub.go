@@ -26,7 +26,9 @@ const hubUsage = `usage:
                       notebooks and kernels under /user/NAME/ (workspace DIR/users/NAME);
                       --oidc FILE adds "Sign in with" an OpenID Connect provider (a JSON
                       file: issuer, client_id, client_secret, redirect_url, allowed_groups…;
-                      see the README, "A class on one server")
+                      see the README, "A class on one server"); run as root, the hub gives
+                      each user a Unix account of their own for their kernels and files
+                      (--unix-users off: not; --unix-prefix: the accounts' prefix, firn-)
   firn hub user add NAME [--role admin|teacher|student] [--group CLASS] [--password-stdin] [--data DIR]
                       add an account (without --password-stdin a random password is printed)
   firn hub user list [--data DIR]
@@ -90,8 +92,21 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	behindProxy := fs.Bool("behind-proxy", false, "a reverse proxy in front ends TLS: trust its X-Forwarded-Proto: https (listen on loopback)")
 	limitsFile := fs.String("limits", "", "a JSON `FILE` of limits: \"default\" and per-class \"classes\" profiles (memory, cpu_time, kernels, disk, files)")
 	oidcFile := fs.String("oidc", "", "sign-in with an OpenID Connect provider configured in this JSON `FILE`")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	unixUsers := fs.String("unix-users", "auto", "run each user's kernels under a Unix account of their own, PREFIX+NAME, made by the hub: on, off, or auto (on when the hub runs as root)")
+	unixPrefix := fs.String("unix-prefix", hub.DefaultUnixPrefix, "the `PREFIX` of the users' Unix accounts")
+	trusted := fs.Bool("trusted-kernels", false, "run kernels without Firn's sandbox (network, programs): only with Unix accounts per user, which then keep users apart")
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
+	}
+	var perUser bool
+	switch *unixUsers {
+	case "auto":
+		perUser = os.Geteuid() == 0
+	case "on":
+		perUser = true
+	case "off":
+	default:
+		return usagef("firn hub: --unix-users %q: want on, off or auto", *unixUsers)
 	}
 	if fs.NArg() > 0 {
 		return usagef("firn hub: unexpected argument %q (firn hub --help)", fs.Arg(0))
@@ -140,6 +155,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
 			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits, OIDC: oidcConfig,
+			UnixUsers: perUser, UnixPrefix: *unixPrefix, LiftSandbox: *trusted,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr, TLSCert: *tlsCert, TLSKey: *tlsKey, BehindProxy: *behindProxy,
 	})

@@ -79,6 +79,9 @@ func (w *Workspace) Mkdir(p string) (Entry, error) {
 	if err := w.root.MkdirAll(c, 0o755); err != nil {
 		return Entry{}, fail("mkdir", c, err)
 	}
+	if err := w.own(c); err != nil {
+		return Entry{}, err
+	}
 	return w.Stat(c)
 }
 
@@ -233,6 +236,9 @@ func (w *Workspace) Restore(id string) (Entry, error) {
 		if err := w.root.MkdirAll(dir, 0o755); err != nil {
 			return Entry{}, fail("restore", c, err)
 		}
+		if err := w.own(dir); err != nil {
+			return Entry{}, err
+		}
 	}
 	if err := w.root.Rename(trashDir+"/"+id+"/item", c); err != nil {
 		return Entry{}, fail("restore", c, err)
@@ -271,5 +277,8 @@ func (w *Workspace) MkdirAll(p string) error {
 	if err != nil {
 		return err
 	}
-	return fail("mkdir", c, w.root.MkdirAll(c, 0o755))
+	if err := w.root.MkdirAll(c, 0o755); err != nil {
+		return fail("mkdir", c, err)
+	}
+	return w.own(c)
 }

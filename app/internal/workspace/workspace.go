@@ -67,7 +67,12 @@ type Workspace struct {
 
 	wholeMu sync.Mutex
 	whole   map[string]string // path → etag of a version known to read whole
+
+	owner *owner // of what it writes, if not the server's own account
 }
+
+// owner is the account that owns a workspace's files (OpenOwned).
+type owner struct{ uid, gid int }
 
 // Open opens the workspace folder dir, which must exist.
 func Open(dir string) (*Workspace, error) {
@@ -79,6 +84,36 @@ func Open(dir string) (*Workspace, error) {
 	// files; they go at the start (and at every save in their folder).
 	_, _ = atomicfile.CleanTree(root, ".")
 	return &Workspace{dir: dir, root: root}, nil
+}
+
+// OpenOwned opens the workspace folder dir as Open does, for a server
+// that runs as root while the workspace belongs to the account uid:gid
+// (`firn hub` gives each user one): every file and folder it writes is
+// then given to that account, so that the user's kernels, which run
+// under it, can read and change them.
+func OpenOwned(dir string, uid, gid int) (*Workspace, error) {
+	w, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	w.owner = &owner{uid, gid}
+	return w, nil
+}
+
+// own gives c (cleaned) and the folders above it in the workspace to the
+// workspace's owner, if it has one.
+func (w *Workspace) own(c string) error {
+	if w.owner == nil {
+		return nil
+	}
+	for p := c; ; p = path.Dir(p) {
+		if err := w.root.Lchown(p, w.owner.uid, w.owner.gid); err != nil {
+			return fail("chown", p, err)
+		}
+		if p == "." {
+			return nil
+		}
+	}
 }
 
 // Dir is the workspace folder as given to Open.
@@ -320,6 +355,9 @@ func (w *Workspace) writeAtomic(c string, r io.Reader) (Entry, error) {
 			return Entry{}, fmt.Errorf("write %s: %w: not a regular file", c, ErrInvalid)
 		}
 		return Entry{}, fail("write", c, err)
+	}
+	if err := w.own(c); err != nil {
+		return Entry{}, err
 	}
 	fi, err := w.root.Stat(c)
 	if err != nil {
