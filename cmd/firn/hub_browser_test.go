@@ -3,23 +3,30 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // TestBrowserHub runs frontend/e2e/hub.mjs in headless Chromium against
-// a real `firn hub` with real kernels: a student logs in on the login
-// page, runs a cell, logs out while it runs (it finishes only after the
-// logout), logs out with the page's link, logs in again and sees its
-// finished output once; a student of a class added while the hub runs
-// follows her invitation link, chooses a password and is in her
-// notebooks, and the link works once.
+// a real `firn hub` with real kernels (run as root, as CI runs it, with
+// a Unix account per user): a teacher publishes a lesson from her page;
+// a student logs in on the login page, runs a cell, logs out while it
+// runs (it finishes only after the logout), logs in again and sees its
+// finished output once, runs the lesson and hands it in; a student of a
+// class added while the hub runs follows her invitation link, chooses a
+// password, is in her notebooks, and reaches none of the first
+// student's URLs; the teacher reads the hand-in.
 func TestBrowserHub(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Chromium: not in -short")
@@ -36,7 +43,7 @@ func TestBrowserHub(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	data, home := t.TempDir(), t.TempDir()
+	data, home, hubArgs := hubData(t, "alice", "ben", "tina")
 	env := append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
 
 	add := exec.CommandContext(ctx, firnBin, "hub", "user", "add", "alice", "--group", "glac101", "--password-stdin", "--data", data)
@@ -61,7 +68,7 @@ fmt.Println("finished")`
 		t.Fatal(err)
 	}
 
-	hub := exec.CommandContext(ctx, firnBin, "hub", "--addr", "127.0.0.1:0", "--data", data)
+	hub := exec.CommandContext(ctx, firnBin, append([]string{"hub", "--addr", "127.0.0.1:0", "--data", data}, hubArgs...)...)
 	hub.Env = env
 	stderr, err := hub.StderrPipe()
 	if err != nil {
@@ -104,14 +111,15 @@ fmt.Println("finished")`
 	if len(rows) != 2 || rows[1][0] != "ben" {
 		t.Fatalf("firn hub class add printed %q", links)
 	}
-	// A teacher, and a folder published to alice's class while the hub
-	// runs: alice gets it when she next opens her notebooks.
+	// A teacher with a lesson in her workspace, which she publishes to
+	// alice's class from her page: alice gets it when she next opens her
+	// notebooks.
 	teacher := exec.CommandContext(ctx, firnBin, "hub", "user", "add", "tina", "--role", "teacher", "--password-stdin", "--data", data)
 	teacher.Env, teacher.Stdin = env, strings.NewReader("cirque-2026\n")
 	if out, err := teacher.CombinedOutput(); err != nil {
 		t.Fatalf("firn hub user add tina: %v\n%s", err, out)
 	}
-	week := filepath.Join(t.TempDir(), "week1")
+	week := filepath.Join(data, "users", "tina", "week1")
 	if err := os.MkdirAll(week, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +131,6 @@ fmt.Println("finished")`
 	})
 	if err := os.WriteFile(filepath.Join(week, "ela.ipynb"), lesson, 0o644); err != nil {
 		t.Fatal(err)
-	}
-	publish := exec.CommandContext(ctx, firnBin, "hub", "publish", "glac101", week, "--data", data)
-	publish.Env = env
-	if out, err := publish.CombinedOutput(); err != nil {
-		t.Fatalf("firn hub publish: %v\n%s", err, out)
 	}
 	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws, "ben", rows[1][1], "tina", "cirque-2026")
 	node.Dir = frontendDir
@@ -141,5 +144,150 @@ fmt.Println("finished")`
 	}
 	if herr != nil {
 		t.Errorf("firn hub after Ctrl-C: %v\n%s", herr, log.String())
+	}
+}
+
+// hubData is a data folder and a HOME for a hub of the browser tests,
+// and the hub's flags. Run as root (as CI runs), the hub gives each
+// user a Unix account: the accounts get a prefix of their own, removed
+// with the test, and the data folder is where they may reach it (not
+// under t.TempDir's 0700 folders).
+func hubData(t *testing.T, users ...string) (data, home string, args []string) {
+	t.Helper()
+	home = t.TempDir()
+	if os.Geteuid() != 0 {
+		return t.TempDir(), home, nil
+	}
+	dir, err := os.MkdirTemp("", "firn-hub-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	prefix := "fb" + hex.EncodeToString(b[:]) + "-"
+	t.Cleanup(func() {
+		for _, u := range users {
+			if _, err := user.Lookup(prefix + u); err == nil {
+				if out, err := exec.Command("userdel", prefix+u).CombinedOutput(); err != nil {
+					t.Errorf("userdel %s: %v %s", prefix+u, err, out)
+				}
+			}
+		}
+		os.RemoveAll(dir)
+	})
+	return filepath.Join(dir, "data"), home, []string{"--unix-users", "on", "--unix-prefix", prefix}
+}
+
+// TestBrowserHubCulled runs frontend/e2e/hubculled.mjs against a real
+// `firn hub` whose kernels stop after 5 s idle: a student runs a cell
+// and closes her browser; once the hub has logged the cull (the test
+// waits for that line, not for time), she comes back and her notebook
+// says why and when its kernel stopped, with its saved output.
+func TestBrowserHubCulled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Chromium: not in -short")
+	}
+	frontendDir, err := filepath.Abs(filepath.Join("..", "..", "frontend"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	data, home, hubArgs := hubData(t, "carl")
+	env := append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
+	add := exec.CommandContext(ctx, firnBin, "hub", "user", "add", "carl", "--password-stdin", "--data", data)
+	add.Env, add.Stdin = env, strings.NewReader("serac-field-7\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("firn hub user add: %v\n%s", err, out)
+	}
+	ws := filepath.Join(data, "users", "carl")
+	if err := os.MkdirAll(ws, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := json.Marshal(map[string]any{
+		"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "firn", "display_name": "Go (Firn)", "language": "go"}},
+		"cells":    []any{map[string]any{"cell_type": "code", "id": "c1", "source": `fmt.Println("kept")`, "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil}},
+	})
+	if err := os.WriteFile(filepath.Join(ws, "idle.ipynb"), nb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hub := exec.CommandContext(ctx, firnBin, append([]string{"hub", "--addr", "127.0.0.1:0", "--data", data, "--cull-idle", "5s", "--cull-every", "500ms"}, hubArgs...)...)
+	hub.Env = env
+	stderr, err := hub.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		hub.Process.Signal(os.Interrupt)
+		hub.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	url := ""
+	for url == "" && sc.Scan() {
+		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
+	}
+	if url == "" {
+		t.Fatal("firn hub printed no URL")
+	}
+	culled := make(chan struct{})
+	var logMu sync.Mutex
+	var log strings.Builder
+	go func() {
+		once := false
+		for sc.Scan() {
+			logMu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
+			if !once && strings.Contains(sc.Text(), "idle kernel stopped") && strings.Contains(sc.Text(), "idle.ipynb") {
+				once = true
+				close(culled)
+			}
+		}
+	}()
+
+	node := exec.CommandContext(ctx, "node", "e2e/hubculled.mjs", url, "carl", "serac-field-7")
+	node.Dir = frontendDir
+	in, err := node.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := node.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node.Stderr = node.Stdout
+	if err := node.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var said strings.Builder
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		said.WriteString(lines.Text() + "\n")
+		if lines.Text() == "waiting for the cull" {
+			select {
+			case <-culled:
+			case <-ctx.Done():
+				logMu.Lock()
+				defer logMu.Unlock()
+				t.Fatalf("the hub never culled the idle kernel:\n%s", log.String())
+			}
+			io.WriteString(in, "culled\n")
+		}
+	}
+	nerr := node.Wait()
+	t.Logf("e2e/hubculled.mjs:\n%s", said.String())
+	if nerr != nil {
+		t.Errorf("e2e/hubculled.mjs: %v", nerr)
+	}
+	disk, err := os.ReadFile(filepath.Join(ws, "idle.ipynb"))
+	if err != nil || !strings.Contains(string(disk), "kept") || strings.Contains(string(disk), "kernel_stopped") {
+		t.Errorf("idle.ipynb on disk after the visit: %v %s, want the output and no note left", err, disk)
 	}
 }

@@ -20,6 +20,7 @@ import { KernelClient } from '../kernel/kernel';
 import { KernelStatus } from './status';
 import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
+import { stoppedMessage, takeKernelStopped, type KernelStopped } from '../notebook/stopped';
 import { adminLink, handInButton, handinsLink, hubMe, hubUser, logoutLink } from './hub';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
@@ -386,7 +387,23 @@ export class App {
       return;
     }
     this.showSaveState('saved');
+    // Its kernel was stopped by the server since it was last open: say
+    // why, once (the note leaves the notebook with the next save).
+    const stopped = takeKernelStopped(panel.nb);
+    if (stopped) this.main.prepend(this.stoppedNotice(stopped));
     await this.connect(path, panel, file.etag, (id) => { sessionId = id; this.sessionId = id; });
+  }
+
+  /** stoppedNotice says why and when the server stopped the notebook's kernel, until dismissed. */
+  private stoppedNotice(s: KernelStopped): HTMLElement {
+    const box = el('div', 'notice', { role: 'status', 'data-testid': 'kernel-stopped' });
+    const p = el('p', '');
+    p.textContent = stoppedMessage(s);
+    const ok = el('button', 'btn btn-small', { type: 'button', 'data-testid': 'kernel-stopped-ok' });
+    ok.textContent = 'OK';
+    ok.addEventListener('click', () => box.remove());
+    box.append(p, ok);
+    return box;
   }
 
   /** readOnlyNotice says why the notebook is read-only: its kernel, its damage (listed). */

@@ -80,7 +80,8 @@ export function handinsLink(): HTMLAnchorElement {
   a.className = 'btn btn-ghost';
   a.href = '/hub/handins';
   a.target = '_blank';
-  a.textContent = 'Hand-ins';
+  a.textContent = 'Classes';
+  a.title = 'Publish a folder to a class, and see what was handed in';
   a.dataset['testid'] = 'handins';
   return a;
 }
