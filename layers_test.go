@@ -19,7 +19,7 @@ func TestLayers(t *testing.T) {
 		name     string
 		prefixes []string
 	}{
-		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/testfiles", "internal/testslurm", "internal/testsshd", "internal/sanitize"}},
+		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/cgroup", "internal/testfiles", "internal/testslurm", "internal/testsshd", "internal/sanitize"}},
 		{"engine", []string{"engine"}},
 		{"plots", []string{"plots"}},
 		{"compute", []string{"compute"}},

@@ -54,6 +54,17 @@ type Options struct {
 	// even with the sandbox lifted. Local launchers only (the Slurm one
 	// refuses it); not on Windows.
 	RunAs *Account
+	// Cgroups are cgroup.procs files the kernel process is written into
+	// as soon as it has started (`firn hub`'s group of the user, with
+	// its CPU share and caps: see internal/cgroup). A process that
+	// cannot join is stopped. Local launchers only.
+	Cgroups []string
+	// OutOfMemory, when not nil, is asked after a kernel process was
+	// killed by the system (SIGKILL, not the client's doing) whether a
+	// memory limit outside the process did it (a cgroup's: it reads the
+	// group's OOM kills); a non-empty answer says which, and the death is
+	// then reported as a MemoryLimit one.
+	OutOfMemory func() string
 	// ConfineReads also confines the cells' reading, with Landlock, to
 	// the workspace and the system's folders (`firn kernel
 	// --confine-reads`): what `firn hub` asks for, so that one user's
@@ -237,7 +248,7 @@ func (k *Kernel) launch(ctx context.Context) error {
 	}
 	tail := &tailBuffer{max: 16 << 10}
 	conn, err := k.opts.Launcher.Launch(ctx, Spec{
-		Command: args, Dir: dir, Stderr: tail, Status: k.opts.Status, RunAs: k.opts.RunAs,
+		Command: args, Dir: dir, Stderr: tail, Status: k.opts.Status, RunAs: k.opts.RunAs, Cgroups: k.opts.Cgroups,
 		Env: kernelEnv(os.Environ(), k.opts.PassEnv, k.opts.Env, runtime.GOOS),
 	})
 	if err != nil {
@@ -358,6 +369,11 @@ func (k *Kernel) wait(p *instance) {
 	if p.killReason == "" && memoryDeath(strings.Join(notes, "\n")+"\n"+tail) {
 		p.outOfMemory, p.name = true, "MemoryLimit"
 		p.cause = "it passed its memory limit of " + bytesText(k.opts.MemoryLimit) + ": " + p.cause
+	} else if p.killReason == "" && k.opts.OutOfMemory != nil && strings.HasSuffix(status, "signal: killed") {
+		if why := k.opts.OutOfMemory(); why != "" {
+			p.outOfMemory, p.name = true, "MemoryLimit"
+			p.cause = why + ": " + p.cause
+		}
 	}
 	cause := p.cause
 	p.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/firnglacier/firn/compute"
+	"github.com/firnglacier/firn/internal/cgroup"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
@@ -59,6 +60,9 @@ type Spec struct {
 	// RunAs, when not nil, is the Unix account the process runs under
 	// (Options.RunAs).
 	RunAs *Account
+	// Cgroups are the cgroup.procs files the process joins once started
+	// (Options.Cgroups).
+	Cgroups []string
 }
 
 // Account is a Unix account a kernel process runs under.
@@ -172,6 +176,12 @@ func startLocal(spec Spec, args, env []string, files []*os.File) (*localProcess,
 			return nil, fmt.Errorf("kernel: start %s as %s: %w", spec.Command[0], spec.RunAs.Name, err)
 		}
 		return nil, fmt.Errorf("kernel: start %s: %w", spec.Command[0], err)
+	}
+	if err := cgroup.Join(spec.Cgroups, cmd.Process.Pid); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("kernel: %w", err)
 	}
 	p := &localProcess{cmd: cmd, done: make(chan struct{})}
 	go func() {

@@ -247,6 +247,9 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 	if spec.RunAs != nil {
 		return nil, fmt.Errorf("kernel: a Slurm kernel runs as whoever submits its job, not as %s", spec.RunAs.Name)
 	}
+	if len(spec.Cgroups) > 0 {
+		return nil, errors.New("kernel: a Slurm kernel's CPU and memory are Slurm's to bound (its job's request), not this machine's cgroups")
+	}
 	p := &slurmProcess{done: make(chan struct{}), stderr: spec.Stderr}
 	url, auth := s.Broker, s.Auth
 	if url == "" {

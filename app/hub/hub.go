@@ -19,6 +19,7 @@ import (
 
 	"github.com/firnglacier/firn/app"
 	"github.com/firnglacier/firn/app/internal/guard"
+	"github.com/firnglacier/firn/internal/cgroup"
 	"github.com/firnglacier/firn/kernel"
 )
 
@@ -77,7 +78,34 @@ type Options struct {
 	// programs, reads and writes anywhere the account may): only with
 	// UnixUsers, which then is what keeps users apart.
 	LiftSandbox bool
+	// Cgroups is the cgroup file system (normally /sys/fs/cgroup; ""
+	// none): each user's kernels then share a control group of the
+	// user's, CgroupName/NAME (zero: DefaultCgroupName), with an equal
+	// CPU weight for every user and the caps of Limits.CPUs and
+	// Limits.UserMemory (see internal/cgroup). It needs root.
+	Cgroups    string
+	CgroupName string
 }
+
+// outOfMemory says, after one of user's kernels was killed, whether
+// their group's memory cap did it (its OOM kills went up).
+func outOfMemory(g *cgroup.Group, user string, limit int64) func() string {
+	var mu sync.Mutex
+	seen, _ := g.OOMKills()
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		n, err := g.OOMKills()
+		if err != nil || n <= seen {
+			return ""
+		}
+		seen = n
+		return fmt.Sprintf("the kernels of %s together passed their memory limit of %d MiB (a limit of this hub), and the system stopped this one", user, limit>>20)
+	}
+}
+
+// DefaultCgroupName is the default of Options.CgroupName.
+const DefaultCgroupName = "firn-hub"
 
 // Hub is the multi-user server: logins, and each user's notebook server
 // (app.Server, one per user, with its own workspace and kernels) under
@@ -91,7 +119,8 @@ type Hub struct {
 	byAcct  *guard.Limiter
 	byAddr  *guard.Limiter
 	handler http.Handler
-	oidc    *oidcAuth // nil without Options.OIDC
+	oidc    *oidcAuth         // nil without Options.OIDC
+	cgroups *cgroup.Hierarchy // nil without Options.Cgroups
 
 	mu      sync.Mutex
 	users   map[string]*userServer
@@ -187,6 +216,7 @@ func (h *Hub) closeSession(token string) {
 type userServer struct {
 	srv   *app.Server
 	token string
+	group *cgroup.Group // the user's control group (nil: none)
 }
 
 // New opens the hub's database in opts.Data (creating and migrating it).
@@ -244,6 +274,15 @@ func New(opts Options) (*Hub, error) {
 			return nil, fmt.Errorf("hub: %w", err)
 		}
 	}
+	if opts.Cgroups != "" {
+		if h.opts.CgroupName == "" {
+			h.opts.CgroupName = DefaultCgroupName
+		}
+		if h.cgroups, err = cgroup.Detect(opts.Cgroups); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("hub: a CPU share per user (--cgroups): %w", err)
+		}
+	}
 	h.handler = h.routes()
 	return h, nil
 }
@@ -266,6 +305,13 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	for name, u := range users {
 		if err := u.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("user %s: %w", name, err))
+		}
+		if u.group != nil {
+			// Empty once the user's kernels have ended; a group still
+			// in use stays (and is reused at the next start).
+			if err := u.group.Remove(); err != nil {
+				h.logger.Warn("control group not removed", "user", name, "err", err)
+			}
 		}
 	}
 	return errors.Join(append(errs, h.store.Close())...)
@@ -320,12 +366,26 @@ func (h *Hub) server(name string) (*userServer, error) {
 		Workspace: dir, Token: token, Static: h.opts.Static, KernelOptions: kopts,
 		Logger: h.logger.With("user", name), Now: h.now,
 	}
-	h.limitsFor(classes).apply(&aopts)
+	limits := h.limitsFor(classes)
+	limits.apply(&aopts)
+	var group *cgroup.Group
+	if h.cgroups != nil {
+		// All of the user's kernels share one group: one CPU share per
+		// user, however many kernels they run, within their caps.
+		group, err = h.cgroups.Group(h.opts.CgroupName+"/"+name, cgroup.Limits{Weight: 100, CPUs: limits.CPUs, Memory: limits.UserMemory})
+		if err != nil {
+			return nil, fmt.Errorf("control group of %s: %w", name, err)
+		}
+		aopts.KernelOptions.Cgroups = group.Procs()
+		if limits.UserMemory > 0 {
+			aopts.KernelOptions.OutOfMemory = outOfMemory(group, name, limits.UserMemory)
+		}
+	}
 	srv, err := app.New(aopts)
 	if err != nil {
 		return nil, fmt.Errorf("notebook server of %s: %w", name, err)
 	}
-	u := &userServer{srv: srv, token: token}
+	u := &userServer{srv: srv, token: token, group: group}
 	h.users[name] = u
 	return u, nil
 }

@@ -24,6 +24,10 @@ type Limits struct {
 	Kernels int
 	// Disk and Files bound the workspace (app.Quota).
 	Disk, Files int64
+	// CPUs and UserMemory bound all of the user's kernels together (a
+	// cgroup of the user's: Options.Cgroups), in CPUs and bytes.
+	CPUs       float64
+	UserMemory int64
 }
 
 // merge is l with the fields o sets that are more generous.
@@ -33,6 +37,8 @@ func (l Limits) merge(o Limits) Limits {
 	l.Kernels = max(l.Kernels, o.Kernels)
 	l.Disk = max(l.Disk, o.Disk)
 	l.Files = max(l.Files, o.Files)
+	l.CPUs = max(l.CPUs, o.CPUs)
+	l.UserMemory = max(l.UserMemory, o.UserMemory)
 	return l
 }
 
@@ -69,6 +75,10 @@ func (h *Hub) limitsFor(classes []string) Limits {
 	l.Kernels = int(set(int64(l.Kernels), int64(raised.Kernels)))
 	l.Disk = set(l.Disk, raised.Disk)
 	l.Files = set(l.Files, raised.Files)
+	if raised.CPUs != 0 {
+		l.CPUs = raised.CPUs
+	}
+	l.UserMemory = set(l.UserMemory, raised.UserMemory)
 	return l
 }
 
@@ -113,6 +123,9 @@ type limitsJSON struct {
 	Kernels int    `json:"kernels"`
 	Disk    string `json:"disk"` // "1GiB"
 	Files   int64  `json:"files"`
+	// CPUs and UserMemory bound all of a user's kernels together.
+	CPUs       float64 `json:"cpus"`
+	UserMemory string  `json:"user_memory"` // "4GiB"
 }
 
 func (j limitsJSON) limits(where string) (Limits, error) {
@@ -133,18 +146,24 @@ func (j limitsJSON) limits(where string) (Limits, error) {
 			return l, fmt.Errorf("%s.cpu_time %q: want a duration such as 2h", where, j.CPUTime)
 		}
 	}
-	if j.Kernels < 0 || j.Files < 0 {
-		return l, fmt.Errorf("%s: kernels and files may not be negative", where)
+	if j.UserMemory != "" {
+		if l.UserMemory, err = kernel.ParseBytes(j.UserMemory); err != nil {
+			return l, fmt.Errorf("%s.user_memory: %w", where, err)
+		}
 	}
-	l.Kernels, l.Files = j.Kernels, j.Files
+	if j.Kernels < 0 || j.Files < 0 || j.CPUs < 0 {
+		return l, fmt.Errorf("%s: kernels, files and cpus may not be negative", where)
+	}
+	l.Kernels, l.Files, l.CPUs = j.Kernels, j.Files, j.CPUs
 	return l, nil
 }
 
 // ReadLimits reads a limits file: the default limits (set over def,
 // which the command line's flags give) and the profiles of classes:
 //
-//	{"default": {"memory": "2GiB", "cpu_time": "2h", "kernels": 3, "disk": "1GiB", "files": 10000},
-//	 "classes": {"glac-advanced": {"memory": "4GiB", "kernels": 6}}}
+//	{"default": {"memory": "2GiB", "cpu_time": "2h", "kernels": 3, "disk": "1GiB", "files": 10000,
+//	             "cpus": 1, "user_memory": "4GiB"},
+//	 "classes": {"glac-advanced": {"memory": "4GiB", "kernels": 6, "cpus": 2}}}
 //
 // Errors name the file and the field.
 func ReadLimits(name string, def Limits) (Limits, map[string]Limits, error) {
@@ -163,6 +182,10 @@ func ReadLimits(name string, def Limits) (Limits, map[string]Limits, error) {
 	def = Limits{
 		Memory: pick(d.Memory, def.Memory), CPUTime: time.Duration(pick(int64(d.CPUTime), int64(def.CPUTime))),
 		Kernels: int(pick(int64(d.Kernels), int64(def.Kernels))), Disk: pick(d.Disk, def.Disk), Files: pick(d.Files, def.Files),
+		UserMemory: pick(d.UserMemory, def.UserMemory), CPUs: def.CPUs,
+	}
+	if d.CPUs != 0 {
+		def.CPUs = d.CPUs
 	}
 	classes := map[string]Limits{}
 	names := make([]string, 0, len(f.Classes))

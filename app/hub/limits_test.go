@@ -22,13 +22,13 @@ func TestReadLimits(t *testing.T) {
 		}
 		return p
 	}
-	good := write("limits.json", `{"default": {"kernels": 3, "disk": "1GiB", "cpu_time": "2h"},
-		"classes": {"glac-advanced": {"memory": "4GiB", "kernels": 6}, "glac101": {"disk": "2GiB", "kernels": 4}}}`)
+	good := write("limits.json", `{"default": {"kernels": 3, "disk": "1GiB", "cpu_time": "2h", "cpus": 1, "user_memory": "3GiB"},
+		"classes": {"glac-advanced": {"memory": "4GiB", "kernels": 6, "cpus": 2}, "glac101": {"disk": "2GiB", "kernels": 4, "cpus": 0.5}}}`)
 	def, classes, err := ReadLimits(good, Limits{Memory: 2 << 30, Files: 10000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def != (Limits{Memory: 2 << 30, CPUTime: 2 * time.Hour, Kernels: 3, Disk: 1 << 30, Files: 10000}) {
+	if def != (Limits{Memory: 2 << 30, CPUTime: 2 * time.Hour, Kernels: 3, Disk: 1 << 30, Files: 10000, CPUs: 1, UserMemory: 3 << 30}) {
 		t.Errorf("defaults %+v", def)
 	}
 	h := &Hub{opts: Options{Limits: def, ClassLimits: classes}}
@@ -38,8 +38,8 @@ func TestReadLimits(t *testing.T) {
 	}{
 		{nil, def},
 		{[]string{"other"}, def},
-		{[]string{"glac101"}, Limits{Memory: 2 << 30, CPUTime: 2 * time.Hour, Kernels: 4, Disk: 2 << 30, Files: 10000}},
-		{[]string{"glac-advanced", "glac101"}, Limits{Memory: 4 << 30, CPUTime: 2 * time.Hour, Kernels: 6, Disk: 2 << 30, Files: 10000}},
+		{[]string{"glac101"}, Limits{Memory: 2 << 30, CPUTime: 2 * time.Hour, Kernels: 4, Disk: 2 << 30, Files: 10000, CPUs: 0.5, UserMemory: 3 << 30}},
+		{[]string{"glac-advanced", "glac101"}, Limits{Memory: 4 << 30, CPUTime: 2 * time.Hour, Kernels: 6, Disk: 2 << 30, Files: 10000, CPUs: 2, UserMemory: 3 << 30}},
 	} {
 		if got := h.limitsFor(c.classes); got != c.want {
 			t.Errorf("limits of a user in %v: %+v, want %+v", c.classes, got, c.want)
@@ -49,7 +49,9 @@ func TestReadLimits(t *testing.T) {
 		{`{"default": {"memory": "lots"}}`, "default.memory"},
 		{`{"classes": {"glac101": {"cpu_time": "forever"}}}`, `classes.glac101.cpu_time "forever"`},
 		{`{"classes": {"Glac 101": {}}}`, `class name "Glac 101"`},
-		{`{"default": {"kernels": -1}}`, "kernels and files may not be negative"},
+		{`{"default": {"kernels": -1}}`, "kernels, files and cpus may not be negative"},
+		{`{"classes": {"glac101": {"cpus": -2}}}`, "classes.glac101: kernels, files and cpus may not be negative"},
+		{`{"default": {"user_memory": "most"}}`, "default.user_memory"},
 		{`{"default": `, "unexpected end of JSON input"},
 	} {
 		if _, _, err := ReadLimits(write("bad.json", c.body), Limits{}); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad.json") {

@@ -178,7 +178,9 @@ func hubData(t *testing.T, users ...string) (data, home string, args []string) {
 		}
 		os.RemoveAll(dir)
 	})
-	return filepath.Join(dir, "data"), home, []string{"--unix-users", "on", "--unix-prefix", prefix}
+	// Control groups per user are TestCgroupPerUser's (app/hub): off here,
+	// so that these tests leave no groups on the machine.
+	return filepath.Join(dir, "data"), home, []string{"--unix-users", "on", "--unix-prefix", prefix, "--cgroups", "off"}
 }
 
 // TestBrowserHubCulled runs frontend/e2e/hubculled.mjs against a real

@@ -35,6 +35,9 @@ func TestHubUsers(t *testing.T) {
 		{"", []string{"hub", "user", "disable", "hans", "--data", data}, 0, "disabled hans", ""},
 		{"", []string{"hub", "--cull-every", "0s"}, 2, "", "--cull-every 0s: want a positive duration"},
 		{"", []string{"hub", "--unix-users", "maybe", "--data", data}, 2, "", `--unix-users "maybe": want on, off or auto`},
+		{"", []string{"hub", "--cgroups", "maybe", "--data", data}, 2, "", `--cgroups "maybe": want on, off or auto`},
+		{"", []string{"hub", "--cgroups", "off", "--user-cpus", "1.5", "--data", data}, 2, "", "--user-cpus and --user-memory need a control group per user"},
+		{"", []string{"hub", "--user-memory", "lots", "--data", data}, 2, "", "--user-memory"},
 		{"", []string{"hub", "--unix-users", "off", "--trusted-kernels", "--addr", "127.0.0.1:0", "--data", data}, 1, "", "need Unix accounts per user (--unix-users)"},
 	} {
 		r := firn(t, c.stdin, c.args...)

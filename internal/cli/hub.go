@@ -17,6 +17,7 @@ import (
 
 	"github.com/firnglacier/firn/app/hub"
 	"github.com/firnglacier/firn/frontend"
+	"github.com/firnglacier/firn/internal/cgroup"
 	"github.com/firnglacier/firn/kernel"
 )
 
@@ -46,6 +47,9 @@ const hubUsage = `usage:
 The data folder (default: Firn's hub folder in your data directory) holds the
 database hub.db and users/NAME; a backup is a copy of it.
 `
+
+// sysCgroup is where the machine's control groups are.
+const sysCgroup = "/sys/fs/cgroup"
 
 // defaultHubData is $XDG_DATA_HOME/firn/hub (~/.local/share/firn/hub).
 func defaultHubData() string {
@@ -94,8 +98,11 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	oidcFile := fs.String("oidc", "", "sign-in with an OpenID Connect provider configured in this JSON `FILE`")
 	unixUsers := fs.String("unix-users", "auto", "run each user's kernels under a Unix account of their own, PREFIX+NAME, made by the hub: on, off, or auto (on when the hub runs as root)")
 	unixPrefix := fs.String("unix-prefix", hub.DefaultUnixPrefix, "the `PREFIX` of the users' Unix accounts")
+	cgroups := fs.String("cgroups", "auto", "give each user a control group for all their kernels (an equal CPU share per user, and --user-cpus and --user-memory): on, off, or auto (on when root and the machine has a cgroup hierarchy with the cpu controller)")
+	userCPUs := fs.Float64("user-cpus", 0, "the CPUs all of a user's kernels together may use, e.g. 1.5 (0: no cap; needs --cgroups)")
+	userMemory := fs.String("user-memory", "0", "the memory all of a user's kernels together may use, e.g. 4GiB (0: no cap; needs --cgroups)")
 	trusted := fs.Bool("trusted-kernels", false, "run kernels without Firn's sandbox (network, programs): only with Unix accounts per user, which then keep users apart")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels] [--cgroups auto|on|off] [--user-cpus N] [--user-memory SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	var perUser bool
@@ -107,6 +114,31 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "off":
 	default:
 		return usagef("firn hub: --unix-users %q: want on, off or auto", *unixUsers)
+	}
+	cgroupFS := ""
+	switch *cgroups {
+	case "auto":
+		if _, err := cgroup.Detect(sysCgroup); err == nil && os.Geteuid() == 0 {
+			cgroupFS = sysCgroup
+		}
+	case "on":
+		cgroupFS = sysCgroup
+	case "off":
+	default:
+		return usagef("firn hub: --cgroups %q: want on, off or auto", *cgroups)
+	}
+	userMem := int64(0)
+	if *userMemory != "0" {
+		var err error
+		if userMem, err = kernel.ParseBytes(*userMemory); err != nil {
+			return usagef("firn hub: --user-memory: %v", err)
+		}
+	}
+	if *userCPUs < 0 {
+		return usagef("firn hub: --user-cpus %g: want 0 (no cap) or more", *userCPUs)
+	}
+	if (*userCPUs > 0 || userMem > 0) && cgroupFS == "" {
+		return usagef("firn hub: --user-cpus and --user-memory need a control group per user (--cgroups on, as root, on a machine with a cgroup hierarchy with the cpu controller)")
 	}
 	if fs.NArg() > 0 {
 		return usagef("firn hub: unexpected argument %q (firn hub --help)", fs.Arg(0))
@@ -138,7 +170,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *kernels < 0 || *files < 0 || *cpuTime < 0 {
 		return usagef("firn hub: --kernels, --files and --cpu-time may not be negative")
 	}
-	limits := hub.Limits{Memory: limit, CPUTime: *cpuTime, Kernels: *kernels, Disk: quota, Files: *files}
+	limits := hub.Limits{Memory: limit, CPUTime: *cpuTime, Kernels: *kernels, Disk: quota, Files: *files, CPUs: *userCPUs, UserMemory: userMem}
 	var classLimits map[string]hub.Limits
 	if *limitsFile != "" {
 		if limits, classLimits, err = hub.ReadLimits(*limitsFile, limits); err != nil {
@@ -155,7 +187,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
 			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits, OIDC: oidcConfig,
-			UnixUsers: perUser, UnixPrefix: *unixPrefix, LiftSandbox: *trusted,
+			UnixUsers: perUser, UnixPrefix: *unixPrefix, LiftSandbox: *trusted, Cgroups: cgroupFS,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr, TLSCert: *tlsCert, TLSKey: *tlsKey, BehindProxy: *behindProxy,
 	})
