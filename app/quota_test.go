@@ -159,6 +159,11 @@ func TestShutdownSavesOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var saved struct {
+		Metadata struct {
+			Firn struct {
+				KernelStopped struct{ Cause, At string } `json:"kernel_stopped"`
+			} `json:"firn"`
+		} `json:"metadata"`
 		Cells []struct {
 			ID      string           `json:"id"`
 			Outputs []map[string]any `json:"outputs"`
@@ -166,6 +171,10 @@ func TestShutdownSavesOutputs(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &saved); err != nil {
 		t.Fatal(err)
+	}
+	// The page tells whoever opens it next why the kernel went.
+	if ks := saved.Metadata.Firn.KernelStopped; ks.Cause != "the server stopped" || ks.At == "" {
+		t.Errorf("metadata.firn.kernel_stopped after the shutdown: %+v", ks)
 	}
 	text := func(i int) string { b, _ := json.Marshal(saved.Cells[i].Outputs); return string(b) }
 	if !strings.Contains(text(0), "finished before") || strings.Contains(text(0), "KernelStopped") {
