@@ -28,6 +28,11 @@ type Limits struct {
 	// cgroup of the user's: Options.Cgroups), in CPUs and bytes.
 	CPUs       float64
 	UserMemory int64
+	// Output bounds the output of each kernel the hub keeps in memory
+	// for the user's pages (app.Options.MaxReplayBytes), bytes: a cell
+	// printing without end keeps its last Output bytes, its older
+	// output dropped (the page reloads the saved outputs).
+	Output int64
 }
 
 // merge is l with the fields o sets that are more generous.
@@ -39,6 +44,7 @@ func (l Limits) merge(o Limits) Limits {
 	l.Files = max(l.Files, o.Files)
 	l.CPUs = max(l.CPUs, o.CPUs)
 	l.UserMemory = max(l.UserMemory, o.UserMemory)
+	l.Output = max(l.Output, o.Output)
 	return l
 }
 
@@ -79,6 +85,7 @@ func (h *Hub) limitsFor(classes []string) Limits {
 		l.CPUs = raised.CPUs
 	}
 	l.UserMemory = set(l.UserMemory, raised.UserMemory)
+	l.Output = set(l.Output, raised.Output)
 	return l
 }
 
@@ -109,6 +116,9 @@ func (l Limits) apply(o *app.Options) {
 	o.KernelOptions.CPULimit = l.CPUTime
 	o.MaxKernels = l.Kernels
 	o.Quota = app.Quota{Bytes: l.Disk, Files: l.Files}
+	if l.Output > 0 {
+		o.MaxReplayBytes = int(l.Output)
+	}
 }
 
 // limitsFile is the JSON form of a limits file (`firn hub --limits FILE`).
@@ -126,6 +136,7 @@ type limitsJSON struct {
 	// CPUs and UserMemory bound all of a user's kernels together.
 	CPUs       float64 `json:"cpus"`
 	UserMemory string  `json:"user_memory"` // "4GiB"
+	Output     string  `json:"output"`      // "16MiB"
 }
 
 func (j limitsJSON) limits(where string) (Limits, error) {
@@ -146,6 +157,11 @@ func (j limitsJSON) limits(where string) (Limits, error) {
 			return l, fmt.Errorf("%s.cpu_time %q: want a duration such as 2h", where, j.CPUTime)
 		}
 	}
+	if j.Output != "" {
+		if l.Output, err = kernel.ParseBytes(j.Output); err != nil {
+			return l, fmt.Errorf("%s.output: %w", where, err)
+		}
+	}
 	if j.UserMemory != "" {
 		if l.UserMemory, err = kernel.ParseBytes(j.UserMemory); err != nil {
 			return l, fmt.Errorf("%s.user_memory: %w", where, err)
@@ -162,7 +178,7 @@ func (j limitsJSON) limits(where string) (Limits, error) {
 // which the command line's flags give) and the profiles of classes:
 //
 //	{"default": {"memory": "2GiB", "cpu_time": "2h", "kernels": 3, "disk": "1GiB", "files": 10000,
-//	             "cpus": 1, "user_memory": "4GiB"},
+//	             "cpus": 1, "user_memory": "4GiB", "output": "16MiB"},
 //	 "classes": {"glac-advanced": {"memory": "4GiB", "kernels": 6, "cpus": 2}}}
 //
 // Errors name the file and the field.
@@ -182,7 +198,7 @@ func ReadLimits(name string, def Limits) (Limits, map[string]Limits, error) {
 	def = Limits{
 		Memory: pick(d.Memory, def.Memory), CPUTime: time.Duration(pick(int64(d.CPUTime), int64(def.CPUTime))),
 		Kernels: int(pick(int64(d.Kernels), int64(def.Kernels))), Disk: pick(d.Disk, def.Disk), Files: pick(d.Files, def.Files),
-		UserMemory: pick(d.UserMemory, def.UserMemory), CPUs: def.CPUs,
+		UserMemory: pick(d.UserMemory, def.UserMemory), CPUs: def.CPUs, Output: pick(d.Output, def.Output),
 	}
 	if d.CPUs != 0 {
 		def.CPUs = d.CPUs

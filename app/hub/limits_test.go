@@ -87,3 +87,30 @@ func TestHubLimits(t *testing.T) {
 		t.Errorf("alice's quota: %d %s", st, body)
 	}
 }
+
+// TestOutputLimit: a user's kernels keep at most Limits.Output bytes of
+// output in the hub's memory: a cell printing 2 MiB leaves its last
+// part for a page that connects later, which is told (a gap frame) that
+// the rest was dropped.
+func TestOutputLimit(t *testing.T) {
+	th := newTestHub(t, func(o *Options) { o.Limits.Output = 64 << 10 })
+	th.addUser("alice", "moraine-2026")
+	alice := th.browser()
+	alice.mustLogin("alice", "moraine-2026")
+	id := alice.openNotebook("alice", "loud.ipynb", "c1", "")
+	conn, _ := alice.dial("/user/alice/api/sessions/" + id + "/ws")
+	execute(t, conn, "m1", "c1", `line := strings.Repeat("x", 1000)
+for i := 0; i < 2000; i++ { fmt.Printf("%04d %s\n", i, line) }`)
+	until(t, conn, replyTo("m1"))
+	conn.Close()
+
+	later, _ := alice.dial("/user/alice/api/sessions/" + id + "/ws?since=0")
+	frames := until(t, later, replyTo("m1"))
+	if frames[0].Type != "gap" {
+		t.Errorf("the first frame for a page connecting after 2 MiB of output: %q, want a gap", frames[0].Type)
+	}
+	text := textOf(frames)
+	if len(text) > 64<<10 || !strings.Contains(text, "1999 xxx") {
+		t.Errorf("the replayed output: %d bytes, ends %q; want at most 64 KiB, with the last line", len(text), text[max(0, len(text)-40):])
+	}
+}

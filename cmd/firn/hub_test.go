@@ -38,6 +38,7 @@ func TestHubUsers(t *testing.T) {
 		{"", []string{"hub", "--cgroups", "maybe", "--data", data}, 2, "", `--cgroups "maybe": want on, off or auto`},
 		{"", []string{"hub", "--cgroups", "off", "--user-cpus", "1.5", "--data", data}, 2, "", "--user-cpus and --user-memory need a control group per user"},
 		{"", []string{"hub", "--user-memory", "lots", "--data", data}, 2, "", "--user-memory"},
+		{"", []string{"hub", "--output", "1KiB", "--data", data}, 2, "", `--output "1KiB": want a size of at least 64KiB`},
 		{"", []string{"hub", "--unix-users", "off", "--trusted-kernels", "--addr", "127.0.0.1:0", "--data", data}, 1, "", "need Unix accounts per user (--unix-users)"},
 	} {
 		r := firn(t, c.stdin, c.args...)

@@ -100,9 +100,10 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	unixPrefix := fs.String("unix-prefix", hub.DefaultUnixPrefix, "the `PREFIX` of the users' Unix accounts")
 	cgroups := fs.String("cgroups", "auto", "give each user a control group for all their kernels (an equal CPU share per user, and --user-cpus and --user-memory): on, off, or auto (on when root and the machine has a cgroup hierarchy with the cpu controller)")
 	userCPUs := fs.Float64("user-cpus", 0, "the CPUs all of a user's kernels together may use, e.g. 1.5 (0: no cap; needs --cgroups)")
+	output := fs.String("output", "16MiB", "the output of each kernel kept in memory for its pages (a cell printing without end keeps its last SIZE)")
 	userMemory := fs.String("user-memory", "0", "the memory all of a user's kernels together may use, e.g. 4GiB (0: no cap; needs --cgroups)")
 	trusted := fs.Bool("trusted-kernels", false, "run kernels without Firn's sandbox (network, programs): only with Unix accounts per user, which then keep users apart")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels] [--cgroups auto|on|off] [--user-cpus N] [--user-memory SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels] [--cgroups auto|on|off] [--user-cpus N] [--user-memory SIZE] [--output SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	var perUser bool
@@ -133,6 +134,10 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if userMem, err = kernel.ParseBytes(*userMemory); err != nil {
 			return usagef("firn hub: --user-memory: %v", err)
 		}
+	}
+	outputBytes, err := kernel.ParseBytes(*output)
+	if err != nil || outputBytes < 64<<10 {
+		return usagef("firn hub: --output %q: want a size of at least 64KiB, e.g. 16MiB", *output)
 	}
 	if *userCPUs < 0 {
 		return usagef("firn hub: --user-cpus %g: want 0 (no cap) or more", *userCPUs)
@@ -170,7 +175,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *kernels < 0 || *files < 0 || *cpuTime < 0 {
 		return usagef("firn hub: --kernels, --files and --cpu-time may not be negative")
 	}
-	limits := hub.Limits{Memory: limit, CPUTime: *cpuTime, Kernels: *kernels, Disk: quota, Files: *files, CPUs: *userCPUs, UserMemory: userMem}
+	limits := hub.Limits{Memory: limit, CPUTime: *cpuTime, Kernels: *kernels, Disk: quota, Files: *files, CPUs: *userCPUs, UserMemory: userMem, Output: outputBytes}
 	var classLimits map[string]hub.Limits
 	if *limitsFile != "" {
 		if limits, classLimits, err = hub.ReadLimits(*limitsFile, limits); err != nil {
