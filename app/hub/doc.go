@@ -74,6 +74,11 @@
 //	                            classes page's form (fields class, folder, name, csrf) → 303 back
 //	                            to it with ?published= or ?error= saying what happened
 //	POST /hub/handin            (CSRF) {"path"}: the student hands in that file of a published folder
+//	POST /hub/share             (CSRF) {"path"}: a read-only link to that notebook of the user's →
+//	                            {"path", "url": "/share/TOKEN"} (the same link each time)
+//	DELETE /hub/share?path=P    (CSRF) the link stops working (204; 404 if P was not shared)
+//	GET  /share/{token}         (anyone logged in; otherwise a redirect to /login) the shared
+//	                            notebook as it is on disk now, as a static page (no scripts)
 //	GET  /hub/handins           (a teacher or admin) the classes page: a form to publish a folder
 //	                            of their workspace to a class, and the list of hand-ins
 //	GET  /hub/handins/{id}      (a teacher or admin) a handed-in notebook as a static page

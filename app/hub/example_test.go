@@ -36,5 +36,5 @@ func ExampleStore() {
 	// password: 5 characters; use at least 8
 	// alice student [glac101]
 	// hans teacher []
-	// schema version 5
+	// schema version 6
 }

@@ -112,6 +112,15 @@ var migrations = []string{
 		PRIMARY KEY (issuer, subject)
 	);
 	CREATE INDEX identities_user ON identities(user_id);`,
+	// 6: read-only share links of notebooks (the link's token, a read
+	// capability of one file; one link per user and path).
+	`CREATE TABLE shares (
+		token TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		path TEXT NOT NULL,
+		created TEXT NOT NULL,
+		UNIQUE (user_id, path)
+	);`,
 }
 
 // noPassword is the password column of a user who has none yet (invited,

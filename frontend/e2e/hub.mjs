@@ -101,6 +101,14 @@ try {
     await page.locator('.toast', { hasText: 'Handed in week1/ela.ipynb' }).waitFor();
     check(true, 'the published lesson is in her workspace; she runs it and hands it in');
   }
+  // She shares the notebook read-only: a link for anyone logged in.
+  let shareLink = '';
+  if (invite) {
+    await page.click('[data-testid="btn-share"]');
+    shareLink = await page.locator('[data-testid="share-link"]').inputValue();
+    check(/^http:\/\/127\.0\.0\.1:\d+\/share\/[0-9a-f]{48}$/.test(shareLink), `the Share button gives a read-only link (${shareLink})`);
+    await page.keyboard.press('Escape');
+  }
 
   // A student of a class added with firn hub class add follows her
   // invitation link, chooses a password and lands in her notebooks; the
@@ -154,6 +162,12 @@ try {
     const let_in = table.filter(([, , st]) => !(st === 'refused' || (typeof st === 'number' && st >= 400)));
     console.log(table.map((r) => r.join(' ')).join('\n'));
     check(let_in.length === 0 && table.length === 16, `${invitee} reaches none of ${name}'s ${table.length} URLs (let in: ${JSON.stringify(let_in)})`);
+    // alice's share link, though, shows him her notebook, read-only.
+    await p2.goto(shareLink);
+    const shared = await p2.textContent('body');
+    const editors = await p2.locator('textarea, [contenteditable="true"], .cm-editor, button').count();
+    check(shared.includes('ELA 3225 m') && (await p2.title()).includes(name + ': week1/ela.ipynb (read-only)') && editors === 0,
+      `${invitee} reads the notebook ${name} shared, with its output, read-only (${editors} controls)`);
     // Those refusals are logged by Chromium as failed resources.
     for (let i = browser.errors.length - 1; i >= 0; i--) if (/status of 40[34]|WebSocket connection to .* failed/.test(browser.errors[i])) browser.errors.splice(i, 1);
     // That 404 is expected.

@@ -21,7 +21,7 @@ import { KernelStatus } from './status';
 import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switchMessage } from '../kernel/picker';
 import { toolbar } from './toolbar';
 import { stoppedMessage, takeKernelStopped, type KernelStopped } from '../notebook/stopped';
-import { adminLink, handInButton, handinsLink, hubMe, hubUser, logoutLink } from './hub';
+import { adminLink, handInButton, handinsLink, hubMe, hubUser, logoutLink, shareButton } from './hub';
 import { choose, prompt, sheet } from './dialog';
 import { toast } from './toast';
 import { initTheme, toggleTheme, currentTheme } from './theme';
@@ -133,6 +133,8 @@ export class App {
       // A student hands in the open notebook; a teacher sees the hand-ins.
       void hubMe().then((me) => {
         if (!me) return;
+        logout.before(shareButton(() => this.path, () => this.panel?.save() ?? Promise.resolve(),
+          (url, stop) => this.showShareLink(url, stop), (msg, error) => toast(msg, { kind: error ? 'error' : 'info' })));
         if (me.role === 'student') {
           logout.before(handInButton(() => this.path, () => this.panel?.save() ?? Promise.resolve(),
             (msg, error) => toast(msg, { kind: error ? 'error' : 'info' })));
@@ -392,6 +394,36 @@ export class App {
     const stopped = takeKernelStopped(panel.nb);
     if (stopped) this.main.prepend(this.stoppedNotice(stopped));
     await this.connect(path, panel, file.etag, (id) => { sessionId = id; this.sessionId = id; });
+  }
+
+  /** showShareLink shows a notebook's read-only link, to copy, and a way to stop sharing it. */
+  private showShareLink(url: string, stop: () => Promise<string | null>): void {
+    const box = el('div', 'share');
+    const p = el('p', '');
+    p.textContent = 'Anyone who can log in to this hub can read this notebook at this link, as it is when they open it (outputs included); they cannot run or change it.';
+    const input = el('input', '', { type: 'text', readonly: '', 'data-testid': 'share-link', 'aria-label': 'Share link' });
+    input.value = url;
+    input.size = Math.min(80, url.length);
+    const copy = el('button', 'btn btn-small', { type: 'button' });
+    copy.textContent = 'Copy';
+    copy.addEventListener('click', () => {
+      input.select();
+      void navigator.clipboard?.writeText(url).then(() => toast('Link copied.'), () => undefined);
+    });
+    const stopBtn = el('button', 'btn btn-small btn-danger', { type: 'button', 'data-testid': 'share-stop' });
+    stopBtn.textContent = 'Stop sharing';
+    stopBtn.addEventListener('click', async () => {
+      const err = await stop();
+      if (err) toast(err, { kind: 'error' });
+      else {
+        toast('The link no longer works.');
+        input.value = '';
+        stopBtn.disabled = copy.disabled = true;
+      }
+    });
+    box.append(p, input, copy, stopBtn);
+    sheet('Share read-only', box, 'share-dialog');
+    input.select();
   }
 
   /** stoppedNotice says why and when the server stopped the notebook's kernel, until dismissed. */

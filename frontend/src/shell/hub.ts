@@ -94,3 +94,46 @@ export function adminLink(): HTMLAnchorElement {
   a.dataset['testid'] = 'admin';
   return a;
 }
+
+/**
+ * shareButton makes a read-only link to the open notebook (POST
+ * /hub/share): anyone logged in to the hub who opens it sees the notebook
+ * as it is on disk then, outputs included. show presents the link
+ * (absolute) and a way to stop sharing (DELETE /hub/share).
+ */
+export function shareButton(path: () => string, save: () => Promise<void>, show: (url: string, stop: () => Promise<string | null>) => void,
+  say: (msg: string, error: boolean) => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'btn btn-ghost';
+  b.textContent = 'Share';
+  b.title = 'A read-only link to this notebook, for anyone who can log in to this hub';
+  b.dataset['testid'] = 'btn-share';
+  b.addEventListener('click', async () => {
+    const p = path();
+    if (!p) {
+      say('Open the notebook to share first.', true);
+      return;
+    }
+    await save();
+    const r = await fetch('/hub/share', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-Firn-CSRF': csrf() },
+      body: JSON.stringify({ path: p }),
+    });
+    const body = (await r.json().catch(() => ({}))) as { error?: string; url?: string };
+    if (!r.ok || !body.url) {
+      say(body.error ?? `Share failed (${r.status}).`, true);
+      return;
+    }
+    show(location.origin + body.url, async () => {
+      const d = await fetch('/hub/share?path=' + encodeURIComponent(p), {
+        method: 'DELETE', credentials: 'same-origin', headers: { 'X-Firn-CSRF': csrf() },
+      });
+      if (d.ok) return null;
+      const e = (await d.json().catch(() => ({}))) as { error?: string };
+      return e.error ?? `Stop sharing failed (${d.status}).`;
+    });
+  });
+  return b;
+}
