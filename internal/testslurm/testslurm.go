@@ -23,7 +23,7 @@ type Cluster struct {
 	procs []*exec.Cmd
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,7 +35,7 @@ func freePort(t *testing.T) int {
 
 // WaitFor polls check until it holds: Slurm reports state changes only
 // through its commands.
-func WaitFor(t *testing.T, what string, check func() bool) {
+func WaitFor(t testing.TB, what string, check func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for !check() {
@@ -50,7 +50,7 @@ func WaitFor(t *testing.T, what string, check func() bool) {
 // with a partition "debug" of one node (localhost, 2 CPUs), waits for the
 // node to be idle and stops the daemons when the test ends. It skips the
 // test without the Slurm daemons or without root.
-func Start(t *testing.T) *Cluster {
+func Start(t testing.TB) *Cluster {
 	t.Helper()
 	for _, p := range []string{"/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"} {
 		if _, err := os.Stat(p); err != nil {
@@ -148,7 +148,7 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 // TakeNode submits a job that holds both of the node's CPUs (sleeping),
 // so that the next job waits in the queue (reason Resources), and
 // returns a function that cancels it (also called when the test ends).
-func (s *Cluster) TakeNode(t *testing.T) (free func()) {
+func (s *Cluster) TakeNode(t testing.TB) (free func()) {
 	t.Helper()
 	out, err := exec.Command("sbatch", "--parsable", "--job-name=blocker", "--cpus-per-task=2", "--mem=100M", "--output=/dev/null", "--wrap=sleep 600").Output()
 	if err != nil {
