@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"os"
@@ -155,7 +156,9 @@ func TestModelRunOnLocalErrors(t *testing.T) {
 	}{
 		{[]string{dir, "--on", "local", "--out-dir", out, "--store", store}, "bad.json"},
 		{[]string{filepath.Join(dir, "good.json"), "--on", "local"}, "--out-dir"},
-		{[]string{filepath.Join(dir, "good.json"), "--on", "kubernetes", "--out-dir", out}, "not available yet"},
+		{[]string{filepath.Join(dir, "good.json"), "--on", "kubernetes", "--out-dir", out}, "--on kubernetes needs --image"},
+		{[]string{filepath.Join(dir, "good.json"), "--on", "kubernetes", "--image", "firn:1", "--out-dir", out}, "--on kubernetes needs --connect URL"},
+		{[]string{filepath.Join(dir, "good.json"), "--on", "local", "--manifest", "--out-dir", out}, "--manifest goes with --on kubernetes"},
 		{[]string{filepath.Join(dir, "good.json"), filepath.Join(dir, "good.json")}, "--on local"},
 		{[]string{filepath.Join(dir, "good.json"), "--out-dir", out}, "--on local"},
 	}
@@ -301,5 +304,53 @@ func TestModelRunBesideServe(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(data, "firn", "compute", "run-*"))
 	if len(left) != 0 {
 		t.Errorf("the run's broker folder is left: %v", left)
+	}
+}
+
+// TestModelRunOnKubernetes: there is no cluster here. --manifest prints
+// the Secret and the Indexed Job that --on kubernetes would create, with
+// the flags in them; without --manifest, a broker the pods would reach
+// but this machine cannot (none answers at nats.example.org) ends the
+// run with an error naming it, before anything is created in the
+// cluster or written. (A loopback broker is refused, as pods cannot
+// reach it, so no broker of the test can stand in here; the launcher's
+// calls to a cluster are compute's TestKubernetes*, on client-go's fake.)
+func TestModelRunOnKubernetes(t *testing.T) {
+	dir := t.TempDir()
+	writeExperiment(t, filepath.Join(dir, "a.json"), 30, 2600, 10)
+	out := filepath.Join(dir, "out")
+	args := []string{"model", "run", filepath.Join(dir, "a.json"), "--on", "kubernetes", "--workers", "3", "--image", "ghcr.io/example/firn:1",
+		"--namespace", "glaciers", "--pod-cpu", "2", "--pod-memory", "4Gi", "--connect", "tls://nats.example.org:4222", "--token", "s3cret-token", "--out-dir", out}
+	r := firn(t, "", append(args, "--manifest")...)
+	if r.code != 0 {
+		t.Fatalf("--manifest: exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"kind: Secret", "kind: Job", "namespace: glaciers", "completionMode: Indexed", "parallelism: 3", "completions: 3",
+		"image: ghcr.io/example/firn:1", "tls://nats.example.org:4222", "cpu: \"2\"", "memory: 4Gi",
+		base64.StdEncoding.EncodeToString([]byte("s3cret-token"))} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the manifest has no %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "s3cret-token") {
+		t.Errorf("the token is in the manifest in the clear (want it only in the Secret, base64):\n%s", r.stdout)
+	}
+
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: me, user: {token: abc}}]
+contexts: [{name: none, context: {cluster: none, user: me}}]
+current-context: none
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = firn(t, "", append(args, "--kubeconfig", kubeconfig)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "connecting to tls://nats.example.org:4222") {
+		t.Errorf("no broker: exit %d, stderr %q; want 1 naming the broker", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("the output folder was made for a run that never started")
 	}
 }

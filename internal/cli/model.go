@@ -71,7 +71,7 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	example := fs.String("example", "", "run the bundled example `NAME` instead of a file")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var many manyOptions
-	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine), slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here), ssh://[USER@]HOST[:PORT] (worker processes on that host, reached over SSH) or ssh://HOST/slurm (a job array submitted there)")
+	fs.StringVar(&many.on, "on", "", "run many experiments on workers: `local` (worker processes on this machine), slurm (a job array; the nodes must reach the broker: --connect URL unless Slurm runs here), ssh://[USER@]HOST[:PORT] (worker processes on that host, reached over SSH), ssh://HOST/slurm (a job array submitted there) or kubernetes (an Indexed Job: --image, --connect URL)")
 	fs.StringVar(&many.outDir, "out-dir", "", "with --on: the `folder` for each run's NAME.csv, compiled.csv (run,year,volume_m3,area_m2,length_m) and compiled.nc (NetCDF: volume, area, length over time × run)")
 	fs.IntVar(&many.workers, "workers", 1, "with --on: the number of workers (`N` processes, or array tasks)")
 	fs.IntVar(&many.concurrency, "concurrency", 0, "with --on: runs at once per worker (default: the cores shared among the workers)")
@@ -96,7 +96,15 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.StringVar(&many.ssh.knownHosts, "known-hosts", "", "with --on ssh://…: the known_hosts `file` that has the host's key (default ~/.ssh/known_hosts)")
 	fs.StringVar(&many.ssh.firn, "remote-firn", "", "with --on ssh://…: the firn `program` on the host (default: firn on its PATH)")
 	fs.StringVar(&many.store, "store", "", "with --on: the embedded broker's `folder` (default: Firn's compute folder in your data directory)")
-	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...\n       firn model run EXP|DIR ... --on local|slurm|ssh://HOST[/slurm] [--workers N] [--partition P ...] --out-dir DIR", args, stdout); err != nil {
+	fs.StringVar(&many.kube.Image, "image", "", "with --on kubernetes: the container `image` with firn on its PATH")
+	fs.StringVar(&many.kube.Namespace, "namespace", "", "with --on kubernetes: the `namespace` of the Job (default: the kubeconfig context's)")
+	fs.StringVar(&many.kube.CPU, "pod-cpu", "", "with --on kubernetes: each pod's CPU request and limit, e.g. 2 (also its runs at once)")
+	fs.StringVar(&many.kube.Memory, "pod-memory", "", "with --on kubernetes: each pod's memory request and limit, e.g. 4Gi")
+	fs.StringVar(&many.kube.ServiceAccount, "service-account", "", "with --on kubernetes: the pods' service account (default: the namespace's, its token not mounted)")
+	fs.StringVar(&many.kube.Kubeconfig, "kubeconfig", "", "with --on kubernetes: the kubeconfig `file` (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&many.kube.Context, "kube-context", "", "with --on kubernetes: the kubeconfig context (default its current one)")
+	fs.BoolVar(&many.manifest, "manifest", false, "with --on kubernetes: print the Secret and the Job (YAML, for kubectl apply -f -) instead of creating them; nothing runs")
+	if err := parse(fs, "firn model run EXP|- [--out FILE] [--profile FILE] [--every N] [--quiet]\n       firn model run --example NAME ...\n       firn model run EXP|DIR ... --on local|slurm|kubernetes|ssh://HOST[/slurm] [--workers N] [--partition P ...] [--image IMG ...] --out-dir DIR", args, stdout); err != nil {
 		return err
 	}
 	pos := fs.Args()
@@ -108,6 +116,9 @@ func modelRun(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return usagef("model run: --on runs experiment files or folders into --out-dir (not --example, --out or --profile)")
 		}
 		many.every, many.quiet = *every, *quiet
+		if many.manifest {
+			return kubernetesManifest(many, stdout)
+		}
 		return modelRunMany(ctx, pos, many, stderr)
 	}
 	if many.outDir != "" {

@@ -28,6 +28,10 @@ type manyOptions struct {
 	quiet                                    bool
 	slurm                                    compute.Slurm
 	ssh                                      sshOptions
+	kube                                     compute.Kubernetes
+	// manifest prints the Kubernetes Secret and Job instead of creating
+	// them (--manifest).
+	manifest bool
 }
 
 // compiledName is the file with every run, next to each run's own, and
@@ -293,10 +297,20 @@ func (o *manyOptions) launcher(stderr io.Writer, cmd string) (compute.Launcher, 
 		o.slurm.Workers = o.workers
 		launcher = o.slurm
 	case "kubernetes":
-		return nil, usagef("%s: --on %s is not available yet from the command line (local, slurm or ssh://HOST); in a notebook, compute.Attach(ctx, compute.Kubernetes{…})", cmd, o.on)
+		if o.kube.Image == "" {
+			return nil, usagef("%s: --on kubernetes needs --image, the container image with firn in it", cmd)
+		}
+		if o.connect == "" {
+			return nil, usagef("%s: --on kubernetes needs --connect URL: a NATS server with JetStream that the cluster's pods reach (the embedded broker listens on this machine's loopback)", cmd)
+		}
+		if o.concurrency > 0 {
+			return nil, usagef("%s: with --on kubernetes, --pod-cpu sets each worker's concurrency", cmd)
+		}
+		o.kube.Workers = o.workers
+		launcher = o.kube
 	default:
 		if !strings.HasPrefix(o.on, "ssh://") {
-			return nil, usagef("%s: --on %q: want local, slurm or ssh://HOST", cmd, o.on)
+			return nil, usagef("%s: --on %q: want local, slurm, kubernetes or ssh://HOST", cmd, o.on)
 		}
 		l, err := sshLauncher(*o, stderr)
 		if err != nil {
@@ -398,4 +412,24 @@ func (o *manyOptions) wait(ctx context.Context, job *compute.Job, workers comput
 		return nil, context.Canceled
 	}
 	return results, err
+}
+
+// kubernetesManifest is `firn model run … --on kubernetes --manifest`:
+// the Secret and the Job that --on kubernetes would create, as YAML on
+// stdout, to review, or to apply with kubectl yourself (the workers then
+// serve the --connect broker until the Job is deleted).
+func kubernetesManifest(o manyOptions, stdout io.Writer) error {
+	if o.on != "kubernetes" {
+		return usagef("model run: --manifest goes with --on kubernetes")
+	}
+	l, err := o.launcher(io.Discard, "model run")
+	if err != nil {
+		return err
+	}
+	y, err := l.(compute.Kubernetes).Manifest(o.connect, compute.Auth{Token: o.token, CredsFile: o.creds})
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(y)
+	return err
 }
