@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/firnglacier/firn/internal/cgroup"
 	"github.com/firnglacier/firn/kernel"
 )
 
@@ -56,10 +57,22 @@ func unixTestHub(t *testing.T) (*testHub, string) {
 	// The data folder's parent must be passable for the accounts
 	// (t.TempDir's are 0700).
 	data := filepath.Join(bin, "data")
+	// With control groups too, where the machine has them, as a hub run
+	// as root has by default.
+	cgroups, top := "", prefix+"hub"
+	if _, err := cgroup.Detect("/sys/fs/cgroup"); err == nil {
+		cgroups = "/sys/fs/cgroup"
+		t.Cleanup(func() {
+			for _, h := range []string{"cpu", "memory", "unified", ""} {
+				os.Remove(filepath.Join("/sys/fs/cgroup", h, top))
+			}
+		})
+	}
 	th := newTestHub(t, func(o *Options) {
 		o.UnixUsers, o.UnixPrefix, o.LiftSandbox = true, prefix, true
 		o.KernelOptions.Command = []string{prog}
 		o.Data = data
+		o.Cgroups, o.CgroupName = cgroups, top
 	})
 	return th, prefix
 }
@@ -157,6 +170,12 @@ fmt.Printf("uid=%d who=%s err=%v\n", os.Getuid(), strings.TrimSpace(string(who))
 			t.Errorf("alice's %q belongs to uid %d, want her account's %d", f, got, accounts["alice"])
 		}
 	}
+	if g := th.hub.users["alice"].group; g != nil {
+		raw, err := os.ReadFile(g.Procs()[0])
+		if err != nil || !strings.Contains(string(raw), strconv.Itoa(alicePid(t, alice, aID))) {
+			t.Errorf("alice's kernel, under her account, is not in her control group: %v %q", err, raw)
+		}
+	}
 	if fi, _ := os.Stat(aws); fi.Mode().Perm() != 0o700 {
 		t.Errorf("alice's workspace has mode %s, want 0700", fi.Mode().Perm())
 	}
@@ -199,6 +218,19 @@ fmt.Println("write:", os.WriteFile(%q, []byte("bob was here"), 0o644))`,
 	if out := textOf(until(t, aconn, replyTo("a2"))); !strings.Contains(out, "rewrite: <nil>") {
 		t.Errorf("alice's cell rewriting her saved notebook: %q", out)
 	}
+}
+
+// alicePid is the process of alice's kernel of session id.
+func alicePid(t *testing.T, b *browser, id string) int {
+	t.Helper()
+	_, body := b.do("GET", "/user/alice/api/sessions/"+id, nil)
+	var s struct {
+		Kernel struct{ Pid int } `json:"kernel"`
+	}
+	if err := json.Unmarshal(body, &s); err != nil || s.Kernel.Pid == 0 {
+		t.Fatalf("session %s: %v %s", id, err, body)
+	}
+	return s.Kernel.Pid
 }
 
 // TestUnixAccountsRefused: a hub not run as root, an account of the
