@@ -44,22 +44,7 @@ func throughput(b *testing.B, tasks []compute.Task) {
 	n := len(tasks)
 	b.Run("in-process", func(b *testing.B) {
 		for b.Loop() {
-			var wg sync.WaitGroup
-			next := make(chan compute.Task)
-			for range runtime.NumCPU() {
-				wg.Go(func() {
-					for t := range next {
-						if _, err := compute.RunTask(context.Background(), t); err != nil {
-							b.Error(err)
-						}
-					}
-				})
-			}
-			for _, t := range tasks {
-				next <- t
-			}
-			close(next)
-			wg.Wait()
+			runInProcess(b, tasks)
 		}
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/experiment")
 	})
@@ -102,6 +87,26 @@ func throughput(b *testing.B, tasks []compute.Task) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/experiment")
 		})
 	}
+}
+
+// runInProcess runs tasks in this process on one goroutine per core.
+func runInProcess(b *testing.B, tasks []compute.Task) {
+	var wg sync.WaitGroup
+	next := make(chan compute.Task)
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for t := range next {
+				if _, err := compute.RunTask(context.Background(), t); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
 }
 
 // BenchmarkAttachFirstResult is what a notebook waits for from Attach

@@ -4,10 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,25 +33,9 @@ func BenchmarkSlurmEnsemble(b *testing.B) {
 	s := testslurm.Start(b)
 	tasks := sizedTasks(n, 100, 100)
 
-	var inProcess time.Duration
 	t0 := time.Now()
-	var wg sync.WaitGroup
-	next := make(chan compute.Task)
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for t := range next {
-				if _, err := compute.RunTask(context.Background(), t); err != nil {
-					b.Error(err)
-				}
-			}
-		})
-	}
-	for _, t := range tasks {
-		next <- t
-	}
-	close(next)
-	wg.Wait()
-	inProcess = time.Since(t0)
+	runInProcess(b, tasks)
+	inProcess := time.Since(t0)
 
 	broker, err := compute.StartBroker(compute.BrokerOptions{Dir: b.TempDir()})
 	if err != nil {

@@ -124,6 +124,24 @@ var adminTmpl = template.Must(template.New("admin").Funcs(template.FuncMap{
 <p><a href="/hub/handins">Classes: publish, hand-ins</a></p></body></html>
 `))
 
+// formChecked parses a small form posted by one of the hub's own pages
+// and checks it as a state change: the CSRF value (the header, or the
+// form field csrf) equal to the session's, and the hub's own Origin. It
+// answers 403 and reports false otherwise.
+func formChecked(w http.ResponseWriter, r *http.Request, csrf string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	_ = r.ParseForm()
+	given := r.Header.Get(app.CSRFHeader)
+	if given == "" {
+		given = r.PostForm.Get("csrf")
+	}
+	if given == "" || !guard.Equal(given, csrf) || !guard.SameOrigin(r, nil, true) {
+		writeError(w, http.StatusForbidden, "missing or wrong CSRF value for "+r.URL.Path+", or a form from another origin")
+		return false
+	}
+	return true
+}
+
 // admin is r's login if it is an admin's, or false after answering.
 func (h *Hub) admin(w http.ResponseWriter, r *http.Request) (User, string, bool) {
 	u, csrf, ok := h.authenticated(r)
@@ -179,14 +197,7 @@ func (h *Hub) adminStop(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	_ = r.ParseForm()
-	given := r.Header.Get(app.CSRFHeader)
-	if given == "" {
-		given = r.PostForm.Get("csrf")
-	}
-	if given == "" || !guard.Equal(given, csrf) || !guard.SameOrigin(r, nil, true) {
-		writeError(w, http.StatusForbidden, "missing or wrong CSRF value for /hub/admin/stop")
+	if !formChecked(w, r, csrf) {
 		return
 	}
 	name, id := r.PostForm.Get("user"), r.PostForm.Get("session")

@@ -678,14 +678,7 @@ func (h *Hub) teacherForm(w http.ResponseWriter, r *http.Request) (User, bool) {
 		writeError(w, http.StatusUnauthorized, "not logged in: log in at /login")
 		return User{}, false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	_ = r.ParseForm()
-	given := r.Header.Get(app.CSRFHeader)
-	if given == "" {
-		given = r.PostForm.Get("csrf")
-	}
-	if given == "" || !guard.Equal(given, csrf) || !guard.SameOrigin(r, nil, true) {
-		writeError(w, http.StatusForbidden, "missing or wrong CSRF value, or another origin")
+	if !formChecked(w, r, csrf) {
 		return User{}, false
 	}
 	if u.Role != RoleTeacher && u.Role != RoleAdmin {

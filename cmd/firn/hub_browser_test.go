@@ -68,34 +68,8 @@ fmt.Println("finished")`
 		t.Fatal(err)
 	}
 
-	hub := exec.CommandContext(ctx, firnBin, append([]string{"hub", "--addr", "127.0.0.1:0", "--data", data}, hubArgs...)...)
-	hub.Env = env
-	stderr, err := hub.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	urlRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
-	url := ""
-	for url == "" && sc.Scan() {
-		url = urlRE.FindString(sc.Text())
-	}
-	if url == "" {
-		hub.Process.Kill()
-		hub.Wait()
-		t.Fatal("firn hub printed no URL")
-	}
-	var log strings.Builder
-	logged := make(chan struct{})
-	go func() {
-		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
-		}
-		close(logged)
-	}()
+	hub := startHub(t, ctx, env, append([]string{"--data", data}, hubArgs...), nil)
+	url := hub.url
 	// A class added while the hub runs: ben's invitation link.
 	students := filepath.Join(t.TempDir(), "students.csv")
 	if err := os.WriteFile(students, []byte("name\nben\n"), 0o644); err != nil {
@@ -135,15 +109,13 @@ fmt.Println("finished")`
 	node := exec.CommandContext(ctx, "node", "e2e/hub.mjs", url, "alice", "moraine-2026", ws, "ben", rows[1][1], "tina", "cirque-2026")
 	node.Dir = frontendDir
 	out, nerr := node.CombinedOutput()
-	hub.Process.Signal(os.Interrupt)
-	<-logged
-	herr := hub.Wait()
+	herr := hub.stop()
 	t.Logf("e2e/hub.mjs:\n%s", out)
 	if nerr != nil {
-		t.Errorf("e2e/hub.mjs: %v\nhub log:\n%s", nerr, log.String())
+		t.Errorf("e2e/hub.mjs: %v\nhub log:\n%s", nerr, hub.Log())
 	}
 	if herr != nil {
-		t.Errorf("firn hub after Ctrl-C: %v\n%s", herr, log.String())
+		t.Errorf("firn hub after Ctrl-C: %v\n%s", herr, hub.Log())
 	}
 }
 
@@ -217,44 +189,17 @@ func TestBrowserHubCulled(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, "idle.ipynb"), nb, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	hub := exec.CommandContext(ctx, firnBin, append([]string{"hub", "--addr", "127.0.0.1:0", "--data", data, "--cull-idle", "5s", "--cull-every", "500ms"}, hubArgs...)...)
-	hub.Env = env
-	stderr, err := hub.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		hub.Process.Signal(os.Interrupt)
-		hub.Wait()
-	}()
-	sc := bufio.NewScanner(stderr)
-	url := ""
-	for url == "" && sc.Scan() {
-		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	if url == "" {
-		t.Fatal("firn hub printed no URL")
-	}
 	culled := make(chan struct{})
-	var logMu sync.Mutex
-	var log strings.Builder
-	go func() {
-		once := false
-		for sc.Scan() {
-			logMu.Lock()
-			log.WriteString(sc.Text() + "\n")
-			logMu.Unlock()
-			if !once && strings.Contains(sc.Text(), "idle kernel stopped") && strings.Contains(sc.Text(), "idle.ipynb") {
-				once = true
-				close(culled)
-			}
+	once := false
+	hub := startHub(t, ctx, env, append([]string{"--data", data, "--cull-idle", "5s", "--cull-every", "500ms"}, hubArgs...), func(line string) {
+		if !once && strings.Contains(line, "idle kernel stopped") && strings.Contains(line, "idle.ipynb") {
+			once = true
+			close(culled)
 		}
-	}()
+	})
+	defer hub.stop()
 
-	node := exec.CommandContext(ctx, "node", "e2e/hubculled.mjs", url, "carl", "serac-field-7")
+	node := exec.CommandContext(ctx, "node", "e2e/hubculled.mjs", hub.url, "carl", "serac-field-7")
 	node.Dir = frontendDir
 	in, err := node.StdinPipe()
 	if err != nil {
@@ -276,9 +221,7 @@ func TestBrowserHubCulled(t *testing.T) {
 			select {
 			case <-culled:
 			case <-ctx.Done():
-				logMu.Lock()
-				defer logMu.Unlock()
-				t.Fatalf("the hub never culled the idle kernel:\n%s", log.String())
+				t.Fatalf("the hub never culled the idle kernel:\n%s", hub.Log())
 			}
 			io.WriteString(in, "culled\n")
 		}
@@ -292,4 +235,71 @@ func TestBrowserHubCulled(t *testing.T) {
 	if err != nil || !strings.Contains(string(disk), "kept") || strings.Contains(string(disk), "kernel_stopped") {
 		t.Errorf("idle.ipynb on disk after the visit: %v %s, want the output and no note left", err, disk)
 	}
+}
+
+// hubProcess is a `firn hub` that a browser test started: its URL and
+// its log.
+type hubProcess struct {
+	cmd   *exec.Cmd
+	url   string
+	mu    sync.Mutex
+	log   strings.Builder
+	ended chan struct{} // its stderr has ended
+	once  sync.Once
+	err   error
+}
+
+// startHub starts `firn hub --addr 127.0.0.1:0 ARGS…` and waits for the
+// URL it prints; watch, if not nil, hears each later line of its log.
+func startHub(t *testing.T, ctx context.Context, env, args []string, watch func(string)) *hubProcess {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, firnBin, append([]string{"hub", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = env
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h := &hubProcess{cmd: cmd, ended: make(chan struct{})}
+	sc := bufio.NewScanner(stderr)
+	urlRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+	for h.url == "" && sc.Scan() {
+		h.url = urlRE.FindString(sc.Text())
+	}
+	if h.url == "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("firn hub printed no URL")
+	}
+	go func() {
+		for sc.Scan() {
+			h.mu.Lock()
+			h.log.WriteString(sc.Text() + "\n")
+			h.mu.Unlock()
+			if watch != nil {
+				watch(sc.Text())
+			}
+		}
+		close(h.ended)
+	}()
+	return h
+}
+
+// Log is what the hub has logged since its URL.
+func (h *hubProcess) Log() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.log.String()
+}
+
+// stop sends the hub Ctrl-C and waits for it to end (once).
+func (h *hubProcess) stop() error {
+	h.once.Do(func() {
+		h.cmd.Process.Signal(os.Interrupt)
+		<-h.ended
+		h.err = h.cmd.Wait()
+	})
+	return h.err
 }
