@@ -90,10 +90,13 @@ func throughput(b *testing.B, tasks []compute.Task) {
 }
 
 // runInProcess runs tasks in this process on one goroutine per core.
-func runInProcess(b *testing.B, tasks []compute.Task) {
+func runInProcess(b *testing.B, tasks []compute.Task) { runInProcessOn(b, tasks, runtime.NumCPU()) }
+
+// runInProcessOn runs tasks in this process on goroutines goroutines.
+func runInProcessOn(b *testing.B, tasks []compute.Task, goroutines int) {
 	var wg sync.WaitGroup
 	next := make(chan compute.Task)
-	for range runtime.NumCPU() {
+	for range goroutines {
 		wg.Go(func() {
 			for t := range next {
 				if _, err := compute.RunTask(context.Background(), t); err != nil {
