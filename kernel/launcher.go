@@ -88,7 +88,7 @@ type Process interface {
 
 // launcherNames are the names LauncherNamed knows (`--kernel NAME` of
 // `firn serve`, `firn run` and `firn repl`).
-const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe, slurm[:KEY=VALUE,…] (a Slurm job; see SlurmLauncherNamed)"
+const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe, slurm[:KEY=VALUE,…] (a Slurm job; see SlurmLauncherNamed), ssh://[USER@]HOST[:PORT][/DIR][?key=FILE&known_hosts=FILE&firn=PROGRAM] (a kernel on that host, in DIR there)"
 
 // DefaultLauncher is the launcher of Options with none: PipeLauncher, or
 // TCPLauncher on Windows, where a process cannot inherit descriptors 3
@@ -116,6 +116,9 @@ func LauncherNamed(name string) (Launcher, error) {
 	}
 	if name == "slurm" || strings.HasPrefix(name, "slurm:") {
 		return SlurmLauncherNamed(name)
+	}
+	if strings.HasPrefix(name, "ssh://") {
+		return SSHLauncherNamed(name)
 	}
 	return nil, fmt.Errorf("no kernel named %q: want one of %s", name, launcherNames)
 }

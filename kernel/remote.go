@@ -250,54 +250,13 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 	if len(spec.Cgroups) > 0 {
 		return nil, errors.New("kernel: a Slurm kernel's CPU and memory are Slurm's to bound (its job's request), not this machine's cgroups")
 	}
-	p := &slurmProcess{done: make(chan struct{}), stderr: spec.Stderr}
-	url, auth := s.Broker, s.Auth
-	if url == "" {
-		dir := s.StoreDir
-		if dir == "" {
-			d, err := os.MkdirTemp("", "firn-kernel-broker-")
-			if err != nil {
-				return nil, fmt.Errorf("kernel: broker folder: %w", err)
-			}
-			dir, p.brokerDir = d, d
-		}
-		b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
-		if err != nil {
-			p.cleanup()
-			return nil, err
-		}
-		p.broker, url, auth = b, b.URL(), compute.Auth{Token: b.Token()}
-	}
-	nc, err := compute.Connect(url, auth, "firn-kernel-client")
+	m, err := meet(s.Broker, s.Auth, s.StoreDir)
 	if err != nil {
-		p.cleanup()
 		return nil, err
 	}
-	p.nc = nc
-	subject := "firn.kernel." + protocol.NewID()
-	if p.link, err = newRemoteLink(nc, subject+".in", subject+".out"); err != nil {
-		p.cleanup()
-		return nil, err
-	}
-	hello := make(chan struct{})
-	helloSub, err := nc.Subscribe(subject+".out", func(m *nats.Msg) {
-		if m.Header.Get(frameHeader) == "hello" {
-			select {
-			case <-hello:
-			default:
-				close(hello)
-			}
-		}
-	})
-	if err != nil {
-		p.cleanup()
-		return nil, fmt.Errorf("kernel: subscribe to %s.out: %w", subject, err)
-	}
-	defer helloSub.Unsubscribe()
-	if err := nc.Flush(); err != nil {
-		p.cleanup()
-		return nil, err
-	}
+	defer m.helloSub.Unsubscribe()
+	p := &slurmProcess{done: make(chan struct{}), stderr: spec.Stderr, meeting: m}
+	url, auth, subject, hello := m.url, m.auth, m.subject, m.hello
 	args := append(append([]string(nil), spec.Command...), "--transport", "nats", "--connect", url, "--subject", subject)
 	job := s.Slurm
 	if job.Dir == "" {
@@ -311,7 +270,7 @@ func (s SlurmLauncher) Launch(ctx context.Context, spec Spec) (Process, error) {
 		return nil, err
 	}
 	ended, stop := context.WithCancel(context.Background())
-	p.link.ended, p.link.endErr, p.endLink = ended, p.endError, stop
+	p.remoteLink.ended, p.remoteLink.endErr, p.endLink = ended, p.endError, stop
 	go p.watch()
 	last := ""
 	t := time.NewTicker(slurmPoll)
@@ -366,12 +325,87 @@ func slurmStateDir(subject string) (string, error) {
 	return filepath.Join(base, "firn", "slurm", strings.TrimPrefix(subject, "firn.kernel.")), nil
 }
 
-// slurmProcess is a kernel in a Slurm job.
-type slurmProcess struct {
-	link      *remoteLink
+// meeting is the client's side of a remote kernel's start: the broker
+// both sides reach (embedded in the client for the kernel's life when
+// none is given: it listens on 127.0.0.1), the client's connection, its
+// link on a subject of its own, and the kernel's hello to wait for.
+type meeting struct {
+	*remoteLink
+	url       string
+	auth      compute.Auth
+	subject   string
 	nc        *nats.Conn
 	broker    *compute.Broker
 	brokerDir string
+	hello     chan struct{} // closed at the kernel's hello
+	helloSub  *nats.Subscription
+}
+
+// meet starts (or reaches) the broker, connects, and listens for the
+// kernel of a new subject.
+func meet(broker string, auth compute.Auth, storeDir string) (m *meeting, err error) {
+	m = &meeting{url: broker, auth: auth, hello: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			m.cleanup()
+		}
+	}()
+	if m.url == "" {
+		dir := storeDir
+		if dir == "" {
+			d, err := os.MkdirTemp("", "firn-kernel-broker-")
+			if err != nil {
+				return m, fmt.Errorf("kernel: broker folder: %w", err)
+			}
+			dir, m.brokerDir = d, d
+		}
+		b, err := compute.StartBroker(compute.BrokerOptions{Dir: dir})
+		if err != nil {
+			return m, err
+		}
+		m.broker, m.url, m.auth = b, b.URL(), compute.Auth{Token: b.Token()}
+	}
+	if m.nc, err = compute.Connect(m.url, m.auth, "firn-kernel-client"); err != nil {
+		return m, err
+	}
+	m.subject = "firn.kernel." + protocol.NewID()
+	if m.remoteLink, err = newRemoteLink(m.nc, m.subject+".in", m.subject+".out"); err != nil {
+		return m, err
+	}
+	m.helloSub, err = m.nc.Subscribe(m.subject+".out", func(msg *nats.Msg) {
+		if msg.Header.Get(frameHeader) == "hello" {
+			select {
+			case <-m.hello:
+			default:
+				close(m.hello)
+			}
+		}
+	})
+	if err != nil {
+		return m, fmt.Errorf("kernel: subscribe to %s.out: %w", m.subject, err)
+	}
+	if err := m.nc.Flush(); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// cleanup closes the connection and the embedded broker.
+func (m *meeting) cleanup() {
+	if m.nc != nil {
+		m.nc.Close()
+	}
+	if m.broker != nil {
+		m.broker.Close()
+	}
+	if m.brokerDir != "" {
+		_ = os.RemoveAll(m.brokerDir)
+	}
+}
+
+// slurmProcess is a kernel in a Slurm job.
+type slurmProcess struct {
+	*meeting
 	job       *compute.SlurmJob
 	stderr    io.Writer
 
@@ -380,8 +414,6 @@ type slurmProcess struct {
 	state   string             // the job's last state seen in squeue
 }
 
-func (p *slurmProcess) Send(m *protocol.Message) error      { return p.link.Send(m) }
-func (p *slurmProcess) Receive() (*protocol.Message, error) { return p.link.Receive() }
 
 // watch asks squeue about the job until it has left the queue, then
 // copies the job's output to the spec's Stderr (where a kernel's fatal
@@ -416,7 +448,7 @@ func (p *slurmProcess) endError() error {
 // Close says bye to the kernel, which then ends, and ends the job should
 // it not.
 func (p *slurmProcess) Close() error {
-	_ = p.link.Close()
+	_ = p.remoteLink.Close()
 	go func() {
 		select {
 		case <-p.done:
@@ -439,15 +471,3 @@ func (p *slurmProcess) Wait() error {
 	return p.endError()
 }
 
-// cleanup closes the connection and the embedded broker.
-func (p *slurmProcess) cleanup() {
-	if p.nc != nil {
-		p.nc.Close()
-	}
-	if p.broker != nil {
-		p.broker.Close()
-	}
-	if p.brokerDir != "" {
-		_ = os.RemoveAll(p.brokerDir)
-	}
-}

@@ -7,10 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/internal/testslurm"
+	"github.com/firnglacier/firn/internal/testsshd"
 	"github.com/firnglacier/firn/notebooks"
 	"github.com/firnglacier/firn/notebooks/examples"
 )
@@ -314,6 +316,57 @@ func TestRunLessonOnSlurm(t *testing.T) {
 		out, err := exec.Command("squeue", "-h").Output()
 		return err == nil && strings.TrimSpace(string(out)) == ""
 	})
+}
+
+// TestRunLessonOverSSH: `firn run --kernel ssh://…` runs the first
+// lesson in a kernel on a host reached over SSH (Debian's sshd on
+// loopback, started by the test: the host is this machine, the firn
+// program the one under test), in a folder of its own there, its broker
+// forwarded through the SSH connection; every cell's outputs are those
+// of the same lesson run by a local kernel, and no kernel is left on the
+// host.
+func TestRunLessonOverSSH(t *testing.T) {
+	s := testsshd.Start(t)
+	local, remote := t.TempDir(), t.TempDir()
+	for _, d := range []string{local, remote} {
+		if err := examples.CopyTo(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lesson := examples.List()[0].File
+	if r := firn(t, "", "run", "--quiet", filepath.Join(local, lesson)); r.code != 0 {
+		t.Fatalf("local run: %d\n%s", r.code, r.stderr)
+	}
+	hostDir := filepath.Join(t.TempDir(), "on-the-host")
+	kernel := fmt.Sprintf("ssh://%s@127.0.0.1:%d/%s?key=%s&known_hosts=%s&firn=%s", s.User, s.Port, hostDir, s.UserKey, s.KnownHosts, firnBin)
+	r := firn(t, "", "run", "--quiet", "--kernel", kernel, filepath.Join(remote, lesson))
+	if r.code != 0 {
+		t.Fatalf("run over SSH: %d\n%s", r.code, r.stderr)
+	}
+	want, err := notebooks.ReadFile(filepath.Join(local, lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := notebooks.ReadFile(filepath.Join(remote, lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := 0
+	for i, c := range want.Cells {
+		if !reflect.DeepEqual(got.Cells[i].Outputs, c.Outputs) {
+			t.Errorf("cell %d: the SSH kernel's outputs differ from the local kernel's", i+1)
+		}
+		outputs += len(c.Outputs)
+	}
+	if outputs < 10 {
+		t.Errorf("the lesson gave only %d outputs", outputs)
+	}
+	if fi, err := os.Stat(hostDir); err != nil || !fi.IsDir() {
+		t.Errorf("the kernel's folder on the host: %v", err)
+	}
+	if out, _ := exec.Command("pgrep", "-f", regexp.QuoteMeta(firnBin)+" kernel .*--transport nats").Output(); len(out) > 0 {
+		t.Errorf("kernel processes left on the host: %s", out)
+	}
 }
 
 // TestRunReactive: a notebook whose cells use names defined further down
