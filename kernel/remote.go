@@ -406,14 +406,13 @@ func (m *meeting) cleanup() {
 // slurmProcess is a kernel in a Slurm job.
 type slurmProcess struct {
 	*meeting
-	job       *compute.SlurmJob
-	stderr    io.Writer
+	job    *compute.SlurmJob
+	stderr io.Writer
 
 	done    chan struct{}      // closed when squeue no longer lists the job
 	endLink context.CancelFunc // ends the link's waits, then
 	state   string             // the job's last state seen in squeue
 }
-
 
 // watch asks squeue about the job until it has left the queue, then
 // copies the job's output to the spec's Stderr (where a kernel's fatal
@@ -470,4 +469,3 @@ func (p *slurmProcess) Wait() error {
 	<-p.done
 	return p.endError()
 }
-
