@@ -3,7 +3,12 @@ package hub
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -73,12 +79,13 @@ type OIDCConfig struct {
 const (
 	oidcLoginPath    = "/oauth/login"
 	oidcCallbackPath = "/oauth/callback"
-	// OIDCStateCookie holds the state of a sign-in under way, for
-	// OIDCSignInTTL: it binds the provider's answer to the browser that
-	// asked.
+	// OIDCStateCookie holds a sign-in under way, for OIDCSignInTTL: its
+	// state, PKCE verifier, nonce and expiry, sealed (AES-GCM) under a
+	// key the hub makes at New. It binds the provider's answer to the
+	// browser that asked, and the hub keeps nothing for a sign-in until
+	// it is done.
 	OIDCStateCookie = "firn_oidc"
 	OIDCSignInTTL   = 10 * time.Minute
-	maxPending      = 10000
 	// oidcPassword is the password column of an account made by a
 	// sign-in: no password matches it, and `firn hub class add` does
 	// not send it an invitation.
@@ -185,28 +192,47 @@ func (c *OIDCConfig) scopes() []string {
 
 // oidcAuth is the hub's side of the sign-in: the provider (found at
 // the first sign-in, so that a provider down when the hub starts does
-// not stop it) and the sign-ins under way.
+// not stop it) and the key that seals the sign-ins under way into their
+// cookies. It keeps nothing per sign-in: an anonymous GET of
+// /oauth/login costs the hub no memory, so no number of them can block
+// the sign-ins of others.
 type oidcAuth struct {
 	cfg    OIDCConfig
 	client *http.Client
+	seal   cipher.AEAD   // AES-256-GCM under a random key of this hub
+	sealed atomic.Uint64 // cookies sealed: the GCM nonce's counter
 
 	mu       sync.Mutex
 	provider *oidc.Provider
-	pending  map[string]pendingSignIn // by state
 }
 
-// pendingSignIn is a sign-in sent to the provider: its PKCE verifier
-// and nonce, one use.
+// pendingSignIn is a sign-in sent to the provider: its state, PKCE
+// verifier and nonce, until expires. It travels sealed in the cookie
+// firn_oidc.
 type pendingSignIn struct {
-	verifier, nonce string
-	expires         time.Time
+	State    string `json:"s"`
+	Verifier string `json:"v"`
+	Nonce    string `json:"n"`
+	Expires  int64  `json:"e"` // Unix seconds
 }
 
 func newOIDCAuth(c *OIDCConfig) (*oidcAuth, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("sign-in configuration: %w", err)
 	}
-	return &oidcAuth{cfg: *c, client: &http.Client{Timeout: 15 * time.Second}, pending: map[string]pendingSignIn{}}, nil
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	return &oidcAuth{cfg: *c, client: &http.Client{Timeout: 15 * time.Second}, seal: aead}, nil
 }
 
 // discover returns the provider, reading its discovery document the
@@ -233,31 +259,31 @@ func (a *oidcAuth) oauth2(p *oidc.Provider) *oauth2.Config {
 		RedirectURL: a.cfg.RedirectURL, Scopes: a.cfg.scopes()}
 }
 
-// begin records a new sign-in and returns its state.
-func (a *oidcAuth) begin(now time.Time) (state string, p pendingSignIn, err error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for s, q := range a.pending {
-		if !now.Before(q.expires) {
-			delete(a.pending, s)
-		}
-	}
-	if len(a.pending) >= maxPending {
-		return "", p, errors.New("too many sign-ins are under way: try again in a few minutes")
-	}
-	state = randomHex(24)
-	p = pendingSignIn{verifier: oauth2.GenerateVerifier(), nonce: randomHex(24), expires: now.Add(OIDCSignInTTL)}
-	a.pending[state] = p
-	return state, p, nil
+// begin makes a new sign-in and the value of its cookie: the sign-in
+// sealed. The GCM nonce is a counter under a key of this hub alone, so
+// it never repeats however many sign-ins are started.
+func (a *oidcAuth) begin(now time.Time) (pendingSignIn, string) {
+	p := pendingSignIn{State: randomHex(24), Verifier: oauth2.GenerateVerifier(), Nonce: randomHex(24),
+		Expires: now.Add(OIDCSignInTTL).Unix()}
+	plain, _ := json.Marshal(p) // strings and a number: cannot fail
+	nonce := make([]byte, a.seal.NonceSize())
+	binary.BigEndian.PutUint64(nonce[len(nonce)-8:], a.sealed.Add(1))
+	return p, base64.RawURLEncoding.EncodeToString(a.seal.Seal(nonce, nonce, plain, []byte(OIDCStateCookie)))
 }
 
-// take removes and returns the sign-in of state, if it is under way.
-func (a *oidcAuth) take(state string, now time.Time) (pendingSignIn, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.pending[state]
-	delete(a.pending, state)
-	return p, ok && now.Before(p.expires)
+// open is the sign-in sealed in a cookie's value, if this hub sealed it
+// and it has not expired.
+func (a *oidcAuth) open(value string, now time.Time) (pendingSignIn, bool) {
+	var p pendingSignIn
+	b, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(b) < a.seal.NonceSize() {
+		return p, false
+	}
+	plain, err := a.seal.Open(nil, b[:a.seal.NonceSize()], b[a.seal.NonceSize():], []byte(OIDCStateCookie))
+	if err != nil || json.Unmarshal(plain, &p) != nil || p.State == "" {
+		return p, false
+	}
+	return p, now.Before(time.Unix(p.Expires, 0))
 }
 
 // oidcRoutes adds the sign-in's routes (they answer 404 without
@@ -275,9 +301,11 @@ func (h *Hub) oidcName() string {
 	return h.oidc.cfg.displayName()
 }
 
-func (h *Hub) stateCookie(value string, maxAge int) *http.Cookie {
+// stateCookie is the cookie firn_oidc, Secure as the session cookie is:
+// when r came over HTTPS (or, with --behind-proxy, the proxy says so).
+func (h *Hub) stateCookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: OIDCStateCookie, Value: value, Path: "/oauth/", MaxAge: maxAge, HttpOnly: true,
-		Secure: strings.HasPrefix(h.oidc.cfg.RedirectURL, "https:"),
+		Secure: r.TLS != nil,
 		// Lax: the browser sends it on the provider's redirect back (a
 		// top-level GET from another site); Strict would not.
 		SameSite: http.SameSiteLaxMode}
@@ -297,14 +325,10 @@ func (h *Hub) oidcLogin(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("%s (%s) cannot be reached: %v. Try again later, or log in with a password if you have one.", name, h.oidc.cfg.Issuer, err))
 		return
 	}
-	state, q, err := h.oidc.begin(h.now())
-	if err != nil {
-		h.renderSignIn(w, http.StatusServiceUnavailable, err.Error())
-		return
-	}
-	http.SetCookie(w, h.stateCookie(state, int(OIDCSignInTTL/time.Second)))
+	q, sealed := h.oidc.begin(h.now())
+	http.SetCookie(w, h.stateCookie(r, sealed, int(OIDCSignInTTL/time.Second)))
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, h.oidc.oauth2(p).AuthCodeURL(state, oidc.Nonce(q.nonce), oauth2.S256ChallengeOption(q.verifier)), http.StatusFound)
+	http.Redirect(w, r, h.oidc.oauth2(p).AuthCodeURL(q.State, oidc.Nonce(q.Nonce), oauth2.S256ChallengeOption(q.Verifier)), http.StatusFound)
 }
 
 // oidcCallback is where the provider sends the browser back: it checks
@@ -319,7 +343,8 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg := &h.oidc.cfg
 	prov := cfg.displayName()
-	http.SetCookie(w, h.stateCookie("", -1))
+	// The cookie is cleared whatever comes next: a sign-in is tried once.
+	http.SetCookie(w, h.stateCookie(r, "", -1))
 	q := r.URL.Query()
 	state := q.Get("state")
 	c, err := r.Cookie(OIDCStateCookie)
@@ -327,14 +352,14 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("No sign-in with %s is under way in this browser (or it took longer than %d minutes, or was already used): start again.", prov, int(OIDCSignInTTL/time.Minute)))
 		return
 	}
-	if state == "" || !guard.Equal(state, c.Value) {
-		h.logger.Warn("sign-in with a wrong state", "remote", guard.ClientIP(r))
-		h.renderSignIn(w, http.StatusBadRequest, "The answer from "+prov+" is not for the sign-in this browser started (wrong state): start again.")
-		return
-	}
-	pend, ok := h.oidc.take(state, h.now())
+	pend, ok := h.oidc.open(c.Value, h.now())
 	if !ok {
 		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("This sign-in with %s is unknown, used already or older than %d minutes: start again.", prov, int(OIDCSignInTTL/time.Minute)))
+		return
+	}
+	if state == "" || !guard.Equal(state, pend.State) {
+		h.logger.Warn("sign-in with a wrong state", "remote", guard.ClientIP(r))
+		h.renderSignIn(w, http.StatusBadRequest, "The answer from "+prov+" is not for the sign-in this browser started (wrong state): start again.")
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -356,7 +381,7 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := oidc.ClientContext(r.Context(), h.oidc.client)
-	tok, err := h.oidc.oauth2(p).Exchange(ctx, code, oauth2.VerifierOption(pend.verifier))
+	tok, err := h.oidc.oauth2(p).Exchange(ctx, code, oauth2.VerifierOption(pend.Verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
@@ -378,7 +403,7 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s failed verification: %v.", prov, err))
 		return
 	}
-	if !guard.Equal(idt.Nonce, pend.nonce) {
+	if !guard.Equal(idt.Nonce, pend.Nonce) {
 		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s is not for this sign-in (wrong nonce): start again.", prov))
 		return
 	}

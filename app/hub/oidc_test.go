@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -486,7 +488,7 @@ func TestOIDCSignIn(t *testing.T) {
 		if b.cookie(SessionCookie) == "" || b.cookie("firn_csrf") == "" {
 			t.Errorf("%s: no session cookies", c.login)
 		}
-		if b.cookie(OIDCStateCookie) != "" {
+		if b.stateCookie() != "" {
 			t.Errorf("%s: the state cookie is left", c.login)
 		}
 		if st, me := b.me(); st != 200 || me["name"] != c.name || me["role"] != c.role {
@@ -586,12 +588,21 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 
 	// The callback works once; replayed, it is refused, also with the
-	// state cookie put back.
+	// state cookie put back: the state in clear (the cookie is not the
+	// state), or the sealed sign-in the browser had (the provider
+	// refuses a code used already).
 	b = th.browser()
 	cb = b.toCallback(idp, "alice", "pw-alice")
 	state := mustURL(cb).Query().Get("state")
+	sealed := b.stateCookie()
+	if raw, _ := base64.RawURLEncoding.DecodeString(sealed); sealed == "" || strings.Contains(sealed, state) || strings.Contains(string(raw), state) {
+		t.Errorf("state cookie %q: want the sign-in sealed, without its state %s in clear", sealed, state)
+	}
 	if st, body := b.callback(cb); st != http.StatusOK {
 		t.Fatalf("sign-in: %d %s", st, body)
+	}
+	if b.stateCookie() != "" {
+		t.Error("the state cookie is left after the sign-in")
 	}
 	replay := th.browser()
 	if st, body := replay.callback(cb); st != http.StatusBadRequest {
@@ -603,6 +614,13 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 	if replay.cookie(SessionCookie) != "" {
 		t.Error("a replayed callback gave a session")
+	}
+	replay.client.Jar.SetCookies(mustURL(th.hs.URL+"/oauth/"), []*http.Cookie{{Name: OIDCStateCookie, Value: sealed, Path: "/oauth/"}})
+	if st, body := replay.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "Test IdP refused the sign-in code") {
+		t.Errorf("replayed callback with the sealed state cookie: %d %s", st, body)
+	}
+	if replay.cookie(SessionCookie) != "" {
+		t.Error("a replayed callback with the sealed state cookie gave a session")
 	}
 
 	// The used code with a new sign-in's state: the provider refuses it.
@@ -617,6 +635,94 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 	if b2.cookie(SessionCookie) != "" {
 		t.Error("a used code gave a session")
+	}
+}
+
+// stateCookie is the browser's cookie firn_oidc (Path /oauth/).
+func (b *browser) stateCookie() string {
+	for _, c := range b.client.Jar.Cookies(mustURL(b.th.hs.URL + "/oauth/")) {
+		if c.Name == OIDCStateCookie {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// TestOIDCStateCookie: the sign-in sealed in the cookie firn_oidc
+// counts only unaltered and for 10 minutes; the cookie is Secure
+// exactly when the session cookie is (the request came over HTTPS),
+// whatever the scheme of redirect_url.
+func TestOIDCStateCookie(t *testing.T) {
+	t.Run("altered", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		b := th.browser()
+		cb := b.toCallback(idp, "alice", "pw-alice")
+		v := []byte(b.stateCookie())
+		i := len(v) / 2
+		if v[i] == 'A' {
+			v[i] = 'B'
+		} else {
+			v[i] = 'A'
+		}
+		b.client.Jar.SetCookies(mustURL(th.hs.URL+"/oauth/"), []*http.Cookie{{Name: OIDCStateCookie, Value: string(v), Path: "/oauth/"}})
+		if st, body := b.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "This sign-in with Test IdP is unknown, used already or older than 10 minutes") {
+			t.Errorf("altered state cookie: %d %s", st, body)
+		}
+		if b.cookie(SessionCookie) != "" {
+			t.Error("an altered state cookie gave a session")
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		b := th.browser()
+		cb := b.toCallback(idp, "alice", "pw-alice")
+		th.clock.add(OIDCSignInTTL)
+		if st, body := b.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "older than 10 minutes") {
+			t.Errorf("sign-in after 10 minutes: %d %s", st, body)
+		}
+		if b.cookie(SessionCookie) != "" {
+			t.Error("an expired sign-in gave a session")
+		}
+	})
+	for _, c := range []struct {
+		redirect string
+		tls      bool
+	}{
+		{"http", false}, {"http", true}, {"https", false}, {"https", true},
+	} {
+		t.Run(fmt.Sprintf("secure %s redirect, TLS %v", c.redirect, c.tls), func(t *testing.T) {
+			th, _ := newOIDCHub(t, func(o *OIDCConfig) {
+				if c.redirect == "https" {
+					o.RedirectURL = "https://hub.example.org/oauth/callback"
+				}
+			})
+			th.addUser("tess", "local-password-1")
+			serve := func(req *http.Request) map[string]*http.Cookie {
+				if c.tls {
+					req.TLS = &tls.ConnectionState{}
+				}
+				rec := httptest.NewRecorder()
+				th.hub.Handler().ServeHTTP(rec, req)
+				got := map[string]*http.Cookie{}
+				for _, ck := range rec.Result().Cookies() {
+					got[ck.Name] = ck
+				}
+				return got
+			}
+			state := serve(httptest.NewRequest("GET", "http://hub.example.org/oauth/login", nil))[OIDCStateCookie]
+			login := httptest.NewRequest("POST", "http://hub.example.org/login", strings.NewReader(url.Values{"name": {"tess"}, "password": {"local-password-1"}}.Encode()))
+			login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			login.Header.Set("Origin", map[bool]string{false: "http", true: "https"}[c.tls]+"://hub.example.org")
+			session := serve(login)[SessionCookie]
+			if state == nil || session == nil {
+				t.Fatalf("no cookie firn_oidc (%v) or no session cookie (%v)", state, session)
+			}
+			if state.Secure != c.tls || session.Secure != c.tls {
+				t.Errorf("Secure: firn_oidc %v, session cookie %v; want both %v", state.Secure, session.Secure, c.tls)
+			}
+		})
 	}
 }
 
@@ -759,5 +865,33 @@ func TestLoadOIDCConfig(t *testing.T) {
 				t.Errorf("error %v, want one naming %s with %q", err, path, c.want)
 			}
 		})
+	}
+}
+
+// TestOIDCPendingFlood: GETs of /oauth/login from a client that keeps
+// no cookies cost the hub nothing it could run out of: after 10,000 of
+// them (the size of the table of sign-ins under way that the hub once
+// kept, and then answered 503 to everyone for 10 minutes), each answered
+// with the redirect to the provider, alice still signs in.
+func TestOIDCPendingFlood(t *testing.T) {
+	const flood = 10000
+	th, idp := newOIDCHub(t, nil)
+	idp.addUser("alice", "pw-alice", "glac-2026")
+	attacker := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := range flood {
+		resp, err := attacker.Get(th.hs.URL + "/oauth/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Errorf("anonymous GET %d of /oauth/login: %d %s, want 302 to the provider", i+1, resp.StatusCode, strings.TrimSpace(string(body)))
+			break
+		}
+	}
+	b := th.browser()
+	if got := b.signIn(idp, "alice", "pw-alice"); got != "/user/alice/" {
+		t.Errorf("after %d anonymous GETs of /oauth/login, alice landed on %s, want /user/alice/", flood, got)
 	}
 }
