@@ -412,21 +412,33 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("The ID token from %s could not be read: %v.", prov, err))
 		return
 	}
-	if _, ok := claims[cfg.usernameClaim()]; !ok || (claims[cfg.groupsClaim()] == nil && !cfg.AllowAnyUser) {
+	// The groups decide something when some are allowed, or map to
+	// roles or classes.
+	groupsUsed := len(cfg.AllowedGroups) > 0 || len(cfg.Roles) > 0 || len(cfg.Classes) > 0
+	if _, ok := claims[cfg.usernameClaim()]; !ok || (claims[cfg.groupsClaim()] == nil && groupsUsed) {
 		// Some providers give these claims at the userinfo endpoint only.
 		if p.UserInfoEndpoint() != "" {
-			if ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil && ui.Subject == idt.Subject {
-				more := map[string]any{}
-				if ui.Claims(&more) == nil {
-					for k, v := range more {
-						if _, ok := claims[k]; !ok {
-							claims[k] = v
-						}
-					}
+			ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+			more := map[string]any{}
+			switch {
+			case err != nil:
+				h.logger.Warn("sign-in: the userinfo endpoint failed", "issuer", cfg.Issuer, "subject", idt.Subject, "err", err)
+			case ui.Subject != idt.Subject:
+				h.logger.Warn("sign-in: the userinfo endpoint answered for another subject", "issuer", cfg.Issuer, "subject", idt.Subject, "userinfo_subject", ui.Subject)
+			case ui.Claims(&more) != nil:
+				h.logger.Warn("sign-in: the userinfo endpoint's claims could not be read", "issuer", cfg.Issuer, "subject", idt.Subject)
+			}
+			for k, v := range more {
+				if _, ok := claims[k]; !ok {
+					claims[k] = v
 				}
 			}
 		}
 	}
+	// Groups the provider did not give (neither in the ID token nor at
+	// the userinfo endpoint) are unknown, not none: they admit no one,
+	// and change no one's role.
+	groupsKnown := claims[cfg.groupsClaim()] != nil
 	groups := stringList(claims[cfg.groupsClaim()])
 	if !cfg.AllowAnyUser && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(cfg.AllowedGroups, g) }) {
 		h.logger.Warn("sign-in of a user in no allowed group", "subject", idt.Subject, "groups", groups)
@@ -444,8 +456,14 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	role, classes := cfg.mapGroups(groups)
+	setRole := len(cfg.Roles) > 0
+	if setRole && !groupsKnown {
+		setRole = false
+		h.logger.Warn("sign-in without groups: the provider gave no groups claim, so the role is left as it is (a new account is a student)",
+			"user", name, "subject", idt.Subject, "claim", cfg.groupsClaim())
+	}
 	create := cfg.CreateUsers == nil || *cfg.CreateUsers
-	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, len(cfg.Roles) > 0, classes, create, h.now())
+	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, setRole, classes, create, h.now())
 	if err != nil {
 		status, msg := http.StatusForbidden, ""
 		switch {

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,6 +53,8 @@ type testIdP struct {
 	// groupsAtUserinfo: the groups are at the userinfo endpoint only,
 	// not in the ID token.
 	groupsAtUserinfo bool
+	// noGroups: the provider gives no groups claim at all.
+	noGroups bool
 }
 
 type idpUser struct {
@@ -257,7 +261,7 @@ func (p *testIdP) userinfo(ui *oidc.UserInfo, sub string, scopes []string) error
 			if slices.Contains(scopes, oidc.ScopeProfile) {
 				ui.PreferredUsername = u.login
 			}
-			if slices.Contains(scopes, "groups") {
+			if slices.Contains(scopes, "groups") && !p.noGroups {
 				ui.AppendClaims("groups", u.groups)
 			}
 			return nil
@@ -341,6 +345,32 @@ func (p *testIdP) addUser(login, password string, groups ...string) {
 // newOIDCHub starts a hub that signs in with a new test provider.
 func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 	t.Helper()
+	th, idp, _ := newOIDCHubLog(t, mod)
+	return th, idp
+}
+
+// logBuffer is a hub's log.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// newOIDCHubLog is newOIDCHub, and the hub's log.
+func newOIDCHubLog(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP, *logBuffer) {
+	t.Helper()
+	logs := &logBuffer{}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	idp := newTestIdP(t, base+"/oauth/callback")
@@ -352,7 +382,7 @@ func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 		mod(cfg)
 	}
 	c := &clock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
-	h, err := New(Options{Data: t.TempDir(), Now: c.now, OIDC: cfg,
+	h, err := New(Options{Data: t.TempDir(), Now: c.now, OIDC: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		KernelOptions: kernel.Options{Command: []string{os.Args[0]}, Env: []string{"FIRN_KERNEL_CHILD=1"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +397,7 @@ func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 			t.Error(err)
 		}
 	})
-	return &testHub{t: t, hub: h, hs: hs, clock: c}, idp
+	return &testHub{t: t, hub: h, hs: hs, clock: c}, idp, logs
 }
 
 // get fetches u (relative to base) in b without following redirects.
@@ -893,5 +923,56 @@ func TestOIDCPendingFlood(t *testing.T) {
 	b := th.browser()
 	if got := b.signIn(idp, "alice", "pw-alice"); got != "/user/alice/" {
 		t.Errorf("after %d anonymous GETs of /oauth/login, alice landed on %s, want /user/alice/", flood, got)
+	}
+}
+
+// TestOIDCAnyUserRolesFromUserinfo: with allow_any_user and roles
+// whose groups the provider gives at the userinfo endpoint only, the hub
+// asks the userinfo endpoint for them (it once did only for
+// allowed_groups, and made a staff member a student at each sign-in);
+// a change of groups there still changes the role.
+func TestOIDCAnyUserRolesFromUserinfo(t *testing.T) {
+	th, idp := newOIDCHub(t, func(c *OIDCConfig) { c.AllowAnyUser = true; c.AllowedGroups = nil })
+	idp.addUser("hans", "pw-hans", "staff", "glac-2026")
+	idp.groupsAtUserinfo = true
+	b := th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Errorf("hans (group staff → teacher, groups at userinfo): /hub/me %v, want role teacher", me)
+	}
+	idp.mu.Lock()
+	u := idp.users["hans"]
+	u.groups = []string{"glac-2026"}
+	idp.users["hans"] = u
+	idp.mu.Unlock()
+	b = th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleStudent {
+		t.Errorf("hans out of staff (groups at userinfo): /hub/me %v, want role student", me)
+	}
+}
+
+// TestOIDCRoleKeptWithoutGroups: with allow_any_user and roles, a
+// sign-in whose groups the provider does not give at all (neither in the
+// ID token nor at the userinfo endpoint) leaves the role as it is, and
+// the hub's log says why.
+func TestOIDCRoleKeptWithoutGroups(t *testing.T) {
+	th, idp, logs := newOIDCHubLog(t, func(c *OIDCConfig) { c.AllowAnyUser = true; c.AllowedGroups = nil })
+	idp.addUser("hans", "pw-hans", "staff", "glac-2026")
+	b := th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Fatalf("hans (group staff → teacher): /hub/me %v, want role teacher", me)
+	}
+	idp.mu.Lock()
+	idp.noGroups = true
+	idp.mu.Unlock()
+	b = th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Errorf("hans, signed in without groups: /hub/me %v, want role teacher (unchanged)", me)
+	}
+	if l := logs.String(); !strings.Contains(l, "the provider gave no groups claim, so the role is left as it is") || !strings.Contains(l, "user=hans") {
+		t.Errorf("the hub's log does not say why hans's role was left:\n%s", l)
 	}
 }
