@@ -7,6 +7,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -566,12 +567,34 @@ var (
 // signIn finds (or, if create, makes) the account of the provider's
 // user (issuer, subject), named name when made, and returns its name.
 // The role is set if setRole; the user is added to the classes.
+//
+// Its transaction takes SQLite's write lock at its start (BEGIN
+// IMMEDIATE; other writers wait, under busy_timeout): sign-ins that
+// start at once run one after the other, each reading what the one
+// before wrote. In a deferred transaction, two first sign-ins with one
+// name both read that the name was free, and the second failed to write
+// (SQLITE_BUSY, a stale snapshot under WAL) rather than being told the
+// name is taken, or finding the account its own other tab had just made.
 func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, setRole bool, classes []string, create bool, now time.Time) (string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.Conn(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback()
+	defer tx.Close()
+	if _, err := tx.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return "", err
+	}
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		// Even if ctx has ended: the connection goes back to the pool.
+		if _, err := tx.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); err != nil {
+			// Still in the transaction, perhaps: not back to the pool.
+			_ = tx.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 	stamp := now.UTC().Format(time.RFC3339)
 	var uid int64
 	var disabled bool
@@ -614,5 +637,9 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 			return "", fmt.Errorf("class %s: %w", class, err)
 		}
 	}
-	return name, tx.Commit()
+	if _, err := tx.ExecContext(ctx, `COMMIT`); err != nil {
+		return "", err
+	}
+	done = true
+	return name, nil
 }

@@ -976,3 +976,74 @@ func TestOIDCRoleKeptWithoutGroups(t *testing.T) {
 		t.Errorf("the hub's log does not say why hans's role was left:\n%s", l)
 	}
 }
+
+// TestOIDCFirstSignInRace: first sign-ins that start at once with the
+// same name: of different people, one gets the account and the others
+// the clear "name belongs to another account" (errNameTaken, not a
+// failed write, which was a 500 page); of one person (two tabs), all are
+// that one account.
+func TestOIDCFirstSignInRace(t *testing.T) {
+	const racers, rounds = 8, 10
+	for _, c := range []struct {
+		name       string
+		samePerson bool
+	}{
+		{"different people", false},
+		{"one person", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := OpenStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+			for round := range rounds {
+				name := fmt.Sprintf("user%d", round)
+				errs := make([]error, racers)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range racers {
+					subject := fmt.Sprintf("sub-%d-%d", round, i)
+					if c.samePerson {
+						subject = fmt.Sprintf("sub-%d", round)
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						var got string
+						got, errs[i] = s.signIn(context.Background(), "https://idp.example", subject, name, RoleStudent, false, []string{"glac101"}, true, now)
+						if errs[i] == nil && got != name {
+							errs[i] = fmt.Errorf("signed in as %s", got)
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				ok, taken, other := 0, 0, []error(nil)
+				for _, err := range errs {
+					switch {
+					case err == nil:
+						ok++
+					case errors.Is(err, errNameTaken):
+						taken++
+					default:
+						other = append(other, err)
+					}
+				}
+				if want := map[bool]int{false: 1, true: racers}[c.samePerson]; ok != want || taken != racers-want {
+					t.Fatalf("%s: %d sign-ins made or found the account, %d were told the name is taken and %d failed (%v), want %d, %d and 0",
+						name, ok, taken, len(other), errors.Join(other...), want, racers-want)
+				}
+			}
+			users, err := s.Users(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(users) != rounds {
+				t.Errorf("%d accounts after %d rounds, want one a round", len(users), rounds)
+			}
+		})
+	}
+}
