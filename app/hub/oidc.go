@@ -568,20 +568,21 @@ var (
 // user (issuer, subject), named name when made, and returns its name.
 // The role is set if setRole; the user is added to the classes.
 //
-// Its transaction takes SQLite's write lock at its start (BEGIN
-// IMMEDIATE; other writers wait, under busy_timeout): sign-ins that
+// Its transaction, on a connection of its own, takes SQLite's write
+// lock at its start (BEGIN IMMEDIATE; other writers wait, under
+// busy_timeout): sign-ins that
 // start at once run one after the other, each reading what the one
 // before wrote. In a deferred transaction, two first sign-ins with one
 // name both read that the name was free, and the second failed to write
 // (SQLITE_BUSY, a stale snapshot under WAL) rather than being told the
 // name is taken, or finding the account its own other tab had just made.
 func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, setRole bool, classes []string, create bool, now time.Time) (string, error) {
-	tx, err := s.db.Conn(ctx)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer tx.Close()
-	if _, err := tx.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return "", err
 	}
 	done := false
@@ -590,20 +591,20 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 			return
 		}
 		// Even if ctx has ended: the connection goes back to the pool.
-		if _, err := tx.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); err != nil {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); err != nil {
 			// Still in the transaction, perhaps: not back to the pool.
-			_ = tx.Raw(func(any) error { return driver.ErrBadConn })
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
 	stamp := now.UTC().Format(time.RFC3339)
 	var uid int64
 	var disabled bool
-	err = tx.QueryRowContext(ctx, `SELECT u.id, u.name, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
+	err = conn.QueryRowContext(ctx, `SELECT u.id, u.name, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.issuer = ? AND i.subject = ?`, issuer, subject).Scan(&uid, &name, &disabled)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, name).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, name).Scan(&n); err != nil {
 			return "", err
 		}
 		if n > 0 {
@@ -612,12 +613,12 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 		if !create {
 			return "", errNoAccount
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, name, role, oidcPassword, stamp)
+		res, err := conn.ExecContext(ctx, `INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, name, role, oidcPassword, stamp)
 		if err != nil {
 			return "", fmt.Errorf("user %s: %w", name, err)
 		}
 		uid, _ = res.LastInsertId()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)`, issuer, subject, uid, stamp); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)`, issuer, subject, uid, stamp); err != nil {
 			return "", fmt.Errorf("user %s: %w", name, err)
 		}
 	case err != nil:
@@ -625,19 +626,19 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 	case disabled:
 		return "", errDisabled
 	case setRole:
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, uid); err != nil {
+		if _, err := conn.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, uid); err != nil {
 			return "", err
 		}
 	}
 	for _, class := range classes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
 			return "", fmt.Errorf("class %s: %w", class, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
 			return "", fmt.Errorf("class %s: %w", class, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `COMMIT`); err != nil {
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
 		return "", err
 	}
 	done = true
