@@ -53,8 +53,9 @@
 //	                            password too, until the window has passed. An Origin other than
 //	                            the hub's → 403.
 //	GET  /oauth/login           (with Options.OIDC) 302 to the provider's authorization endpoint
-//	                            (code flow, PKCE S256, a nonce, a new state also set in the
-//	                            cookie firn_oidc: HttpOnly, SameSite=Lax, Path /oauth/, 10 min);
+//	                            (code flow, PKCE S256, a nonce, a new state; all sealed in the
+//	                            cookie firn_oidc: HttpOnly, SameSite=Lax, Path /oauth/, Secure over
+//	                            TLS, 10 min);
 //	                            502 and a page if the provider cannot be reached
 //	GET  /oauth/callback        the provider's answer (code, state): 200 and a page that goes on to
 //	                            /user/NAME/, with the cookies of a password login; otherwise a
@@ -113,13 +114,19 @@
 // discovery document read) at the first sign-in, with
 // github.com/coreos/go-oidc and golang.org/x/oauth2.
 //
-// The sign-in is the authorization code flow. The state is random, one
-// use, kept by the hub for 10 minutes with the PKCE verifier and the
-// nonce, and equal to the cookie firn_oidc, so the provider's answer
-// counts only in the browser that asked. The ID token's signature (the
-// provider's published keys), issuer, audience, expiry and nonce are
-// checked; groups and name are read from it, or from the userinfo
-// endpoint when the token lacks them. The name is the claim's value
+// The sign-in is the authorization code flow. The state is random; it,
+// the PKCE verifier, the nonce and an expiry 10 minutes on are sealed
+// (AES-256-GCM, under a random key the hub makes at New) in the cookie
+// firn_oidc, which the answer's page clears: the provider's answer
+// counts only in the browser that asked, once (the provider also takes
+// a code once). The hub keeps nothing for a sign-in under way, so no
+// number of anonymous starts can crowd out others. The ID token's
+// signature (the provider's published keys), issuer, audience, expiry
+// and nonce are checked; groups and name are read from it, or from the
+// userinfo endpoint when the token lacks them (the groups when allowed
+// groups, roles or classes need them). A sign-in whose provider gives
+// no groups claim at all is admitted by no allowed group and leaves the
+// user's role as it is (the log says so). The name is the claim's value
 // lower-cased, refused if CheckName refuses it. An account is bound to
 // the provider's (issuer, subject): a later sign-in of the same person
 // is the same account even if their name there changes, and a name that

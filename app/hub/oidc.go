@@ -3,7 +3,13 @@ package hub
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -73,12 +80,13 @@ type OIDCConfig struct {
 const (
 	oidcLoginPath    = "/oauth/login"
 	oidcCallbackPath = "/oauth/callback"
-	// OIDCStateCookie holds the state of a sign-in under way, for
-	// OIDCSignInTTL: it binds the provider's answer to the browser that
-	// asked.
+	// OIDCStateCookie holds a sign-in under way, for OIDCSignInTTL: its
+	// state, PKCE verifier, nonce and expiry, sealed (AES-GCM) under a
+	// key the hub makes at New. It binds the provider's answer to the
+	// browser that asked, and the hub keeps nothing for a sign-in until
+	// it is done.
 	OIDCStateCookie = "firn_oidc"
 	OIDCSignInTTL   = 10 * time.Minute
-	maxPending      = 10000
 	// oidcPassword is the password column of an account made by a
 	// sign-in: no password matches it, and `firn hub class add` does
 	// not send it an invitation.
@@ -185,28 +193,47 @@ func (c *OIDCConfig) scopes() []string {
 
 // oidcAuth is the hub's side of the sign-in: the provider (found at
 // the first sign-in, so that a provider down when the hub starts does
-// not stop it) and the sign-ins under way.
+// not stop it) and the key that seals the sign-ins under way into their
+// cookies. It keeps nothing per sign-in: an anonymous GET of
+// /oauth/login costs the hub no memory, so no number of them can block
+// the sign-ins of others.
 type oidcAuth struct {
 	cfg    OIDCConfig
 	client *http.Client
+	seal   cipher.AEAD   // AES-256-GCM under a random key of this hub
+	sealed atomic.Uint64 // cookies sealed: the GCM nonce's counter
 
 	mu       sync.Mutex
 	provider *oidc.Provider
-	pending  map[string]pendingSignIn // by state
 }
 
-// pendingSignIn is a sign-in sent to the provider: its PKCE verifier
-// and nonce, one use.
+// pendingSignIn is a sign-in sent to the provider: its state, PKCE
+// verifier and nonce, until expires. It travels sealed in the cookie
+// firn_oidc.
 type pendingSignIn struct {
-	verifier, nonce string
-	expires         time.Time
+	State    string `json:"s"`
+	Verifier string `json:"v"`
+	Nonce    string `json:"n"`
+	Expires  int64  `json:"e"` // Unix seconds
 }
 
 func newOIDCAuth(c *OIDCConfig) (*oidcAuth, error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("sign-in configuration: %w", err)
 	}
-	return &oidcAuth{cfg: *c, client: &http.Client{Timeout: 15 * time.Second}, pending: map[string]pendingSignIn{}}, nil
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: a key for the state cookie: %w", err)
+	}
+	return &oidcAuth{cfg: *c, client: &http.Client{Timeout: 15 * time.Second}, seal: aead}, nil
 }
 
 // discover returns the provider, reading its discovery document the
@@ -233,31 +260,31 @@ func (a *oidcAuth) oauth2(p *oidc.Provider) *oauth2.Config {
 		RedirectURL: a.cfg.RedirectURL, Scopes: a.cfg.scopes()}
 }
 
-// begin records a new sign-in and returns its state.
-func (a *oidcAuth) begin(now time.Time) (state string, p pendingSignIn, err error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for s, q := range a.pending {
-		if !now.Before(q.expires) {
-			delete(a.pending, s)
-		}
-	}
-	if len(a.pending) >= maxPending {
-		return "", p, errors.New("too many sign-ins are under way: try again in a few minutes")
-	}
-	state = randomHex(24)
-	p = pendingSignIn{verifier: oauth2.GenerateVerifier(), nonce: randomHex(24), expires: now.Add(OIDCSignInTTL)}
-	a.pending[state] = p
-	return state, p, nil
+// begin makes a new sign-in and the value of its cookie: the sign-in
+// sealed. The GCM nonce is a counter under a key of this hub alone, so
+// it never repeats however many sign-ins are started.
+func (a *oidcAuth) begin(now time.Time) (pendingSignIn, string) {
+	p := pendingSignIn{State: randomHex(24), Verifier: oauth2.GenerateVerifier(), Nonce: randomHex(24),
+		Expires: now.Add(OIDCSignInTTL).Unix()}
+	plain, _ := json.Marshal(p) // strings and a number: cannot fail
+	nonce := make([]byte, a.seal.NonceSize())
+	binary.BigEndian.PutUint64(nonce[len(nonce)-8:], a.sealed.Add(1))
+	return p, base64.RawURLEncoding.EncodeToString(a.seal.Seal(nonce, nonce, plain, []byte(OIDCStateCookie)))
 }
 
-// take removes and returns the sign-in of state, if it is under way.
-func (a *oidcAuth) take(state string, now time.Time) (pendingSignIn, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.pending[state]
-	delete(a.pending, state)
-	return p, ok && now.Before(p.expires)
+// open is the sign-in sealed in a cookie's value, if this hub sealed it
+// and it has not expired.
+func (a *oidcAuth) open(value string, now time.Time) (pendingSignIn, bool) {
+	var p pendingSignIn
+	b, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(b) < a.seal.NonceSize() {
+		return p, false
+	}
+	plain, err := a.seal.Open(nil, b[:a.seal.NonceSize()], b[a.seal.NonceSize():], []byte(OIDCStateCookie))
+	if err != nil || json.Unmarshal(plain, &p) != nil || p.State == "" {
+		return p, false
+	}
+	return p, now.Before(time.Unix(p.Expires, 0))
 }
 
 // oidcRoutes adds the sign-in's routes (they answer 404 without
@@ -275,9 +302,11 @@ func (h *Hub) oidcName() string {
 	return h.oidc.cfg.displayName()
 }
 
-func (h *Hub) stateCookie(value string, maxAge int) *http.Cookie {
+// stateCookie is the cookie firn_oidc, Secure as the session cookie is:
+// when r came over HTTPS (or, with --behind-proxy, the proxy says so).
+func (h *Hub) stateCookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: OIDCStateCookie, Value: value, Path: "/oauth/", MaxAge: maxAge, HttpOnly: true,
-		Secure: strings.HasPrefix(h.oidc.cfg.RedirectURL, "https:"),
+		Secure: r.TLS != nil,
 		// Lax: the browser sends it on the provider's redirect back (a
 		// top-level GET from another site); Strict would not.
 		SameSite: http.SameSiteLaxMode}
@@ -297,14 +326,10 @@ func (h *Hub) oidcLogin(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("%s (%s) cannot be reached: %v. Try again later, or log in with a password if you have one.", name, h.oidc.cfg.Issuer, err))
 		return
 	}
-	state, q, err := h.oidc.begin(h.now())
-	if err != nil {
-		h.renderSignIn(w, http.StatusServiceUnavailable, err.Error())
-		return
-	}
-	http.SetCookie(w, h.stateCookie(state, int(OIDCSignInTTL/time.Second)))
+	q, sealed := h.oidc.begin(h.now())
+	http.SetCookie(w, h.stateCookie(r, sealed, int(OIDCSignInTTL/time.Second)))
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, h.oidc.oauth2(p).AuthCodeURL(state, oidc.Nonce(q.nonce), oauth2.S256ChallengeOption(q.verifier)), http.StatusFound)
+	http.Redirect(w, r, h.oidc.oauth2(p).AuthCodeURL(q.State, oidc.Nonce(q.Nonce), oauth2.S256ChallengeOption(q.Verifier)), http.StatusFound)
 }
 
 // oidcCallback is where the provider sends the browser back: it checks
@@ -319,7 +344,8 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg := &h.oidc.cfg
 	prov := cfg.displayName()
-	http.SetCookie(w, h.stateCookie("", -1))
+	// The cookie is cleared whatever comes next: a sign-in is tried once.
+	http.SetCookie(w, h.stateCookie(r, "", -1))
 	q := r.URL.Query()
 	state := q.Get("state")
 	c, err := r.Cookie(OIDCStateCookie)
@@ -327,14 +353,14 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("No sign-in with %s is under way in this browser (or it took longer than %d minutes, or was already used): start again.", prov, int(OIDCSignInTTL/time.Minute)))
 		return
 	}
-	if state == "" || !guard.Equal(state, c.Value) {
-		h.logger.Warn("sign-in with a wrong state", "remote", guard.ClientIP(r))
-		h.renderSignIn(w, http.StatusBadRequest, "The answer from "+prov+" is not for the sign-in this browser started (wrong state): start again.")
-		return
-	}
-	pend, ok := h.oidc.take(state, h.now())
+	pend, ok := h.oidc.open(c.Value, h.now())
 	if !ok {
 		h.renderSignIn(w, http.StatusBadRequest, fmt.Sprintf("This sign-in with %s is unknown, used already or older than %d minutes: start again.", prov, int(OIDCSignInTTL/time.Minute)))
+		return
+	}
+	if state == "" || !guard.Equal(state, pend.State) {
+		h.logger.Warn("sign-in with a wrong state", "remote", guard.ClientIP(r))
+		h.renderSignIn(w, http.StatusBadRequest, "The answer from "+prov+" is not for the sign-in this browser started (wrong state): start again.")
 		return
 	}
 	if e := q.Get("error"); e != "" {
@@ -356,7 +382,7 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := oidc.ClientContext(r.Context(), h.oidc.client)
-	tok, err := h.oidc.oauth2(p).Exchange(ctx, code, oauth2.VerifierOption(pend.verifier))
+	tok, err := h.oidc.oauth2(p).Exchange(ctx, code, oauth2.VerifierOption(pend.Verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
@@ -378,7 +404,7 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s failed verification: %v.", prov, err))
 		return
 	}
-	if !guard.Equal(idt.Nonce, pend.nonce) {
+	if !guard.Equal(idt.Nonce, pend.Nonce) {
 		h.renderSignIn(w, http.StatusUnauthorized, fmt.Sprintf("The ID token from %s is not for this sign-in (wrong nonce): start again.", prov))
 		return
 	}
@@ -387,21 +413,33 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, http.StatusBadGateway, fmt.Sprintf("The ID token from %s could not be read: %v.", prov, err))
 		return
 	}
-	if _, ok := claims[cfg.usernameClaim()]; !ok || (claims[cfg.groupsClaim()] == nil && !cfg.AllowAnyUser) {
+	// The groups decide something when some are allowed, or map to
+	// roles or classes.
+	groupsUsed := len(cfg.AllowedGroups) > 0 || len(cfg.Roles) > 0 || len(cfg.Classes) > 0
+	if _, ok := claims[cfg.usernameClaim()]; !ok || (claims[cfg.groupsClaim()] == nil && groupsUsed) {
 		// Some providers give these claims at the userinfo endpoint only.
 		if p.UserInfoEndpoint() != "" {
-			if ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil && ui.Subject == idt.Subject {
-				more := map[string]any{}
-				if ui.Claims(&more) == nil {
-					for k, v := range more {
-						if _, ok := claims[k]; !ok {
-							claims[k] = v
-						}
-					}
+			ui, err := p.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+			more := map[string]any{}
+			switch {
+			case err != nil:
+				h.logger.Warn("sign-in: the userinfo endpoint failed", "issuer", cfg.Issuer, "subject", idt.Subject, "err", err)
+			case ui.Subject != idt.Subject:
+				h.logger.Warn("sign-in: the userinfo endpoint answered for another subject", "issuer", cfg.Issuer, "subject", idt.Subject, "userinfo_subject", ui.Subject)
+			case ui.Claims(&more) != nil:
+				h.logger.Warn("sign-in: the userinfo endpoint's claims could not be read", "issuer", cfg.Issuer, "subject", idt.Subject)
+			}
+			for k, v := range more {
+				if _, ok := claims[k]; !ok {
+					claims[k] = v
 				}
 			}
 		}
 	}
+	// Groups the provider did not give (neither in the ID token nor at
+	// the userinfo endpoint) are unknown, not none: they admit no one,
+	// and change no one's role.
+	groupsKnown := claims[cfg.groupsClaim()] != nil
 	groups := stringList(claims[cfg.groupsClaim()])
 	if !cfg.AllowAnyUser && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(cfg.AllowedGroups, g) }) {
 		h.logger.Warn("sign-in of a user in no allowed group", "subject", idt.Subject, "groups", groups)
@@ -419,8 +457,14 @@ func (h *Hub) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	role, classes := cfg.mapGroups(groups)
+	setRole := len(cfg.Roles) > 0
+	if setRole && !groupsKnown {
+		setRole = false
+		h.logger.Warn("sign-in without groups: the provider gave no groups claim, so the role is left as it is (a new account is a student)",
+			"user", name, "subject", idt.Subject, "claim", cfg.groupsClaim())
+	}
 	create := cfg.CreateUsers == nil || *cfg.CreateUsers
-	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, len(cfg.Roles) > 0, classes, create, h.now())
+	user, err := h.store.signIn(r.Context(), idt.Issuer, idt.Subject, name, role, setRole, classes, create, h.now())
 	if err != nil {
 		status, msg := http.StatusForbidden, ""
 		switch {
@@ -523,21 +567,44 @@ var (
 // signIn finds (or, if create, makes) the account of the provider's
 // user (issuer, subject), named name when made, and returns its name.
 // The role is set if setRole; the user is added to the classes.
+//
+// Its transaction, on a connection of its own, takes SQLite's write
+// lock at its start (BEGIN IMMEDIATE; other writers wait, under
+// busy_timeout): sign-ins that
+// start at once run one after the other, each reading what the one
+// before wrote. In a deferred transaction, two first sign-ins with one
+// name both read that the name was free, and the second failed to write
+// (SQLITE_BUSY, a stale snapshot under WAL) rather than being told the
+// name is taken, or finding the account its own other tab had just made.
 func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, setRole bool, classes []string, create bool, now time.Time) (string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback()
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return "", err
+	}
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		// Even if ctx has ended: the connection goes back to the pool.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); err != nil {
+			// Still in the transaction, perhaps: not back to the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 	stamp := now.UTC().Format(time.RFC3339)
 	var uid int64
 	var disabled bool
-	err = tx.QueryRowContext(ctx, `SELECT u.id, u.name, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
+	err = conn.QueryRowContext(ctx, `SELECT u.id, u.name, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.issuer = ? AND i.subject = ?`, issuer, subject).Scan(&uid, &name, &disabled)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, name).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, name).Scan(&n); err != nil {
 			return "", err
 		}
 		if n > 0 {
@@ -546,12 +613,12 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 		if !create {
 			return "", errNoAccount
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, name, role, oidcPassword, stamp)
+		res, err := conn.ExecContext(ctx, `INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)`, name, role, oidcPassword, stamp)
 		if err != nil {
 			return "", fmt.Errorf("user %s: %w", name, err)
 		}
 		uid, _ = res.LastInsertId()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)`, issuer, subject, uid, stamp); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)`, issuer, subject, uid, stamp); err != nil {
 			return "", fmt.Errorf("user %s: %w", name, err)
 		}
 	case err != nil:
@@ -559,17 +626,21 @@ func (s *Store) signIn(ctx context.Context, issuer, subject, name, role string, 
 	case disabled:
 		return "", errDisabled
 	case setRole:
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, uid); err != nil {
+		if _, err := conn.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, uid); err != nil {
 			return "", err
 		}
 	}
 	for _, class := range classes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO groups (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`, class, stamp); err != nil {
 			return "", fmt.Errorf("class %s: %w", class, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO members (group_id, user_id) SELECT id, ? FROM groups WHERE name = ? ON CONFLICT DO NOTHING`, uid, class); err != nil {
 			return "", fmt.Errorf("class %s: %w", class, err)
 		}
 	}
-	return name, tx.Commit()
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		return "", err
+	}
+	done = true
+	return name, nil
 }

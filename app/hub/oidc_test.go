@@ -1,14 +1,18 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,6 +53,8 @@ type testIdP struct {
 	// groupsAtUserinfo: the groups are at the userinfo endpoint only,
 	// not in the ID token.
 	groupsAtUserinfo bool
+	// noGroups: the provider gives no groups claim at all.
+	noGroups bool
 }
 
 type idpUser struct {
@@ -255,7 +261,7 @@ func (p *testIdP) userinfo(ui *oidc.UserInfo, sub string, scopes []string) error
 			if slices.Contains(scopes, oidc.ScopeProfile) {
 				ui.PreferredUsername = u.login
 			}
-			if slices.Contains(scopes, "groups") {
+			if slices.Contains(scopes, "groups") && !p.noGroups {
 				ui.AppendClaims("groups", u.groups)
 			}
 			return nil
@@ -339,6 +345,32 @@ func (p *testIdP) addUser(login, password string, groups ...string) {
 // newOIDCHub starts a hub that signs in with a new test provider.
 func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 	t.Helper()
+	th, idp, _ := newOIDCHubLog(t, mod)
+	return th, idp
+}
+
+// logBuffer is a hub's log.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// newOIDCHubLog is newOIDCHub, and the hub's log.
+func newOIDCHubLog(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP, *logBuffer) {
+	t.Helper()
+	logs := &logBuffer{}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	idp := newTestIdP(t, base+"/oauth/callback")
@@ -350,7 +382,7 @@ func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 		mod(cfg)
 	}
 	c := &clock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
-	h, err := New(Options{Data: t.TempDir(), Now: c.now, OIDC: cfg,
+	h, err := New(Options{Data: t.TempDir(), Now: c.now, OIDC: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		KernelOptions: kernel.Options{Command: []string{os.Args[0]}, Env: []string{"FIRN_KERNEL_CHILD=1"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -365,7 +397,7 @@ func newOIDCHub(t *testing.T, mod func(*OIDCConfig)) (*testHub, *testIdP) {
 			t.Error(err)
 		}
 	})
-	return &testHub{t: t, hub: h, hs: hs, clock: c}, idp
+	return &testHub{t: t, hub: h, hs: hs, clock: c}, idp, logs
 }
 
 // get fetches u (relative to base) in b without following redirects.
@@ -486,7 +518,7 @@ func TestOIDCSignIn(t *testing.T) {
 		if b.cookie(SessionCookie) == "" || b.cookie("firn_csrf") == "" {
 			t.Errorf("%s: no session cookies", c.login)
 		}
-		if b.cookie(OIDCStateCookie) != "" {
+		if b.stateCookie() != "" {
 			t.Errorf("%s: the state cookie is left", c.login)
 		}
 		if st, me := b.me(); st != 200 || me["name"] != c.name || me["role"] != c.role {
@@ -586,12 +618,21 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 
 	// The callback works once; replayed, it is refused, also with the
-	// state cookie put back.
+	// state cookie put back: the state in clear (the cookie is not the
+	// state), or the sealed sign-in the browser had (the provider
+	// refuses a code used already).
 	b = th.browser()
 	cb = b.toCallback(idp, "alice", "pw-alice")
 	state := mustURL(cb).Query().Get("state")
+	sealed := b.stateCookie()
+	if raw, _ := base64.RawURLEncoding.DecodeString(sealed); sealed == "" || strings.Contains(sealed, state) || strings.Contains(string(raw), state) {
+		t.Errorf("state cookie %q: want the sign-in sealed, without its state %s in clear", sealed, state)
+	}
 	if st, body := b.callback(cb); st != http.StatusOK {
 		t.Fatalf("sign-in: %d %s", st, body)
+	}
+	if b.stateCookie() != "" {
+		t.Error("the state cookie is left after the sign-in")
 	}
 	replay := th.browser()
 	if st, body := replay.callback(cb); st != http.StatusBadRequest {
@@ -603,6 +644,13 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 	if replay.cookie(SessionCookie) != "" {
 		t.Error("a replayed callback gave a session")
+	}
+	replay.client.Jar.SetCookies(mustURL(th.hs.URL+"/oauth/"), []*http.Cookie{{Name: OIDCStateCookie, Value: sealed, Path: "/oauth/"}})
+	if st, body := replay.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "Test IdP refused the sign-in code") {
+		t.Errorf("replayed callback with the sealed state cookie: %d %s", st, body)
+	}
+	if replay.cookie(SessionCookie) != "" {
+		t.Error("a replayed callback with the sealed state cookie gave a session")
 	}
 
 	// The used code with a new sign-in's state: the provider refuses it.
@@ -617,6 +665,94 @@ func TestOIDCStateAndReplay(t *testing.T) {
 	}
 	if b2.cookie(SessionCookie) != "" {
 		t.Error("a used code gave a session")
+	}
+}
+
+// stateCookie is the browser's cookie firn_oidc (Path /oauth/).
+func (b *browser) stateCookie() string {
+	for _, c := range b.client.Jar.Cookies(mustURL(b.th.hs.URL + "/oauth/")) {
+		if c.Name == OIDCStateCookie {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// TestOIDCStateCookie: the sign-in sealed in the cookie firn_oidc
+// counts only unaltered and for 10 minutes; the cookie is Secure
+// exactly when the session cookie is (the request came over HTTPS),
+// whatever the scheme of redirect_url.
+func TestOIDCStateCookie(t *testing.T) {
+	t.Run("altered", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		b := th.browser()
+		cb := b.toCallback(idp, "alice", "pw-alice")
+		v := []byte(b.stateCookie())
+		i := len(v) / 2
+		if v[i] == 'A' {
+			v[i] = 'B'
+		} else {
+			v[i] = 'A'
+		}
+		b.client.Jar.SetCookies(mustURL(th.hs.URL+"/oauth/"), []*http.Cookie{{Name: OIDCStateCookie, Value: string(v), Path: "/oauth/"}})
+		if st, body := b.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "This sign-in with Test IdP is unknown, used already or older than 10 minutes") {
+			t.Errorf("altered state cookie: %d %s", st, body)
+		}
+		if b.cookie(SessionCookie) != "" {
+			t.Error("an altered state cookie gave a session")
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		th, idp := newOIDCHub(t, nil)
+		idp.addUser("alice", "pw-alice", "glac-2026")
+		b := th.browser()
+		cb := b.toCallback(idp, "alice", "pw-alice")
+		th.clock.add(OIDCSignInTTL)
+		if st, body := b.callback(cb); st != http.StatusBadRequest || !strings.Contains(body, "older than 10 minutes") {
+			t.Errorf("sign-in after 10 minutes: %d %s", st, body)
+		}
+		if b.cookie(SessionCookie) != "" {
+			t.Error("an expired sign-in gave a session")
+		}
+	})
+	for _, c := range []struct {
+		redirect string
+		tls      bool
+	}{
+		{"http", false}, {"http", true}, {"https", false}, {"https", true},
+	} {
+		t.Run(fmt.Sprintf("secure %s redirect, TLS %v", c.redirect, c.tls), func(t *testing.T) {
+			th, _ := newOIDCHub(t, func(o *OIDCConfig) {
+				if c.redirect == "https" {
+					o.RedirectURL = "https://hub.example.org/oauth/callback"
+				}
+			})
+			th.addUser("tess", "local-password-1")
+			serve := func(req *http.Request) map[string]*http.Cookie {
+				if c.tls {
+					req.TLS = &tls.ConnectionState{}
+				}
+				rec := httptest.NewRecorder()
+				th.hub.Handler().ServeHTTP(rec, req)
+				got := map[string]*http.Cookie{}
+				for _, ck := range rec.Result().Cookies() {
+					got[ck.Name] = ck
+				}
+				return got
+			}
+			state := serve(httptest.NewRequest("GET", "http://hub.example.org/oauth/login", nil))[OIDCStateCookie]
+			login := httptest.NewRequest("POST", "http://hub.example.org/login", strings.NewReader(url.Values{"name": {"tess"}, "password": {"local-password-1"}}.Encode()))
+			login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			login.Header.Set("Origin", map[bool]string{false: "http", true: "https"}[c.tls]+"://hub.example.org")
+			session := serve(login)[SessionCookie]
+			if state == nil || session == nil {
+				t.Fatalf("no cookie firn_oidc (%v) or no session cookie (%v)", state, session)
+			}
+			if state.Secure != c.tls || session.Secure != c.tls {
+				t.Errorf("Secure: firn_oidc %v, session cookie %v; want both %v", state.Secure, session.Secure, c.tls)
+			}
+		})
 	}
 }
 
@@ -757,6 +893,156 @@ func TestLoadOIDCConfig(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
 				t.Errorf("error %v, want one naming %s with %q", err, path, c.want)
+			}
+		})
+	}
+}
+
+// TestOIDCPendingFlood: GETs of /oauth/login from a client that keeps
+// no cookies cost the hub nothing it could run out of: after 10,000 of
+// them (the size of the table of sign-ins under way that the hub once
+// kept, and then answered 503 to everyone for 10 minutes), each answered
+// with the redirect to the provider, alice still signs in.
+func TestOIDCPendingFlood(t *testing.T) {
+	const flood = 10000
+	th, idp := newOIDCHub(t, nil)
+	idp.addUser("alice", "pw-alice", "glac-2026")
+	attacker := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := range flood {
+		resp, err := attacker.Get(th.hs.URL + "/oauth/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Errorf("anonymous GET %d of /oauth/login: %d %s, want 302 to the provider", i+1, resp.StatusCode, strings.TrimSpace(string(body)))
+			break
+		}
+	}
+	b := th.browser()
+	if got := b.signIn(idp, "alice", "pw-alice"); got != "/user/alice/" {
+		t.Errorf("after %d anonymous GETs of /oauth/login, alice landed on %s, want /user/alice/", flood, got)
+	}
+}
+
+// TestOIDCAnyUserRolesFromUserinfo: with allow_any_user and roles
+// whose groups the provider gives at the userinfo endpoint only, the hub
+// asks the userinfo endpoint for them (it once did only for
+// allowed_groups, and made a staff member a student at each sign-in);
+// a change of groups there still changes the role.
+func TestOIDCAnyUserRolesFromUserinfo(t *testing.T) {
+	th, idp := newOIDCHub(t, func(c *OIDCConfig) { c.AllowAnyUser = true; c.AllowedGroups = nil })
+	idp.addUser("hans", "pw-hans", "staff", "glac-2026")
+	idp.groupsAtUserinfo = true
+	b := th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Errorf("hans (group staff → teacher, groups at userinfo): /hub/me %v, want role teacher", me)
+	}
+	idp.mu.Lock()
+	u := idp.users["hans"]
+	u.groups = []string{"glac-2026"}
+	idp.users["hans"] = u
+	idp.mu.Unlock()
+	b = th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleStudent {
+		t.Errorf("hans out of staff (groups at userinfo): /hub/me %v, want role student", me)
+	}
+}
+
+// TestOIDCRoleKeptWithoutGroups: with allow_any_user and roles, a
+// sign-in whose groups the provider does not give at all (neither in the
+// ID token nor at the userinfo endpoint) leaves the role as it is, and
+// the hub's log says why.
+func TestOIDCRoleKeptWithoutGroups(t *testing.T) {
+	th, idp, logs := newOIDCHubLog(t, func(c *OIDCConfig) { c.AllowAnyUser = true; c.AllowedGroups = nil })
+	idp.addUser("hans", "pw-hans", "staff", "glac-2026")
+	b := th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Fatalf("hans (group staff → teacher): /hub/me %v, want role teacher", me)
+	}
+	idp.mu.Lock()
+	idp.noGroups = true
+	idp.mu.Unlock()
+	b = th.browser()
+	b.signIn(idp, "hans", "pw-hans")
+	if _, me := b.me(); me["role"] != RoleTeacher {
+		t.Errorf("hans, signed in without groups: /hub/me %v, want role teacher (unchanged)", me)
+	}
+	if l := logs.String(); !strings.Contains(l, "the provider gave no groups claim, so the role is left as it is") || !strings.Contains(l, "user=hans") {
+		t.Errorf("the hub's log does not say why hans's role was left:\n%s", l)
+	}
+}
+
+// TestOIDCFirstSignInRace: first sign-ins that start at once with the
+// same name: of different people, one gets the account and the others
+// the clear "name belongs to another account" (errNameTaken, not a
+// failed write, which was a 500 page); of one person (two tabs), all are
+// that one account.
+func TestOIDCFirstSignInRace(t *testing.T) {
+	const racers, rounds = 8, 10
+	for _, c := range []struct {
+		name       string
+		samePerson bool
+	}{
+		{"different people", false},
+		{"one person", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := OpenStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+			for round := range rounds {
+				name := fmt.Sprintf("user%d", round)
+				errs := make([]error, racers)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range racers {
+					subject := fmt.Sprintf("sub-%d-%d", round, i)
+					if c.samePerson {
+						subject = fmt.Sprintf("sub-%d", round)
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						var got string
+						got, errs[i] = s.signIn(context.Background(), "https://idp.example", subject, name, RoleStudent, false, []string{"glac101"}, true, now)
+						if errs[i] == nil && got != name {
+							errs[i] = fmt.Errorf("signed in as %s", got)
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				ok, taken, other := 0, 0, []error(nil)
+				for _, err := range errs {
+					switch {
+					case err == nil:
+						ok++
+					case errors.Is(err, errNameTaken):
+						taken++
+					default:
+						other = append(other, err)
+					}
+				}
+				if want := map[bool]int{false: 1, true: racers}[c.samePerson]; ok != want || taken != racers-want {
+					t.Fatalf("%s: %d sign-ins made or found the account, %d were told the name is taken and %d failed (%v), want %d, %d and 0",
+						name, ok, taken, len(other), errors.Join(other...), want, racers-want)
+				}
+			}
+			users, err := s.Users(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(users) != rounds {
+				t.Errorf("%d accounts after %d rounds, want one a round", len(users), rounds)
 			}
 		})
 	}
