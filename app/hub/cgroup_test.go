@@ -60,6 +60,16 @@ func TestCgroupPerUser(t *testing.T) {
 	a1 := alice.openNotebook("alice", "one.ipynb", "c1", "")
 	a2 := alice.openNotebook("alice", "two.ipynb", "c1", "")
 	b1 := bob.openNotebook("bob", "mine.ipynb", "c1", "")
+	// Each kernel has started once it has answered a cell (before, its
+	// pid is not known yet).
+	for _, c := range []struct {
+		b        *browser
+		user, id string
+	}{{alice, "alice", a2}, {bob, "bob", b1}} {
+		conn, _ := c.b.dial("/user/" + c.user + "/api/sessions/" + c.id + "/ws")
+		execute(t, conn, "s", "c1", `1`)
+		until(t, conn, replyTo("s"))
+	}
 	conn, _ := alice.dial("/user/alice/api/sessions/" + a1 + "/ws")
 	execute(t, conn, "m1", "c1", `1`)
 	until(t, conn, replyTo("m1"))
