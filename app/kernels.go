@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 
 	"github.com/firnglacier/firn/app/internal/workspace"
@@ -58,6 +61,76 @@ func SlurmKernel() KernelChoice {
 	info := l.Info()
 	return KernelChoice{Name: "slurm", Description: "a Slurm job on a compute node (sbatch; the partition's defaults), over NATS; waits in the queue first",
 		Where: info.Name, Transport: info.Transport, Launcher: l}
+}
+
+// kernelProfiles is the JSON form of a kernels file (`firn serve
+// --kernels FILE`).
+type kernelProfiles struct {
+	Kernels []struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Kernel      string `json:"kernel"`
+	} `json:"kernels"`
+}
+
+var profileName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+
+// ReadKernelProfiles reads a file of named kernels, as batchspawner's
+// profiles are: each a name, a description for the picker, and a kernel
+// as --kernel takes it ("slurm:partition=short,time=1:00:00,mem=4G",
+// "ssh://me@workstation/glaciers", …):
+//
+//	{"kernels": [
+//	  {"name": "hpc-short", "description": "Slurm, short partition: 1 h, 4 GB", "kernel": "slurm:partition=short,time=1:00:00,mem=4G"},
+//	  {"name": "workstation", "kernel": "ssh://me@ws.example.org/glaciers"}]}
+//
+// The choices come after those of DefaultKernels, whose names they may
+// not take. Errors name the file, the entry and its field.
+func ReadKernelProfiles(file string) ([]KernelChoice, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("kernels: %w", err)
+	}
+	var f kernelProfiles
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("kernels %s: %w (want {\"kernels\": [{\"name\", \"description\", \"kernel\"}, …]})", file, err)
+	}
+	if len(f.Kernels) == 0 {
+		return nil, fmt.Errorf("kernels %s: no kernels in it", file)
+	}
+	taken := map[string]bool{}
+	for _, c := range DefaultKernels() {
+		taken[c.Name] = true
+	}
+	taken["slurm"] = true
+	var out []KernelChoice
+	for i, k := range f.Kernels {
+		where := fmt.Sprintf("kernels %s: kernels[%d]", file, i)
+		if !profileName.MatchString(k.Name) {
+			return nil, fmt.Errorf("%s: name %q: use 1 to 32 lower-case letters, digits and '-', starting with a letter", where, k.Name)
+		}
+		where += " (" + k.Name + ")"
+		if taken[k.Name] {
+			return nil, fmt.Errorf("%s: the name is taken (by another entry, or a kernel of every server: local, local-tcp, slurm)", where)
+		}
+		taken[k.Name] = true
+		if k.Kernel == "" {
+			return nil, fmt.Errorf("%s: kernel: missing (slurm:KEY=VALUE,… or ssh://HOST/DIR)", where)
+		}
+		l, err := kernel.LauncherNamed(k.Kernel)
+		if err != nil {
+			return nil, fmt.Errorf("%s: kernel: %w", where, err)
+		}
+		info := l.Info()
+		desc := k.Description
+		if desc == "" {
+			desc = k.Kernel
+		}
+		out = append(out, KernelChoice{Name: k.Name, Description: desc, Where: info.Name, Transport: info.Transport, Launcher: l})
+	}
+	return out, nil
 }
 
 // DefaultKernels are LocalKernels, and SlurmKernel where this machine

@@ -59,6 +59,9 @@ type ServeOptions struct {
 	Static fs.FS
 	// KernelOptions start the kernels (see Options).
 	KernelOptions kernel.Options
+	// Kernels are the choices of the kernel picker (nil: DefaultKernels;
+	// see Options.Kernels and ReadKernelProfiles).
+	Kernels []KernelChoice
 	// Logger (nil: text logs of level Info to Stderr).
 	Logger *slog.Logger
 	// Stderr receives the URL to open (nil: os.Stderr).
@@ -120,7 +123,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		}
 		token = hex.EncodeToString(b[:])
 	}
-	srv, err := New(Options{Workspace: dir, Token: token, Static: opts.Static, KernelOptions: opts.KernelOptions, Logger: logger})
+	srv, err := New(Options{Workspace: dir, Token: token, Static: opts.Static, KernelOptions: opts.KernelOptions, Kernels: opts.Kernels, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -117,6 +117,19 @@ func TestShortTokenIsUsageError(t *testing.T) {
 	}
 }
 
+// TestServeKernelsFile: a kernels file with a mistake is exit status 2
+// naming the file, the entry and the field, before anything is served.
+func TestServeKernelsFile(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "kernels.json")
+	if err := os.WriteFile(bad, []byte(`{"kernels": [{"name": "hpc", "kernel": "slurm:partiton=short"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := firn(t, "", "serve", t.TempDir(), "--kernels", bad, "--no-browser")
+	if r.code != 2 || !strings.Contains(r.stderr, "firn serve: --kernels "+bad+": kernels[0] (hpc): kernel: kernel \"slurm:partiton=short\": unknown key \"partiton\"") {
+		t.Errorf("firn serve --kernels with a typo: %d %q", r.code, r.stderr)
+	}
+}
+
 // TestDesktopWithoutWindow: the CLI build is the same program as the
 // desktop build; its desktop command says how to get the window.
 func TestDesktopWithoutWindow(t *testing.T) {

@@ -26,8 +26,17 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	launcher := addKernelFlag(fs)
-	if err := parse(fs, "firn serve [DIR] [--app NOTEBOOK] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp]", args, stdout); err != nil {
+	profiles := fs.String("kernels", "", "a JSON `FILE` of named kernels for the picker, each a --kernel value: {\"kernels\": [{\"name\": \"hpc-short\", \"description\": \"…\", \"kernel\": \"slurm:partition=short,time=1:00:00\"}, …]}")
+	if err := parse(fs, "firn serve [DIR] [--app NOTEBOOK] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp|slurm:…|ssh://…] [--kernels FILE]", args, stdout); err != nil {
 		return err
+	}
+	var kernels []app.KernelChoice
+	if *profiles != "" {
+		more, err := app.ReadKernelProfiles(*profiles)
+		if err != nil {
+			return usagef("firn serve: --%v", err)
+		}
+		kernels = append(app.DefaultKernels(), more...)
 	}
 	if fs.NArg() > 1 {
 		return usagef("firn serve: want at most one workspace folder")
@@ -46,6 +55,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Dir: fs.Arg(0), App: *appNotebook, Addr: *addr, NoBrowser: *noBrowser, NoLessons: *noLessons, AllowHosts: allowHosts, Token: *token,
 		Static:        frontend.Dist(),
 		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Env: brokerEnv, Launcher: launcher.launcher},
+		Kernels:       kernels,
 		Stderr:        stderr,
 	})
 }

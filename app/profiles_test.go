@@ -1,0 +1,81 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/firnglacier/firn/internal/testsshd"
+)
+
+// TestKernelProfiles: a kernels file names kernels for the picker, each
+// a --kernel value; GET /api/kernels lists them after the server's own;
+// a notebook switched to the SSH profile runs its cells on the host (a
+// real sshd on loopback), in the profile's folder there. Bad files are
+// refused naming the file, the entry and the field.
+func TestKernelProfiles(t *testing.T) {
+	s := testsshd.Start(t)
+	dir := t.TempDir()
+	hostDir := filepath.Join(t.TempDir(), "glaciers")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("kernels.json", fmt.Sprintf(`{"kernels": [
+		{"name": "hpc-short", "description": "Slurm, short partition: 1 h, 4 GB", "kernel": "slurm:partition=short,time=1:00:00,mem=4G"},
+		{"name": "workstation", "kernel": "ssh://%s@127.0.0.1:%d/%s?key=%s&known_hosts=%s&firn=%s"}]}`,
+		s.User, s.Port, hostDir, s.UserKey, s.KnownHosts, os.Args[0]))
+	profiles, err := ReadKernelProfiles(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options) { o.Kernels = append(LocalKernels(), profiles...) })
+	var list struct {
+		Kernels []KernelChoice `json:"kernels"`
+	}
+	h.doJSON("GET", "/api/kernels", nil, http.StatusOK, &list)
+	var names []string
+	for _, k := range list.Kernels {
+		names = append(names, k.Name+"/"+k.Where+"/"+k.Transport)
+	}
+	if got := strings.Join(names, " "); got != "local/local/pipe local-tcp/local/tcp hpc-short/slurm/nats workstation/ssh/nats" {
+		t.Errorf("the picker's kernels: %s", got)
+	}
+	if list.Kernels[2].Description != "Slurm, short partition: 1 h, 4 GB" || !strings.HasPrefix(list.Kernels[3].Description, "ssh://") {
+		t.Errorf("descriptions: %q, %q", list.Kernels[2].Description, list.Kernels[3].Description)
+	}
+
+	h.doJSON("PUT", "/api/files/content?path=remote.ipynb", map[string]any{"notebook": map[string]any{"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{}, "cells": []any{}}, "etag": ""}, http.StatusOK, nil)
+	id, c := h.ready("remote.ipynb")
+	h.doJSON("POST", "/api/sessions/"+id+"/kernel", map[string]string{"name": "workstation"}, http.StatusOK, nil)
+	c.until(func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
+	if k := h.sessionKernel(id); k.Name != "ssh" || k.Spec != "workstation" {
+		t.Errorf("after the switch the session runs %+v", k)
+	}
+	fs, reply := c.run("m1", `wd, _ := os.Getwd(); wd`)
+	if reply.Status != "ok" || output(fs, "m1") != fmt.Sprintf("%q", hostDir) {
+		t.Errorf("the cell on the workstation profile: %s %q, want its folder %s", reply.Status, output(fs, "m1"), hostDir)
+	}
+
+	for _, c := range []struct{ body, want string }{
+		{`{"kernels": [{"name": "Big", "kernel": "slurm"}]}`, `kernels[0]: name "Big"`},
+		{`{"kernels": [{"name": "local", "kernel": "slurm"}]}`, `kernels[0] (local): the name is taken`},
+		{`{"kernels": [{"name": "a", "kernel": "slurm"}, {"name": "a", "kernel": "slurm"}]}`, `kernels[1] (a): the name is taken`},
+		{`{"kernels": [{"name": "gpu", "kernel": "slurm:gpu=1"}]}`, `kernels[0] (gpu): kernel: kernel "slurm:gpu=1": unknown key "gpu"`},
+		{`{"kernels": [{"name": "ws", "kernel": "ssh://me:pw@host"}]}`, `kernels[0] (ws): kernel: kernel "ssh://me:pw@host": no password in the URL`},
+		{`{"kernels": [{"name": "ws"}]}`, `kernels[0] (ws): kernel: missing`},
+		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "partition": "x"}]}`, `unknown field "partition"`},
+		{`{"kernels": []}`, "no kernels in it"},
+	} {
+		if _, err := ReadKernelProfiles(write("bad.json", c.body)); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad.json") {
+			t.Errorf("%s: %v, want the file and %q", c.body, err, c.want)
+		}
+	}
+}
