@@ -62,6 +62,10 @@ type ServeOptions struct {
 	// Kernels are the choices of the kernel picker (nil: DefaultKernels;
 	// see Options.Kernels and ReadKernelProfiles).
 	Kernels []KernelChoice
+	// CullIdle stops kernels idle for longer than this (their outputs
+	// saved first, their pages told why): a Slurm kernel's job then ends
+	// and frees its node. Zero: never.
+	CullIdle time.Duration
 	// Logger (nil: text logs of level Info to Stderr).
 	Logger *slog.Logger
 	// Stderr receives the URL to open (nil: os.Stderr).
@@ -168,6 +172,9 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if opts.Ready != nil {
 		opts.Ready(url)
 	}
+	if opts.CullIdle > 0 {
+		go cullLoop(ctx, srv, opts.CullIdle, logger)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -187,6 +194,23 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		return fmt.Errorf("serve: stop: %w", err)
 	}
 	return nil
+}
+
+// cullLoop stops the kernels idle for longer than idle, looking every
+// quarter of it (at most every minute), until ctx ends.
+func cullLoop(ctx context.Context, srv *Server, idle time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(min(max(idle/4, 100*time.Millisecond), time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := srv.CullIdle(ctx, idle); err != nil {
+				logger.Error("idle kernels", "err", err)
+			}
+		}
+	}
 }
 
 // listen listens on addr; with no addr, on DefaultAddr or, when that port

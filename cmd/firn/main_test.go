@@ -3,15 +3,22 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/firnglacier/firn/assets"
 )
@@ -319,4 +326,81 @@ func interruptAt(t *testing.T, cmd *exec.Cmd, ready func(line string) bool) stri
 		t.Fatalf("exit: %v, stderr %q", err, rest.String())
 	}
 	return rest.String()
+}
+
+// TestServeCullIdle: `firn serve --cull-idle 1s` stops a kernel left
+// idle (the server logs it), and its session is gone; the test waits
+// for the log line, not for time.
+func TestServeCullIdle(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ws, home := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "idle.ipynb"), []byte(`{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serve := exec.CommandContext(ctx, firnBin, "serve", ws, "--no-browser", "--no-lessons", "--addr", "127.0.0.1:0", "--cull-idle", "1s")
+	serve.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))
+	stderr, err := serve.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		serve.Process.Signal(os.Interrupt)
+		serve.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	url := ""
+	for url == "" && sc.Scan() {
+		url = regexp.MustCompile(`http://127\.0\.0\.1:\d+/\?token=\S+`).FindString(sc.Text())
+	}
+	if url == "" {
+		t.Fatal("firn serve printed no URL")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: time.Minute}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	base := strings.TrimSuffix(url[:strings.Index(url, "?")], "/")
+	csrf := ""
+	u, _ := neturl.Parse(base)
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "firn_csrf" {
+			csrf = ck.Value
+		}
+	}
+	req, _ := http.NewRequest("POST", base+"/api/sessions", strings.NewReader(`{"path": "idle.ipynb"}`))
+	req.Header.Set("X-Firn-CSRF", csrf)
+	req.Header.Set("Origin", base)
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("open a session: %s", resp.Status)
+	}
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "idle kernel stopped") && strings.Contains(sc.Text(), "idle.ipynb") {
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	resp, err = c.Get(base + "/api/sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("sessions after the cull: %s, want none", b)
+	}
 }

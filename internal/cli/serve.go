@@ -26,9 +26,13 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var passEnv envNames
 	fs.Var(&passEnv, "kernel-env", kernelEnvUsage)
 	launcher := addKernelFlag(fs)
+	cullIdle := fs.Duration("cull-idle", 0, "stop kernels idle for longer than this, e.g. 1h (outputs saved first; a Slurm kernel's job ends); 0: never")
 	profiles := fs.String("kernels", "", "a JSON `FILE` of named kernels for the picker, each a --kernel value: {\"kernels\": [{\"name\": \"hpc-short\", \"description\": \"…\", \"kernel\": \"slurm:partition=short,time=1:00:00\"}, …]}")
-	if err := parse(fs, "firn serve [DIR] [--app NOTEBOOK] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp|slurm:…|ssh://…] [--kernels FILE]", args, stdout); err != nil {
+	if err := parse(fs, "firn serve [DIR] [--app NOTEBOOK] [--addr HOST:PORT] [--no-browser] [--no-lessons] [--token T] [--allow-host NAME] [--kernel-env NAME ...] [--kernel local|local-tcp|slurm:…|ssh://…] [--kernels FILE] [--cull-idle D]", args, stdout); err != nil {
 		return err
+	}
+	if *cullIdle < 0 {
+		return usagef("firn serve: --cull-idle %s: want a duration such as 1h (0: never)", *cullIdle)
 	}
 	var kernels []app.KernelChoice
 	if *profiles != "" {
@@ -56,6 +60,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Static:        frontend.Dist(),
 		KernelOptions: kernel.Options{MemoryLimit: limit, Trusted: *trusted, PassEnv: passEnv, Env: brokerEnv, Launcher: launcher.launcher},
 		Kernels:       kernels,
+		CullIdle:      *cullIdle,
 		Stderr:        stderr,
 	})
 }
