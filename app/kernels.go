@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/firnglacier/firn/app/internal/workspace"
@@ -28,8 +30,58 @@ type KernelChoice struct {
 	// "local" and "pipe" or "tcp".
 	Where     string `json:"where"`
 	Transport string `json:"transport"`
+	// Options are the settings a user may choose when they switch to
+	// this kernel, each with its allowed values, the first the default
+	// (a profile's "options", as Zero to JupyterHub's profile_options:
+	// {"time": ["1:00:00", "4:00:00"]}); Slurm kernels only.
+	Options map[string][]string `json:"options,omitempty"`
 	// Launcher starts kernels of this choice.
 	Launcher kernel.Launcher `json:"-"`
+	// spec is the --kernel value of a profile (Options build on it).
+	spec string
+}
+
+// launcherWith is the choice's launcher with the chosen options (each
+// one of Options' values for its key; the others their default).
+func (c KernelChoice) launcherWith(chosen map[string]string) (kernel.Launcher, error) {
+	if len(chosen) == 0 {
+		return c.Launcher, nil
+	}
+	for k, v := range chosen {
+		allowed, ok := c.Options[k]
+		if !ok {
+			return nil, fmt.Errorf("options: the kernel %s has no option %q (it has %s)", c.Name, k, optionNames(c.Options))
+		}
+		if !slices.Contains(allowed, v) {
+			return nil, fmt.Errorf("options: %s=%q is not one of the kernel %s's: %s", k, v, c.Name, strings.Join(allowed, ", "))
+		}
+	}
+	return kernel.LauncherNamed(slurmSpecWith(c.spec, chosen))
+}
+
+func optionNames(o map[string][]string) string {
+	if len(o) == 0 {
+		return "none"
+	}
+	return strings.Join(slices.Sorted(maps.Keys(o)), ", ")
+}
+
+// slurmSpecWith is a "slurm:KEY=VALUE,…" kernel with the settings of set
+// put in (replacing the same keys), in a stable order.
+func slurmSpecWith(spec string, set map[string]string) string {
+	kv := map[string]string{}
+	if _, opts, ok := strings.Cut(spec, ":"); ok && opts != "" {
+		for _, p := range strings.Split(opts, ",") {
+			k, v, _ := strings.Cut(p, "=")
+			kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	maps.Copy(kv, set)
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kv)) {
+		parts = append(parts, k+"="+kv[k])
+	}
+	return "slurm:" + strings.Join(parts, ",")
 }
 
 // LocalKernels are the kernels of this machine: "local" (over pipes;
@@ -67,9 +119,10 @@ func SlurmKernel() KernelChoice {
 // --kernels FILE`).
 type kernelProfiles struct {
 	Kernels []struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Kernel      string `json:"kernel"`
+		Name        string              `json:"name"`
+		Description string              `json:"description"`
+		Kernel      string              `json:"kernel"`
+		Options     map[string][]string `json:"options"`
 	} `json:"kernels"`
 }
 
@@ -128,7 +181,31 @@ func ReadKernelProfiles(file string) ([]KernelChoice, error) {
 		if desc == "" {
 			desc = k.Kernel
 		}
-		out = append(out, KernelChoice{Name: k.Name, Description: desc, Where: info.Name, Transport: info.Transport, Launcher: l})
+		c := KernelChoice{Name: k.Name, Description: desc, Where: info.Name, Transport: info.Transport, Launcher: l, spec: k.Kernel}
+		if len(k.Options) > 0 {
+			if info.Name != "slurm" {
+				return nil, fmt.Errorf("%s: options: only Slurm kernels have options (this one is %s)", where, info.Name)
+			}
+			for _, key := range slices.Sorted(maps.Keys(k.Options)) {
+				if len(k.Options[key]) == 0 {
+					return nil, fmt.Errorf("%s: options.%s: no values (the first is the default)", where, key)
+				}
+				for _, v := range k.Options[key] {
+					if _, err := kernel.LauncherNamed(slurmSpecWith(k.Kernel, map[string]string{key: v})); err != nil || strings.ContainsAny(v, ",") {
+						return nil, fmt.Errorf("%s: options.%s: %q: %v", where, key, v, err)
+					}
+				}
+			}
+			c.Options = k.Options
+			defaults := map[string]string{}
+			for key, vs := range k.Options {
+				defaults[key] = vs[0]
+			}
+			if c.Launcher, err = kernel.LauncherNamed(slurmSpecWith(k.Kernel, defaults)); err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -243,14 +320,20 @@ func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Name string `json:"name"`
+		Name    string            `json:"name"`
+		Options map[string]string `json:"options"`
 	}
-	if !decodeJSON(w, r, 1<<10, &body) {
+	if !decodeJSON(w, r, 4<<10, &body) {
 		return
 	}
 	c := s.kernels.find(body.Name)
 	if c == nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("name: no kernel named %q; this server has %s", body.Name, s.kernels.names()))
+		return
+	}
+	launcher, err := c.launcherWith(body.Options)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if err := s.rememberKernel(x.Path(), c.Name); err != nil {
@@ -265,7 +348,7 @@ func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 	if etag, err := s.ws.FileETag(x.Path()); err == nil {
 		x.Saved(etag) // tabs showing the notebook take the new version
 	}
-	if err := x.Switch(r.Context(), c.Name, c.Launcher); err != nil {
+	if err := x.Switch(r.Context(), c.Name, launcher); err != nil {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}

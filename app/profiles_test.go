@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/firnglacier/firn/internal/testsshd"
+	"github.com/firnglacier/firn/kernel"
 )
 
 // TestKernelProfiles: a kernels file names kernels for the picker, each
@@ -28,7 +29,8 @@ func TestKernelProfiles(t *testing.T) {
 		return p
 	}
 	good := write("kernels.json", fmt.Sprintf(`{"kernels": [
-		{"name": "hpc-short", "description": "Slurm, short partition: 1 h, 4 GB", "kernel": "slurm:partition=short,time=1:00:00,mem=4G"},
+		{"name": "hpc-short", "description": "Slurm, short partition: 1 h, 4 GB", "kernel": "slurm:partition=short,time=1:00:00,mem=4G",
+		 "options": {"time": ["1:00:00", "4:00:00"], "cpus": ["1", "4"]}},
 		{"name": "workstation", "kernel": "ssh://%s@127.0.0.1:%d/%s?key=%s&known_hosts=%s&firn=%s"}]}`,
 		s.User, s.Port, hostDir, s.UserKey, s.KnownHosts, os.Args[0]))
 	profiles, err := ReadKernelProfiles(good)
@@ -53,7 +55,31 @@ func TestKernelProfiles(t *testing.T) {
 
 	h.doJSON("PUT", "/api/files/content?path=remote.ipynb", map[string]any{"notebook": map[string]any{"nbformat": 4, "nbformat_minor": 5,
 		"metadata": map[string]any{}, "cells": []any{}}, "etag": ""}, http.StatusOK, nil)
+	if got := list.Kernels[2].Options; len(got) != 2 || got["time"][1] != "4:00:00" || got["cpus"][0] != "1" {
+		t.Errorf("hpc-short's options in the list: %v", got)
+	}
+	// The default is each option's first value; a choice builds on the
+	// profile's kernel.
+	if l := profiles[0].Launcher.(kernel.SlurmLauncher); l.Slurm.Time != "1:00:00" || l.Slurm.CPUsPerTask != 1 || l.Slurm.Partition != "short" || l.Slurm.Mem != "4G" {
+		t.Errorf("hpc-short's default launcher: %+v", l.Slurm)
+	}
+	if l, err := profiles[0].launcherWith(map[string]string{"time": "4:00:00"}); err != nil || l.(kernel.SlurmLauncher).Slurm.Time != "4:00:00" || l.(kernel.SlurmLauncher).Slurm.Partition != "short" {
+		t.Errorf("hpc-short with time 4:00:00: %+v %v", l, err)
+	}
+
 	id, c := h.ready("remote.ipynb")
+	for _, bad := range []struct {
+		options map[string]string
+		want    string
+	}{
+		{map[string]string{"time": "99:00:00"}, `time="99:00:00" is not one of the kernel hpc-short's: 1:00:00, 4:00:00`},
+		{map[string]string{"partition": "long"}, `the kernel hpc-short has no option "partition" (it has cpus, time)`},
+	} {
+		st, body := h.do("POST", "/api/sessions/"+id+"/kernel", map[string]any{"name": "hpc-short", "options": bad.options})
+		if st != http.StatusBadRequest || !strings.Contains(string(body), strings.ReplaceAll(bad.want, `"`, `\"`)) {
+			t.Errorf("switch with %v: %d %s, want 400 %q", bad.options, st, body, bad.want)
+		}
+	}
 	h.doJSON("POST", "/api/sessions/"+id+"/kernel", map[string]string{"name": "workstation"}, http.StatusOK, nil)
 	c.until(func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
 	if k := h.sessionKernel(id); k.Name != "ssh" || k.Spec != "workstation" {
@@ -73,6 +99,9 @@ func TestKernelProfiles(t *testing.T) {
 		{`{"kernels": [{"name": "ws"}]}`, `kernels[0] (ws): kernel: missing`},
 		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "partition": "x"}]}`, `unknown field "partition"`},
 		{`{"kernels": []}`, "no kernels in it"},
+		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "options": {"dir": ["a"]}}]}`, "only Slurm kernels have options"},
+		{`{"kernels": [{"name": "s", "kernel": "slurm", "options": {"cpus": ["many"]}}]}`, `options.cpus: "many"`},
+		{`{"kernels": [{"name": "s", "kernel": "slurm", "options": {"time": []}}]}`, "options.time: no values"},
 	} {
 		if _, err := ReadKernelProfiles(write("bad.json", c.body)); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad.json") {
 			t.Errorf("%s: %v, want the file and %q", c.body, err, c.want)

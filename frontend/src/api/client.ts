@@ -215,8 +215,8 @@ export class Api {
   }
 
   /** switchKernel restarts the session's kernel as the kernel name; the notebook's file remembers it. */
-  switchKernel(id: string, name: string): Promise<Session> {
-    return this.json('POST', `sessions/${encodeURIComponent(id)}/kernel`, { json: { name } });
+  switchKernel(id: string, name: string, options?: Record<string, string>): Promise<Session> {
+    return this.json('POST', `sessions/${encodeURIComponent(id)}/kernel`, { json: options ? { name, options } : { name } });
   }
 }
 

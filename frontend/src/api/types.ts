@@ -59,6 +59,8 @@ export interface KernelChoice {
   description: string;
   where: string;
   transport: string;
+  /** Settings the user chooses when switching, each with its allowed values (the first the default). */
+  options?: Record<string, string[]>;
 }
 
 export interface KernelList {

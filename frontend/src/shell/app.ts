@@ -22,7 +22,7 @@ import { KernelPicker, byUser, kernelName, kernelTitle, setNotebookKernel, switc
 import { toolbar } from './toolbar';
 import { stoppedMessage, takeKernelStopped, type KernelStopped } from '../notebook/stopped';
 import { adminLink, handInButton, handinsLink, hubMe, hubUser, logoutLink, shareButton } from './hub';
-import { choose, prompt, sheet } from './dialog';
+import { choose, chooseOptions, prompt, sheet } from './dialog';
 import { toast } from './toast';
 import { initTheme, toggleTheme, currentTheme } from './theme';
 import type { CellType } from '../notebook/nbformat';
@@ -566,13 +566,22 @@ export class App {
     const panel = this.panel;
     const id = this.sessionId;
     if (!panel || !id) return false;
-    const yes = await choose(`Switch the kernel to ${to.name}?`, switchMessage(to),
-      [{ value: 'yes', label: 'Switch', primary: true }, { value: 'no', label: 'Cancel' }], 'no', 'switch-kernel-dialog');
-    if (yes !== 'yes' || this.panel !== panel) return false;
+    // A kernel with options (a Slurm profile's time, CPUs…) asks for them
+    // in the same dialog.
+    let options: Record<string, string> | undefined;
+    if (to.options && Object.keys(to.options).length > 0) {
+      const chosen = await chooseOptions(`Switch the kernel to ${to.name}?`, switchMessage(to), to.options, 'Switch', 'switch-kernel-dialog');
+      if (!chosen || this.panel !== panel) return false;
+      options = chosen;
+    } else {
+      const yes = await choose(`Switch the kernel to ${to.name}?`, switchMessage(to),
+        [{ value: 'yes', label: 'Switch', primary: true }, { value: 'no', label: 'Cancel' }], 'no', 'switch-kernel-dialog');
+      if (yes !== 'yes' || this.panel !== panel) return false;
+    }
     try {
       // The server writes the choice into the file: this page's edits go first.
       if (panel.saver.dirty) await panel.save();
-      const s = await this.api.switchKernel(id, to.name);
+      const s = await this.api.switchKernel(id, to.name, options);
       setNotebookKernel(panel.nb.metadata, to.name);
       if (this.panel === panel) void this.showKernel(s.kernel);
       return true;

@@ -139,3 +139,73 @@ export function sheet(title: string, content: HTMLElement, testid = 'sheet'): vo
   openDialog(d);
   close.focus();
 }
+
+/**
+ * chooseOptions asks a question with a select per option (each with its
+ * allowed values, the first chosen at first) and resolves with the values
+ * chosen, or null when cancelled.
+ */
+export function chooseOptions(title: string, message: string, options: Record<string, string[]>, ok: string, testid = 'options'): Promise<Record<string, string> | null> {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'dialog';
+    d.dataset['testid'] = testid;
+    const form = document.createElement('form');
+    form.method = 'dialog';
+    const h = document.createElement('h2');
+    h.textContent = title;
+    const p = document.createElement('p');
+    p.textContent = message;
+    form.append(h, p);
+    const selects: Record<string, HTMLSelectElement> = {};
+    for (const key of Object.keys(options).sort()) {
+      const l = document.createElement('label');
+      l.className = 'dialog-option';
+      l.textContent = key + ' ';
+      const sel = document.createElement('select');
+      sel.dataset['testid'] = `${testid}-${key}`;
+      for (const v of options[key] ?? []) {
+        const o = document.createElement('option');
+        o.value = o.textContent = v;
+        sel.append(o);
+      }
+      selects[key] = sel;
+      l.append(sel);
+      form.append(l);
+    }
+    const row = document.createElement('div');
+    row.className = 'dialog-buttons';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'btn';
+    cancel.textContent = 'Cancel';
+    const yes = document.createElement('button');
+    yes.type = 'submit';
+    yes.className = 'btn btn-primary';
+    yes.textContent = ok;
+    yes.dataset['testid'] = `${testid}-yes`;
+    row.append(cancel, yes);
+    form.append(row);
+    d.append(form);
+    let settled = false;
+    const done = (v: Record<string, string> | null) => {
+      if (settled) return;
+      settled = true;
+      closeDialog(d);
+      resolve(v);
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const out: Record<string, string> = {};
+      for (const [k, sel] of Object.entries(selects)) out[k] = sel.value;
+      done(out);
+    });
+    cancel.addEventListener('click', () => done(null));
+    d.addEventListener('cancel', (ev) => {
+      ev.preventDefault();
+      done(null);
+    });
+    openDialog(d);
+    (Object.values(selects)[0] ?? yes).focus();
+  });
+}
