@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Slurm starts workers as one Slurm job array, one worker per array task
@@ -278,8 +279,12 @@ type SlurmJob struct {
 	// stopped is called after scancel (an SSH launch closes its
 	// connection).
 	stopped func() error
-	once    sync.Once
-	err     error
+	// stopTimeout bounds scancel (0: DefaultStopTimeout); host is where
+	// it runs, "" for this machine (for messages).
+	stopTimeout time.Duration
+	host        string
+	once        sync.Once
+	err         error
 }
 
 // run is the runner of j's Slurm commands.
@@ -293,11 +298,27 @@ func (j *SlurmJob) run() runner {
 // Count is the number of worker goroutines asked for.
 func (j *SlurmJob) Count() int { return j.count }
 
-// Stop cancels the job array (scancel).
+// Stop cancels the job array (scancel). scancel gets at most
+// DefaultStopTimeout ([SSH].StopTimeout through SSH): a scancel that
+// does not answer in time is an error saying that the job may still be
+// queued or running.
 func (j *SlurmJob) Stop() error {
 	j.once.Do(func() {
-		if _, err := j.run().run(context.Background(), "", nil, "scancel", j.ID); err != nil {
-			j.err = fmt.Errorf("slurm launcher: scancel %s: %w", j.ID, err)
+		timeout := j.stopTimeout
+		if timeout <= 0 {
+			timeout = DefaultStopTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if _, err := j.run().run(ctx, "", nil, "scancel", j.ID); err != nil {
+			on := ""
+			if j.host != "" {
+				on = " on " + j.host
+			}
+			j.err = fmt.Errorf("slurm launcher: scancel %s%s: %w", j.ID, on, err)
+			if !strings.Contains(err.Error(), "Invalid job id") { // one that ended is stopped
+				j.err = fmt.Errorf("%w: not confirmed stopped: job %s may still be queued or running (scancel %s%s to cancel it)", j.err, j.ID, j.ID, on)
+			}
 		}
 		if j.stopped != nil {
 			j.err = errors.Join(j.err, j.stopped())

@@ -81,6 +81,36 @@ type SSH struct {
 	// Then starts the workers on the host: a Slurm or a Local launcher;
 	// nil is Local{}.
 	Then Launcher
+	// KeepAlive is how often the connection sends the host a
+	// keepalive@openssh.com request (as ssh's ServerAliveInterval): when
+	// the host has answered none for three intervals (a network path
+	// gone silent, without a reset), the connection is taken for lost
+	// and closed, so that nothing waits on it for ever. 0 is 15 s; a
+	// negative value sends none.
+	KeepAlive time.Duration
+	// StopTimeout bounds how long stopping the workers waits for them to
+	// end (for Slurm, for scancel) before it closes the connection and
+	// reports the workers it could not confirm stopped; 0 is 30 s.
+	StopTimeout time.Duration
+}
+
+// DefaultSSHKeepAlive and DefaultStopTimeout are [SSH].KeepAlive's and
+// [SSH].StopTimeout's defaults.
+const (
+	DefaultSSHKeepAlive = 15 * time.Second
+	DefaultStopTimeout  = 30 * time.Second
+)
+
+// keepAliveMisses is how many keepalive intervals without an answer
+// mean a lost connection (ssh's ServerAliveCountMax).
+const keepAliveMisses = 3
+
+// stopTimeout is StopTimeout or its default.
+func (s SSH) stopTimeout() time.Duration {
+	if s.StopTimeout > 0 {
+		return s.StopTimeout
+	}
+	return DefaultStopTimeout
 }
 
 // String names the workers in progress displays: "2 local workers on
@@ -158,6 +188,8 @@ func (s SSH) slurm(ctx context.Context, c *SSHClient, t Slurm, firn, url string,
 		return nil, fmt.Errorf("on %s: %w", s.Host, err)
 	}
 	job.stopped = c.Close
+	job.stopTimeout = s.stopTimeout()
+	job.host = s.Host
 	return job, nil
 }
 
@@ -194,7 +226,7 @@ func (s SSH) processes(ctx context.Context, c *SSHClient, l Local, firn, url str
 	if err != nil {
 		return nil, fmt.Errorf("ssh launcher: %w", err)
 	}
-	w := &sshWorkers{count: n * conc, client: c, host: s.Host}
+	w := &sshWorkers{count: n * conc, client: c, host: s.Host, timeout: s.stopTimeout()}
 	for i := range n {
 		args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(conc),
 			"--name", prefix+"-"+strconv.Itoa(i))
@@ -239,6 +271,7 @@ type sshWorkers struct {
 	count    int
 	host     string
 	client   *SSHClient
+	timeout  time.Duration // bounds Stop's wait (SSH.StopTimeout)
 	sessions []*ssh.Session
 	stdins   []io.WriteCloser
 	once     sync.Once
@@ -248,21 +281,63 @@ type sshWorkers struct {
 func (w *sshWorkers) Count() int { return w.count }
 
 // Stop ends the workers' standard input, on which each one's wrapper
-// sends it SIGTERM, waits for them and closes the connection.
+// sends it SIGTERM, waits for them and closes the connection. It waits
+// at most the launcher's StopTimeout (and less if the keepalives find
+// the connection lost): workers whose end it could not see are named in
+// its error.
 func (w *sshWorkers) Stop() error {
 	w.once.Do(w.stop)
 	return w.err
 }
 
 func (w *sshWorkers) stop() {
-	for _, in := range w.stdins {
-		_ = in.Close()
+	type ended struct {
+		i   int
+		err error
 	}
-	var errs []error
+	done := make(chan ended, len(w.sessions))
 	for i, s := range w.sessions {
+		go func() {
+			_ = w.stdins[i].Close()
+			done <- ended{i, s.Wait()}
+		}()
+	}
+	timeout := w.timeout
+	if timeout <= 0 {
+		timeout = DefaultStopTimeout
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var errs []error
+	seen := make([]bool, len(w.sessions))
+	for left := len(w.sessions); left > 0; left-- {
+		var e ended
+		select {
+		case e = <-done:
+		case <-timer.C:
+			var unconfirmed []string
+			for i, ok := range seen {
+				if !ok {
+					unconfirmed = append(unconfirmed, strconv.Itoa(i))
+				}
+			}
+			which := "worker "
+			if len(unconfirmed) > 1 {
+				which = "workers "
+			}
+			errs = append(errs, fmt.Errorf("ssh launcher: %s%s on %s: not confirmed stopped: no exit status within %v; the connection is closed, and the host's sshd then stops them when it notices",
+				which, strings.Join(unconfirmed, ", "), w.host, timeout))
+			left = 0
+			continue
+		}
+		seen[e.i] = true
 		var ee *ssh.ExitError
-		if err := s.Wait(); err != nil && !(errors.As(err, &ee) && ee.ExitStatus() == 128+15) { // 143: our SIGTERM, before the worker could take it
-			errs = append(errs, fmt.Errorf("worker %d on %s: %w", i, w.host, err))
+		switch {
+		case e.err == nil || errors.As(e.err, &ee) && ee.ExitStatus() == 128+15: // 143: our SIGTERM, before the worker could take it
+		case w.client.lost() != nil:
+			errs = append(errs, fmt.Errorf("ssh launcher: worker %d on %s: not confirmed stopped: %w", e.i, w.host, w.client.lost()))
+		default:
+			errs = append(errs, fmt.Errorf("ssh launcher: worker %d on %s: %w", e.i, w.host, e.err))
 		}
 	}
 	if err := w.client.Close(); err != nil {
@@ -338,8 +413,12 @@ func (r sshRunner) jobDir(dir string) (string, error) {
 type SSHClient struct {
 	c    *ssh.Client
 	dest string // user@host:port, for messages
-	mu   sync.Mutex
-	lns  []net.Listener
+	// done is closed by Close: the keepalives stop.
+	done      chan struct{}
+	closeOnce sync.Once
+	mu        sync.Mutex
+	lns       []net.Listener
+	lostErr   error // why the keepalives closed the connection
 	// shell runs the commands of Run, one at a time.
 	shellMu sync.Mutex
 	shell   *remoteShell
@@ -392,7 +471,68 @@ func (s SSH) Dial(ctx context.Context) (*SSHClient, error) {
 		return nil, fmt.Errorf("ssh %s: %w", dest, err)
 	}
 	_ = conn.SetDeadline(time.Time{})
-	return &SSHClient{c: ssh.NewClient(cc, chans, reqs), dest: dest}, nil
+	c := &SSHClient{c: ssh.NewClient(cc, chans, reqs), dest: dest, done: make(chan struct{})}
+	every := s.KeepAlive
+	if every == 0 {
+		every = DefaultSSHKeepAlive
+	}
+	if every > 0 {
+		go c.keepAlive(every)
+	}
+	return c, nil
+}
+
+// keepAlive sends the host a keepalive@openssh.com request every
+// interval unless one is still unanswered; after keepAliveMisses
+// intervals without an answer it closes the connection, which ends the
+// sessions' waits and the commands' reads (an answer of any kind, even
+// a refusal, is one: the host is there).
+func (c *SSHClient) keepAlive(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var pending chan error
+	missed := 0
+	for {
+		select {
+		case <-c.done:
+			return
+		case err := <-pending:
+			if err != nil { // the connection is closed
+				return
+			}
+			pending, missed = nil, 0
+			continue
+		case <-t.C:
+		}
+		if pending != nil {
+			if missed++; missed >= keepAliveMisses {
+				c.lose(fmt.Errorf("the host answered no keepalive for %v: the connection was taken for lost and closed", time.Duration(missed)*every))
+				return
+			}
+			continue
+		}
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := c.c.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		pending = reply
+	}
+}
+
+// lose closes a connection that the keepalives found lost, keeping why.
+func (c *SSHClient) lose(why error) {
+	c.mu.Lock()
+	c.lostErr = why
+	c.mu.Unlock()
+	_ = c.c.Close()
+}
+
+// lost is why the keepalives closed the connection, or nil.
+func (c *SSHClient) lost() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lostErr
 }
 
 // hostKeyCheck is the check of the host key at addr against the
@@ -572,6 +712,9 @@ func (c *SSHClient) Run(ctx context.Context, command string, stdin []byte) ([]by
 	}
 	if r.err != nil {
 		c.dropShell()
+		if lost := c.lost(); lost != nil {
+			return nil, fmt.Errorf("ssh %s: %w", c.dest, lost)
+		}
 		return nil, fmt.Errorf("ssh %s: the shell on the host: %w", c.dest, r.err)
 	}
 	if r.status != 0 {
@@ -700,14 +843,19 @@ func pipe(a, b net.Conn) {
 }
 
 // Close stops the forwards and closes the connection.
+// The connection closes first: a forward's Close asks the host to stop
+// it and waits for the answer, which a host that went silent never
+// gives.
 func (c *SSHClient) Close() error {
+	c.closeOnce.Do(func() { close(c.done) })
+	err := c.c.Close()
 	c.mu.Lock()
 	for _, ln := range c.lns {
 		_ = ln.Close()
 	}
 	c.lns = nil
 	c.mu.Unlock()
-	if err := c.c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("ssh %s: %w", c.dest, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"reflect"
+	"time"
 
 	"github.com/firnglacier/firn/compute"
 )
@@ -58,6 +59,8 @@ type SSH struct {
 	KnownHosts   string
 	Command      string
 	Then         compute.Launcher
+	KeepAlive    time.Duration
+	StopTimeout  time.Duration
 }
 
 // Launch refuses: see [SSH].
