@@ -58,7 +58,11 @@ import (
 //
 // The broker's token travels to the host on the SSH session's standard
 // input and reaches the workers in their environment, never on a
-// command line that other users of the host could see. Slurm's commands
+// command line that other users of the host could see. A credentials
+// file ([Auth].CredsFile, on this machine) is copied to the host, to a
+// new file only the user reads (for Slurm, in the job's folder, which
+// the compute nodes see), whose path the workers get; stopping them
+// removes it. Slurm's commands
 // (and [SSHClient.Run]'s) go in turn to one sh on the host, started once,
 // so that the login shell's start-up (seconds, on some hosts) is not
 // paid for each squeue.
@@ -90,7 +94,9 @@ type SSH struct {
 	KeepAlive time.Duration
 	// StopTimeout bounds how long stopping the workers waits for them to
 	// end (for Slurm, for scancel) before it closes the connection and
-	// reports the workers it could not confirm stopped; 0 is 30 s.
+	// reports the workers it could not confirm stopped, and then how long
+	// it waits for the removal of the copy of the credentials file; 0 is
+	// 30 s.
 	StopTimeout time.Duration
 }
 
@@ -183,11 +189,34 @@ func (s SSH) slurm(ctx context.Context, c *SSHClient, t Slurm, firn, url string,
 	if t.Command == nil {
 		t.Command = []string{firn, "worker"}
 	}
+	// The credentials file is on this machine: the workers get a copy
+	// in the job's folder, which the compute nodes see.
+	var creds string
+	if auth.CredsFile != "" {
+		dir, err := sshRunner{c}.jobDir(t.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("slurm launcher on %s: %w", s.Host, err)
+		}
+		t.Dir = dir
+		if creds, err = c.copyCreds(ctx, auth.CredsFile, dir); err != nil {
+			return nil, err
+		}
+		auth.CredsFile = creds
+	}
 	job, err := t.launch(ctx, sshRunner{c}, url, auth)
 	if err != nil {
+		if creds != "" {
+			err = errors.Join(err, c.removeCreds(creds, s.stopTimeout()))
+		}
 		return nil, fmt.Errorf("on %s: %w", s.Host, err)
 	}
-	job.stopped = c.Close
+	job.stopped = func() error {
+		var err error
+		if creds != "" {
+			err = c.removeCreds(creds, s.stopTimeout())
+		}
+		return errors.Join(err, c.Close())
+	}
 	job.stopTimeout = s.stopTimeout()
 	job.host = s.Host
 	return job, nil
@@ -227,11 +256,18 @@ func (s SSH) processes(ctx context.Context, c *SSHClient, l Local, firn, url str
 		return nil, fmt.Errorf("ssh launcher: %w", err)
 	}
 	w := &sshWorkers{count: n * conc, client: c, host: s.Host, timeout: s.stopTimeout()}
+	if auth.CredsFile != "" {
+		// The credentials file is on this machine: the workers get a
+		// copy on the host, removed when they stop.
+		if w.creds, err = c.copyCreds(ctx, auth.CredsFile, ""); err != nil {
+			return nil, err
+		}
+	}
 	for i := range n {
 		args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(conc),
 			"--name", prefix+"-"+strconv.Itoa(i))
-		if auth.CredsFile != "" {
-			args = append(args, "--creds", auth.CredsFile)
+		if w.creds != "" {
+			args = append(args, "--creds", w.creds)
 		}
 		line := "sh -c " + shellQuote(processWrapper) + " sh"
 		for _, a := range args {
@@ -272,6 +308,7 @@ type sshWorkers struct {
 	host     string
 	client   *SSHClient
 	timeout  time.Duration // bounds Stop's wait (SSH.StopTimeout)
+	creds    string        // the copy of the credentials file on the host, removed by Stop
 	sessions []*ssh.Session
 	stdins   []io.WriteCloser
 	once     sync.Once
@@ -340,10 +377,43 @@ func (w *sshWorkers) stop() {
 			errs = append(errs, fmt.Errorf("ssh launcher: worker %d on %s: %w", e.i, w.host, e.err))
 		}
 	}
+	if w.creds != "" {
+		if err := w.client.removeCreds(w.creds, timeout); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := w.client.Close(); err != nil {
 		errs = append(errs, err)
 	}
 	w.err = errors.Join(errs...)
+}
+
+// copyCreds copies the broker's credentials file local (on this machine)
+// to a new file only its owner reads (mode 0600) in dir on the host (""
+// is $TMPDIR, or /tmp), and returns its path there. Its content goes on
+// the connection's standard input, on no command line.
+func (c *SSHClient) copyCreds(ctx context.Context, local, dir string) (string, error) {
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return "", fmt.Errorf("ssh %s: the broker's credentials file: %w", c.dest, err)
+	}
+	script := `umask 077 && f=$(mktemp "${1:-${TMPDIR:-/tmp}}/firn-creds-XXXXXX") && cat >"$f" && chmod 600 "$f" && printf '%s\n' "$f"`
+	out, err := c.Run(ctx, "sh -c "+shellQuote(script)+" sh "+shellQuote(dir), data)
+	if err != nil {
+		return "", fmt.Errorf("ssh %s: copying the broker's credentials file %s to the host: %w", c.dest, local, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// removeCreds removes the copy of the credentials file that copyCreds
+// made, waiting for the host at most timeout.
+func (c *SSHClient) removeCreds(path string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if _, err := c.Run(ctx, "rm -f "+shellQuote(path), nil); err != nil {
+		return fmt.Errorf("ssh launcher: the copy of the broker's credentials file on %s, %s, could not be removed: %w", c.dest, path, err)
+	}
+	return nil
 }
 
 // envLines is env as the lines that processWrapper and sshRunner read

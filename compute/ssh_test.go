@@ -504,3 +504,78 @@ func BenchmarkSSHRun(b *testing.B) {
 		}
 	}
 }
+
+// credsRecorder is a worker command that records, in out.path, out.mode
+// and out.data, the --creds file it was given (its path, its mode and
+// its content), then sleeps until it is stopped.
+func credsRecorder(out string) []string {
+	return []string{"sh", "-c", `while [ $# -gt 0 ]; do if [ "$1" = --creds ]; then p=$2; fi; shift; done
+stat -c %a "$p" > "$0.mode"; cat "$p" > "$0.data"; printf '%s\n' "$p" > "$0.path.tmp"; mv "$0.path.tmp" "$0.path"; exec sleep 600`, out}
+}
+
+// TestSSHCredsFileCopied: a broker credentials file ([compute.Auth].CredsFile)
+// is a file on this machine: through SSH the workers (processes on the
+// host, or a Slurm job array there) get a copy on the host, at another
+// path, mode 0600, with the same content, removed when they stop.
+// Before, they were given this machine's path.
+func TestSSHCredsFileCopied(t *testing.T) {
+	creds := filepath.Join(t.TempDir(), "user.creds")
+	content := "-----BEGIN NATS USER JWT-----\nnot a real one\n------END NATS USER JWT------\n"
+	if err := os.WriteFile(creds, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		then func(out string, sl *testslurm.Cluster) compute.Launcher
+		dir  func(sl *testslurm.Cluster) string // where the copy must be; "" anywhere
+	}{
+		{name: "processes", then: func(out string, _ *testslurm.Cluster) compute.Launcher {
+			return compute.Local{Workers: 1, Concurrency: 1, Command: credsRecorder(out)}
+		}},
+		{name: "slurm", then: func(out string, sl *testslurm.Cluster) compute.Launcher {
+			return compute.Slurm{Workers: 1, Partition: "debug", Time: "10", Mem: "100M", Dir: filepath.Join(sl.Dir, "creds"),
+				Command: credsRecorder(out)}
+		}, dir: func(sl *testslurm.Cluster) string { return filepath.Join(sl.Dir, "creds") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sl *testslurm.Cluster
+			var config []string
+			if tc.dir != nil {
+				sl = testslurm.Start(t)
+				config = append(config, "SetEnv SLURM_CONF="+sl.Conf)
+			}
+			s := testsshd.Start(t, config...)
+			out := filepath.Join(t.TempDir(), "worker")
+			w, err := sshLauncher(s, tc.then(out, sl)).Launch(context.Background(), "nats://127.0.0.1:4222",
+				compute.Auth{Token: "t", CredsFile: creds})
+			if err != nil {
+				t.Fatalf("%v\nsshd: %s", err, s.Log())
+			}
+			defer w.Stop()
+			testslurm.WaitFor(t, "the worker to record its --creds", func() bool { _, err := os.Stat(out + ".path"); return err == nil })
+			path, _ := os.ReadFile(out + ".path")
+			copied := strings.TrimSpace(string(path))
+			if copied == creds || copied == "" {
+				t.Errorf("the worker was given --creds %q, this machine's file %s", copied, creds)
+			}
+			if tc.dir != nil && filepath.Dir(copied) != tc.dir(sl) {
+				t.Errorf("the copy %s is not in the job's folder %s", copied, tc.dir(sl))
+			}
+			if mode, _ := os.ReadFile(out + ".mode"); strings.TrimSpace(string(mode)) != "600" {
+				t.Errorf("the copy's mode is %q, want 600", mode)
+			}
+			if data, _ := os.ReadFile(out + ".data"); string(data) != content {
+				t.Errorf("the copy holds %q", data)
+			}
+			if err := w.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(copied); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the copy %s is still there after Stop: %v", copied, err)
+			}
+			if _, err := os.Stat(creds); err != nil {
+				t.Errorf("this machine's file: %v", err)
+			}
+		})
+	}
+}
