@@ -134,7 +134,9 @@ func (s Slurm) String() string {
 	return out
 }
 
-// Launch writes the job script and submits it with sbatch.
+// Launch writes the job script and submits it with sbatch. When ctx
+// ends while sbatch runs, sbatch still runs to its end, and the job it
+// submitted is cancelled (scancel) before Launch returns ctx's error.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
 	return s.launch(ctx, localRunner{}, url, auth)
 }
@@ -220,7 +222,10 @@ func (s Slurm) submit(ctx context.Context, r runner, dir, name, script, workDir 
 	if workDir == "" {
 		workDir = dir
 	}
-	out, err := r.run(ctx, workDir, env, "sbatch", append(append(flags, args...), path)...)
+	// sbatch runs to its end even if ctx ends meanwhile: stopped half
+	// way (a killed process, an SSH command abandoned), it may have
+	// submitted a job whose id nobody learns. The job is cancelled then.
+	out, err := r.run(context.WithoutCancel(ctx), workDir, env, "sbatch", append(append(flags, args...), path)...)
 	if err != nil {
 		return nil, fmt.Errorf("slurm launcher: sbatch %s: %w", path, err)
 	}
@@ -228,7 +233,11 @@ func (s Slurm) submit(ctx context.Context, r runner, dir, name, script, workDir 
 	if _, err := strconv.Atoi(id); err != nil {
 		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out)
 	}
-	return &SlurmJob{ID: id, Dir: dir, count: 1, runner: r}, nil
+	job := &SlurmJob{ID: id, Dir: dir, count: 1, runner: r}
+	if ctx.Err() != nil {
+		return nil, errors.Join(fmt.Errorf("slurm launcher: sbatch %s: %w; job %s, submitted meanwhile, is cancelled", path, context.Cause(ctx), id), job.Stop())
+	}
+	return job, nil
 }
 
 // SubmitCommand submits one job (not an array) that runs args on a node

@@ -190,7 +190,7 @@ func TestSSHStopOnSilentConnection(t *testing.T) {
 			l := compute.SSH{Host: "127.0.0.1", Port: p.port(), User: s.User, IdentityFile: s.UserKey, KnownHosts: known,
 				KeepAlive: tc.keepAlive, StopTimeout: tc.stop,
 				Then: compute.Slurm{Workers: 1, Partition: "debug", Time: "10", Mem: "100M", Dir: filepath.Join(sl.Dir, "silent"),
-					Command: []string{"sleep", "600"}}}
+					Command: []string{"sh", "-c", "exec sleep 600"}}}
 			w, err := l.Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{Token: "t"})
 			if err != nil {
 				t.Fatalf("%v\nsshd: %s", err, s.Log())
