@@ -34,7 +34,9 @@ import (
 // pods must reach the broker's URL: an embedded broker listens on this
 // machine's loopback, which no pod can reach, so Launch refuses a
 // loopback URL; point $FIRN_COMPUTE_URL at a NATS server the cluster
-// reaches (tls://…). Unset fields leave the cluster's defaults.
+// reaches (tls://…). A URL with a user name or password in it is refused
+// too (the Job's arguments would show them). Unset fields leave the
+// cluster's defaults.
 type Kubernetes struct {
 	// Workers is the number of pods (the Job's parallelism and
 	// completions); 0 is 1.
@@ -224,9 +226,13 @@ func (k Kubernetes) jobName() (string, error) {
 	return name, nil
 }
 
-// checkReachable refuses a broker URL that pods cannot reach: one on
-// this machine's loopback.
+// checkReachable refuses a broker URL that pods cannot reach (one on
+// this machine's loopback), or that has a user name or password in it
+// (it would be in the Job's arguments).
 func checkReachable(raw string) error {
+	if err := checkNoURLCredentials("kubernetes", raw); err != nil {
+		return err
+	}
 	for _, one := range strings.Split(raw, ",") {
 		u, err := url.Parse(strings.TrimSpace(one))
 		if err != nil || u.Host == "" {

@@ -50,8 +50,13 @@ type Slurm struct {
 	Env []string
 }
 
-// Script returns the job script that Launch submits for url.
+// Script returns the job script that Launch submits for url. A URL
+// with a user name or password in it is refused: the script and the
+// workers' command lines would show them.
 func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
+	if err := checkNoURLCredentials("slurm", url); err != nil {
+		return "", err
+	}
 	cpus := max(1, s.CPUsPerTask)
 	cmd := s.Command
 	if cmd == nil {
@@ -144,6 +149,9 @@ func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 // launch is Launch with Slurm's commands run by r (here, or on a login
 // node through SSH).
 func (s Slurm) launch(ctx context.Context, r runner, url string, auth Auth) (*SlurmJob, error) {
+	if err := checkNoURLCredentials("slurm", url); err != nil {
+		return nil, err
+	}
 	dir, err := r.jobDir(s.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("slurm launcher: %w", err)

@@ -42,10 +42,11 @@ import (
 //
 // The broker's connection: a broker URL on loopback (the embedded one)
 // is forwarded from the host's loopback (an SSH remote port forward, as
-// `ssh -R`), and the workers are given that forwarded address, so they
-// reach a broker on this machine that nothing else can. A port on the
-// host's loopback reaches processes on the host only: worker processes,
-// or Slurm jobs that run on the host itself. Workers on a cluster's
+// `ssh -R`), and the workers are given that forwarded address. A port
+// on the host's loopback reaches processes on the host only: worker
+// processes, or Slurm jobs that run on the host itself; but any user of
+// a shared host (a login node) can connect to it, so only the broker's
+// token keeps them out. Workers on a cluster's
 // compute nodes need a broker they can reach, an external NATS server
 // over TLS ($FIRN_COMPUTE_URL), whose URL they are given as it is.
 //
@@ -58,7 +59,9 @@ import (
 //
 // The broker's token travels to the host on the SSH session's standard
 // input and reaches the workers in their environment, never on a
-// command line that other users of the host could see. A credentials
+// command line that other users of the host could see (a broker URL
+// with a user name or password in it is refused, since it would be on
+// the workers' command lines). A credentials
 // file ([Auth].CredsFile, on this machine) is copied to the host, to a
 // new file only the user reads (for Slurm, in the job's folder, which
 // the compute nodes see), whose path the workers get; stopping them
@@ -142,6 +145,9 @@ func (s SSH) address() string {
 // loopback, and starts Then's workers on the host. Stopping them (for
 // Slurm, scancel on the host) closes the connection.
 func (s SSH) Launch(ctx context.Context, brokerURL string, auth Auth) (Workers, error) {
+	if err := checkNoURLCredentials("ssh", brokerURL); err != nil {
+		return nil, err
+	}
 	c, err := s.Dial(ctx)
 	if err != nil {
 		return nil, err
@@ -412,6 +418,20 @@ func (c *SSHClient) removeCreds(path string, timeout time.Duration) error {
 	defer cancel()
 	if _, err := c.Run(ctx, "rm -f "+shellQuote(path), nil); err != nil {
 		return fmt.Errorf("ssh launcher: the copy of the broker's credentials file on %s, %s, could not be removed: %w", c.dest, path, err)
+	}
+	return nil
+}
+
+// checkNoURLCredentials refuses a broker URL (or list of URLs) with a
+// user name or password in it, for a launcher that puts the URL where
+// others can read it: the workers' command lines on other machines, job
+// scripts, a Job's arguments.
+func checkNoURLCredentials(launcher, raw string) error {
+	for _, one := range strings.Split(raw, ",") {
+		if u, err := url.Parse(strings.TrimSpace(one)); err == nil && u.User != nil {
+			return fmt.Errorf("%s launcher: the broker URL %s has a user name or password in it, which would go on the workers' command lines where other users can read it: "+
+				"give the broker's credentials as a token ($%s) or a credentials file ($%s, --creds) instead", launcher, redact(strings.TrimSpace(one)), BrokerTokenEnv, BrokerCredsEnv)
+		}
 	}
 	return nil
 }

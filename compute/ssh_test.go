@@ -579,3 +579,48 @@ func TestSSHCredsFileCopied(t *testing.T) {
 		})
 	}
 }
+
+// TestSlurmSSHKubernetesRefuseURLCredentials: a broker URL with a user name
+// or password in it would go on the workers' command lines on other
+// machines, in job scripts and in a Job's arguments: the SSH, Slurm and
+// Kubernetes launchers refuse it before anything runs or is written,
+// saying what to use instead, and do not repeat the password.
+func TestSlurmSSHKubernetesRefuseURLCredentials(t *testing.T) {
+	t.Chdir(t.TempDir()) // a Slurm launch would make .firn-slurm here
+	for _, url := range []string{"tls://firn:hunter2@nats.example.org:4222", "tls://hunter2@nats.example.org:4222",
+		"tls://nats.example.org:4222,tls://firn:hunter2@nats2.example.org:4222"} {
+		auth := compute.Auth{Token: "t"}
+		for _, tc := range []struct {
+			name string
+			call func() error
+		}{
+			{"ssh", func() error {
+				_, err := compute.SSH{Host: "127.0.0.1", Port: 1, Then: compute.Local{}}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"ssh", func() error {
+				_, err := compute.SSH{Host: "127.0.0.1", Port: 1, Then: compute.Slurm{}}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"slurm", func() error { _, err := compute.Slurm{}.Launch(context.Background(), url, auth); return err }},
+			{"slurm", func() error { _, err := compute.Slurm{}.Script(url, auth, "/tmp"); return err }},
+			{"kubernetes", func() error {
+				_, err := compute.Kubernetes{Image: "firn:1", Kubeconfig: "/nonexistent"}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"kubernetes", func() error { _, err := compute.Kubernetes{Image: "firn:1"}.Manifest(url, auth); return err }},
+		} {
+			err := tc.call()
+			if err == nil || !strings.HasPrefix(err.Error(), tc.name+" launcher: the broker URL ") ||
+				!strings.Contains(err.Error(), "has a user name or password in it") || !strings.Contains(err.Error(), "$"+compute.BrokerCredsEnv) {
+				t.Errorf("%s with %s: %v", tc.name, url, err)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s: the error shows the password: %v", tc.name, err)
+			}
+		}
+		if _, err := os.Stat(".firn-slurm"); err == nil {
+			t.Errorf("%s: the Slurm launcher made its folder", url)
+		}
+	}
+}
