@@ -34,7 +34,9 @@ import (
 // pods must reach the broker's URL: an embedded broker listens on this
 // machine's loopback, which no pod can reach, so Launch refuses a
 // loopback URL; point $FIRN_COMPUTE_URL at a NATS server the cluster
-// reaches (tls://…). Unset fields leave the cluster's defaults.
+// reaches (tls://…). A URL with a user name or password in it is refused
+// too (the Job's arguments would show them). Unset fields leave the
+// cluster's defaults.
 type Kubernetes struct {
 	// Workers is the number of pods (the Job's parallelism and
 	// completions); 0 is 1.
@@ -66,7 +68,8 @@ type Kubernetes struct {
 	// Command is the worker program and its first arguments in the
 	// image; nil is "firn worker".
 	Command []string
-	// Env are KEY=VALUE entries added to the pods' environment.
+	// Env are KEY=VALUE entries added to the pods' environment; not
+	// $FIRN_WORKER_TOKEN or $FIRN_POD_NAME, which the launcher sets.
 	Env []string
 
 	// api replaces the clients made from the kubeconfig (tests).
@@ -141,13 +144,17 @@ func (a *kubeAPI) pods(ctx context.Context, ns, selector string) ([]corev1.Pod, 
 	return pods, nil
 }
 
-// Labels put on the pods (and the Job and Secret) of a launch; pods are
-// found by the instance label.
+// Labels put on the pods (and the Job and Secret) of a launch. Pods are
+// found by the Job's selector (the label with its UID that the Job
+// controller puts on the pods it makes), not by these labels, which
+// anything may carry.
 const (
 	kubeNameLabel     = "app.kubernetes.io/name"
 	kubeInstanceLabel = "app.kubernetes.io/instance"
 	kubeIndexKey      = "batch.kubernetes.io/job-completion-index"
+	kubeJobNameLabel  = "batch.kubernetes.io/job-name" // set by the Job controller (Kubernetes 1.27 and later)
 	kubeSecretDir     = "/var/run/secrets/firn"
+	kubePodNameEnv    = "FIRN_POD_NAME"
 )
 
 // kubeFinishedTTL is how long Kubernetes keeps a finished Job (and, as
@@ -219,9 +226,13 @@ func (k Kubernetes) jobName() (string, error) {
 	return name, nil
 }
 
-// checkReachable refuses a broker URL that pods cannot reach: one on
-// this machine's loopback.
+// checkReachable refuses a broker URL that pods cannot reach (one on
+// this machine's loopback), or that has a user name or password in it
+// (it would be in the Job's arguments).
 func checkReachable(raw string) error {
+	if err := checkNoURLCredentials("kubernetes", raw); err != nil {
+		return err
+	}
 	for _, one := range strings.Split(raw, ",") {
 		u, err := url.Parse(strings.TrimSpace(one))
 		if err != nil || u.Host == "" {
@@ -265,8 +276,8 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 	if cmd == nil {
 		cmd = []string{"firn", "worker"}
 	}
-	args := []string{"--connect", url, "--concurrency", strconv.Itoa(conc), "--name", "$(FIRN_POD_NAME)"}
-	env := []corev1.EnvVar{{Name: "FIRN_POD_NAME", ValueFrom: &corev1.EnvVarSource{
+	args := []string{"--connect", url, "--concurrency", strconv.Itoa(conc), "--name", "$(" + kubePodNameEnv + ")"}
+	env := []corev1.EnvVar{{Name: kubePodNameEnv, ValueFrom: &corev1.EnvVarSource{
 		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
 	if auth.Token != "" {
 		secret.Data["token"] = []byte(auth.Token)
@@ -277,6 +288,9 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 		key, v, ok := strings.Cut(kv, "=")
 		if !ok || key == "" {
 			return fail("Env entry %q: want KEY=VALUE", kv)
+		}
+		if key == TokenEnv || key == kubePodNameEnv {
+			return fail("Env entry %q: the launcher sets $%s (the broker's token from the Secret, and the pod's name that names the worker)", kv, key)
 		}
 		env = append(env, corev1.EnvVar{Name: key, Value: v})
 	}
@@ -422,18 +436,26 @@ func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers,
 	}
 	created := &batchv1.Job{}
 	if err := api.create(ctx, jobsResource, ns, job, created); err != nil {
-		derr := api.delete(context.Background(), secretsResource, ns, name, metav1.DeleteOptions{})
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		derr := api.delete(dctx, secretsResource, ns, name, metav1.DeleteOptions{})
+		cancel()
 		if derr != nil && !apierrors.IsNotFound(derr) {
 			err = errors.Join(err, fmt.Errorf("deleting its secret: %w", derr))
 		}
 		return nil, fmt.Errorf("kubernetes launcher: creating %s: %w", where, err)
 	}
-	kj := &KubernetesJob{Name: name, Namespace: ns, api: api, count: int(*job.Spec.Parallelism) * conc}
+	kj := &KubernetesJob{Name: name, Namespace: ns, api: api, count: int(*job.Spec.Parallelism) * conc,
+		selector: kubeJobNameLabel + "=" + name}
+	if sel := created.Spec.Selector; sel != nil { // the API server's: the Job's UID
+		if s, err := metav1.LabelSelectorAsSelector(sel); err == nil && !s.Empty() {
+			kj.selector = s.String()
+		}
+	}
 	// The Job owns its Secret: when the Job goes (Stop, or its TTL after
 	// it finished), Kubernetes's garbage collector takes the Secret too.
-	yes := true
-	secret.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: name, UID: created.UID,
-		BlockOwnerDeletion: &yes}}
+	// (No BlockOwnerDeletion: the Job is deleted in the background, and
+	// setting it would need the right to update jobs/finalizers.)
+	secret.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: name, UID: created.UID}}
 	if err := api.update(ctx, secretsResource, ns, secret); err != nil {
 		return nil, errors.Join(fmt.Errorf("kubernetes launcher: giving the secret of %s to its job: %w", where, err), kj.Stop())
 	}
@@ -446,6 +468,7 @@ type KubernetesJob struct {
 	Name, Namespace string
 	api             *kubeAPI
 	count           int
+	selector        string // the label selector of the Job's pods
 	once            sync.Once
 	err             error
 }
@@ -528,7 +551,7 @@ func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: job %s in namespace %s: %w", j.Name, j.Namespace, err)
 	}
-	list, err := j.api.pods(ctx, j.Namespace, kubeInstanceLabel+"="+j.Name)
+	list, err := j.api.pods(ctx, j.Namespace, cmpOr(j.selector, kubeJobNameLabel+"="+j.Name))
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: the pods of job %s in namespace %s: %w", j.Name, j.Namespace, err)
 	}

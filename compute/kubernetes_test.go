@@ -41,15 +41,20 @@ import (
 
 const kubeURL = "tls://nats.example.org:4222"
 
-// fakeKube is a fake cluster whose created Jobs get a UID, as the API
-// server gives them.
+// fakeKube is a fake cluster whose created Jobs get a UID and a selector
+// of their pods by that UID, as the API server gives them.
 func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
 	// An empty scheme: the fake then keeps every object unstructured, as
 	// the dynamic client sends it.
 	cs := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
 		jobsResource: "JobList", secretsResource: "SecretList", podsResource: "PodList"})
 	cs.PrependReactor("create", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
-		a.(k8stesting.CreateAction).GetObject().(*unstructured.Unstructured).SetUID(types.UID("uid-" + randomID(4)))
+		u := a.(k8stesting.CreateAction).GetObject().(*unstructured.Unstructured)
+		uid := "uid-" + randomID(4)
+		u.SetUID(types.UID(uid))
+		if err := unstructured.SetNestedStringMap(u.Object, map[string]string{kubeControllerUID: uid}, "spec", "selector", "matchLabels"); err != nil {
+			return true, nil, err
+		}
 		return false, nil, nil
 	})
 	return cs, &kubeAPI{dyn: cs}
@@ -144,6 +149,12 @@ func TestKubernetesJobFromOptions(t *testing.T) {
 				s.OwnerReferences[0].UID == "" || s.OwnerReferences[0].UID != j.UID {
 				t.Errorf("the secret's owners %+v, want the job %s (uid %s)", s.OwnerReferences, j.Name, j.UID)
 			}
+			// BlockOwnerDeletion would need the right to update
+			// jobs/finalizers (OwnerReferencesPermissionEnforcement), for
+			// nothing: Stop deletes the Job in the background.
+			if o := s.OwnerReferences; len(o) == 1 && o[0].BlockOwnerDeletion != nil {
+				t.Errorf("the secret's owner reference sets BlockOwnerDeletion %v", *o[0].BlockOwnerDeletion)
+			}
 			if *j.Spec.TTLSecondsAfterFinished != kubeFinishedTTL {
 				t.Errorf("ttl %d", *j.Spec.TTLSecondsAfterFinished)
 			}
@@ -220,6 +231,8 @@ func TestKubernetesBadOptions(t *testing.T) {
 		{Kubernetes{Image: "firn:1", Memory: "lots"}, `Memory "lots"`},
 		{Kubernetes{Image: "firn:1", CPU: "two"}, `CPU "two"`},
 		{Kubernetes{Image: "firn:1", Env: []string{"NOVALUE"}}, `Env entry "NOVALUE"`},
+		{Kubernetes{Image: "firn:1", Env: []string{TokenEnv + "=mine"}}, `Env entry "` + TokenEnv + `=mine": the launcher sets $` + TokenEnv},
+		{Kubernetes{Image: "firn:1", Env: []string{"FIRN_POD_NAME=w"}}, `Env entry "FIRN_POD_NAME=w": the launcher sets $FIRN_POD_NAME`},
 		{Kubernetes{Image: "firn:1", JobName: "Glaciers_2"}, `JobName "Glaciers_2"`},
 	} {
 		cs, api := fakeKube()
@@ -305,12 +318,20 @@ func TestKubernetesStop(t *testing.T) {
 	}
 }
 
-// pod makes a worker pod of kj with the given status.
+// kubeControllerUID is the label with its Job's UID that the Job
+// controller puts on the pods it makes (Kubernetes 1.27 and later).
+const kubeControllerUID = "batch.kubernetes.io/controller-uid"
+
+// pod makes a worker pod of kj with the given status and the labels the
+// Job controller gives it (those of the Job's template, its UID, its
+// name, its index).
 func pod(kj *KubernetesJob, index string, st corev1.PodStatus) *corev1.Pod {
+	uid := strings.TrimPrefix(kj.selector, kubeControllerUID+"=")
 	return &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: kj.Name + "-" + index + "-x7k2p", Namespace: kj.Namespace,
-			Labels:      map[string]string{kubeInstanceLabel: kj.Name, kubeIndexKey: index},
+			Labels: map[string]string{kubeNameLabel: "firn-worker", kubeInstanceLabel: kj.Name, kubeIndexKey: index,
+				kubeControllerUID: uid, kubeJobNameLabel: kj.Name},
 			Annotations: map[string]string{kubeIndexKey: index}},
 		Status: st,
 	}
@@ -373,9 +394,16 @@ func TestKubernetesStatus(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			// Another job's pod is not one of ours.
-			other := &KubernetesJob{Name: "firn-worker-other", Namespace: kj.Namespace}
+			// Another job's pod is not one of ours, nor is a pod that
+			// only carries the same instance label (anything may).
+			other := &KubernetesJob{Name: "firn-worker-other", Namespace: kj.Namespace, selector: kubeControllerUID + "=uid-other"}
 			if err := kj.api.create(ctx, podsResource, kj.Namespace, pod(other, "0", running), nil); err != nil {
+				t.Fatal(err)
+			}
+			lookalike := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+				ObjectMeta: metav1.ObjectMeta{Name: kj.Name + "-db", Namespace: kj.Namespace,
+					Labels: map[string]string{kubeInstanceLabel: kj.Name, kubeIndexKey: "9"}}, Status: running}
+			if err := kj.api.create(ctx, podsResource, kj.Namespace, lookalike, nil); err != nil {
 				t.Fatal(err)
 			}
 			if tc.ended != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Slurm starts workers as one Slurm job array, one worker per array task
@@ -49,8 +50,13 @@ type Slurm struct {
 	Env []string
 }
 
-// Script returns the job script that Launch submits for url.
+// Script returns the job script that Launch submits for url. A URL
+// with a user name or password in it is refused: the script and the
+// workers' command lines would show them.
 func (s Slurm) Script(url string, auth Auth, logDir string) (string, error) {
+	if err := checkNoURLCredentials("slurm", url); err != nil {
+		return "", err
+	}
 	cpus := max(1, s.CPUsPerTask)
 	cmd := s.Command
 	if cmd == nil {
@@ -133,7 +139,9 @@ func (s Slurm) String() string {
 	return out
 }
 
-// Launch writes the job script and submits it with sbatch.
+// Launch writes the job script and submits it with sbatch. When ctx
+// ends while sbatch runs, sbatch still runs to its end, and the job it
+// submitted is cancelled (scancel) before Launch returns ctx's error.
 func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
 	return s.launch(ctx, localRunner{}, url, auth)
 }
@@ -141,6 +149,9 @@ func (s Slurm) Launch(ctx context.Context, url string, auth Auth) (Workers, erro
 // launch is Launch with Slurm's commands run by r (here, or on a login
 // node through SSH).
 func (s Slurm) launch(ctx context.Context, r runner, url string, auth Auth) (*SlurmJob, error) {
+	if err := checkNoURLCredentials("slurm", url); err != nil {
+		return nil, err
+	}
 	dir, err := r.jobDir(s.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("slurm launcher: %w", err)
@@ -219,7 +230,10 @@ func (s Slurm) submit(ctx context.Context, r runner, dir, name, script, workDir 
 	if workDir == "" {
 		workDir = dir
 	}
-	out, err := r.run(ctx, workDir, env, "sbatch", append(append(flags, args...), path)...)
+	// sbatch runs to its end even if ctx ends meanwhile: stopped half
+	// way (a killed process, an SSH command abandoned), it may have
+	// submitted a job whose id nobody learns. The job is cancelled then.
+	out, err := r.run(context.WithoutCancel(ctx), workDir, env, "sbatch", append(append(flags, args...), path)...)
 	if err != nil {
 		return nil, fmt.Errorf("slurm launcher: sbatch %s: %w", path, err)
 	}
@@ -227,7 +241,11 @@ func (s Slurm) submit(ctx context.Context, r runner, dir, name, script, workDir 
 	if _, err := strconv.Atoi(id); err != nil {
 		return nil, fmt.Errorf("slurm launcher: sbatch printed %q, not a job id", out)
 	}
-	return &SlurmJob{ID: id, Dir: dir, count: 1, runner: r}, nil
+	job := &SlurmJob{ID: id, Dir: dir, count: 1, runner: r}
+	if ctx.Err() != nil {
+		return nil, errors.Join(fmt.Errorf("slurm launcher: sbatch %s: %w; job %s, submitted meanwhile, is cancelled", path, context.Cause(ctx), id), job.Stop())
+	}
+	return job, nil
 }
 
 // SubmitCommand submits one job (not an array) that runs args on a node
@@ -278,8 +296,12 @@ type SlurmJob struct {
 	// stopped is called after scancel (an SSH launch closes its
 	// connection).
 	stopped func() error
-	once    sync.Once
-	err     error
+	// stopTimeout bounds scancel (0: DefaultStopTimeout); host is where
+	// it runs, "" for this machine (for messages).
+	stopTimeout time.Duration
+	host        string
+	once        sync.Once
+	err         error
 }
 
 // run is the runner of j's Slurm commands.
@@ -293,11 +315,27 @@ func (j *SlurmJob) run() runner {
 // Count is the number of worker goroutines asked for.
 func (j *SlurmJob) Count() int { return j.count }
 
-// Stop cancels the job array (scancel).
+// Stop cancels the job array (scancel). scancel gets at most
+// DefaultStopTimeout ([SSH].StopTimeout through SSH): a scancel that
+// does not answer in time is an error saying that the job may still be
+// queued or running.
 func (j *SlurmJob) Stop() error {
 	j.once.Do(func() {
-		if _, err := j.run().run(context.Background(), "", nil, "scancel", j.ID); err != nil {
-			j.err = fmt.Errorf("slurm launcher: scancel %s: %w", j.ID, err)
+		timeout := j.stopTimeout
+		if timeout <= 0 {
+			timeout = DefaultStopTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if _, err := j.run().run(ctx, "", nil, "scancel", j.ID); err != nil {
+			on := ""
+			if j.host != "" {
+				on = " on " + j.host
+			}
+			j.err = fmt.Errorf("slurm launcher: scancel %s%s: %w", j.ID, on, err)
+			if !strings.Contains(err.Error(), "Invalid job id") { // one that ended is stopped
+				j.err = fmt.Errorf("%w: not confirmed stopped: job %s may still be queued or running (scancel %s%s to cancel it)", j.err, j.ID, j.ID, on)
+			}
 		}
 		if j.stopped != nil {
 			j.err = errors.Join(j.err, j.stopped())

@@ -42,10 +42,11 @@ import (
 //
 // The broker's connection: a broker URL on loopback (the embedded one)
 // is forwarded from the host's loopback (an SSH remote port forward, as
-// `ssh -R`), and the workers are given that forwarded address, so they
-// reach a broker on this machine that nothing else can. A port on the
-// host's loopback reaches processes on the host only: worker processes,
-// or Slurm jobs that run on the host itself. Workers on a cluster's
+// `ssh -R`), and the workers are given that forwarded address. A port
+// on the host's loopback reaches processes on the host only: worker
+// processes, or Slurm jobs that run on the host itself; but any user of
+// a shared host (a login node) can connect to it, so only the broker's
+// token keeps them out. Workers on a cluster's
 // compute nodes need a broker they can reach, an external NATS server
 // over TLS ($FIRN_COMPUTE_URL), whose URL they are given as it is.
 //
@@ -58,7 +59,13 @@ import (
 //
 // The broker's token travels to the host on the SSH session's standard
 // input and reaches the workers in their environment, never on a
-// command line that other users of the host could see. Slurm's commands
+// command line that other users of the host could see (a broker URL
+// with a user name or password in it is refused, since it would be on
+// the workers' command lines). A credentials
+// file ([Auth].CredsFile, on this machine) is copied to the host, to a
+// new file only the user reads (for Slurm, in the job's folder, which
+// the compute nodes see), whose path the workers get; stopping them
+// removes it. Slurm's commands
 // (and [SSHClient.Run]'s) go in turn to one sh on the host, started once,
 // so that the login shell's start-up (seconds, on some hosts) is not
 // paid for each squeue.
@@ -81,6 +88,38 @@ type SSH struct {
 	// Then starts the workers on the host: a Slurm or a Local launcher;
 	// nil is Local{}.
 	Then Launcher
+	// KeepAlive is how often the connection sends the host a
+	// keepalive@openssh.com request (as ssh's ServerAliveInterval): when
+	// the host has answered none for three intervals (a network path
+	// gone silent, without a reset), the connection is taken for lost
+	// and closed, so that nothing waits on it for ever. 0 is 15 s; a
+	// negative value sends none.
+	KeepAlive time.Duration
+	// StopTimeout bounds how long stopping the workers waits for them to
+	// end (for Slurm, for scancel) before it closes the connection and
+	// reports the workers it could not confirm stopped, and then how long
+	// it waits for the removal of the copy of the credentials file; 0 is
+	// 30 s.
+	StopTimeout time.Duration
+}
+
+// DefaultSSHKeepAlive and DefaultStopTimeout are [SSH].KeepAlive's and
+// [SSH].StopTimeout's defaults.
+const (
+	DefaultSSHKeepAlive = 15 * time.Second
+	DefaultStopTimeout  = 30 * time.Second
+)
+
+// keepAliveMisses is how many keepalive intervals without an answer
+// mean a lost connection (ssh's ServerAliveCountMax).
+const keepAliveMisses = 3
+
+// stopTimeout is StopTimeout or its default.
+func (s SSH) stopTimeout() time.Duration {
+	if s.StopTimeout > 0 {
+		return s.StopTimeout
+	}
+	return DefaultStopTimeout
 }
 
 // String names the workers in progress displays: "2 local workers on
@@ -106,6 +145,9 @@ func (s SSH) address() string {
 // loopback, and starts Then's workers on the host. Stopping them (for
 // Slurm, scancel on the host) closes the connection.
 func (s SSH) Launch(ctx context.Context, brokerURL string, auth Auth) (Workers, error) {
+	if err := checkNoURLCredentials("ssh", brokerURL); err != nil {
+		return nil, err
+	}
 	c, err := s.Dial(ctx)
 	if err != nil {
 		return nil, err
@@ -153,11 +195,36 @@ func (s SSH) slurm(ctx context.Context, c *SSHClient, t Slurm, firn, url string,
 	if t.Command == nil {
 		t.Command = []string{firn, "worker"}
 	}
+	// The credentials file is on this machine: the workers get a copy
+	// in the job's folder, which the compute nodes see.
+	var creds string
+	if auth.CredsFile != "" {
+		dir, err := sshRunner{c}.jobDir(t.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("slurm launcher on %s: %w", s.Host, err)
+		}
+		t.Dir = dir
+		if creds, err = c.copyCreds(ctx, auth.CredsFile, dir); err != nil {
+			return nil, err
+		}
+		auth.CredsFile = creds
+	}
 	job, err := t.launch(ctx, sshRunner{c}, url, auth)
 	if err != nil {
+		if creds != "" {
+			err = errors.Join(err, c.removeCreds(creds, s.stopTimeout()))
+		}
 		return nil, fmt.Errorf("on %s: %w", s.Host, err)
 	}
-	job.stopped = c.Close
+	job.stopped = func() error {
+		var err error
+		if creds != "" {
+			err = c.removeCreds(creds, s.stopTimeout())
+		}
+		return errors.Join(err, c.Close())
+	}
+	job.stopTimeout = s.stopTimeout()
+	job.host = s.Host
 	return job, nil
 }
 
@@ -194,12 +261,19 @@ func (s SSH) processes(ctx context.Context, c *SSHClient, l Local, firn, url str
 	if err != nil {
 		return nil, fmt.Errorf("ssh launcher: %w", err)
 	}
-	w := &sshWorkers{count: n * conc, client: c, host: s.Host}
+	w := &sshWorkers{count: n * conc, client: c, host: s.Host, timeout: s.stopTimeout()}
+	if auth.CredsFile != "" {
+		// The credentials file is on this machine: the workers get a
+		// copy on the host, removed when they stop.
+		if w.creds, err = c.copyCreds(ctx, auth.CredsFile, ""); err != nil {
+			return nil, err
+		}
+	}
 	for i := range n {
 		args := append(append([]string(nil), cmd...), "--connect", url, "--concurrency", strconv.Itoa(conc),
 			"--name", prefix+"-"+strconv.Itoa(i))
-		if auth.CredsFile != "" {
-			args = append(args, "--creds", auth.CredsFile)
+		if w.creds != "" {
+			args = append(args, "--creds", w.creds)
 		}
 		line := "sh -c " + shellQuote(processWrapper) + " sh"
 		for _, a := range args {
@@ -239,6 +313,8 @@ type sshWorkers struct {
 	count    int
 	host     string
 	client   *SSHClient
+	timeout  time.Duration // bounds Stop's wait (SSH.StopTimeout)
+	creds    string        // the copy of the credentials file on the host, removed by Stop
 	sessions []*ssh.Session
 	stdins   []io.WriteCloser
 	once     sync.Once
@@ -248,27 +324,116 @@ type sshWorkers struct {
 func (w *sshWorkers) Count() int { return w.count }
 
 // Stop ends the workers' standard input, on which each one's wrapper
-// sends it SIGTERM, waits for them and closes the connection.
+// sends it SIGTERM, waits for them and closes the connection. It waits
+// at most the launcher's StopTimeout (and less if the keepalives find
+// the connection lost): workers whose end it could not see are named in
+// its error.
 func (w *sshWorkers) Stop() error {
 	w.once.Do(w.stop)
 	return w.err
 }
 
 func (w *sshWorkers) stop() {
-	for _, in := range w.stdins {
-		_ = in.Close()
+	type ended struct {
+		i   int
+		err error
 	}
-	var errs []error
+	done := make(chan ended, len(w.sessions))
 	for i, s := range w.sessions {
+		go func() {
+			_ = w.stdins[i].Close()
+			done <- ended{i, s.Wait()}
+		}()
+	}
+	timeout := w.timeout
+	if timeout <= 0 {
+		timeout = DefaultStopTimeout
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var errs []error
+	seen := make([]bool, len(w.sessions))
+	for left := len(w.sessions); left > 0; left-- {
+		var e ended
+		select {
+		case e = <-done:
+		case <-timer.C:
+			var unconfirmed []string
+			for i, ok := range seen {
+				if !ok {
+					unconfirmed = append(unconfirmed, strconv.Itoa(i))
+				}
+			}
+			which := "worker "
+			if len(unconfirmed) > 1 {
+				which = "workers "
+			}
+			errs = append(errs, fmt.Errorf("ssh launcher: %s%s on %s: not confirmed stopped: no exit status within %v; the connection is closed, and the host's sshd then stops them when it notices",
+				which, strings.Join(unconfirmed, ", "), w.host, timeout))
+			left = 0
+			continue
+		}
+		seen[e.i] = true
 		var ee *ssh.ExitError
-		if err := s.Wait(); err != nil && !(errors.As(err, &ee) && ee.ExitStatus() == 128+15) { // 143: our SIGTERM, before the worker could take it
-			errs = append(errs, fmt.Errorf("worker %d on %s: %w", i, w.host, err))
+		switch {
+		case e.err == nil || errors.As(e.err, &ee) && ee.ExitStatus() == 128+15: // 143: our SIGTERM, before the worker could take it
+		case w.client.lost() != nil:
+			errs = append(errs, fmt.Errorf("ssh launcher: worker %d on %s: not confirmed stopped: %w", e.i, w.host, w.client.lost()))
+		default:
+			errs = append(errs, fmt.Errorf("ssh launcher: worker %d on %s: %w", e.i, w.host, e.err))
+		}
+	}
+	if w.creds != "" {
+		if err := w.client.removeCreds(w.creds, timeout); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := w.client.Close(); err != nil {
 		errs = append(errs, err)
 	}
 	w.err = errors.Join(errs...)
+}
+
+// copyCreds copies the broker's credentials file local (on this machine)
+// to a new file only its owner reads (mode 0600) in dir on the host (""
+// is $TMPDIR, or /tmp), and returns its path there. Its content goes on
+// the connection's standard input, on no command line.
+func (c *SSHClient) copyCreds(ctx context.Context, local, dir string) (string, error) {
+	data, err := os.ReadFile(local)
+	if err != nil {
+		return "", fmt.Errorf("ssh %s: the broker's credentials file: %w", c.dest, err)
+	}
+	script := `umask 077 && f=$(mktemp "${1:-${TMPDIR:-/tmp}}/firn-creds-XXXXXX") && cat >"$f" && chmod 600 "$f" && printf '%s\n' "$f"`
+	out, err := c.Run(ctx, "sh -c "+shellQuote(script)+" sh "+shellQuote(dir), data)
+	if err != nil {
+		return "", fmt.Errorf("ssh %s: copying the broker's credentials file %s to the host: %w", c.dest, local, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// removeCreds removes the copy of the credentials file that copyCreds
+// made, waiting for the host at most timeout.
+func (c *SSHClient) removeCreds(path string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if _, err := c.Run(ctx, "rm -f "+shellQuote(path), nil); err != nil {
+		return fmt.Errorf("ssh launcher: the copy of the broker's credentials file on %s, %s, could not be removed: %w", c.dest, path, err)
+	}
+	return nil
+}
+
+// checkNoURLCredentials refuses a broker URL (or list of URLs) with a
+// user name or password in it, for a launcher that puts the URL where
+// others can read it: the workers' command lines on other machines, job
+// scripts, a Job's arguments.
+func checkNoURLCredentials(launcher, raw string) error {
+	for _, one := range strings.Split(raw, ",") {
+		if u, err := url.Parse(strings.TrimSpace(one)); err == nil && u.User != nil {
+			return fmt.Errorf("%s launcher: the broker URL %s has a user name or password in it, which would go on the workers' command lines where other users can read it: "+
+				"give the broker's credentials as a token ($%s) or a credentials file ($%s, --creds) instead", launcher, redact(strings.TrimSpace(one)), BrokerTokenEnv, BrokerCredsEnv)
+		}
+	}
+	return nil
 }
 
 // envLines is env as the lines that processWrapper and sshRunner read
@@ -338,8 +503,12 @@ func (r sshRunner) jobDir(dir string) (string, error) {
 type SSHClient struct {
 	c    *ssh.Client
 	dest string // user@host:port, for messages
-	mu   sync.Mutex
-	lns  []net.Listener
+	// done is closed by Close: the keepalives stop.
+	done      chan struct{}
+	closeOnce sync.Once
+	mu        sync.Mutex
+	lns       []net.Listener
+	lostErr   error // why the keepalives closed the connection
 	// shell runs the commands of Run, one at a time.
 	shellMu sync.Mutex
 	shell   *remoteShell
@@ -392,7 +561,68 @@ func (s SSH) Dial(ctx context.Context) (*SSHClient, error) {
 		return nil, fmt.Errorf("ssh %s: %w", dest, err)
 	}
 	_ = conn.SetDeadline(time.Time{})
-	return &SSHClient{c: ssh.NewClient(cc, chans, reqs), dest: dest}, nil
+	c := &SSHClient{c: ssh.NewClient(cc, chans, reqs), dest: dest, done: make(chan struct{})}
+	every := s.KeepAlive
+	if every == 0 {
+		every = DefaultSSHKeepAlive
+	}
+	if every > 0 {
+		go c.keepAlive(every)
+	}
+	return c, nil
+}
+
+// keepAlive sends the host a keepalive@openssh.com request every
+// interval unless one is still unanswered; after keepAliveMisses
+// intervals without an answer it closes the connection, which ends the
+// sessions' waits and the commands' reads (an answer of any kind, even
+// a refusal, is one: the host is there).
+func (c *SSHClient) keepAlive(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var pending chan error
+	missed := 0
+	for {
+		select {
+		case <-c.done:
+			return
+		case err := <-pending:
+			if err != nil { // the connection is closed
+				return
+			}
+			pending, missed = nil, 0
+			continue
+		case <-t.C:
+		}
+		if pending != nil {
+			if missed++; missed >= keepAliveMisses {
+				c.lose(fmt.Errorf("the host answered no keepalive for %v: the connection was taken for lost and closed", time.Duration(missed)*every))
+				return
+			}
+			continue
+		}
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := c.c.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		pending = reply
+	}
+}
+
+// lose closes a connection that the keepalives found lost, keeping why.
+func (c *SSHClient) lose(why error) {
+	c.mu.Lock()
+	c.lostErr = why
+	c.mu.Unlock()
+	_ = c.c.Close()
+}
+
+// lost is why the keepalives closed the connection, or nil.
+func (c *SSHClient) lost() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lostErr
 }
 
 // hostKeyCheck is the check of the host key at addr against the
@@ -572,6 +802,9 @@ func (c *SSHClient) Run(ctx context.Context, command string, stdin []byte) ([]by
 	}
 	if r.err != nil {
 		c.dropShell()
+		if lost := c.lost(); lost != nil {
+			return nil, fmt.Errorf("ssh %s: %w", c.dest, lost)
+		}
 		return nil, fmt.Errorf("ssh %s: the shell on the host: %w", c.dest, r.err)
 	}
 	if r.status != 0 {
@@ -700,14 +933,19 @@ func pipe(a, b net.Conn) {
 }
 
 // Close stops the forwards and closes the connection.
+// The connection closes first: a forward's Close asks the host to stop
+// it and waits for the answer, which a host that went silent never
+// gives.
 func (c *SSHClient) Close() error {
+	c.closeOnce.Do(func() { close(c.done) })
+	err := c.c.Close()
 	c.mu.Lock()
 	for _, ln := range c.lns {
 		_ = ln.Close()
 	}
 	c.lns = nil
 	c.mu.Unlock()
-	if err := c.c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("ssh %s: %w", c.dest, err)
 	}
 	return nil

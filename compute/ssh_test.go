@@ -504,3 +504,123 @@ func BenchmarkSSHRun(b *testing.B) {
 		}
 	}
 }
+
+// credsRecorder is a worker command that records, in out.path, out.mode
+// and out.data, the --creds file it was given (its path, its mode and
+// its content), then sleeps until it is stopped.
+func credsRecorder(out string) []string {
+	return []string{"sh", "-c", `while [ $# -gt 0 ]; do if [ "$1" = --creds ]; then p=$2; fi; shift; done
+stat -c %a "$p" > "$0.mode"; cat "$p" > "$0.data"; printf '%s\n' "$p" > "$0.path.tmp"; mv "$0.path.tmp" "$0.path"; exec sleep 600`, out}
+}
+
+// TestSSHCredsFileCopied: a broker credentials file ([compute.Auth].CredsFile)
+// is a file on this machine: through SSH the workers (processes on the
+// host, or a Slurm job array there) get a copy on the host, at another
+// path, mode 0600, with the same content, removed when they stop.
+// Before, they were given this machine's path.
+func TestSSHCredsFileCopied(t *testing.T) {
+	creds := filepath.Join(t.TempDir(), "user.creds")
+	content := "-----BEGIN NATS USER JWT-----\nnot a real one\n------END NATS USER JWT------\n"
+	if err := os.WriteFile(creds, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		then func(out string, sl *testslurm.Cluster) compute.Launcher
+		dir  func(sl *testslurm.Cluster) string // where the copy must be; "" anywhere
+	}{
+		{name: "processes", then: func(out string, _ *testslurm.Cluster) compute.Launcher {
+			return compute.Local{Workers: 1, Concurrency: 1, Command: credsRecorder(out)}
+		}},
+		{name: "slurm", then: func(out string, sl *testslurm.Cluster) compute.Launcher {
+			return compute.Slurm{Workers: 1, Partition: "debug", Time: "10", Mem: "100M", Dir: filepath.Join(sl.Dir, "creds"),
+				Command: credsRecorder(out)}
+		}, dir: func(sl *testslurm.Cluster) string { return filepath.Join(sl.Dir, "creds") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sl *testslurm.Cluster
+			var config []string
+			if tc.dir != nil {
+				sl = testslurm.Start(t)
+				config = append(config, "SetEnv SLURM_CONF="+sl.Conf)
+			}
+			s := testsshd.Start(t, config...)
+			out := filepath.Join(t.TempDir(), "worker")
+			w, err := sshLauncher(s, tc.then(out, sl)).Launch(context.Background(), "nats://127.0.0.1:4222",
+				compute.Auth{Token: "t", CredsFile: creds})
+			if err != nil {
+				t.Fatalf("%v\nsshd: %s", err, s.Log())
+			}
+			defer w.Stop()
+			testslurm.WaitFor(t, "the worker to record its --creds", func() bool { _, err := os.Stat(out + ".path"); return err == nil })
+			path, _ := os.ReadFile(out + ".path")
+			copied := strings.TrimSpace(string(path))
+			if copied == creds || copied == "" {
+				t.Errorf("the worker was given --creds %q, this machine's file %s", copied, creds)
+			}
+			if tc.dir != nil && filepath.Dir(copied) != tc.dir(sl) {
+				t.Errorf("the copy %s is not in the job's folder %s", copied, tc.dir(sl))
+			}
+			if mode, _ := os.ReadFile(out + ".mode"); strings.TrimSpace(string(mode)) != "600" {
+				t.Errorf("the copy's mode is %q, want 600", mode)
+			}
+			if data, _ := os.ReadFile(out + ".data"); string(data) != content {
+				t.Errorf("the copy holds %q", data)
+			}
+			if err := w.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(copied); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the copy %s is still there after Stop: %v", copied, err)
+			}
+			if _, err := os.Stat(creds); err != nil {
+				t.Errorf("this machine's file: %v", err)
+			}
+		})
+	}
+}
+
+// TestSlurmSSHKubernetesRefuseURLCredentials: a broker URL with a user name
+// or password in it would go on the workers' command lines on other
+// machines, in job scripts and in a Job's arguments: the SSH, Slurm and
+// Kubernetes launchers refuse it before anything runs or is written,
+// saying what to use instead, and do not repeat the password.
+func TestSlurmSSHKubernetesRefuseURLCredentials(t *testing.T) {
+	t.Chdir(t.TempDir()) // a Slurm launch would make .firn-slurm here
+	for _, url := range []string{"tls://firn:hunter2@nats.example.org:4222", "tls://hunter2@nats.example.org:4222",
+		"tls://nats.example.org:4222,tls://firn:hunter2@nats2.example.org:4222"} {
+		auth := compute.Auth{Token: "t"}
+		for _, tc := range []struct {
+			name string
+			call func() error
+		}{
+			{"ssh", func() error {
+				_, err := compute.SSH{Host: "127.0.0.1", Port: 1, Then: compute.Local{}}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"ssh", func() error {
+				_, err := compute.SSH{Host: "127.0.0.1", Port: 1, Then: compute.Slurm{}}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"slurm", func() error { _, err := compute.Slurm{}.Launch(context.Background(), url, auth); return err }},
+			{"slurm", func() error { _, err := compute.Slurm{}.Script(url, auth, "/tmp"); return err }},
+			{"kubernetes", func() error {
+				_, err := compute.Kubernetes{Image: "firn:1", Kubeconfig: "/nonexistent"}.Launch(context.Background(), url, auth)
+				return err
+			}},
+			{"kubernetes", func() error { _, err := compute.Kubernetes{Image: "firn:1"}.Manifest(url, auth); return err }},
+		} {
+			err := tc.call()
+			if err == nil || !strings.HasPrefix(err.Error(), tc.name+" launcher: the broker URL ") ||
+				!strings.Contains(err.Error(), "has a user name or password in it") || !strings.Contains(err.Error(), "$"+compute.BrokerCredsEnv) {
+				t.Errorf("%s with %s: %v", tc.name, url, err)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s: the error shows the password: %v", tc.name, err)
+			}
+		}
+		if _, err := os.Stat(".firn-slurm"); err == nil {
+			t.Errorf("%s: the Slurm launcher made its folder", url)
+		}
+	}
+}

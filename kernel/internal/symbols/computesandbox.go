@@ -2,10 +2,13 @@ package symbols
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"reflect"
+	"time"
 
 	"github.com/firnglacier/firn/compute"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // sandboxedCompute returns, for the sandbox, package compute's table
@@ -18,7 +21,10 @@ import (
 // without Kubeconfig: a kubeconfig names the server the launcher calls
 // and may name a credential plugin, a program client-go runs on this
 // machine, so a cell may not bring its own; it gets the user's ($KUBECONFIG
-// or ~/.kube/config, which a cell cannot change). Its Command and Env stay:
+// or ~/.kube/config, which a cell cannot change), and whose Launch refuses
+// a ServiceAccount and a Namespace other than the kubeconfig context's:
+// the cell's pods run with the namespace's default service account, and
+// go where the user's kubeconfig sends them. Its Command and Env stay:
 // they run in the cell's Image, in the cluster, not here.
 // SSH logs in to other
 // machines with the user's SSH keys and agent, which a cell of a
@@ -58,6 +64,8 @@ type SSH struct {
 	KnownHosts   string
 	Command      string
 	Then         compute.Launcher
+	KeepAlive    time.Duration
+	StopTimeout  time.Duration
 }
 
 // Launch refuses: see [SSH].
@@ -149,9 +157,40 @@ func (k Kubernetes) kubernetes() compute.Kubernetes {
 		Context: k.Context, JobName: k.JobName, Command: k.Command, Env: k.Env}
 }
 
-// Launch creates the Job (compute.Kubernetes.Launch).
+// Launch creates the Job (compute.Kubernetes.Launch), in the
+// kubeconfig context's namespace and with its default service account
+// only: a ServiceAccount, or a Namespace other than the context's, is
+// refused (see [Kubernetes.sandboxed]).
 func (k Kubernetes) Launch(ctx context.Context, url string, auth compute.Auth) (compute.Workers, error) {
+	if err := k.sandboxed(); err != nil {
+		return nil, err
+	}
 	return k.kubernetes().Launch(ctx, url, auth)
+}
+
+// sandboxed refuses what would let a cell's Job act with other rights
+// than the user's default ones: a ServiceAccount (pods with its
+// token, and the rights it has in the cluster) and a Namespace other
+// than the kubeconfig context's (the namespace it works in).
+func (k Kubernetes) sandboxed() error {
+	if k.ServiceAccount != "" {
+		return &UnavailableError{Pkg: "firn/compute", Name: "Kubernetes.ServiceAccount",
+			Why: "the pods would run as service account " + k.ServiceAccount + ", with its rights in the cluster"}
+	}
+	if k.Namespace == "" {
+		return nil
+	}
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: k.Context})
+	ns, _, err := cc.Namespace()
+	if err != nil {
+		return fmt.Errorf("kubernetes launcher: the kubeconfig's namespace: %w", err)
+	}
+	if k.Namespace != ns {
+		return &UnavailableError{Pkg: "firn/compute", Name: "Kubernetes.Namespace",
+			Why: "the Job would go to namespace " + k.Namespace + ", not your kubeconfig context's, " + ns}
+	}
+	return nil
 }
 
 // Manifest is the Secret and Job Launch creates, as YAML

@@ -3,7 +3,10 @@ package symbols
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/compute"
@@ -94,5 +97,54 @@ func TestSandboxedSSHRefuses(t *testing.T) {
 	_, err := SSH{Host: "127.0.0.1", Port: 1}.Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{})
 	if err == nil || err.Error() != "compute.SSH is not available in Firn's sandbox (it logs in to other machines with your SSH keys and agent); start the kernel with --trusted to allow" {
 		t.Errorf("Launch: %v", err)
+	}
+}
+
+// TestSandboxedKubernetesRefuses: the sandbox's Kubernetes refuses a
+// ServiceAccount and a Namespace other than the kubeconfig context's,
+// saying why and that a trusted kernel allows them, before calling the
+// cluster; the context's own namespace, or none, goes on to compute's
+// launcher (which here refuses the loopback broker).
+func TestSandboxedKubernetesRefuses(t *testing.T) {
+	kubeconfig := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u
+  user: {token: x}
+contexts:
+- name: work
+  context: {cluster: c, user: u, namespace: glaciers}
+- name: other
+  context: {cluster: c, user: u, namespace: scratch}
+current-context: work
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", kubeconfig)
+	const loopback = "loopback, which pods in the cluster cannot reach"
+	for _, tc := range []struct {
+		name string
+		k    Kubernetes
+		want string
+	}{
+		{"service account", Kubernetes{Image: "firn:1", ServiceAccount: "cluster-admin"},
+			"compute.Kubernetes.ServiceAccount is not available in Firn's sandbox (the pods would run as service account cluster-admin, with its rights in the cluster); start the kernel with --trusted to allow"},
+		{"other namespace", Kubernetes{Image: "firn:1", Namespace: "kube-system"},
+			"compute.Kubernetes.Namespace is not available in Firn's sandbox (the Job would go to namespace kube-system, not your kubeconfig context's, glaciers); start the kernel with --trusted to allow"},
+		{"another context's namespace", Kubernetes{Image: "firn:1", Namespace: "glaciers", Context: "other"},
+			"compute.Kubernetes.Namespace is not available in Firn's sandbox (the Job would go to namespace glaciers, not your kubeconfig context's, scratch); start the kernel with --trusted to allow"},
+		{"the context's namespace", Kubernetes{Image: "firn:1", Namespace: "glaciers"}, loopback},
+		{"no namespace", Kubernetes{Image: "firn:1"}, loopback},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.k.Launch(context.Background(), "nats://127.0.0.1:4222", compute.Auth{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Launch: %v\nwant %q", err, tc.want)
+			}
+		})
 	}
 }

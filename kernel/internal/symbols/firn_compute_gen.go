@@ -20,6 +20,8 @@ func firnCompute() map[string]reflect.Value {
 		"BrokerURLEnv":        reflect.ValueOf(constant.MakeFromLiteral("\"FIRN_COMPUTE_URL\"", token.STRING, 0)),
 		"Connect":             reflect.ValueOf(compute.Connect),
 		"DefaultAckWait":      reflect.ValueOf(compute.DefaultAckWait),
+		"DefaultSSHKeepAlive": reflect.ValueOf(compute.DefaultSSHKeepAlive),
+		"DefaultStopTimeout":  reflect.ValueOf(compute.DefaultStopTimeout),
 		"DefaultStoreDir":     reflect.ValueOf(compute.DefaultStoreDir),
 		"ErrStoreInUse":       reflect.ValueOf(&compute.ErrStoreInUse).Elem(),
 		"File":                reflect.ValueOf(compute.File),
