@@ -54,6 +54,7 @@ func firnCompute() map[string]reflect.Value {
 		"RunSummary":    reflect.ValueOf((*compute.RunSummary)(nil)),
 		"SSH":           reflect.ValueOf((*compute.SSH)(nil)),
 		"SSHClient":     reflect.ValueOf((*compute.SSHClient)(nil)),
+		"SSHCommand":    reflect.ValueOf((*compute.SSHCommand)(nil)),
 		"Slurm":         reflect.ValueOf((*compute.Slurm)(nil)),
 		"SlurmJob":      reflect.ValueOf((*compute.SlurmJob)(nil)),
 		"SlurmTask":     reflect.ValueOf((*compute.SlurmTask)(nil)),
