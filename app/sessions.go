@@ -280,7 +280,13 @@ func (s *Server) writeClient(ctx context.Context, conn *websocket.Conn, x *sessi
 				return err
 			}
 		case <-ctx.Done():
-			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
+			why := "server shutting down"
+			if s.ctx.Err() == nil {
+				// The reader ended: the client closed its side, or
+				// answered no ping for pongWait.
+				why = "the client closed, or answered no ping for " + pongWait.String()
+			}
+			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, why)
 			_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
 			return nil
 		}

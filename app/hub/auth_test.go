@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -162,6 +163,13 @@ func TestWebsocketRevoked(t *testing.T) {
 			}
 			if n := th.hub.Revalidate(t.Context()); n != 0 {
 				t.Fatalf("Revalidate closed %d websockets of a valid session", n)
+			}
+			// A database that does not answer (here: a cancelled
+			// context) is no logout.
+			gone, cancel := context.WithCancel(t.Context())
+			cancel()
+			if n := th.hub.Revalidate(gone); n != 0 {
+				t.Fatalf("Revalidate closed %d websockets when the database did not answer", n)
 			}
 			c.end()
 			_ = conn.SetReadDeadline(time.Now().Add(testTimeout))

@@ -185,7 +185,14 @@ func (h *Hub) Revalidate(ctx context.Context) int {
 	for _, c := range conns {
 		ok, seen := valid[c.token]
 		if !seen {
-			_, _, ok, _ = h.store.session(ctx, c.token, h.now())
+			var err error
+			if _, _, ok, err = h.store.session(ctx, c.token, h.now()); err != nil {
+				// The database did not answer (busy under load): the
+				// session is not known to have ended, and its websockets
+				// stay; the next sweep asks again.
+				h.logger.Warn("revalidating a login session", "user", c.user, "err", err)
+				ok = true
+			}
 			valid[c.token] = ok
 		}
 		if !ok {

@@ -30,12 +30,28 @@ import (
 // loadUser is one simulated student: a browser's cookies and CSRF value,
 // an open notebook's websocket, their kernel's process.
 type loadUser struct {
-	name string
-	c    *http.Client
-	csrf string
-	conn *websocket.Conn
-	pid  int
-	n    int
+	name    string
+	c       *http.Client
+	csrf    string
+	conn    *websocket.Conn
+	frames  chan []byte // what the reader got, until it ends (closed)
+	readErr error       // why the reader ended, once frames is closed
+	pid     int
+	n       int
+}
+
+// read reads the websocket for as long as it is open, as a browser
+// does (its pongs answer the server's pings even while no cell runs).
+func (u *loadUser) read() {
+	defer close(u.frames)
+	for {
+		_, data, err := u.conn.ReadMessage()
+		if err != nil {
+			u.readErr = err
+			return
+		}
+		u.frames <- data
+	}
 }
 
 func (u *loadUser) do(base, method, path string, body any) (int, []byte, error) {
@@ -67,11 +83,17 @@ func (u *loadUser) run(code string) (time.Duration, error) {
 	if err := u.conn.WriteJSON(map[string]any{"type": "execute", "msg_id": id, "cell_id": "c1", "code": code}); err != nil {
 		return 0, err
 	}
+	timeout := time.After(2 * time.Minute)
 	for {
-		_ = u.conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
-		_, data, err := u.conn.ReadMessage()
-		if err != nil {
-			return 0, err
+		var data []byte
+		select {
+		case d, ok := <-u.frames:
+			if !ok {
+				return 0, fmt.Errorf("%s: websocket: %w", u.name, u.readErr)
+			}
+			data = d
+		case <-timeout:
+			return 0, fmt.Errorf("%s: no reply to %q in 2 minutes", u.name, code)
 		}
 		var f struct {
 			Msg *protocol.Message `json:"msg"`
@@ -305,6 +327,8 @@ func (u *loadUser) arrive(base string) error {
 		return fmt.Errorf("%s: websocket: %w", u.name, err)
 	}
 	u.conn = conn
+	u.frames = make(chan []byte, 64)
+	go u.read()
 	if _, err := u.run("1+1"); err != nil {
 		return err
 	}

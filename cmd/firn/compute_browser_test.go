@@ -2,7 +2,10 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,5 +39,32 @@ func TestBrowserCompute(t *testing.T) {
 				t.Fatalf("the browser suite failed: %v\nserver log:\n%s", err, srv.stop())
 			}
 		})
+	}
+}
+
+// TestBrowserKernelProfile runs frontend/e2e/profiles.mjs against `firn
+// serve --kernels FILE` on a real single-node Slurm: the user switches a
+// notebook to a Slurm profile, picks its time limit in the switch
+// dialog, and the cell runs in a job that has that limit (squeue says).
+func TestBrowserKernelProfile(t *testing.T) {
+	testslurm.Start(t) // sets $SLURM_CONF, which the server gets
+	profiles := filepath.Join(t.TempDir(), "kernels.json")
+	if err := os.WriteFile(profiles, []byte(`{"kernels": [{"name": "hpc", "description": "Slurm, the debug partition",
+		"kernel": "slurm:partition=debug,mem=600M", "options": {"time": ["10", "20"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServeArgs(t, 3*time.Minute, "--kernels", profiles)
+	out, err := srv.node("e2e/profiles.mjs", srv.url)
+	t.Logf("profiles.mjs:\n%s", out)
+	if err != nil {
+		t.Fatalf("profiles.mjs: %v\nserver log:\n%s", err, srv.stop())
+	}
+	m := regexp.MustCompile(`(?m)^JOB (\d+)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no job id in the page's output")
+	}
+	limit, err := exec.Command("squeue", "-h", "-j", m[1], "-o", "%l").Output()
+	if err != nil || strings.TrimSpace(string(limit)) != "20:00" {
+		t.Errorf("the kernel's job %s has the time limit %q (%v), want the 20 minutes chosen", m[1], limit, err)
 	}
 }
