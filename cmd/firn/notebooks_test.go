@@ -273,38 +273,7 @@ func TestRunLessonOnSlurm(t *testing.T) {
 	testslurm.Start(t)
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
-	local, remote := t.TempDir(), t.TempDir()
-	for _, d := range []string{local, remote} {
-		if err := examples.CopyTo(d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	lesson := examples.List()[0].File
-	if r := firn(t, "", "run", "--quiet", filepath.Join(local, lesson)); r.code != 0 {
-		t.Fatalf("local run: %d\n%s", r.code, r.stderr)
-	}
-	r := firn(t, "", "run", "--quiet", "--kernel", "slurm:partition=debug,time=10,mem=600M", filepath.Join(remote, lesson))
-	if r.code != 0 {
-		t.Fatalf("run on Slurm: %d\n%s", r.code, r.stderr)
-	}
-	want, err := notebooks.ReadFile(filepath.Join(local, lesson))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := notebooks.ReadFile(filepath.Join(remote, lesson))
-	if err != nil {
-		t.Fatal(err)
-	}
-	outputs := 0
-	for i, c := range want.Cells {
-		if !reflect.DeepEqual(got.Cells[i].Outputs, c.Outputs) {
-			t.Errorf("cell %d: the Slurm kernel's outputs differ from the local kernel's", i+1)
-		}
-		outputs += len(c.Outputs)
-	}
-	if outputs < 10 {
-		t.Errorf("the lesson gave only %d outputs", outputs)
-	}
+	remote := runLessonOn(t, "slurm:partition=debug,time=10,mem=600M")
 	logs, _ := filepath.Glob(filepath.Join(state, "firn", "slurm", "*", "job-*.out"))
 	if len(logs) != 1 {
 		t.Errorf("job outputs in the state folder: %q, want one", logs)
@@ -327,6 +296,21 @@ func TestRunLessonOnSlurm(t *testing.T) {
 // host.
 func TestRunLessonOverSSH(t *testing.T) {
 	s := testsshd.Start(t)
+	hostDir := filepath.Join(t.TempDir(), "on-the-host")
+	runLessonOn(t, fmt.Sprintf("ssh://%s@127.0.0.1:%d/%s?key=%s&known_hosts=%s&firn=%s", s.User, s.Port, hostDir, s.UserKey, s.KnownHosts, firnBin))
+	if fi, err := os.Stat(hostDir); err != nil || !fi.IsDir() {
+		t.Errorf("the kernel's folder on the host: %v", err)
+	}
+	if out, _ := exec.Command("pgrep", "-f", regexp.QuoteMeta(firnBin)+" kernel .*--transport nats").Output(); len(out) > 0 {
+		t.Errorf("kernel processes left on the host: %s", out)
+	}
+}
+
+// runLessonOn runs the first lesson with a local kernel and with
+// `--kernel kernel`, each in a workspace of its own, and checks that
+// every cell's outputs are the same; it returns the second workspace.
+func runLessonOn(t *testing.T, kernel string) string {
+	t.Helper()
 	local, remote := t.TempDir(), t.TempDir()
 	for _, d := range []string{local, remote} {
 		if err := examples.CopyTo(d); err != nil {
@@ -337,11 +321,8 @@ func TestRunLessonOverSSH(t *testing.T) {
 	if r := firn(t, "", "run", "--quiet", filepath.Join(local, lesson)); r.code != 0 {
 		t.Fatalf("local run: %d\n%s", r.code, r.stderr)
 	}
-	hostDir := filepath.Join(t.TempDir(), "on-the-host")
-	kernel := fmt.Sprintf("ssh://%s@127.0.0.1:%d/%s?key=%s&known_hosts=%s&firn=%s", s.User, s.Port, hostDir, s.UserKey, s.KnownHosts, firnBin)
-	r := firn(t, "", "run", "--quiet", "--kernel", kernel, filepath.Join(remote, lesson))
-	if r.code != 0 {
-		t.Fatalf("run over SSH: %d\n%s", r.code, r.stderr)
+	if r := firn(t, "", "run", "--quiet", "--kernel", kernel, filepath.Join(remote, lesson)); r.code != 0 {
+		t.Fatalf("run with --kernel %s: %d\n%s", kernel, r.code, r.stderr)
 	}
 	want, err := notebooks.ReadFile(filepath.Join(local, lesson))
 	if err != nil {
@@ -354,19 +335,14 @@ func TestRunLessonOverSSH(t *testing.T) {
 	outputs := 0
 	for i, c := range want.Cells {
 		if !reflect.DeepEqual(got.Cells[i].Outputs, c.Outputs) {
-			t.Errorf("cell %d: the SSH kernel's outputs differ from the local kernel's", i+1)
+			t.Errorf("cell %d: the outputs with --kernel %s differ from the local kernel's", i+1, kernel)
 		}
 		outputs += len(c.Outputs)
 	}
 	if outputs < 10 {
 		t.Errorf("the lesson gave only %d outputs", outputs)
 	}
-	if fi, err := os.Stat(hostDir); err != nil || !fi.IsDir() {
-		t.Errorf("the kernel's folder on the host: %v", err)
-	}
-	if out, _ := exec.Command("pgrep", "-f", regexp.QuoteMeta(firnBin)+" kernel .*--transport nats").Output(); len(out) > 0 {
-		t.Errorf("kernel processes left on the host: %s", out)
-	}
+	return remote
 }
 
 // TestRunReactive: a notebook whose cells use names defined further down
