@@ -80,7 +80,7 @@ func TestRunGrid(t *testing.T) {
 		{[]string{"--grid", "ela=1:2", "--out-dir", out}, "a range is START:STOP:STEP"},
 		{[]string{"--grid", "ela=2900,3000"}, "--on needs --out-dir DIR"},
 		{[]string{"--on", "local", "--out-dir", out}, "give --grid NAME=SPEC"},
-		{[]string{"--grid", "ela=2900", "--on", "mars", "--out-dir", out}, `--on "mars": want local, slurm or ssh://HOST`},
+		{[]string{"--grid", "ela=2900", "--on", "mars", "--out-dir", out}, `--on "mars": want local, slurm, kubernetes or ssh://HOST`},
 	} {
 		r := firn(t, "", append([]string{"run", in}, c.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
