@@ -564,35 +564,25 @@ func (h *Hub) handIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := pubs[i]
-	// Read through the workspace as an os.Root: a link in it (week1 →
-	// /etc) does not hand in a file from outside it.
-	ws, err := os.OpenRoot(h.Workspace(u.Name))
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	defer ws.Close()
-	fi, err := ws.Lstat(rel)
+	from, err := h.openInWorkspace(u.Name, rel)
+	var large *tooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		writeError(w, http.StatusNotFound, "hand in "+rel+": no such file")
 		return
+	case errors.Is(err, errNotAFile):
+		writeError(w, http.StatusUnprocessableEntity, "hand in "+rel+": not a file")
+		return
+	case errors.As(err, &large):
+		writeError(w, http.StatusRequestEntityTooLarge, "hand in "+rel+": "+err.Error())
+		return
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
-	case !fi.Mode().IsRegular():
-		writeError(w, http.StatusUnprocessableEntity, "hand in "+rel+": not a file")
-		return
-	case fi.Size() > maxHandinBytes:
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("hand in %s: %d MiB, more than %d MiB", rel, fi.Size()>>20, maxHandinBytes>>20))
-		return
 	}
 	to := filepath.Join(h.handinDir(p.Class, p.Name, u.Name), filepath.FromSlash(inner))
-	from, err := ws.Open(rel)
-	if err == nil {
-		err = writeCopy(from, to)
-		from.Close()
-	}
+	err = writeCopy(from, to)
+	from.Close()
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "hand in "+rel+": "+err.Error())
 		return
@@ -783,8 +773,7 @@ func (h *Hub) handinView(w http.ResponseWriter, r *http.Request) {
 	}
 	_, inner, _ := strings.Cut(x.Path, "/")
 	file := filepath.Join(h.handinDir(x.Class, x.Publication, x.Student), filepath.FromSlash(inner))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; frame-ancestors 'none'")
+	staticHeaders(w)
 	if !strings.HasSuffix(file, ".ipynb") {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		http.ServeFile(w, r, file)

@@ -115,33 +115,57 @@ func (h *Hub) shareRequest(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"path": rel, "url": "/share/" + token})
 }
 
-// openShared reads the notebook rel of user's workspace through an
-// os.Root of it (a link a cell made is not followed out of it).
-func (h *Hub) openShared(user, rel string) (*notebooks.Notebook, error) {
+// errNotAFile: a workspace path that is a folder, a link or a device.
+var errNotAFile = errors.New("not a file")
+
+// tooLargeError: a file larger than the hub copies or shows.
+type tooLargeError struct{ size int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("%d MiB, more than %d MiB", e.size>>20, maxHandinBytes>>20)
+}
+
+// openInWorkspace opens the regular file rel (slash-separated) of user's
+// workspace, of at most maxHandinBytes, through an os.Root of the
+// workspace: a link a cell made (week1 → /etc) is not followed out of it.
+// A missing file is fs.ErrNotExist; errNotAFile and *tooLargeError say
+// the rest.
+func (h *Hub) openInWorkspace(user, rel string) (*os.File, error) {
 	root, err := os.OpenRoot(h.Workspace(user))
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
 	fi, err := root.Lstat(rel)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errors.New("no such notebook")
-		}
+	switch {
+	case err != nil:
 		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, errNotAFile
+	case fi.Size() > maxHandinBytes:
+		return nil, &tooLargeError{fi.Size()}
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a file")
+	return root.Open(rel)
+}
+
+// openShared reads the notebook rel of user's workspace (openInWorkspace).
+func (h *Hub) openShared(user, rel string) (*notebooks.Notebook, error) {
+	f, err := h.openInWorkspace(user, rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New("no such notebook")
 	}
-	if fi.Size() > maxHandinBytes {
-		return nil, fmt.Errorf("%d MiB, more than a share link shows (%d MiB)", fi.Size()>>20, maxHandinBytes>>20)
-	}
-	f, err := root.Open(rel)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return notebooks.Read(f, rel)
+}
+
+// staticHeaders are the headers of a notebook shown as a static page
+// (a hand-in, a share link): no scripts, nothing from elsewhere.
+func staticHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; frame-ancestors 'none'")
 }
 
 // sharedView is GET /share/{token}: the shared notebook as it is on disk
@@ -166,8 +190,7 @@ func (h *Hub) sharedView(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("%s's %s: %v", owner, rel, err))
 		return
 	}
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; frame-ancestors 'none'")
+	staticHeaders(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := export.HTML(w, nb, export.HTMLOptions{Name: owner + ": " + rel + " (read-only)"}); err != nil {
