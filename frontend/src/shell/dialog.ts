@@ -62,8 +62,11 @@ export function choose<T extends string>(title: string, message: string, choices
   });
 }
 
-/** prompt asks for a line of text; null when cancelled. */
-export function prompt(title: string, label: string, value: string, testid = 'prompt'): Promise<string | null> {
+/**
+ * formDialog shows a form (title, body, Cancel and ok) and resolves with
+ * what collect reads from it on ok, or null when cancelled (also Esc).
+ */
+function formDialog<T>(title: string, body: HTMLElement[], ok: { label: string; testid: string }, testid: string, collect: () => T, focus: () => void): Promise<T | null> {
   return new Promise((resolve) => {
     const d = document.createElement('dialog');
     d.className = 'dialog';
@@ -72,29 +75,22 @@ export function prompt(title: string, label: string, value: string, testid = 'pr
     form.method = 'dialog';
     const h = document.createElement('h2');
     h.textContent = title;
-    const l = document.createElement('label');
-    l.textContent = label;
-    const input = document.createElement('input');
-    input.type = 'text';
-    input.value = value;
-    input.dataset['testid'] = `${testid}-input`;
-    l.append(input);
     const row = document.createElement('div');
     row.className = 'dialog-buttons';
     const cancel = document.createElement('button');
     cancel.type = 'button';
     cancel.className = 'btn';
     cancel.textContent = 'Cancel';
-    const ok = document.createElement('button');
-    ok.type = 'submit';
-    ok.className = 'btn btn-primary';
-    ok.textContent = 'OK';
-    ok.dataset['testid'] = `${testid}-ok`;
-    row.append(cancel, ok);
-    form.append(h, l, row);
+    const yes = document.createElement('button');
+    yes.type = 'submit';
+    yes.className = 'btn btn-primary';
+    yes.textContent = ok.label;
+    yes.dataset['testid'] = ok.testid;
+    row.append(cancel, yes);
+    form.append(h, ...body, row);
     d.append(form);
     let settled = false;
-    const done = (v: string | null) => {
+    const done = (v: T | null) => {
       if (settled) return;
       settled = true;
       closeDialog(d);
@@ -102,7 +98,7 @@ export function prompt(title: string, label: string, value: string, testid = 'pr
     };
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      done(input.value.trim() || null);
+      done(collect());
     });
     cancel.addEventListener('click', () => done(null));
     d.addEventListener('cancel', (ev) => {
@@ -110,6 +106,20 @@ export function prompt(title: string, label: string, value: string, testid = 'pr
       done(null);
     });
     openDialog(d);
+    focus();
+  });
+}
+
+/** prompt asks for a line of text; null when cancelled. */
+export function prompt(title: string, label: string, value: string, testid = 'prompt'): Promise<string | null> {
+  const l = document.createElement('label');
+  l.textContent = label;
+  const input = document.createElement('input');
+  input.type = 'text';
+  input.value = value;
+  input.dataset['testid'] = `${testid}-input`;
+  l.append(input);
+  return formDialog(title, [l], { label: 'OK', testid: `${testid}-ok` }, testid, () => input.value.trim() || null, () => {
     input.focus();
     const dot = value.lastIndexOf('.');
     input.setSelectionRange(0, dot > 0 ? dot : value.length);
@@ -146,66 +156,29 @@ export function sheet(title: string, content: HTMLElement, testid = 'sheet'): vo
  * chosen, or null when cancelled.
  */
 export function chooseOptions(title: string, message: string, options: Record<string, string[]>, ok: string, testid = 'options'): Promise<Record<string, string> | null> {
-  return new Promise((resolve) => {
-    const d = document.createElement('dialog');
-    d.className = 'dialog';
-    d.dataset['testid'] = testid;
-    const form = document.createElement('form');
-    form.method = 'dialog';
-    const h = document.createElement('h2');
-    h.textContent = title;
-    const p = document.createElement('p');
-    p.textContent = message;
-    form.append(h, p);
-    const selects: Record<string, HTMLSelectElement> = {};
-    for (const key of Object.keys(options).sort()) {
-      const l = document.createElement('label');
-      l.className = 'dialog-option';
-      l.textContent = key + ' ';
-      const sel = document.createElement('select');
-      sel.dataset['testid'] = `${testid}-${key}`;
-      for (const v of options[key] ?? []) {
-        const o = document.createElement('option');
-        o.value = o.textContent = v;
-        sel.append(o);
-      }
-      selects[key] = sel;
-      l.append(sel);
-      form.append(l);
+  const p = document.createElement('p');
+  p.textContent = message;
+  const body: HTMLElement[] = [p];
+  const selects: Record<string, HTMLSelectElement> = {};
+  for (const key of Object.keys(options).sort()) {
+    const l = document.createElement('label');
+    l.className = 'dialog-option';
+    l.textContent = key + ' ';
+    const sel = document.createElement('select');
+    sel.dataset['testid'] = `${testid}-${key}`;
+    for (const v of options[key] ?? []) {
+      const o = document.createElement('option');
+      o.value = o.textContent = v;
+      sel.append(o);
     }
-    const row = document.createElement('div');
-    row.className = 'dialog-buttons';
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.className = 'btn';
-    cancel.textContent = 'Cancel';
-    const yes = document.createElement('button');
-    yes.type = 'submit';
-    yes.className = 'btn btn-primary';
-    yes.textContent = ok;
-    yes.dataset['testid'] = `${testid}-yes`;
-    row.append(cancel, yes);
-    form.append(row);
-    d.append(form);
-    let settled = false;
-    const done = (v: Record<string, string> | null) => {
-      if (settled) return;
-      settled = true;
-      closeDialog(d);
-      resolve(v);
-    };
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const out: Record<string, string> = {};
-      for (const [k, sel] of Object.entries(selects)) out[k] = sel.value;
-      done(out);
-    });
-    cancel.addEventListener('click', () => done(null));
-    d.addEventListener('cancel', (ev) => {
-      ev.preventDefault();
-      done(null);
-    });
-    openDialog(d);
-    (Object.values(selects)[0] ?? yes).focus();
-  });
+    selects[key] = sel;
+    l.append(sel);
+    body.push(l);
+  }
+  const collect = () => {
+    const out: Record<string, string> = {};
+    for (const [k, sel] of Object.entries(selects)) out[k] = sel.value;
+    return out;
+  };
+  return formDialog(title, body, { label: ok, testid: `${testid}-yes` }, testid, collect, () => Object.values(selects)[0]?.focus());
 }
