@@ -245,8 +245,8 @@ func storedResults(t *testing.T, e *env, job string) map[string]int {
 	}
 	count := map[string]int{}
 	for m := range batch.Messages() {
-		var rs []compute.Result
-		if err := json.Unmarshal(m.Data(), &rs); err != nil {
+		rs, err := compute.DecodeResults(m.Data())
+		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range rs {

@@ -28,7 +28,7 @@
 //
 //	stream        subjects               what
 //	FIRN_TASKS    firn.tasks.JOB         chunks (work queue; consumer firn-workers, explicit ack)
-//	FIRN_RESULTS  firn.results.JOB.C.P   a chunk's Results, a JSON list (part P of chunk C; kept 30 days)
+//	FIRN_RESULTS  firn.results.JOB.C.P   a chunk's Results (part P of chunk C; kept 30 days; see [DecodeResults])
 //	(core NATS)   firn.progress.JOB      a worker's "start" and "done" of each chunk
 //	(core NATS)   firn.cancel.JOB        stop the job's running chunks
 //

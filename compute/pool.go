@@ -245,8 +245,8 @@ func (j *Job) Wait(ctx context.Context, onStatus func(Status)) ([]Result, error)
 			}
 			return results, fmt.Errorf("job %s: results: %w", j.ID, err)
 		}
-		var rs []Result
-		if err := json.Unmarshal(msg.Data(), &rs); err != nil {
+		rs, err := DecodeResults(msg.Data())
+		if err != nil {
 			return results, fmt.Errorf("job %s: results on %s: %w", j.ID, msg.Subject(), err)
 		}
 		mu.Lock()

@@ -323,26 +323,22 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 const maxResultBytes = 768 << 10
 
 // publish stores a chunk's results: as few messages as fit (one for a
-// chunk of small runs), each a JSON list, deduplicated by the broker on
-// the chunk and part.
+// chunk of small runs), each a results message (resultcodec.go),
+// deduplicated by the broker on the chunk and part.
 func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) error {
 	var parts [][]byte
-	cur := []byte{'['}
+	var cur [][]byte
+	size := 0
 	for _, r := range results {
-		data, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encoding the result of %s: %w", r.Name, err)
+		data := encodeResult(nil, r)
+		if len(cur) > 0 && size+len(data) > maxResultBytes {
+			parts = append(parts, joinResults(cur))
+			cur, size = nil, 0
 		}
-		if len(cur) > 1 && len(cur)+len(data)+1 > maxResultBytes {
-			parts = append(parts, append(cur, ']'))
-			cur = []byte{'['}
-		}
-		if len(cur) > 1 {
-			cur = append(cur, ',')
-		}
-		cur = append(cur, data...)
+		cur = append(cur, data)
+		size += len(data)
 	}
-	parts = append(parts, append(cur, ']'))
+	parts = append(parts, joinResults(cur))
 	index := strings.TrimPrefix(c.ID, c.Job+".")
 	var acks []jetstream.PubAckFuture
 	for i, p := range parts {
