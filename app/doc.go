@@ -124,11 +124,13 @@
 //	       "dead" (cause "session closed") and a normal close. A session also ends when its notebook
 //	       is deleted or replaced (see delete and lessons/reset), with that cause; a rename keeps it.
 //	POST   /api/sessions/{id}/interrupt, POST /api/sessions/{id}/restart → the session (also over the websocket)
-//	POST   /api/sessions/{id}/kernel {"name": N} → the session, once its kernel was switched: the kernel is
-//	       replaced by a fresh one of the kernel N of GET /api/kernels (as a restart: variables are lost, queued
-//	       cells aborted, a running cell ends with a KernelDied error) and N is written into the notebook's
-//	       metadata.firn.kernel (the file's other contents kept; its clients get a "saved" frame). 400 naming the
-//	       kernels for an unknown N; 409 when the file is damaged (nothing changes) or the kernel is starting.
+//	POST   /api/sessions/{id}/kernel {"name": N, "options": {K: V}} → the session, once its kernel was switched:
+//	       the kernel is replaced by a fresh one of the kernel N of GET /api/kernels with the options chosen
+//	       among its "options" (as a restart: variables are lost, queued cells aborted, a running cell ends
+//	       with a KernelDied error) and N and the options are written into the notebook's metadata.firn.kernel
+//	       and metadata.firn.kernel_options (the file's other contents kept; its clients get a "saved" frame).
+//	       400 naming the kernels for an unknown N, or the allowed values of a bad option; 409 when the file
+//	       is damaged (nothing changes) or the kernel is starting.
 //	POST   /api/graph {"cells": [{"id", "source"}], "run": [ids]} → {"cells": [{"id", "defines", "uses",
 //	       "depends_on"}], "problems": [{"cell", "message"}], "run": [ids in order], "blocked": [{"cell",
 //	       "message"}]}: the def/use graph of the code cells (kernel/reactive) and what runs after the cells
@@ -142,7 +144,9 @@
 //	       on (Options.Kernels; default DefaultKernels(): LocalKernels and, where sbatch is on the PATH, SlurmKernel); default is the one of `--kernel`.
 //
 // A session's kernel is the one its notebook names in metadata.firn.kernel,
-// else the default; the session's "kernel" says which in "spec" (beside
+// with the options of metadata.firn.kernel_options (options the kernel
+// does not offer give its defaults, and a "kernel_note" naming the file
+// and the option), else the default; the session's "kernel" says which in "spec" (beside
 // "name" and "transport"). A notebook that names a kernel the server does
 // not have runs on the default, and POST /api/sessions says so in
 // "kernel_note": "lessons/a.ipynb: metadata.firn.kernel is \"gpu\", a kernel

@@ -275,45 +275,61 @@ func (s *Server) listKernels(w http.ResponseWriter, r *http.Request) {
 }
 
 // notebookKernel reads metadata.firn.kernel of a notebook's nbformat
-// JSON: "" when there is none.
-func notebookKernel(nbJSON []byte) (name string, set bool) {
+// JSON ("" when there is none) and metadata.firn.kernel_options, the
+// options chosen with it (nil when none; bad is true when they are not
+// an object of strings).
+func notebookKernel(nbJSON []byte) (name string, set bool, options map[string]string, bad bool) {
 	var nb struct {
 		Metadata struct {
 			Firn map[string]json.RawMessage `json:"firn"`
 		} `json:"metadata"`
 	}
 	if json.Unmarshal(nbJSON, &nb) != nil {
-		return "", false
+		return "", false, nil, false
 	}
 	raw, ok := nb.Metadata.Firn["kernel"]
 	if !ok {
-		return "", false
+		return "", false, nil, false
 	}
 	if json.Unmarshal(raw, &name) != nil {
-		return string(raw), true // not a string: named as it is written
+		name = string(raw) // not a string: named as it is written
 	}
-	return name, true
+	if raw, ok := nb.Metadata.Firn["kernel_options"]; ok && json.Unmarshal(raw, &options) != nil {
+		return name, true, nil, true
+	}
+	return name, true, options, false
 }
 
 // kernelFor is the kernel a notebook asks for in metadata.firn.kernel,
-// or the default; note says why a notebook does not get the kernel it
-// asks for ("" when it does).
-func (s *Server) kernelFor(path string, nbJSON []byte) (c *KernelChoice, note string) {
-	name, set := notebookKernel(nbJSON)
+// or the default, and its launcher with the options the notebook keeps
+// in metadata.firn.kernel_options; note says why a notebook does not get
+// the kernel or the options it asks for ("" when it does).
+func (s *Server) kernelFor(path string, nbJSON []byte) (c *KernelChoice, launcher kernel.Launcher, note string) {
+	name, set, options, bad := notebookKernel(nbJSON)
 	def := s.kernels.find(s.kernels.Default)
 	if !set {
-		return def, ""
+		return def, def.Launcher, ""
 	}
-	if c := s.kernels.find(name); c != nil {
-		return c, ""
+	c = s.kernels.find(name)
+	if c == nil {
+		return def, def.Launcher, fmt.Sprintf("%s: metadata.firn.kernel is %q, a kernel this server does not have (it has %s); the notebook runs on %q instead",
+			path, name, s.kernels.names(), def.Name)
 	}
-	return def, fmt.Sprintf("%s: metadata.firn.kernel is %q, a kernel this server does not have (it has %s); the notebook runs on %q instead",
-		path, name, s.kernels.names(), def.Name)
+	if bad {
+		return c, c.Launcher, fmt.Sprintf("%s: metadata.firn.kernel_options is not an object of strings; the kernel %s runs with its defaults", path, c.Name)
+	}
+	l, err := c.launcherWith(options)
+	if err != nil {
+		return c, c.Launcher, fmt.Sprintf("%s: metadata.firn.kernel_options: %v; the kernel %s runs with its defaults", path, strings.TrimPrefix(err.Error(), "options: "), c.Name)
+	}
+	return c, l, ""
 }
 
-// switchKernel is POST /api/sessions/{id}/kernel {"name": N}: the session's
-// kernel is replaced by a fresh one of the kernel N, and N is saved in
-// the notebook's metadata.firn.kernel.
+// switchKernel is POST /api/sessions/{id}/kernel {"name": N, "options":
+// {K: V}}: the session's kernel is replaced by a fresh one of the kernel
+// N with those options, and N and the options are saved in the
+// notebook's metadata.firn.kernel and kernel_options, so that the
+// notebook opens on them again.
 func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 	x := s.session(w, r)
 	if x == nil {
@@ -336,7 +352,7 @@ func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := s.rememberKernel(x.Path(), c.Name); err != nil {
+	if err := s.rememberKernel(x.Path(), c.Name, body.Options); err != nil {
 		var damaged *workspace.DamagedError
 		if errors.As(err, &damaged) {
 			writeError(w, http.StatusConflict, fmt.Sprintf("%v; the kernel was not switched", err))
@@ -357,9 +373,10 @@ func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 }
 
 // rememberKernel writes name into metadata.firn.kernel of the notebook at
-// p, keeping the rest of the file; a save that comes in between is read
-// again.
-func (s *Server) rememberKernel(p, name string) error {
+// p, and options into metadata.firn.kernel_options (removed when there
+// are none), keeping the rest of the file; a save that comes in between
+// is read again.
+func (s *Server) rememberKernel(p, name string, options map[string]string) error {
 	done, ok := s.startWrite()
 	if !ok {
 		return errors.New("the server is shutting down")
@@ -394,6 +411,10 @@ func (s *Server) rememberKernel(p, name string) error {
 			firn = map[string]json.RawMessage{}
 		}
 		firn["kernel"], _ = json.Marshal(name)
+		delete(firn, "kernel_options")
+		if len(options) > 0 {
+			firn["kernel_options"], _ = json.Marshal(options)
+		}
 		meta["firn"], _ = json.Marshal(firn)
 		nb["metadata"], _ = json.Marshal(meta)
 		out, err := json.Marshal(nb)

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/testsshd"
 	"github.com/firnglacier/firn/kernel"
 )
@@ -106,5 +109,91 @@ func TestKernelProfiles(t *testing.T) {
 		if _, err := ReadKernelProfiles(write("bad.json", c.body)); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad.json") {
 			t.Errorf("%s: %v, want the file and %q", c.body, err, c.want)
 		}
+	}
+}
+
+// TestKernelOptionsRemembered: the options chosen when switching are
+// kept in the notebook file (metadata.firn.kernel_options) and the
+// notebook opens again on its kernel with them; options the profile no
+// longer allows give the defaults and a note naming the file and the
+// option. (The switch on a real Slurm, and the job's time limit, are
+// cmd/firn's TestBrowserKernelProfile.)
+func TestKernelOptionsRemembered(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "kernels.json")
+	if err := os.WriteFile(file, []byte(`{"kernels": [{"name": "hpc-short", "kernel": "slurm:partition=short,time=1:00:00",
+		"options": {"time": ["1:00:00", "4:00:00"], "cpus": ["1", "4"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	profiles, err := ReadKernelProfiles(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options) { o.Kernels = append(LocalKernels(), profiles...) })
+	h.doJSON("PUT", "/api/files/content?path=n.ipynb", map[string]any{"notebook": map[string]any{"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{"authors": []string{"me"}}, "cells": []any{}}, "etag": ""}, http.StatusOK, nil)
+	read := func() []byte {
+		data, err := os.ReadFile(filepath.Join(h.dir, "n.ipynb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	slurmOf := func(l kernel.Launcher) compute.Slurm {
+		sl, ok := l.(kernel.SlurmLauncher)
+		if !ok {
+			t.Fatalf("launcher %T, want a Slurm one", l)
+		}
+		return sl.Slurm
+	}
+
+	if err := h.srv.rememberKernel("n.ipynb", "hpc-short", map[string]string{"time": "4:00:00", "cpus": "4"}); err != nil {
+		t.Fatal(err)
+	}
+	data := read()
+	var nb struct {
+		Metadata map[string]json.RawMessage `json:"metadata"`
+	}
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	compact := func(raw json.RawMessage) string {
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if got := compact(nb.Metadata["firn"]); got != `{"kernel":"hpc-short","kernel_options":{"cpus":"4","time":"4:00:00"}}` {
+		t.Errorf("metadata.firn on disk: %s", got)
+	}
+	if got := compact(nb.Metadata["authors"]); got != `["me"]` {
+		t.Errorf("the rest of the metadata: authors %s", got)
+	}
+	c, l, note := h.srv.kernelFor("n.ipynb", data)
+	if sl := slurmOf(l); c.Name != "hpc-short" || note != "" || sl.Time != "4:00:00" || sl.CPUsPerTask != 4 || sl.Partition != "short" {
+		t.Errorf("reopened on %s with %+v, note %q; want hpc-short, 4 h, 4 CPUs, partition short", c.Name, sl, note)
+	}
+
+	// Options the profile does not offer (any more).
+	for _, bad := range []struct{ firn, want string }{
+		{`{"kernel": "hpc-short", "kernel_options": {"time": "99:00:00"}}`, `n.ipynb: metadata.firn.kernel_options: time="99:00:00" is not one of the kernel hpc-short's: 1:00:00, 4:00:00; the kernel hpc-short runs with its defaults`},
+		{`{"kernel": "hpc-short", "kernel_options": {"time": 4}}`, `n.ipynb: metadata.firn.kernel_options is not an object of strings; the kernel hpc-short runs with its defaults`},
+	} {
+		c, l, note := h.srv.kernelFor("n.ipynb", []byte(`{"metadata": {"firn": `+bad.firn+`}}`))
+		if sl := slurmOf(l); c.Name != "hpc-short" || sl.Time != "1:00:00" || note != bad.want {
+			t.Errorf("%s: %s with time %s, note %q; want the defaults and %q", bad.firn, c.Name, sl.Time, note, bad.want)
+		}
+	}
+
+	// Switching to a kernel without options drops the old ones.
+	if err := h.srv.rememberKernel("n.ipynb", "local", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(read(), &nb); err != nil {
+		t.Fatal(err)
+	}
+	if got := compact(nb.Metadata["firn"]); got != `{"kernel":"local"}` {
+		t.Errorf("metadata.firn after switching to local: %s", got)
 	}
 }

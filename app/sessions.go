@@ -53,14 +53,14 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	// The kernel the notebook asks for (metadata.firn.kernel), or the
 	// default with a note saying why not.
-	choice, note := s.kernelFor(p, doc.JSON)
+	choice, launcher, note := s.kernelFor(p, doc.JSON)
 	if s.sessions.ByPath(p) == nil {
 		if err := s.makeRoom(r.Context()); err != nil {
 			s.fail(w, r, fmt.Errorf("open %s: %w", p, err))
 			return
 		}
 	}
-	x, created, err := s.sessions.OpenWith(p, choice.Name, choice.Launcher)
+	x, created, err := s.sessions.OpenWith(p, choice.Name, launcher)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return

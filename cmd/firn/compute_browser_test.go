@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,5 +67,25 @@ func TestBrowserKernelProfile(t *testing.T) {
 	limit, err := exec.Command("squeue", "-h", "-j", m[1], "-o", "%l").Output()
 	if err != nil || strings.TrimSpace(string(limit)) != "20:00" {
 		t.Errorf("the kernel's job %s has the time limit %q (%v), want the 20 minutes chosen", m[1], limit, err)
+	}
+	// The notebook keeps the profile and the option chosen, so that it
+	// opens on them again (app's TestKernelOptionsRemembered reopens).
+	data, err := os.ReadFile(filepath.Join(srv.workspace, "hpc.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Metadata struct {
+			Firn struct {
+				Kernel        string            `json:"kernel"`
+				KernelOptions map[string]string `json:"kernel_options"`
+			} `json:"firn"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	if f := nb.Metadata.Firn; f.Kernel != "hpc" || len(f.KernelOptions) != 1 || f.KernelOptions["time"] != "20" {
+		t.Errorf("hpc.ipynb on disk keeps kernel %q with options %v, want hpc with time 20", f.Kernel, f.KernelOptions)
 	}
 }
