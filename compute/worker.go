@@ -175,7 +175,13 @@ func (ws *workerState) cancelJob(job string) {
 	}
 }
 
+// loop fetches chunks one at a time and runs them. A chunk's results are
+// stored and the chunk acknowledged while the next one runs (at most one
+// such finish at a time), so that the trips to the broker between two
+// chunks do not leave the core idle.
 func (ws *workerState) loop(ctx context.Context, cons jetstream.Consumer) error {
+	finishing := make(chan struct{}, 1)        // a token while a finish runs
+	defer func() { finishing <- struct{}{} }() // the last finish has ended
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(1, jetstream.FetchContext(ctx))
 		if err != nil {
@@ -188,7 +194,13 @@ func (ws *workerState) loop(ctx context.Context, cons jetstream.Consumer) error 
 			continue
 		}
 		for msg := range batch.Messages() {
-			ws.handle(ctx, msg)
+			if finish := ws.handle(ctx, msg); finish != nil {
+				finishing <- struct{}{}
+				go func() {
+					defer func() { <-finishing }()
+					finish()
+				}()
+			}
 		}
 		if err := batch.Error(); err != nil && ctx.Err() == nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			if errors.Is(err, nats.ErrConnectionClosed) {
@@ -199,12 +211,16 @@ func (ws *workerState) loop(ctx context.Context, cons jetstream.Consumer) error 
 	return nil
 }
 
-func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
+// handle runs the chunk of msg. When it ran to the end it returns the
+// rest: storing the results and acknowledging the chunk, which the
+// caller runs while it takes the next chunk; nil when there is nothing
+// left to do.
+func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) (finish func()) {
 	var c chunk
 	if err := json.Unmarshal(msg.Data(), &c); err != nil {
 		ws.logf("dropping a malformed chunk on %s: %v", msg.Subject(), err)
 		_ = msg.Term()
-		return
+		return nil
 	}
 	attempt := 1
 	if md, err := msg.Metadata(); err == nil {
@@ -220,7 +236,7 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 	if ws.canceled[c.Job] {
 		ws.mu.Unlock()
 		_ = msg.Term()
-		return
+		return nil
 	}
 	if ws.running[c.Job] == nil {
 		ws.running[c.Job] = map[*chunkRun]bool{}
@@ -248,7 +264,7 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 		if ws.publish(ctx, c, results) == nil {
 			_ = msg.Ack()
 		}
-		return
+		return nil
 	}
 	ws.progress(c, "start", attempt)
 
@@ -293,29 +309,31 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) {
 	case rctx.Err() != nil && ctx.Err() == nil:
 		// The job was canceled.
 		_ = msg.Term()
-		return
+		return nil
 	case ctx.Err() != nil:
 		// The worker is stopping: another takes the chunk.
 		_ = msg.Nak()
-		return
+		return nil
 	case failed && attempt < c.Attempts:
 		ws.logf("chunk %s failed on attempt %d of %d; retrying", c.ID, attempt, c.Attempts)
 		_ = msg.Nak()
-		return
+		return nil
 	}
-	// The chunk is done: store its results and acknowledge it even if
+	// The chunk is done: store its results and acknowledge it, even if
 	// the worker is being stopped meanwhile.
-	fctx, cancelFinish := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancelFinish()
-	if err := ws.publish(fctx, c, results); err != nil {
-		ws.logf("chunk %s: publishing results: %v", c.ID, err)
-		_ = msg.Nak()
-		return
+	return func() {
+		fctx, cancelFinish := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancelFinish()
+		if err := ws.publish(fctx, c, results); err != nil {
+			ws.logf("chunk %s: publishing results: %v", c.ID, err)
+			_ = msg.Nak()
+			return
+		}
+		if err := msg.DoubleAck(fctx); err != nil {
+			ws.logf("chunk %s: ack: %v", c.ID, err)
+		}
+		ws.progress(c, "done", attempt)
 	}
-	if err := msg.DoubleAck(fctx); err != nil {
-		ws.logf("chunk %s: ack: %v", c.ID, err)
-	}
-	ws.progress(c, "done", attempt)
 }
 
 // maxResultBytes bounds one results message, below NATS' default
@@ -363,8 +381,9 @@ func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) e
 
 func (ws *workerState) progress(c chunk, event string, attempt int) {
 	data, _ := json.Marshal(progress{Worker: ws.name, Chunk: c.ID, Event: event, Tasks: len(c.Tasks), Attempt: attempt})
+	// No Flush: the connection sends it at once, without waiting for
+	// the broker's answer.
 	_ = ws.nc.Publish(progressSubj+c.Job, data)
-	_ = ws.nc.Flush()
 }
 
 func (ws *workerState) logf(format string, args ...any) {
