@@ -64,8 +64,8 @@ func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
 // Secret it created.
 func launchFake(t *testing.T, k Kubernetes, auth Auth) (*dynamicfake.FakeDynamicClient, *KubernetesJob, *batchv1.Job, *corev1.Secret) {
 	t.Helper()
-	cs, api := fakeKube()
-	k.api = api
+	cs, _ := fakeKube()
+	k.Client = cs
 	w, err := k.Launch(context.Background(), kubeURL, auth)
 	if err != nil {
 		t.Fatal(err)
@@ -235,8 +235,8 @@ func TestKubernetesBadOptions(t *testing.T) {
 		{Kubernetes{Image: "firn:1", Env: []string{"FIRN_POD_NAME=w"}}, `Env entry "FIRN_POD_NAME=w": the launcher sets $FIRN_POD_NAME`},
 		{Kubernetes{Image: "firn:1", JobName: "Glaciers_2"}, `JobName "Glaciers_2"`},
 	} {
-		cs, api := fakeKube()
-		tc.k.api = api
+		cs, _ := fakeKube()
+		tc.k.Client = cs
 		_, err := tc.k.Launch(context.Background(), kubeURL, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want one with %s", tc.k, err, tc.want)
@@ -253,8 +253,8 @@ func TestKubernetesBadOptions(t *testing.T) {
 func TestKubernetesRefusesLoopback(t *testing.T) {
 	for _, url := range []string{"nats://127.0.0.1:4222", "tls://localhost:4222", "nats://[::1]:4222",
 		"tls://nats.example.org:4222, nats://127.0.0.2:4222"} {
-		cs, api := fakeKube()
-		_, err := Kubernetes{Image: "firn:1", api: api}.Launch(context.Background(), url, Auth{Token: "t"})
+		cs, _ := fakeKube()
+		_, err := Kubernetes{Image: "firn:1", Client: cs}.Launch(context.Background(), url, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), "loopback, which pods in the cluster cannot reach") ||
 			!strings.Contains(err.Error(), "$"+BrokerURLEnv) {
 			t.Errorf("%s: error %v", url, err)
@@ -271,11 +271,11 @@ func TestKubernetesRefusesLoopback(t *testing.T) {
 // TestKubernetesErrorsNameJob: a refused create names the namespace and
 // the job, and leaves no Secret behind.
 func TestKubernetesErrorsNameJob(t *testing.T) {
-	cs, api := fakeKube()
+	cs, _ := fakeKube()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(batchv1.Resource("jobs"), "", errors.New("quota exceeded"))
 	})
-	_, err := Kubernetes{Image: "firn:1", Namespace: "glaciers", JobName: "hef", api: api}.Launch(context.Background(), kubeURL, Auth{Token: "t"})
+	_, err := Kubernetes{Image: "firn:1", Namespace: "glaciers", JobName: "hef", Client: cs}.Launch(context.Background(), kubeURL, Auth{Token: "t"})
 	if err == nil || !strings.Contains(err.Error(), "creating job hef-") || !strings.Contains(err.Error(), "in namespace glaciers") ||
 		!strings.Contains(err.Error(), "quota exceeded") {
 		t.Fatalf("error %v", err)
