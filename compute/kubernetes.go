@@ -588,7 +588,8 @@ func (k Kubernetes) start(ctx context.Context, run kubeRun, auth Auth) (*Kuberne
 	return kj, nil
 }
 
-// KubernetesJob is the Indexed Job of a Kubernetes launch.
+// KubernetesJob is the Job of a Kubernetes launch: the Indexed Job of
+// Launch's workers, or the one pod of StartCommand.
 type KubernetesJob struct {
 	// Name of the Job (and of its Secret), Namespace theirs.
 	Name, Namespace string
@@ -663,8 +664,9 @@ func (p KubernetesPod) String() string {
 
 // Status lists the Job's pods with their phases and, for those waiting
 // or failed, why. A Job deleted, failed (its pods failed more often
-// than its back-off limit, the default 6) or complete (every worker
-// ended) is an error that says so.
+// than its back-off limit: the default 6 for workers, 0 for a command)
+// or complete (every worker ended) is an error that says so, and is
+// ErrJobGone.
 func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 	if j.api == nil {
 		return nil, errors.New("kubernetes launcher: a KubernetesJob not made by Launch")
@@ -703,11 +705,17 @@ func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 	return pods, nil
 }
 
+// ErrJobGone is what Status's error for a Job that no longer runs
+// (deleted, failed or complete) is (errors.Is).
+var ErrJobGone = errors.New("the Kubernetes job is gone")
+
 // jobGoneError is Status's error for a Job that no longer runs workers.
 type jobGoneError struct {
 	j   *KubernetesJob
 	why string
 }
+
+func (e *jobGoneError) Is(target error) bool { return target == ErrJobGone }
 
 func (e *jobGoneError) Error() string {
 	return fmt.Sprintf("kubernetes launcher: job %s in namespace %s is gone: %s", e.j.Name, e.j.Namespace, e.why)
