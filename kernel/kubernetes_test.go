@@ -478,7 +478,9 @@ func TestKubernetesKernelRefused(t *testing.T) {
 		kl := l.(KubernetesLauncher)
 		kl.Kubernetes.Client = cs
 		tc.spec.Command = []string{"firn", "kernel"}
-		_, err = kl.Launch(context.Background(), tc.spec)
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		_, err = kl.Launch(ctx, tc.spec)
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
