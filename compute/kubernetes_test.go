@@ -43,7 +43,7 @@ const kubeURL = "tls://nats.example.org:4222"
 
 // fakeKube is a fake cluster whose created Jobs get a UID and a selector
 // of their pods by that UID, as the API server gives them.
-func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
+func fakeKube() *dynamicfake.FakeDynamicClient {
 	// An empty scheme: the fake then keeps every object unstructured, as
 	// the dynamic client sends it.
 	cs := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
@@ -57,14 +57,14 @@ func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
 		}
 		return false, nil, nil
 	})
-	return cs, &kubeAPI{dyn: cs}
+	return cs
 }
 
 // launchFake launches k on a fake cluster and returns the Job and
 // Secret it created.
 func launchFake(t *testing.T, k Kubernetes, auth Auth) (*dynamicfake.FakeDynamicClient, *KubernetesJob, *batchv1.Job, *corev1.Secret) {
 	t.Helper()
-	cs, _ := fakeKube()
+	cs := fakeKube()
 	k.Client = cs
 	w, err := k.Launch(context.Background(), kubeURL, auth)
 	if err != nil {
@@ -235,7 +235,7 @@ func TestKubernetesBadOptions(t *testing.T) {
 		{Kubernetes{Image: "firn:1", Env: []string{"FIRN_POD_NAME=w"}}, `Env entry "FIRN_POD_NAME=w": the launcher sets $FIRN_POD_NAME`},
 		{Kubernetes{Image: "firn:1", JobName: "Glaciers_2"}, `JobName "Glaciers_2"`},
 	} {
-		cs, _ := fakeKube()
+		cs := fakeKube()
 		tc.k.Client = cs
 		_, err := tc.k.Launch(context.Background(), kubeURL, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -253,7 +253,7 @@ func TestKubernetesBadOptions(t *testing.T) {
 func TestKubernetesRefusesLoopback(t *testing.T) {
 	for _, url := range []string{"nats://127.0.0.1:4222", "tls://localhost:4222", "nats://[::1]:4222",
 		"tls://nats.example.org:4222, nats://127.0.0.2:4222"} {
-		cs, _ := fakeKube()
+		cs := fakeKube()
 		_, err := Kubernetes{Image: "firn:1", Client: cs}.Launch(context.Background(), url, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), "loopback, which pods in the cluster cannot reach") ||
 			!strings.Contains(err.Error(), "$"+BrokerURLEnv) {
@@ -271,7 +271,7 @@ func TestKubernetesRefusesLoopback(t *testing.T) {
 // TestKubernetesErrorsNameJob: a refused create names the namespace and
 // the job, and leaves no Secret behind.
 func TestKubernetesErrorsNameJob(t *testing.T) {
-	cs, _ := fakeKube()
+	cs := fakeKube()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(batchv1.Resource("jobs"), "", errors.New("quota exceeded"))
 	})
@@ -813,7 +813,7 @@ current-context: other
 // made for it; its environment's values and the token are in the Secret
 // only (owned by the Job), and Stop deletes both.
 func TestKubernetesStartCommand(t *testing.T) {
-	cs, _ := fakeKube()
+	cs := fakeKube()
 	k := Kubernetes{Image: "firn:1", Namespace: "glaciers", CPU: "1", Memory: "2Gi", JobName: "firn-kernel", Env: []string{"PLAIN=shown"}, Client: cs}
 	args := []string{"firn", "kernel", "--subject", "firn.kernel.7"}
 	kj, err := k.StartCommand(context.Background(), args, "/firn/workspace", []string{"HIDDEN=in the secret"}, Auth{Token: "s3cret-token"})
@@ -888,7 +888,7 @@ func TestKubernetesStartCommand(t *testing.T) {
 		{[]string{"firn"}, "", []string{"A B=1"}, `environment entry "A B=1"`},
 		{[]string{"firn"}, "", []string{TokenEnv + "=x"}, "the launcher sets $" + TokenEnv},
 	} {
-		cs, _ := fakeKube()
+		cs := fakeKube()
 		_, err := Kubernetes{Image: "firn:1", Client: cs}.StartCommand(ctx, tc.args, tc.dir, tc.env, Auth{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q %q %q: %v, want %q", tc.args, tc.dir, tc.env, err, tc.want)
