@@ -33,7 +33,8 @@ type KernelChoice struct {
 	// Options are the settings a user may choose when they switch to
 	// this kernel, each with its allowed values, the first the default
 	// (a profile's "options", as Zero to JupyterHub's profile_options:
-	// {"time": ["1:00:00", "4:00:00"]}); Slurm kernels only.
+	// {"time": ["1:00:00", "4:00:00"]}); Slurm and Kubernetes kernels
+	// only (their --kernel keys: {"memory": ["2Gi", "8Gi"]}).
 	Options map[string][]string `json:"options,omitempty"`
 	// Launcher starts kernels of this choice.
 	Launcher kernel.Launcher `json:"-"`
@@ -56,7 +57,7 @@ func (c KernelChoice) launcherWith(chosen map[string]string) (kernel.Launcher, e
 			return nil, fmt.Errorf("options: %s=%q is not one of the kernel %s's: %s", k, v, c.Name, strings.Join(allowed, ", "))
 		}
 	}
-	return kernel.LauncherNamed(slurmSpecWith(c.spec, chosen))
+	return kernel.LauncherNamed(specWith(c.spec, chosen))
 }
 
 func optionNames(o map[string][]string) string {
@@ -66,22 +67,24 @@ func optionNames(o map[string][]string) string {
 	return strings.Join(slices.Sorted(maps.Keys(o)), ", ")
 }
 
-// slurmSpecWith is a "slurm:KEY=VALUE,…" kernel with the settings of set
-// put in (replacing the same keys), in a stable order.
-func slurmSpecWith(spec string, set map[string]string) string {
-	kv := map[string]string{}
-	if _, opts, ok := strings.Cut(spec, ":"); ok && opts != "" {
+// specWith is a "slurm:KEY=VALUE,…" or "kubernetes:KEY=VALUE,…" kernel
+// with the settings of set put in (replacing the same keys; the others
+// kept in their order, repeated ones too), in a stable order.
+func specWith(spec string, set map[string]string) string {
+	kind, opts, _ := strings.Cut(spec, ":")
+	var parts []string
+	if opts != "" {
 		for _, p := range strings.Split(opts, ",") {
-			k, v, _ := strings.Cut(p, "=")
-			kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			k, _, _ := strings.Cut(p, "=")
+			if _, ok := set[strings.TrimSpace(k)]; !ok {
+				parts = append(parts, strings.TrimSpace(p))
+			}
 		}
 	}
-	maps.Copy(kv, set)
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(kv)) {
-		parts = append(parts, k+"="+kv[k])
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		parts = append(parts, k+"="+set[k])
 	}
-	return "slurm:" + strings.Join(parts, ",")
+	return kind + ":" + strings.Join(parts, ",")
 }
 
 // LocalKernels are the kernels of this machine: "local" (over pipes;
@@ -131,11 +134,13 @@ var profileName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 // ReadKernelProfiles reads a file of named kernels, as batchspawner's
 // profiles are: each a name, a description for the picker, and a kernel
 // as --kernel takes it ("slurm:partition=short,time=1:00:00,mem=4G",
-// "ssh://me@workstation/glaciers", …):
+// "ssh://me@workstation/glaciers", "kubernetes:image=…,memory=4Gi", …):
 //
 //	{"kernels": [
 //	  {"name": "hpc-short", "description": "Slurm, short partition: 1 h, 4 GB", "kernel": "slurm:partition=short,time=1:00:00,mem=4G"},
-//	  {"name": "workstation", "kernel": "ssh://me@ws.example.org/glaciers"}]}
+//	  {"name": "workstation", "kernel": "ssh://me@ws.example.org/glaciers"},
+//	  {"name": "cloud", "kernel": "kubernetes:image=registry.example.org/firn:1,namespace=glaciers,broker=tls://nats.example.org:4222",
+//	   "options": {"memory": ["2Gi", "8Gi"], "cpu": ["1", "4"]}}]}
 //
 // The choices come after those of DefaultKernels, whose names they may
 // not take. Errors name the file, the entry and its field.
@@ -170,7 +175,7 @@ func ReadKernelProfiles(file string) ([]KernelChoice, error) {
 		}
 		taken[k.Name] = true
 		if k.Kernel == "" {
-			return nil, fmt.Errorf("%s: kernel: missing (slurm:KEY=VALUE,… or ssh://HOST/DIR)", where)
+			return nil, fmt.Errorf("%s: kernel: missing (slurm:KEY=VALUE,…, ssh://HOST/DIR or kubernetes:image=IMAGE,…)", where)
 		}
 		l, err := kernel.LauncherNamed(k.Kernel)
 		if err != nil {
@@ -183,15 +188,15 @@ func ReadKernelProfiles(file string) ([]KernelChoice, error) {
 		}
 		c := KernelChoice{Name: k.Name, Description: desc, Where: info.Name, Transport: info.Transport, Launcher: l, spec: k.Kernel}
 		if len(k.Options) > 0 {
-			if info.Name != "slurm" {
-				return nil, fmt.Errorf("%s: options: only Slurm kernels have options (this one is %s)", where, info.Name)
+			if info.Name != "slurm" && info.Name != "kubernetes" {
+				return nil, fmt.Errorf("%s: options: only Slurm and Kubernetes kernels have options (this one is %s)", where, info.Name)
 			}
 			for _, key := range slices.Sorted(maps.Keys(k.Options)) {
 				if len(k.Options[key]) == 0 {
 					return nil, fmt.Errorf("%s: options.%s: no values (the first is the default)", where, key)
 				}
 				for _, v := range k.Options[key] {
-					if _, err := kernel.LauncherNamed(slurmSpecWith(k.Kernel, map[string]string{key: v})); err != nil || strings.ContainsAny(v, ",") {
+					if _, err := kernel.LauncherNamed(specWith(k.Kernel, map[string]string{key: v})); err != nil || strings.ContainsAny(v, ",") {
 						return nil, fmt.Errorf("%s: options.%s: %q: %v", where, key, v, err)
 					}
 				}
@@ -201,7 +206,7 @@ func ReadKernelProfiles(file string) ([]KernelChoice, error) {
 			for key, vs := range k.Options {
 				defaults[key] = vs[0]
 			}
-			if c.Launcher, err = kernel.LauncherNamed(slurmSpecWith(k.Kernel, defaults)); err != nil {
+			if c.Launcher, err = kernel.LauncherNamed(specWith(k.Kernel, defaults)); err != nil {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 		}

@@ -102,7 +102,7 @@ func TestKernelProfiles(t *testing.T) {
 		{`{"kernels": [{"name": "ws"}]}`, `kernels[0] (ws): kernel: missing`},
 		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "partition": "x"}]}`, `unknown field "partition"`},
 		{`{"kernels": []}`, "no kernels in it"},
-		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "options": {"dir": ["a"]}}]}`, "only Slurm kernels have options"},
+		{`{"kernels": [{"name": "ws", "kernel": "ssh://h", "options": {"dir": ["a"]}}]}`, "only Slurm and Kubernetes kernels have options"},
 		{`{"kernels": [{"name": "s", "kernel": "slurm", "options": {"cpus": ["many"]}}]}`, `options.cpus: "many"`},
 		{`{"kernels": [{"name": "s", "kernel": "slurm", "options": {"time": []}}]}`, "options.time: no values"},
 	} {
@@ -195,5 +195,54 @@ func TestKernelOptionsRemembered(t *testing.T) {
 	}
 	if got := compact(nb.Metadata["firn"]); got != `{"kernel":"local"}` {
 		t.Errorf("metadata.firn after switching to local: %s", got)
+	}
+}
+
+// TestKubernetesKernelProfile: a profile of a kernel on Kubernetes, with
+// options as a Slurm profile has them, is listed for the picker as a
+// kubernetes kernel over NATS; its default launcher takes each option's
+// first value and a choice builds on the profile's kernel (the image,
+// the broker and a repeated key kept). (No cluster here: the kernel
+// itself runs in kernel's TestKubernetesKernel.)
+func TestKubernetesKernelProfile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "kernels.json")
+	if err := os.WriteFile(file, []byte(`{"kernels": [{"name": "cloud", "description": "Kubernetes, 2 to 8 GiB",
+		"kernel": "kubernetes:image=registry.example.org/firn:1,namespace=glaciers,pull-secret=a,pull-secret=b,broker=tls://nats.example.org:4222,memory=1Gi",
+		"options": {"memory": ["2Gi", "8Gi"], "cpu": ["1", "4"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	profiles, err := ReadKernelProfiles(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := profiles[0]
+	if c.Name != "cloud" || c.Where != "kubernetes" || c.Transport != "nats" || c.Description != "Kubernetes, 2 to 8 GiB" {
+		t.Errorf("the choice %+v", c)
+	}
+	l := c.Launcher.(kernel.KubernetesLauncher)
+	if k := l.Kubernetes; k.Memory != "2Gi" || k.CPU != "1" || k.Image != "registry.example.org/firn:1" || k.Namespace != "glaciers" ||
+		strings.Join(k.ImagePullSecrets, " ") != "a b" || l.Broker != "tls://nats.example.org:4222" {
+		t.Errorf("the default launcher: %+v, broker %s", k, l.Broker)
+	}
+	chosen, err := c.launcherWith(map[string]string{"memory": "8Gi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := chosen.(kernel.KubernetesLauncher).Kubernetes; k.Memory != "8Gi" || k.Image != "registry.example.org/firn:1" {
+		t.Errorf("with memory 8Gi: %+v", k)
+	}
+	if _, err := c.launcherWith(map[string]string{"memory": "64Gi"}); err == nil || !strings.Contains(err.Error(), `memory="64Gi" is not one of the kernel cloud's: 2Gi, 8Gi`) {
+		t.Errorf("an option not offered: %v", err)
+	}
+	for _, bad := range []struct{ body, want string }{
+		{`{"kernels": [{"name": "k", "kernel": "kubernetes:namespace=glaciers"}]}`, `kernels[0] (k): kernel: kernel "kubernetes:namespace=glaciers": no image`},
+		{`{"kernels": [{"name": "k", "kernel": "kubernetes:image=firn:1", "options": {"gpus": ["1"]}}]}`, `options.gpus: "1"`},
+	} {
+		if err := os.WriteFile(file, []byte(bad.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadKernelProfiles(file); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: %v, want %q", bad.body, err, bad.want)
+		}
 	}
 }

@@ -79,6 +79,12 @@
 // the cluster reaches. With no cluster on the development machines, the
 // launcher's calls are tested against client-go's fake dynamic client and its
 // manifest with kubectl's offline decoding (`kubectl set image --local`).
+// [Kubernetes.StartCommand] runs one command (a remote kernel: `firn
+// kernel --transport nats`) in one pod of a Job of one completion and a
+// back-off limit of 0, with the same Secret (holding the command's
+// environment too), image, resources, service account, ownership and
+// Stop; [Kubernetes.CommandManifest] is its YAML, and
+// [Kubernetes.CheckBroker] the check that pods can use a broker URL.
 //
 // [SSH] starts workers from another machine that it reaches over SSH
 // (golang.org/x/crypto/ssh: the user's key file, or ssh-agent and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,9 +72,11 @@ type Kubernetes struct {
 	// Env are KEY=VALUE entries added to the pods' environment; not
 	// $FIRN_WORKER_TOKEN or $FIRN_POD_NAME, which the launcher sets.
 	Env []string
-
-	// api replaces the clients made from the kubeconfig (tests).
-	api *kubeAPI
+	// Client, when not nil, is the cluster's API instead of the client
+	// made from Kubeconfig and Context: a program's own dynamic client,
+	// or client-go's fake one in tests (with it, Namespace "" is
+	// "default").
+	Client dynamic.Interface
 }
 
 // kubeAPI is what the launcher calls: client-go's dynamic client (or its
@@ -154,6 +157,7 @@ const (
 	kubeIndexKey      = "batch.kubernetes.io/job-completion-index"
 	kubeJobNameLabel  = "batch.kubernetes.io/job-name" // set by the Job controller (Kubernetes 1.27 and later)
 	kubeSecretDir     = "/var/run/secrets/firn"
+	kubeCredsFile     = kubeSecretDir + "/creds"
 	kubePodNameEnv    = "FIRN_POD_NAME"
 )
 
@@ -190,11 +194,32 @@ func (k Kubernetes) concurrency() (int, error) {
 // kubectl applies it to its context's). The Secret holds auth's token,
 // base64-encoded as Secrets are: the manifest is as secret as the token.
 func (k Kubernetes) Manifest(url string, auth Auth) ([]byte, error) {
-	name, err := k.jobName()
+	if err := k.CheckBroker(url); err != nil {
+		return nil, err
+	}
+	run, err := k.workerRun(url, auth)
 	if err != nil {
 		return nil, err
 	}
-	secret, job, err := k.objects(name, k.Namespace, url, auth)
+	return k.manifest(run, auth)
+}
+
+// CommandManifest returns the Secret and the Job that StartCommand
+// would create for args, dir and env, as YAML (see Manifest).
+func (k Kubernetes) CommandManifest(args []string, dir string, env []string, auth Auth) ([]byte, error) {
+	run, err := commandRun(args, dir, env)
+	if err != nil {
+		return nil, err
+	}
+	return k.manifest(run, auth)
+}
+
+func (k Kubernetes) manifest(run kubeRun, auth Auth) ([]byte, error) {
+	name, err := k.jobName(run.jobName)
+	if err != nil {
+		return nil, err
+	}
+	secret, job, err := k.objects(name, k.Namespace, run, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -212,13 +237,10 @@ func (k Kubernetes) Manifest(url string, auth Auth) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// jobName is JobName (or firn-worker) with a random suffix, checked as
-// a Job's name must be for its pods' labels and host names.
-func (k Kubernetes) jobName() (string, error) {
-	prefix := k.JobName
-	if prefix == "" {
-		prefix = "firn-worker"
-	}
+// jobName is JobName (or def) with a random suffix, checked as a Job's
+// name must be for its pods' labels and host names.
+func (k Kubernetes) jobName(def string) (string, error) {
+	prefix := cmpOr(k.JobName, def)
 	name := prefix + "-" + randomID(3)
 	if errs := validation.IsDNS1123Label(name); len(errs) > 0 || len(name) > 52 {
 		return "", fmt.Errorf("kubernetes launcher: job name %q (JobName %q and a suffix): want at most 45 lower-case letters, digits and '-', starting and ending with a letter or digit", name, k.JobName)
@@ -226,10 +248,12 @@ func (k Kubernetes) jobName() (string, error) {
 	return name, nil
 }
 
-// checkReachable refuses a broker URL that pods cannot reach (one on
-// this machine's loopback), or that has a user name or password in it
-// (it would be in the Job's arguments).
-func checkReachable(raw string) error {
+// CheckBroker refuses a broker URL that pods cannot use: one on this
+// machine's loopback (where the embedded broker listens), which no pod
+// reaches, or one with a user name or password in it (it would be in
+// the Job's arguments). Launch checks its URL so; a caller of
+// StartCommand whose command connects to a broker checks it so too.
+func (Kubernetes) CheckBroker(raw string) error {
 	if err := checkNoURLCredentials("kubernetes", raw); err != nil {
 		return err
 	}
@@ -247,23 +271,82 @@ func checkReachable(raw string) error {
 	return nil
 }
 
+// kubeRun is what the pods of a launch run: `firn worker` in an Indexed
+// Job of Workers pods (Launch), or one command in one pod that is never
+// retried (StartCommand).
+type kubeRun struct {
+	jobName   string   // the default prefix of the Job's name
+	role      string   // the pods' app.kubernetes.io/name label and the container's name
+	command   []string // the container's command and arguments
+	args      []string
+	indexed   bool            // an Indexed Job of Workers pods, else one pod
+	count     int             // worker goroutines (KubernetesJob.Count)
+	secretEnv []corev1.EnvVar // NAME=VALUE of the command, kept in the Secret (set: value, key)
+	dir       string          // an empty folder made for the pod, its working folder ("" none)
+}
+
+// secretEnvPrefix prefixes the Secret's keys that hold a command's
+// environment.
+const secretEnvPrefix = "env."
+
+// envName is a variable name that Kubernetes, a shell and a Secret's key
+// all take.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// workerRun is `firn worker` (or Command) connecting to url, one per
+// pod of an Indexed Job.
+func (k Kubernetes) workerRun(url string, auth Auth) (kubeRun, error) {
+	conc, err := k.concurrency()
+	if err != nil {
+		return kubeRun{}, err
+	}
+	cmd := k.Command
+	if cmd == nil {
+		cmd = []string{"firn", "worker"}
+	}
+	args := []string{"--connect", url, "--concurrency", strconv.Itoa(conc), "--name", "$(" + kubePodNameEnv + ")"}
+	if auth.CredsFile != "" {
+		args = append(args, "--creds", kubeCredsFile)
+	}
+	return kubeRun{jobName: "firn-worker", role: "worker", command: cmd, args: args, indexed: true,
+		count: max(1, k.Workers) * conc}, nil
+}
+
+// commandRun is args (a program in the image and its arguments) run
+// once in dir with env added, the values of env kept in the Secret.
+func commandRun(args []string, dir string, env []string) (kubeRun, error) {
+	if len(args) == 0 || args[0] == "" {
+		return kubeRun{}, errors.New("kubernetes launcher: no command")
+	}
+	if dir != "" && !strings.HasPrefix(dir, "/") {
+		return kubeRun{}, fmt.Errorf("kubernetes launcher: the command's folder %q: want an absolute path in the container", dir)
+	}
+	r := kubeRun{jobName: "firn", role: "firn", command: args[:1:1], args: args[1:], count: 1, dir: dir}
+	for _, kv := range env {
+		key, v, ok := strings.Cut(kv, "=")
+		switch {
+		case !ok || !envName.MatchString(key):
+			return kubeRun{}, fmt.Errorf("kubernetes launcher: environment entry %q: want NAME=VALUE, NAME of letters, digits and '_'", kv)
+		case key == TokenEnv || key == kubePodNameEnv:
+			return kubeRun{}, fmt.Errorf("kubernetes launcher: environment entry %q: the launcher sets $%s", kv, key)
+		}
+		r.secretEnv = append(r.secretEnv, corev1.EnvVar{Name: key, Value: v})
+	}
+	return r, nil
+}
+
 // objects builds the Secret and the Job of a launch named name in
-// namespace ns ("" leaves it out).
-func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *batchv1.Job, error) {
+// namespace ns ("" leaves it out). The Secret holds auth's token (read
+// into $FIRN_WORKER_TOKEN), its credentials file (mounted at
+// kubeCredsFile) and the values of run's environment.
+func (k Kubernetes) objects(name, ns string, run kubeRun, auth Auth) (*corev1.Secret, *batchv1.Job, error) {
 	fail := func(format string, args ...any) (*corev1.Secret, *batchv1.Job, error) {
 		return nil, nil, fmt.Errorf("kubernetes launcher: job %s%s: %s", name, inNamespace(ns), fmt.Sprintf(format, args...))
 	}
 	if k.Image == "" {
 		return fail("no Image: name a container image that holds the firn program")
 	}
-	if err := checkReachable(url); err != nil {
-		return nil, nil, err
-	}
-	conc, err := k.concurrency()
-	if err != nil {
-		return nil, nil, err
-	}
-	labels := map[string]string{kubeNameLabel: "firn-worker", kubeInstanceLabel: name}
+	labels := map[string]string{kubeNameLabel: run.role, kubeInstanceLabel: name}
 	meta := metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}
 
 	secret := &corev1.Secret{
@@ -272,17 +355,15 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 		Type:       corev1.SecretTypeOpaque,
 		Data:       map[string][]byte{},
 	}
-	cmd := k.Command
-	if cmd == nil {
-		cmd = []string{"firn", "worker"}
+	fromSecret := func(env, key string) corev1.EnvVar {
+		return corev1.EnvVar{Name: env, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}}}
 	}
-	args := []string{"--connect", url, "--concurrency", strconv.Itoa(conc), "--name", "$(" + kubePodNameEnv + ")"}
 	env := []corev1.EnvVar{{Name: kubePodNameEnv, ValueFrom: &corev1.EnvVarSource{
 		FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
 	if auth.Token != "" {
 		secret.Data["token"] = []byte(auth.Token)
-		env = append(env, corev1.EnvVar{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{
-			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: "token"}}})
+		env = append(env, fromSecret(TokenEnv, "token"))
 	}
 	for _, kv := range k.Env {
 		key, v, ok := strings.Cut(kv, "=")
@@ -293,6 +374,10 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 			return fail("Env entry %q: the launcher sets $%s (the broker's token from the Secret, and the pod's name that names the worker)", kv, key)
 		}
 		env = append(env, corev1.EnvVar{Name: key, Value: v})
+	}
+	for _, e := range run.secretEnv {
+		secret.Data[secretEnvPrefix+e.Name] = []byte(e.Value)
+		env = append(env, fromSecret(e.Name, secretEnvPrefix+e.Name))
 	}
 	var volumes []corev1.Volume
 	var mounts []corev1.VolumeMount
@@ -305,7 +390,10 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 		volumes = append(volumes, corev1.Volume{Name: "firn-creds", VolumeSource: corev1.VolumeSource{
 			Secret: &corev1.SecretVolumeSource{SecretName: name, Items: []corev1.KeyToPath{{Key: "creds", Path: "creds"}}}}})
 		mounts = append(mounts, corev1.VolumeMount{Name: "firn-creds", MountPath: kubeSecretDir, ReadOnly: true})
-		args = append(args, "--creds", kubeSecretDir+"/creds")
+	}
+	if run.dir != "" {
+		volumes = append(volumes, corev1.Volume{Name: "firn-work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+		mounts = append(mounts, corev1.VolumeMount{Name: "firn-work", MountPath: run.dir})
 	}
 	res := corev1.ResourceRequirements{}
 	for _, r := range []struct {
@@ -329,8 +417,6 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 	for _, s := range k.ImagePullSecrets {
 		pullSecrets = append(pullSecrets, corev1.LocalObjectReference{Name: s})
 	}
-	n := int32(max(1, k.Workers))
-	indexed := batchv1.IndexedCompletion
 	ttl := int32(kubeFinishedTTL)
 	pod := corev1.PodSpec{
 		RestartPolicy:      corev1.RestartPolicyNever,
@@ -339,13 +425,17 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 		NodeSelector:       k.NodeSelector,
 		Volumes:            volumes,
 		Containers: []corev1.Container{{
-			Name:         "worker",
+			Name:         run.role,
 			Image:        k.Image,
-			Command:      cmd,
-			Args:         args,
+			Command:      run.command,
+			Args:         run.args,
+			WorkingDir:   run.dir,
 			Env:          env,
 			Resources:    res,
 			VolumeMounts: mounts,
+			// A container that fails leaves the end of its output as
+			// its termination message, which Status shows.
+			TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		}},
 	}
 	if k.ServiceAccount == "" {
@@ -356,15 +446,22 @@ func (k Kubernetes) objects(name, ns, url string, auth Auth) (*corev1.Secret, *b
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: meta,
 		Spec: batchv1.JobSpec{
-			CompletionMode:          &indexed,
-			Completions:             &n,
-			Parallelism:             &n,
 			TTLSecondsAfterFinished: &ttl,
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec:       pod,
 			},
 		},
+	}
+	if run.indexed {
+		n := int32(max(1, k.Workers))
+		indexed := batchv1.IndexedCompletion
+		job.Spec.CompletionMode, job.Spec.Completions, job.Spec.Parallelism = &indexed, &n, &n
+	} else {
+		// One pod, never replaced: a command that fails (a kernel that
+		// died) is not run again by Kubernetes.
+		one, none := int32(1), int32(0)
+		job.Spec.Completions, job.Spec.Parallelism, job.Spec.BackoffLimit = &one, &one, &none
 	}
 	return secret, job, nil
 }
@@ -379,8 +476,8 @@ func inNamespace(ns string) string {
 // clients makes the dynamic client and finds the namespace from the
 // kubeconfig (or the service account, inside a cluster).
 func (k Kubernetes) clients() (*kubeAPI, string, error) {
-	if k.api != nil {
-		return k.api, cmpOr(k.Namespace, "default"), nil
+	if k.Client != nil {
+		return &kubeAPI{dyn: k.Client}, cmpOr(k.Namespace, "default"), nil
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = k.Kubeconfig
@@ -414,22 +511,51 @@ func cmpOr(a, b string) string {
 // Job whose pods read it; the Secret is then owned by the Job, so that
 // Kubernetes removes it with the Job.
 func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers, error) {
-	if err := checkReachable(url); err != nil {
+	if err := k.CheckBroker(url); err != nil {
 		return nil, err
 	}
+	run, err := k.workerRun(url, auth)
+	if err != nil {
+		return nil, err
+	}
+	return k.start(ctx, run, auth)
+}
+
+// StartCommand creates one pod (a Job of one completion, with a back-off
+// limit of 0: Kubernetes does not run it again) that runs args, a
+// program in Image and its arguments (Workers and Command are not used),
+// from dir, an empty folder made for the pod (an absolute path in the
+// container; "" is the image's working folder). env (NAME=VALUE) is
+// added to the pod's environment, after Env; its values and auth's
+// token ($FIRN_WORKER_TOKEN) are kept in the Job's Secret, never in the
+// Job, and a credentials file is mounted at
+// /var/run/secrets/firn/creds. The Job owns the Secret; Stop deletes
+// both, Status reports the pod. A remote kernel is such a pod (`firn
+// kernel --transport nats`); a command that connects to a broker needs
+// one the pods reach (see CheckBroker).
+func (k Kubernetes) StartCommand(ctx context.Context, args []string, dir string, env []string, auth Auth) (*KubernetesJob, error) {
+	run, err := commandRun(args, dir, env)
+	if err != nil {
+		return nil, err
+	}
+	return k.start(ctx, run, auth)
+}
+
+// start creates run's Secret, then its Job, and gives the Secret to the
+// Job.
+func (k Kubernetes) start(ctx context.Context, run kubeRun, auth Auth) (*KubernetesJob, error) {
 	api, ns, err := k.clients()
 	if err != nil {
 		return nil, err
 	}
-	name, err := k.jobName()
+	name, err := k.jobName(run.jobName)
 	if err != nil {
 		return nil, err
 	}
-	secret, job, err := k.objects(name, ns, url, auth)
+	secret, job, err := k.objects(name, ns, run, auth)
 	if err != nil {
 		return nil, err
 	}
-	conc, _ := k.concurrency() // checked by objects
 	where := fmt.Sprintf("job %s in namespace %s", name, ns)
 	if err := api.create(ctx, secretsResource, ns, secret, nil); err != nil {
 		return nil, fmt.Errorf("kubernetes launcher: creating the secret of %s: %w", where, err)
@@ -444,7 +570,7 @@ func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers,
 		}
 		return nil, fmt.Errorf("kubernetes launcher: creating %s: %w", where, err)
 	}
-	kj := &KubernetesJob{Name: name, Namespace: ns, api: api, count: int(*job.Spec.Parallelism) * conc,
+	kj := &KubernetesJob{Name: name, Namespace: ns, api: api, count: run.count,
 		selector: kubeJobNameLabel + "=" + name}
 	if sel := created.Spec.Selector; sel != nil { // the API server's: the Job's UID
 		if s, err := metav1.LabelSelectorAsSelector(sel); err == nil && !s.Empty() {
@@ -462,7 +588,8 @@ func (k Kubernetes) Launch(ctx context.Context, url string, auth Auth) (Workers,
 	return kj, nil
 }
 
-// KubernetesJob is the Indexed Job of a Kubernetes launch.
+// KubernetesJob is the Job of a Kubernetes launch: the Indexed Job of
+// Launch's workers, or the one pod of StartCommand.
 type KubernetesJob struct {
 	// Name of the Job (and of its Secret), Namespace theirs.
 	Name, Namespace string
@@ -537,8 +664,9 @@ func (p KubernetesPod) String() string {
 
 // Status lists the Job's pods with their phases and, for those waiting
 // or failed, why. A Job deleted, failed (its pods failed more often
-// than its back-off limit, the default 6) or complete (every worker
-// ended) is an error that says so.
+// than its back-off limit: the default 6 for workers, 0 for a command)
+// or complete (every worker ended) is an error that says so, and is
+// ErrJobGone.
 func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 	if j.api == nil {
 		return nil, errors.New("kubernetes launcher: a KubernetesJob not made by Launch")
@@ -577,11 +705,17 @@ func (j *KubernetesJob) Status(ctx context.Context) ([]KubernetesPod, error) {
 	return pods, nil
 }
 
+// ErrJobGone is what Status's error for a Job that no longer runs
+// (deleted, failed or complete) is (errors.Is).
+var ErrJobGone = errors.New("the Kubernetes job is gone")
+
 // jobGoneError is Status's error for a Job that no longer runs workers.
 type jobGoneError struct {
 	j   *KubernetesJob
 	why string
 }
+
+func (e *jobGoneError) Is(target error) bool { return target == ErrJobGone }
 
 func (e *jobGoneError) Error() string {
 	return fmt.Sprintf("kubernetes launcher: job %s in namespace %s is gone: %s", e.j.Name, e.j.Namespace, e.why)

@@ -43,7 +43,7 @@ const kubeURL = "tls://nats.example.org:4222"
 
 // fakeKube is a fake cluster whose created Jobs get a UID and a selector
 // of their pods by that UID, as the API server gives them.
-func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
+func fakeKube() *dynamicfake.FakeDynamicClient {
 	// An empty scheme: the fake then keeps every object unstructured, as
 	// the dynamic client sends it.
 	cs := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
@@ -57,15 +57,15 @@ func fakeKube() (*dynamicfake.FakeDynamicClient, *kubeAPI) {
 		}
 		return false, nil, nil
 	})
-	return cs, &kubeAPI{dyn: cs}
+	return cs
 }
 
 // launchFake launches k on a fake cluster and returns the Job and
 // Secret it created.
 func launchFake(t *testing.T, k Kubernetes, auth Auth) (*dynamicfake.FakeDynamicClient, *KubernetesJob, *batchv1.Job, *corev1.Secret) {
 	t.Helper()
-	cs, api := fakeKube()
-	k.api = api
+	cs := fakeKube()
+	k.Client = cs
 	w, err := k.Launch(context.Background(), kubeURL, auth)
 	if err != nil {
 		t.Fatal(err)
@@ -235,8 +235,8 @@ func TestKubernetesBadOptions(t *testing.T) {
 		{Kubernetes{Image: "firn:1", Env: []string{"FIRN_POD_NAME=w"}}, `Env entry "FIRN_POD_NAME=w": the launcher sets $FIRN_POD_NAME`},
 		{Kubernetes{Image: "firn:1", JobName: "Glaciers_2"}, `JobName "Glaciers_2"`},
 	} {
-		cs, api := fakeKube()
-		tc.k.api = api
+		cs := fakeKube()
+		tc.k.Client = cs
 		_, err := tc.k.Launch(context.Background(), kubeURL, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want one with %s", tc.k, err, tc.want)
@@ -253,8 +253,8 @@ func TestKubernetesBadOptions(t *testing.T) {
 func TestKubernetesRefusesLoopback(t *testing.T) {
 	for _, url := range []string{"nats://127.0.0.1:4222", "tls://localhost:4222", "nats://[::1]:4222",
 		"tls://nats.example.org:4222, nats://127.0.0.2:4222"} {
-		cs, api := fakeKube()
-		_, err := Kubernetes{Image: "firn:1", api: api}.Launch(context.Background(), url, Auth{Token: "t"})
+		cs := fakeKube()
+		_, err := Kubernetes{Image: "firn:1", Client: cs}.Launch(context.Background(), url, Auth{Token: "t"})
 		if err == nil || !strings.Contains(err.Error(), "loopback, which pods in the cluster cannot reach") ||
 			!strings.Contains(err.Error(), "$"+BrokerURLEnv) {
 			t.Errorf("%s: error %v", url, err)
@@ -271,11 +271,11 @@ func TestKubernetesRefusesLoopback(t *testing.T) {
 // TestKubernetesErrorsNameJob: a refused create names the namespace and
 // the job, and leaves no Secret behind.
 func TestKubernetesErrorsNameJob(t *testing.T) {
-	cs, api := fakeKube()
+	cs := fakeKube()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(batchv1.Resource("jobs"), "", errors.New("quota exceeded"))
 	})
-	_, err := Kubernetes{Image: "firn:1", Namespace: "glaciers", JobName: "hef", api: api}.Launch(context.Background(), kubeURL, Auth{Token: "t"})
+	_, err := Kubernetes{Image: "firn:1", Namespace: "glaciers", JobName: "hef", Client: cs}.Launch(context.Background(), kubeURL, Auth{Token: "t"})
 	if err == nil || !strings.Contains(err.Error(), "creating job hef-") || !strings.Contains(err.Error(), "in namespace glaciers") ||
 		!strings.Contains(err.Error(), "quota exceeded") {
 		t.Fatalf("error %v", err)
@@ -553,6 +553,64 @@ func TestKubernetesMapProgress(t *testing.T) {
 // kubernetes-client (1.20) drops completionMode, so the test is skipped
 // with it.
 func TestKubernetesManifestKubectl(t *testing.T) {
+	kubectl := needKubectl(t)
+	creds := filepath.Join(t.TempDir(), "user.creds")
+	if err := os.WriteFile(creds, []byte("creds"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k := Kubernetes{Image: "registry.example.org/firn:1", Workers: 4, Namespace: "glaciers", CPU: "2", Memory: "4Gi",
+		ServiceAccount: "runner", ImagePullSecrets: []string{"regcred"}, NodeSelector: map[string]string{"pool": "cpu"},
+		Env: []string{"A=1"}}
+	m, err := k.Manifest(kubeURL, Auth{Token: "tok", CredsFile: creds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, job := kubectlReads(t, kubectl, m, k.Image, "worker")
+	if string(secret.Data["token"]) != "tok" || string(secret.Data["creds"]) != "creds" {
+		t.Errorf("secret back from kubectl: %+v", secret)
+	}
+	if !strings.Contains(job, "completionMode: Indexed") {
+		t.Errorf("job back from kubectl:\n%s", job)
+	}
+	// The check catches a field kubectl does not know.
+	docs := strings.Split(string(m), "\n---\n")
+	const checked = "kubectl.example.org/checked:1"
+	bad := strings.Replace(docs[1], "completionMode: Indexed", "completionMod: Indexed", 1)
+	var badOurs, badTheirs map[string]any
+	_ = yaml.Unmarshal([]byte(strings.Replace(bad, "image: "+k.Image, "image: "+checked, 1)), &badOurs)
+	_ = yaml.Unmarshal(kubectlRun(t, kubectl, bad, "set", "image", "--local", "-f", "-", "-o", "yaml", "worker="+checked), &badTheirs)
+	if missing(badOurs, badTheirs, "job") != "job.spec.completionMod" {
+		t.Errorf("a misspelled field went unnoticed")
+	}
+}
+
+// TestKubernetesCommandManifestKubectl: kubectl reads back the Secret and
+// the Job of a command (a kernel's pod: one completion, no retry, an
+// empty working folder, its environment from the Secret) without
+// dropping a field, as TestKubernetesManifestKubectl does for workers.
+func TestKubernetesCommandManifestKubectl(t *testing.T) {
+	kubectl := needKubectl(t)
+	k := Kubernetes{Image: "registry.example.org/firn:1", Namespace: "glaciers", CPU: "1", Memory: "2Gi", JobName: "firn-kernel"}
+	m, err := k.CommandManifest([]string{"firn", "kernel", "--transport", "nats", "--connect", kubeURL, "--subject", "firn.kernel.1"},
+		"/firn/workspace", []string{"LANG=C.UTF-8"}, Auth{Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, job := kubectlReads(t, kubectl, m, k.Image, "firn")
+	if string(secret.Data["token"]) != "tok" || string(secret.Data[secretEnvPrefix+"LANG"]) != "C.UTF-8" {
+		t.Errorf("secret back from kubectl: %+v", secret)
+	}
+	for _, want := range []string{"backoffLimit: 0", "workingDir: /firn/workspace", "key: env.LANG", "emptyDir: {}"} {
+		if !strings.Contains(job, want) {
+			t.Errorf("job back from kubectl has no %q:\n%s", want, job)
+		}
+	}
+}
+
+// needKubectl is the path of a kubectl of Kubernetes 1.24 or later; the
+// test is skipped without one.
+func needKubectl(t *testing.T) string {
+	t.Helper()
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("no kubectl on this machine")
@@ -567,38 +625,39 @@ func TestKubernetesManifestKubectl(t *testing.T) {
 	if minor, _ := strconv.Atoi(strings.TrimRight(v.ClientVersion.Minor, "+")); v.ClientVersion.Major == "1" && minor < 24 {
 		t.Skipf("kubectl %s is older than 1.24, which knows Indexed Jobs", v.ClientVersion.GitVersion)
 	}
-	creds := filepath.Join(t.TempDir(), "user.creds")
-	if err := os.WriteFile(creds, []byte("creds"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	k := Kubernetes{Image: "registry.example.org/firn:1", Workers: 4, Namespace: "glaciers", CPU: "2", Memory: "4Gi",
-		ServiceAccount: "runner", ImagePullSecrets: []string{"regcred"}, NodeSelector: map[string]string{"pool": "cpu"},
-		Env: []string{"A=1"}}
-	m, err := k.Manifest(kubeURL, Auth{Token: "tok", CredsFile: creds})
+	return kubectl
+}
+
+// kubectlRun runs kubectl with doc on its standard input and no cluster.
+func kubectlRun(t *testing.T, kubectl, doc string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(kubectl, args...)
+	cmd.Stdin = strings.NewReader(doc)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("kubectl %s: %v: %s\n%s", strings.Join(args, " "), err, stderr.String(), doc)
 	}
+	return out
+}
+
+// kubectlReads has kubectl decode manifest m (a Secret, then a Job whose
+// container named container runs image) into its own types and print
+// them back: every field of the Job must come back unchanged (but the
+// image, which kubectl set image changes, so that it prints at all); it
+// returns the Secret and the Job as kubectl printed them.
+func kubectlReads(t *testing.T, kubectl string, m []byte, image, container string) (corev1.Secret, string) {
+	t.Helper()
 	docs := strings.Split(string(m), "\n---\n")
 	if len(docs) != 2 || !strings.Contains(docs[0], "kind: Secret") || !strings.Contains(docs[1], "kind: Job") {
 		t.Fatalf("manifest:\n%s", m)
 	}
-	run := func(doc string, args ...string) []byte {
-		t.Helper()
-		cmd := exec.Command(kubectl, args...)
-		cmd.Stdin = strings.NewReader(doc)
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v: %s\n%s", strings.Join(args, " "), err, stderr.String(), doc)
-		}
-		return out
-	}
 	const checked = "kubectl.example.org/checked:1"
-	back := run(docs[1], "set", "image", "--local", "-f", "-", "-o", "yaml", "worker="+checked)
+	back := kubectlRun(t, kubectl, docs[1], "set", "image", "--local", "-f", "-", "-o", "yaml", container+"="+checked)
 	var ours, theirs map[string]any
-	if err := yaml.Unmarshal([]byte(strings.Replace(docs[1], "image: "+k.Image, "image: "+checked, 1)), &ours); err != nil {
+	if err := yaml.Unmarshal([]byte(strings.Replace(docs[1], "image: "+image, "image: "+checked, 1)), &ours); err != nil {
 		t.Fatal(err)
 	}
 	if err := yaml.Unmarshal(back, &theirs); err != nil {
@@ -608,20 +667,13 @@ func TestKubernetesManifestKubectl(t *testing.T) {
 		t.Errorf("kubectl dropped or changed %s:\n%s", path, back)
 	}
 	var secret corev1.Secret
-	if err := yaml.Unmarshal(run(docs[0], "label", "--local", "-f", "-", "-o", "yaml", "checked=yes"), &secret); err != nil {
+	if err := yaml.Unmarshal(kubectlRun(t, kubectl, docs[0], "label", "--local", "-f", "-", "-o", "yaml", "checked=yes"), &secret); err != nil {
 		t.Fatal(err)
 	}
-	if string(secret.Data["token"]) != "tok" || string(secret.Data["creds"]) != "creds" || secret.Labels["checked"] != "yes" {
+	if secret.Labels["checked"] != "yes" {
 		t.Errorf("secret back from kubectl: %+v", secret)
 	}
-	// The check catches a field kubectl does not know.
-	bad := strings.Replace(docs[1], "completionMode: Indexed", "completionMod: Indexed", 1)
-	var badOurs, badTheirs map[string]any
-	_ = yaml.Unmarshal([]byte(strings.Replace(bad, "image: "+k.Image, "image: "+checked, 1)), &badOurs)
-	_ = yaml.Unmarshal(run(bad, "set", "image", "--local", "-f", "-", "-o", "yaml", "worker="+checked), &badTheirs)
-	if missing(badOurs, badTheirs, "job") != "job.spec.completionMod" {
-		t.Errorf("a misspelled field went unnoticed")
-	}
+	return secret, string(back)
 }
 
 // missing returns the path of the first value of ours that theirs lacks
@@ -752,5 +804,97 @@ current-context: other
 	if _, err := k.Launch(context.Background(), kubeURL, Auth{Token: "t"}); err == nil || !strings.Contains(err.Error(), "kubernetes launcher:") ||
 		!strings.Contains(err.Error(), "missing") {
 		t.Errorf("a missing kubeconfig: %v", err)
+	}
+}
+
+// TestKubernetesStartCommand: a command runs in one pod of a Job that
+// Kubernetes does not retry (one completion, back-off limit 0), from
+// the image's program with its arguments as given, in an empty folder
+// made for it; its environment's values and the token are in the Secret
+// only (owned by the Job), and Stop deletes both.
+func TestKubernetesStartCommand(t *testing.T) {
+	cs := fakeKube()
+	k := Kubernetes{Image: "firn:1", Namespace: "glaciers", CPU: "1", Memory: "2Gi", JobName: "firn-kernel", Env: []string{"PLAIN=shown"}, Client: cs}
+	args := []string{"firn", "kernel", "--subject", "firn.kernel.7"}
+	kj, err := k.StartCommand(context.Background(), args, "/firn/workspace", []string{"HIDDEN=in the secret"}, Auth{Token: "s3cret-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	job, secret := &batchv1.Job{}, &corev1.Secret{}
+	if err := kj.api.get(ctx, jobsResource, "glaciers", kj.Name, job); err != nil {
+		t.Fatal(err)
+	}
+	if err := kj.api.get(ctx, secretsResource, "glaciers", kj.Name, secret); err != nil {
+		t.Fatal(err)
+	}
+	s := job.Spec
+	if s.CompletionMode != nil || *s.Completions != 1 || *s.Parallelism != 1 || s.BackoffLimit == nil || *s.BackoffLimit != 0 {
+		t.Errorf("job spec: mode %v, completions %v, parallelism %v, back-off %v", s.CompletionMode, s.Completions, s.Parallelism, s.BackoffLimit)
+	}
+	if !strings.HasPrefix(kj.Name, "firn-kernel-") || kj.Count() != 1 {
+		t.Errorf("job %s, count %d", kj.Name, kj.Count())
+	}
+	c := s.Template.Spec.Containers[0]
+	if !reflect.DeepEqual(c.Command, []string{"firn"}) || !reflect.DeepEqual(c.Args, args[1:]) || c.WorkingDir != "/firn/workspace" || c.Image != "firn:1" {
+		t.Errorf("container %s: %q %q in %q", c.Image, c.Command, c.Args, c.WorkingDir)
+	}
+	if len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/firn/workspace" || s.Template.Spec.Volumes[0].EmptyDir == nil {
+		t.Errorf("mounts %+v, volumes %+v", c.VolumeMounts, s.Template.Spec.Volumes)
+	}
+	if !c.Resources.Limits.Memory().Equal(resource.MustParse("2Gi")) || !c.Resources.Requests.Cpu().Equal(resource.MustParse("1")) {
+		t.Errorf("resources %v", c.Resources)
+	}
+	if p := s.Template.Spec; p.AutomountServiceAccountToken == nil || *p.AutomountServiceAccountToken || p.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("automount %v, restart %s", p.AutomountServiceAccountToken, p.RestartPolicy)
+	}
+	y, _ := yaml.Marshal(job)
+	if bytes.Contains(y, []byte("s3cret-token")) || bytes.Contains(y, []byte("in the secret")) || !bytes.Contains(y, []byte("shown")) {
+		t.Errorf("the Job shows a secret value, or not Env's:\n%s", y)
+	}
+	env := map[string]string{}
+	for _, e := range c.Env {
+		switch {
+		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == kj.Name:
+			env[e.Name] = string(secret.Data[e.ValueFrom.SecretKeyRef.Key])
+		case e.ValueFrom == nil:
+			env[e.Name] = e.Value
+		}
+	}
+	if env[TokenEnv] != "s3cret-token" || env["HIDDEN"] != "in the secret" || env["PLAIN"] != "shown" {
+		t.Errorf("the pod's environment %q", env)
+	}
+	if o := secret.OwnerReferences; len(o) != 1 || o[0].UID != job.UID || o[0].Name != kj.Name {
+		t.Errorf("the secret's owners %+v", o)
+	}
+	if err := kj.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := kj.api.get(ctx, jobsResource, "glaciers", kj.Name, job); !apierrors.IsNotFound(err) {
+		t.Errorf("job after Stop: %v", err)
+	}
+	if err := kj.api.get(ctx, secretsResource, "glaciers", kj.Name, secret); !apierrors.IsNotFound(err) {
+		t.Errorf("secret after Stop: %v", err)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		dir  string
+		env  []string
+		want string
+	}{
+		{nil, "", nil, "no command"},
+		{[]string{"firn"}, "work", nil, `folder "work": want an absolute path`},
+		{[]string{"firn"}, "", []string{"A B=1"}, `environment entry "A B=1"`},
+		{[]string{"firn"}, "", []string{TokenEnv + "=x"}, "the launcher sets $" + TokenEnv},
+	} {
+		cs := fakeKube()
+		_, err := Kubernetes{Image: "firn:1", Client: cs}.StartCommand(ctx, tc.args, tc.dir, tc.env, Auth{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q %q %q: %v, want %q", tc.args, tc.dir, tc.env, err, tc.want)
+		}
+		if len(cs.Actions()) != 0 {
+			t.Errorf("%q: calls to the cluster %v", tc.args, cs.Actions())
+		}
 	}
 }

@@ -41,6 +41,16 @@
 //     sides meet on subjects of their own, with heartbeats, and the
 //     client reports the job's queue state while it waits and its end
 //     from squeue (see remote.go).
+//   - KubernetesLauncher (`--kernel kubernetes:image=IMAGE,…`): the
+//     kernel is one pod of a Kubernetes Job (compute.Kubernetes's
+//     StartCommand: never retried, its token and environment in the Job's
+//     Secret) that connects out to a NATS broker the cluster reaches
+//     (broker= or $FIRN_COMPUTE_URL; this machine's loopback, where an
+//     embedded broker listens, is refused). The client reports the pod's
+//     phase and Kubernetes's reason while it waits ("Kubernetes pod P:
+//     pending (Unschedulable: …)"), its end as the kernel's death (failed
+//     (OOMKilled: exit code 137)), and deletes the Job on shutdown,
+//     restart and kill (see kubernetes.go).
 //
 // Interrupts travel as messages on every transport (interrupt_request
 // on the control channel, Jupyter's interrupt_mode "message"), so they

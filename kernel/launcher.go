@@ -88,7 +88,7 @@ type Process interface {
 
 // launcherNames are the names LauncherNamed knows (`--kernel NAME` of
 // `firn serve`, `firn run` and `firn repl`).
-const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe, slurm[:KEY=VALUE,…] (a Slurm job; see SlurmLauncherNamed), ssh://[USER@]HOST[:PORT][/DIR][?key=FILE&known_hosts=FILE&firn=PROGRAM] (a kernel on that host, in DIR there)"
+const launcherNames = "local (this machine, over pipes; over loopback TCP on Windows), local-tcp (loopback TCP with a token, as on Windows), local-pipe, slurm[:KEY=VALUE,…] (a Slurm job; see SlurmLauncherNamed), ssh://[USER@]HOST[:PORT][/DIR][?key=FILE&known_hosts=FILE&firn=PROGRAM] (a kernel on that host, in DIR there), kubernetes:image=IMAGE[,KEY=VALUE,…] (a pod; see KubernetesLauncherNamed)"
 
 // DefaultLauncher is the launcher of Options with none: PipeLauncher, or
 // TCPLauncher on Windows, where a process cannot inherit descriptors 3
@@ -101,7 +101,9 @@ func DefaultLauncher() Launcher {
 }
 
 // LauncherNamed returns the launcher of a name: "local" (or "", the
-// default), "local-tcp" or "local-pipe".
+// default), "local-tcp" or "local-pipe"; "slurm[:KEY=VALUE,…]" (see
+// SlurmLauncherNamed), "ssh://…" (SSHLauncherNamed) or
+// "kubernetes:image=IMAGE,…" (KubernetesLauncherNamed).
 func LauncherNamed(name string) (Launcher, error) {
 	switch name {
 	case "", "local":
@@ -119,6 +121,9 @@ func LauncherNamed(name string) (Launcher, error) {
 	}
 	if strings.HasPrefix(name, "ssh://") {
 		return SSHLauncherNamed(name)
+	}
+	if name == "kubernetes" || strings.HasPrefix(name, "kubernetes:") {
+		return KubernetesLauncherNamed(name)
 	}
 	return nil, fmt.Errorf("no kernel named %q: want one of %s", name, launcherNames)
 }

@@ -111,7 +111,7 @@ type launcherFlag struct {
 	launcher kernel.Launcher
 }
 
-const kernelUsage = "the kernel to start: local (a process on this machine, over pipes; over loopback TCP on Windows), local-tcp (over loopback TCP with a token, as on Windows) or slurm[:partition=P,time=T,mem=M,cpus=N,account=A,qos=Q,gpus=G,constraint=C,broker=URL] (a Slurm job on a compute node, over NATS: the broker embedded here unless broker= names one the nodes reach)"
+const kernelUsage = "the kernel to start: local (a process on this machine, over pipes; over loopback TCP on Windows), local-tcp (over loopback TCP with a token, as on Windows) or slurm[:partition=P,time=T,mem=M,cpus=N,account=A,qos=Q,gpus=G,constraint=C,broker=URL] (a Slurm job on a compute node, over NATS: the broker embedded here unless broker= names one the nodes reach), ssh://[USER@]HOST[:PORT][/DIR] (a kernel on that host) or kubernetes:image=IMAGE[,namespace=NS,cpu=C,memory=M,service-account=SA,pull-secret=S,context=CTX,kubeconfig=FILE,firn=PROGRAM,broker=URL] (a pod, over NATS: broker= or $FIRN_COMPUTE_URL must name a NATS server the pods reach)"
 
 // addKernelFlag defines --kernel on fs; the launcher is nil (the
 // default) until the flag is set.

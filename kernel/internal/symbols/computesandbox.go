@@ -136,7 +136,8 @@ func (s Slurm) String() string { return s.slurm().String() }
 
 // Kubernetes is compute.Kubernetes in the sandbox: an Indexed Job of
 // `firn worker` pods, through the user's own kubeconfig (no Kubeconfig
-// of the cell's choosing).
+// or Client of the cell's choosing), and no StartCommand (a pod running
+// a program of the cell's choosing, as the user).
 type Kubernetes struct {
 	Workers          int
 	Image            string

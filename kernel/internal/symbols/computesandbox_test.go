@@ -14,7 +14,7 @@ import (
 
 // TestSandboxedLaunchersMirrorCompute: the sandbox's Local and Slurm have
 // every field of compute's but Command and Env, and its Kubernetes every
-// field but Kubeconfig, of the same types, and hand every one of them on
+// field but Kubeconfig and Client, of the same types, and hand every one of them on
 // to compute's launcher. A field added to compute.Slurm (a new #SBATCH
 // knob) fails here until the sandbox has it too, instead of being
 // silently unreachable from cells.
@@ -29,7 +29,7 @@ func TestSandboxedLaunchersMirrorCompute(t *testing.T) {
 		{&Local{}, func(v any) any { return v.(*Local).local() }, reflect.TypeFor[compute.Local](), processes},
 		{&Slurm{}, func(v any) any { return v.(*Slurm).slurm() }, reflect.TypeFor[compute.Slurm](), processes},
 		{&Kubernetes{}, func(v any) any { return v.(*Kubernetes).kubernetes() }, reflect.TypeFor[compute.Kubernetes](),
-			map[string]bool{"Kubeconfig": true}},
+			map[string]bool{"Kubeconfig": true, "Client": true}},
 	} {
 		withheld := tc.withheld
 		sv := reflect.ValueOf(tc.sandbox).Elem()

@@ -23,6 +23,7 @@ func firnCompute() map[string]reflect.Value {
 		"DefaultSSHKeepAlive": reflect.ValueOf(compute.DefaultSSHKeepAlive),
 		"DefaultStopTimeout":  reflect.ValueOf(compute.DefaultStopTimeout),
 		"DefaultStoreDir":     reflect.ValueOf(compute.DefaultStoreDir),
+		"ErrJobGone":          reflect.ValueOf(&compute.ErrJobGone).Elem(),
 		"ErrStoreInUse":       reflect.ValueOf(&compute.ErrStoreInUse).Elem(),
 		"File":                reflect.ValueOf(compute.File),
 		"Files":               reflect.ValueOf(compute.Files),
