@@ -19,6 +19,7 @@ func firnCompute() map[string]reflect.Value {
 		"BrokerTokenEnv":      reflect.ValueOf(constant.MakeFromLiteral("\"FIRN_COMPUTE_TOKEN\"", token.STRING, 0)),
 		"BrokerURLEnv":        reflect.ValueOf(constant.MakeFromLiteral("\"FIRN_COMPUTE_URL\"", token.STRING, 0)),
 		"Connect":             reflect.ValueOf(compute.Connect),
+		"DecodeResults":       reflect.ValueOf(compute.DecodeResults),
 		"DefaultAckWait":      reflect.ValueOf(compute.DefaultAckWait),
 		"DefaultSSHKeepAlive": reflect.ValueOf(compute.DefaultSSHKeepAlive),
 		"DefaultStopTimeout":  reflect.ValueOf(compute.DefaultStopTimeout),
