@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -44,6 +46,7 @@ type Broker struct {
 	srv   *server.Server
 	token string
 	lock  *os.File // the store folder's lock
+	auth  *brokerAuth
 }
 
 // ErrStoreInUse is StartBroker's error for a store folder that another
@@ -89,16 +92,17 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	if port == 0 {
 		port = -1 // the server's "any free port"
 	}
+	auth := &brokerAuth{token: token, accounts: map[string]*server.Account{}}
 	srv, err := server.NewServer(&server.Options{
-		ServerName:    "firn",
-		Host:          "127.0.0.1",
-		Port:          port,
-		JetStream:     true,
-		StoreDir:      dir,
-		Authorization: token,
-		NoSigs:        true,
-		NoLog:         true,
-		MaxPayload:    8 << 20,
+		ServerName:                 "firn",
+		Host:                       "127.0.0.1",
+		Port:                       port,
+		JetStream:                  true,
+		StoreDir:                   dir,
+		CustomClientAuthentication: auth,
+		NoSigs:                     true,
+		NoLog:                      true,
+		MaxPayload:                 8 << 20,
 	})
 	if err != nil {
 		unlock()
@@ -110,7 +114,67 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 		unlock()
 		return nil, fmt.Errorf("broker: the NATS server on 127.0.0.1 (store %s) did not start within 10 s", dir)
 	}
-	return &Broker{srv: srv, token: token, lock: lock}, nil
+	return &Broker{srv: srv, token: token, lock: lock, auth: auth}, nil
+}
+
+// brokerAuth admits clients with the broker's token (to NATS' global
+// account, where the streams of a broker without accounts live) or with
+// an account's token (to that account).
+type brokerAuth struct {
+	token    string
+	mu       sync.Mutex
+	accounts map[string]*server.Account // by token
+}
+
+// Check is server.Authentication's.
+func (a *brokerAuth) Check(c server.ClientAuthentication) bool {
+	given := []byte(c.GetOpts().Token)
+	if subtle.ConstantTimeCompare(given, []byte(a.token)) == 1 {
+		return true // the global account
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for token, acc := range a.accounts {
+		if subtle.ConstantTimeCompare(given, []byte(token)) == 1 {
+			c.RegisterUser(&server.User{Username: acc.Name, Account: acc})
+			return true
+		}
+	}
+	return false
+}
+
+// Account returns the credentials of the broker's account name, made
+// the first time: a NATS account of its own, whose streams (its tasks
+// and results) no client of another account, nor of the broker's own
+// token, sees or changes — a class on one hub shares one broker, and
+// each person their own account of it. The streams are stored under the
+// broker's folder by the account's name, so the results of an account
+// survive a restart of the broker, reached with the new token that
+// Account gives then. name is a NATS account name: letters, digits, -
+// and _.
+func (b *Broker) Account(name string) (Auth, error) {
+	if !validToken(name) || strings.HasPrefix(name, "$") {
+		return Auth{}, fmt.Errorf("broker: account name %q: want letters, digits, - and _", name)
+	}
+	b.auth.mu.Lock()
+	defer b.auth.mu.Unlock()
+	for token, acc := range b.auth.accounts {
+		if acc.Name == name {
+			return Auth{Token: token}, nil
+		}
+	}
+	acc, err := b.srv.RegisterAccount(name)
+	if err != nil {
+		return Auth{}, fmt.Errorf("broker: account %s: %w", name, err)
+	}
+	if err := acc.EnableJetStream(map[string]server.JetStreamAccountLimits{
+		"": {MaxMemory: -1, MaxStore: -1, MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
+	}, nil); err != nil {
+		return Auth{}, fmt.Errorf("broker: account %s: JetStream: %w", name, err)
+	}
+	token := randomID(16)
+	b.auth.accounts[token] = acc
+	return Auth{Token: token}, nil
 }
 
 // URL is the broker's client URL (nats://127.0.0.1:PORT).

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firnglacier/firn/internal/testworker"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("FIRN_KERNEL_CHILD") == "1" {
 		if len(os.Args) > 1 && os.Args[1] == "worker" {
-			os.Exit(workerMain(os.Args[2:])) // compute_test.go
+			os.Exit(testworker.Main(os.Args[2:]))
 		}
 		os.Exit(Main(os.Args[1:], os.Stderr))
 	}

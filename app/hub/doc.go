@@ -39,7 +39,8 @@
 // in a transaction, and refuses a database of a newer Firn. Passwords are
 // stored as argon2id hashes (19 MiB, 2 passes, a 16-byte salt per user,
 // in the PHC string form) and compared in constant time; sessions as the
-// SHA-256 of their cookie. DATA/users/NAME is NAME's workspace.
+// SHA-256 of their cookie. DATA/users/NAME is NAME's workspace;
+// DATA/compute the store of the users' broker (below).
 //
 // # Protocol
 //
@@ -146,6 +147,13 @@
 // through the hub, and only with NAME's login. Its kernels run in
 // DATA/users/NAME and outlive the browser and the login: a cell running
 // at logout goes on, and its output is replayed to the next login.
+//
+// Their kernels get the hub's broker for compute.Attach ($FIRN_COMPUTE_URL
+// and $FIRN_COMPUTE_TOKEN): one embedded NATS server with JetStream,
+// started with the first user's server and storing under DATA/compute,
+// in which each user has a NATS account of their own
+// (compute.Broker.Account): their tasks and results are theirs alone,
+// and survive a restart of the hub. Options.NoCompute gives none.
 //
 // # HTTPS
 //

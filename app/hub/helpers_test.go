@@ -17,13 +17,18 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/firnglacier/firn/internal/testworker"
 	"github.com/firnglacier/firn/kernel"
 	"github.com/firnglacier/firn/kernel/protocol"
 )
 
-// The test binary is also the kernel program (as `firn kernel`).
+// The test binary is also the kernel program (as `firn kernel`), and the
+// workers a kernel attaches (as `firn worker`).
 func TestMain(m *testing.M) {
 	if os.Getenv("FIRN_KERNEL_CHILD") == "1" {
+		if len(os.Args) > 1 && os.Args[1] == "worker" {
+			os.Exit(testworker.Main(os.Args[2:])) // a kernel's compute.Local
+		}
 		os.Exit(kernel.Main(os.Args[1:], os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -19,6 +19,7 @@ import (
 
 	"github.com/firnglacier/firn/app"
 	"github.com/firnglacier/firn/app/internal/guard"
+	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/internal/cgroup"
 	"github.com/firnglacier/firn/kernel"
 )
@@ -85,6 +86,15 @@ type Options struct {
 	// Limits.UserMemory (see internal/cgroup). It needs root.
 	Cgroups    string
 	CgroupName string
+	// NoCompute gives the users' kernels no broker. By default the hub
+	// runs one embedded NATS broker for compute.Attach (remote compute:
+	// ensembles on local workers or a batch system), started with the
+	// first user's server and storing under Data/compute, where a
+	// Map's results survive a restart of the hub; each user has an
+	// account of their own in it (compute.Broker.Account), whose URL and
+	// token their kernels get ($FIRN_COMPUTE_URL, $FIRN_COMPUTE_TOKEN),
+	// so that no one sees or collects another's tasks and results.
+	NoCompute bool
 }
 
 // outOfMemory says, after one of user's kernels was killed, whether
@@ -122,10 +132,12 @@ type Hub struct {
 	oidc    *oidcAuth         // nil without Options.OIDC
 	cgroups *cgroup.Hierarchy // nil without Options.Cgroups
 
-	mu      sync.Mutex
-	users   map[string]*userServer
-	live    map[*liveConn]struct{} // open websockets, with their login session
-	closing bool
+	mu       sync.Mutex
+	broker   *compute.Broker // the users' broker, once started (see brokerEnv)
+	noBroker bool            // it could not start: kernels get none
+	users    map[string]*userServer
+	live     map[*liveConn]struct{} // open websockets, with their login session
+	closing  bool
 }
 
 // liveConn is an open websocket and the login session that opened it:
@@ -321,7 +333,37 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
+	h.mu.Lock()
+	if h.broker != nil {
+		h.broker.Close()
+		h.broker = nil
+	}
+	h.mu.Unlock()
 	return errors.Join(append(errs, h.store.Close())...)
+}
+
+// brokerEnv is what user name's kernels get to reach their account of
+// the hub's broker (see Options.NoCompute), starting the broker the
+// first time; nil without one. h.mu is held.
+func (h *Hub) brokerEnv(name string) []string {
+	if h.opts.NoCompute || h.noBroker {
+		return nil
+	}
+	if h.broker == nil {
+		b, err := compute.StartBroker(compute.BrokerOptions{Dir: filepath.Join(h.opts.Data, "compute")})
+		if err != nil {
+			h.noBroker = true
+			h.logger.Warn("no broker for the users' remote compute: compute.Attach in a notebook starts one of its own", "err", err)
+			return nil
+		}
+		h.broker = b
+	}
+	auth, err := h.broker.Account(name)
+	if err != nil {
+		h.logger.Warn("no broker account", "user", name, "err", err)
+		return nil
+	}
+	return []string{compute.BrokerURLEnv + "=" + h.broker.URL(), compute.BrokerTokenEnv + "=" + auth.Token}
 }
 
 // Workspace is the folder of user name's files.
@@ -354,6 +396,7 @@ func (h *Hub) server(name string) (*userServer, error) {
 	// users' workspaces or the hub's database.
 	kopts := h.opts.KernelOptions
 	kopts.ConfineReads = true
+	kopts.Env = append(append([]string(nil), kopts.Env...), h.brokerEnv(name)...)
 	if acct != nil {
 		// Their kernels run as their account, which owns their files.
 		if err := giveTree(dir, acct); err != nil {

@@ -1,4 +1,4 @@
-package kernel
+package testworker
 
 import (
 	"context"
@@ -11,10 +11,11 @@ import (
 	"github.com/firnglacier/firn/compute"
 )
 
-// workerMain is `firn worker` for the test binary: a kernel that attaches
-// local or Slurm workers starts its own program with "worker" and the
-// flags of compute's launchers, as `firn` does.
-func workerMain(args []string) int {
+// Main runs a compute.Worker with the flags args (--connect URL,
+// --concurrency N, --name NAME, --creds FILE; the token from
+// $FIRN_WORKER_TOKEN) until SIGINT or SIGTERM, and returns the exit
+// status: 0, 1 when the worker failed, 2 for bad flags.
+func Main(args []string) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	url := fs.String("connect", "", "")
 	conc := fs.Int("concurrency", 1, "")
