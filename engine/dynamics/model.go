@@ -189,25 +189,35 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 
 func newLine(fl *geometry.Flowline, into int) line {
 	n := fl.Len()
+	// The line's arrays, 14 of n values and 7 of n+1, cut from one
+	// allocation (a model is made for every run of an ensemble).
+	slab := make([]float64, 14*n+7*(n+1))
+	take := func(k int) []float64 {
+		v := slab[:k:k]
+		slab = slab[k:]
+		return v
+	}
+	points := func() []float64 { return take(n) }
+	edges := func() []float64 { return take(n + 1) }
 	l := line{
 		fl:       fl,
 		n:        n,
 		into:     into,
-		section:  make([]float64, n),
-		thick:    make([]float64, n),
-		surface:  append([]float64(nil), fl.Bed...),
-		width:    make([]float64, n),
-		mb:       make([]float64, n),
-		tribIn:   make([]float64, n),
-		velocity: make([]float64, n+1),
-		flux:     make([]float64, n+1),
+		section:  points(),
+		thick:    points(),
+		surface:  points(),
+		width:    points(),
+		mb:       points(),
+		tribIn:   points(),
+		velocity: edges(),
+		flux:     edges(),
 
-		diffusivity: make([]float64, n+1),
-		lower:       make([]float64, n),
-		diag:        make([]float64, n),
-		upper:       make([]float64, n),
-		rhs:         make([]float64, n),
-		cp:          make([]float64, n),
+		diffusivity: edges(),
+		lower:       points(),
+		diag:        points(),
+		upper:       points(),
+		rhs:         points(),
+		cp:          points(),
 		lo:          n,
 		hi:          -1,
 		mbLo:        n,
@@ -215,16 +225,17 @@ func newLine(fl *geometry.Flowline, into int) line {
 		inLo:        n,
 		inHi:        -1,
 		rectangular: true,
-		lambda:      make([]float64, n),
+		lambda:      points(),
 
-		phi:     make([]float64, n+1),
-		jacUp:   make([]float64, n+1),
-		jacDown: make([]float64, n+1),
+		phi:     edges(),
+		jacUp:   edges(),
+		jacDown: edges(),
 
-		k1:         make([]float64, n),
-		stageWidth: make([]float64, n),
-		stageFlux:  make([]float64, n+1),
+		k1:         points(),
+		stageWidth: points(),
+		stageFlux:  edges(),
 	}
+	copy(l.surface, fl.Bed)
 	if fl.FlowsTo != nil {
 		l.junction = fl.FlowsTo.Point
 	}

@@ -100,7 +100,12 @@ func (m *Model) Run(ctx context.Context, opts RunOptions) (*History, error) {
 	if !(opts.EndYear >= start) {
 		return nil, fmt.Errorf("run: end year %g is before the model's year %g", opts.EndYear, start)
 	}
+	// The records: now, every `every` years and at the end. Their
+	// columns are made once at that length, not grown record by record.
+	records := 2 + int(min((opts.EndYear-start)/float64(every), 4096))
 	h := &History{}
+	cols := make([]float64, 4*records)
+	h.Year, h.Volume, h.Area, h.Length = cols[:0:records], cols[records:records:2*records], cols[2*records:2*records:3*records], cols[3*records:3*records]
 	h.record(m, opts.Profiles)
 	next := start + float64(every)
 	for m.Year() < opts.EndYear {
