@@ -1,9 +1,11 @@
 package compute
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +50,8 @@ type Broker struct {
 	token string
 	lock  *os.File // the store folder's lock
 	auth  *brokerAuth
+	// websocket is true when it listens for NATS over websocket too.
+	websocket bool
 }
 
 // ErrStoreInUse is StartBroker's error for a store folder that another
@@ -57,8 +62,19 @@ var ErrStoreInUse = errors.New("the store folder is in use by another Firn broke
 type BrokerOptions struct {
 	// Dir holds the streams; "" is DefaultStoreDir().
 	Dir string
-	// Port on 127.0.0.1; 0 picks a free one.
+	// Host is the address clients reach it on; "" is 127.0.0.1. An
+	// address other than loopback needs TLSCert and TLSKey: the token
+	// and the results would cross the network.
+	Host string
+	// Port on Host; 0 picks a free one.
 	Port int
+	// TLSCert and TLSKey are PEM files of the broker's certificate and
+	// key; with them clients connect with tls:// (and wss://).
+	TLSCert, TLSKey string
+	// Websocket is HOST:PORT of a listener for NATS over websocket (port
+	// 0: a free one), for sites where only HTTPS leaves: with TLSCert and
+	// TLSKey, workers connect with wss://HOST:PORT; "" is none.
+	Websocket string
 	// Token is the token clients must give; "" makes a random one.
 	Token string
 }
@@ -92,10 +108,11 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	if port == 0 {
 		port = -1 // the server's "any free port"
 	}
+	host := cmp.Or(o.Host, "127.0.0.1")
 	auth := &brokerAuth{token: token, accounts: map[string]*server.Account{}}
-	srv, err := server.NewServer(&server.Options{
+	opts := &server.Options{
 		ServerName:                 "firn",
-		Host:                       "127.0.0.1",
+		Host:                       host,
 		Port:                       port,
 		JetStream:                  true,
 		StoreDir:                   dir,
@@ -103,7 +120,12 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 		NoSigs:                     true,
 		NoLog:                      true,
 		MaxPayload:                 8 << 20,
-	})
+	}
+	if err := brokerTLS(opts, o); err != nil {
+		unlock()
+		return nil, err
+	}
+	srv, err := server.NewServer(opts)
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("broker: %w", err)
@@ -114,7 +136,7 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 		unlock()
 		return nil, fmt.Errorf("broker: the NATS server on 127.0.0.1 (store %s) did not start within 10 s", dir)
 	}
-	return &Broker{srv: srv, token: token, lock: lock, auth: auth}, nil
+	return &Broker{srv: srv, token: token, lock: lock, auth: auth, websocket: o.Websocket != ""}, nil
 }
 
 // brokerAuth admits clients with the broker's token (to NATS' global
@@ -177,8 +199,57 @@ func (b *Broker) Account(name string) (Auth, error) {
 	return Auth{Token: token}, nil
 }
 
-// URL is the broker's client URL (nats://127.0.0.1:PORT).
+// brokerTLS sets the TLS and websocket listener of opts from o, and
+// refuses clear text to another machine.
+func brokerTLS(opts *server.Options, o BrokerOptions) error {
+	hosts := []string{opts.Host}
+	if o.Websocket != "" {
+		h, p, err := net.SplitHostPort(o.Websocket)
+		port, perr := strconv.Atoi(p)
+		if err != nil || perr != nil || port < 0 {
+			return fmt.Errorf("broker: websocket address %q: want HOST:PORT", o.Websocket)
+		}
+		if port == 0 {
+			port = -1
+		}
+		opts.Websocket = server.WebsocketOpts{Host: cmp.Or(h, "0.0.0.0"), Port: port, NoTLS: o.TLSCert == ""}
+		hosts = append(hosts, opts.Websocket.Host)
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return errors.New("broker: give both a TLS certificate and its key, or neither")
+	}
+	if o.TLSCert == "" {
+		for _, h := range hosts {
+			if !isLoopback(h) {
+				return fmt.Errorf("broker: listening on %s, which other machines reach, needs a TLS certificate and key: the token and the results would cross the network in clear", h)
+			}
+		}
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+	if err != nil {
+		return fmt.Errorf("broker: TLS certificate %s and key %s: %w", o.TLSCert, o.TLSKey, err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	opts.TLS, opts.TLSConfig, opts.TLSTimeout = true, cfg, 2
+	if o.Websocket != "" {
+		opts.Websocket.TLSConfig = cfg.Clone()
+	}
+	return nil
+}
+
+// URL is the broker's client URL: nats://127.0.0.1:PORT, or tls://HOST:PORT
+// with a certificate.
 func (b *Broker) URL() string { return b.srv.ClientURL() }
+
+// WebsocketURL is the URL of its websocket listener (ws:// on loopback,
+// else wss://), "" without one.
+func (b *Broker) WebsocketURL() string {
+	if !b.websocket {
+		return ""
+	}
+	return b.srv.WebsocketURL()
+}
 
 // Token is the token clients give (Auth{Token: b.Token()}).
 func (b *Broker) Token() string { return b.token }

@@ -25,6 +25,9 @@
 // results of finished tasks survive a restart ([Pool.OpenJob]). An
 // external NATS server with JetStream replaces it by URL: pools and
 // workers only ever see a URL, the embedded server's is one on loopback.
+// With [BrokerOptions].TLSCert and TLSKey it listens beyond loopback
+// (tls://), and with Websocket for NATS over websocket (wss://) too, as
+// `firn compute serve` does on a login node.
 // [Broker.Account] gives a person an account of their own in it (a class
 // on one hub shares one broker): the streams below then exist in each
 // account, apart, and a client's token says which account it is in.

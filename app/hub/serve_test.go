@@ -3,55 +3,18 @@ package hub
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-)
 
-// selfSigned writes a certificate for 127.0.0.1 and its key; it returns
-// their files and a pool that trusts the certificate.
-func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "firn hub test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	cert, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
-}
+	"github.com/firnglacier/firn/internal/testtls"
+)
 
 // serveHub runs Serve until the test ends and returns the URL it printed.
 func serveHub(t *testing.T, opts ServeOptions) string {
@@ -117,7 +80,7 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 // TestServeTLS: with a certificate the hub serves HTTPS, its login
 // cookies are Secure, and a page of https://its-address may log in.
 func TestServeTLS(t *testing.T) {
-	cert, key, pool := selfSigned(t)
+	cert, key, pool := testtls.SelfSigned(t)
 	base := serveHub(t, ServeOptions{Options: Options{Data: hubData(t)}, Addr: "127.0.0.1:0", TLSCert: cert, TLSKey: key})
 	if !strings.HasPrefix(base, "https://127.0.0.1:") {
 		t.Fatalf("the hub printed %s, want https://", base)

@@ -163,6 +163,9 @@ Usage:
                             diagnostics and a compiled.csv of all
   firn worker --connect URL [--token T | --creds FILE] [--concurrency N]
                             a worker: runs chunks of experiments from a broker
+  firn compute serve [--listen HOST:PORT --tls-cert FILE --tls-key FILE] [--websocket HOST:PORT]
+                            the broker alone (a login node's, a group's): workers,
+                            firn model run --connect and notebooks reach it
   firn model examples       list the bundled examples
   firn model example NAME   print a bundled example (a start for your own)
   firn glacier prepare --outline FILE [--id RGI-ID] --dem FILE --climate FILE [--mb-obs FILE] --out DIR
@@ -243,6 +246,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return jupyterCommand(args[1:], stdout, stderr)
 	case "worker":
 		return workerCommand(ctx, args[1:], stdout, stderr)
+	case "compute":
+		return computeCommand(ctx, args[1:], stdout, stderr)
 	case "hub":
 		return hubCommand(ctx, args[1:], stdin, stdout, stderr)
 	}
