@@ -3,20 +3,18 @@ package compute_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/firnglacier/firn/compute"
 	"github.com/firnglacier/firn/engine/dynamics"
 	"github.com/firnglacier/firn/engine/experiment"
+	"github.com/firnglacier/firn/internal/testworker"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -26,36 +24,13 @@ import (
 const workerEnv = "FIRN_COMPUTE_TEST_WORKER"
 
 // connectTimeoutEnv sets a test worker's ConnectTimeout (a duration).
-const connectTimeoutEnv = "FIRN_COMPUTE_TEST_CONNECT_TIMEOUT"
+const connectTimeoutEnv = testworker.ConnectTimeoutEnv
 
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
-		os.Exit(workerMain(os.Args[1:]))
+		os.Exit(testworker.Main(os.Args[1:]))
 	}
 	os.Exit(m.Run())
-}
-
-func workerMain(args []string) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	url := fs.String("connect", "", "")
-	conc := fs.Int("concurrency", 1, "")
-	name := fs.String("name", "", "")
-	creds := fs.String("creds", "", "")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: os.Getenv(compute.TokenEnv), CredsFile: *creds},
-		Name: *name, Concurrency: *conc, Log: os.Stderr}
-	if d, err := time.ParseDuration(os.Getenv(connectTimeoutEnv)); err == nil {
-		w.ConnectTimeout = d
-	}
-	if err := w.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
 }
 
 // local is a Local launcher of this test binary's workers.

@@ -79,40 +79,36 @@ func (KubernetesLauncher) Info() LauncherInfo {
 // $FIRN_COMPUTE_TOKEN.
 func KubernetesLauncherNamed(name string) (Launcher, error) {
 	var l KubernetesLauncher
-	_, opts, _ := strings.Cut(name, ":")
-	if opts != "" {
-		for _, kv := range strings.Split(opts, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-			if !ok || v == "" {
-				return nil, fmt.Errorf("kernel %q: %q is not KEY=VALUE", name, kv)
-			}
-			switch k {
-			case "image":
-				l.Kubernetes.Image = v
-			case "namespace":
-				l.Kubernetes.Namespace = v
-			case "cpu":
-				l.Kubernetes.CPU = v
-			case "memory":
-				l.Kubernetes.Memory = v
-			case "service-account":
-				l.Kubernetes.ServiceAccount = v
-			case "pull-secret":
-				l.Kubernetes.ImagePullSecrets = append(l.Kubernetes.ImagePullSecrets, v)
-			case "context":
-				l.Kubernetes.Context = v
-			case "kubeconfig":
-				l.Kubernetes.Kubeconfig = v
-			case "firn":
-				l.Kubernetes.Command = []string{v}
-			case "broker":
-				l.Broker = v
-				l.Auth.Token = os.Getenv(compute.TokenEnv)
-			default:
-				return nil, fmt.Errorf("kernel %q: unknown key %q (want image, namespace, cpu, memory, service-account, pull-secret, context, kubeconfig, firn or broker)", name, k)
-			}
+	err := specOptions(name, func(k, v string) error {
+		switch k {
+		case "image":
+			l.Kubernetes.Image = v
+		case "namespace":
+			l.Kubernetes.Namespace = v
+		case "cpu":
+			l.Kubernetes.CPU = v
+		case "memory":
+			l.Kubernetes.Memory = v
+		case "service-account":
+			l.Kubernetes.ServiceAccount = v
+		case "pull-secret":
+			l.Kubernetes.ImagePullSecrets = append(l.Kubernetes.ImagePullSecrets, v)
+		case "context":
+			l.Kubernetes.Context = v
+		case "kubeconfig":
+			l.Kubernetes.Kubeconfig = v
+		case "firn":
+			l.Kubernetes.Command = []string{v}
+		case "broker":
+			l.Broker = v
+			l.Auth.Token = os.Getenv(compute.TokenEnv)
+		default:
+			return fmt.Errorf("kernel %q: unknown key %q (want image, namespace, cpu, memory, service-account, pull-secret, context, kubeconfig, firn or broker)", name, k)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if l.Kubernetes.Image == "" {
 		return nil, fmt.Errorf("kernel %q: no image: name the container image that holds the firn program (kubernetes:image=registry.example.org/firn:1,…)", name)

@@ -392,18 +392,7 @@ func TestKubernetesKernel(t *testing.T) {
 	if _, out := run(t, ctx, k, `wd, _ := os.Getwd(); wd == os.Getenv("HOME")`); out != "[execute_result] true\n" {
 		t.Errorf("the kernel's folder is not the pod's: %q", out)
 	}
-	run(t, ctx, k, "keep := 11")
-	reply, cellOut, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
-		if err := k.Interrupt(); err != nil {
-			t.Error(err)
-		}
-	})
-	if err != nil || reply.Status != "error" || reply.EName != "Interrupted" {
-		t.Fatalf("interrupt: reply %+v, err %v, output %q", reply, err, cellOut)
-	}
-	if _, out := run(t, ctx, k, "keep"); out != "[execute_result] 11\n" {
-		t.Errorf("after the interrupt: %q", out)
-	}
+	interruptKeepsVariables(t, ctx, k)
 
 	if err := k.Restart(ctx); err != nil {
 		t.Fatal(err)

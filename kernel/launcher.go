@@ -263,16 +263,7 @@ func parseConnect(s string) (string, error) {
 // reach.
 func SlurmLauncherNamed(name string) (Launcher, error) {
 	var l SlurmLauncher
-	_, opts, _ := strings.Cut(name, ":")
-	if opts == "" {
-		return l, nil
-	}
-	for _, kv := range strings.Split(opts, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || v == "" {
-			return nil, fmt.Errorf("kernel %q: %q is not KEY=VALUE", name, kv)
-		}
+	err := specOptions(name, func(k, v string) error {
 		switch k {
 		case "partition":
 			l.Slurm.Partition = v
@@ -289,7 +280,7 @@ func SlurmLauncherNamed(name string) (Launcher, error) {
 		case "cpus":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return nil, fmt.Errorf("kernel %q: cpus=%s: want a whole number ≥ 1", name, v)
+				return fmt.Errorf("kernel %q: cpus=%s: want a whole number ≥ 1", name, v)
 			}
 			l.Slurm.CPUsPerTask = n
 		case "gpus":
@@ -300,8 +291,33 @@ func SlurmLauncherNamed(name string) (Launcher, error) {
 			l.Broker = v
 			l.Auth.Token = os.Getenv(compute.TokenEnv)
 		default:
-			return nil, fmt.Errorf("kernel %q: unknown key %q (want partition, account, qos, time, mem, mem-per-cpu, cpus, gpus, constraint or broker)", name, k)
+			return fmt.Errorf("kernel %q: unknown key %q (want partition, account, qos, time, mem, mem-per-cpu, cpus, gpus, constraint or broker)", name, k)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return l, nil
+}
+
+// specOptions calls set with each KEY=VALUE of a kernel spec
+// "KIND:KEY=VALUE,…" (none for a bare "KIND"), in order, and returns
+// its first error, or one for a pair without a value.
+func specOptions(name string, set func(key, value string) error) error {
+	_, opts, _ := strings.Cut(name, ":")
+	if opts == "" {
+		return nil
+	}
+	for _, kv := range strings.Split(opts, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return fmt.Errorf("kernel %q: %q is not KEY=VALUE", name, kv)
+		}
+		if err := set(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -74,18 +74,7 @@ func TestSlurmKernel(t *testing.T) {
 		t.Errorf("a 21 MiB result arrived as %d bytes", len(out))
 	}
 
-	run(t, ctx, k, "keep := 11")
-	reply, cellOut, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
-		if err := k.Interrupt(); err != nil {
-			t.Error(err)
-		}
-	})
-	if err != nil || reply.Status != "error" || reply.EName != "Interrupted" {
-		t.Fatalf("interrupt: reply %+v, err %v, output %q", reply, err, cellOut)
-	}
-	if _, out := run(t, ctx, k, "keep"); out != "[execute_result] 11\n" {
-		t.Errorf("after the interrupt: %q", out)
-	}
+	interruptKeepsVariables(t, ctx, k)
 
 	if err := k.Restart(ctx); err != nil {
 		t.Fatal(err)
@@ -181,4 +170,23 @@ func TestSlurmKernelJobCancelled(t *testing.T) {
 		t.Fatalf("the cell after scancel: %v (output %q), want the kernel's death naming job %s", err, cellOut, id)
 	}
 	t.Logf("cause: %s", died.Cause)
+}
+
+// interruptKeepsVariables: an endless cell on kernel k, interrupted once
+// it has started, ends as Interrupted, and a variable defined before it
+// is still there.
+func interruptKeepsVariables(t *testing.T, ctx context.Context, k *Kernel) {
+	t.Helper()
+	run(t, ctx, k, "keep := 11")
+	reply, cellOut, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
+		if err := k.Interrupt(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil || reply.Status != "error" || reply.EName != "Interrupted" {
+		t.Fatalf("interrupt: reply %+v, err %v, output %q", reply, err, cellOut)
+	}
+	if _, out := run(t, ctx, k, "keep"); out != "[execute_result] 11\n" {
+		t.Errorf("after the interrupt: %q", out)
+	}
 }

@@ -63,18 +63,7 @@ func TestSSHKernel(t *testing.T) {
 		t.Errorf("the kernel's command line on the host: %q", cmdline)
 	}
 
-	run(t, ctx, k, "keep := 11")
-	reply, cellOut, err := cellStarted(t, ctx, k, "fmt.Println(\"started\")\nfor {}", func() {
-		if err := k.Interrupt(); err != nil {
-			t.Error(err)
-		}
-	})
-	if err != nil || reply.Status != "error" || reply.EName != "Interrupted" {
-		t.Fatalf("interrupt: reply %+v, err %v, output %q", reply, err, cellOut)
-	}
-	if _, out := run(t, ctx, k, "keep"); out != "[execute_result] 11\n" {
-		t.Errorf("after the interrupt: %q", out)
-	}
+	interruptKeepsVariables(t, ctx, k)
 	if err := k.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -40,11 +40,7 @@ func TestCgroupPerUser(t *testing.T) {
 		o.Cgroups, o.CgroupName = "/sys/fs/cgroup", top
 		o.Limits = Limits{CPUs: 0.5, UserMemory: 300 << 20}
 	})
-	th.addUser("alice", "moraine-2026")
-	th.addUser("bob", "drumlin-2026")
-	alice, bob := th.browser(), th.browser()
-	alice.mustLogin("alice", "moraine-2026")
-	bob.mustLogin("bob", "drumlin-2026")
+	alice, bob := th.aliceAndBob()
 
 	pidOf := func(b *browser, user, id string) int {
 		t.Helper()

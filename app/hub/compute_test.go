@@ -20,11 +20,7 @@ import (
 // the hub stops, her results are in the hub's folder, in her account.
 func TestComputePerUser(t *testing.T) {
 	th := newTestHub(t, nil)
-	th.addUser("alice", "moraine-2026")
-	th.addUser("bob", "drumlin-2026")
-	alice, bob := th.browser(), th.browser()
-	alice.mustLogin("alice", "moraine-2026")
-	bob.mustLogin("bob", "drumlin-2026")
+	alice, bob := th.aliceAndBob()
 
 	env := regexp.MustCompile(`URL (\S+) TOKEN (\S+)`)
 	cellEnv := `import "os"

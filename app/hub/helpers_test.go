@@ -88,6 +88,18 @@ func (th *testHub) addUser(name, password string) {
 	}
 }
 
+// aliceAndBob adds two students, alice and bob, and returns their
+// browsers, logged in.
+func (th *testHub) aliceAndBob() (alice, bob *browser) {
+	th.t.Helper()
+	th.addUser("alice", "moraine-2026")
+	th.addUser("bob", "drumlin-2026")
+	alice, bob = th.browser(), th.browser()
+	alice.mustLogin("alice", "moraine-2026")
+	bob.mustLogin("bob", "drumlin-2026")
+	return alice, bob
+}
+
 // browser is one person's browser: a cookie jar, no redirects followed.
 type browser struct {
 	th     *testHub

@@ -17,11 +17,7 @@ import (
 // into alice's.
 func TestIsolation(t *testing.T) {
 	th := newTestHub(t, nil)
-	th.addUser("alice", "moraine-2026")
-	th.addUser("bob", "drumlin-2026")
-	alice, bob := th.browser(), th.browser()
-	alice.mustLogin("alice", "moraine-2026")
-	bob.mustLogin("bob", "drumlin-2026")
+	alice, bob := th.aliceAndBob()
 
 	aID := alice.openNotebook("alice", "secret.ipynb", "c1", `fmt.Println("alice's result")`)
 	conn, st := alice.dial("/user/alice/api/sessions/" + aID + "/ws")

@@ -54,11 +54,7 @@ fmt.Println("finished")`)
 // was connected; a busy kernel, and one idle for less, are left.
 func TestCullIdle(t *testing.T) {
 	th := newTestHub(t, func(o *Options) { o.CullIdle = time.Hour })
-	th.addUser("alice", "moraine-2026")
-	th.addUser("bob", "drumlin-2026")
-	alice, bob := th.browser(), th.browser()
-	alice.mustLogin("alice", "moraine-2026")
-	bob.mustLogin("bob", "drumlin-2026")
+	alice, bob := th.aliceAndBob()
 
 	idleID := alice.openNotebook("alice", "idle.ipynb", "c1", `fmt.Println("kept")`)
 	conn, _ := alice.dial("/user/alice/api/sessions/" + idleID + "/ws")

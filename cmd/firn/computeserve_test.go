@@ -16,10 +16,9 @@ import (
 // computeServe is a running `firn compute serve`: its URLs, as it
 // printed them, and its stdout lines still to come.
 type computeServe struct {
-	cmd       *exec.Cmd
-	url, wss  string
-	lines     chan string
-	tokenFile string
+	cmd      *exec.Cmd
+	url, wss string
+	lines    chan string
 }
 
 // startComputeServe starts `firn compute serve` with args and waits for

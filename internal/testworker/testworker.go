@@ -7,9 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/firnglacier/firn/compute"
 )
+
+// ConnectTimeoutEnv, when set to a duration, is the worker's
+// ConnectTimeout.
+const ConnectTimeoutEnv = "FIRN_TEST_WORKER_CONNECT_TIMEOUT"
 
 // Main runs a compute.Worker with the flags args (--connect URL,
 // --concurrency N, --name NAME, --creds FILE; the token from
@@ -28,6 +33,9 @@ func Main(args []string) int {
 	defer stop()
 	w := &compute.Worker{URL: *url, Auth: compute.Auth{Token: os.Getenv(compute.TokenEnv), CredsFile: *creds},
 		Name: *name, Concurrency: *conc, Log: os.Stderr}
+	if d, err := time.ParseDuration(os.Getenv(ConnectTimeoutEnv)); err == nil {
+		w.ConnectTimeout = d
+	}
 	if err := w.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
