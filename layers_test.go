@@ -19,10 +19,10 @@ func TestLayers(t *testing.T) {
 		name     string
 		prefixes []string
 	}{
-		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/cgroup", "internal/testfiles", "internal/testslurm", "internal/testsshd", "internal/sanitize"}},
+		{"shared", []string{"assets", "frontend", "internal/atomicfile", "internal/buildinfo", "internal/cgroup", "internal/testfiles", "internal/testslurm", "internal/testsshd", "internal/testtls", "internal/sanitize"}},
 		{"engine", []string{"engine"}},
 		{"plots", []string{"plots"}},
-		{"compute", []string{"compute"}},
+		{"compute", []string{"compute", "internal/testworker"}},
 		{"kernel", []string{"kernel"}},
 		{"notebooks", []string{"notebooks"}},
 		{"app", []string{"app"}},

@@ -359,16 +359,28 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// A Ctrl-C at the prompt (a SIGINT while no cell runs) is ignored.
+// A Ctrl-C at the prompt (a SIGINT while no cell runs) is ignored. (The
+// press waits until the REPL has taken it, as a person's Enter comes
+// after it: otherwise the signal could reach the REPL only after the
+// next line, as if pressed after Enter, which TestSignalAfterEnter
+// covers.)
 func TestSignalBetweenCells(t *testing.T) {
 	sigs := &fakeSignals{}
-	r := runInteractive(t, newCalcKernel(), sigs, Options{Version: "v1"}, []key{
-		{line: "1"},
-		{line: "2", before: sigs.press},
-		ctrlD,
-	})
-	if want := banner + "1\n2\n\n"; r.out != want || r.err != "" || r.runErr != nil {
-		t.Errorf("out %q err %q run %v; want %q", r.out, r.err, r.runErr, want)
+	var out, errb bytes.Buffer
+	s, err := newSession(newCalcKernel(), Options{Out: &out, Err: &errb, Interactive: true, Getenv: plainEnv, PlotDir: t.TempDir(), Version: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pressAtPrompt := func() {
+		sigs.press()
+		for !s.intr.requested() { // until the REPL has taken the signal
+			runtime.Gosched()
+		}
+	}
+	ed := &scriptedEditor{keys: []key{{line: "1"}, {line: "2", before: pressAtPrompt}, ctrlD}}
+	runErr := s.run(context.Background(), ed, sigs)
+	if want := banner + "1\n2\n\n"; out.String() != want || errb.String() != "" || runErr != nil {
+		t.Errorf("out %q err %q run %v; want %q", out.String(), errb.String(), runErr, want)
 	}
 }
 
