@@ -172,7 +172,12 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("hub data folder: %w", err)
 	}
 	path := filepath.Join(dir, DBFile)
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	// Every transaction of the store writes, and takes the write lock at
+	// its start (_txlock=immediate: BEGIN IMMEDIATE; others wait, under
+	// busy_timeout). In a deferred one, two that start at once both read,
+	// and the second fails to write (SQLITE_BUSY) instead of reading what
+	// the first wrote (TestAddUserAtOnce).
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -112,5 +113,46 @@ func BenchmarkVerifyPassword(b *testing.B) {
 		if !verifyPassword(h, "moraine-2026") {
 			b.Fatal("no match")
 		}
+	}
+}
+
+// TestAddUserAtOnce: the same account added by several processes at
+// once (two `firn hub user add`, a class import beside it) is made once,
+// and every other attempt is told the name is taken, not that the
+// database was busy: the store's transactions take the write lock at
+// their start (_txlock=immediate), so each reads what the one before
+// wrote.
+func TestAddUserAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	const n = 8
+	stores := make([]*Store, n) // one per "process": their own connections
+	for i := range stores {
+		s, err := OpenStore(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for _, s := range stores {
+		go func() {
+			<-start
+			errs <- s.AddUser(context.Background(), "ana", RoleStudent, "moraine-2026", "glac101", time.Now())
+		}()
+	}
+	close(start)
+	made := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			made++
+		case !errors.Is(err, ErrExists):
+			t.Errorf("an attempt failed with %v, want the name taken (ErrExists)", err)
+		}
+	}
+	if made != 1 {
+		t.Errorf("%d attempts made the account, want 1", made)
 	}
 }
