@@ -119,8 +119,11 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	cgroupFS := ""
 	switch *cgroups {
 	case "auto":
-		if _, err := cgroup.Detect(sysCgroup); err == nil && os.Geteuid() == 0 {
-			cgroupFS = sysCgroup
+		// Only root may make groups: a user's hub does not look.
+		if os.Geteuid() == 0 {
+			if _, err := cgroup.Detect(sysCgroup); err == nil {
+				cgroupFS = sysCgroup
+			}
 		}
 	case "on":
 		cgroupFS = sysCgroup
