@@ -65,7 +65,8 @@ func startComputeServe(t *testing.T, args ...string) *computeServe {
 // tls:// and over wss://, each run's file byte for byte the one firn
 // model run writes alone; a client that does not trust the certificate
 // is refused with a message that says why (one that names nats:// is
-// made to speak TLS by the broker, as NATS does); the
+// made to speak TLS by the broker, as NATS does, and needs the
+// certificate too); the
 // token file keeps the token across a restart, and Ctrl-C stops it
 // cleanly.
 func TestComputeServe(t *testing.T) {
@@ -107,6 +108,12 @@ func TestComputeServe(t *testing.T) {
 	}
 	if _, log, err := run(s.url, "SSL_CERT_FILE="+filepath.Join(dir, "none.pem")); err == nil || !strings.Contains(log, "certificate") {
 		t.Errorf("a client without the certificate: %v\n%s", err, log)
+	}
+	// A client that names nats:// is made to speak TLS before it sends
+	// its token: it too needs the certificate.
+	clear := strings.Replace(s.url, "tls://", "nats://", 1)
+	if _, log, err := run(clear, "SSL_CERT_FILE="+filepath.Join(dir, "none.pem")); err == nil || !strings.Contains(log, "certificate") {
+		t.Errorf("nats:// to the TLS broker without the certificate: %v\n%s", err, log)
 	}
 
 	// Ctrl-C, and again on the same folder: the same token.
