@@ -117,6 +117,10 @@ type request struct {
 // Session is a kernel and what its clients share: the queue of cells to
 // run and the log of frames. It outlives its clients.
 type Session struct {
+	// beforeTail, when set (tests), runs after a cell's request has
+	// returned and before the session takes its lock to finish the cell.
+	beforeTail func()
+
 	id     string
 	opts   Options
 	log    *Log
@@ -535,6 +539,7 @@ func (s *Session) run(req *request) {
 	k := s.k
 	s.mu.Unlock()
 	var reply protocol.ExecuteReplyContent
+	var replyMsg *protocol.Message // the kernel's reply, relayed below
 	var err error
 	if k == nil {
 		err = errors.New("the kernel is not running (restart it)")
@@ -554,9 +559,12 @@ func (s *Session) run(req *request) {
 		if err == nil {
 			s.remember(m.Parent(), req)
 			if err = m.Decode(&reply); err == nil {
-				s.relay(m, req)
+				replyMsg = m
 			}
 		}
+	}
+	if s.beforeTail != nil {
+		s.beforeTail()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -589,6 +597,12 @@ func (s *Session) run(req *request) {
 		}
 		reply = protocol.ExecuteReplyContent{Status: "error", ExecutionCount: count, EName: name, EValue: cause}
 		s.synthetic(req, protocol.Shell, protocol.ExecuteReply, reply)
+	}
+	// The reply goes out with the queue's abort, under s.mu: a cell its
+	// client sends once it has seen a failed cell's reply is queued
+	// after the abort, and runs.
+	if replyMsg != nil {
+		s.relay(replyMsg, req)
 	}
 	if reply.ExecutionCount > 0 && !switched {
 		s.count = reply.ExecutionCount

@@ -131,3 +131,52 @@ func TestSessionStatusOrderAtDeath(t *testing.T) {
 		}
 	}
 }
+
+// A cell that a client sends once it has seen a failed cell's reply
+// runs: the failed cell's stop_on_error aborts only what was queued
+// before its reply went out. The test sends the next cell at the worst
+// moment, between the kernel's reply and the session's lock that ends
+// the cell (beforeTail), if the reply is out by then. (It was: the reply
+// was relayed before that lock, so a cell sent in between was aborted
+// too; under load, TestSwitchKernel's cell after an error came back
+// "aborted".)
+func TestCellAfterFailedCellRuns(t *testing.T) {
+	s := startSession(t)
+	since := s.Log().LastSeq()
+	replyOf := func(msgID string) func(testFrame) bool {
+		return func(f testFrame) bool {
+			return f.Msg != nil && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == msgID
+		}
+	}
+	out := func(msgID string) bool { // is msgID's reply in the log?
+		b, _, _ := s.Log().Read(since, 1<<20)
+		for _, raw := range b.Frames {
+			var f testFrame
+			if json.Unmarshal(raw, &f) == nil && replyOf(msgID)(f) {
+				return true
+			}
+		}
+		return false
+	}
+	sent := false
+	s.beforeTail = func() {
+		if !sent && out("fail") {
+			s.Execute("next", "c2", `1`, ExecuteOptions{})
+			sent = true
+		}
+	}
+	s.Execute("fail", "c1", `panic("no")`, ExecuteOptions{})
+	fs, seq := readUntil(t, s, since, replyOf("fail"))
+	var c protocol.ExecuteReplyContent
+	if err := fs[len(fs)-1].Msg.Decode(&c); err != nil || c.Status != "error" {
+		t.Fatalf("the failing cell: %+v %v", c, err)
+	}
+	if !sent {
+		s.Execute("next", "c2", `1`, ExecuteOptions{})
+	}
+	fs, _ = readUntil(t, s, seq, replyOf("next"))
+	c = protocol.ExecuteReplyContent{}
+	if err := fs[len(fs)-1].Msg.Decode(&c); err != nil || c.Status != "ok" {
+		t.Errorf("the cell sent after the failed cell's reply: %+v %v, want ok", c, err)
+	}
+}
