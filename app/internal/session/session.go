@@ -402,10 +402,7 @@ func (s *Session) Execute(msgID, cellID, code string, opts ExecuteOptions) strin
 	s.active = s.opts.Now()
 	s.queue = append(s.queue, req)
 	s.emit(queuedFrame{Type: "queued", CellID: cellID, MsgID: msgID})
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	s.wakeWorker()
 	return msgID
 }
 
@@ -425,7 +422,10 @@ func (s *Session) worker() {
 	for {
 		s.mu.Lock()
 		var req *request
-		if len(s.queue) > 0 {
+		// A kernel being switched to is not there yet: its cells wait
+		// for it (startKernel wakes the worker), and get an error only
+		// if it does not start.
+		if len(s.queue) > 0 && (s.k != nil || s.life == Dead) {
 			req = s.queue[0]
 			s.queue = s.queue[1:]
 			s.running = true
@@ -441,6 +441,14 @@ func (s *Session) worker() {
 			}
 		}
 		s.run(req)
+	}
+}
+
+// wakeWorker tells the worker to look at the queue again.
+func (s *Session) wakeWorker() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -465,12 +473,14 @@ func (s *Session) startKernel(cause string) {
 		}
 		s.life = Dead
 		s.stateChanged(err.Error())
+		s.wakeWorker() // the queued cells get the error
 		return
 	}
 	s.k = k
 	s.life = Idle
 	s.logger.Info("kernel started", "pid", k.Pid(), "transport", k.Launcher().Transport)
 	s.stateChanged(cause)
+	s.wakeWorker() // cells queued while it started
 	s.unwatch = make(chan struct{})
 	s.wg.Add(1)
 	go s.watch(k, s.unwatch)
@@ -693,7 +703,8 @@ func (s *Session) Restart(ctx context.Context) error {
 // Switch replaces the kernel with a fresh one that launcher l starts,
 // named spec in the server's list of kernels (Info's kernel.spec): a
 // restart on another kernel, so its variables are lost, the queued cells
-// are cancelled and the running one ends with a KernelDied error. Clients
+// are cancelled and the running one ends with a KernelDied error; cells
+// queued while the new kernel starts wait for it. Clients
 // get a "switched" frame, then kernel frames "restarting" and "idle" with
 // the cause "switched to the kernel SPEC by the user" (or "dead" with why
 // the new kernel did not start).

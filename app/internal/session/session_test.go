@@ -180,3 +180,52 @@ func TestCellAfterFailedCellRuns(t *testing.T) {
 		t.Errorf("the cell sent after the failed cell's reply: %+v %v, want ok", c, err)
 	}
 }
+
+// gatedLauncher starts kernels with Launcher once gate is closed.
+type gatedLauncher struct {
+	kernel.Launcher
+	gate chan struct{}
+}
+
+func (g gatedLauncher) Launch(ctx context.Context, spec kernel.Spec) (kernel.Process, error) {
+	<-g.gate
+	return g.Launcher.Launch(ctx, spec)
+}
+
+// A cell run while the notebook switches kernels (a Slurm job in the
+// queue, say) waits for the new kernel and runs there; it used to fail at
+// once with "the kernel is not running" (TestBrowserKernelProfile, under
+// load, ran its cell as the switch began).
+func TestCellWaitsForSwitchedKernel(t *testing.T) {
+	s := startSession(t)
+	since := s.Log().LastSeq()
+	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "kernel" && f.State == "idle" })
+	l := gatedLauncher{kernel.DefaultLauncher(), make(chan struct{})}
+	switched := make(chan error, 1)
+	go func() { switched <- s.Switch(context.Background(), "gated", l) }()
+	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "kernel" && f.State == "restarting" })
+	s.Execute("during", "c1", `1 + 1`, ExecuteOptions{})
+	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "queued" })
+	close(l.gate) // the new kernel starts
+	if err := <-switched; err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := readUntil(t, s, since, func(f testFrame) bool {
+		return f.Msg != nil && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == "during"
+	})
+	var c protocol.ExecuteReplyContent
+	if err := fs[len(fs)-1].Msg.Decode(&c); err != nil || c.Status != "ok" {
+		t.Fatalf("the cell run during the switch: %+v %v, want ok on the new kernel", c, err)
+	}
+	result := ""
+	for _, f := range fs {
+		if f.Msg != nil && f.Msg.Type() == protocol.ExecuteResult && f.Msg.Parent() == "during" {
+			var r protocol.ExecuteResultContent
+			_ = f.Msg.Decode(&r)
+			result = fmt.Sprint(r.Data["text/plain"])
+		}
+	}
+	if result != "2" {
+		t.Errorf("its result: %q, want 2", result)
+	}
+}
