@@ -134,7 +134,7 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
 		unlock()
-		return nil, fmt.Errorf("broker: the NATS server on 127.0.0.1 (store %s) did not start within 10 s", dir)
+		return nil, fmt.Errorf("broker: the NATS server on %s (store %s) did not start within 10 s", host, dir)
 	}
 	return &Broker{srv: srv, token: token, lock: lock, auth: auth, websocket: o.Websocket != ""}, nil
 }

@@ -149,6 +149,7 @@ func TestResultCodecRefuses(t *testing.T) {
 		{"bytes after", append(append([]byte(nil), good...), 0), "1 bytes after its last result"},
 		{"a count beyond the message", append([]byte(resultsMagic), 0xff, 0xff, 0xff, 0x7f), "ends early"},
 		{"a history beyond the message", append(append([]byte(resultsMagic), 1, 0, 0, 0, 0, 1, 0), 0xff, 0xff, 0xff, 0x7f), "ends early"},
+		{"a history of 2⁶⁴−1 records", append(append([]byte(resultsMagic), 1, 0, 0, 0, 0, 1, 0), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01), "ends early"},
 		{"broken JSON", []byte(`[{"task": 1`), "unexpected end of JSON"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
