@@ -35,6 +35,8 @@ try {
   const hidden = await page.locator('[data-testid="cell"][data-cell-type="code"] .cell-input').evaluateAll((els) => els.every((e) => e.offsetParent === null));
   check(hidden, 'the code is hidden');
   check(!(await page.locator('.toolbar').isVisible()), 'the toolbar is hidden');
+  // Outputs (the controls among them) are drawn a frame after they arrive.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="widget"]').length >= 4).catch(() => {});
   const widgets = await page.locator('[data-testid="widget"]').evaluateAll((ws) => ws.map((w) => w.dataset.label));
   check(widgets.join('|') === 'ELA (m)|gradient (mm w.e. per m)|valley shape|years', `the four controls are shown (${widgets.join(', ')})`);
   const cell = (id) => page.locator(`[data-testid="cell"][data-cell-id="${id}"]`);
