@@ -2,6 +2,7 @@ package compute_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,72 @@ func TestBrokerAccounts(t *testing.T) {
 		if r.Failed() || !sameHistory(r.History, results[i].History) {
 			t.Errorf("after the restart, alice's %s: %q, or another history", r.Name, r.Err)
 		}
+	}
+}
+
+// TestStoreFull: an account whose store bound (BrokerOptions.AccountStore,
+// firn hub --compute-store) its results outgrow. The worker drops the
+// chunk whose results do not fit instead of running it again and again,
+// and the job's Wait ends with a message that says the store is full and
+// what to do; a Wait started afterwards says so too (the notice is kept),
+// and a Submit that does not fit is refused with ErrStoreFull.
+func TestStoreFull(t *testing.T) {
+	b, err := compute.StartBroker(compute.BrokerOptions{Dir: t.TempDir(), AccountStore: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { b.Close() }()
+	alice, err := b.Account("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := compute.NewPool(context.Background(), b.URL(), alice, compute.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	// 400 runs of 100 years: about 480 KiB of results, in chunks of 20.
+	tasks := sizedTasks(400, 100, 100)
+	job, err := pool.Submit(context.Background(), tasks, compute.SubmitOptions{JobID: "big", ChunkSize: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := local(1, 1, "alice").Launch(context.Background(), b.URL(), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	// Without the drop the worker would run the chunk for ever and Wait
+	// never return: a deadline turns that into a failure.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	wantFull := func(err error) {
+		t.Helper()
+		for _, want := range []string{"job big: chunk big.", "dropped by worker", "the broker's store is full (resource limits exceeded for account)", "keeps results 30 days", "firn hub --compute-store"} {
+			if !errors.Is(err, compute.ErrStoreFull) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Wait: %v; want ErrStoreFull with %q", err, want)
+			}
+		}
+	}
+	results, err := job.Wait(ctx, nil)
+	wantFull(err)
+	done := 0
+	for _, r := range results {
+		if r.History != nil && !r.Failed() {
+			done++
+		}
+	}
+	if done == 0 || done >= len(tasks) {
+		t.Errorf("%d of %d results before the store filled; want some, not all", done, len(tasks))
+	}
+	t.Logf("%d of %d results stored; %v", done, len(tasks), err)
+	_, err = pool.OpenJob(job.ID, job.Tasks()).Wait(ctx, nil)
+	wantFull(err)
+	if err := job.Cancel(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = pool.Submit(context.Background(), sizedTasks(2000, 100, 100), compute.SubmitOptions{JobID: "bigger", ChunkSize: 20})
+	if !errors.Is(err, compute.ErrStoreFull) || !strings.Contains(err.Error(), "pool: storing a chunk of job bigger: the broker's store is full") {
+		t.Fatalf("Submit to a full store: %v", err)
 	}
 }

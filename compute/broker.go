@@ -33,6 +33,11 @@ const (
 	resultSubject  = "firn.results."  // + job + "." + chunk index + "." + part
 	progressSubj   = "firn.progress." // + job (core NATS, not stored)
 	cancelSubject  = "firn.cancel."   // + job (core NATS)
+	// Notices a job's Wait must see even if it starts later: a chunk
+	// dropped because its results did not fit. In memory, so that a
+	// full file store does not keep them out.
+	noticeStream  = "FIRN_NOTICES"
+	noticeSubject = "firn.notices." // + job
 )
 
 // DefaultAckWait is how long the broker waits for a worker's
@@ -52,6 +57,28 @@ type Broker struct {
 	auth  *brokerAuth
 	// websocket is true when it listens for NATS over websocket too.
 	websocket bool
+	// accountStore is BrokerOptions.AccountStore.
+	accountStore int64
+}
+
+// ErrStoreFull is wrapped by the error of a Submit, and of a job's Wait,
+// whose tasks or results the broker's store had no room for (the bound
+// of BrokerOptions.AccountStore, or of an external NATS account, or a
+// full disk).
+var ErrStoreFull = errors.New("the broker's store is full")
+
+// storeFull wraps err in ErrStoreFull when JetStream refused a message
+// for want of room, with what to do about it.
+func storeFull(err error) error {
+	var js jetstream.JetStreamError
+	if !errors.As(err, &js) || js.APIError() == nil {
+		return err
+	}
+	switch api := js.APIError(); api.ErrorCode {
+	case 10002, 10023, 10047: // account limits, resources, storage (nats-server's JS…Err)
+		return fmt.Errorf("%w (%s): it keeps results 30 days; give it more room (firn hub --compute-store, or the NATS account's limits)", ErrStoreFull, api.Description)
+	}
+	return err
 }
 
 // ErrStoreInUse is StartBroker's error for a store folder that another
@@ -77,10 +104,18 @@ type BrokerOptions struct {
 	Websocket string
 	// Token is the token clients must give; "" makes a random one.
 	Token string
+	// AccountStore bounds the bytes that the streams of each account
+	// made by Account (its tasks and results) keep on disk; 0 is no
+	// bound. A worker whose results do not fit fails its chunk's tasks
+	// with a message saying so, and the job stops waiting for them.
+	AccountStore int64
 }
 
 // StartBroker starts an embedded NATS server with JetStream on loopback.
 func StartBroker(o BrokerOptions) (*Broker, error) {
+	if o.AccountStore < 0 {
+		return nil, fmt.Errorf("broker: account store bound %d bytes: want 0 (none) or more", o.AccountStore)
+	}
 	dir := o.Dir
 	if dir == "" {
 		var err error
@@ -136,7 +171,7 @@ func StartBroker(o BrokerOptions) (*Broker, error) {
 		unlock()
 		return nil, fmt.Errorf("broker: the NATS server on %s (store %s) did not start within 10 s", host, dir)
 	}
-	return &Broker{srv: srv, token: token, lock: lock, auth: auth, websocket: o.Websocket != ""}, nil
+	return &Broker{srv: srv, token: token, lock: lock, auth: auth, websocket: o.Websocket != "", accountStore: o.AccountStore}, nil
 }
 
 // brokerAuth admits clients with the broker's token (to NATS' global
@@ -190,7 +225,7 @@ func (b *Broker) Account(name string) (Auth, error) {
 		return Auth{}, fmt.Errorf("broker: account %s: %w", name, err)
 	}
 	if err := acc.EnableJetStream(map[string]server.JetStreamAccountLimits{
-		"": {MaxMemory: -1, MaxStore: -1, MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
+		"": {MaxMemory: -1, MaxStore: cmp.Or(b.accountStore, -1), MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
 	}, nil); err != nil {
 		return Auth{}, fmt.Errorf("broker: account %s: JetStream: %w", name, err)
 	}
@@ -377,10 +412,15 @@ func setup(ctx context.Context, js jetstream.JetStream, ackWait time.Duration) (
 		{Name: taskStream, Subjects: []string{taskSubject + ">"}, Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage},
 		{Name: resultStream, Subjects: []string{resultSubject + ">"}, Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage,
 			MaxAge: 30 * 24 * time.Hour, Duplicates: 10 * time.Minute},
+		{Name: noticeStream, Subjects: []string{noticeSubject + ">"}, Retention: jetstream.LimitsPolicy, Storage: jetstream.MemoryStorage,
+			MaxAge: 24 * time.Hour, MaxBytes: 1 << 20, MaxMsgsPerSubject: 16},
 	}
 	for _, cfg := range streams {
 		if _, err := js.Stream(ctx, cfg.Name); errors.Is(err, jetstream.ErrStreamNotFound) {
 			if _, err := js.CreateStream(ctx, cfg); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				if cfg.Name == noticeStream {
+					continue // an account without memory storage: no notices (a Wait learns of a dropped chunk only while it runs)
+				}
 				return nil, fmt.Errorf("creating stream %s: %w", cfg.Name, err)
 			}
 		} else if err != nil {

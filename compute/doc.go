@@ -35,7 +35,8 @@
 //	stream        subjects               what
 //	FIRN_TASKS    firn.tasks.JOB         chunks (work queue; consumer firn-workers, explicit ack)
 //	FIRN_RESULTS  firn.results.JOB.C.P   a chunk's Results (part P of chunk C; kept 30 days; see [DecodeResults])
-//	(core NATS)   firn.progress.JOB      a worker's "start" and "done" of each chunk
+//	FIRN_NOTICES  firn.notices.JOB       a chunk dropped: its results did not fit (in memory; kept a day)
+//	(core NATS)   firn.progress.JOB      a worker's "start", "done" and "dropped" of each chunk
 //	(core NATS)   firn.cancel.JOB        stop the job's running chunks
 //
 // A worker acknowledges a chunk after its results are stored, and tells
@@ -49,7 +50,12 @@
 // time) is reported failed without running. A chunk's results travel
 // together (as few messages as fit under 1 MiB), deduplicated by the
 // broker on chunk and part, and [Job.Wait] keys them by task, so a task
-// that ran twice is counted once.
+// that ran twice is counted once. When the broker's store has no room
+// for a chunk's results ([BrokerOptions].AccountStore, an external
+// account's limits, a full disk) the worker drops the chunk instead of
+// running it again, with a notice that ends the job's Wait with
+// [ErrStoreFull]'s message (kept, so a Wait that starts later ends too);
+// a Submit that does not fit fails with ErrStoreFull.
 //
 // # Workers and launchers
 //

@@ -154,7 +154,7 @@ func (p *Pool) Submit(ctx context.Context, tasks []Task, o SubmitOptions) (*Job,
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return nil, fmt.Errorf("pool: storing a chunk: %w", err)
+			return nil, fmt.Errorf("pool: storing a chunk of job %s: %w", id, storeFull(err))
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -194,6 +194,8 @@ func (j *Job) Wait(ctx context.Context, onStatus func(Status)) ([]Result, error)
 	var mu sync.Mutex
 	st := Status{Total: len(j.tasks)}
 	running := map[string]int{}
+	var full error // a dropped chunk's notice
+	var it jetstream.MessagesContext
 	report := func() {
 		if onStatus != nil {
 			s := st
@@ -221,26 +223,66 @@ func (j *Job) Wait(ctx context.Context, onStatus func(Status)) ([]Result, error)
 		return nil, fmt.Errorf("job %s: progress: %w", j.ID, err)
 	}
 	defer sub.Unsubscribe()
+	// A dropped chunk ends the wait: its results will not come. The
+	// notices are kept, so one dropped before Wait started counts too.
+	notices, err := j.pool.js.OrderedConsumer(ctx, noticeStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{noticeSubject + j.ID},
+	})
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		notices = nil // an account without memory storage (see setup)
+	} else if err != nil {
+		return nil, fmt.Errorf("job %s: notices: %w", j.ID, err)
+	}
+	onNotice := func(m jetstream.Msg) {
+		var p progress
+		if json.Unmarshal(m.Data(), &p) != nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if full == nil {
+			full = fmt.Errorf("job %s: chunk %s dropped by worker %s: %w", j.ID, p.Chunk, p.Worker, workerStoreFull(p.Err))
+			if it != nil {
+				it.Stop()
+			}
+		}
+	}
+	if notices != nil {
+		noticed, err := notices.Consume(onNotice)
+		if err != nil {
+			return nil, fmt.Errorf("job %s: notices: %w", j.ID, err)
+		}
+		defer noticed.Stop()
+	}
 	cons, err := j.pool.js.OrderedConsumer(ctx, resultStream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{resultSubject + j.ID + ".>"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job %s: results: %w", j.ID, err)
 	}
-	it, err := cons.Messages()
+	messages, err := cons.Messages()
 	if err != nil {
 		return nil, fmt.Errorf("job %s: results: %w", j.ID, err)
 	}
-	stop := context.AfterFunc(ctx, it.Stop)
+	stop := context.AfterFunc(ctx, messages.Stop)
 	defer stop()
-	defer it.Stop()
+	defer messages.Stop()
 	mu.Lock()
+	it = messages
+	if full != nil {
+		messages.Stop()
+	}
 	report()
 	mu.Unlock()
 	for st.Done+st.Failed < st.Total {
-		msg, err := it.Next()
+		msg, err := messages.Next()
 		if err != nil {
-			if ctx.Err() != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case full != nil:
+				return results, full
+			case ctx.Err() != nil:
 				return results, ctx.Err()
 			}
 			return results, fmt.Errorf("job %s: results: %w", j.ID, err)
@@ -292,3 +334,10 @@ func validToken(s string) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) < 0
 }
+
+// workerStoreFull is a worker's message that its results did not fit in
+// the broker's store: errors.Is it ErrStoreFull.
+type workerStoreFull string
+
+func (e workerStoreFull) Error() string { return string(e) }
+func (e workerStoreFull) Unwrap() error { return ErrStoreFull }

@@ -63,10 +63,15 @@ const DefaultWorkerGCPercent = 400
 type progress struct {
 	Worker string `json:"worker"`
 	Chunk  string `json:"chunk"`
-	Event  string `json:"event"` // "start" or "done"
+	Event  string `json:"event"` // "start", "done" or "dropped"
 	Tasks  int    `json:"tasks"`
 	// Attempt is the chunk's delivery count.
 	Attempt int `json:"attempt"`
+	// Err says why a chunk was dropped (also as a notice on
+	// noticeSubject, for a Wait that starts later): its results did not
+	// fit in the broker's store, and running it again would not change
+	// that.
+	Err string `json:"err,omitempty"`
 }
 
 // Run serves until ctx ends (then it returns nil, however far it had
@@ -280,8 +285,11 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) (finish fu
 			results[i] = Result{TaskID: t.ID, Name: t.Name, Attempts: attempt, Worker: ws.name,
 				Err: fmt.Sprintf("%s: no result after %d attempts: the workers running it stopped without one", t.Name, c.Attempts)}
 		}
-		if ws.publish(ctx, c, results) == nil {
+		switch err := ws.publish(ctx, c, results); {
+		case err == nil:
 			_ = msg.Ack()
+		case errors.Is(err, ErrStoreFull):
+			ws.dropStoreFull(msg, c, attempt, err)
 		}
 		return nil
 	}
@@ -345,6 +353,10 @@ func (ws *workerState) handle(ctx context.Context, msg jetstream.Msg) (finish fu
 		defer cancelFinish()
 		if err := ws.publish(fctx, c, results); err != nil {
 			ws.logf("chunk %s: publishing results: %v", c.ID, err)
+			if errors.Is(err, ErrStoreFull) {
+				ws.dropStoreFull(msg, c, attempt, err)
+				return
+			}
 			_ = msg.Nak()
 			return
 		}
@@ -382,7 +394,7 @@ func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) e
 		part := index + "." + strconv.Itoa(i)
 		f, err := ws.js.PublishAsync(resultSubject+c.Job+"."+part, p, jetstream.WithMsgID(c.Job+"/"+part))
 		if err != nil {
-			return fmt.Errorf("publishing the results of chunk %s: %w", c.ID, err)
+			return fmt.Errorf("publishing the results of chunk %s: %w", c.ID, storeFull(err))
 		}
 		acks = append(acks, f)
 	}
@@ -390,7 +402,7 @@ func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) e
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("storing the results of chunk %s: %w", c.ID, err)
+			return fmt.Errorf("storing the results of chunk %s: %w", c.ID, storeFull(err))
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -398,11 +410,30 @@ func (ws *workerState) publish(ctx context.Context, c chunk, results []Result) e
 	return nil
 }
 
+// dropStoreFull ends a chunk whose results the broker's store has no
+// room for: running it again would only fill the store as far, so the
+// chunk is terminated (not delivered again) and the job's Wait told why.
+func (ws *workerState) dropStoreFull(msg jetstream.Msg, c chunk, attempt int, err error) {
+	p := progress{Worker: ws.name, Chunk: c.ID, Event: "dropped", Tasks: len(c.Tasks), Attempt: attempt, Err: err.Error()}
+	data, _ := json.Marshal(p)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, nerr := ws.js.Publish(ctx, noticeSubject+c.Job, data); nerr != nil {
+		ws.logf("chunk %s: notice of the full store: %v", c.ID, nerr)
+	}
+	_ = msg.Term()
+	ws.send(p, c.Job)
+}
+
 func (ws *workerState) progress(c chunk, event string, attempt int) {
-	data, _ := json.Marshal(progress{Worker: ws.name, Chunk: c.ID, Event: event, Tasks: len(c.Tasks), Attempt: attempt})
+	ws.send(progress{Worker: ws.name, Chunk: c.ID, Event: event, Tasks: len(c.Tasks), Attempt: attempt}, c.Job)
+}
+
+func (ws *workerState) send(p progress, job string) {
+	data, _ := json.Marshal(p)
 	// No Flush: the connection sends it at once, without waiting for
 	// the broker's answer.
-	_ = ws.nc.Publish(progressSubj+c.Job, data)
+	_ = ws.nc.Publish(progressSubj+job, data)
 }
 
 func (ws *workerState) logf(format string, args ...any) {

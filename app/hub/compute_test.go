@@ -19,7 +19,8 @@ import (
 // holds none of her tasks or results (nor does the broker's own). After
 // the hub stops, her results are in the hub's folder, in her account.
 func TestComputePerUser(t *testing.T) {
-	th := newTestHub(t, nil)
+	const bound = 64 << 20
+	th := newTestHub(t, func(o *Options) { o.ComputeStore = bound })
 	alice, bob := th.aliceAndBob()
 
 	env := regexp.MustCompile(`URL (\S+) TOKEN (\S+)`)
@@ -87,6 +88,17 @@ fmt.Println("RUNS", runs.Len(), "FAILED", len(runs.Failed()))`)
 	}
 	if n := results(broker.URL(), compute.Auth{Token: a[2]}); n == 0 {
 		t.Errorf("alice's account holds no results")
+	}
+	// Her account's store is bounded by Options.ComputeStore.
+	nc, err := compute.Connect(broker.URL(), compute.Auth{Token: a[2]}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := jetstream.New(nc)
+	info, err := js.AccountInfo(context.Background())
+	nc.Close()
+	if err != nil || info.Limits.MaxStore != bound {
+		t.Errorf("alice's account: %+v, %v; want a store bound of %d bytes", info, err, bound)
 	}
 	for who, token := range map[string]string{"bob": b[2], "the broker's own token": broker.Token()} {
 		if n := results(broker.URL(), compute.Auth{Token: token}); n != 0 {

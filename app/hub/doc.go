@@ -153,7 +153,8 @@
 // started with the first user's server and storing under DATA/compute,
 // in which each user has a NATS account of their own
 // (compute.Broker.Account): their tasks and results are theirs alone,
-// and survive a restart of the hub. Options.NoCompute gives none.
+// and survive a restart of the hub, within Options.ComputeStore bytes
+// each. Options.NoCompute gives none.
 //
 // # HTTPS
 //

@@ -95,6 +95,11 @@ type Options struct {
 	// token their kernels get ($FIRN_COMPUTE_URL, $FIRN_COMPUTE_TOKEN),
 	// so that no one sees or collects another's tasks and results.
 	NoCompute bool
+	// ComputeStore bounds the bytes each user's account of the broker
+	// keeps on disk (tasks and results; compute.BrokerOptions.AccountStore);
+	// 0 is no bound. A job whose results outgrow it ends with a message
+	// saying so.
+	ComputeStore int64
 }
 
 // outOfMemory says, after one of user's kernels was killed, whether
@@ -350,7 +355,7 @@ func (h *Hub) brokerEnv(name string) []string {
 		return nil
 	}
 	if h.broker == nil {
-		b, err := compute.StartBroker(compute.BrokerOptions{Dir: filepath.Join(h.opts.Data, "compute")})
+		b, err := compute.StartBroker(compute.BrokerOptions{Dir: filepath.Join(h.opts.Data, "compute"), AccountStore: h.opts.ComputeStore})
 		if err != nil {
 			h.noBroker = true
 			h.logger.Warn("no broker for the users' remote compute: compute.Attach in a notebook starts one of its own", "err", err)

@@ -168,6 +168,7 @@ func TestHubLimitFlags(t *testing.T) {
 		{[]string{"--limits", bad}, "firn hub: --limits " + bad + ": classes.glac101.memory"},
 		{[]string{"--limits", filepath.Join(t.TempDir(), "none.json")}, "none.json: no such file"},
 		{[]string{"--disk", "a lot"}, "firn hub: --disk"},
+		{[]string{"--compute-store", "a lot"}, "firn hub: --compute-store"},
 		{[]string{"--kernels", "-1"}, "may not be negative"},
 	} {
 		r := firn(t, "", append([]string{"hub", "--data", t.TempDir()}, c.args...)...)

@@ -102,8 +102,9 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	userCPUs := fs.Float64("user-cpus", 0, "the CPUs all of a user's kernels together may use, e.g. 1.5 (0: no cap; needs --cgroups)")
 	output := fs.String("output", "16MiB", "the output of each kernel kept in memory for its pages (a cell printing without end keeps its last SIZE)")
 	userMemory := fs.String("user-memory", "0", "the memory all of a user's kernels together may use, e.g. 4GiB (0: no cap; needs --cgroups)")
+	computeStore := fs.String("compute-store", "1GiB", "the disk each user's remote-compute tasks and results may take in the hub's broker (0: no bound)")
 	trusted := fs.Bool("trusted-kernels", false, "run kernels without Firn's sandbox (network, programs): only with Unix accounts per user, which then keep users apart")
-	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels] [--cgroups auto|on|off] [--user-cpus N] [--user-memory SIZE] [--output SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
+	if err := parse(fs, "firn hub [--addr HOST:PORT] [--data DIR] [--allow-host NAME] [--cull-every D] [--cull-idle D] [--session D] [--memory-limit SIZE] [--kernels N] [--disk SIZE] [--files N] [--cpu-time D] [--limits FILE] [--tls-cert FILE --tls-key FILE | --behind-proxy] [--oidc FILE] [--unix-users auto|on|off] [--unix-prefix P] [--trusted-kernels] [--cgroups auto|on|off] [--user-cpus N] [--user-memory SIZE] [--output SIZE] [--compute-store SIZE]  (firn hub --help: the user commands)", args, stdout); err != nil {
 		return err
 	}
 	var perUser bool
@@ -136,6 +137,13 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		var err error
 		if userMem, err = kernel.ParseBytes(*userMemory); err != nil {
 			return usagef("firn hub: --user-memory: %v", err)
+		}
+	}
+	storeBytes := int64(0)
+	if *computeStore != "0" {
+		var err error
+		if storeBytes, err = kernel.ParseBytes(*computeStore); err != nil {
+			return usagef("firn hub: --compute-store: %v", err)
 		}
 	}
 	outputBytes, err := kernel.ParseBytes(*output)
@@ -195,7 +203,7 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		Options: hub.Options{
 			Data: *data, Static: frontend.Dist(), SessionTTL: *sessionTTL, CullIdle: idle, CullEvery: *cullEvery,
 			KernelOptions: kernel.Options{MemoryLimit: limit}, Limits: limits, ClassLimits: classLimits, OIDC: oidcConfig,
-			UnixUsers: perUser, UnixPrefix: *unixPrefix, LiftSandbox: *trusted, Cgroups: cgroupFS,
+			UnixUsers: perUser, UnixPrefix: *unixPrefix, LiftSandbox: *trusted, Cgroups: cgroupFS, ComputeStore: storeBytes,
 		},
 		Addr: *addr, AllowHosts: allowHosts, Stderr: stderr, TLSCert: *tlsCert, TLSKey: *tlsKey, BehindProxy: *behindProxy,
 	})

@@ -26,6 +26,7 @@ func firnCompute() map[string]reflect.Value {
 		"DefaultStoreDir":        reflect.ValueOf(compute.DefaultStoreDir),
 		"DefaultWorkerGCPercent": reflect.ValueOf(constant.MakeFromLiteral("400", token.INT, 0)),
 		"ErrJobGone":             reflect.ValueOf(&compute.ErrJobGone).Elem(),
+		"ErrStoreFull":           reflect.ValueOf(&compute.ErrStoreFull).Elem(),
 		"ErrStoreInUse":          reflect.ValueOf(&compute.ErrStoreInUse).Elem(),
 		"File":                   reflect.ValueOf(compute.File),
 		"Files":                  reflect.ValueOf(compute.Files),
