@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/firnglacier/firn/compute"
 )
@@ -35,7 +38,10 @@ import (
 // from the image or the network, not from the notebook's folder.
 type KubernetesLauncher struct {
 	// Kubernetes holds the pod's settings: Image (required), Namespace,
-	// CPU and Memory (the pod's requests and limits), ServiceAccount,
+	// CPU and Memory (the pod's requests and limits; the kernel's own
+	// memory limit is kept within 9/10 of Memory, so that a cell that needs
+	// more ends with a MemoryLimit error rather than the pod being
+	// killed for its memory), ServiceAccount,
 	// ImagePullSecrets, NodeSelector, Kubeconfig, Context, Env; JobName
 	// ("" is firn-kernel). Workers is not used, and of Command only its
 	// first element, the firn program in the image ("" is firn on the
@@ -153,13 +159,31 @@ func (l KubernetesLauncher) Launch(ctx context.Context, spec Spec) (Process, err
 	if len(l.Kubernetes.Command) > 0 && l.Kubernetes.Command[0] != "" {
 		firn = l.Kubernetes.Command[0]
 	}
+	podMemory := int64(0)
+	if l.Kubernetes.Memory != "" {
+		q, err := resource.ParseQuantity(l.Kubernetes.Memory)
+		if err != nil {
+			return nil, fmt.Errorf("kernel: the pod's memory %q: %w", l.Kubernetes.Memory, err)
+		}
+		podMemory = q.Value()
+	}
 	args := []string{firn}
 	for i := 1; i < len(spec.Command); i++ {
 		a := spec.Command[i]
 		args = append(args, a)
-		if a == "--workspace" && i+1 < len(spec.Command) {
+		switch {
+		case a == "--workspace" && i+1 < len(spec.Command):
 			// The pod's folder, not this machine's.
 			args = append(args, kubeWorkspace)
+			i++
+		case a == "--memory-limit" && i+1 < len(spec.Command) && podMemory > 0:
+			// Within the pod's limit, with room for the rest of the
+			// process: the cell gets MemoryLimit, not an OOMKilled pod.
+			limit, err := strconv.ParseInt(spec.Command[i+1], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("kernel: --memory-limit %q: %w", spec.Command[i+1], err)
+			}
+			args = append(args, strconv.FormatInt(min(limit, podMemory/10*9), 10))
 			i++
 		}
 	}

@@ -367,6 +367,11 @@ func TestKubernetesKernel(t *testing.T) {
 		!strings.Contains(args, " --subject firn.kernel.") {
 		t.Errorf("the kernel's arguments: %s", args)
 	}
+	// The kernel's memory limit (2 GiB by default) within the pod's 1 GiB:
+	// 9/10 of it, 966367638 bytes.
+	if !strings.Contains(args, "--memory-limit 966367638 ") {
+		t.Errorf("the kernel's arguments: %s; want its memory limit at 90 %% of the pod's 1Gi", args)
+	}
 	var sec corev1.Secret
 	u, err := kl.cs.Resource(kubeSecrets).Namespace("glaciers").Get(ctx, job.Name, metav1.GetOptions{})
 	if err != nil {
