@@ -49,7 +49,7 @@ type __firnOrdered interface {
 		~float32 | ~float64 | ~string
 }
 
-func min[T __firnOrdered](x T, ys ...T) T {
+func min[__firnT __firnOrdered](x __firnT, ys ...__firnT) __firnT {
 	for _, y := range ys {
 		if y < x || y != y { // y != y: a NaN wins, as with the builtin
 			x = y
@@ -58,7 +58,7 @@ func min[T __firnOrdered](x T, ys ...T) T {
 	return x
 }
 
-func max[T __firnOrdered](x T, ys ...T) T {
+func max[__firnT __firnOrdered](x __firnT, ys ...__firnT) __firnT {
 	for _, y := range ys {
 		if y > x || y != y {
 			x = y

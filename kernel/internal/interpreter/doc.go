@@ -48,7 +48,12 @@
 //     func(int) int"): give the type arguments, Map[int, string](…).
 //     A variadic type parameter (func Sum[T Number](xs ...T)) is not
 //     inferred ("undefined type for T"): take a slice instead. min and
-//     max take their type from their first argument.
+//     max take their type from their first argument. A generic's type
+//     parameter names are global to yaegi: after func Sum[T Number] a
+//     variable named T in a block makes yaegi panic (reported as the
+//     cell's error), and one at the top level breaks Sum; the Prelude's
+//     min and max name theirs __firnT, so that a T of the user's (a
+//     temperature, say) does not break them.
 //   - Range over a function (Go 1.23 iterators) is not supported; range
 //     over an integer works when the bound is visibly an integer
 //     (otherwise the message says to write a three-clause loop).

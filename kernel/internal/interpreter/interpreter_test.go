@@ -52,6 +52,10 @@ func TestCellsOfToday(t *testing.T) {
 		{"mixed cell", []string{"import \"strconv\"\nn := 7\nfunc twice(k int) int { return 2 * k }\nstrconv.Itoa(twice(n))"}, `"14"`},
 		{"imports again", []string{`import "strings"`, "import \"strings\"\nstrings.Repeat(\"ab\", 2)"}, `"abab"`},
 		{"min and max", []string{"a := 2.5", "min(1, a) + max(a, 4)"}, "5"},
+		// yaegi puts a generic's type parameters in the global scope: a
+		// variable T in a block panicked, and one at the top level broke
+		// min and max, while the Prelude's were named T.
+		{"a variable named T", []string{"if true {\n\tT := 273.15\n\t_ = T\n}", "T := 273.15", "min(300, T) + max(T, 200)"}, "546.3"},
 		{"clear", []string{"m := map[string]int{\"a\": 1}\nclear(m)\nlen(m)"}, "0"},
 		{"range over int", []string{"n := 5", "s := 0\nfor i := range n { s += i }\ns"}, "10"},
 		{"range over int literal", []string{"s := 0\nfor range 3 { s++ }\ns"}, "3"},
