@@ -4,8 +4,6 @@ import (
 	"context"
 	"math"
 	"testing"
-
-	"github.com/firnglacier/firn/engine/constants"
 )
 
 // convergedVolumes runs case c with the semi-implicit solver and Firn's
@@ -23,13 +21,32 @@ func convergedVolumes(t *testing.T, c referenceCase, years []float64) []float64 
 // the volume at each of years.
 func semiImplicitVolumes(t *testing.T, c referenceCase, oggmSteps bool, sub int, years []float64) []float64 {
 	t.Helper()
+	return caseVolumes(t, c, SemiImplicit, oggmSteps, sub, 1, years)
+}
+
+// fluxBasedVolumes runs case c with the flux-based solver, its steps
+// scaled by shorter (1: Firn's own; 10: CFL number and diffusion number
+// ten times smaller), or with OGGM's steps, and returns the volume at
+// each of years.
+func fluxBasedVolumes(t *testing.T, c referenceCase, oggmSteps bool, shorter float64, years []float64) []float64 {
+	t.Helper()
+	return caseVolumes(t, c, FluxBased, oggmSteps, 1, shorter, years)
+}
+
+// caseVolumes runs case c with solver s, stopping at every 1/sub year,
+// with the CFL and diffusion numbers divided by shorter, and returns the
+// volume at each of years (whole years, increasing).
+func caseVolumes(t *testing.T, c referenceCase, s Solver, oggmSteps bool, sub int, shorter float64, years []float64) []float64 {
+	t.Helper()
 	g, mb, p := c.build()
-	p.Solver = SemiImplicit
+	p.Solver = s
 	p.OGGMSteps = oggmSteps
+	p.CFL = p.cfl() / shorter
 	m, err := NewModel(g, mb, p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.glen.diffusionNumber /= shorter
 	var vol []float64
 	for _, y := range years {
 		for k := math.Floor(m.Year()*float64(sub)) + 1; k <= y*float64(sub); k++ {
@@ -145,31 +162,6 @@ func TestSemiImplicitStepsDoNotOscillate(t *testing.T) {
 			t.Logf("%s, tolerance %g m: %d steps to year 700, %d reversals", c.tag, tol, m.Steps(), flips)
 		}
 	}
-}
-
-// fluxBasedVolumes runs case c with the flux-based solver, its steps
-// scaled by shorter (1: Firn's own; 10: CFL number and diffusion number
-// ten times smaller), or with OGGM's steps, and returns the volume at
-// each of years.
-func fluxBasedVolumes(t *testing.T, c referenceCase, oggmSteps bool, shorter float64, years []float64) []float64 {
-	t.Helper()
-	g, mb, p := c.build()
-	p.Solver = FluxBased
-	p.OGGMSteps = oggmSteps
-	p.CFL = constants.CFLFluxBased / shorter
-	m, err := NewModel(g, mb, p, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.glen.diffusionNumber /= shorter
-	var vol []float64
-	for _, y := range years {
-		if err := m.RunUntil(context.Background(), y); err != nil {
-			t.Fatal(err)
-		}
-		vol = append(vol, m.Volume())
-	}
-	return vol
 }
 
 // TestFluxBasedOwnStepsConverge checks the flux-based solver's own steps
