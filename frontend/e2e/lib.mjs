@@ -85,6 +85,31 @@ export const idleCounted = (page, i, opts) => page.waitForFunction((j) => {
   const p = document.querySelectorAll('[data-testid="cell-prompt"]')[j]?.textContent ?? '';
   return /^\[\d+\]$/.test(p);
 }, i, opts);
+// allDrawn waits until the page has saved the notebook at path and draws
+// every output the saved file holds, cell by cell. A cell's outputs are
+// drawn up to an animation frame after they arrive (panel.ts,
+// flushOutputs), so a check that something is absent (no error) waits
+// for this first: what the kernel sent is on the page. The page's save
+// state is read with the counts: "saved" means the page's outputs are the
+// ones in the file. At least as many, not as many: a page can say
+// "saved" with outputs newer than the file (panel.ts takes a "saved" frame
+// whose etag is not its own for another tab's save of the same outputs,
+// and marks its newer outputs saved; its own save's frame, coming after
+// a later save, does that too).
+export async function allDrawn(page, api, path, ms = timeout) {
+  let seen = '';
+  await until(async () => {
+    const nb = (await api('GET', 'files/content?path=' + encodeURIComponent(path))).notebook;
+    const want = nb.cells.map((c) => (c.outputs ?? []).length);
+    const shown = await page.evaluate(() => ({
+      state: document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state'),
+      drawn: [...document.querySelectorAll('[data-testid="notebook"] [data-testid="cell"]')]
+        .map((c) => c.querySelectorAll('[data-testid="outputs"] > [data-testid="output"]').length),
+    }));
+    seen = `save state ${shown.state}; outputs per cell in the file ${want.join(',')}, drawn ${shown.drawn.join(',')}`;
+    return shown.state === 'saved' && shown.drawn.length === want.length && want.every((n, i) => shown.drawn[i] >= n);
+  }, `every output of ${path} drawn as saved`, ms).catch((e) => { throw new Error(`${e.message} (${seen})`); });
+}
 // record keeps every value an attribute of the selector takes (in window.__rec[key]).
 export const record = (page, key, selector, attr) => page.evaluate(([k, sel, a]) => {
   window.__rec = window.__rec ?? {};
