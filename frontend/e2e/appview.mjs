@@ -52,6 +52,11 @@ try {
   await page.locator('[data-testid="widget"][data-label="valley shape"] select').selectOption('parabolic');
   await page.waitForFunction(() => (document.querySelector('[data-testid="cell"][data-cell-id="sim-numbers"]')?.textContent ?? '').includes('parabolic')
     && ![...document.querySelectorAll('[data-testid="cell"]')].some((c) => c.dataset.state !== 'idle'), null, { timeout: 60_000 });
+  // The plot cell's new glacier is drawn up to a frame after it arrives.
+  await page.waitForFunction((old) => {
+    const d = [...document.querySelectorAll('[data-testid="cell"][data-cell-id="sim-plot"] svg path')].map((p) => p.getAttribute('d')).join('|');
+    return d.length > 0 && d !== old;
+  }, before).catch(() => {});
   const after = await drawn();
   check(after !== before && after.length > 100, 'the glacier in a parabolic valley is drawn differently');
   for (const id of ['sim-glacier', 'sim-plot', 'sim-history', 'sim-numbers']) {

@@ -23,7 +23,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  launch, server, bigNotebook, code, markdown, sourceOf, open, cells, outputsOf, idleCounted, record, recorded, proxy, until,
+  launch, server, bigNotebook, code, markdown, sourceOf, open, cells, outputsOf, idleCounted, record, recorded, proxy, until, allDrawn,
 } from './lib.mjs';
 
 const [url, artifacts, workspace] = process.argv.slice(2);
@@ -60,10 +60,14 @@ try {
     const counted = prompts.filter((p) => /^\[\d+\]$/.test(p));
     return counted.length > 5 && !prompts.some((p) => p === '[*]' || p === '[-]');
   });
+  // Outputs are drawn up to a frame after they arrive: wait for the plots.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="output"] img, [data-testid="output"] svg').length >= 2).catch(() => {});
   const images = await page.locator('[data-testid="output"] img, [data-testid="output"] svg').count();
   check(images >= 2, `run all draws the lesson's plots (${images} images)`);
-  const errorsShown = await page.locator('[data-testid="output"].error, [data-testid="output"][data-type="error"]').count();
-  check(errorsShown === 0, 'run all shows no error');
+  // No error: once every output the page saved is drawn.
+  await allDrawn(page, api, await page.locator('[data-testid="notebook-title"]').textContent());
+  const errorsShown = await page.locator('[data-testid="output"][data-output-type="error"]').count();
+  check(errorsShown === 0, `run all shows no error (${errorsShown})`);
   await shot(page, '02-lesson-run-all');
 
   // Edit, save, reload: the edit is there.
@@ -140,6 +144,7 @@ try {
   await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
   const states = await recorded(page, 'kstate');
   check(states.includes('dead') || states.includes('restarting'), `the kernel status went ${[...new Set(states)].join(' → ')}`);
+  await outputsOf(page, 1).filter({ hasText: 'KernelDied' }).waitFor().catch(() => {});
   check(/KernelDied/.test(await outputsOf(page, 1).textContent()), 'the running cell ends with KernelDied');
   await page.keyboard.press('Shift+Enter');
   await outputsOf(page, 2).filter({ hasText: '3' }).waitFor();
@@ -160,13 +165,20 @@ try {
   await p2.goto(origin + '/#stream.ipynb');
   await p2.waitForSelector('[data-testid="notebook"] [data-testid="cell"]');
   await idleCounted(p2, 0);
+  // The replayed lines are drawn up to a frame after they arrive.
+  await outputsOf(p2, 0).filter({ hasText: 'line 29' }).waitFor().catch(() => {});
   const lines = (await outputsOf(p2, 0).textContent()).match(/line \d+/g) ?? [];
   const want = Array.from({ length: 30 }, (_, i) => `line ${i}`);
   check(JSON.stringify(lines) === JSON.stringify(want), `after reopening, the 30 lines once and in order (${lines.length} lines${lines.length !== 30 ? ': ' + lines.join(',') : ''})`);
   // The lines that ran with no tab open were only in the server's memory:
-  // the reopened tab saves them.
-  await p2.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state') === 'saved');
-  const streamDisk = JSON.stringify((await api('GET', 'files/content?path=stream.ipynb')).notebook.cells[0].outputs);
+  // the reopened tab saves them. Wait for the file to have them, not for
+  // the save state, which is "saved" from the load until the replay marks
+  // the notebook changed (after a read of the file).
+  let streamDisk = '';
+  await until(async () => {
+    streamDisk = JSON.stringify((await api('GET', 'files/content?path=stream.ipynb')).notebook.cells[0].outputs);
+    return streamDisk.includes('line 29');
+  }, 'the replayed lines in the file').catch(() => {});
   check(streamDisk.includes('line 29'), 'the reopened tab saved the replayed lines to the file');
   await p2.close();
 
@@ -188,6 +200,7 @@ try {
   await shot(p3, '04b-reconnecting');
   net.refuse = false;
   await idleCounted(p3, 0);
+  await outputsOf(p3, 0).filter({ hasText: 'tick 29' }).waitFor().catch(() => {});
   const ticks = (await outputsOf(p3, 0).textContent()).match(/tick \d+/g) ?? [];
   const wantTicks = Array.from({ length: 30 }, (_, i) => `tick ${i}`);
   check(JSON.stringify(ticks) === JSON.stringify(wantTicks), `after the connection came back, the 30 lines once and in order (${ticks.length} lines${ticks.length !== 30 ? ': ' + ticks.join(',') : ''})`);
@@ -284,6 +297,11 @@ try {
   const wantCells = ['c:a := 2', 'm:# Keys', 'c:a * 21 + 0', 'c:fmt.Println("typed", a)', 'm:## Typed *without* a mouse'];
   check(JSON.stringify(summary.slice(0, 5)) === JSON.stringify(wantCells) && summary.length >= 6,
     `the keyboard-only session is saved: ${JSON.stringify(summary)}`);
+  // Markdown is rendered once its renderer has loaded (fillMarkdown, a promise).
+  await page.waitForFunction(() => {
+    const md = [...document.querySelectorAll('[data-testid="cell"]')].map((c) => c.querySelector('[data-testid="markdown-rendered"]'));
+    return md[1]?.querySelector('h1') && md[4]?.querySelector('em');
+  }).catch(() => {});
   check((await cells(page).nth(1).locator('[data-testid="markdown-rendered"] h1').count()) === 1 &&
     (await cells(page).nth(4).locator('[data-testid="markdown-rendered"] em').count()) === 1, 'the Markdown cells are rendered');
   await shot(page, '06-keyboard');

@@ -11,11 +11,11 @@
 // waits for what the page shows.
 import path from 'node:path';
 import fs from 'node:fs';
-import { launch, server, code, open, cells, outputsOf, idleCounted } from './lib.mjs';
+import { launch, server, code, open, cells, outputsOf, idleCounted, allDrawn } from './lib.mjs';
 
 const [url, artifacts, mode] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
-const { writeNotebook } = server(url);
+const { api, writeNotebook } = server(url);
 const browser = await launch();
 const { ctx, errors } = browser;
 let failed = false;
@@ -46,6 +46,9 @@ try {
     await page.keyboard.press('Control+Enter');
     await idleCounted(page, i, { timeout: 60_000 });
   }
+  // Outputs are drawn up to a frame after they arrive.
+  await outputsOf(page, 0).filter({ hasText: "the server's broker:" }).waitFor().catch(() => {});
+  await outputsOf(page, 1).locator('[data-testid="output"]').first().waitFor().catch(() => {});
   check((await outputsOf(page, 0).textContent()).trim() === "the server's broker: true", 'attached, to the broker firn serve gave the kernel');
   check((await outputsOf(page, 1).textContent()).includes('1000'), '1,000 experiments');
 
@@ -63,6 +66,9 @@ try {
   await cells(page).nth(2).click();
   await page.keyboard.press('Control+Enter');
   await idleCounted(page, 2, { timeout: 180_000 });
+  // The ensemble, printed after the bar's last update, is drawn up to a
+  // frame after it arrives, and with it the bar's last state.
+  await outputsOf(page, 2).filter({ hasText: '1000 runs, ' }).waitFor().catch(() => {});
   const states = await page.evaluate(() => window.__bar);
   console.log(`the progress bar showed ${states.length} states; first ${JSON.stringify(states[0])}, last ${JSON.stringify(states[states.length - 1])}`);
   const done = states.map((s) => Number(/\((\d+)\/1000\)/.exec(s)?.[1] ?? -1));
@@ -99,7 +105,8 @@ try {
   await cells(page).nth(4).click();
   await page.keyboard.press('Control+Enter');
   await idleCounted(page, 4, { timeout: 60_000 });
-  const errorsShown = await page.locator('[data-testid="output"].error, [data-testid="output"][data-type="error"]').count();
+  await allDrawn(page, api, 'ensemble.ipynb');
+  const errorsShown = await page.locator('[data-testid="output"][data-output-type="error"]').count();
   check(errorsShown === 0, `no cell shows an error (${errorsShown})`);
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
 } catch (e) {

@@ -181,7 +181,8 @@ try {
     await tp.goto(origin + '/hub/handins');
     const row = tp.locator('tr[data-student="' + name + '"]');
     check((await row.textContent()).includes('week1/ela.ipynb'), 'the hand-ins list alice\'s notebook');
-    await Promise.all([tp.waitForLoadState(), row.locator('a').click()]);
+    // The hand-in's own page, not the list still shown while it loads.
+    await Promise.all([tp.waitForURL(/\/hub\/handins\/[^/?#]+$/), row.locator('a').click()]);
     const view = await tp.textContent('body');
     check(view.includes('ELA 3225 m') && await tp.locator('textarea, [contenteditable="true"], .cm-editor').count() === 0,
       'the teacher reads alice\'s notebook with its output, read-only');

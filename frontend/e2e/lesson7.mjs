@@ -8,10 +8,11 @@
 // exits 1 on a failure. It never sleeps: it waits for what the page shows.
 import path from 'node:path';
 import fs from 'node:fs';
-import { launch } from './lib.mjs';
+import { launch, server, allDrawn } from './lib.mjs';
 
 const [url, artifacts] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
+const { api } = server(url);
 const browser = await launch();
 const { ctx, errors } = browser;
 let failed = false;
@@ -37,7 +38,10 @@ try {
     return counted.length >= 8 && !prompts.some((p) => p === '[*]' || p === '[-]');
   }, null, { timeout: 120_000 });
   check(true, 'run all gives every code cell a count');
-  const errorsShown = await page.locator('[data-testid="output"].error, [data-testid="output"][data-type="error"]').count();
+  // Outputs are drawn up to a frame after they arrive: wait until every
+  // output the page saved is drawn before looking for what is (not) there.
+  await allDrawn(page, api, await page.locator('[data-testid="notebook-title"]').textContent());
+  const errorsShown = await page.locator('[data-testid="output"][data-output-type="error"]').count();
   check(errorsShown === 0, `run all shows no error (${errorsShown})`);
   const images = await page.locator('[data-testid="output"] img, [data-testid="output"] svg').count();
   check(images >= 6, `run all draws the lesson's plots (${images} images)`);

@@ -19,6 +19,8 @@ export async function launch(extraArgs = []) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
+  const late = Number(process.env.FIRN_E2E_LATE_OUTPUTS ?? 0);
+  if (late > 0) await ctx.routeWebSocket(/\/api\/sessions\/[^/]+\/ws/, (ws) => lateOutputs(ws, late));
   const errors = [];
   return {
     ctx, errors,
@@ -39,6 +41,48 @@ export async function launch(extraArgs = []) {
       fs.rmSync(udd, { recursive: true, force: true });
     },
   };
+}
+
+// lateOutputs is a check of the scripts themselves, with
+// FIRN_E2E_LATE_OUTPUTS=MS in the environment: the page gets the outputs
+// of a cell that were not sent yet when its execute_reply came MS after
+// the reply (as it gets the output of a cell's goroutines, app/doc.go),
+// and draws them up to a frame later still. A script that reads outputs
+// once a cell is idle, without waiting for them, then reads too early.
+// A reconnect while outputs are held back replays from the page's last
+// seq, which then lags the server's: not for the scripts that cut the
+// connection.
+const outputTypes = new Set(['stream', 'display_data', 'execute_result', 'error', 'update_display_data', 'clear_output', 'status']);
+function lateOutputs(ws, ms) {
+  const srv = ws.connectToServer();
+  ws.onMessage((m) => srv.send(m));
+  // The frames are numbered anew, in the order sent, from the seq asked for.
+  let seq = Number(new URL(ws.url()).searchParams.get('since') ?? 0);
+  const queue = []; // [frame, pause after it]
+  let timer = null;
+  const flush = () => {
+    timer = null;
+    while (queue.length) {
+      const [f, pause] = queue.shift();
+      if (f.type === 'gap') seq = f.seq - 1;
+      ws.send(JSON.stringify({ ...f, seq: ++seq }));
+      if (pause && queue.length) {
+        timer = setTimeout(flush, ms);
+        return;
+      }
+    }
+  };
+  const output = (f) => f.type === 'message' && outputTypes.has(f.msg?.header?.msg_type);
+  srv.onMessage((m) => {
+    const f = JSON.parse(String(m));
+    let at = queue.length;
+    if (f.type === 'message' && f.msg?.header?.msg_type === 'execute_reply') {
+      // Ahead of the outputs of its cell not sent yet, which follow it MS later.
+      while (at > 0 && queue[at - 1][0].cell_id === f.cell_id && output(queue[at - 1][0])) at--;
+    }
+    queue.splice(at, 0, [f, at < queue.length]);
+    timer ??= setTimeout(flush, ms);
+  });
 }
 
 // server is the firn server at url (the one `firn serve` printed).
@@ -85,6 +129,31 @@ export const idleCounted = (page, i, opts) => page.waitForFunction((j) => {
   const p = document.querySelectorAll('[data-testid="cell-prompt"]')[j]?.textContent ?? '';
   return /^\[\d+\]$/.test(p);
 }, i, opts);
+// allDrawn waits until the page has saved the notebook at path and draws
+// every output the saved file holds, cell by cell. A cell's outputs are
+// drawn up to an animation frame after they arrive (panel.ts,
+// flushOutputs), so a check that something is absent (no error) waits
+// for this first: what the kernel sent is on the page. The page's save
+// state is read with the counts: "saved" means the page's outputs are the
+// ones in the file. At least as many, not as many: a page can say
+// "saved" with outputs newer than the file (panel.ts takes a "saved" frame
+// whose etag is not its own for another tab's save of the same outputs,
+// and marks its newer outputs saved; its own save's frame, coming after
+// a later save, does that too).
+export async function allDrawn(page, api, path, ms = timeout) {
+  let seen = '';
+  await until(async () => {
+    const nb = (await api('GET', 'files/content?path=' + encodeURIComponent(path))).notebook;
+    const want = nb.cells.map((c) => (c.outputs ?? []).length);
+    const shown = await page.evaluate(() => ({
+      state: document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state'),
+      drawn: [...document.querySelectorAll('[data-testid="notebook"] [data-testid="cell"]')]
+        .map((c) => c.querySelectorAll('[data-testid="outputs"] > [data-testid="output"]').length),
+    }));
+    seen = `save state ${shown.state}; outputs per cell in the file ${want.join(',')}, drawn ${shown.drawn.join(',')}`;
+    return shown.state === 'saved' && shown.drawn.length === want.length && want.every((n, i) => shown.drawn[i] >= n);
+  }, `every output of ${path} drawn as saved`, ms).catch((e) => { throw new Error(`${e.message} (${seen})`); });
+}
 // record keeps every value an attribute of the selector takes (in window.__rec[key]).
 export const record = (page, key, selector, attr) => page.evaluate(([k, sel, a]) => {
   window.__rec = window.__rec ?? {};

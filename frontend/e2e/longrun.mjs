@@ -37,6 +37,9 @@ try {
   await again.goto(origin + '/');
   await open(again, 'long.ipynb');
   await idleCounted(again, 0);
+  // The replayed outputs are drawn up to a frame after they arrive; the
+  // result comes last, after every line.
+  await outputsOf(again, 0).filter({ hasText: '"done"' }).waitFor().catch(() => {});
   const text = await outputsOf(again, 0).textContent();
   const lines = text.match(/second \d+/g) ?? [];
   const want = Array.from({ length: seconds }, (_, i) => `second ${i}`);

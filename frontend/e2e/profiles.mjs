@@ -29,6 +29,8 @@ try {
   await page.waitForSelector('[data-testid="kernel-status"][data-kernel="hpc"][data-state="idle"]', { timeout: 60_000 });
   await page.keyboard.press('Shift+Enter');
   await idleCounted(page, 0);
+  // Outputs are drawn up to a frame after they arrive.
+  await outputsOf(page, 0).filter({ hasText: 'JOB' }).waitFor().catch(() => {});
   const out = await outputsOf(page, 0).textContent();
   check(/^JOB \d+\s*$/.test(out), `the cell runs in a Slurm job: ${JSON.stringify(out)}`);
   console.log(out.trim());

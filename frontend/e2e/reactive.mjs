@@ -52,7 +52,13 @@ const idleAll = (page) => page.waitForFunction(() => ![...document.querySelector
   .some((p) => p.textContent === '[*]' || p.textContent === '[-]'), null, { timeout: 60_000 });
 // The drawn glacier: the path data of the plot's SVG.
 const drawn = (page) => cell(page, 0).locator('[data-testid="outputs"] svg path').evaluateAll((ps) => ps.map((p) => p.getAttribute('d')).join('|'));
-const volume = async (page) => Number((/volume after 300 years: ([\d.]+)/.exec(await cell(page, 3).textContent()) ?? [])[1]);
+// The printed volume, once it is shown: a cell that ran again draws its
+// new outputs up to a frame after they arrive, and shows none between its
+// reply and outputs that come after it.
+const volume = async (page) => {
+  await page.waitForFunction((i) => /volume after 300 years: [\d.]+/.test(document.querySelector(`[data-testid="cell"][data-cell-id="${i}"]`)?.textContent ?? ''), id(3)).catch(() => {});
+  return Number((/volume after 300 years: ([\d.]+)/.exec(await cell(page, 3).textContent()) ?? [])[1]);
+};
 
 try {
   const page = await browser.newPage();
@@ -68,6 +74,13 @@ try {
   const counts = [];
   for (let i = 0; i < nbCells.length; i++) counts.push(Number(await count(page, i)));
   check(counts[1] < counts[2] && counts[2] < counts[0] && counts[2] < counts[3], `run all runs the slider, then the glacier, then its plot and volume (counts ${counts.join(', ')})`);
+  // Outputs are drawn up to a frame after they arrive: wait for the slider,
+  // the glacier and its volume.
+  await page.waitForFunction(([w, p, v]) => {
+    const c = (i) => document.querySelector(`[data-testid="cell"][data-cell-id="${i}"]`);
+    return c(w)?.querySelector('[data-testid="widget"] input[type="range"]') && c(p)?.querySelector('[data-testid="outputs"] svg path') &&
+      /volume after 300 years: [\d.]+/.test(c(v)?.textContent ?? '');
+  }, [id(1), id(0), id(3)]).catch(() => {});
   const slider = cell(page, 1).locator('[data-testid="widget"] input[type="range"]');
   check(await slider.count() === 1, 'the slider cell shows a slider');
   const before = await drawn(page);
@@ -92,6 +105,11 @@ try {
   }, [id(3), `${v0.toFixed(4)} km³`], { timeout: 60_000 });
   await idleAll(page);
   // The last drag's value has run: the printed volume is the one for the value shown.
+  // The plot cell's new glacier is drawn up to a frame after it arrives.
+  await page.waitForFunction(([i, old]) => {
+    const d = [...document.querySelectorAll(`[data-testid="cell"][data-cell-id="${i}"] [data-testid="outputs"] svg path`)].map((p) => p.getAttribute('d')).join('|');
+    return d.length > 0 && d !== old;
+  }, [id(0), before]).catch(() => {});
   const after = await drawn(page);
   const v1 = await volume(page);
   const ms = Date.now() - t0;
@@ -171,6 +189,7 @@ try {
   await page.keyboard.press('Shift+Enter');
   await page.waitForFunction((ids) => ids.every((i) => document.querySelector(`[data-testid="cell"][data-cell-id="${i}"]`)?.dataset.stale === 'did not run: a cell it depends on failed'),
     [id(0), id(3)], { timeout: 60_000 });
+  await cell(page, 2).locator('[data-testid="output"][data-output-type="error"]', { hasText: 'no glacier today' }).waitFor().catch(() => {});
   check((await cell(page, 2).textContent()).includes('no glacier today'), 'a failing cell shows its error, and the cells that use it are marked: did not run');
   await cell(page, 2).locator('.cm-content').click();
   await page.keyboard.press('Control+End');

@@ -76,10 +76,14 @@ try {
   await page.context().addCookies([{ name: 'firn_csrf', value: 'tok123', url: origin }]);
   await page.goto(`${origin}/prefix/#glacier.ipynb`);
   await page.waitForSelector('[data-testid="cell"][data-cell-id="c1"] .cm-content');
+  // The file list and the lessons come from requests of their own, not the notebook's.
+  await page.waitForSelector('[data-testid="file-entry"]').catch(() => {});
+  await page.waitForSelector('[data-testid="lesson-entry"]').catch(() => {});
   check((await page.locator('[data-testid="file-entry"]').count()) === 1, 'file browser lists the workspace');
   check((await page.locator('[data-testid="lesson-entry"]').count()) === 1, 'lessons listed');
   await page.waitForSelector('[data-testid="markdown-rendered"] .katex');
   check(true, 'markdown cell rendered with KaTeX');
+  await page.waitForSelector('.cm-content span').catch(() => {});
   check((await page.locator('.cm-content span').count()) > 0, 'Go code highlighted');
   await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
   check(true, 'kernel status idle');
@@ -90,6 +94,8 @@ try {
   await page.keyboard.press('Shift+Enter');
   await page.waitForSelector('[data-cell-id="c1"] [data-testid="output"]');
   check((await page.textContent('[data-cell-id="c1"] [data-testid="output"]')).trim() === '42', 'stdout shown');
+  // The count comes with the reply, a websocket message after the output's.
+  await page.waitForFunction(() => /^\[\d+\]$/.test(document.querySelector('[data-cell-id="c1"] [data-testid="cell-prompt"]')?.textContent ?? '')).catch(() => {});
   check((await page.textContent('[data-cell-id="c1"] [data-testid="cell-prompt"]')) === '[1]', 'execution count shown');
   check(executes[0]?.code.endsWith('// the answer'), 'execute carries the edited code');
   check((await page.locator('[data-testid="cell"]').count()) === 3, 'Shift+Enter on the last cell added a cell');
