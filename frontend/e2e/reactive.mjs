@@ -17,7 +17,7 @@
 // again. It never sleeps: it waits for what the page shows.
 import path from 'node:path';
 import fs from 'node:fs';
-import { launch, server, code, open, cells, sourceOf } from './lib.mjs';
+import { launch, server, code, open, cells, sourceOf, until } from './lib.mjs';
 
 const [url, artifacts] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -248,8 +248,14 @@ try {
   await page.click('[data-testid="btn-app-view"]');
   check(await cell(page, 2).locator('.cell-input').isVisible(), 'the code is back');
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
-  const saved = await srv.api('GET', 'files/content?path=' + encodeURIComponent(name));
-  check(saved.notebook.metadata.firn?.reactive === true && saved.notebook.cells.some((c) => sourceOf(c).includes('ela.Value()')), 'the file is still a reactive notebook');
+  // The page saves a couple of seconds after its last change: wait for the file.
+  const reactiveOnDisk = async () => {
+    const saved = await srv.api('GET', 'files/content?path=' + encodeURIComponent(name));
+    return saved.notebook.metadata.firn?.reactive === true && saved.notebook.cells.some((c) => sourceOf(c).includes('ela.Value()'));
+  };
+  await until(reactiveOnDisk, 'the reactive notebook saved').catch(() => {});
+  const saveState = await page.locator('[data-testid="save-state"]').textContent();
+  check(await reactiveOnDisk(), `the file is still a reactive notebook (the page: ${saveState})`);
 } catch (e) {
   console.log('FAIL ' + (e && e.stack ? e.stack : e));
   failed = true;

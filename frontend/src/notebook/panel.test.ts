@@ -102,11 +102,45 @@ describe('checkDisk', () => {
     expect(p2.saver.etag).toBe('e-tab');
     p2.destroy();
 
+    // Outputs that came after that save stay to be saved.
+    const p4 = new NotebookPanel(notebook(), 'e1', tab.h);
+    p4.saver.changed(true);
+    await p4.checkDisk();
+    expect(tab.asked).toEqual([]);
+    expect(p4.saver.etag).toBe('e-tab');
+    expect(p4.saver.state).toBe('dirty');
+    p4.destroy();
+
     // The same cells with other outputs, written outside Firn: asked.
     const outside = host({ readDisk: async () => ({ etag: 'e-run', notebook: other.toJSON() }), sessionETag: async () => 'e1' });
     const p3 = new NotebookPanel(notebook(), 'e1', outside.h);
     await p3.checkDisk();
     expect(outside.asked).toEqual(['e-run']);
     p3.destroy();
+  });
+});
+
+describe('a "saved" frame', () => {
+  // The frame of a save (another tab's, or this tab's own arriving after a
+  // later one) makes the page "saved" only if the file holds what the page
+  // shows: outputs that came after that save must still be written.
+  it('marks the page saved only when the file has its outputs', async () => {
+    const shown = notebook();
+    let disk = notebook();
+    disk.cells[1]!.outputs.clear(); // saved before the cell's output came
+    const t = host({ readDisk: async () => ({ etag: 'e2', notebook: disk.toJSON() }) });
+    const panel = new NotebookPanel(shown, 'e1', t.h);
+    panel.saver.changed(true); // the output, shared by every tab
+    panel.onFrame({ seq: 1, type: 'saved', path: 'a.ipynb', etag: 'e2' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(panel.saver.state).toBe('dirty');
+    expect(panel.saver.etag).toBe('e2'); // the next save is not a conflict
+
+    disk = notebook(); // now the file has it
+    panel.onFrame({ seq: 2, type: 'saved', path: 'a.ipynb', etag: 'e3' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(panel.saver.state).toBe('saved');
+    expect(panel.saver.etag).toBe('e2'); // the etag read with the file
+    panel.destroy();
   });
 });

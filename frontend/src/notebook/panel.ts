@@ -178,10 +178,12 @@ export class NotebookPanel {
   /** onFrame is called for every frame of the session's websocket. */
   onFrame(f: ServerFrame): void {
     if (f.type === 'saved') {
-      // Another tab's save (or this tab's, before its PUT answered).
-      if (f.etag !== this.saver.etag) {
-        void this.sameOnDisk().then((e) => { if (e !== null) this.saver.adopt(e); });
-      }
+      // A save through this session (another tab's, the server's, or this
+      // tab's own arriving after a later one): the page counts as saved
+      // only if the file holds what it shows, outputs included; with the
+      // same cells and other outputs it takes the etag, and outputs that
+      // came after that save are still to be written.
+      if (f.etag !== this.saver.etag) void this.followDisk();
       return;
     }
     const eff = applyFrame(this.nb, f);
@@ -220,6 +222,25 @@ export class NotebookPanel {
       return;
     }
     this.sharedDirty();
+  }
+
+  /**
+   * followDisk takes the file's etag after a save through the session: as saved if the file holds
+   * what the page shows, outputs included, or only the etag if it has the same cells.
+   */
+  private async followDisk(): Promise<void> {
+    if (!this.host.readDisk) return;
+    let disk: Notebook;
+    let etag: string;
+    try {
+      const file = await this.host.readDisk();
+      disk = Notebook.fromJSON(file.notebook);
+      etag = file.etag;
+    } catch {
+      return; // the next save finds out
+    }
+    if (this.nb.sameContent(disk)) this.saver.adopt(etag);
+    else if (this.nb.sameCells(disk)) this.saver.follow(etag);
   }
 
   /** sameOnDisk returns the file's etag if it has the cells shown here, else null. */
@@ -792,7 +813,7 @@ export class NotebookPanel {
           return;
         }
         if (this.nb.sameCells(disk) && (await this.host.sessionETag?.().catch(() => null)) === file.etag) {
-          this.saver.adopt(file.etag); // another tab saved the outputs of the shared kernel
+          this.saver.follow(file.etag); // another tab saved other outputs of the shared kernel: write these over them
           return;
         }
       }

@@ -5,8 +5,9 @@
 //
 // Two tabs of one notebook share its kernel, so both get the same outputs
 // and both save them. Those changes are "shared" (changed(true)): when the
-// other tab has saved (a "saved" frame) and the file on disk has the cells
-// shown here, adopt() takes its etag and drops the shared changes; a 409
+// other tab has saved (a "saved" frame) and the file on disk has what is
+// shown here, outputs included, adopt() takes its etag and drops the shared
+// changes; with other outputs, follow() takes only the etag; a 409
 // whose disk version has the same cells (only outputs differ) is written
 // over without asking.
 
@@ -166,6 +167,15 @@ export class Saver {
     this.timer = null;
     this.savedVersion = this.version;
     if (this.state !== 'saved') this.set('saved');
+  }
+
+  /**
+   * follow takes etag, the file's after a save through this notebook's session (another tab's,
+   * or the server's) of the cells shown here with other outputs: the next save writes over it
+   * without a conflict, and changes not saved yet stay to be saved.
+   */
+  follow(etag: string): void {
+    if (this.state !== 'conflict') this.etag = etag;
   }
 
   /** reset adopts a freshly loaded file. */
