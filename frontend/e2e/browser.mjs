@@ -229,6 +229,7 @@ try {
   await open(tabB, 'tabs.ipynb');
   await outputsOf(tabB, 0).filter({ hasText: 'from tab A' }).waitFor();
   check(true, 'tab B opened later shows what ran in tab A');
+  await tabB.waitForSelector('[data-testid="notebook"][data-replayed="true"]');
   check(!(await recorded(tabB, 'saveB')).includes('dirty'), 'replayed outputs are not a change in tab B');
   await tabB.keyboard.press('j');
   await tabB.keyboard.press('Control+Enter');

@@ -160,6 +160,7 @@ try {
     check(newSession && oldSession && newSession.id !== oldSession.id && newSession.kernel.pid !== oldSession.kernel.pid,
       `the lesson opened again has a fresh session and kernel (${oldSession?.id}/${oldSession?.kernel.pid} → ${newSession?.id}/${newSession?.kernel.pid})`);
     await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
+    await page.waitForSelector('[data-testid="notebook"][data-replayed="true"]'); // all the session kept is shown
     const reopened = await outputsOf(page, firstCode).textContent();
     check(!reopened.includes('OLD RUN') && !onDisk(lessonPath).includes('OLD RUN'), 'none of the deleted copy\'s outputs come back, on the page or in the file');
   });
@@ -202,6 +203,7 @@ try {
     await page.waitForFunction(() => document.querySelector('[data-testid="cell"] .cm-content')?.textContent.includes('written elsewhere again'));
     await page.waitForSelector('[data-testid="kernel-status"][data-state="idle"]');
     await page.waitForSelector('[data-testid="save-state"][data-state="saved"]');
+    await page.waitForSelector('[data-testid="notebook"][data-replayed="true"]'); // all the session kept is shown
     const shown = await outputsOf(page, 0).textContent();
     check((await cells(page).count()) === 1 && !shown.includes('from the old code'),
       `"reload" shows the version on disk, without the old code's outputs (${JSON.stringify(shown)})`);

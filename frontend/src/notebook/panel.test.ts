@@ -144,3 +144,42 @@ describe('a "saved" frame', () => {
     panel.destroy();
   });
 });
+
+describe('a replay', () => {
+  // The frames the session kept when the page opened it: the notebook
+  // element says data-replayed="true" once they are applied and drawn, so
+  // that a check that some output is absent knows the page has them all.
+  it('marks the page once the replayed outputs are drawn', async () => {
+    const panel = new NotebookPanel(notebook(), 'e1', host().h);
+    panel.expectReplay(5);
+    const m = (seq: number, text: string) => ({
+      seq, type: 'message' as const, cell_id: 'b',
+      msg: { header: { msg_id: 'k' + seq, msg_type: 'stream' }, parent_header: { msg_id: 'm1' }, metadata: {}, content: { name: 'stdout', text } },
+    });
+    // Many outputs in one frame: the later ones wait for the next animation frame.
+    for (let i = 1; i <= 5; i++) {
+      expect(panel.el.dataset['replayed']).toBe('false');
+      panel.onFrame(m(i, `line ${i}\n`));
+    }
+    expect(panel.el.textContent).not.toContain('line 5'); // drawn in the next frame
+    expect(panel.el.dataset['replayed']).toBe('false');
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    expect(panel.el.textContent).toContain('line 5');
+    expect(panel.el.dataset['replayed']).toBe('true');
+    panel.destroy();
+
+    // The replay's last frame may be a save's, which changes no cell.
+    const saved = new NotebookPanel(notebook(), 'e1', host().h);
+    saved.expectReplay(2);
+    saved.onFrame(m(1, 'line 1\n'));
+    saved.onFrame({ seq: 2, type: 'saved', path: 'a.ipynb', etag: 'e1' });
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    expect(saved.el.dataset['replayed']).toBe('true');
+    saved.destroy();
+
+    const empty = new NotebookPanel(notebook(), 'e1', host().h);
+    empty.expectReplay(0); // nothing kept: at once
+    expect(empty.el.dataset['replayed']).toBe('true');
+    empty.destroy();
+  });
+});

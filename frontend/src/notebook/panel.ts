@@ -136,6 +136,8 @@ export class NotebookPanel {
   private pendingOutputs = new Map<string, Set<number> | null>();
   private outputsFrame: number | null = null;
   private drawnThisFrame = 0;
+  /** replayDrawing: the replay is over, its outputs not all drawn yet (see expectReplay). */
+  private replayDrawing = false;
 
   /**
    * outputsChanged draws a cell's new outputs at once for the first few
@@ -166,7 +168,31 @@ export class NotebookPanel {
     const pending = this.pendingOutputs;
     this.pendingOutputs = new Map();
     for (const [id, replaced] of pending) this.views.get(id)?.refreshOutputs(replaced ? [...replaced] : []);
+    if (this.replayDrawing) this.markReplayed();
     this.outputsFrame = requestAnimationFrame(() => this.flushOutputs());
+  }
+
+  /**
+   * expectReplay is told the number of the session's last frame when the page opened it: the
+   * frames up to it are a replay of what the session kept (its cells' outputs while no tab was
+   * open). Once they are drawn, the notebook element has data-replayed="true" (for tests and
+   * tools that must know the page shows all the session had).
+   */
+  expectReplay(seq: number): void {
+    this.replayEnd = seq;
+    this.el.dataset['replayed'] = 'false';
+    if (seq === 0) this.markReplayed();
+  }
+
+  /** replayProgress notes a frame applied: the replay is over with its last frame. */
+  private replayProgress(seq: number): void {
+    if (seq >= this.replayEnd && this.el.dataset['replayed'] === 'false' && !this.replayDrawing) this.markReplayed();
+  }
+
+  /** markReplayed sets data-replayed once the replayed outputs waiting for a frame are drawn. */
+  private markReplayed(): void {
+    this.replayDrawing = this.pendingOutputs.size > 0;
+    if (!this.replayDrawing) this.el.dataset['replayed'] = 'true';
   }
 
   // ---- kernel
@@ -184,11 +210,13 @@ export class NotebookPanel {
       // same cells and other outputs it takes the etag, and outputs that
       // came after that save are still to be written.
       if (f.etag !== this.saver.etag) void this.followDisk();
+      this.replayProgress(f.seq);
       return;
     }
     const eff = applyFrame(this.nb, f);
     if (this.widgetRun && (f.type === 'message' || f.type === 'kernel')) this.widgetFrame();
     const replay = f.seq <= this.replayEnd;
+    this.replayProgress(f.seq);
     if (eff.changed && !replay) this.sharedDirty(); // outputs come to every tab of the notebook
     if (eff.changed && replay) this.replayChanged = true;
     if (this.replayChanged && f.seq >= this.replayEnd) {

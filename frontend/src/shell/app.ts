@@ -504,7 +504,7 @@ export class App {
       toast(session.kernel_note, { kind: 'error' });
       this.showBanner(session.kernel_note);
     }
-    panel.replayEnd = session.seq ?? 0;
+    panel.expectReplay(session.seq ?? 0);
     const k = new KernelClient({
       url: (since) => this.api.wsURL(session.id, since),
       onFrame: (f) => {
@@ -542,6 +542,7 @@ export class App {
     if (session.etag && session.etag !== fileETag) {
       k.conn.seen.last = session.seq ?? 0;
       k.conn.kernelState = session.kernel.state;
+      panel.expectReplay(0); // nothing to replay
     }
     this.kernel = k;
     panel.attachKernel(k);
