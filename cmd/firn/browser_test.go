@@ -32,6 +32,7 @@ import (
 // scripts/test.sh installs.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
+	browserTurn(t)
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "browser")
@@ -171,6 +172,20 @@ func startServeArgs(tb testing.TB, limit time.Duration, args ...string) *served 
 	}
 	tb.Cleanup(func() { stop() })
 	return &served{ctx: ctx, url: url, workspace: workspace, frontendDir: frontendDir, stop: stop}
+}
+
+// browsers lets one of the parallel browser suites (TestBrowser,
+// TestBrowserReactive, TestBrowserAppView, TestBrowserHostileNotebook)
+// drive Chromium at a time. Run together on a 2-core machine, beside the
+// package's other parallel tests, their pages' waits ran out under the
+// load (an autocompletion, a re-run) though nothing was wrong.
+var browsers = make(chan struct{}, 1)
+
+// browserTurn waits until no other browser suite runs, and gives the turn
+// back when t ends. Call it after t.Parallel.
+func browserTurn(t *testing.T) {
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers })
 }
 
 // node runs a script of frontend/e2e with args and returns its output.

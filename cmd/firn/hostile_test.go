@@ -19,6 +19,7 @@ import (
 // (else a temporary folder).
 func TestBrowserHostileNotebook(t *testing.T) {
 	t.Parallel()
+	browserTurn(t)
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "hostile")

@@ -16,6 +16,7 @@ import (
 // script measures one slider step to the redrawn plot, logged here.
 func TestBrowserReactive(t *testing.T) {
 	t.Parallel()
+	browserTurn(t)
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "reactive")
@@ -36,6 +37,7 @@ func TestBrowserReactive(t *testing.T) {
 // lesson as an app that runs itself, and its controls re-run the glacier.
 func TestBrowserAppView(t *testing.T) {
 	t.Parallel()
+	browserTurn(t)
 	artifacts := t.TempDir()
 	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
 		artifacts = filepath.Join(dir, "appview")

@@ -32,7 +32,7 @@ export async function launch(extraArgs = []) {
       // resolves it (silently when only outputs differ), so it is no error.
       // A refused websocket is how a dropped connection looks while it is down.
       page.on('console', (m) => {
-        if (m.type() === 'error' && !/status of 409|WebSocket connection to .* failed/.test(m.text())) errors.push(m.text());
+        if (m.type() === 'error' && !/status of 409|WebSocket connection to .* failed/.test(m.text())) errors.push(`${m.text()} (${m.location()?.url ?? ''})`);
       });
       return page;
     },
