@@ -106,8 +106,8 @@ type BrokerOptions struct {
 	Token string
 	// AccountStore bounds the bytes that the streams of each account
 	// made by Account (its tasks and results) keep on disk; 0 is no
-	// bound. A worker whose results do not fit fails its chunk's tasks
-	// with a message saying so, and the job stops waiting for them.
+	// bound. A worker whose results do not fit drops the chunk, and the
+	// job's Wait ends with ErrStoreFull.
 	AccountStore int64
 }
 

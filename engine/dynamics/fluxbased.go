@@ -51,19 +51,6 @@ func (m *Model) stepFluxBased(maxDt float64) (float64, error) {
 		u, d := m.fluxes(&m.lines[i])
 		maxU, maxD = max(maxU, u), max(maxD, d)
 	}
-	dt, err := m.fluxBasedDt(maxDt, maxU, maxD)
-	if err != nil {
-		return 0, err
-	}
-	for _, i := range m.glacier.Order {
-		m.transport(&m.lines[i], dt)
-	}
-	return dt, nil
-}
-
-// fluxBasedDt returns the step: at most maxDt, CFL·Δx/maxU and
-// c·Δx²/maxD (see Params.OGGMSteps).
-func (m *Model) fluxBasedDt(maxDt, maxU, maxD float64) (float64, error) {
 	// A thickness or velocity that is not finite makes these NaN or +Inf
 	// (max keeps a NaN): the state has left the numbers.
 	if !(maxU <= math.MaxFloat64 && maxD <= math.MaxFloat64) {
@@ -79,6 +66,9 @@ func (m *Model) fluxBasedDt(maxDt, maxU, maxD float64) (float64, error) {
 			return 0, m.unstable(cflDt)
 		}
 		dt = min(dt, cflDt)
+	}
+	for _, i := range m.glacier.Order {
+		m.transport(&m.lines[i], dt)
 	}
 	return dt, nil
 }
@@ -170,35 +160,25 @@ func (m *Model) fluxes(l *line) (maxU, maxD float64) {
 	if b < n-1 {
 		return maxU, maxD
 	}
-	un, qn, dn := m.lastEdge(l)
-	u[n], q[n] = un, qn
-	return max(maxU, math.Abs(un)), max(maxD, dn)
-}
-
-// lastEdge returns the velocity (m s⁻¹) and flux (m³ s⁻¹) on l's last
-// edge, n, and its D = |q/α|/w (m² s⁻¹).
-func (m *Model) lastEdge(l *line) (un, qn, d float64) {
-	n := l.n
-	s := l.surface[:n]
-	invDx := 1 / m.dx
 	var alpha float64
 	if l.into < 0 {
 		alpha = (s[n-2] - s[n-1]) * invDx
 	} else {
 		alpha = (s[n-1] - m.lines[l.into].surface[l.junction]) * invDx
 	}
-	un = m.glen.velocity(l.thick[n-1], alpha)
-	qn = un * l.section[n-1]
+	un := g.velocity(h[n-1], alpha)
+	qn := un * sec[n-1]
 	if l.into >= 0 && qn < 0 {
 		// Ice does not flow back up a tributary from its receiver: the
 		// receiver would have to lose it, and OGGM's clip of this flux to
 		// ≥ 0 on the receiving side only would create mass.
 		un, qn = 0, 0
 	}
-	if w := l.width[n-1]; alpha != 0 && w > 0 {
-		d = math.Abs(qn/alpha) / w
+	u[n], q[n] = un, qn
+	if alpha != 0 && w[n-1] > 0 {
+		maxD = max(maxD, math.Abs(qn/alpha)/w[n-1])
 	}
-	return un, qn, d
+	return max(maxU, math.Abs(un)), maxD
 }
 
 // transport updates the sections of l's active hull by one step of dt

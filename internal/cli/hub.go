@@ -132,19 +132,13 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	default:
 		return usagef("firn hub: --cgroups %q: want on, off or auto", *cgroups)
 	}
-	userMem := int64(0)
-	if *userMemory != "0" {
-		var err error
-		if userMem, err = kernel.ParseBytes(*userMemory); err != nil {
-			return usagef("firn hub: --user-memory: %v", err)
-		}
+	userMem, err := sizeOrNone("user-memory", *userMemory)
+	if err != nil {
+		return err
 	}
-	storeBytes := int64(0)
-	if *computeStore != "0" {
-		var err error
-		if storeBytes, err = kernel.ParseBytes(*computeStore); err != nil {
-			return usagef("firn hub: --compute-store: %v", err)
-		}
+	storeBytes, err := sizeOrNone("compute-store", *computeStore)
+	if err != nil {
+		return err
 	}
 	outputBytes, err := kernel.ParseBytes(*output)
 	if err != nil || outputBytes < 64<<10 {
@@ -176,12 +170,9 @@ func hubCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if idle == 0 {
 		idle = -1 // never
 	}
-	quota, err := kernel.ParseBytes(*disk)
-	if *disk == "0" {
-		quota, err = 0, nil
-	}
+	quota, err := sizeOrNone("disk", *disk)
 	if err != nil {
-		return usagef("firn hub: --disk: %v", err)
+		return err
 	}
 	if *kernels < 0 || *files < 0 || *cpuTime < 0 {
 		return usagef("firn hub: --kernels, --files and --cpu-time may not be negative")
@@ -471,4 +462,17 @@ func readStudents(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no students", path)
 	}
 	return names, nil
+}
+
+// sizeOrNone reads the size given to firn hub's flag name, e.g. 4GiB; "0"
+// is none (0).
+func sizeOrNone(name, value string) (int64, error) {
+	if value == "0" {
+		return 0, nil
+	}
+	n, err := kernel.ParseBytes(value)
+	if err != nil {
+		return 0, usagef("firn hub: --%s: %v", name, err)
+	}
+	return n, nil
 }

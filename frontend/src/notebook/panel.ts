@@ -136,8 +136,8 @@ export class NotebookPanel {
   private pendingOutputs = new Map<string, Set<number> | null>();
   private outputsFrame: number | null = null;
   private drawnThisFrame = 0;
-  /** replayDrawing: the replay is over, its outputs not all drawn yet (see expectReplay). */
-  private replayDrawing = false;
+  /** replay: frames up to replayEnd still to come, their outputs still to be drawn, or all shown (see expectReplay). */
+  private replay: 'replaying' | 'drawing' | 'done' = 'done';
 
   /**
    * outputsChanged draws a cell's new outputs at once for the first few
@@ -168,7 +168,7 @@ export class NotebookPanel {
     const pending = this.pendingOutputs;
     this.pendingOutputs = new Map();
     for (const [id, replaced] of pending) this.views.get(id)?.refreshOutputs(replaced ? [...replaced] : []);
-    if (this.replayDrawing) this.markReplayed();
+    if (this.replay === 'drawing') this.markReplayed();
     this.outputsFrame = requestAnimationFrame(() => this.flushOutputs());
   }
 
@@ -180,19 +180,20 @@ export class NotebookPanel {
    */
   expectReplay(seq: number): void {
     this.replayEnd = seq;
+    this.replay = 'replaying';
     this.el.dataset['replayed'] = 'false';
     if (seq === 0) this.markReplayed();
   }
 
   /** replayProgress notes a frame applied: the replay is over with its last frame. */
   private replayProgress(seq: number): void {
-    if (seq >= this.replayEnd && this.el.dataset['replayed'] === 'false' && !this.replayDrawing) this.markReplayed();
+    if (seq >= this.replayEnd && this.replay === 'replaying') this.markReplayed();
   }
 
   /** markReplayed sets data-replayed once the replayed outputs waiting for a frame are drawn. */
   private markReplayed(): void {
-    this.replayDrawing = this.pendingOutputs.size > 0;
-    if (!this.replayDrawing) this.el.dataset['replayed'] = 'true';
+    this.replay = this.pendingOutputs.size > 0 ? 'drawing' : 'done';
+    if (this.replay === 'done') this.el.dataset['replayed'] = 'true';
   }
 
   // ---- kernel
@@ -242,14 +243,19 @@ export class NotebookPanel {
    * already has them, as it does when another tab saved them.
    */
   private async saveReplayed(): Promise<void> {
-    if (!this.host.readDisk) return;
+    const disk = await this.onDisk();
+    if (disk && !this.nb.sameContent(disk.nb)) this.sharedDirty();
+  }
+
+  /** onDisk reads the notebook's file: null if the host cannot or the read fails (the next save finds out). */
+  private async onDisk(): Promise<{ etag: string; nb: Notebook } | null> {
+    if (!this.host.readDisk) return null;
     try {
       const file = await this.host.readDisk();
-      if (this.nb.sameContent(Notebook.fromJSON(file.notebook))) return;
+      return { etag: file.etag, nb: Notebook.fromJSON(file.notebook) };
     } catch {
-      return;
+      return null;
     }
-    this.sharedDirty();
   }
 
   /**
@@ -257,29 +263,15 @@ export class NotebookPanel {
    * what the page shows, outputs included, or only the etag if it has the same cells.
    */
   private async followDisk(): Promise<void> {
-    if (!this.host.readDisk) return;
-    let disk: Notebook;
-    let etag: string;
-    try {
-      const file = await this.host.readDisk();
-      disk = Notebook.fromJSON(file.notebook);
-      etag = file.etag;
-    } catch {
-      return; // the next save finds out
-    }
-    if (this.nb.sameContent(disk)) this.saver.adopt(etag);
-    else if (this.nb.sameCells(disk)) this.saver.follow(etag);
+    const disk = await this.onDisk();
+    if (disk && this.nb.sameContent(disk.nb)) this.saver.adopt(disk.etag);
+    else if (disk && this.nb.sameCells(disk.nb)) this.saver.follow(disk.etag);
   }
 
   /** sameOnDisk returns the file's etag if it has the cells shown here, else null. */
   private async sameOnDisk(): Promise<string | null> {
-    if (!this.host.readDisk) return null;
-    try {
-      const file = await this.host.readDisk();
-      return this.nb.sameCells(Notebook.fromJSON(file.notebook)) ? file.etag : null;
-    } catch {
-      return null;
-    }
+    const disk = await this.onDisk();
+    return disk && this.nb.sameCells(disk.nb) ? disk.etag : null;
   }
 
   onStatus(s: ConnStatus): void {
