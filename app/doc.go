@@ -192,10 +192,12 @@
 //	    write it (E is not the etag its own PUT got back) has another tab's save: it takes E as the
 //	    etag of its next PUT if the file on disk has the cells it shows (outputs come from the shared
 //	    kernel), so two tabs do not meet a 409 for the same outputs.
-//	{"seq","type": "switched","spec": N,"name": "local","transport": "tcp"}
-//	    the session's kernel was switched to the kernel N (POST /api/sessions/{id}/kernel); kernel frames
-//	    "restarting" and then "idle" (or "dead") follow with the cause "switched to the kernel N by the user".
-//	    Clients keep N in the notebook's metadata.firn.kernel, which the server has saved.
+//	{"seq","type": "switched","spec": N,"options": {K: V},"name": "local","transport": "tcp"}
+//	    the session's kernel was switched to the kernel N with the profile options chosen ("options" left
+//	    out when there are none; POST /api/sessions/{id}/kernel); kernel frames "restarting" and then
+//	    "idle" (or "dead") follow with the cause "switched to the kernel N by the user". Clients keep N
+//	    and the options in the notebook's metadata.firn.kernel and kernel_options, which the server has
+//	    saved, so that their next save does not drop them.
 //	{"seq","type": "renamed","path": P}
 //	    the notebook (or its folder) was renamed (POST /api/files op "rename"): the session, its kernel
 //	    and a run under way go on at path P; clients show and save the notebook there.

@@ -369,7 +369,7 @@ func (s *Server) switchKernel(w http.ResponseWriter, r *http.Request) {
 	if etag, err := s.ws.FileETag(x.Path()); err == nil {
 		x.Saved(etag) // tabs showing the notebook take the new version
 	}
-	if err := x.Switch(r.Context(), c.Name, launcher); err != nil {
+	if err := x.Switch(r.Context(), c.Name, body.Options, launcher); err != nil {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}

@@ -4,8 +4,9 @@
 // chooses (10 or 20 minutes). The page switches a notebook to it: the
 // switch dialog offers the time, the user picks 20, the kernel starts
 // as a Slurm job and runs a cell, which prints the job's id (the Go
-// test then asks squeue for that job's time limit).
-import { launch, open, server, code, outputsOf, idleCounted } from './lib.mjs';
+// test then asks squeue for that job's time limit). The page's own save
+// of that output keeps the profile and the time in the file.
+import { launch, open, server, code, outputsOf, idleCounted, until } from './lib.mjs';
 
 const [url] = process.argv.slice(2);
 const srv = server(url);
@@ -34,6 +35,16 @@ try {
   const out = await outputsOf(page, 0).textContent();
   check(/^JOB \d+\s*$/.test(out), `the cell runs in a Slurm job: ${JSON.stringify(out)}`);
   console.log(out.trim());
+  // The page saves the output itself, and its save keeps the profile and
+  // the time chosen, which the server wrote into the file at the switch
+  // (the Go test reads the file again after this script).
+  let firn = null;
+  await until(async () => {
+    const nb = (await srv.api('GET', 'files/content?path=hpc.ipynb')).notebook;
+    firn = nb.metadata?.firn ?? null;
+    return (nb.cells[0].outputs ?? []).some((o) => /JOB \d+/.test([].concat(o.text ?? []).join('')));
+  }, 'the page to save the cell\'s output');
+  check(firn?.kernel === 'hpc' && JSON.stringify(firn?.kernel_options) === '{"time":"20"}', `the page's save keeps the kernel and its options: ${JSON.stringify(firn)}`);
   check(browser.errors.length === 0, 'no page errors' + (browser.errors.length ? ': ' + browser.errors.join(' | ') : ''));
 } catch (e) {
   console.log('FAIL ' + (e && e.stack ? e.stack : e));

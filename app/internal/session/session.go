@@ -281,8 +281,9 @@ type (
 		MsgID  string `json:"msg_id"`
 	}
 	switchedFrame struct {
-		Type string `json:"type"`
-		Spec string `json:"spec"`
+		Type    string            `json:"type"`
+		Spec    string            `json:"spec"`
+		Options map[string]string `json:"options,omitempty"`
 		kernel.LauncherInfo
 	}
 )
@@ -701,14 +702,15 @@ func (s *Session) Restart(ctx context.Context) error {
 }
 
 // Switch replaces the kernel with a fresh one that launcher l starts,
-// named spec in the server's list of kernels (Info's kernel.spec): a
-// restart on another kernel, so its variables are lost, the queued cells
+// named spec in the server's list of kernels (Info's kernel.spec) and
+// started with the profile options chosen (nil for none): a restart on
+// another kernel, so its variables are lost, the queued cells
 // are cancelled and the running one ends with a KernelDied error; cells
 // queued while the new kernel starts wait for it. Clients
-// get a "switched" frame, then kernel frames "restarting" and "idle" with
+// get a "switched" frame with spec and options, then kernel frames "restarting" and "idle" with
 // the cause "switched to the kernel SPEC by the user" (or "dead" with why
 // the new kernel did not start).
-func (s *Session) Switch(ctx context.Context, spec string, l kernel.Launcher) error {
+func (s *Session) Switch(ctx context.Context, spec string, options map[string]string, l kernel.Launcher) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -725,7 +727,7 @@ func (s *Session) Switch(ctx context.Context, spec string, l kernel.Launcher) er
 	s.count, s.died = 0, 0
 	s.life = Restarting
 	cause := "switched to the kernel " + spec + " by the user"
-	s.emit(switchedFrame{Type: "switched", Spec: spec, LauncherInfo: l.Info()})
+	s.emit(switchedFrame{Type: "switched", Spec: spec, Options: options, LauncherInfo: l.Info()})
 	s.stateChanged(cause)
 	s.mu.Unlock()
 	s.logger.Info("switching kernel", "kernel", spec, "transport", l.Info().Transport)

@@ -38,6 +38,9 @@ type testFrame struct {
 	Cause  string            `json:"cause"`
 	CellID string            `json:"cell_id"`
 	Msg    *protocol.Message `json:"msg"`
+	// Spec and Options are a "switched" frame's.
+	Spec    string            `json:"spec"`
+	Options map[string]string `json:"options"`
 }
 
 // readUntil reads the session's frames from since until done says so
@@ -202,15 +205,21 @@ func TestCellWaitsForSwitchedKernel(t *testing.T) {
 	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "kernel" && f.State == "idle" })
 	l := gatedLauncher{kernel.DefaultLauncher(), make(chan struct{})}
 	switched := make(chan error, 1)
-	go func() { switched <- s.Switch(context.Background(), "gated", l) }()
-	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "kernel" && f.State == "restarting" })
+	go func() { switched <- s.Switch(context.Background(), "gated", map[string]string{"time": "20"}, l) }()
+	fs, since := readUntil(t, s, since, func(f testFrame) bool { return f.Type == "kernel" && f.State == "restarting" })
+	// The switched frame names the kernel and the options chosen, which
+	// the pages keep in the notebook's metadata (their next save would
+	// drop them otherwise: TestBrowserKernelProfile).
+	if sw := fs[0]; sw.Type != "switched" || sw.Spec != "gated" || len(sw.Options) != 1 || sw.Options["time"] != "20" {
+		t.Errorf("the first frame of the switch: %+v, want switched to gated with time 20", sw)
+	}
 	s.Execute("during", "c1", `1 + 1`, ExecuteOptions{})
 	_, since = readUntil(t, s, since, func(f testFrame) bool { return f.Type == "queued" })
 	close(l.gate) // the new kernel starts
 	if err := <-switched; err != nil {
 		t.Fatal(err)
 	}
-	fs, _ := readUntil(t, s, since, func(f testFrame) bool {
+	fs, _ = readUntil(t, s, since, func(f testFrame) bool {
 		return f.Msg != nil && f.Msg.Type() == protocol.ExecuteReply && f.Msg.Parent() == "during"
 	})
 	var c protocol.ExecuteReplyContent

@@ -24,7 +24,7 @@ export type ServerFrame =
   | { seq: number; type: 'queued'; cell_id: string; msg_id: string }
   | { seq: number; type: 'saved'; path: string; etag: string }
   | { seq: number; type: 'renamed'; path: string }
-  | { seq: number; type: 'switched'; spec: string; name: string; transport: string }
+  | { seq: number; type: 'switched'; spec: string; options?: Record<string, string>; name: string; transport: string }
   | { seq: number; type: 'gap' };
 
 export type ClientFrame =

@@ -48,6 +48,14 @@ describe('kernel picker', () => {
     expect(setNotebookKernel(meta, 'local-tcp')).toBe(true);
     expect(meta).toEqual({ firn: { version: 'v1', kernel: 'local-tcp' }, kernelspec: { name: 'firn' } });
     expect(setNotebookKernel(meta, 'local-tcp')).toBe(false);
+    // Options chosen in the switch dialog go with it; a switch without any removes them.
+    expect(setNotebookKernel(meta, 'hpc', { time: '20' })).toBe(true);
+    expect(meta['firn']).toEqual({ version: 'v1', kernel: 'hpc', kernel_options: { time: '20' } });
+    expect(setNotebookKernel(meta, 'hpc', { time: '20' })).toBe(false);
+    expect(setNotebookKernel(meta, 'hpc', { time: '10' })).toBe(true);
+    expect(meta['firn']).toEqual({ version: 'v1', kernel: 'hpc', kernel_options: { time: '10' } });
+    expect(setNotebookKernel(meta, 'local')).toBe(true);
+    expect(meta['firn']).toEqual({ version: 'v1', kernel: 'local' });
     const odd: Record<string, unknown> = { firn: 'not an object' };
     setNotebookKernel(odd, 'local');
     expect(odd).toEqual({ firn: { kernel: 'local' } });
@@ -92,6 +100,12 @@ describe('kernel picker', () => {
     p.setChoices([local, tcp]);
     p.setCurrent('gpu');
     expect([...p.el.options].map((o) => o.value)).toEqual(['gpu', 'local', 'local-tcp']);
+  });
+
+  it('keeps a switched frame\'s options in the notebook, which the page\'s next save writes', () => {
+    const nb = Notebook.fromJSON({ nbformat: 4, nbformat_minor: 5, metadata: { firn: { kernel: 'local' } }, cells: [] });
+    applyFrame(nb, { seq: 3, type: 'switched', spec: 'hpc', options: { time: '20' }, name: 'slurm', transport: 'nats' });
+    expect(nb.toJSON()['metadata']).toEqual({ firn: { kernel: 'hpc', kernel_options: { time: '20' } } });
   });
 
   it('folds a switched frame into the notebook: metadata, stopped cells, a notice', () => {

@@ -25,12 +25,19 @@ export function kernelTitle(k: Partial<SessionKernel> | undefined, choice?: Kern
   return parts.join(' · ');
 }
 
-/** setNotebookKernel records the kernel in metadata.firn.kernel; it reports whether that changed it. */
-export function setNotebookKernel(metadata: JSONObject, name: string): boolean {
+/**
+ * setNotebookKernel records the kernel in metadata.firn.kernel and the profile options chosen
+ * in metadata.firn.kernel_options (removed when there are none), as the server writes them on
+ * a switch, so that the page's next save keeps them; it reports whether that changed the metadata.
+ */
+export function setNotebookKernel(metadata: JSONObject, name: string, options?: Record<string, string>): boolean {
   const firn = metadata['firn'];
   const obj: JSONObject = firn && typeof firn === 'object' && !Array.isArray(firn) ? firn as JSONObject : {};
-  if (obj['kernel'] === name && metadata['firn'] === obj) return false;
+  const opts = options && Object.keys(options).length > 0 ? { ...options } : undefined;
+  if (obj['kernel'] === name && metadata['firn'] === obj && JSON.stringify(obj['kernel_options']) === JSON.stringify(opts)) return false;
   obj['kernel'] = name;
+  if (opts) obj['kernel_options'] = opts;
+  else delete obj['kernel_options'];
   metadata['firn'] = obj;
   return true;
 }

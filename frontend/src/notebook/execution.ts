@@ -40,7 +40,7 @@ export function applyFrame(nb: Notebook, f: ServerFrame): FrameEffect {
     case 'switched':
       // The server saved the choice in the file; the notebook shown here
       // keeps it too, so that its next save does not drop it.
-      setNotebookKernel(nb.metadata, f.spec);
+      setNotebookKernel(nb.metadata, f.spec, f.options);
       stopAll(nb);
       return { changed: false, notice: `The kernel is now ${f.spec} (${f.transport}): its variables are gone, as after a restart. Run the cells again.` };
     case 'gap':

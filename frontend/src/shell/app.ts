@@ -583,7 +583,7 @@ export class App {
       // The server writes the choice into the file: this page's edits go first.
       if (panel.saver.dirty) await panel.save();
       const s = await this.api.switchKernel(id, to.name, options);
-      setNotebookKernel(panel.nb.metadata, to.name);
+      setNotebookKernel(panel.nb.metadata, to.name, options);
       if (this.panel === panel) void this.showKernel(s.kernel);
       return true;
     } catch (e) {
