@@ -60,6 +60,15 @@ const volume = async (page) => {
   return Number((/volume after 300 years: ([\d.]+)/.exec(await cell(page, 3).textContent()) ?? [])[1]);
 };
 
+// pageState says what the page shows of each cell (for a failure's
+// message): its prompt, state, re-ran mark, outputs and drawn paths.
+const pageState = (page) => page.evaluate(() => [...document.querySelectorAll('[data-testid="cell"]')].map((c, i) => {
+  const p = c.querySelector('[data-testid="cell-prompt"]');
+  const outs = [...c.querySelectorAll('[data-testid="output"]')].map((o) => o.getAttribute('data-output-type') + ':' + (o.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60));
+  const paths = [...c.querySelectorAll('[data-testid="outputs"] svg path')].map((x) => (x.getAttribute('d') ?? '').length);
+  return `cell ${i} ${p?.textContent} (${c.getAttribute('data-reran') ?? ''}) outputs [${outs.join('; ')}] paths [${paths.join(',')}]`;
+}).join(' | ') + ' | save ' + document.querySelector('[data-testid="save-state"]')?.getAttribute('data-state'));
+
 try {
   const page = await browser.newPage();
   await page.goto(url);
@@ -109,11 +118,11 @@ try {
   await page.waitForFunction(([i, old]) => {
     const d = [...document.querySelectorAll(`[data-testid="cell"][data-cell-id="${i}"] [data-testid="outputs"] svg path`)].map((p) => p.getAttribute('d')).join('|');
     return d.length > 0 && d !== old;
-  }, [id(0), before]).catch(() => {});
+  }, [id(0), before], { timeout: 60_000 }).catch(() => {});
   const after = await drawn(page);
   const v1 = await volume(page);
   const ms = Date.now() - t0;
-  check(after !== before && after.length > 100, 'the glacier plot is drawn again, and differently');
+  check(after !== before && after.length > 100, 'the glacier plot is drawn again, and differently' + (after !== before && after.length > 100 ? '' : ': ' + await pageState(page)));
   check(v1 > v0, `a lower ELA grows a larger glacier (${v0} → ${v1} km³)`);
   for (const i of [0, 2, 3]) {
     const reran = await cell(page, i).getAttribute('data-reran');
@@ -260,7 +269,10 @@ try {
   console.log('FAIL ' + (e && e.stack ? e.stack : e));
   failed = true;
   try {
-    for (const [i, p] of ctx.pages().entries()) await shot(p, 'reactive-failure-' + i);
+    for (const [i, p] of ctx.pages().entries()) {
+      console.log(`page ${i}: ${await pageState(p)}`);
+      await shot(p, 'reactive-failure-' + i);
+    }
   } catch { /* no page */ }
 } finally {
   await browser.close();
