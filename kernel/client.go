@@ -268,17 +268,34 @@ func (k *Kernel) launch(ctx context.Context) error {
 	go k.wait(p)
 
 	reply, err := k.request(ctx, p, protocol.Shell, protocol.KernelInfoRequest, struct{}{}, nil, false)
-	if err != nil {
-		return fmt.Errorf("kernel: start: %w", err)
-	}
 	var info protocol.KernelInfoReplyContent
-	if err := reply.Decode(&info); err != nil {
-		return err
+	if err == nil {
+		err = reply.Decode(&info)
+	}
+	if err != nil {
+		k.abandon(p)
+		return fmt.Errorf("kernel: start: %w", err)
 	}
 	k.mu.Lock()
 	k.info = info
 	k.mu.Unlock()
 	return nil
+}
+
+// abandon ends process p, started but not answering its kernel_info
+// request (ctx ended, or it died), and returns once it has ended: a kernel
+// whose start was given up must not outlive it (a server shutting down
+// while a kernel starts would leave it running, or a Slurm job queued). It
+// is no longer the current process, so its end is not reported as a death
+// and starts no automatic restart.
+func (k *Kernel) abandon(p *instance) {
+	k.mu.Lock()
+	if k.proc == p {
+		k.proc = nil
+	}
+	k.mu.Unlock()
+	p.kill("its start was given up")
+	<-p.exited
 }
 
 // read dispatches the messages of one kernel process.

@@ -664,3 +664,52 @@ func TestKernelEndsWithoutItsClient(t *testing.T) {
 	}
 	<-done
 }
+
+// cancelAfterLaunch launches with Launcher, then ends the start's context
+// (a server shutting down, a user giving up) before the kernel answers
+// its kernel_info request; ended is closed once the process's Wait
+// returned.
+type cancelAfterLaunch struct {
+	Launcher
+	cancel context.CancelFunc
+	ended  chan struct{}
+}
+
+func (c cancelAfterLaunch) Launch(ctx context.Context, spec Spec) (Process, error) {
+	p, err := c.Launcher.Launch(ctx, spec)
+	c.cancel()
+	return endedProcess{p, c.ended}, err
+}
+
+type endedProcess struct {
+	Process
+	ended chan struct{}
+}
+
+func (p endedProcess) Wait() error {
+	defer close(p.ended)
+	return p.Process.Wait()
+}
+
+// A kernel whose start is given up after its process started ends with
+// the start: Start returns once the process has ended, and no death or
+// automatic restart follows (a server shut down while a kernel started
+// left the process running: TestBrowserHubCulled's userdel found it).
+func TestKernelStartGivenUp(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l := cancelAfterLaunch{DefaultLauncher(), cancel, make(chan struct{})}
+	k, err := Start(ctx, Options{Command: []string{os.Args[0]}, Env: []string{"FIRN_KERNEL_CHILD=1"}, Dir: t.TempDir(), Launcher: l})
+	if err == nil {
+		_ = k.Shutdown(context.Background())
+		t.Fatal("Start succeeded with its context ended before the kernel answered")
+	}
+	select {
+	case <-l.ended:
+	default:
+		t.Fatalf("Start returned (%v) while the kernel process still ran", err)
+	}
+	if !strings.Contains(err.Error(), "kernel: start:") || !errors.Is(err, context.Canceled) {
+		t.Errorf("Start: %v, want the start's context canceled", err)
+	}
+}

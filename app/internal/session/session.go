@@ -463,11 +463,14 @@ func (s *Session) startKernel(cause string) {
 	opts.Status = s.launchStatus
 	k, err := kernel.Start(s.ctx, opts)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err == nil && s.closed {
-		go k.Shutdown(context.Background()) //nolint:errcheck // closed while starting
+		// Closed while it started: it ends before this returns, so that
+		// Close (which waits for the worker) leaves no kernel running.
+		s.mu.Unlock()
+		_ = k.Shutdown(context.Background())
 		return
 	}
+	defer s.mu.Unlock()
 	if err != nil {
 		if s.ctx.Err() == nil {
 			s.logger.Error("kernel did not start", "err", err)
