@@ -38,6 +38,7 @@ command -v jupyter-nbconvert >/dev/null || need+=(jupyter-nbconvert)
 # conformance suite jupyter_kernel_test, jupyter console, and ipykernel
 # (the benchmark's other kernel).
 /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null || need+=(python3-jupyter-client)
+command -v jupyter-kernelspec >/dev/null || need+=(jupyter-client) # jupyter kernelspec list
 /usr/bin/python3 -c 'import jupyter_kernel_test' 2>/dev/null || need+=(python3-jupyter-kernel-test)
 /usr/bin/python3 -c 'import ipykernel' 2>/dev/null || need+=(python3-ipykernel)
 command -v jupyter-console >/dev/null || need+=(jupyter-console)
@@ -50,7 +51,9 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xdotool >/dev/null || need+=(xdotool)
 command -v xwd >/dev/null || need+=(x11-apps)
-command -v convert >/dev/null || need+=(imagemagick)
+# ImageMagick's convert itself (a machine may have a stand-in named convert
+# that handles only PNG).
+convert -version 2>/dev/null | grep -q ImageMagick || need+=(imagemagick)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v strace >/dev/null || need+=(strace)
 command -v ip >/dev/null || need+=(iproute2)
