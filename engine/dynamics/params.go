@@ -119,6 +119,10 @@ type Params struct {
 // first-order solution, so the second-order step kept is closer than it.
 const DefaultStepTolerance = 0.03
 
+// DefaultFluxStepTolerance is the default Params.StepTolerance of the
+// flux-based solver, 2.5 cm of ice.
+const DefaultFluxStepTolerance = 0.025
+
 // DefaultParams returns OGGM's defaults: A = 2.4e-24 Pa⁻³ s⁻¹, n = 3,
 // no sliding, ρ = 900 kg m⁻³, g = 9.80665 m s⁻², the flux-based solver.
 func DefaultParams() Params {
@@ -176,8 +180,11 @@ func (p Params) monthlySteps() bool {
 }
 
 func (p Params) stepTolerance() float64 {
-	if p.StepTolerance > 0 {
+	switch {
+	case p.StepTolerance > 0:
 		return p.StepTolerance
+	case p.Solver == FluxBased:
+		return DefaultFluxStepTolerance
 	}
 	return DefaultStepTolerance
 }
