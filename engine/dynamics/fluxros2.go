@@ -29,9 +29,18 @@ import (
 // it (outflow), depends on the last two points, so it stays in the
 // tridiagonal pattern. The mass balance's dependence on the width is left
 // out: ROS2 keeps its second order with any matrix (a W-method), and the
-// rule w̃ = EmptyCellWidth has no derivative. As in stepSemiImplicit, a bare
-// point whose first-stage increment is ≤ 0 gets a zero column (what flows
-// in melts; its clipped decrease must not steepen its neighbours'
+// rule w̃ = EmptyCellWidth has no derivative. For the same reason J takes
+// a point's width as at least a quarter of the hull's mean top width
+// (jacobianWidthFloor): a parabola's dH/dS = 1/w is unbounded as a point
+// empties, and in a long step a thin point at the front fills from a few
+// centimetres to tens of metres, its width growing many times over, so
+// that the derivative at the start of the step is far from the step's
+// mean. With the exact 1/w, year-long steps (StepTolerance 1000) piled ice
+// at the parabola's front from year 535 on (4.0e8 m³ at year 700 instead
+// of 2.5e8). Rectangles, and trapezoids whose top widths are within four
+// times their mean, keep the exact derivative. As in stepSemiImplicit, a
+// bare point whose first-stage increment is ≤ 0 gets a zero column (what
+// flows in melts; its clipped decrease must not steepen its neighbours'
 // slopes), the stage Sⁿ + k1 is clipped at 0 and only the active hull is
 // solved (q and its derivatives vanish on the edges at its ends, but for
 // the outflow). The state is the fixed point of the step in equilibrium,
@@ -50,26 +59,25 @@ import (
 // first-order one Sⁿ + k1, in m² of section, divided by the hull's mean top
 // width: m of ice, the semi-implicit solver's norm on a rectangle. (Per
 // point, each divided by its own width, it would hold a parabola's thin
-// front, a few metres wide, to its thickness: twice the steps on
-// parabolic_ela2800, 3 069 instead of 1 571, for a volume no closer to a
-// converged run.) It must stay within Params.StepTolerance
-// (DefaultFluxStepTolerance); the step controller is stepSemiImplicit's
-// (controlROS2), and steps end at year ends, where the mass balance is
-// evaluated again, not at month starts. The first step (from no ice, or
-// after SetThickness or SetFlow) is the explicit step, up to the next month
-// start at most (OGGM's first step): from no ice every point of the
-// accumulation area starts bare, and on a parabola the EmptyCellWidth rule
-// makes what such a point gains in its first step depend on the step's
-// length (its width then grows from 0 as H^{1/2}); a first step of half a
-// year (what the error estimate accepts) left parabolic_ela2800 1.8e-3
-// above a converged run at year 50, a month's 5.0e-4 (OGGM's steps:
-// 1.7e-3 below).
+// front, a few metres wide, to its thickness: over twice the steps on
+// parabolic_ela2800, 3 450 instead of 1 546.) It must stay within
+// Params.StepTolerance (DefaultFluxStepTolerance); the step controller is
+// stepSemiImplicit's (controlROS2), and steps end at year ends, where the
+// mass balance is evaluated again, not at month starts. The first step
+// (from no ice, or after SetThickness or SetFlow) is the explicit step, up
+// to the next month start at most (OGGM's first step): from no ice every
+// point of the accumulation area starts bare, and on a parabola the
+// EmptyCellWidth rule makes what such a point gains in its first step
+// depend on the step's length (its width then grows from 0 as H^{1/2}); a
+// first step of half a year (what the error estimate accepts) left
+// parabolic_ela2800 2.0e-3 above a converged run at year 50, a month's
+// 5.0e-4 (OGGM's steps: 1.7e-3 below).
 //
 // Each step costs two flux evaluations, one tridiagonal factorisation and
 // two solves (2–2.7 µs on the reference glaciers, against 0.6–0.8 µs for
-// an explicit step), in 1 600 – 2 500 steps over 700 years instead of
-// 10 000 – 27 000 (TestFluxBasedOwnStepsConverge: at least as close to a
-// converged run as OGGM's steps).
+// an explicit step), in 1 550 – 2 510 steps over 700 years instead of
+// 10 280 – 27 390 explicit ones (TestFluxBasedOwnStepsConverge: at least
+// as close to a converged run as OGGM's steps).
 
 // stepFluxROS2 takes one ROS2 step of the flux-based discretisation of at
 // most maxDt seconds.

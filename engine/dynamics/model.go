@@ -486,17 +486,20 @@ func (m *Model) calendarYear() int64 {
 	return int64(math.Floor(m.startYear)) + m.yearIndex
 }
 
-// Flux-based time steps (and semi-implicit ones with Params.OGGMSteps)
-// never cross the start of a calendar month, as in OGGM's run loop (a
-// step ends at each month start, in the proleptic Gregorian
-// calendar mapped onto the 365-day model year, so a leap year's months are
-// 1/366 of a year per day). This is part of the numerics, not bookkeeping:
-// while the ice is slow the CFL condition alone allows steps of most of a
-// year, and the explicit scheme's ablating front, whose cells get their
-// balance at the bed when empty and at the ice surface when full, is then
-// bistable; with steps of at most a month the flux-based and semi-implicit
-// solvers agree (rect_ela2600: to 1e-5 at year 700; with year-long steps
-// the flux-based front stops one cell short and the volume is 1.2 % lower).
+// Explicit flux-based time steps (OGGM's, and Firn's own on a glacier with
+// tributaries; see stepFluxBased), and semi-implicit ones with
+// Params.OGGMSteps, never cross the start of a calendar month, as in
+// OGGM's run loop (a step ends at each month start, in the proleptic
+// Gregorian calendar mapped onto the 365-day model year, so a leap year's
+// months are 1/366 of a year per day). This is part of the numerics, not
+// bookkeeping: while the ice is slow the CFL condition alone allows steps
+// of most of a year, and the explicit scheme's ablating front, whose cells
+// get their balance at the bed when empty and at the ice surface when
+// full, is then bistable; with steps of at most a month the flux-based and
+// semi-implicit solvers agree (rect_ela2600: to 1e-5 at year 700; with
+// year-long steps the flux-based front stops one cell short and the volume
+// is 1.2 % lower). The linearly implicit, error-controlled steps (Firn's
+// own on a single flowline) need no month starts.
 var cumulativeDays = [2][13]float64{
 	{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
 	{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366},

@@ -221,7 +221,7 @@ func checkNoFlipFlop(t *testing.T, s Solver) {
 //
 // Measured: own steps 6.0e-5 (rect_ela2600; OGGM's steps 8.1e-5), 7.8e-5
 // (sliding; 9.9e-5), 5.0e-4 (parabolic, year 50; 1.7e-3), 7.3e-5
-// (trapezoid; 3.2e-4), 6.5e-5 (bumpy; 7.1e-3), 4.0e-5 (tributary,
+// (trapezoid; 3.2e-4), 6.5e-5 (bumpy; 7.1e-3), 3.4e-5 (tributary,
 // explicit; 9.2e-3). With DefaultStepTolerance (3 cm) in place of
 // DefaultFluxStepTolerance it fails with sliding (9.93e-5 against
 // 9.85e-5). Against the former reference, which took the same ten times
