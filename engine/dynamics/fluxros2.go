@@ -187,7 +187,14 @@ func (m *Model) fluxJacobian(l *line, a, b int) (maxU, maxD float64) {
 		inv := inverseWidth(max(w[k], floor))
 		hk, alpha := 0.5*(h[k-1]+h[k]), (s[k-1]-s[k])*invDx
 		sk := 0.5 * (sec[k-1] + sec[k])
-		uk, du, da := g.velocityDerivatives(hk, alpha)
+		var uk, du, da float64
+		if g.cubic { // velocityDerivatives, inlined
+			h2, a2 := hk*hk, alpha*alpha
+			c := (g.fdRhoGn*h2 + g.fsRhoGn) * h2
+			uk, du, da = c*a2*alpha, (4*g.fdRhoGn*h2+2*g.fsRhoGn)*hk*a2*alpha, 3*c*a2
+		} else {
+			uk, du, da = g.velocityDerivatives(hk, alpha)
+		}
 		dh := 0.5 * du * sk   // ∂q/∂H of either point, through H̄
 		ds := da * sk * invDx // ∂q/∂s_{k−1} = −∂q/∂s_k
 		half := 0.5 * uk      // ∂q/∂S of either point, through S̄
@@ -267,7 +274,15 @@ func (m *Model) solveFluxROS2(l *line, a, b int, dt float64) float64 {
 		si := bed[i] + hi
 		r := dt*mb[i]*massBalanceWidth(wi, mb[i]) - 2*k1[i]
 		if i > a {
-			p := g.velocity(0.5*(hPrev+hi), (sPrev-si)*invDx) * 0.5 * (secPrev + v)
+			hm, alpha := 0.5*(hPrev+hi), (sPrev-si)*invDx
+			var p float64
+			if g.cubic { // velocity, inlined
+				h2 := hm * hm
+				p = (g.fdRhoGn*h2*h2 + g.fsRhoGn*h2) * (alpha * alpha * alpha)
+			} else {
+				p = g.velocity(hm, alpha)
+			}
+			p *= 0.5 * (secPrev + v)
 			qStage[i] = p
 			k2[i-1] = rPrev + dtDx*(qPrev-p)
 			qPrev = p
