@@ -148,8 +148,9 @@ func TestDesktopWithoutWindow(t *testing.T) {
 
 // TestModelRun runs a bundled example to files and checks the public
 // formats and OGGM's year-700 numbers (rect_ela2600: 5.79382e8 m³,
-// 3.42e6 m², 11400 m) to 1e-5 (Firn's stable time steps differ from
-// OGGM's by 2.8e-6 here).
+// 3.42e6 m², 11400 m) to 2e-5 (Firn's own time steps, error-controlled
+// ROS2 steps, differ from OGGM's by 1.1e-5 here, and by 5.1e-6 from a
+// converged run; TestSolversAgree).
 func TestModelRun(t *testing.T) {
 	dir := t.TempDir()
 	diag, prof := filepath.Join(dir, "diag.csv"), filepath.Join(dir, "prof.csv")
@@ -169,7 +170,7 @@ func TestModelRun(t *testing.T) {
 	want := []float64{700, 5.79382448274e8, 3.42e6, 11400}
 	for j, w := range want {
 		v, _ := strconv.ParseFloat(last[j], 64)
-		if d := v/w - 1; d > 1e-5 || d < -1e-5 {
+		if d := v/w - 1; d > 2e-5 || d < -2e-5 {
 			t.Errorf("year 700 %s = %v, want %v", rows[0][j], v, w)
 		}
 	}
@@ -200,7 +201,7 @@ years: {end: 700}
 		t.Fatalf("exit %d: %q", r.code, r.stderr)
 	}
 	rows := readRows(t, r.stdout)
-	if len(rows) != 9 || rows[8][0] != "700" || !strings.HasPrefix(rows[8][1], "5.79380") {
+	if len(rows) != 9 || rows[8][0] != "700" || !strings.HasPrefix(rows[8][1], "5.79376") {
 		t.Errorf("rows %v", rows)
 	}
 	// With OGGM's time steps the run reproduces OGGM's 579382448.274 m³.

@@ -7,7 +7,7 @@
 // Two solvers reproduce OGGM's (Maussion et al. 2019, GMD 12, 909; OGGM
 // docs, "Ice dynamics"):
 //
-//   - FluxBased: explicit, on a staggered grid, with an adaptive CFL time
+//   - FluxBased: on a staggered grid, explicit with an adaptive CFL time
 //     step; any bed shapes and tributaries, whose outflow enters the
 //     receiving line in the same step (mass conserved).
 //   - SemiImplicit: one tridiagonal solve per step; a single flowline of
@@ -15,16 +15,18 @@
 //
 // Time: the mass balance is evaluated once per model year, at the first
 // step of the year, from the surface of that moment (elevation feedback),
-// and flux-based steps never cross a calendar-month boundary (OGGM's run
-// loop; see nextMonthStart for why this matters to the ablating front).
-// The flux-based step also respects the stability limit of explicit
-// diffusion, which OGGM's does not. The semi-implicit solver's own steps
-// are second-order linearly implicit steps (the Rosenbrock method ROS2,
-// with its Jacobian in place of OGGM's frozen diffusivity: L-stable, so
-// stable for long steps) whose length an estimate of the local error
-// controls (Params.StepTolerance); they end only at year ends, and keep a
-// trapezoid's volume exact (see Params.OGGMSteps, which restores OGGM's
-// steps for both solvers).
+// and explicit flux-based steps never cross a calendar-month boundary
+// (OGGM's run loop; see nextMonthStart for why this matters to the
+// ablating front). Firn's explicit step also respects the stability limit
+// of explicit diffusion, which OGGM's does not. On a single flowline
+// Firn's own steps of either solver are second-order linearly implicit
+// steps of the solver's discretisation (the Rosenbrock method ROS2, with
+// the Jacobian of the fluxes — in place of OGGM's frozen diffusivity for
+// the semi-implicit solver: L-stable, so stable for long steps) whose
+// length an estimate of the local error controls (Params.StepTolerance);
+// they end only at year ends, and keep the volume exact on any shape
+// (see Params.OGGMSteps, which restores OGGM's steps for both solvers).
+// Glaciers with tributaries take Firn's explicit steps.
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.
 //
@@ -54,10 +56,10 @@
 // repository's testdata/oggm): with OGGM's time steps they agree to about
 // 1e-12 in volume with identical step counts on smooth beds, and within
 // 3e-4 on the bumpy bed and with a tributary, where a front switching
-// between two cells amplifies rounding differences; with Firn's stable
-// steps within 1 % (OGGM's flux-based results there carry a time-stepping
-// error). The semi-implicit solver's own steps stay at least as close to
-// a converged run (steps of 1/120 year) as OGGM's monthly steps, and do
-// not flip-flop even when every step is a year. Also Halfar's similarity
-// solution and mass conservation to 1e-9.
+// between two cells amplifies rounding differences; with Firn's own steps
+// within 1 % (OGGM's flux-based results there carry a time-stepping
+// error). Firn's own steps of either solver stay at least as close to a
+// converged run (steps of at most 1/120 year) as OGGM's steps, and the
+// linearly implicit ones do not flip-flop even when every step is a year.
+// Also Halfar's similarity solution and mass conservation to 1e-9.
 package dynamics

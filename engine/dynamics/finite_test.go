@@ -44,8 +44,10 @@ func TestStateStaysFinite(t *testing.T) {
 			`^year \d+(\.\d+)?: ice (thickness|velocity) is not finite`},
 		{"an infinite mass balance", FluxBased, nil, infiniteBalance{from: 3},
 			`^year 3: mass balance is not finite \(\+Inf m ice s⁻¹\) at point 66 of flowline main: the model state is not finite$`},
+		// NaN with the flux-based solver's own (ROS2) steps: the solve
+		// meets ∞ − ∞; +Inf with explicit steps.
 		{"a huge mass balance", FluxBased, nil, massbalance.Constant{Balance: 1e308},
-			`^year \d+(\.\d+)?: ice thickness is not finite at point \d+ of flowline main \(\+Inf m; the ice grew or flowed without bound: check glen_a, sliding_fs and the mass balance\): the model state is not finite$`},
+			`^year \d+(\.\d+)?: ice thickness is not finite at point \d+ of flowline main \((\+Inf|NaN) m; the ice grew or flowed without bound: check glen_a, sliding_fs and the mass balance\): the model state is not finite$`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, mb, p := caseByTag(t, "rect_ela2600").build()

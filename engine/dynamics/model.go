@@ -37,6 +37,9 @@ type Model struct {
 	// monthlySteps makes steps end at every calendar-month start (see
 	// nextMonthStart and Params.OGGMSteps); otherwise only at year ends.
 	monthlySteps bool
+	// fluxROS2 makes the flux-based solver take ROS2 steps (Firn's own
+	// steps on a single flowline; see stepFluxROS2).
+	fluxROS2 bool
 
 	// The semi-implicit step controller (own steps; see stepSemiImplicit):
 	// the tolerance on a step's local error, m of ice; the step it
@@ -101,6 +104,16 @@ type line struct {
 	// jacUp and jacDown are ∂φ_k/∂H_{k−1} and −∂φ_k/∂H_k, m s⁻¹ (the
 	// Jacobian of the semi-implicit step with Firn's own steps).
 	phi, jacUp, jacDown []float64
+	// The flux-based ROS2 step (Firn's own steps on a single flowline,
+	// see stepFluxROS2) keeps its Jacobian in jacUp and jacDown
+	// (∂q_k/∂S_{k−1} and −∂q_k/∂S_k, m s⁻¹), the stage's fluxes in
+	// stageFlux (m³ s⁻¹) and its stages in k1 and rhs (m²); outUp is
+	// ∂q_n/∂S_{n−2} of the outflow, m s⁻¹; meanWidth is the mean top
+	// width over the step's hull, m; bareLast and bareBefore tell that
+	// the last point of the hull and the one before it have a zero column
+	// in the step's matrix.
+	outUp, meanWidth     float64
+	bareLast, bareBefore bool
 }
 
 // hull returns the points a step must visit, a … b; ok is false when none.
@@ -171,6 +184,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 
 		monthlySteps: p.monthlySteps(),
 		stepTol:      p.stepTolerance(),
+	}
+	if p.Solver == FluxBased && !p.OGGMSteps && len(g.Lines) == 1 {
+		m.fluxROS2, m.monthlySteps = true, false
 	}
 	for i, fl := range g.Lines {
 		m.lines[i] = newLine(fl, g.Into[i])
@@ -470,17 +486,20 @@ func (m *Model) calendarYear() int64 {
 	return int64(math.Floor(m.startYear)) + m.yearIndex
 }
 
-// Flux-based time steps (and semi-implicit ones with Params.OGGMSteps)
-// never cross the start of a calendar month, as in OGGM's run loop (a
-// step ends at each month start, in the proleptic Gregorian
-// calendar mapped onto the 365-day model year, so a leap year's months are
-// 1/366 of a year per day). This is part of the numerics, not bookkeeping:
-// while the ice is slow the CFL condition alone allows steps of most of a
-// year, and the explicit scheme's ablating front, whose cells get their
-// balance at the bed when empty and at the ice surface when full, is then
-// bistable; with steps of at most a month the flux-based and semi-implicit
-// solvers agree (rect_ela2600: to 1e-5 at year 700; with year-long steps
-// the flux-based front stops one cell short and the volume is 1.2 % lower).
+// Explicit flux-based time steps (OGGM's, and Firn's own on a glacier with
+// tributaries; see stepFluxBased), and semi-implicit ones with
+// Params.OGGMSteps, never cross the start of a calendar month, as in
+// OGGM's run loop (a step ends at each month start, in the proleptic
+// Gregorian calendar mapped onto the 365-day model year, so a leap year's
+// months are 1/366 of a year per day). This is part of the numerics, not
+// bookkeeping: while the ice is slow the CFL condition alone allows steps
+// of most of a year, and the explicit scheme's ablating front, whose cells
+// get their balance at the bed when empty and at the ice surface when
+// full, is then bistable; with steps of at most a month the flux-based and
+// semi-implicit solvers agree (rect_ela2600: to 1e-5 at year 700; with
+// year-long steps the flux-based front stops one cell short and the volume
+// is 1.2 % lower). The linearly implicit, error-controlled steps (Firn's
+// own on a single flowline) need no month starts.
 var cumulativeDays = [2][13]float64{
 	{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
 	{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366},
@@ -532,6 +551,9 @@ func (m *Model) updateMassBalance() error {
 func (m *Model) step(maxDt float64) (float64, error) {
 	if m.params.Solver == SemiImplicit {
 		return m.stepSemiImplicit(maxDt)
+	}
+	if m.fluxROS2 {
+		return m.stepFluxROS2(maxDt)
 	}
 	return m.stepFluxBased(maxDt)
 }

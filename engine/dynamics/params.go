@@ -60,7 +60,7 @@ type Params struct {
 	G float64
 	// CFL is the Courant number that limits the time step
 	// (dimensionless); 0 means the solver's default (0.02 flux-based,
-	// 0.5 semi-implicit). The semi-implicit solver's own steps take it
+	// 0.5 semi-implicit). Firn's own steps on a single flowline take it
 	// only for their first step; their length is then error-controlled
 	// (StepTolerance).
 	CFL float64
@@ -72,16 +72,28 @@ type Params struct {
 	LengthThreshold float64
 	// OGGMSteps makes the flux-based solver choose its time step as OGGM
 	// does, from the CFL condition on the velocity alone, reproducing
-	// OGGM's results to rounding. By default Firn also keeps the step
-	// within the stability limit of explicit diffusion,
-	// Δt ≤ Δx²/(2n·D_max), with D = |q/(∂s/∂x)|/w the SIA diffusivity of
-	// the section (|u|·H/|∂s/∂x| on a rectangle; n·D is the diffusivity
-	// of a small perturbation of the nonlinear SIA; see stepFluxBased).
-	// OGGM's step can exceed it where the ice is thick and the surface
-	// gentle: an ice cap, or the bumpy and tributary reference cases,
-	// where OGGM's result then carries a time-stepping error of 0.7–0.9 %
-	// in volume; Firn's own steps are within 1.5e-4 of a run with ten
-	// times shorter steps (TestFluxBasedOwnStepsConverge).
+	// OGGM's results to rounding. OGGM's explicit step can exceed the
+	// stability limit of explicit diffusion, Δt ≤ Δx²/(2n·D_max), with
+	// D = |q/(∂s/∂x)|/w the SIA diffusivity of the section (n·D is the
+	// diffusivity of a small perturbation of the nonlinear SIA; see
+	// stepFluxBased), where the ice is thick and the surface gentle: an
+	// ice cap, or the bumpy and tributary reference cases, where OGGM's
+	// result then carries a time-stepping error of 0.7–0.9 % in volume.
+	//
+	// By default the flux-based solver takes Firn's own steps. On a single
+	// flowline they are second-order linearly implicit steps of the same
+	// discretisation (ROS2, see stepFluxROS2), error-controlled
+	// (StepTolerance) and ending at year ends only: in 1 550 – 2 510
+	// steps over 700 years instead of OGGM's 8 670 – 21 100 (and 10 280 –
+	// 27 390 explicit ones within the stability limit), they are at least
+	// as close to a converged run (explicit steps ten times shorter than
+	// OGGM's) as OGGM's steps — 6.0e-5, 7.8e-5, 7.3e-5 and 6.5e-5 at worst
+	// on rect_ela2600, with sliding, on the trapezoid and on the bumpy bed
+	// against OGGM's 8.1e-5, 9.9e-5, 3.2e-4 and 7.1e-3, and 5.0e-4 on the
+	// parabola at year 50 against 1.7e-3, from the start from no ice
+	// (TestFluxBasedOwnStepsConverge). With tributaries they are explicit
+	// steps kept within the stability limit above (4.0e-5 against OGGM's
+	// steps' 9.2e-3).
 	//
 	// For the semi-implicit solver OGGMSteps keeps OGGM's update (the
 	// diffusivity frozen over a step) and calendar (steps end at every
@@ -98,15 +110,18 @@ type Params struct {
 	// steps by 2.3e-4 — and by at most 9.0e-5, 4.1e-5 and 7.0e-5 with
 	// sliding, on the trapezoid and on the bumpy bed (monthly steps:
 	// 2.8e-4, 1.1e-3, 1.6e-4), in 1 500 – 2 300 steps over 700 years
-	// instead of 8 400 – 14 400. The flux-based solver keeps month-long
-	// steps at most in either mode (see nextMonthStart).
+	// instead of 8 400 – 14 400. The flux-based solver's explicit steps
+	// are month-long at most in either mode (see nextMonthStart).
 	OGGMSteps bool
-	// StepTolerance is the tolerance on the local error of one
-	// semi-implicit step with Firn's own steps, m of ice: the RMS over the
+	// StepTolerance is the tolerance on the local error of one linearly
+	// implicit step with Firn's own steps, m of ice: the RMS over the
 	// glacier's points of the difference between the step's second-order
-	// solution and its embedded first-order one (see stepSemiImplicit); 0
-	// means DefaultStepTolerance. Ignored by the flux-based solver and
-	// with OGGMSteps.
+	// solution and its embedded first-order one (semi-implicit, see
+	// stepSemiImplicit; flux-based, of the sections, divided by the mean
+	// top width, see stepFluxROS2); 0 means DefaultStepTolerance
+	// (semi-implicit) or DefaultFluxStepTolerance (flux-based). Ignored
+	// with OGGMSteps, and by the flux-based solver on a glacier with
+	// tributaries (explicit steps).
 	StepTolerance float64
 }
 
@@ -118,6 +133,13 @@ type Params struct {
 // the monthly steps' 2.77e-4 and 1.61e-4). The estimate is that of the
 // first-order solution, so the second-order step kept is closer than it.
 const DefaultStepTolerance = 0.03
+
+// DefaultFluxStepTolerance is the default Params.StepTolerance of the
+// flux-based solver, 2.5 cm of ice: of 2, 2.5, 3 and 4 cm the largest with
+// which every flux-based reference case stays at least as close to a
+// converged run as OGGM's steps (TestFluxBasedOwnStepsConverge; 3 cm is
+// not, with sliding: 9.93e-5 against OGGM's steps' 9.85e-5).
+const DefaultFluxStepTolerance = 0.025
 
 // DefaultParams returns OGGM's defaults: A = 2.4e-24 Pa⁻³ s⁻¹, n = 3,
 // no sliding, ρ = 900 kg m⁻³, g = 9.80665 m s⁻², the flux-based solver.
@@ -169,15 +191,19 @@ func (p Params) cfl() float64 {
 }
 
 // monthlySteps reports whether steps end at every calendar-month start:
-// always for the flux-based solver, whose ablating front needs them (see
-// nextMonthStart), and for the semi-implicit one with OGGMSteps.
+// for the flux-based solver, whose explicit ablating front needs them (see
+// nextMonthStart; NewModel turns them off for its own ROS2 steps on a
+// single flowline), and for the semi-implicit one with OGGMSteps.
 func (p Params) monthlySteps() bool {
 	return p.Solver == FluxBased || p.OGGMSteps
 }
 
 func (p Params) stepTolerance() float64 {
-	if p.StepTolerance > 0 {
+	switch {
+	case p.StepTolerance > 0:
 		return p.StepTolerance
+	case p.Solver == FluxBased:
+		return DefaultFluxStepTolerance
 	}
 	return DefaultStepTolerance
 }

@@ -153,7 +153,8 @@ func meanOver(years, ys []float64, from, to float64) float64 {
 // testdata/oggm with each solver OGGM ran it with, and compares:
 // the year-100 thickness profile (RMS ≤ 2 m), volume and area at year 700
 // and at equilibrium (mean of years 2000–3000) within 1 % (2 % on the bumpy
-// bed), and the length within one grid cell. Each solver runs twice: with
+// bed), and the length within one grid cell (two on the parabola with
+// Firn's steps, see below). Each solver runs twice: with
 // Firn's default time steps (the tolerances above; flux-based: stable,
 // semi-implicit: not cut at month starts) and with OGGM's time steps
 // (Params.OGGMSteps), which must reproduce OGGM to rounding (1e-9 on
@@ -207,13 +208,24 @@ func TestOGGMReference(t *testing.T) {
 					y700 := 70
 					check("volume year 700", h.Volume[y700], want["volume_m3"][700], tol)
 					check("area year 700", h.Area[y700], want["area_m2"][700], tol)
-					if d := math.Abs(h.Length[y700] - want["length_m"][700]); d > dx {
-						t.Errorf("length year 700: got %g m, OGGM %g m (more than one grid cell)", h.Length[y700], want["length_m"][700])
+					// Within one grid cell; two for the parabola with
+					// Firn's steps: beyond its front, where a point's
+					// width is that of its ice (√(4H/P)) and so is its
+					// melt, OGGM's explicit steps leave films of ice that
+					// count towards the length (7 mm and 2e-71 m at year
+					// 3000 in a run with Firn's explicit steps), and the
+					// ROS2 steps clip them (stepFluxROS2).
+					cells := 1.0
+					if c.tag == "parabolic_ela2800" && !md.oggmSteps {
+						cells = 2
+					}
+					if d := math.Abs(h.Length[y700] - want["length_m"][700]); d > cells*dx {
+						t.Errorf("length year 700: got %g m, OGGM %g m (more than %g grid cells)", h.Length[y700], want["length_m"][700], cells)
 					}
 					check("equilibrium volume (mean 2000-3000)", meanOver(h.Year, h.Volume, 2000, 3000), meanOver(long["year"], long["volume_m3"], 2000, 3000), tol)
 					check("equilibrium area (mean 2000-3000)", meanOver(h.Year, h.Area, 2000, 3000), meanOver(long["year"], long["area_m2"], 2000, 3000), tol)
-					if got, want := meanOver(h.Year, h.Length, 2000, 3000), meanOver(long["year"], long["length_m"], 2000, 3000); math.Abs(got-want) > dx {
-						t.Errorf("equilibrium length: got %g m, OGGM %g m (more than one grid cell)", got, want)
+					if got, want := meanOver(h.Year, h.Length, 2000, 3000), meanOver(long["year"], long["length_m"], 2000, 3000); math.Abs(got-want) > cells*dx {
+						t.Errorf("equilibrium length: got %g m, OGGM %g m (more than %g grid cells)", got, want, cells)
 					}
 					if len(g.Lines) > 1 {
 						// The tributary's own year-100 profile.
@@ -232,27 +244,29 @@ func TestOGGMReference(t *testing.T) {
 	}
 }
 
-// TestSolversAgree: on the smooth rectangular bed the two solvers give the
-// same volume to 1e-4 once the front has slowed down (year 550 on, every
-// 50 years to 1500; 1.3e-5 at year 700). While the front advances through
-// the ablation zone (years 200–500) the two discretisations of the flux at
-// the front differ by up to 1.8e-4 — OGGM's two solvers by 1.44e-4 — and
-// smaller time steps do not change that, so there the bound is 2e-4. These
-// compare the spatial discretisations, so the semi-implicit run takes
-// OGGM's monthly steps; with OGGM's steps the flux-based solver must
-// differ from it exactly as OGGM's two solvers do, to 1e-6.
+// TestSolversAgree: on the smooth rectangular bed the two solvers
+// discretise the SIA alike (on a rectangle q = u·S̄ with u ∝ H̄⁴·α³ is the
+// semi-implicit D·∂s/∂x, and both clip at 0): converged runs of the two
+// (steps of at most 1/120 year) differ by at most 5.6e-6 (year 350). So
+// the flux-based solver's own steps (ROS2, error-controlled) are checked
+// against the semi-implicit converged run: within 1e-4 while the glacier
+// grows (measured 5.5e-5 at year 350, 5.1e-6 at year 700) and within 1e-6
+// from year 1000 on, in equilibrium, where a steady state is a fixed point
+// of the step whatever its length (1.1e-7 at year 1000). With OGGM's steps the flux-based solver
+// must differ from the semi-implicit one with OGGM's steps exactly as
+// OGGM's two solvers do, to 1e-6 (up to 1.44e-4 while the front advances:
+// their time-stepping errors, monthly steps being 2.3e-4 off the converged
+// run).
 //
 // The semi-implicit solver's own steps (error-controlled, not cut at
-// month starts) are checked against a converged run of the same solver
-// (steps of at most 1/120 year), not against its monthly steps, which are
-// themselves up to 2.3e-4 off it while the front advances: within 2e-4
-// while the glacier grows (the bound of the solver comparison while the
-// front advances; measured 7.1e-5 at year 400, 3.3e-5 at year 550, 5.7e-6
-// at year 700; TestSemiImplicitOwnStepsConverge holds them to the
-// monthly steps' own error), and within 1e-5 from year 1000 on, in
-// equilibrium, where a steady state is a fixed point of the step whatever
-// its length (measured 1.2e-7 at year 1000, 2e-11 at year 1500; 5.4e-5
-// while the bare points beyond the front were part of the Jacobian).
+// month starts) are checked against the converged run of the same solver,
+// not against its monthly steps: within 2e-4 while the glacier grows (the
+// bound of TestFluxBasedOwnStepsConverge; measured 7.1e-5 at year 400,
+// 3.3e-5 at year 550, 5.7e-6 at year 700; TestSemiImplicitOwnStepsConverge
+// holds them to the monthly steps' own error), and within 1e-5 from year
+// 1000 on, in equilibrium (measured 1.2e-7 at year 1000, 2e-11 at year
+// 1500; 5.4e-5 while the bare points beyond the front were part of the
+// Jacobian).
 func TestSolversAgree(t *testing.T) {
 	run := func(s Solver, oggmSteps bool) []float64 {
 		g, mb, p := referenceCases(t)[0].build()
@@ -279,13 +293,13 @@ func TestSolversAgree(t *testing.T) {
 	oggmSemi := readCSV(t, oggmFile(t, "rect_ela2600_SemiImplicit.csv"))["volume_m3"]
 	for i := 1; i < len(semi); i++ {
 		year := i * 50
-		diff := flux[i]/semi[i] - 1
+		diff := flux[i]/converged[i] - 1
 		tol := 1e-4
-		if year < 550 {
-			tol = 2e-4 // the front advances: see the doc comment
+		if year >= 1000 {
+			tol = 1e-6 // equilibrium: see the doc comment
 		}
 		if math.Abs(diff) > tol {
-			t.Errorf("year %d: flux-based and semi-implicit volumes differ by %.2e > %g", year, diff, tol)
+			t.Errorf("year %d: the flux-based solver's own steps differ from the converged semi-implicit run by %.2e > %g", year, diff, tol)
 		}
 		own := semiOwn[i]/converged[i] - 1
 		tolOwn := 2e-4
@@ -301,7 +315,7 @@ func TestSolversAgree(t *testing.T) {
 			if math.Abs(diffOGGMSteps-oggm) > 1e-6 {
 				t.Errorf("year %d: with OGGM's steps the solvers differ by %.3e, OGGM's by %.3e", year, diffOGGMSteps, oggm)
 			}
-			t.Logf("year %d: flux-based/semi-implicit − 1 = %+.3e (with OGGM's steps %+.3e, OGGM %+.3e); semi-implicit own steps/converged − 1 = %+.3e", year, diff, diffOGGMSteps, oggm, own)
+			t.Logf("year %d: flux-based own steps/converged − 1 = %+.3e; with OGGM's steps flux-based/semi-implicit − 1 = %+.3e (OGGM %+.3e); semi-implicit own steps/converged − 1 = %+.3e", year, diff, diffOGGMSteps, oggm, own)
 		}
 	}
 }

@@ -143,28 +143,9 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 		m.solveLagged(l, a, b, dt)
 		return dt, m.updateLagged(l, a, b, dt)
 	}
-	for { // until the step's error estimate is within the tolerance
-		est := m.solveROS2(l, a, b, dt)
-		if est <= m.stepTol {
-			// The next step: the one whose estimate would be
-			// stepSafety²·tol (est ∝ Δt²), at most stepGrowth times
-			// the step meant.
-			next := max(dt, intended) * stepGrowth
-			if est > 0 {
-				next = min(next, dt*stepSafety*math.Sqrt(m.stepTol/est))
-			}
-			m.nextDt = min(next, constants.SecondsPerYear)
-			break
-		}
-		if math.IsNaN(est) {
-			break // not finite: the check below stops the run
-		}
-		m.rejected++
-		dt *= max(stepShrink, stepSafety*math.Sqrt(m.stepTol/est))
-		intended = dt
-		if dt < m.minStep {
-			return 0, m.unstable(dt)
-		}
+	dt, err := m.controlROS2(l, a, b, dt, intended)
+	if err != nil {
+		return 0, err
 	}
 	return dt, m.updateROS2(l, a, b, dt)
 }
@@ -350,6 +331,86 @@ const (
 	stepSafety = 0.9
 )
 
+// controlROS2 solves the ROS2 step of either solver over points a … b,
+// first of dt seconds and then shorter until its error estimate is within
+// the tolerance, sets the step to propose next (m.nextDt) and returns the
+// step taken. intended is the step meant before a year end cut it to dt.
+func (m *Model) controlROS2(l *line, a, b int, dt, intended float64) (float64, error) {
+	for {
+		var est float64
+		if m.params.Solver == SemiImplicit {
+			est = m.solveROS2(l, a, b, dt)
+		} else {
+			est = m.solveFluxROS2(l, a, b, dt)
+		}
+		if est <= m.stepTol {
+			// The next step: the one whose estimate would be
+			// stepSafety²·tol (est ∝ Δt²), at most stepGrowth times
+			// the step meant.
+			next := max(dt, intended) * stepGrowth
+			if est > 0 {
+				next = min(next, dt*stepSafety*math.Sqrt(m.stepTol/est))
+			}
+			m.nextDt = min(next, constants.SecondsPerYear)
+			return dt, nil
+		}
+		if math.IsNaN(est) {
+			return dt, nil // not finite: the update's check stops the run
+		}
+		m.rejected++
+		dt *= max(stepShrink, stepSafety*math.Sqrt(m.stepTol/est))
+		intended = dt
+		if dt < m.minStep {
+			return 0, m.unstable(dt)
+		}
+	}
+}
+
+// ros2Matrix sets, for the points a … b, the right-hand side of the first
+// ROS2 stage, k1_i = Δt·(r·(f_i − f_{i+1}) + m_i·w̃_i) with f the fluxes on
+// the edges, and the matrix B − c·J′ with J′_{i,i−1} = up_i, J′_{i,i+1} =
+// down_{i+1} and J′_{i,i} = −(down_i + up_{i+1}), B the diagonal base (nil:
+// the identity). A bare point (l.thick 0) whose k1 is ≤ 0 gets a zero
+// column (see stepSemiImplicit). It reports whether the last point and the
+// one before it are such points.
+func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64, base []float64) (bareLast, bareBefore bool) {
+	n := l.n
+	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
+	up, down := l.jacUp[:n+1], l.jacDown[:n+1]
+	lower, diag, upper, k1 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n]
+	f = f[:n+1]
+	bareLeft := false // point i−1 is bare and stays bare
+	for i := a; i <= b; i++ {
+		bareBefore = bareLeft
+		e := dt * (r*(f[i]-f[i+1]) + mb[i]*massBalanceWidth(w[i], mb[i]))
+		k1[i] = e
+		lower[i] = -c * up[i]
+		upper[i] = -c * down[i+1]
+		if bareLeft {
+			lower[i] = 0
+		}
+		if bareLeft = h[i] == 0 && e <= 0; bareLeft {
+			// Bare, and the ice that flows in melts: the surface stays
+			// on the bed, so the neighbours' fluxes must not see this
+			// point's (clipped) decrease — its column of J is zero.
+			diag[i] = 1
+			if base != nil {
+				diag[i] = base[i]
+			}
+			if i > a {
+				upper[i-1] = 0
+			}
+			continue
+		}
+		d := 1.0
+		if base != nil {
+			d = base[i]
+		}
+		diag[i] = d + c*(down[i]+up[i+1])
+	}
+	return bareLeft, bareBefore
+}
+
 // solveLagged fills OGGM's system (diffusivity frozen) for a step of dt
 // seconds over points a … b and solves it: the new thickness, before
 // clipping at 0, is in l.rhs[a:b+1].
@@ -387,34 +448,14 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 	n := l.n
 	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
 	bottom, bed, lambda, sec := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n], l.section[:n]
-	phi, up, down := l.phi[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
+	phi := l.phi[:n+1]
 	lower, diag, upper, k1, k2 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.rhs[:n]
 	wStage, phiStage := l.stageWidth[:n], l.stageFlux[:n+1]
 	c := ros2Gamma * dt
 
 	// The matrix W − γΔt·J′ and the first stage's right-hand side
 	// Δt·W·(F(Hⁿ) + m).
-	bareLeft := false // point i−1 is bare and stays bare
-	for i := a; i <= b; i++ {
-		e := dt * (phi[i] - phi[i+1] + w[i]*mb[i])
-		k1[i] = e
-		lower[i] = -c * up[i]
-		upper[i] = -c * down[i+1]
-		if bareLeft {
-			lower[i] = 0
-		}
-		if bareLeft = h[i] == 0 && e <= 0; bareLeft {
-			// Bare, and the ice that flows in melts: the surface stays
-			// on the bed, so the neighbours' fluxes must not see this
-			// point's (clipped) decrease — its column of J is zero.
-			diag[i] = w[i]
-			if i > a {
-				upper[i-1] = 0
-			}
-			continue
-		}
-		diag[i] = w[i] + c*(down[i]+up[i+1])
-	}
+	ros2Matrix(l, a, b, phi, 1, dt, c, w)
 	factorTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
 
 	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0), its flux

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -79,8 +80,10 @@ func atLastRecord(t *testing.T, g *Glacier) {
 }
 
 // A progress that fails within a year leaves the glacier at the end of
-// the last year it completed. The failure comes after one step of year
-// 10: a mass balance of 1e300 mm w.e. per m makes the ice infinite.
+// the last year it completed. The failure comes in year 10: a mass
+// balance of 1e300 mm w.e. per m makes the ice infinite (the flux-based
+// solver's own steps, linearly implicit, fail in the year's first step;
+// explicit steps failed in its second).
 func TestFailedProgressEndsAtAWholeYear(t *testing.T) {
 	g := NewGlacier(NewBed(3400, 1400, 300), NewMassBalance(3000, 4))
 	if err := g.ProgressToYear(10); err != nil {
@@ -88,7 +91,7 @@ func TestFailedProgressEndsAtAWholeYear(t *testing.T) {
 	}
 	g.MassBalance.Gradient = 1e300
 	err := g.ProgressToYear(20)
-	if !errors.Is(err, dynamics.ErrNotFinite) || !strings.HasPrefix(err.Error(), "year 10.") {
+	if !errors.Is(err, dynamics.ErrNotFinite) || !regexp.MustCompile(`^year 10(\.\d+)?: `).MatchString(err.Error()) {
 		t.Fatalf("got %v, want ice that is not finite within year 10", err)
 	}
 	atLastRecord(t, g)
