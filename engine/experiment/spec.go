@@ -149,11 +149,13 @@ type DynamicsSpec struct {
 	// 0 (default) means the solver's own default.
 	CFL float64
 	// OGGMTimeSteps chooses OGGM's time steps instead of Firn's: for the
-	// flux-based solver the CFL condition on the velocity only (Firn's
-	// also respect the stability limit of explicit diffusion), for the
-	// semi-implicit one OGGM's update in steps cut at every month start
-	// (Firn's are error-controlled linearly implicit steps that end only
-	// at year ends); see dynamics.Params.OGGMSteps.
+	// flux-based solver explicit steps from the CFL condition on the
+	// velocity only, for the semi-implicit one OGGM's update in steps cut
+	// at every month start. Firn's are error-controlled linearly implicit
+	// steps that end only at year ends (either solver on a single
+	// flowline), or, with tributaries, explicit flux-based steps that also
+	// respect the stability limit of explicit diffusion; see
+	// dynamics.Params.OGGMSteps.
 	OGGMTimeSteps bool
 }
 
