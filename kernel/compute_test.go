@@ -437,12 +437,19 @@ os.WriteFile("runs.json", data, 0o644)`, func(m *protocol.Message) {
 		if !strings.HasPrefix(p.Title, "Slurm job "+id) {
 			t.Errorf("progress title %q does not name Slurm job %s", p.Title, id)
 		}
-		// Two workers run on the node's two CPUs; the third waits for
-		// one to end, with the reason Slurm gives (None until its
-		// scheduler has looked, then Resources) and its start estimate.
-		if p.State == "running" && p.WorkersRunning == 2 && p.WorkersPending == 1 && p.Reason != "" && p.Start != "" &&
-			strings.Contains(p.Title, "Slurm job "+id+", 2 workers running, 1 pending ("+p.Reason+", start "+p.Start+")") {
+		// At most two workers run on the node's two CPUs, so at every
+		// look of squeue at least one waits, with the reason Slurm gives
+		// (None until its scheduler has looked, then Resources) and its
+		// start estimate (N/A until it has one): the bar shows them.
+		// (Whether a look falls while two run depends on how long the
+		// 60 runs take: with Firn's implicit steps they can all be done
+		// within the second between two looks.)
+		if p.WorkersPending >= 1 && p.WorkersRunning+p.WorkersPending == 3 && p.Reason != "" && p.Start != "" &&
+			strings.Contains(p.Title, fmt.Sprintf("Slurm job %s, %d %s running, %d pending (%s, start %s)", id, p.WorkersRunning, map[bool]string{true: "worker", false: "workers"}[p.WorkersRunning == 1], p.WorkersPending, p.Reason, p.Start)) {
 			pending = true
+		}
+		if p.WorkersRunning > 2 {
+			t.Errorf("progress %q: more workers running than the node's 2 CPUs", p.Title)
 		}
 	}
 	if !pending {

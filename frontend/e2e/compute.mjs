@@ -82,7 +82,9 @@ try {
   check((await outputsOf(page, 2).textContent()).includes('1000 runs, 1000 done, 0 failed'), 'the ensemble is printed');
   if (mode === 'slurm') {
     check(states.every((s) => /^Slurm job \d+/.test(s)), 'the bar names the Slurm job');
-    check(states.some((s) => /1 pending \([A-Za-z]+, start [^)]+\)/.test(s)), 'the bar showed the pending worker with Slurm\'s reason and start estimate');
+    // Three workers on the node's two CPUs: at every look of squeue at
+    // least one waits (one, once two run).
+    check(states.some((s) => /\d workers? running, [123] pending \([A-Za-z]+, start [^)]+\)/.test(s)), 'the bar showed the pending worker with Slurm\'s reason and start estimate');
   } else {
     check(states.every((s) => s.startsWith('2 local workers')), 'the bar names the workers');
   }
