@@ -245,7 +245,7 @@ func (m *Model) solveFluxROS2(l *line, a, b int, dt float64) float64 {
 	dtDx := dt * invDx
 	c := ros2Gamma * dtDx
 
-	l.bareLast, l.bareBefore = ros2Matrix(l, a, b, l.flux, invDx, dt, c, nil)
+	l.bareLast, l.bareBefore = ros2Matrix(l, a, b, l.flux, invDx, dt, c)
 	outflow := b == n-1 && l.into < 0 && n >= 2
 	if outflow && b > a && !l.bareBefore {
 		lower[b] += c * l.outUp // J_{n−1,n−2} = (∂q_{n−1}/∂S_{n−2} − ∂q_n/∂S_{n−2})/Δx

@@ -366,14 +366,15 @@ func (m *Model) controlROS2(l *line, a, b int, dt, intended float64) (float64, e
 	}
 }
 
-// ros2Matrix sets, for the points a … b, the right-hand side of the first
-// ROS2 stage, k1_i = Δt·(r·(f_i − f_{i+1}) + m_i·w̃_i) with f the fluxes on
-// the edges, and the matrix B − c·J′ with J′_{i,i−1} = up_i, J′_{i,i+1} =
-// down_{i+1} and J′_{i,i} = −(down_i + up_{i+1}), B the diagonal base (nil:
-// the identity). A bare point (l.thick 0) whose k1 is ≤ 0 gets a zero
-// column (see stepSemiImplicit). It reports whether the last point and the
-// one before it are such points.
-func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64, base []float64) (bareLast, bareBefore bool) {
+// ros2Matrix sets, for the points a … b of the flux-based ROS2 step, the
+// right-hand side of the first stage, k1_i = Δt·(r·(f_i − f_{i+1}) +
+// m_i·w̃_i) with f the fluxes on the edges, and the matrix I − c·J′ with
+// J′_{i,i−1} = up_i, J′_{i,i+1} = down_{i+1} and J′_{i,i} = −(down_i +
+// up_{i+1}). A bare point (l.thick 0) whose k1 is ≤ 0 gets a zero column
+// (see stepSemiImplicit, whose solveROS2 has this loop with the widths in
+// place of the identity). It reports whether the last point and the one
+// before it are such points.
+func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64) (bareLast, bareBefore bool) {
 	n := l.n
 	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
 	up, down := l.jacUp[:n+1], l.jacDown[:n+1]
@@ -390,23 +391,13 @@ func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64, base []float64
 			lower[i] = 0
 		}
 		if bareLeft = h[i] == 0 && e <= 0; bareLeft {
-			// Bare, and the ice that flows in melts: the surface stays
-			// on the bed, so the neighbours' fluxes must not see this
-			// point's (clipped) decrease — its column of J is zero.
 			diag[i] = 1
-			if base != nil {
-				diag[i] = base[i]
-			}
 			if i > a {
 				upper[i-1] = 0
 			}
 			continue
 		}
-		d := 1.0
-		if base != nil {
-			d = base[i]
-		}
-		diag[i] = d + c*(down[i]+up[i+1])
+		diag[i] = 1 + c*(down[i]+up[i+1])
 	}
 	return bareLeft, bareBefore
 }
@@ -455,7 +446,32 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 
 	// The matrix W − γΔt·J′ and the first stage's right-hand side
 	// Δt·W·(F(Hⁿ) + m).
-	ros2Matrix(l, a, b, phi, 1, dt, c, w)
+	// (ros2Matrix's loop for the flux-based steps, with the widths W in
+	// place of its identity and no empty points: the shared loop, with
+	// its checks for both, made these runs 7 % slower: 4.52 → 4.86 ms on
+	// rect_ela2600.)
+	up, down := l.jacUp[:n+1], l.jacDown[:n+1]
+	bareLeft := false // point i−1 is bare and stays bare
+	for i := a; i <= b; i++ {
+		e := dt * (phi[i] - phi[i+1] + w[i]*mb[i])
+		k1[i] = e
+		lower[i] = -c * up[i]
+		upper[i] = -c * down[i+1]
+		if bareLeft {
+			lower[i] = 0
+		}
+		if bareLeft = h[i] == 0 && e <= 0; bareLeft {
+			// Bare, and the ice that flows in melts: the surface stays
+			// on the bed, so the neighbours' fluxes must not see this
+			// point's (clipped) decrease — its column of J is zero.
+			diag[i] = w[i]
+			if i > a {
+				upper[i-1] = 0
+			}
+			continue
+		}
+		diag[i] = w[i] + c*(down[i]+up[i+1])
+	}
 	factorTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
 
 	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0), its flux
