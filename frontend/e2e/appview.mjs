@@ -21,14 +21,26 @@ const shot = (page, name) => page.screenshot({ path: path.join(artifacts, name +
 try {
   check(/[?&]app=1#lessons\/13-glacier-simulator\.ipynb$/.test(url), `firn serve --app printed the app's URL (${url.replace(/token=\w+/, 'token=…')})`);
   const page = await browser.newPage();
+  // The lesson's file holds the counts 1 to 5 and the controls of its
+  // last save: the app has run it only once every code cell has been
+  // seen running (queued or busy) in this page, and is idle again.
+  await page.addInitScript(() => {
+    window.__ran = new Set();
+    const look = () => {
+      for (const c of document.querySelectorAll('[data-testid="cell"][data-cell-type="code"]')) {
+        if (c.dataset.state && c.dataset.state !== 'idle') window.__ran.add(c.dataset.cellId);
+      }
+    };
+    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  });
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('[data-testid="notebook-title"]')?.textContent === 'lessons/13-glacier-simulator.ipynb');
   check(await page.evaluate(() => document.body.classList.contains('app-view')), 'the page opens in the app view');
-  // The notebook runs by itself: every code cell gets a count in this kernel.
+  // The notebook runs by itself: every code cell runs and gets a count in this kernel.
   await page.waitForFunction(() => {
     const code = [...document.querySelectorAll('[data-testid="cell"][data-cell-type="code"]')];
     return code.length === 5 && code.every((c) => /^\[\d+\]$/.test(c.querySelector('[data-testid="cell-prompt"]')?.textContent ?? '')
-      && c.dataset.state === 'idle');
+      && c.dataset.state === 'idle' && window.__ran.has(c.dataset.cellId));
   }, null, { timeout: 60_000 });
   const counts = await page.locator('[data-testid="cell"][data-cell-type="code"] [data-testid="cell-prompt"]').evaluateAll((ps) => ps.map((p) => Number(p.dataset.executionCount)));
   check(counts.join(',') === '1,2,3,4,5', `the app ran the notebook from the top in a new kernel (counts ${counts.join(', ')})`);
