@@ -3,6 +3,7 @@ package dynamics
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/geometry"
@@ -59,7 +60,7 @@ func TestFluxJacobian(t *testing.T) {
 			m.fluxJacobian(l, a, b)
 			n := l.n
 			outflow := b == n-1
-			if c.name[:min(len(c.name), 7)] == "outflow" && !outflow {
+			if strings.HasPrefix(c.name, "outflow/") && !outflow {
 				t.Fatalf("the ice does not reach the end of the domain (hull %d … %d of %d points)", a, b, n)
 			}
 			up, down, outUp := append([]float64(nil), l.jacUp...), append([]float64(nil), l.jacDown...), l.outUp

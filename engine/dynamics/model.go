@@ -182,11 +182,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 		mbYear:    -1,
 		lines:     make([]line, len(g.Lines)),
 
-		monthlySteps: p.monthlySteps(),
+		monthlySteps: p.monthlySteps(len(g.Lines)),
+		fluxROS2:     p.fluxROS2(len(g.Lines)),
 		stepTol:      p.stepTolerance(),
-	}
-	if p.Solver == FluxBased && !p.OGGMSteps && len(g.Lines) == 1 {
-		m.fluxROS2, m.monthlySteps = true, false
 	}
 	for i, fl := range g.Lines {
 		m.lines[i] = newLine(fl, g.Into[i])

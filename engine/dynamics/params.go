@@ -190,12 +190,20 @@ func (p Params) cfl() float64 {
 	return constants.CFLFluxBased
 }
 
-// monthlySteps reports whether steps end at every calendar-month start:
-// for the flux-based solver, whose explicit ablating front needs them (see
-// nextMonthStart; NewModel turns them off for its own ROS2 steps on a
-// single flowline), and for the semi-implicit one with OGGMSteps.
-func (p Params) monthlySteps() bool {
-	return p.Solver == FluxBased || p.OGGMSteps
+// fluxROS2 reports whether the flux-based solver takes its own linearly
+// implicit (ROS2) steps on a glacier of the given number of flowlines:
+// Firn's own steps on a single flowline (see stepFluxROS2).
+func (p Params) fluxROS2(lines int) bool {
+	return p.Solver == FluxBased && !p.OGGMSteps && lines == 1
+}
+
+// monthlySteps reports whether steps end at every calendar-month start on
+// a glacier of the given number of flowlines: for the flux-based solver's
+// explicit steps, whose ablating front needs them (see nextMonthStart),
+// and for the semi-implicit one with OGGMSteps; the linearly implicit
+// steps end at year ends only.
+func (p Params) monthlySteps(lines int) bool {
+	return (p.Solver == FluxBased && !p.fluxROS2(lines)) || p.OGGMSteps
 }
 
 func (p Params) stepTolerance() float64 {
