@@ -19,13 +19,15 @@
 // (OGGM's run loop; see nextMonthStart for why this matters to the
 // ablating front). Firn's explicit step also respects the stability limit
 // of explicit diffusion, which OGGM's does not. On a single flowline
-// Firn's own steps of either solver are second-order linearly implicit
-// steps of the solver's discretisation (the Rosenbrock method ROS2, with
-// the Jacobian of the fluxes — in place of OGGM's frozen diffusivity for
-// the semi-implicit solver: L-stable, so stable for long steps) whose
-// length an estimate of the local error controls (Params.StepTolerance);
-// they end only at year ends, and keep the volume exact on any shape
-// (see Params.OGGMSteps, which restores OGGM's steps for both solvers).
+// Firn's own steps of either solver are linearly implicit steps of the
+// solver's discretisation (Rosenbrock methods with the Jacobian of the
+// fluxes — in place of OGGM's frozen diffusivity for the semi-implicit
+// solver: L-stable, so stable for long steps): third-order ROS3 for the
+// semi-implicit solver, second-order ROS2 for the flux-based one. An
+// estimate of the local error controls their length
+// (Params.StepTolerance); they end only at year ends, and keep the volume
+// exact on any shape (see Params.OGGMSteps, which restores OGGM's steps
+// for both solvers).
 // Glaciers with tributaries take Firn's explicit steps.
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.

@@ -11,9 +11,13 @@ import (
 // with OGGM's means, its boundary edges, the mass balance on the top width
 // (EmptyCellWidth on an empty point that gains), the clipping at 0 —
 // integrated in time by the linearly implicit two-stage Rosenbrock method
-// ROS2 (Verwer, Spee, Blom & Hundsdorfer 1999, SIAM J. Sci. Comput. 20,
-// 1456–1480; see stepSemiImplicit, which takes it for its own
-// discretisation). The unknown is the section S of each point:
+// ROS2 (Verwer, Spee, Blom & Hundsdorfer 1999, "A second-order Rosenbrock
+// method applied to photochemical dispersion problems", SIAM J. Sci.
+// Comput. 20, 1456–1480), second order and L-stable, and a W-method: it
+// keeps its order with any matrix in place of J (the semi-implicit
+// solver's third-order ROS3, see stepSemiImplicit, needs the exact
+// Jacobian, which the rules below rule out). The unknown is the section S
+// of each point:
 //
 //	dS_i/dt = F_i(S) = (q_i − q_{i+1})/Δx + m_i·w̃_i
 //
@@ -62,7 +66,7 @@ import (
 // front, a few metres wide, to its thickness: over twice the steps on
 // parabolic_ela2800, 3 450 instead of 1 546.) It must stay within
 // Params.StepTolerance (DefaultFluxStepTolerance); the step controller is
-// stepSemiImplicit's (controlROS2), and steps end at year ends, where the
+// stepSemiImplicit's (controlStep), and steps end at year ends, where the
 // mass balance is evaluated again, not at month starts. The first step
 // (from no ice, or after SetThickness or SetFlow) is the explicit step, up
 // to the next month start at most (OGGM's first step): from no ice every
@@ -109,7 +113,7 @@ func (m *Model) stepFluxROS2(maxDt float64) (float64, error) {
 		dt = min(dt, m.nextDt)
 		intended = m.nextDt
 	}
-	dt, err := m.controlROS2(l, a, b, dt, intended)
+	dt, err := m.controlStep(l, a, b, dt, intended)
 	if err != nil {
 		return 0, err
 	}

@@ -95,11 +95,12 @@ type line struct {
 
 	// Semi-implicit work space.
 	diffusivity, lower, diag, upper, rhs, cp []float64
-	// k1 is the first stage of the semi-implicit step being tried (Firn's
-	// own steps), m of ice; stageWidth is the top width, m, and stageFlux
-	// the flux φ on the edges, m² s⁻¹ (see stepSemiImplicit), at the
-	// state Hⁿ + k1 where its second stage evaluates the flux.
-	k1, stageWidth, stageFlux []float64
+	// k1 and k3 are the first and third stages of the semi-implicit step
+	// being tried (Firn's own steps; the second is in rhs), m of ice;
+	// stageWidth is the top width, m, and stageFlux the flux φ on the
+	// edges, m² s⁻¹ (see stepSemiImplicit), at the state Hⁿ + k1 where
+	// its second and third stages evaluate the flux.
+	k1, k3, stageWidth, stageFlux []float64
 	// phi is the flux φ_k = D_k·(s_{k−1} − s_k)/Δx² on the edges, and
 	// jacUp and jacDown are ∂φ_k/∂H_{k−1} and −∂φ_k/∂H_k, m s⁻¹ (the
 	// Jacobian of the semi-implicit step with Firn's own steps).
@@ -203,9 +204,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 
 func newLine(fl *geometry.Flowline, into int) line {
 	n := fl.Len()
-	// The line's arrays, 14 of n values and 7 of n+1, cut from one
+	// The line's arrays, 15 of n values and 7 of n+1, cut from one
 	// allocation (a model is made for every run of an ensemble).
-	slab := make([]float64, 14*n+7*(n+1))
+	slab := make([]float64, 15*n+7*(n+1))
 	take := func(k int) []float64 {
 		v := slab[:k:k]
 		slab = slab[k:]
@@ -246,6 +247,7 @@ func newLine(fl *geometry.Flowline, into int) line {
 		jacDown: edges(),
 
 		k1:         points(),
+		k3:         points(),
 		stageWidth: points(),
 		stageFlux:  edges(),
 	}
@@ -529,16 +531,20 @@ func (m *Model) updateMassBalance() error {
 		if err := m.mb.AnnualBalance(year, l.surface, l.mb); err != nil {
 			return fmt.Errorf("mass balance of flowline %q in year %g: %w", l.fl.Name, year, err)
 		}
-		l.mbLo, l.mbHi = l.n, -1
+		lo, hi := l.n, -1
 		for j, v := range l.mb {
-			if !(math.Abs(v) <= math.MaxFloat64) {
-				return fmt.Errorf("year %g: mass balance is not finite (%g m ice s⁻¹) at point %d of flowline %s: %w", year, v, j, l.fl.Name, ErrNotFinite)
-			}
 			if v > 0 {
-				l.mbLo = min(l.mbLo, j)
-				l.mbHi = j
+				lo = min(lo, j)
+				hi = j
+				if v <= math.MaxFloat64 {
+					continue
+				}
+			} else if v >= -math.MaxFloat64 {
+				continue
 			}
+			return fmt.Errorf("year %g: mass balance is not finite (%g m ice s⁻¹) at point %d of flowline %s: %w", year, v, j, l.fl.Name, ErrNotFinite)
 		}
+		l.mbLo, l.mbHi = lo, hi
 	}
 	m.mbYear = m.yearIndex
 	return nil

@@ -38,60 +38,73 @@ import (
 // so an error control there cannot take steps longer than CFL 0.5 does.
 //
 // With Firn's own steps (the default) the update is therefore a
-// linearly implicit step with the Jacobian J = ∂F/∂H in place of the
-// frozen D: the two-stage Rosenbrock method ROS2 of Verwer, Spee, Blom &
-// Hundsdorfer (1999, "A second-order Rosenbrock method applied to
-// photochemical dispersion problems", SIAM J. Sci. Comput. 20,
-// 1456–1480), second order and L-stable, with γ = 1 + 1/√2:
+// linearly implicit step with the Jacobian J = ∂G/∂S in place of the
+// frozen D, where the unknown is the section S of each point:
 //
-//	(I − γΔt·J)·k1 = Δt·(F(Hⁿ) + m)
-//	(I − γΔt·J)·k2 = Δt·(F(Hⁿ + k1) + m) − 2·k1
-//	Hⁿ⁺¹ = Hⁿ + 3/2·k1 + 1/2·k2
+//	dS_i/dt = G_i(S) = φ_k − φ_{k+1} + w_i(H_i)·m_i      (dS = w·dH)
 //
-// — one tridiagonal matrix, factored once, two solves and two flux
-// evaluations per step. J is tridiagonal: ∂φ_k/∂H_{i−1} = P_k/2 +
-// n·D_k/Δx² and ∂φ_k/∂H_i = P_k/2 − n·D_k/Δx², P_k = ∂D_k/∂H̄·(s_{i−1} −
-// s_i)/Δx² (the widths' dependence on H is left out: ROS2 keeps its
-// second order with any matrix in place of J, a W-method, so J need only
-// be close). A bare point whose first-stage increment is ≤ 0 (what flows
-// in melts) has a zero column in J: its surface stays on the bed, so its
-// clipped decrease must not steepen its neighbours' slopes. A steady state
-// is a fixed point of the step and, J being the linearisation and the
-// method L-stable, a stable one for any Δt: OGGM's flip-flop is gone
-// (TestSemiImplicitStepsDoNotOscillate), and in equilibrium a year-long
-// step stays where a converged run does (TestSolversAgree: 1.2e-7 at year
-// 1000, 2e-11 at year 1500).
+// The method is ROS3 of Sandu, Verwer, Blom, Spee, Carmichael & Potra
+// (1997, "Benchmarking stiff ODE solvers for atmospheric chemistry
+// problems II: Rosenbrock solvers", Atmos. Environ. 31, 3459–3472; the
+// Ros3 of the KPP integrators): three stages, third order, L-stable, with
+// an embedded second-order solution, in the transformed form of Hairer &
+// Wanner (1996, Solving ODEs II, IV.7, eq. 7.4'), γ = 0.43586652…:
 //
-// The unknown is really the section S (dS_i/dt = φ_k − φ_{k+1} + w_i(H)·m_i,
-// dS = w·dH): both stages' rows are multiplied by the top width wᵢ at the
-// start of the step, so the matrix is W − γΔt·W·J and needs no division,
-// k is ΔS/wᵢ, and S ← S + wᵢ·(3/2·k1 + 1/2·k2). The stage Hⁿ + k1 is the
-// thickness of the section Sⁿ + w·k1 (at least 0); there the flux uses
-// the stage's widths in D, and the mass balance falls on the stage's top
-// width. The flux terms telescope in both stages (and the columns of W·J
-// sum to zero), so the step changes the volume by exactly
-// Δt·Σ m_i·(w_i + w_i(stage))/2·Δx: the trapezoidal rule for the mass
-// balance over a width that changes in the step, the input booked.
+//	(I − γΔt·J)·u_i = γΔt·G(Sⁿ + Σ_j a_ij·u_j) + γ·Σ_j c_ij·u_j,  j < i
+//	Sⁿ⁺¹ = Sⁿ + Σ_i m_i·u_i,      error estimate Σ_i e_i·u_i
 //
-// Its step is error-controlled by the embedded first-order solution
-// Hⁿ + k1 (as Verwer et al. do):
+// with a21 = a31 = 1 and a32 = 0: the third stage reuses the second's
+// G, so a step costs one Jacobian, one tridiagonal factorisation, two flux
+// evaluations and three solves (the coefficients are the ros3 constants).
+// The rows are multiplied by the top widths W at the start of the step and
+// the stages kept as thickness, k_i = W⁻¹·u_i, so the matrix is
+// W − γΔt·J_H with J_H = ∂G/∂H and needs no division; the stage Sⁿ + u1 is
+// the section Sⁿ + w·k1 (at least 0), where the flux uses the stage's
+// widths and the mass balance falls on the stage's top width.
 //
-//	err = RMS_i(½·(k1_i + k2_i))      m of ice
+// J_H is tridiagonal: ∂φ_k/∂H_{k−1} = P_k/2 + n·D_k/Δx² + φ_k·λ_{k−1}/(4w̄_k)
+// and ∂φ_k/∂H_k = P_k/2 − n·D_k/Δx² + φ_k·λ_k/(4w̄_k), with P_k =
+// ∂D_k/∂H̄·(s_{k−1} − s_k)/Δx² and w̄_k the mean width in D_k (whose top
+// widths grow by λ per metre of ice), and its diagonal holds λ_i·m_i, the
+// mass balance's gain on a wider top. ROS3 needs the exact Jacobian: it
+// is not a W-method, and with the widths' dependence on H left out (as a
+// W-method such as ROS2 allows) it converged on trapezoid_ela2800 to first
+// order only (2.3e-3 from a converged run at year 200 in 868 steps, 8.0e-4
+// in 3 699). A bare point whose first-stage increment is ≤ 0 (what flows
+// in melts) has a zero column in J but for its diagonal: its surface stays
+// on the bed, so its clipped decrease must not steepen its neighbours'
+// slopes. A steady state is a fixed point of the step and, J being the
+// linearisation and the method L-stable, a stable one for any Δt: OGGM's
+// flip-flop is gone (TestSemiImplicitStepsDoNotOscillate), and in
+// equilibrium a year-long step stays where a converged run does
+// (TestSolversAgree).
 //
-// the difference between the two solutions, over the points of the
-// active hull (the norm of Hairer, Nørsett & Wanner 1993, Solving ODEs I,
-// II.4). It estimates the local error of the first-order solution, Δt²·
-// (γ − ½)·∂²H/∂t², and so bounds that of the second-order one that the
-// step keeps. A step with err > Params.StepTolerance is solved again
-// shorter; the next step is Δt·0.9·√(tol/err), at most 2× the last and 5×
-// shorter at a time; steps still end at year ends (where the mass balance
-// is evaluated again). The first step (or the first after SetThickness or
-// SetFlow) is the CFL step (up to a year while nothing flows). Nearly all
-// of err comes from the front (97 % from the two points either side of
-// it on rect_ela2600 while it advances, years 200–400), where a point
-// fills from a few centimetres to tens of metres in a year: that sets the
-// step count (5–7 steps a year while the front advances, one a year in
-// equilibrium).
+// Mass: the flux terms telescope in every stage and the flux part of J_H
+// has columns that sum to zero, so a stage's Σ w·k is its mass-balance
+// input γΔt·Σ m·(w + λ·k) plus γ·Σ c_ij times the earlier stages' inputs,
+// and the step changes the volume by Σ_i m_i times those: on a rectangle
+// exactly Δt·Σ m_i·(b1·w_i + (b2 + b3)·w_i(stage))·Δx with the method's
+// weights b = (−0.755, 1.941, −0.186) (ros3StartWeight, ros3StageWeight),
+// the input booked.
+//
+// Its step is error-controlled by the embedded second-order solution:
+//
+//	err = RMS_i(Σ_j e_j·k_j,i)      m of ice
+//
+// the difference between the two solutions over the points of the active
+// hull (the norm of Hairer, Nørsett & Wanner 1993, Solving ODEs I, II.4),
+// which estimates the local error, O(Δt³), of the second-order solution
+// and so bounds that of the third-order one that the step keeps. A step
+// with err > Params.StepTolerance is solved again shorter; the next step
+// is Δt·0.9·∛(tol/err), at most 2× the last and 5× shorter at a time.
+// Steps end at year ends (where the mass balance is evaluated again): the
+// rest of the year is cut into equal steps no longer than the one
+// proposed (evenSteps), not into full steps and a remnant. The first step
+// (or the first after SetThickness or SetFlow) is the CFL step (up to a
+// year while nothing flows). Nearly all of err comes from the front, where
+// a point fills from a few centimetres to tens of metres in a year or two:
+// that sets the step count (two steps a year while the front of
+// rect_ela2600 advances fastest, one a year otherwise).
 //
 // In both modes H ← max(H, 0) after the solve (the ice clipped is
 // booked), and only the active hull is solved: D and ∂D/∂H̄ vanish on the
@@ -135,7 +148,7 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 	}
 	intended := dt // the step meant, before a year end cuts it
 	if control && m.nextDt > 0 {
-		dt = min(dt, m.nextDt)
+		dt = evenSteps(dt, m.nextDt)
 		intended = m.nextDt
 	}
 
@@ -143,11 +156,11 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 		m.solveLagged(l, a, b, dt)
 		return dt, m.updateLagged(l, a, b, dt)
 	}
-	dt, err := m.controlROS2(l, a, b, dt, intended)
+	dt, err := m.controlStep(l, a, b, dt, intended)
 	if err != nil {
 		return 0, err
 	}
-	return dt, m.updateROS2(l, a, b, dt)
+	return dt, m.updateROS3(l, a, b, dt)
 }
 
 // laggedEdges sets the diffusivity D on the edges of points a … b (0
@@ -192,6 +205,7 @@ func (m *Model) jacobianEdges(l *line, a, b int, cfl bool) float64 {
 	h, s, w := l.thick[:n], l.surface[:n], l.width[:n]
 	bottom := l.fl.Width[:n]
 	phi, up, down := l.phi[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
+	lambda, rect := l.lambda[:n], l.rectangular
 	g := &m.glen
 	invDx := 1 / m.dx
 	invDx2 := invDx * invDx
@@ -218,9 +232,15 @@ func (m *Model) jacobianEdges(l *line, a, b int, cfl bool) float64 {
 			ddk = ((g.n+2)*g.fdRhoGn*hn1*hm*hm + g.n*g.fsRhoGn*hn1) * c
 		}
 		p := ddk * ds * halfDx2
-		phi[k] = dk * ds * invDx2
+		f := dk * ds * invDx2
+		phi[k] = f
 		up[k] = p + nDx2*dk
 		down[k] = nDx2*dk - p
+		if !rect {
+			q := 0.25 * f / wMean
+			up[k] += q * lambda[k-1]
+			down[k] -= q * lambda[k]
+		}
 		if cfl && dk > maxDW*wTop {
 			maxDW = dk / wTop
 		}
@@ -268,60 +288,6 @@ func (m *Model) updateLagged(l *line, a, b int, dt float64) error {
 	return nil
 }
 
-// updateROS2 sets the new state from the two stages of the step (l.k1,
-// and k2 in l.rhs): the section changes by w·(3/2·k1 + 1/2·k2), and it
-// books the mass balance (on the mean of the top widths at the start and
-// at the stage) and the clipped ice.
-func (m *Model) updateROS2(l *line, a, b int, dt float64) error {
-	n := l.n
-	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
-	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
-	up, down, phi := l.jacUp[:n+1], l.jacDown[:n+1], l.stageFlux[:n+1]
-	k1, k2, wStage, sec := l.k1[:n], l.rhs[:n], l.stageWidth[:n], l.section[:n]
-	input, clipped, sum := 0.0, 0.0, 0.0
-	lo, hi := n, -1
-	for i := a; i <= b; i++ {
-		dh := 1.5*k1[i] + 0.5*k2[i]
-		sum += dh
-		if h[i] == 0 && mb[i] <= 0 && up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
-			continue // bare and nothing flows in: stays bare, books nothing
-		}
-		input += dt * mb[i] * 0.5 * (w[i] + wStage[i])
-		var hNew float64
-		if lambda[i] == 0 {
-			hNew = h[i] + dh
-			if hNew <= 0 {
-				clipped -= hNew * w[i]
-				hNew = 0
-			}
-			sec[i] = bottom[i] * hNew
-		} else {
-			v := sec[i] + w[i]*dh
-			if v <= 0 {
-				clipped -= v
-				v = 0
-			} else {
-				hNew = trapezoidThickness(bottom[i], lambda[i], v)
-			}
-			sec[i] = v
-		}
-		if hNew > 0 {
-			lo = min(lo, i)
-			hi = i
-		}
-		h[i] = hNew
-		s[i] = bed[i] + hNew
-		w[i] = bottom[i] + lambda[i]*hNew
-	}
-	l.lo, l.hi = lo, hi
-	m.account.Input += input * m.dx
-	m.account.Clipped += clipped * m.dx
-	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
-		return m.notFinite()
-	}
-	return nil
-}
-
 // The step controller's factors (Hairer, Nørsett & Wanner 1993, II.4):
 // a step grows at most 2× and shrinks at most 5× at a time, and aims at
 // 0.9 of the tolerance's step.
@@ -331,25 +297,26 @@ const (
 	stepSafety = 0.9
 )
 
-// controlROS2 solves the ROS2 step of either solver over points a … b,
+// controlStep solves the Rosenbrock step of either solver (ROS3 for the
+// semi-implicit one, ROS2 for the flux-based one) over points a … b,
 // first of dt seconds and then shorter until its error estimate is within
 // the tolerance, sets the step to propose next (m.nextDt) and returns the
 // step taken. intended is the step meant before a year end cut it to dt.
-func (m *Model) controlROS2(l *line, a, b int, dt, intended float64) (float64, error) {
+func (m *Model) controlStep(l *line, a, b int, dt, intended float64) (float64, error) {
 	for {
 		var est float64
 		if m.params.Solver == SemiImplicit {
-			est = m.solveROS2(l, a, b, dt)
+			est = m.solveROS3(l, a, b, dt)
 		} else {
 			est = m.solveFluxROS2(l, a, b, dt)
 		}
 		if est <= m.stepTol {
 			// The next step: the one whose estimate would be
-			// stepSafety²·tol (est ∝ Δt²), at most stepGrowth times
-			// the step meant.
+			// stepSafety^order·tol, at most stepGrowth times the step
+			// meant.
 			next := max(dt, intended) * stepGrowth
 			if est > 0 {
-				next = min(next, dt*stepSafety*math.Sqrt(m.stepTol/est))
+				next = min(next, dt*stepSafety*m.stepRatio(est))
 			}
 			m.nextDt = min(next, constants.SecondsPerYear)
 			return dt, nil
@@ -358,7 +325,7 @@ func (m *Model) controlROS2(l *line, a, b int, dt, intended float64) (float64, e
 			return dt, nil // not finite: the update's check stops the run
 		}
 		m.rejected++
-		dt *= max(stepShrink, stepSafety*math.Sqrt(m.stepTol/est))
+		dt *= max(stepShrink, stepSafety*m.stepRatio(est))
 		intended = dt
 		if dt < m.minStep {
 			return 0, m.unstable(dt)
@@ -366,12 +333,35 @@ func (m *Model) controlROS2(l *line, a, b int, dt, intended float64) (float64, e
 	}
 }
 
+// stepRatio returns by how much a step whose error estimate was est may
+// change to make the estimate the tolerance: (tol/est)^(1/q), where the
+// estimate grows as Δt^q — q = 3 for ROS3's second-order embedded solution
+// (the semi-implicit solver), q = 2 for ROS2's first-order one (the
+// flux-based solver).
+func (m *Model) stepRatio(est float64) float64 {
+	if m.params.Solver == SemiImplicit {
+		return math.Cbrt(m.stepTol / est)
+	}
+	return math.Sqrt(m.stepTol / est)
+}
+
+// evenSteps returns the length of the next step toward an end rest
+// seconds away when the error control proposes steps of proposed seconds:
+// the rest cut into the fewest equal steps no longer than proposed, rather
+// than full steps and a remnant.
+func evenSteps(rest, proposed float64) float64 {
+	if proposed >= rest {
+		return rest
+	}
+	return rest / math.Ceil(rest/proposed)
+}
+
 // ros2Matrix sets, for the points a … b of the flux-based ROS2 step, the
 // right-hand side of the first stage, k1_i = Δt·(r·(f_i − f_{i+1}) +
 // m_i·w̃_i) with f the fluxes on the edges, and the matrix I − c·J′ with
 // J′_{i,i−1} = up_i, J′_{i,i+1} = down_{i+1} and J′_{i,i} = −(down_i +
 // up_{i+1}). A bare point (l.thick 0) whose k1 is ≤ 0 gets a zero column
-// (see stepSemiImplicit, whose solveROS2 has this loop with the widths in
+// (see stepSemiImplicit, whose ros3Matrix has this loop with the widths in
 // place of the identity). It reports whether the last point and the one
 // before it are such points.
 func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64) (bareLast, bareBefore bool) {
@@ -426,62 +416,118 @@ func (m *Model) solveLagged(l *line, a, b int, dt float64) {
 	solveTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], rhs[a:b+1], l.cp[a:b+1])
 }
 
-// ros2Gamma is γ = 1 + 1/√2 of the ROS2 method (see stepSemiImplicit).
+// ros2Gamma is γ = 1 + 1/√2 of the ROS2 method (see stepFluxROS2).
 const ros2Gamma = 1 + 1/math.Sqrt2
 
-// solveROS2 computes the two stages of a ROS2 step of dt seconds over
-// points a … b, k1 in l.k1 and k2 in l.rhs (m of ice; see
-// stepSemiImplicit), and returns the step's error estimate, m of ice.
-// The rows of both systems are multiplied by the widths wᵢ (so the
-// matrix is W − γΔt·J′, J′ = W·J the Jacobian of the flux differences),
-// which needs no division.
-func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
-	n := l.n
-	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
-	bottom, bed, lambda, sec := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n], l.section[:n]
-	phi := l.phi[:n+1]
-	lower, diag, upper, k1, k2 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.rhs[:n]
-	wStage, phiStage := l.stageWidth[:n], l.stageFlux[:n+1]
-	c := ros2Gamma * dt
+// The coefficients of ROS3 (Sandu et al. 1997, Table 4; see
+// stepSemiImplicit) in the transformed form: γ, c21, c31, c32 (a21 = a31
+// = 1, a32 = 0), the solution's m_i and the error estimate's e_i.
+const (
+	ros3Gamma = 0.43586652150845899941601945119356
+	ros3C21   = -1.0156171083877702091975600115545
+	ros3C31   = 4.0759956452537699824805835358067
+	ros3C32   = 9.2076794298330791242156818474003
+	ros3M1    = 1.0
+	ros3M2    = 6.1697947043828245592553615689730
+	ros3M3    = -0.42772256543218573326238373806514
+	ros3E1    = 0.5
+	ros3E2    = -2.9079558716805469821718236208017
+	ros3E3    = 0.22354069897811569627360909276199
 
-	// The matrix W − γΔt·J′ and the first stage's right-hand side
-	// Δt·W·(F(Hⁿ) + m).
-	// (ros2Matrix's loop for the flux-based steps, with the widths W in
-	// place of its identity and no empty points: the shared loop, with
-	// its checks for both, made these runs 7 % slower: 4.52 → 4.86 ms on
-	// rect_ela2600.)
-	up, down := l.jacUp[:n+1], l.jacDown[:n+1]
+	// γ·c_ij, the factors of the earlier stages in a stage's right-hand
+	// side.
+	ros3GC21 = ros3Gamma * ros3C21
+	ros3GC31 = ros3Gamma * ros3C31
+	ros3GC32 = ros3Gamma * ros3C32
+
+	// The weights of a rectangle's mass-balance input at the start of the
+	// step and at the stage (whose G the second and third stages share):
+	// b1 and b2 + b3 of the method's untransformed form, −0.7546 and
+	// 1.7546, which sum to 1 (TestROS3Weights).
+	ros3StartWeight = ros3Gamma * (ros3M1 + ros3GC21*ros3M2 + ros3M3*(ros3GC31+ros3GC32*ros3GC21))
+	ros3StageWeight = ros3Gamma * (ros3M2 + ros3M3*(1+ros3GC32))
+)
+
+// solveROS3 computes the three stages of a ROS3 step of dt seconds over
+// points a … b, k1 in l.k1, k2 in l.rhs and k3 in l.k3 (m of ice; see
+// stepSemiImplicit), and returns the step's error estimate, m of ice. The
+// rows of the systems are multiplied by the widths wᵢ (the matrix is
+// W − γΔt·J_H), which needs no division.
+func (m *Model) solveROS3(l *line, a, b int, dt float64) float64 {
+	c := ros3Gamma * dt
+	ros3Matrix(l, a, b, c)
+	m.ros3Stage(l, a, b, c)
+	n := l.n
+	lower, diag, upper, w := l.lower[:n], l.diag[:n], l.upper[:n], l.width[:n]
+	k1, k2, k3 := l.k1[:n], l.rhs[:n], l.k3[:n]
+	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
+
+	// The third stage: the second's G, and γ·(c31·W·k1 + c32·W·k2).
+	for i := a; i <= b; i++ {
+		k3[i] += w[i] * (ros3GC31*k1[i] + ros3GC32*k2[i])
+	}
+	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k3[a:b+1], l.cp[a:b+1])
+	sum := 0.0
+	for i := a; i <= b; i++ {
+		e := ros3E1*k1[i] + ros3E2*k2[i] + ros3E3*k3[i]
+		sum += e * e
+	}
+	return math.Sqrt(sum / float64(b-a+1))
+}
+
+// ros3Matrix sets the matrix W − c·J_H of a ROS3 step over points a … b
+// (c = γΔt) and the first stage's right-hand side c·G(Sⁿ), and factors
+// the matrix and solves for k1 (l.k1). (ros2Matrix's loop for the
+// flux-based steps, with the widths W in place of its identity and no
+// empty points: the shared loop, with its checks for both, made these
+// runs 7 % slower.)
+func ros3Matrix(l *line, a, b int, c float64) {
+	n := l.n
+	h, w, mb, lambda := l.thick[:n], l.width[:n], l.mb[:n], l.lambda[:n]
+	phi, up, down := l.phi[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
+	lower, diag, upper, k1 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n]
 	bareLeft := false // point i−1 is bare and stays bare
 	for i := a; i <= b; i++ {
-		e := dt * (phi[i] - phi[i+1] + w[i]*mb[i])
+		e := c * (phi[i] - phi[i+1] + w[i]*mb[i])
 		k1[i] = e
 		lower[i] = -c * up[i]
 		upper[i] = -c * down[i+1]
 		if bareLeft {
 			lower[i] = 0
 		}
+		wm := w[i] - c*lambda[i]*mb[i] // the mass balance on the width
 		if bareLeft = h[i] == 0 && e <= 0; bareLeft {
 			// Bare, and the ice that flows in melts: the surface stays
 			// on the bed, so the neighbours' fluxes must not see this
-			// point's (clipped) decrease — its column of J is zero.
-			diag[i] = w[i]
+			// point's (clipped) decrease — its column of J is zero but
+			// for the diagonal.
+			diag[i] = wm
 			if i > a {
 				upper[i-1] = 0
 			}
 			continue
 		}
-		diag[i] = w[i] + c*(down[i]+up[i+1])
+		diag[i] = wm + c*(down[i]+up[i+1])
 	}
 	factorTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
+}
 
-	// The stage Hⁿ + k1 (its section Sⁿ + w·k1, at least 0), its flux
-	// and the second stage's right-hand side Δt·W·(F(Hⁿ + k1) + m) − 2·W·k1,
-	// with the mass balance on the stage's width.
+// ros3Stage evaluates G at the stage Sⁿ + W·k1 (at least 0) of a ROS3
+// step over points a … b (c = γΔt): c·G there goes to l.k3 (the third
+// stage's share) and, with γ·c21·W·k1 added, to l.rhs (the second stage's
+// right-hand side); the stage's top widths and fluxes go to l.stageWidth
+// and l.stageFlux.
+func (m *Model) ros3Stage(l *line, a, b int, c float64) {
+	n := l.n
+	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
+	bottom, bed, lambda, sec := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n], l.section[:n]
+	k1, k2, k3 := l.k1[:n], l.rhs[:n], l.k3[:n]
+	wStage, phiStage := l.stageWidth[:n], l.stageFlux[:n+1]
 	g := &m.glen
 	invDx := 1 / m.dx
 	invDx2 := invDx * invDx
-	phiStage[a], phiStage[b+1] = 0, 0
 	invDx4 := invDx2 * invDx2
+	phiStage[a], phiStage[b+1] = 0, 0
 	var sPrev, hPrev, wPrev, bPrev, phiPrev, rPrev float64
 	for i := a; i <= b; i++ {
 		var hi float64
@@ -493,9 +539,8 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 		bi := bottom[i]
 		si, wi := bed[i]+hi, bi+lambda[i]*hi
 		wStage[i] = wi
-		// This point's right-hand side but for the flux on its lower
-		// edge.
-		r := dt*mb[i]*wi - 2*w[i]*k1[i]
+		// This point's c·G but for the flux on its lower edge.
+		r := c * mb[i] * wi
 		if i > a {
 			hm := 0.5 * (hPrev + hi)
 			wMean := 0.25 * (bPrev + bi + wPrev + wi)
@@ -508,19 +553,111 @@ func (m *Model) solveROS2(l *line, a, b int, dt float64) float64 {
 				p = g.diffusivity(hm, ds*invDx) * wMean * ds * invDx2
 			}
 			phiStage[i] = p
-			k2[i-1] = rPrev + dt*(phiPrev-p)
+			f := rPrev + c*(phiPrev-p)
+			k3[i-1] = f
+			k2[i-1] = f + ros3GC21*w[i-1]*k1[i-1]
 			phiPrev = p
 		}
 		sPrev, hPrev, wPrev, bPrev, rPrev = si, hi, wi, bi, r
 	}
-	k2[b] = rPrev + dt*phiPrev
-	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
-	sum := 0.0
-	for i := a; i <= b; i++ {
-		e := k1[i] + k2[i]
-		sum += e * e
+	f := rPrev + c*phiPrev
+	k3[b] = f
+	k2[b] = f + ros3GC21*w[b]*k1[b]
+}
+
+// updateROS3 sets the new state from the three stages of the step (l.k1,
+// l.rhs and l.k3): the section changes by w·Σ m_i·k_i, and it books the
+// mass balance (see stepSemiImplicit) and the clipped ice.
+func (m *Model) updateROS3(l *line, a, b int, dt float64) error {
+	n := l.n
+	h, s, w, mb := l.thick[:n], l.surface[:n], l.width[:n], l.mb[:n]
+	bottom, bed, lambda := l.fl.Width[:n], l.fl.Bed[:n], l.lambda[:n]
+	up, down, phi := l.jacUp[:n+1], l.jacDown[:n+1], l.stageFlux[:n+1]
+	k1, k2, k3 := l.k1[:n], l.rhs[:n], l.k3[:n]
+	wStage, sec := l.stageWidth[:n], l.section[:n]
+	input, clipped, sum := 0.0, 0.0, 0.0
+	lo, hi := n, -1
+	if l.rectangular {
+		// A rectangle's widths stay: the stage's are the start's, and the
+		// weights of the input sum to 1.
+		for i := a; i <= b; i++ {
+			dh := ros3M1*k1[i] + ros3M2*k2[i] + ros3M3*k3[i]
+			sum += dh
+			hi0 := h[i]
+			if hi0 == 0 && mb[i] <= 0 && up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
+				continue // bare and nothing flows in: stays bare, books nothing
+			}
+			input += dt * mb[i] * w[i]
+			hNew := hi0 + dh
+			if hNew <= 0 {
+				clipped -= hNew * w[i]
+				hNew = 0
+			} else {
+				lo = min(lo, i)
+				hi = i
+			}
+			sec[i] = w[i] * hNew
+			h[i] = hNew
+			s[i] = bed[i] + hNew
+		}
+		return m.booked(l, lo, hi, input, clipped, sum)
 	}
-	return 0.5 * math.Sqrt(sum/float64(b-a+1))
+	for i := a; i <= b; i++ {
+		dh := ros3M1*k1[i] + ros3M2*k2[i] + ros3M3*k3[i]
+		sum += dh
+		if h[i] == 0 && mb[i] <= 0 && up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 && phi[i] == 0 && phi[i+1] == 0 {
+			continue // bare and nothing flows in: stays bare, books nothing
+		}
+		var hNew float64
+		if lambda[i] == 0 {
+			input += dt * mb[i] * (ros3StartWeight*w[i] + ros3StageWeight*wStage[i])
+			hNew = h[i] + dh
+			if hNew <= 0 {
+				clipped -= hNew * w[i]
+				hNew = 0
+			}
+			sec[i] = bottom[i] * hNew
+		} else {
+			// Each stage's input γΔt·m·(w + λ·k_j) (the matrix's
+			// diagonal holds the λ·m), and γ·c_ij times the earlier
+			// stages'.
+			cm := ros3Gamma * dt * mb[i]
+			g1 := cm * (w[i] + lambda[i]*k1[i])
+			g2 := cm*(wStage[i]+lambda[i]*k2[i]) + ros3GC21*g1
+			g3 := cm*(wStage[i]+lambda[i]*k3[i]) + ros3GC31*g1 + ros3GC32*g2
+			input += ros3M1*g1 + ros3M2*g2 + ros3M3*g3
+			v := sec[i] + w[i]*dh
+			if v <= 0 {
+				clipped -= v
+				v = 0
+			} else {
+				hNew = trapezoidThickness(bottom[i], lambda[i], v)
+			}
+			sec[i] = v
+		}
+		if hNew > 0 {
+			lo = min(lo, i)
+			hi = i
+		}
+		h[i] = hNew
+		s[i] = bed[i] + hNew
+		w[i] = bottom[i] + lambda[i]*hNew
+	}
+	return m.booked(l, lo, hi, input, clipped, sum)
+}
+
+// booked ends an update: it sets the line's extent lo … hi, books the
+// mass-balance input and the clipped ice (m² over the points; times Δx)
+// and reports a solution that is not finite (sum, the sum of its changes,
+// is then NaN or infinite).
+func (m *Model) booked(l *line, lo, hi int, input, clipped, sum float64) error {
+	l.lo, l.hi = lo, hi
+	m.account.Input += input * m.dx
+	m.account.Clipped += clipped * m.dx
+	if !(math.Abs(sum) <= math.MaxFloat64) {
+		return m.notFinite()
+	}
+	return nil
 }
 
 // solveTridiagonal solves the system with sub-diagonal lower[1:], diagonal
@@ -582,13 +719,17 @@ func solveTridiagonal(lower, diag, upper, x, c []float64) {
 		uc, ux = upper[mid]*c[mid+1], upper[mid]*x[mid+1]
 	}
 	x[mid] = (x[mid] - lx - ux) / (diag[mid] - lc - uc)
-	// Back substitution outward from the middle.
+	// Back substitution outward from the middle (the last values in
+	// registers, as in backSubstitute; unfused, as OGGM's).
+	up, down := x[mid], x[mid]
 	for i, j := mid-1, mid+1; i >= 0 || j < n; i, j = i-1, j+1 {
 		if i >= 0 {
-			x[i] -= c[i] * x[i+1]
+			up = x[i] - c[i]*up
+			x[i] = up
 		}
 		if j < n {
-			x[j] -= c[j] * x[j-1]
+			down = x[j] - c[j]*down
+			x[j] = down
 		}
 	}
 }
@@ -679,13 +820,18 @@ func solveFactored(lower, inv, upper, x, c []float64) {
 func backSubstitute(x, c []float64, mid int) {
 	n := len(x)
 	c = c[:n]
+	// The last value of each sweep stays in a register: read back from
+	// memory it would add a store-to-load forwarding to every link of
+	// the chains (a quarter of a semi-implicit step's time went here).
+	up, down := x[mid], x[mid]
 	i, j := mid-1, mid+1
 	for ; j < n; i, j = i-1, j+1 {
-		x[i] = math.FMA(-c[i], x[i+1], x[i])
-		x[j] = math.FMA(-c[j], x[j-1], x[j])
+		up = math.FMA(-c[i], up, x[i])
+		down = math.FMA(-c[j], down, x[j])
+		x[i], x[j] = up, down
 	}
 	if i >= 0 {
-		x[i] = math.FMA(-c[i], x[i+1], x[i])
+		x[i] = math.FMA(-c[i], up, x[i])
 	}
 }
 
