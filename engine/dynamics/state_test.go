@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/firnglacier/firn/engine/constants"
@@ -87,6 +88,28 @@ func TestClone(t *testing.T) {
 	}
 	if m.Volume() != c.Volume() || m.Steps() != c.Steps() || m.Account() != c.Account() {
 		t.Errorf("clone %g m³ in %d steps, original %g m³ in %d steps", c.Volume(), c.Steps(), m.Volume(), m.Steps())
+	}
+}
+
+// TestCloneSharesNoWorkSpace: every array of a flowline's state and work
+// space is copied by Clone (line.state), but for the read-only ones, so
+// that clones stepped at once (an ensemble) write to none in common.
+func TestCloneSharesNoWorkSpace(t *testing.T) {
+	readOnly := map[string]bool{"kernel": true, "parabolaS": true, "parabolaW": true, "parabolaC": true}
+	l := newLine(geometry.NewFlowline("main", 100, linearBed(20)), -1)
+	copied := map[uintptr]bool{}
+	for _, p := range l.state() {
+		copied[reflect.ValueOf(p).Pointer()] = true
+	}
+	v := reflect.ValueOf(&l).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if f.Type != reflect.TypeOf([]float64(nil)) || readOnly[f.Name] {
+			continue
+		}
+		if !copied[v.Field(i).Addr().Pointer()] {
+			t.Errorf("line.%s is not in line.state: clones would share it", f.Name)
+		}
 	}
 }
 
