@@ -94,9 +94,8 @@ func readRows(b *testing.B, path string) []map[string]string {
 // of the same case, solver and length (×OGGM). "oggm-steps" runs use
 // OGGM's time steps (Params.OGGMSteps): the same steps as OGGM's runs, so
 // the figure compares like with like; the default runs take Firn's own
-// steps (error-controlled ROS2 steps ending at year ends on a single
-// flowline; with the tributary, explicit flux-based steps within the
-// stability limit of explicit diffusion).
+// steps (error-controlled linearly implicit steps ending at year ends:
+// ROS3 semi-implicit, ROS2 flux-based, with the tributary too).
 func BenchmarkRun(b *testing.B) {
 	type run struct {
 		tag       string

@@ -18,8 +18,8 @@
 // and explicit flux-based steps never cross a calendar-month boundary
 // (OGGM's run loop; see nextMonthStart for why this matters to the
 // ablating front). Firn's explicit step also respects the stability limit
-// of explicit diffusion, which OGGM's does not. On a single flowline
-// Firn's own steps of either solver are linearly implicit steps of the
+// of explicit diffusion, which OGGM's does not. Firn's own steps of
+// either solver are linearly implicit steps of the
 // solver's discretisation (Rosenbrock methods with the Jacobian of the
 // fluxes — in place of OGGM's frozen diffusivity for the semi-implicit
 // solver: L-stable, so stable for long steps): third-order ROS3 for the
@@ -27,8 +27,9 @@
 // estimate of the local error controls their length
 // (Params.StepTolerance); they end only at year ends, and keep the volume
 // exact on any shape (see Params.OGGMSteps, which restores OGGM's steps
-// for both solvers).
-// Glaciers with tributaries take Firn's explicit steps.
+// for both solvers). The semi-implicit solver takes a single flowline;
+// the flux-based one solves a glacier's tributaries with its main line in
+// each step.
 //
 // Units are SI: metres, seconds, m³ and m², years only for model time.
 //

@@ -44,12 +44,11 @@ import (
 // Only the active hull of each line is visited (see line.hull): outside
 // it H = 0 on both sides of every edge, so u = q = 0 and nothing changes.
 //
-// That is the explicit step: OGGM's (Params.OGGMSteps), and Firn's own on
-// a glacier with tributaries. On a single flowline Firn's own steps
+// That is the explicit step: OGGM's (Params.OGGMSteps). Firn's own steps
 // integrate the same discretisation with the linearly implicit Rosenbrock
-// method ROS2 (Verwer et al. 1999, as the semi-implicit solver's own
-// steps do): longer steps, error-controlled, that need not respect the
-// stability limit above (see stepFluxROS2).
+// method ROS2 (Verwer et al. 1999): longer steps, error-controlled, that
+// need not respect the stability limit above (see stepFluxROS2, and
+// couple for tributaries).
 
 // stepFluxBased takes one explicit step of at most maxDt seconds.
 func (m *Model) stepFluxBased(maxDt float64) (float64, error) {

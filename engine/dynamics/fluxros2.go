@@ -6,8 +6,8 @@ import (
 	"github.com/firnglacier/firn/engine/constants"
 )
 
-// Firn's own steps of the flux-based solver on a glacier of a single
-// flowline: the discretisation of stepFluxBased — the fluxes q_k = u_k·S̄_k
+// Firn's own steps of the flux-based solver: the discretisation of
+// stepFluxBased — the fluxes q_k = u_k·S̄_k
 // with OGGM's means, its boundary edges, the mass balance on the top width
 // (EmptyCellWidth on an empty point that gains), the clipping at 0 —
 // integrated in time by the linearly implicit two-stage Rosenbrock method
@@ -19,8 +19,9 @@ import (
 // Jacobian, which the rules below rule out). The unknown is the section S
 // of each point:
 //
-//	dS_i/dt = F_i(S) = (q_i − q_{i+1})/Δx + m_i·w̃_i
+//	dS_i/dt = F_i(S) = (q_i − q_{i+1} + T_i)/Δx + m_i·w̃_i
 //
+// (T_i the inflow from tributaries, see couple)
 //	(I − γΔt·J)·k1 = Δt·F(Sⁿ)
 //	(I − γΔt·J)·k2 = Δt·F(Sⁿ + k1) − 2·k1,        γ = 1 + 1/√2
 //	Sⁿ⁺¹ = max(0, Sⁿ + 3/2·k1 + 1/2·k2)
@@ -31,7 +32,8 @@ import (
 // (s = bed + H) and through S̄_k (fluxJacobian). The last edge of the main
 // line, which repeats the slope, thickness and section of the edge before
 // it (outflow), depends on the last two points, so it stays in the
-// tridiagonal pattern. The mass balance's dependence on the width is left
+// tridiagonal pattern; a tributary's last edge couples it to its receiver
+// (see couple, which also solves such a glacier). The mass balance's dependence on the width is left
 // out: ROS2 keeps its second order with any matrix (a W-method), and the
 // rule w̃ = EmptyCellWidth has no derivative. For the same reason J takes
 // a point's width as at least a quarter of the hull's mean top width
@@ -47,21 +49,25 @@ import (
 // flows in melts; its clipped decrease must not steepen its neighbours'
 // slopes), the stage Sⁿ + k1 is clipped at 0 and only the active hull is
 // solved (q and its derivatives vanish on the edges at its ends, but for
-// the outflow). The state is the fixed point of the step in equilibrium,
+// the outflow and a tributary's last edge). A section whose thickness
+// underflows to 0 is clipped: a parabola's point that melts empties
+// geometrically in these steps (its stage has no width to melt on), and
+// with no width it would keep its last trace of ice. The state is the fixed point of the step in equilibrium,
 // a stable one for any Δt (L-stability), so year-long steps do not
 // flip-flop (TestFluxBasedStepsDoNotOscillate).
 //
-// Mass: the fluxes telescope in both stages and the columns of J sum to
-// zero but for the outflow's, so the step changes the volume, before the
+// Mass: the fluxes telescope in both stages (what leaves a tributary
+// enters its receiver) and the columns of J sum to zero but for the
+// outflow's, so the step changes the volume, before the
 // clipping (booked), by exactly Δt·Σ m_i·(w̃_i + w̃_i(stage))/2·Δx (the
 // mass balance, booked as input) less Δt·((q_n + q_n(stage))/2 +
 // γ/2·∂q_n/∂S·(k1 + k2)) (the outflow and the matrix's share of it, booked
 // as outflow).
 //
-// The step's error estimate is the RMS over the hull of ½·(k1 + k2), the
+// The step's error estimate is the RMS over the hulls of ½·(k1 + k2), the
 // difference between the second-order solution and the embedded
-// first-order one Sⁿ + k1, in m² of section, divided by the hull's mean top
-// width: m of ice, the semi-implicit solver's norm on a rectangle. (Per
+// first-order one Sⁿ + k1, in m² of section, divided by each line's mean
+// top width over its hull: m of ice, the semi-implicit solver's norm on a rectangle. (Per
 // point, each divided by its own width, it would hold a parabola's thin
 // front, a few metres wide, to its thickness: over twice the steps on
 // parabolic_ela2800, 3 450 instead of 1 546.) It must stay within
@@ -78,20 +84,35 @@ import (
 // 5.0e-4 (OGGM's steps: 1.7e-3 below).
 //
 // Each step costs two flux evaluations, one tridiagonal factorisation and
-// two solves (2–2.7 µs on the reference glaciers, against 0.6–0.8 µs for
-// an explicit step), in 1 550 – 2 510 steps over 700 years instead of
-// 10 280 – 27 390 explicit ones (TestFluxBasedOwnStepsConverge: at least
-// as close to a converged run as OGGM's steps).
+// two solves (1.8–2.3 µs on the single-line reference glaciers, 3.6 µs
+// with the tributary, against 0.6–0.9 µs for an explicit step), in
+// 1 550 – 2 860 steps over 700 years instead of 10 280 – 33 200 explicit
+// ones (TestFluxBasedOwnStepsConverge: at least as close to a converged
+// run as OGGM's steps).
 
 // stepFluxROS2 takes one ROS2 step of the flux-based discretisation of at
-// most maxDt seconds.
+// most maxDt seconds, on every line of the glacier (see solveFluxROS2 for
+// tributaries).
 func (m *Model) stepFluxROS2(maxDt float64) (float64, error) {
-	l := &m.lines[0]
-	a, b, ok := l.hull()
-	if !ok {
+	maxU, maxD := 0.0, 0.0
+	any := false
+	for i := range m.lines {
+		l := &m.lines[i]
+		l.a, l.b, l.active = l.hull()
+		if !l.active {
+			continue
+		}
+		any = true
+		u, d := m.fluxJacobian(l, l.a, l.b)
+		maxU, maxD = max(maxU, u), max(maxD, d)
+	}
+	if !any {
 		return maxDt, nil
 	}
-	maxU, maxD := m.fluxJacobian(l, a, b)
+	if len(m.lines) > 1 {
+		u, d := m.couple()
+		maxU, maxD = max(maxU, u), max(maxD, d)
+	}
 	// A state that is not finite makes these NaN or +Inf (see
 	// stepFluxBased).
 	if !(maxU <= math.MaxFloat64 && maxD <= math.MaxFloat64) {
@@ -113,11 +134,18 @@ func (m *Model) stepFluxROS2(maxDt float64) (float64, error) {
 		dt = min(dt, m.nextDt)
 		intended = m.nextDt
 	}
-	dt, err := m.controlStep(l, a, b, dt, intended)
+	dt, err := m.controlStep(dt, intended)
 	if err != nil {
 		return 0, err
 	}
-	return dt, m.updateFluxROS2(l, a, b, dt)
+	for i := range m.lines {
+		if l := &m.lines[i]; l.active {
+			if err := m.updateFluxROS2(l, l.a, l.b, dt); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return dt, nil
 }
 
 // massBalanceWidth returns the width over which a mass balance mb falls on
@@ -237,28 +265,131 @@ func (m *Model) fluxJacobian(l *line, a, b int) (maxU, maxD float64) {
 }
 
 // solveFluxROS2 computes the two stages of a ROS2 step of dt seconds of
-// the flux-based discretisation over points a … b (l.flux and the
-// Jacobian set by fluxJacobian), k1 in l.k1 and k2 in l.rhs (m² of
-// section), and returns the step's error estimate, m of ice.
-func (m *Model) solveFluxROS2(l *line, a, b int, dt float64) float64 {
-	n := l.n
+// the flux-based discretisation on every line (l.flux and the Jacobian
+// set by fluxJacobian, and by couple for tributaries), k1 in l.k1 and k2
+// in l.rhs (m² of section), and returns the step's error estimate, m of
+// ice. A glacier with tributaries is solved line by line, tributaries
+// first (see couple).
+func (m *Model) solveFluxROS2(dt float64) float64 {
+	invDx := 1 / m.dx
+	c := ros2Gamma * (dt * invDx)
+	first := func(l *line) []float64 { return l.k1 }
+	second := func(l *line) []float64 { return l.rhs }
+	order := m.glacier.Order
+	for _, i := range order {
+		l := &m.lines[i]
+		if !l.active {
+			continue
+		}
+		a, b := l.a, l.b
+		l.bareLast, l.bareBefore = ros2Matrix(l, a, b, l.flux, invDx, dt, c)
+		if l.outflows() && b > a && !l.bareBefore {
+			l.lower[b] += c * l.outUp // J_{n−1,n−2} = (∂q_{n−1}/∂S_{n−2} − ∂q_n/∂S_{n−2})/Δx
+		}
+		if l.coupled {
+			// The receiver's stage at the junction in this tributary's
+			// last row: −c·h.
+			l.z[l.n-1] = c * l.outJunction
+		}
+		m.addInflowTerms(l, c, l.k1, first)
+		factorTridiagonal(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], l.k1[a:b+1], l.cp[a:b+1])
+		if len(l.tribs) > 0 {
+			m.prepareTributaries(l, c)
+			m.applyTributaries(l, l.k1)
+		}
+		if l.coupled {
+			z := l.z[a : b+1]
+			f := z[len(z)-1]
+			clear(z)
+			z[len(z)-1] = f
+			solveFactored(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], z, l.cp[a:b+1])
+			m.applyTributaries(l, l.z)
+		}
+	}
+	m.junctionStages(first)
+	if len(m.lines) > 1 {
+		m.stageOutflows()
+	}
+	for _, i := range order {
+		if l := &m.lines[i]; l.active {
+			m.fluxStage(l, dt)
+		}
+	}
+	for _, i := range order {
+		l := &m.lines[i]
+		if !l.active {
+			continue
+		}
+		a, b := l.a, l.b
+		m.addInflowTerms(l, c, l.rhs, second)
+		solveFactored(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], l.rhs[a:b+1], l.cp[a:b+1])
+		m.applyTributaries(l, l.rhs)
+	}
+	m.junctionStages(second)
+
+	// The error estimate: the RMS of ½·(k1 + k2) over the hulls' points,
+	// each line's divided by its mean top width.
+	if len(m.lines) == 1 {
+		l := &m.lines[0]
+		return 0.5 * math.Sqrt(l.stageErrorSum()/float64(l.b-l.a+1)) / max(l.meanWidth, constants.EmptyCellWidth)
+	}
+	sum, points := 0.0, 0
+	for i := range m.lines {
+		if l := &m.lines[i]; l.active {
+			w := max(l.meanWidth, constants.EmptyCellWidth)
+			sum += l.stageErrorSum() / (w * w)
+			points += l.b - l.a + 1
+		}
+	}
+	return 0.5 * math.Sqrt(sum/float64(points))
+}
+
+// outflows reports whether ice leaves the domain through the last edge of
+// the line in this step: the main line's hull reaches its end.
+func (l *line) outflows() bool {
+	return l.into < 0 && l.b == l.n-1 && l.n >= 2
+}
+
+// junctionStages completes a stage (stage(l): l.k1 or l.rhs) of every
+// coupled tributary once its receiver's is known, downstream first: x_t
+// = y_t − z_t·x_j (see couple).
+func (m *Model) junctionStages(stage func(*line) []float64) {
+	order := m.glacier.Order
+	for o := len(order) - 1; o >= 0; o-- {
+		l := &m.lines[order[o]]
+		if !l.coupled {
+			continue
+		}
+		x, f := stage(l), stage(&m.lines[l.into])[l.junction]
+		for i := l.a; i <= l.b; i++ {
+			x[i] -= l.z[i] * f
+		}
+	}
+}
+
+// stageErrorSum returns Σ (k1 + k2)² over the line's hull, m⁴.
+func (l *line) stageErrorSum() float64 {
+	sum := 0.0
+	k1, k2 := l.k1[l.a:l.b+1], l.rhs[l.a:l.b+1]
+	for i, v := range k1 {
+		e := v + k2[i]
+		sum += e * e
+	}
+	return sum
+}
+
+// fluxStage sets, for line l, the stage Sⁿ + k1 (at least 0), its fluxes
+// (l.stageFlux; a tributary's outflow is stageOut) and the second stage's
+// right-hand side Δt·F(Sⁿ + k1) − 2·k1 (l.rhs), with the mass balance on
+// the stage's width and the tributaries' inflow at the stage.
+func (m *Model) fluxStage(l *line, dt float64) {
+	n, a, b := l.n, l.a, l.b
 	w, mb, sec, bed := l.width[:n], l.mb[:n], l.section[:n], l.fl.Bed[:n]
-	lower, diag, upper, k1, k2 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.rhs[:n]
+	k1, k2, in := l.k1[:n], l.rhs[:n], l.stageIn[:n]
 	wStage, qStage := l.stageWidth[:n], l.stageFlux[:n+1]
 	invDx := 1 / m.dx
 	dtDx := dt * invDx
-	c := ros2Gamma * dtDx
-
-	l.bareLast, l.bareBefore = ros2Matrix(l, a, b, l.flux, invDx, dt, c)
-	outflow := b == n-1 && l.into < 0 && n >= 2
-	if outflow && b > a && !l.bareBefore {
-		lower[b] += c * l.outUp // J_{n−1,n−2} = (∂q_{n−1}/∂S_{n−2} − ∂q_n/∂S_{n−2})/Δx
-	}
-	factorTridiagonal(lower[a:b+1], diag[a:b+1], upper[a:b+1], k1[a:b+1], l.cp[a:b+1])
-
-	// The stage Sⁿ + k1 (at least 0), its fluxes and the second stage's
-	// right-hand side Δt·F(Sⁿ + k1) − 2·k1, with the mass balance on the
-	// stage's width.
+	outflow := l.outflows()
 	g := &m.glen
 	qStage[a], qStage[b+1] = 0, 0
 	var sBefore, sPrev, hPrev, secPrev, qPrev, rPrev float64
@@ -276,7 +407,7 @@ func (m *Model) solveFluxROS2(l *line, a, b int, dt float64) float64 {
 		}
 		wStage[i] = wi
 		si := bed[i] + hi
-		r := dt*mb[i]*massBalanceWidth(wi, mb[i]) - 2*k1[i]
+		r := dt*mb[i]*massBalanceWidth(wi, mb[i]) - 2*k1[i] + dtDx*in[i]
 		if i > a {
 			hm, alpha := 0.5*(hPrev+hi), (sPrev-si)*invDx
 			var p float64
@@ -298,15 +429,12 @@ func (m *Model) solveFluxROS2(l *line, a, b int, dt float64) float64 {
 		qStage[n] = p
 		k2[b] = rPrev + dtDx*(qPrev-p)
 	} else {
-		k2[b] = rPrev + dtDx*qPrev
+		qStage[b+1] = 0
+		if b == n-1 && l.into >= 0 {
+			qStage[n] = l.stageOut
+		}
+		k2[b] = rPrev + dtDx*(qPrev-qStage[b+1])
 	}
-	solveFactored(lower[a:b+1], diag[a:b+1], upper[a:b+1], k2[a:b+1], l.cp[a:b+1])
-	sum := 0.0
-	for i := a; i <= b; i++ {
-		e := k1[i] + k2[i]
-		sum += e * e
-	}
-	return 0.5 * math.Sqrt(sum/float64(b-a+1)) / max(l.meanWidth, constants.EmptyCellWidth)
 }
 
 // updateFluxROS2 sets the new state from the two stages of the step (l.k1,
@@ -319,13 +447,14 @@ func (m *Model) updateFluxROS2(l *line, a, b int, dt float64) error {
 	bed, width := l.fl.Bed[:n], l.fl.Width[:n]
 	q, qStage, up, down := l.flux[:n+1], l.stageFlux[:n+1], l.jacUp[:n+1], l.jacDown[:n+1]
 	k1, k2, wStage := l.k1[:n], l.rhs[:n], l.stageWidth[:n]
+	tribIn, stageIn := l.tribIn[:n], l.stageIn[:n]
 	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
 	for i := a; i <= b; i++ {
 		ds := 1.5*k1[i] + 0.5*k2[i]
 		sum += ds
 		if sec[i] == 0 && mb[i] <= 0 && q[i] == 0 && q[i+1] == 0 && qStage[i] == 0 && qStage[i+1] == 0 &&
-			up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 {
+			up[i] == 0 && down[i] == 0 && up[i+1] == 0 && down[i+1] == 0 && tribIn[i] == 0 && stageIn[i] == 0 {
 			continue // bare and nothing flows in: stays bare, books nothing
 		}
 		input += dt * mb[i] * 0.5 * (massBalanceWidth(w[i], mb[i]) + massBalanceWidth(wStage[i], mb[i]))
@@ -344,6 +473,13 @@ func (m *Model) updateFluxROS2(l *line, a, b int, dt float64) error {
 		if hNew > 0 {
 			lo = min(lo, i)
 			hi = i
+		} else if v > 0 {
+			// A section too small for a thickness (it underflowed):
+			// no ice, and no width for the mass balance to melt it.
+			// A parabola's point that melts empties geometrically in
+			// these steps (its stage has no width to melt on).
+			clipped -= v
+			v = 0
 		}
 		sec[i] = v
 		h[i] = hNew
@@ -352,7 +488,7 @@ func (m *Model) updateFluxROS2(l *line, a, b int, dt float64) error {
 	l.lo, l.hi = lo, hi
 	m.account.Input += input * m.dx
 	m.account.Clipped += clipped * m.dx
-	if b == n-1 && l.into < 0 && n >= 2 {
+	if l.outflows() {
 		// What left through the last edge: the mean of the two stages'
 		// outflows and the share of the columns of J that do not sum to
 		// zero (those of its two points, unless bare).

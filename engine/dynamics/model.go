@@ -38,7 +38,7 @@ type Model struct {
 	// nextMonthStart and Params.OGGMSteps); otherwise only at year ends.
 	monthlySteps bool
 	// fluxROS2 makes the flux-based solver take ROS2 steps (Firn's own
-	// steps on a single flowline; see stepFluxROS2).
+	// steps; see stepFluxROS2).
 	fluxROS2 bool
 
 	// The semi-implicit step controller (own steps; see stepSemiImplicit):
@@ -105,9 +105,9 @@ type line struct {
 	// jacUp and jacDown are ∂φ_k/∂H_{k−1} and −∂φ_k/∂H_k, m s⁻¹ (the
 	// Jacobian of the semi-implicit step with Firn's own steps).
 	phi, jacUp, jacDown []float64
-	// The flux-based ROS2 step (Firn's own steps on a single flowline,
-	// see stepFluxROS2) keeps its Jacobian in jacUp and jacDown
-	// (∂q_k/∂S_{k−1} and −∂q_k/∂S_k, m s⁻¹), the stage's fluxes in
+	// The flux-based ROS2 step (Firn's own steps, see stepFluxROS2) keeps
+	// its Jacobian in jacUp and jacDown (∂q_k/∂S_{k−1} and −∂q_k/∂S_k,
+	// m s⁻¹), the stage's fluxes in
 	// stageFlux (m³ s⁻¹) and its stages in k1 and rhs (m²); outUp is
 	// ∂q_n/∂S_{n−2} of the outflow, m s⁻¹; meanWidth is the mean top
 	// width over the step's hull, m; bareLast and bareBefore tell that
@@ -115,6 +115,28 @@ type line struct {
 	// in the step's matrix.
 	outUp, meanWidth     float64
 	bareLast, bareBefore bool
+
+	// The step's hull a … b (active: not empty), fixed while its
+	// attempts are solved.
+	a, b   int
+	active bool
+
+	// With tributaries (the flux-based ROS2 step on a tree of lines, see
+	// solveFluxROS2): stageIn is the inflow from tributaries at the
+	// stage, m³ s⁻¹ (tribIn holds it at the start of the step). A
+	// tributary is coupled when its ice reaches its receiver: outJunction
+	// is then ∂q_n/∂S_j of its outflow q_n by the receiver's section at
+	// the junction (∂q_n/∂S_{n−1} is in jacUp[n]), m s⁻¹, stageOut its
+	// outflow at the stage, m³ s⁻¹, z (its own points) the response of
+	// its stages to the receiver's stage at the junction, and wood (the
+	// receiver's points) the receiver's matrix's inverse applied to this
+	// tributary's column of its Schur complement. A receiver lists its
+	// tributaries in tribs (read only) and keeps the Schur complement of
+	// its coupled ones in schur, with work space for its solve.
+	stageIn, z, wood, schur []float64
+	outJunction, stageOut   float64
+	coupled                 bool
+	tribs                   []int
 }
 
 // hull returns the points a step must visit, a … b; ok is false when none.
@@ -183,8 +205,8 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 		mbYear:    -1,
 		lines:     make([]line, len(g.Lines)),
 
-		monthlySteps: p.monthlySteps(len(g.Lines)),
-		fluxROS2:     p.fluxROS2(len(g.Lines)),
+		monthlySteps: p.monthlySteps(),
+		fluxROS2:     p.fluxROS2(),
 		stepTol:      p.stepTolerance(),
 	}
 	for i, fl := range g.Lines {
@@ -197,6 +219,13 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 			recv := &m.lines[l.into]
 			recv.inLo = min(recv.inLo, l.kernelStart)
 			recv.inHi = max(recv.inHi, l.kernelStart+len(l.kernel)-1)
+			recv.tribs = append(recv.tribs, i)
+			l.wood = make([]float64, recv.n)
+		}
+	}
+	for i := range m.lines {
+		if k := len(m.lines[i].tribs); k > 0 {
+			m.lines[i].schur = make([]float64, 2*k*k+2*k)
 		}
 	}
 	return m, nil
@@ -204,9 +233,9 @@ func NewModel(g *geometry.Glacier, mb massbalance.Model, p Params, startYear flo
 
 func newLine(fl *geometry.Flowline, into int) line {
 	n := fl.Len()
-	// The line's arrays, 15 of n values and 7 of n+1, cut from one
+	// The line's arrays, 17 of n values and 7 of n+1, cut from one
 	// allocation (a model is made for every run of an ensemble).
-	slab := make([]float64, 15*n+7*(n+1))
+	slab := make([]float64, 17*n+7*(n+1))
 	take := func(k int) []float64 {
 		v := slab[:k:k]
 		slab = slab[k:]
@@ -250,6 +279,9 @@ func newLine(fl *geometry.Flowline, into int) line {
 		k3:         points(),
 		stageWidth: points(),
 		stageFlux:  edges(),
+
+		stageIn: points(),
+		z:       points(),
 	}
 	copy(l.surface, fl.Bed)
 	if fl.FlowsTo != nil {
@@ -499,7 +531,7 @@ func (m *Model) calendarYear() int64 {
 // semi-implicit solvers agree (rect_ela2600: to 1e-5 at year 700; with
 // year-long steps the flux-based front stops one cell short and the volume
 // is 1.2 % lower). The linearly implicit, error-controlled steps (Firn's
-// own on a single flowline) need no month starts.
+// own) need no month starts.
 var cumulativeDays = [2][13]float64{
 	{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
 	{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366},

@@ -60,9 +60,8 @@ type Params struct {
 	G float64
 	// CFL is the Courant number that limits the time step
 	// (dimensionless); 0 means the solver's default (0.02 flux-based,
-	// 0.5 semi-implicit). Firn's own steps on a single flowline take it
-	// only for their first step; their length is then error-controlled
-	// (StepTolerance).
+	// 0.5 semi-implicit). Firn's own steps take it only for their first
+	// step; their length is then error-controlled (StepTolerance).
 	CFL float64
 	// MinStep is the shortest time step accepted before the run fails as
 	// unstable, s; 0 means 60 s.
@@ -80,20 +79,19 @@ type Params struct {
 	// ice cap, or the bumpy and tributary reference cases, where OGGM's
 	// result then carries a time-stepping error of 0.7–0.9 % in volume.
 	//
-	// By default the flux-based solver takes Firn's own steps. On a single
-	// flowline they are second-order linearly implicit steps of the same
-	// discretisation (ROS2, see stepFluxROS2), error-controlled
-	// (StepTolerance) and ending at year ends only: in 1 550 – 2 510
-	// steps over 700 years instead of OGGM's 8 670 – 21 100 (and 10 280 –
-	// 27 390 explicit ones within the stability limit), they are at least
-	// as close to a converged run (explicit steps ten times shorter than
-	// OGGM's) as OGGM's steps — 6.0e-5, 7.8e-5, 7.3e-5 and 6.5e-5 at worst
-	// on rect_ela2600, with sliding, on the trapezoid and on the bumpy bed
-	// against OGGM's 8.1e-5, 9.9e-5, 3.2e-4 and 7.1e-3, and 5.0e-4 on the
-	// parabola at year 50 against 1.7e-3, from the start from no ice
-	// (TestFluxBasedOwnStepsConverge). With tributaries they are explicit
-	// steps kept within the stability limit above (4.0e-5 against OGGM's
-	// steps' 9.2e-3).
+	// By default the flux-based solver takes Firn's own steps:
+	// second-order linearly implicit steps of the same discretisation
+	// (ROS2, see stepFluxROS2; a glacier's tributaries are solved with its
+	// main line, see couple), error-controlled (StepTolerance) and ending
+	// at year ends only. In 1 550 – 2 860 steps over 700 years instead of
+	// OGGM's 8 670 – 26 550 (and 10 280 – 33 200 explicit ones within the
+	// stability limit), they are at least as close to a converged run
+	// (explicit steps ten times shorter than OGGM's) as OGGM's steps —
+	// 6.0e-5, 7.8e-5, 7.3e-5, 6.5e-5 and 5.8e-5 at worst on rect_ela2600,
+	// with sliding, on the trapezoid, on the bumpy bed and with the
+	// tributary against OGGM's 8.1e-5, 9.9e-5, 3.2e-4, 7.1e-3 and 9.2e-3,
+	// and 5.0e-4 on the parabola at year 50 against 1.7e-3, from the start
+	// from no ice (TestFluxBasedOwnStepsConverge).
 	//
 	// For the semi-implicit solver OGGMSteps keeps OGGM's update (the
 	// diffusivity frozen over a step) and calendar (steps end at every
@@ -120,9 +118,7 @@ type Params struct {
 	// second order, see stepSemiImplicit; flux-based: second and first,
 	// of the sections, divided by the mean top width, see stepFluxROS2);
 	// 0 means DefaultStepTolerance (semi-implicit) or
-	// DefaultFluxStepTolerance (flux-based). Ignored with OGGMSteps, and
-	// by the flux-based solver on a glacier with tributaries (explicit
-	// steps).
+	// DefaultFluxStepTolerance (flux-based). Ignored with OGGMSteps.
 	StepTolerance float64
 }
 
@@ -193,19 +189,17 @@ func (p Params) cfl() float64 {
 }
 
 // fluxROS2 reports whether the flux-based solver takes its own linearly
-// implicit (ROS2) steps on a glacier of the given number of flowlines:
-// Firn's own steps on a single flowline (see stepFluxROS2).
-func (p Params) fluxROS2(lines int) bool {
-	return p.Solver == FluxBased && !p.OGGMSteps && lines == 1
+// implicit (ROS2) steps (see stepFluxROS2): unless OGGMSteps.
+func (p Params) fluxROS2() bool {
+	return p.Solver == FluxBased && !p.OGGMSteps
 }
 
-// monthlySteps reports whether steps end at every calendar-month start on
-// a glacier of the given number of flowlines: for the flux-based solver's
-// explicit steps, whose ablating front needs them (see nextMonthStart),
-// and for the semi-implicit one with OGGMSteps; the linearly implicit
-// steps end at year ends only.
-func (p Params) monthlySteps(lines int) bool {
-	return (p.Solver == FluxBased && !p.fluxROS2(lines)) || p.OGGMSteps
+// monthlySteps reports whether steps end at every calendar-month start:
+// OGGM's steps, the flux-based solver's explicit ones (whose ablating
+// front needs them, see nextMonthStart) and the semi-implicit one's; the
+// linearly implicit steps end at year ends only.
+func (p Params) monthlySteps() bool {
+	return p.OGGMSteps
 }
 
 func (p Params) stepTolerance() float64 {

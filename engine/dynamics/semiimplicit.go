@@ -156,7 +156,8 @@ func (m *Model) stepSemiImplicit(maxDt float64) (float64, error) {
 		m.solveLagged(l, a, b, dt)
 		return dt, m.updateLagged(l, a, b, dt)
 	}
-	dt, err := m.controlStep(l, a, b, dt, intended)
+	l.a, l.b, l.active = a, b, true
+	dt, err := m.controlStep(dt, intended)
 	if err != nil {
 		return 0, err
 	}
@@ -298,17 +299,19 @@ const (
 )
 
 // controlStep solves the Rosenbrock step of either solver (ROS3 for the
-// semi-implicit one, ROS2 for the flux-based one) over points a … b,
-// first of dt seconds and then shorter until its error estimate is within
-// the tolerance, sets the step to propose next (m.nextDt) and returns the
-// step taken. intended is the step meant before a year end cut it to dt.
-func (m *Model) controlStep(l *line, a, b int, dt, intended float64) (float64, error) {
+// semi-implicit one, ROS2 for the flux-based one) over the lines' hulls
+// (l.a … l.b), first of dt seconds and then shorter until its error
+// estimate is within the tolerance, sets the step to propose next
+// (m.nextDt) and returns the step taken. intended is the step meant
+// before a year end cut it to dt.
+func (m *Model) controlStep(dt, intended float64) (float64, error) {
 	for {
 		var est float64
 		if m.params.Solver == SemiImplicit {
-			est = m.solveROS3(l, a, b, dt)
+			l := &m.lines[0]
+			est = m.solveROS3(l, l.a, l.b, dt)
 		} else {
-			est = m.solveFluxROS2(l, a, b, dt)
+			est = m.solveFluxROS2(dt)
 		}
 		if est <= m.stepTol {
 			// The next step: the one whose estimate would be
@@ -357,8 +360,9 @@ func evenSteps(rest, proposed float64) float64 {
 }
 
 // ros2Matrix sets, for the points a … b of the flux-based ROS2 step, the
-// right-hand side of the first stage, k1_i = Δt·(r·(f_i − f_{i+1}) +
-// m_i·w̃_i) with f the fluxes on the edges, and the matrix I − c·J′ with
+// right-hand side of the first stage, k1_i = Δt·(r·(f_i − f_{i+1} + T_i) +
+// m_i·w̃_i) with f the fluxes on the edges and T the tributaries' inflow
+// (l.tribIn), and the matrix I − c·J′ with
 // J′_{i,i−1} = up_i, J′_{i,i+1} = down_{i+1} and J′_{i,i} = −(down_i +
 // up_{i+1}). A bare point (l.thick 0) whose k1 is ≤ 0 gets a zero column
 // (see stepSemiImplicit, whose ros3Matrix has this loop with the widths in
@@ -368,12 +372,12 @@ func ros2Matrix(l *line, a, b int, f []float64, r, dt, c float64) (bareLast, bar
 	n := l.n
 	h, w, mb := l.thick[:n], l.width[:n], l.mb[:n]
 	up, down := l.jacUp[:n+1], l.jacDown[:n+1]
-	lower, diag, upper, k1 := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n]
+	lower, diag, upper, k1, in := l.lower[:n], l.diag[:n], l.upper[:n], l.k1[:n], l.tribIn[:n]
 	f = f[:n+1]
 	bareLeft := false // point i−1 is bare and stays bare
 	for i := a; i <= b; i++ {
 		bareBefore = bareLeft
-		e := dt * (r*(f[i]-f[i+1]) + mb[i]*massBalanceWidth(w[i], mb[i]))
+		e := dt * (r*(f[i]-f[i+1]+in[i]) + mb[i]*massBalanceWidth(w[i], mb[i]))
 		k1[i] = e
 		lower[i] = -c * up[i]
 		upper[i] = -c * down[i+1]

@@ -125,8 +125,8 @@ func (m *Model) CopyFrom(src *Model) error {
 // state returns the line's arrays (everything Clone copies): all but the
 // read-only ones (kernel and the parabola's factors), which clones share
 // (TestCloneSharesNoWorkSpace).
-func (l *line) state() [22]*[]float64 {
-	return [22]*[]float64{&l.phi, &l.jacUp, &l.jacDown, &l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
+func (l *line) state() [26]*[]float64 {
+	return [26]*[]float64{&l.phi, &l.jacUp, &l.jacDown, &l.section, &l.thick, &l.surface, &l.width, &l.mb, &l.tribIn,
 		&l.velocity, &l.flux, &l.lambda, &l.diffusivity, &l.lower, &l.diag, &l.upper, &l.rhs, &l.cp,
-		&l.k1, &l.k3, &l.stageWidth, &l.stageFlux}
+		&l.k1, &l.k3, &l.stageWidth, &l.stageFlux, &l.stageIn, &l.z, &l.wood, &l.schur}
 }

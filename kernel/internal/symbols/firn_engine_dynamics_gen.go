@@ -15,7 +15,7 @@ func firnEngineDynamics() map[string]reflect.Value {
 		// function, constant and variable definitions
 		"DefaultFluxStepTolerance": reflect.ValueOf(constant.MakeFromLiteral("0.02500000000000000000033881317890172013562732900027185678482055664", token.FLOAT, 0)),
 		"DefaultParams":            reflect.ValueOf(dynamics.DefaultParams),
-		"DefaultStepTolerance":     reflect.ValueOf(constant.MakeFromLiteral("0.02999999999999999999939013627797690375587080779951065778732299805", token.FLOAT, 0)),
+		"DefaultStepTolerance":     reflect.ValueOf(constant.MakeFromLiteral("0.1000000000000000000013552527156068805425093160010874271392822266", token.FLOAT, 0)),
 		"ErrNotFinite":             reflect.ValueOf(&dynamics.ErrNotFinite).Elem(),
 		"ErrUnstable":              reflect.ValueOf(&dynamics.ErrUnstable).Elem(),
 		"FluxBased":                reflect.ValueOf(dynamics.FluxBased),
