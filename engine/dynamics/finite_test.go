@@ -77,3 +77,29 @@ func TestStateStaysFinite(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstNotFinite: the index of the first NaN or infinity, wherever it
+// falls in the groups of four that firstNotFinite checks at once.
+func TestFirstNotFinite(t *testing.T) {
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 11} {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i) - 3.5
+		}
+		if got := firstNotFinite(v); got != -1 {
+			t.Errorf("%d finite values: %d, want -1", n, got)
+		}
+		for j := range n {
+			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				w := append([]float64(nil), v...)
+				w[j] = bad
+				if j+1 < n {
+					w[n-1] = math.NaN() // a later one must not win
+				}
+				if got := firstNotFinite(w); got != j {
+					t.Errorf("%v at %d of %d: %d", bad, j, n, got)
+				}
+			}
+		}
+	}
+}

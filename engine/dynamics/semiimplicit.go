@@ -532,6 +532,10 @@ func (m *Model) ros3Stage(l *line, a, b int, c float64) {
 	invDx2 := invDx * invDx
 	invDx4 := invDx2 * invDx2
 	phiStage[a], phiStage[b+1] = 0, 0
+	if l.rectangular && g.cubic {
+		m.ros3StageRectangle(l, a, b, c)
+		return
+	}
 	var sPrev, hPrev, wPrev, bPrev, phiPrev, rPrev float64
 	for i := a; i <= b; i++ {
 		var hi float64
@@ -563,6 +567,42 @@ func (m *Model) ros3Stage(l *line, a, b int, c float64) {
 			phiPrev = p
 		}
 		sPrev, hPrev, wPrev, bPrev, rPrev = si, hi, wi, bi, r
+	}
+	f := rPrev + c*phiPrev
+	k3[b] = f
+	k2[b] = f + ros3GC21*w[b]*k1[b]
+}
+
+// ros3StageRectangle is ros3Stage on a rectangle with n = 3 (OGGM-Edu's
+// usual glacier): its widths do not change with the ice, so the stage's
+// are the start's, and D's mean width is its edge's (a third less time
+// than the general loop).
+func (m *Model) ros3StageRectangle(l *line, a, b int, c float64) {
+	n := l.n
+	h, w, mb, bed := l.thick[:n], l.width[:n], l.mb[:n], l.fl.Bed[:n]
+	k1, k2, k3 := l.k1[:n], l.rhs[:n], l.k3[:n]
+	wStage, phiStage := l.stageWidth[:n], l.stageFlux[:n+1]
+	g := &m.glen
+	invDx2 := 1 / (m.dx * m.dx)
+	invDx4 := invDx2 * invDx2
+	copy(wStage[a:b+1], w[a:b+1])
+	var sPrev, hPrev, wPrev, phiPrev, rPrev float64
+	for i := a; i <= b; i++ {
+		hi := max(h[i]+k1[i], 0)
+		si, wi := bed[i]+hi, w[i]
+		r := c * mb[i] * wi
+		if i > a {
+			hm := 0.5 * (hPrev + hi)
+			ds := sPrev - si
+			h2 := hm * hm
+			p := (g.fdRhoGn*h2*h2 + g.fsRhoGn*h2) * hm * (0.5 * (wPrev + wi) * ds * ds * ds * invDx4)
+			phiStage[i] = p
+			f := rPrev + c*(phiPrev-p)
+			k3[i-1] = f
+			k2[i-1] = f + ros3GC21*wPrev*k1[i-1]
+			phiPrev = p
+		}
+		sPrev, hPrev, wPrev, rPrev = si, hi, wi, r
 	}
 	f := rPrev + c*phiPrev
 	k3[b] = f

@@ -132,10 +132,9 @@
 //	oggm_time_steps false    true: OGGM's time steps (flux-based: CFL on the velocity only;
 //	                         semi-implicit: OGGM's update, cut at every month start), which
 //	                         reproduce OGGM's results to rounding; false: Firn's, error-controlled
-//	                         linearly implicit steps that end only at year ends (either solver on
-//	                         a single flowline), or explicit flux-based steps that also keep
-//	                         explicit diffusion stable (a glacier with tributaries; see
-//	                         dynamics.Params.OGGMSteps)
+//	                         linearly implicit steps that end only at year ends (semi-implicit:
+//	                         third-order ROS3; flux-based: second-order ROS2, tributaries
+//	                         included; see dynamics.Params.OGGMSteps)
 //
 // The years (years), in model years of 365 days:
 //

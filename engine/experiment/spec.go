@@ -152,9 +152,7 @@ type DynamicsSpec struct {
 	// flux-based solver explicit steps from the CFL condition on the
 	// velocity only, for the semi-implicit one OGGM's update in steps cut
 	// at every month start. Firn's are error-controlled linearly implicit
-	// steps that end only at year ends (either solver on a single
-	// flowline), or, with tributaries, explicit flux-based steps that also
-	// respect the stability limit of explicit diffusion; see
+	// steps that end only at year ends (with tributaries too); see
 	// dynamics.Params.OGGMSteps.
 	OGGMTimeSteps bool
 }
