@@ -324,28 +324,9 @@ func TestErrors(t *testing.T) {
 // line through the middle one, the mass account closes to 1e-9 through
 // growth, equilibrium and retreat, and nothing is NaN or negative.
 func TestMixedBedAndNestedTributaries(t *testing.T) {
-	main := geometry.NewFlowline("main", 100, linearBed(200))
-	for i := range main.Shapes {
-		switch {
-		case i < 60:
-			main.Shapes[i], main.Width[i] = geometry.Rectangular, 300
-		case i < 120:
-			main.Shapes[i], main.Width[i], main.Lambda[i] = geometry.Trapezoidal, 150, 1.5
-		default:
-			main.Shapes[i], main.ParabolaP[i] = geometry.Parabolic, 4e-3
-		}
-	}
-	trib := geometry.NewFlowline("trib", 100, linearBed(200)[5:35])
-	trib.SetTrapezoidal(100, 1)
-	trib.FlowsTo = &geometry.Junction{Line: "main", Point: 40}
-	high := geometry.NewFlowline("high", 100, linearBed(200)[:15])
-	for i := range high.Bed {
-		high.Bed[i] += 60
-	}
-	high.SetParabolic(6e-3)
-	high.FlowsTo = &geometry.Junction{Line: "trib", Point: 20}
-	g := mustGlacier(t, high, main, trib)
-	m, err := NewModel(g, massbalance.Linear{ELA: 2700, Gradient: 4}, DefaultParams(), 0)
+	g, mb, p := nestedGlacier(t)
+	high := g.Lines[0]
+	m, err := NewModel(g, mb, p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -485,9 +485,6 @@ func (m *Model) updateFluxROS2(l *line, a, b int, dt float64) error {
 		h[i] = hNew
 		s[i] = bed[i] + hNew
 	}
-	l.lo, l.hi = lo, hi
-	m.account.Input += input * m.dx
-	m.account.Clipped += clipped * m.dx
 	if l.outflows() {
 		// What left through the last edge: the mean of the two stages'
 		// outflows and the share of the columns of J that do not sum to
@@ -501,8 +498,5 @@ func (m *Model) updateFluxROS2(l *line, a, b int, dt float64) error {
 		}
 		m.account.Outflow += out * dt
 	}
-	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
-		return m.notFinite()
-	}
-	return nil
+	return m.booked(l, lo, hi, input, clipped, sum)
 }

@@ -52,13 +52,7 @@ import "math"
 func (m *Model) couple() (maxU, maxD float64) {
 	g := &m.glen
 	invDx := 1 / m.dx
-	for i := range m.lines {
-		l := &m.lines[i]
-		for _, t := range l.tribs {
-			tr := &m.lines[t]
-			clear(l.tribIn[tr.kernelStart : tr.kernelStart+len(tr.kernel)])
-		}
-	}
+	m.clearInflow(func(l *line) []float64 { return l.tribIn })
 	for i := range m.lines {
 		l := &m.lines[i]
 		l.coupled = false
@@ -98,13 +92,7 @@ func (m *Model) couple() (maxU, maxD float64) {
 // negative) and the receivers' inflow there (stageIn).
 func (m *Model) stageOutflows() {
 	invDx := 1 / m.dx
-	for i := range m.lines {
-		l := &m.lines[i]
-		for _, t := range l.tribs {
-			tr := &m.lines[t]
-			clear(l.stageIn[tr.kernelStart : tr.kernelStart+len(tr.kernel)])
-		}
-	}
+	m.clearInflow(func(l *line) []float64 { return l.stageIn })
 	for i := range m.lines {
 		l := &m.lines[i]
 		l.stageOut = 0
@@ -122,6 +110,18 @@ func (m *Model) stageOutflows() {
 		l.stageOut = q
 		for k, w := range l.kernel {
 			r.stageIn[l.kernelStart+k] += w * q
+		}
+	}
+}
+
+// clearInflow sets the inflow (in(l): l.tribIn or l.stageIn) of every
+// receiver's points in its tributaries' kernels to 0.
+func (m *Model) clearInflow(in func(*line) []float64) {
+	for i := range m.lines {
+		l := &m.lines[i]
+		for _, t := range l.tribs {
+			tr := &m.lines[t]
+			clear(in(l)[tr.kernelStart : tr.kernelStart+len(tr.kernel)])
 		}
 	}
 }

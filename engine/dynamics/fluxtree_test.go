@@ -55,6 +55,21 @@ func treeCases(t *testing.T) []struct {
 	}
 }
 
+// grownModel returns the model of build's glacier grown from no ice to
+// the given year.
+func grownModel(t *testing.T, build func() (*geometry.Glacier, massbalance.Model, Params), year float64) *Model {
+	t.Helper()
+	g, mb, p := build()
+	m, err := NewModel(g, mb, p, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RunUntil(context.Background(), year); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // prepareStep sets the hulls, the fluxes and their Jacobian and the
 // tributaries' coupling for a flux-based ROS2 step, as stepFluxROS2 does.
 func prepareStep(m *Model) {
@@ -75,14 +90,7 @@ func prepareStep(m *Model) {
 func TestTributaryJacobian(t *testing.T) {
 	for _, c := range treeCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			g, mb, p := c.build()
-			m, err := NewModel(g, mb, p, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.RunUntil(context.Background(), c.year); err != nil {
-				t.Fatal(err)
-			}
+			m := grownModel(t, c.build, c.year)
 			prepareStep(m)
 			// outflowWith returns tributary ti's outflow after the section
 			// of point j of line li is changed by ds.
@@ -139,14 +147,7 @@ func TestTributaryJacobian(t *testing.T) {
 func TestTributarySolve(t *testing.T) {
 	for _, c := range treeCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			g, mb, p := c.build()
-			m, err := NewModel(g, mb, p, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.RunUntil(context.Background(), c.year); err != nil {
-				t.Fatal(err)
-			}
+			m := grownModel(t, c.build, c.year)
 			if err := m.updateMassBalance(); err != nil {
 				t.Fatal(err)
 			}

@@ -280,13 +280,7 @@ func (m *Model) updateLagged(l *line, a, b int, dt float64) error {
 		s[i] = bed[i] + hNew
 		w[i] = bottom[i] + lambda[i]*hNew
 	}
-	l.lo, l.hi = lo, hi
-	m.account.Input += input * m.dx
-	m.account.Clipped += clipped * m.dx
-	if !(math.Abs(sum) <= math.MaxFloat64) { // a NaN or an infinity in the solution
-		return m.notFinite()
-	}
-	return nil
+	return m.booked(l, lo, hi, input, clipped, sum)
 }
 
 // The step controller's factors (Hairer, Nørsett & Wanner 1993, II.4):
