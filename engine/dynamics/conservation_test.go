@@ -25,8 +25,8 @@ func caseByTag(t testing.TB, tag string) referenceCase {
 // change equals the booked mass balance, clipping and outflow to 1e-9 of
 // the volume (flux-based: every shape and the tributary; semi-implicit
 // with its own steps: rectangles and trapezoids, see
-// TestSemiImplicitTrapezoidMass for OGGM's steps). Ice that passes from a tributary into its receiver is
-// internal and must not appear or vanish.
+// TestSemiImplicitTrapezoidMass for OGGM's steps). Ice that passes from a
+// tributary into its receiver is internal and must not appear or vanish.
 func TestMassAccountCloses(t *testing.T) {
 	for _, c := range referenceCases(t) {
 		for _, s := range c.solvers {

@@ -7,67 +7,66 @@ import (
 )
 
 // Firn's own steps of the flux-based solver: the discretisation of
-// stepFluxBased — the fluxes q_k = u_k·S̄_k
-// with OGGM's means, its boundary edges, the mass balance on the top width
-// (EmptyCellWidth on an empty point that gains), the clipping at 0 —
-// integrated in time by the linearly implicit two-stage Rosenbrock method
-// ROS2 (Verwer, Spee, Blom & Hundsdorfer 1999, "A second-order Rosenbrock
-// method applied to photochemical dispersion problems", SIAM J. Sci.
-// Comput. 20, 1456–1480), second order and L-stable, and a W-method: it
-// keeps its order with any matrix in place of J (the semi-implicit
-// solver's third-order ROS3, see stepSemiImplicit, needs the exact
-// Jacobian, which the rules below rule out). The unknown is the section S
-// of each point:
+// stepFluxBased — the fluxes q_k = u_k·S̄_k with OGGM's means, its boundary
+// edges, the mass balance on the top width (EmptyCellWidth on an empty
+// point that gains), the clipping at 0 — integrated in time by the linearly
+// implicit two-stage Rosenbrock method ROS2 (Verwer, Spee, Blom &
+// Hundsdorfer 1999, "A second-order Rosenbrock method applied to
+// photochemical dispersion problems", SIAM J. Sci. Comput. 20, 1456–1480),
+// second order and L-stable, and a W-method: it keeps its order with any
+// matrix in place of J (the semi-implicit solver's third-order ROS3, see
+// stepSemiImplicit, needs the exact Jacobian, which the rules below rule
+// out). The unknown is the section S of each point:
 //
 //	dS_i/dt = F_i(S) = (q_i − q_{i+1} + T_i)/Δx + m_i·w̃_i
 //
-// (T_i the inflow from tributaries, see couple)
 //	(I − γΔt·J)·k1 = Δt·F(Sⁿ)
 //	(I − γΔt·J)·k2 = Δt·F(Sⁿ + k1) − 2·k1,        γ = 1 + 1/√2
 //	Sⁿ⁺¹ = max(0, Sⁿ + 3/2·k1 + 1/2·k2)
 //
-// J is ∂F/∂S of the fluxes, tridiagonal: q_k depends on the sections of
-// its two points through H̄_k (dH/dS = 1/w, the top width; 1/EmptyCellWidth
-// at an empty parabolic point, whose dH/dS is unbounded), through the slope
+// with T_i the inflow from tributaries (see couple). J is ∂F/∂S of the
+// fluxes, tridiagonal: q_k depends on the sections of its two points
+// through H̄_k (dH/dS = 1/w, the top width; 1/EmptyCellWidth at an empty
+// parabolic point, whose dH/dS is unbounded), through the slope
 // (s = bed + H) and through S̄_k (fluxJacobian). The last edge of the main
 // line, which repeats the slope, thickness and section of the edge before
 // it (outflow), depends on the last two points, so it stays in the
 // tridiagonal pattern; a tributary's last edge couples it to its receiver
-// (see couple, which also solves such a glacier). The mass balance's dependence on the width is left
-// out: ROS2 keeps its second order with any matrix (a W-method), and the
-// rule w̃ = EmptyCellWidth has no derivative. For the same reason J takes
-// a point's width as at least a quarter of the hull's mean top width
-// (jacobianWidthFloor): a parabola's dH/dS = 1/w is unbounded as a point
-// empties, and in a long step a thin point at the front fills from a few
-// centimetres to tens of metres, its width growing many times over, so
-// that the derivative at the start of the step is far from the step's
-// mean. With the exact 1/w, year-long steps (StepTolerance 1000) piled ice
-// at the parabola's front from year 535 on (4.0e8 m³ at year 700 instead
-// of 2.5e8). Rectangles, and trapezoids whose top widths are within four
-// times their mean, keep the exact derivative. As in stepSemiImplicit, a
-// bare point whose first-stage increment is ≤ 0 gets a zero column (what
-// flows in melts; its clipped decrease must not steepen its neighbours'
-// slopes), the stage Sⁿ + k1 is clipped at 0 and only the active hull is
-// solved (q and its derivatives vanish on the edges at its ends, but for
-// the outflow and a tributary's last edge). A section whose thickness
-// underflows to 0 is clipped: a parabola's point that melts empties
-// geometrically in these steps (its stage has no width to melt on), and
-// with no width it would keep its last trace of ice. The state is the fixed point of the step in equilibrium,
-// a stable one for any Δt (L-stability), so year-long steps do not
-// flip-flop (TestFluxBasedStepsDoNotOscillate).
+// (see couple, which also solves such a glacier). The mass balance's
+// dependence on the width is left out: ROS2 keeps its second order with any
+// matrix (a W-method), and the rule w̃ = EmptyCellWidth has no derivative.
+// For the same reason J takes a point's width as at least a quarter of the
+// hull's mean top width (jacobianWidthFloor): a parabola's dH/dS = 1/w is
+// unbounded as a point empties, and in a long step a thin point at the
+// front fills from a few centimetres to tens of metres, its width growing
+// many times over, so that the derivative at the start of the step is far
+// from the step's mean. With the exact 1/w, year-long steps (StepTolerance
+// 1000) piled ice at the parabola's front from year 535 on (4.0e8 m³ at
+// year 700 instead of 2.5e8). Rectangles, and trapezoids whose top widths
+// are within four times their mean, keep the exact derivative. As in
+// stepSemiImplicit, a bare point whose first-stage increment is ≤ 0 gets a
+// zero column (what flows in melts; its clipped decrease must not steepen
+// its neighbours' slopes), the stage Sⁿ + k1 is clipped at 0 and only the
+// active hull is solved (q and its derivatives vanish on the edges at its
+// ends, but for the outflow and a tributary's last edge). A section whose
+// thickness underflows to 0 is clipped: a parabola's point that melts
+// empties geometrically in these steps (its stage has no width to melt on),
+// and with no width it would keep its last trace of ice. The state is the
+// fixed point of the step in equilibrium, a stable one for any Δt
+// (L-stability), so year-long steps do not flip-flop
+// (TestFluxBasedStepsDoNotOscillate).
 //
-// Mass: the fluxes telescope in both stages (what leaves a tributary
-// enters its receiver) and the columns of J sum to zero but for the
-// outflow's, so the step changes the volume, before the
-// clipping (booked), by exactly Δt·Σ m_i·(w̃_i + w̃_i(stage))/2·Δx (the
-// mass balance, booked as input) less Δt·((q_n + q_n(stage))/2 +
-// γ/2·∂q_n/∂S·(k1 + k2)) (the outflow and the matrix's share of it, booked
-// as outflow).
+// Mass: the fluxes telescope in both stages (what leaves a tributary enters
+// its receiver) and the columns of J sum to zero but for the outflow's, so
+// the step changes the volume, before the clipping (booked), by exactly
+// Δt·Σ m_i·(w̃_i + w̃_i(stage))/2·Δx (the mass balance, booked as input)
+// less Δt·((q_n + q_n(stage))/2 + γ/2·∂q_n/∂S·(k1 + k2)) (the outflow and
+// the matrix's share of it, booked as outflow).
 //
 // The step's error estimate is the RMS over the hulls of ½·(k1 + k2), the
-// difference between the second-order solution and the embedded
-// first-order one Sⁿ + k1, in m² of section, divided by each line's mean
-// top width over its hull: m of ice, the semi-implicit solver's norm on a rectangle. (Per
+// difference between the second-order solution and the embedded first-order
+// one Sⁿ + k1, in m² of section, divided by each line's mean top width over
+// its hull: m of ice, the semi-implicit solver's norm on a rectangle. (Per
 // point, each divided by its own width, it would hold a parabola's thin
 // front, a few metres wide, to its thickness: over twice the steps on
 // parabolic_ela2800, 3 450 instead of 1 546.) It must stay within
@@ -84,11 +83,11 @@ import (
 // 5.0e-4 (OGGM's steps: 1.7e-3 below).
 //
 // Each step costs two flux evaluations, one tridiagonal factorisation and
-// two solves (1.8–2.3 µs on the single-line reference glaciers, 3.6 µs
-// with the tributary, against 0.6–0.9 µs for an explicit step), in
-// 1 550 – 2 860 steps over 700 years instead of 10 280 – 33 200 explicit
-// ones (TestFluxBasedOwnStepsConverge: at least as close to a converged
-// run as OGGM's steps).
+// two solves (1.8–2.3 µs on the single-line reference glaciers, 3.6 µs with
+// the tributary, against 0.6–0.9 µs for an explicit step), in 1 550 – 2 860
+// steps over 700 years instead of 10 280 – 33 200 explicit ones
+// (TestFluxBasedOwnStepsConverge: at least as close to a converged run as
+// OGGM's steps).
 
 // stepFluxROS2 takes one ROS2 step of the flux-based discretisation of at
 // most maxDt seconds, on every line of the glacier (see solveFluxROS2 for
