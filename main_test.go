@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -95,67 +96,8 @@ func TestDesktopApp(t *testing.T) {
 	}
 	win := findWindow(t, ctx, display, app)
 
-	// The page's session, seen through the shared handler: POST gives the
-	// existing one (200), which the page created when it opened the lesson.
-	api := func(method, path string, body any) (*http.Response, []byte) {
-		var r io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			r = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, "http://"+addr+path, r)
-		req.Header.Set("Authorization", "token "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res, b
-	}
-	res, body := api("POST", "/api/sessions", map[string]string{"path": lesson})
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("POST /api/sessions: %d %s (want 200: the session the window opened)", res.StatusCode, body)
-	}
-	var sess struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(body, &sess)
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+addr+"/api/sessions/"+sess.ID+"/ws?since=0",
-		http.Header{"Authorization": {"token " + token}})
-	if err != nil {
-		t.Fatalf("websocket: %v", err)
-	}
-	defer ws.Close()
-	frames := make(chan frame, 1000)
-	go func() {
-		defer close(frames)
-		for {
-			var f frame
-			if err := ws.ReadJSON(&f); err != nil {
-				return
-			}
-			frames <- f
-		}
-	}()
-	// waitFrame returns the first frame that ok accepts.
-	waitFrame := func(what string, ok func(frame) bool) frame {
-		timeout := time.NewTimer(90 * time.Second)
-		defer timeout.Stop()
-		for {
-			select {
-			case f, open := <-frames:
-				if !open {
-					t.Fatalf("the websocket closed while waiting for %s", what)
-				}
-				if ok(f) {
-					return f
-				}
-			case <-timeout.C:
-				t.Fatalf("no %s within 90 s", what)
-			}
-		}
-	}
+	// The page's session, seen through the shared handler.
+	waitFrame := watchSession(t, ctx, addr, token, lesson)
 	waitFrame("the kernel idle", func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
 	interactive := time.Since(started)
 	t.Logf("figure: cold start to the lesson shown %d ms, to its kernel idle (interactive) %d ms", pageReady.Milliseconds(), interactive.Milliseconds())
@@ -304,6 +246,171 @@ func TestDesktopNewNotebooks(t *testing.T) {
 		t.Fatalf("the app's log has a fatal error or panic:\n%s", l)
 	}
 	t.Logf("%d new notebooks from File › New (Ctrl+N); the app is still running", len(made))
+}
+
+// TestDesktopLesson7 opens lesson 7, "A real glacier", in the desktop app
+// (as a file opened from the command line: the app imports it into its
+// workspace and the window opens the copy) under Xvfb with a fresh user,
+// and runs every cell through the window — Shift+Enter sent with xdotool,
+// each code cell's key paced by its "queued" frame, as TestDesktopApp
+// does — with the app's own kernel and the data built into the binary.
+// Every code cell must finish without an error, the lesson's six figures
+// must come back as images, the map's raster must hold Hintereisferner's
+// cells of ice, and the window must draw the last figure (three runs in
+// plots' first three colours).
+func TestDesktopLesson7(t *testing.T) {
+	needDesktop(t, "Xvfb", "xdotool", "xwd", "convert")
+	artifacts := t.TempDir()
+	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
+		artifacts = filepath.Join(dir, "desktop")
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	src, err := filepath.Abs(filepath.Join("notebooks", "examples", "07-a-real-glacier.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildDesktop(t, ctx)
+	display := startXvfb(t, ctx)
+	home, env := freshUser(t, display)
+	const token = "desktop-test-token-0123456789"
+	app := startApp(t, ctx, bin, append(env, "FIRN_DESKTOP_TOKEN="+token, "FIRN_DESKTOP_LOG=info"), src)
+	app.onTimeout = func() string {
+		shot := filepath.Join(artifacts, "lesson7-timeout.png")
+		screenshot(t, ctx, display, shot)
+		return shot
+	}
+	addr := app.waitLine(regexp.MustCompile(`^firn-desktop: serving .+ at http://(127\.0\.0\.1:\d+)/$`))[1]
+	path := app.waitLine(regexp.MustCompile(`^firn-desktop: ready "(.*)"$`))[1]
+	if path != "Imported/07-a-real-glacier.ipynb" {
+		t.Fatalf("the window opened %q, want the lesson's imported copy", path)
+	}
+	waitFrame := watchSession(t, ctx, addr, token, path)
+	waitFrame("the kernel idle", func(f frame) bool { return f.Type == "kernel" && f.State == "idle" })
+	nb, err := notebooks.ReadFile(filepath.Join(home, "Documents", "Firn", filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	win := findWindow(t, ctx, display, app)
+	focus := exec.CommandContext(ctx, "xdotool", "windowfocus", "--sync", win)
+	focus.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := focus.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool windowfocus: %v\n%s", err, out)
+	}
+	mapCell := ""
+	for _, c := range nb.Cells {
+		if strings.Contains(c.Source, "RealGlacierMap") {
+			mapCell = c.ID
+		}
+	}
+	// note records what every frame says of the cells, whichever wait
+	// reads it: replies come while later keys are still being sent.
+	images, mapCells := 0, 0
+	replied := map[string]bool{}
+	note := func(f frame) {
+		if f.Msg == nil {
+			return
+		}
+		switch f.Msg.Header.MsgType {
+		case "error":
+			t.Fatalf("cell %s failed: %v", f.CellID, f.Msg.Content)
+		case "display_data", "execute_result":
+			svg, isSVG := f.Msg.Content.Data["image/svg+xml"].(string)
+			if _, isPNG := f.Msg.Content.Data["image/png"]; isSVG || isPNG {
+				images++
+			}
+			if f.CellID == mapCell && isSVG {
+				mapCells = max(mapCells, rasterCells(t, svg))
+			}
+		case "execute_reply":
+			if f.Msg.Content.Status != "ok" {
+				t.Fatalf("cell %s: %s", f.CellID, f.Msg.Content.Status)
+			}
+			replied[f.CellID] = true
+		}
+	}
+	var code []string
+	for _, c := range nb.Cells {
+		key := exec.CommandContext(ctx, "xdotool", "key", "shift+Return")
+		key.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := key.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool key: %v\n%s", err, out)
+		}
+		if c.Type != notebooks.Code {
+			continue
+		}
+		waitFrame("the queued frame of cell "+c.ID, func(f frame) bool {
+			note(f)
+			return f.Type == "queued" && f.CellID == c.ID
+		})
+		code = append(code, c.ID)
+	}
+	if len(code) < 8 || mapCell == "" {
+		t.Fatalf("%d code cells queued, want the lesson's 8, the map among them (%q)", len(code), mapCell)
+	}
+	for _, id := range code {
+		if replied[id] {
+			continue
+		}
+		waitFrame("the execute_reply of cell "+id, func(f frame) bool {
+			note(f)
+			return replied[id]
+		})
+	}
+	if images < 6 {
+		t.Errorf("%d images from the lesson's cells, want its 6 figures", images)
+	}
+	if mapCells < 3000 {
+		t.Errorf("the map's thickness raster has %d cells of ice, want Hintereisferner's (3 217)", mapCells)
+	}
+	// The window ends on the last cell: its figure of three runs' volume
+	// and length, drawn in the first three colours of plots' palette.
+	shot := filepath.Join(artifacts, "lesson7.png")
+	img, why := waitScreen(t, ctx, display, shot, showsThreeSeries)
+	if ok, _ := showsThreeSeries(img); !ok {
+		t.Fatalf("the window does not show the last figure's three runs (%s); see %s", why, shot)
+	}
+	t.Logf("lesson 7 ran in the window: %d code cells, %d images, the map's raster with %d cells of ice; the last figure drawn (%s); screenshot %s", len(code), images, mapCells, why, shot)
+}
+
+// rasterCells returns the number of opaque pixels of the first PNG image
+// embedded in svg (a map's raster: one pixel a cell, transparent off the
+// glacier), 0 if there is none.
+func rasterCells(t *testing.T, svg string) int {
+	t.Helper()
+	const marker = ";base64,"
+	i := strings.Index(svg, "<image")
+	if i < 0 {
+		return 0
+	}
+	j := strings.Index(svg[i:], marker)
+	if j < 0 {
+		return 0
+	}
+	data := svg[i+j+len(marker):]
+	data = data[:strings.IndexAny(data, "\"'")]
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		t.Fatalf("the map's raster: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("the map's raster: %v", err)
+	}
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if _, _, _, a := img.At(x, y).RGBA(); a > 0 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // appProc is a desktop app started by a test, with its log (stderr)
@@ -475,6 +582,67 @@ type frame struct {
 	} `json:"msg"`
 }
 
+// watchSession opens the websocket of the session that the window opened
+// for path on the app at addr — seen through the shared handler: POST
+// /api/sessions gives the existing one (200), which the page created when
+// it opened the notebook — and returns a function that waits for the
+// first frame that ok accepts (and fails t after 90 s, or when the
+// websocket closes).
+func watchSession(t *testing.T, ctx context.Context, addr, token, path string) func(what string, ok func(frame) bool) frame {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"path": path})
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/api/sessions", bytes.NewReader(b))
+	req.Header.Set("Authorization", "token "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST /api/sessions: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/sessions: %d %s (want 200: the session the window opened)", res.StatusCode, body)
+	}
+	var sess struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(body, &sess)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+addr+"/api/sessions/"+sess.ID+"/ws?since=0",
+		http.Header{"Authorization": {"token " + token}})
+	if err != nil {
+		t.Fatalf("websocket: %v", err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	frames := make(chan frame, 1000)
+	go func() {
+		defer close(frames)
+		for {
+			var f frame
+			if err := ws.ReadJSON(&f); err != nil {
+				return
+			}
+			frames <- f
+		}
+	}()
+	return func(what string, ok func(frame) bool) frame {
+		t.Helper()
+		timeout := time.NewTimer(90 * time.Second)
+		defer timeout.Stop()
+		for {
+			select {
+			case f, open := <-frames:
+				if !open {
+					t.Fatalf("the websocket closed while waiting for %s", what)
+				}
+				if ok(f) {
+					return f
+				}
+			case <-timeout.C:
+				t.Fatalf("no %s within 90 s", what)
+			}
+		}
+	}
+}
+
 // unavailable skips t for want of what msg says, or fails it under CI,
 // where scripts/test.sh has installed everything.
 func unavailable(t *testing.T, msg string) {
@@ -619,6 +787,29 @@ func showsPlot(img image.Image) (bool, string) {
 	rock := near(img, notebookArea, 0xd3, 0xcc, 0xc0, 8)
 	why := fmt.Sprintf("%d ice-coloured and %d rock-coloured pixels, want ≥ 2000 each", ice, rock)
 	return ice >= 2000 && rock >= 2000, why
+}
+
+// showsThreeSeries says whether the notebook area holds a figure with
+// three series in plots' first three colours (Okabe–Ito blue, vermillion
+// and bluish green). The code's syntax colours include the first two, so
+// they are counted only within the box of the green pixels (which only
+// the figure has), grown by 20 pixels.
+func showsThreeSeries(img image.Image) (bool, string) {
+	box := image.Rectangle{}
+	green := 0
+	for y := notebookArea.Min.Y; y < notebookArea.Max.Y; y++ {
+		for x := notebookArea.Min.X; x < notebookArea.Max.X; x++ {
+			if near(img, image.Rect(x, y, x+1, y+1), 0x00, 0x9e, 0x73, 40) == 1 {
+				green++
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	box = box.Inset(-20).Intersect(notebookArea)
+	blue := near(img, box, 0x00, 0x72, 0xb2, 40)
+	vermillion := near(img, box, 0xd5, 0x5e, 0x00, 40)
+	why := fmt.Sprintf("%d green pixels in %v, and there %d blue and %d vermillion; want ≥ 60, 150 and 150", green, box, blue, vermillion)
+	return green >= 60 && blue >= 150 && vermillion >= 150, why
 }
 
 // showsNotebook says whether the screen is the notebook UI rather than a
