@@ -48,13 +48,7 @@ import (
 // skipped, except under CI (CI set), where it fails.
 func TestDesktopApp(t *testing.T) {
 	needDesktop(t, "Xvfb", "xdotool", "xwd", "convert")
-	artifacts := t.TempDir()
-	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
-		artifacts = filepath.Join(dir, "desktop")
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := desktopArtifacts(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 
@@ -260,13 +254,7 @@ func TestDesktopNewNotebooks(t *testing.T) {
 // plots' first three colours).
 func TestDesktopLesson7(t *testing.T) {
 	needDesktop(t, "Xvfb", "xdotool", "xwd", "convert")
-	artifacts := t.TempDir()
-	if dir := os.Getenv("FIRN_ARTIFACTS"); dir != "" {
-		artifacts = filepath.Join(dir, "desktop")
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := desktopArtifacts(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	src, err := filepath.Abs(filepath.Join("notebooks", "examples", "07-a-real-glacier.ipynb"))
@@ -641,6 +629,20 @@ func watchSession(t *testing.T, ctx context.Context, addr, token, path string) f
 			}
 		}
 	}
+}
+
+// desktopArtifacts returns the folder for a desktop test's screenshots:
+// $FIRN_ARTIFACTS/desktop, else a temporary folder.
+func desktopArtifacts(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if a := os.Getenv("FIRN_ARTIFACTS"); a != "" {
+		dir = filepath.Join(a, "desktop")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // unavailable skips t for want of what msg says, or fails it under CI,
