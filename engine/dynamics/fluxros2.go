@@ -94,18 +94,18 @@ import (
 // tributaries).
 func (m *Model) stepFluxROS2(maxDt float64) (float64, error) {
 	maxU, maxD := 0.0, 0.0
-	any := false
+	ice := false // some line has a hull to solve
 	for i := range m.lines {
 		l := &m.lines[i]
 		l.a, l.b, l.active = l.hull()
 		if !l.active {
 			continue
 		}
-		any = true
+		ice = true
 		u, d := m.fluxJacobian(l, l.a, l.b)
 		maxU, maxD = max(maxU, u), max(maxD, d)
 	}
-	if !any {
+	if !ice {
 		return maxDt, nil
 	}
 	if len(m.lines) > 1 {
@@ -285,22 +285,18 @@ func (m *Model) solveFluxROS2(dt float64) float64 {
 		if l.outflows() && b > a && !l.bareBefore {
 			l.lower[b] += c * l.outUp // J_{n−1,n−2} = (∂q_{n−1}/∂S_{n−2} − ∂q_n/∂S_{n−2})/Δx
 		}
-		if l.coupled {
-			// The receiver's stage at the junction in this tributary's
-			// last row: −c·h.
-			l.z[l.n-1] = c * l.outJunction
-		}
-		m.addInflowTerms(l, c, l.k1, first)
+		m.addInflowTerms(l, c, first)
 		factorTridiagonal(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], l.k1[a:b+1], l.cp[a:b+1])
 		if len(l.tribs) > 0 {
 			m.prepareTributaries(l, c)
 			m.applyTributaries(l, l.k1)
 		}
 		if l.coupled {
+			// z = A⁻¹·(c·h·e_{n−1}): the receiver's stage at the junction
+			// enters this tributary's last row as c·h (see couple).
 			z := l.z[a : b+1]
-			f := z[len(z)-1]
 			clear(z)
-			z[len(z)-1] = f
+			z[len(z)-1] = c * l.outJunction
 			solveFactored(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], z, l.cp[a:b+1])
 			m.applyTributaries(l, l.z)
 		}
@@ -320,7 +316,7 @@ func (m *Model) solveFluxROS2(dt float64) float64 {
 			continue
 		}
 		a, b := l.a, l.b
-		m.addInflowTerms(l, c, l.rhs, second)
+		m.addInflowTerms(l, c, second)
 		solveFactored(l.lower[a:b+1], l.diag[a:b+1], l.upper[a:b+1], l.rhs[a:b+1], l.cp[a:b+1])
 		m.applyTributaries(l, l.rhs)
 	}

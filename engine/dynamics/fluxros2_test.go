@@ -79,16 +79,8 @@ func TestFluxJacobian(t *testing.T) {
 				c.fluxJacobian(cl, a, b)
 				return cl.flux
 			}
-			checked, worst := 0, 0.0
-			check := func(what string, j int, fd, got float64) {
-				t.Helper()
-				checked++
-				d := math.Abs(fd-got) / max(math.Abs(fd), 1e-9*scale)
-				worst = max(worst, d)
-				if d > 1e-6 {
-					t.Errorf("%s at point %d: %.10g, central differences %.10g (%.2e)", what, j, got, fd, d)
-				}
-			}
+			dc := &derivativeCheck{t: t, scale: scale}
+			check := dc.check
 			floor := jacobianWidthFloor * l.meanWidth
 			for j := a; j <= b; j++ {
 				if l.section[j] == 0 || l.width[j] < floor {
@@ -110,10 +102,39 @@ func TestFluxJacobian(t *testing.T) {
 					check("∂q_n/∂S_{n−2}", j, d(n), outUp)
 				}
 			}
-			if checked < (b-a)/2 {
-				t.Errorf("only %d derivatives checked over points %d … %d", checked, a, b)
-			}
-			t.Logf("%d derivatives over points %d … %d: worst relative difference %.2e", checked, a, b, worst)
+			dc.done(a, b)
 		})
 	}
+}
+
+// derivativeCheck compares a Jacobian's entries with central differences
+// over a hull: a relative difference above 1e-6 (of the central
+// difference, or of 1e-9 of scale, the largest entry, where that is
+// larger) fails the test.
+type derivativeCheck struct {
+	t       *testing.T
+	scale   float64
+	checked int
+	worst   float64
+}
+
+// check compares the derivative got (what, at point j) with fd.
+func (d *derivativeCheck) check(what string, j int, fd, got float64) {
+	d.t.Helper()
+	d.checked++
+	r := math.Abs(fd-got) / max(math.Abs(fd), 1e-9*d.scale)
+	d.worst = max(d.worst, r)
+	if r > 1e-6 {
+		d.t.Errorf("%s at point %d: %.10g, central differences %.10g (%.2e)", what, j, got, fd, r)
+	}
+}
+
+// done fails the test if fewer derivatives were checked than half the
+// points a … b, and logs the worst difference.
+func (d *derivativeCheck) done(a, b int) {
+	d.t.Helper()
+	if d.checked < (b-a)/2 {
+		d.t.Errorf("only %d derivatives checked over points %d … %d", d.checked, a, b)
+	}
+	d.t.Logf("%d derivatives over points %d … %d: worst relative difference %.2e", d.checked, a, b, d.worst)
 }

@@ -140,10 +140,11 @@ func (l *line) stageSection(i int) (sec, h float64) {
 	return v, h
 }
 
-// addInflowTerms adds to the right-hand side x of receiver l's rows the
-// coupled tributaries' c·ω·g·y_{t,n−1}, y_t being their stage before
-// their receiver's is known (in their own copy of the stage, stage(t)).
-func (m *Model) addInflowTerms(l *line, c float64, x []float64, stage func(*line) []float64) {
+// addInflowTerms adds to the right-hand side of receiver l's rows in a
+// stage (stage(l): l.k1 or l.rhs) the coupled tributaries' c·ω·g·y_{t,n−1},
+// y_t being their stage before their receiver's is known (stage(t)).
+func (m *Model) addInflowTerms(l *line, c float64, stage func(*line) []float64) {
+	x := stage(l)
 	for _, t := range l.tribs {
 		tr := &m.lines[t]
 		if !tr.coupled {

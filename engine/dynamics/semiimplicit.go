@@ -82,10 +82,9 @@ import (
 // Mass: the flux terms telescope in every stage and the flux part of J_H
 // has columns that sum to zero, so a stage's Σ w·k is its mass-balance
 // input γΔt·Σ m·(w + λ·k) plus γ·Σ c_ij times the earlier stages' inputs,
-// and the step changes the volume by Σ_i m_i times those: on a rectangle
-// exactly Δt·Σ m_i·(b1·w_i + (b2 + b3)·w_i(stage))·Δx with the method's
-// weights b = (−0.755, 1.941, −0.186) (ros3StartWeight, ros3StageWeight),
-// the input booked.
+// and the step changes the volume by Σ_i m_i times those, the input
+// booked: on a rectangle, whose stage has the start's widths, exactly
+// Δt·Σ m_i·w_i·Δx (the method is consistent: its weights sum to 1).
 //
 // Its step is error-controlled by the embedded second-order solution:
 //
@@ -437,13 +436,6 @@ const (
 	ros3GC21 = ros3Gamma * ros3C21
 	ros3GC31 = ros3Gamma * ros3C31
 	ros3GC32 = ros3Gamma * ros3C32
-
-	// The weights of a rectangle's mass-balance input at the start of the
-	// step and at the stage (whose G the second and third stages share):
-	// b1 and b2 + b3 of the method's untransformed form, −0.7546 and
-	// 1.7546, which sum to 1 (TestROS3Weights).
-	ros3StartWeight = ros3Gamma * (ros3M1 + ros3GC21*ros3M2 + ros3M3*(ros3GC31+ros3GC32*ros3GC21))
-	ros3StageWeight = ros3Gamma * (ros3M2 + ros3M3*(1+ros3GC32))
 )
 
 // solveROS3 computes the three stages of a ROS3 step of dt seconds over
@@ -616,8 +608,7 @@ func (m *Model) updateROS3(l *line, a, b int, dt float64) error {
 	input, clipped, sum := 0.0, 0.0, 0.0
 	lo, hi := n, -1
 	if l.rectangular {
-		// A rectangle's widths stay: the stage's are the start's, and the
-		// weights of the input sum to 1.
+		// A rectangle's widths stay: the stage's are the start's.
 		for i := a; i <= b; i++ {
 			dh := ros3M1*k1[i] + ros3M2*k2[i] + ros3M3*k3[i]
 			sum += dh
@@ -648,7 +639,7 @@ func (m *Model) updateROS3(l *line, a, b int, dt float64) error {
 		}
 		var hNew float64
 		if lambda[i] == 0 {
-			input += dt * mb[i] * (ros3StartWeight*w[i] + ros3StageWeight*wStage[i])
+			input += dt * mb[i] * w[i] // the stage's width is the start's
 			hNew = h[i] + dh
 			if hNew <= 0 {
 				clipped -= hNew * w[i]
