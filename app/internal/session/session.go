@@ -707,12 +707,12 @@ func (s *Session) Restart(ctx context.Context) error {
 // Switch replaces the kernel with a fresh one that launcher l starts,
 // named spec in the server's list of kernels (Info's kernel.spec) and
 // started with the profile options chosen (nil for none): a restart on
-// another kernel, so its variables are lost, the queued cells
-// are cancelled and the running one ends with a KernelDied error; cells
-// queued while the new kernel starts wait for it. Clients
-// get a "switched" frame with spec and options, then kernel frames "restarting" and "idle" with
-// the cause "switched to the kernel SPEC by the user" (or "dead" with why
-// the new kernel did not start).
+// another kernel, so its variables are lost, the queued cells are
+// cancelled and the running one ends with a KernelDied error; cells
+// queued while the new kernel starts wait for it. Clients get a
+// "switched" frame with spec and options, then kernel frames
+// "restarting" and "idle" with the cause "switched to the kernel SPEC by
+// the user" (or "dead" with why the new kernel did not start).
 func (s *Session) Switch(ctx context.Context, spec string, options map[string]string, l kernel.Launcher) error {
 	s.mu.Lock()
 	if s.closed {
